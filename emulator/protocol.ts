@@ -1,0 +1,71 @@
+// The one typed contract between the UI (web/) and the emulator worker (emulator/vm/worker.ts).
+// Types only: web/ imports this module, never the worker's implementation.
+
+/** What the boot is doing, for the progress bar. Bytes are what was fetched over the network. */
+export interface BootProgress {
+  phase: 'download' | 'restore' | 'boot' | 'ready' | 'failed';
+  /** bytes downloaded so far / expected (0 when unknown) */
+  loadedBytes: number;
+  totalBytes: number;
+  /** human-readable line for the UI, e.g. "Restoring snapshot" or "Snapshot corrupt: cold boot" */
+  message: string;
+}
+
+export interface StartOptions {
+  /** URL (absolute, or relative to the page) of the directory holding public/guest/ files */
+  guestBaseUrl: string;
+  /** terminal bytes: the worker posts Uint8Array chunks (transferred) for the learner's console and
+   *  receives Uint8Array chunks typed by the learner. */
+  terminal: MessagePort;
+  /** initial terminal size */
+  cols: number;
+  rows: number;
+  /** skip the snapshot and cold-boot (used by tests and the "cold boot" bench) */
+  coldBoot?: boolean;
+}
+
+export interface StartResult {
+  /** true when the machine came from the prebuilt snapshot, false on a cold boot */
+  fromSnapshot: boolean;
+  /** why the snapshot was not used, when it was not */
+  snapshotProblem?: string;
+  /** ms from start() to the agent's first reply */
+  readyMs: number;
+  bytesDownloaded: number;
+}
+
+export interface ExecOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  stdin?: Uint8Array | string;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  /** set when the process was killed by a signal (exitCode is then 128 + signal) */
+  signal?: number;
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+}
+
+export type MachineHealth = 'starting' | 'ready' | 'hung' | 'stopped';
+
+/** The worker's API, exposed with Comlink. Every method may reject with an EngineError-shaped error. */
+export interface EmulatorApi {
+  start(options: StartOptions, onProgress: (p: BootProgress) => void, onHealth: (h: MachineHealth) => void): Promise<StartResult>;
+  /** Resize the learner's terminal (TIOCSWINSZ on the guest console). */
+  resize(cols: number, rows: number): Promise<void>;
+  /** Run argv in the guest over the control channel; never touches the learner's terminal. */
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Read / write a file anywhere in the guest through the agent. */
+  readGuestFile(path: string): Promise<Uint8Array>;
+  writeGuestFile(path: string, data: Uint8Array, mode?: number): Promise<void>;
+  /** Files in the 9p share (seen by the guest under /mnt/host), read and written directly in JS. */
+  writeShareFile(path: string, data: Uint8Array): Promise<void>;
+  readShareFile(path: string): Promise<Uint8Array>;
+  listShare(path: string): Promise<{ name: string; isDirectory: boolean; size: number }[]>;
+  /** Throw the machine away and restore the snapshot again. */
+  restart(): Promise<StartResult>;
+  stop(): Promise<void>;
+}
