@@ -46,7 +46,12 @@ export class DirBlobBackend implements BlobBackend {
     const tmp = join(tmpDir, randomBytes(8).toString('hex'));
     const fh = await open(tmp, 'w');
     try {
-      for await (const chunk of data) await fh.write(chunk);
+      const reader = data.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        await fh.write(value);
+      }
       await fh.close();
       await mkdir(dirname(target), { recursive: true });
       await rename(tmp, target);
