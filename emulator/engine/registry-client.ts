@@ -1,0 +1,329 @@
+// A Distribution API client over an injected fetch (the same code in Node tests and the browser worker):
+// manifests with digest checks, linux/386 selection, streamed blobs, bearer token auth, optional CORS proxy.
+import { type Digest, digestMismatch, isDigest, parseDigest, sha256Digest } from './digest.ts';
+import { EngineError } from './errors.ts';
+import { isConfigMediaType, isIndexMediaType, isManifestMediaType, isSchema1MediaType, MANIFEST_ACCEPT, MediaType } from './media-types.ts';
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest, Platform } from './oci-types.ts';
+import { formatPlatform, GUEST_PLATFORM, PLATFORM_HELP, platformMatches } from './platform.ts';
+import { DEFAULT_DOMAIN, familiarName, familiarString, type Reference } from './reference.ts';
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+export interface RegistryClientOptions {
+  fetch: FetchLike;
+  /**
+   * Registry host -> base URL (the part before `/v2/`). `{ 'docker.io': '/registry' }` serves
+   * `docker pull debian` from the static registry shipped with the app.
+   */
+  registries?: Record<string, string>;
+  /** Prefix put before the URL of any registry not in `registries`, for registries without CORS. Off by default. */
+  corsProxy?: string;
+  /** Credentials for a registry host (`docker login`), asked only when the registry demands them. */
+  credentials?: (host: string) => Promise<Credentials | undefined>;
+}
+
+/** A fetched manifest or index with the digest of its exact bytes. */
+export interface FetchedManifest {
+  digest: Digest;
+  mediaType: string;
+  bytes: Uint8Array;
+  document: ImageIndex | ImageManifest;
+}
+
+/** What a pull needs: the image for our platform and the digest Docker records as RepoDigest. */
+export interface ResolvedImage {
+  /** digest of what the tag points at (an index or a manifest): the RepoDigest */
+  repoDigest: Digest;
+  /** set when the tag points at an index */
+  index?: FetchedManifest;
+  manifest: FetchedManifest & { document: ImageManifest };
+  config: { digest: Digest; bytes: Uint8Array; document: ImageConfig };
+}
+
+interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+export class RegistryClient {
+  readonly #options: RegistryClientOptions;
+  /** bearer tokens by `host scope` */
+  readonly #tokens = new Map<string, string>();
+
+  constructor(options: RegistryClientOptions) {
+    this.#options = options;
+  }
+
+  /** Base URL of a registry host, with the CORS proxy applied to real remote registries. */
+  baseUrl(host: string): string {
+    const mapped = this.#options.registries?.[host];
+    if (mapped !== undefined) return mapped.replace(/\/+$/, '');
+    const remote = host === DEFAULT_DOMAIN ? 'https://registry-1.docker.io' : `${isLocal(host) ? 'http' : 'https'}://${host}`;
+    return this.#options.corsProxy ? `${this.#options.corsProxy}${remote}` : remote;
+  }
+
+  /** GETs a manifest or index by the reference's digest (verified) or tag (digest recorded). */
+  async getManifest(ref: Reference, reference: string = ref.digest ?? ref.tag ?? 'latest', signal?: AbortSignal): Promise<FetchedManifest> {
+    const url = `${this.baseUrl(ref.domain)}/v2/${ref.path}/manifests/${reference}`;
+    const response = await this.#request(ref, url, { headers: { Accept: MANIFEST_ACCEPT.join(', ') } }, signal);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      throw new EngineError('MANIFEST_UNKNOWN', `manifest for ${familiarName(ref)}${isDigest(reference) ? '@' : ':'}${reference} not found: manifest unknown`, {
+        details: { reference: familiarString(ref), url },
+      });
+    }
+    await this.#ensureOk(response, ref, url);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    const digest = sha256Digest(bytes);
+    if (isDigest(reference) && digest !== reference) throw digestMismatch(reference, digest);
+    const header = response.headers.get('Docker-Content-Digest');
+    if (header && isDigest(header) && header !== digest) throw digestMismatch(header, digest);
+
+    let document: ImageIndex | ImageManifest;
+    try {
+      document = JSON.parse(new TextDecoder().decode(bytes)) as ImageIndex | ImageManifest;
+    } catch (e) {
+      throw new EngineError('PROTOCOL', `manifest at ${url} is not JSON`, { cause: e });
+    }
+    const mediaType = manifestMediaType(document, response.headers.get('Content-Type'));
+    if (isSchema1MediaType(mediaType)) {
+      throw new EngineError('PROTOCOL', `${familiarString(ref)} uses the Docker schema 1 manifest format, which is no longer supported`);
+    }
+    return { digest, mediaType, bytes, document };
+  }
+
+  /**
+   * Resolves a reference to the image for `platform` (linux/386): follows an index to the matching
+   * manifest and fetches the config, checking its platform too.
+   */
+  async resolveImage(ref: Reference, platform: Platform = GUEST_PLATFORM, signal?: AbortSignal): Promise<ResolvedImage> {
+    const top = await this.getManifest(ref, undefined, signal);
+    let index: FetchedManifest | undefined;
+    let manifest = top;
+    if (isIndexMediaType(top.mediaType)) {
+      index = top;
+      const chosen = pickPlatform(top.document as ImageIndex, platform, ref);
+      manifest = await this.getManifest(ref, chosen.digest, signal);
+      if (!isManifestMediaType(manifest.mediaType)) {
+        throw new EngineError('PROTOCOL', `index entry ${chosen.digest} of ${familiarString(ref)} is a ${manifest.mediaType}, not an image manifest`);
+      }
+    } else if (!isManifestMediaType(top.mediaType)) {
+      throw new EngineError('PROTOCOL', `${familiarString(ref)} is a ${top.mediaType}, not an image`);
+    }
+    const imageManifest = manifest.document as ImageManifest;
+    if (!imageManifest.config || !Array.isArray(imageManifest.layers)) {
+      throw new EngineError('PROTOCOL', `manifest ${manifest.digest} of ${familiarString(ref)} has no config or layers`);
+    }
+    if (!isConfigMediaType(imageManifest.config.mediaType)) {
+      throw new EngineError('PROTOCOL', `${familiarString(ref)} is not a container image (config type ${imageManifest.config.mediaType})`);
+    }
+    const configDigest = parseDigest(imageManifest.config.digest);
+    const configBytes = await this.getBlobBytes(ref, imageManifest.config, signal);
+    const config = JSON.parse(new TextDecoder().decode(configBytes)) as ImageConfig;
+    if (!platformMatches({ os: config.os, architecture: config.architecture }, platform)) {
+      throw new EngineError(
+        'PLATFORM_UNSUPPORTED',
+        `image with reference ${familiarString(ref)} was found but does not match the specified platform: wanted ${formatPlatform(platform)}, actual: ${formatPlatform(config)}. ${PLATFORM_HELP}.`,
+        { details: { wanted: formatPlatform(platform), available: [formatPlatform(config)] } },
+      );
+    }
+    const resolved: ResolvedImage = {
+      repoDigest: top.digest,
+      manifest: manifest as FetchedManifest & { document: ImageManifest },
+      config: { digest: configDigest, bytes: configBytes, document: config },
+    };
+    if (index) resolved.index = index;
+    return resolved;
+  }
+
+  /** GETs a blob as a stream; the caller verifies it (the content store does, while storing). */
+  async getBlob(ref: Reference, descriptor: Pick<Descriptor, 'digest' | 'size'>, signal?: AbortSignal): Promise<{ stream: ReadableStream<Uint8Array>; size: number }> {
+    const url = `${this.baseUrl(ref.domain)}/v2/${ref.path}/blobs/${descriptor.digest}`;
+    const response = await this.#request(ref, url, {}, signal);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      throw new EngineError('BLOB_UNKNOWN', `blob ${descriptor.digest} of ${familiarName(ref)} not found: blob unknown to registry`, {
+        details: { digest: descriptor.digest, url },
+      });
+    }
+    await this.#ensureOk(response, ref, url);
+    if (!response.body) throw new EngineError('PROTOCOL', `empty response for blob ${descriptor.digest} from ${url}`);
+    const length = Number(response.headers.get('Content-Length') ?? descriptor.size);
+    return { stream: response.body, size: Number.isFinite(length) ? length : descriptor.size };
+  }
+
+  /** A small blob (a config) read whole and verified. */
+  async getBlobBytes(ref: Reference, descriptor: Pick<Descriptor, 'digest' | 'size'>, signal?: AbortSignal): Promise<Uint8Array> {
+    const { stream } = await this.getBlob(ref, descriptor, signal);
+    const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
+    const actual = sha256Digest(bytes);
+    if (actual !== descriptor.digest) throw digestMismatch(descriptor.digest, actual);
+    return bytes;
+  }
+
+  async listTags(ref: Reference, signal?: AbortSignal): Promise<string[]> {
+    const url = `${this.baseUrl(ref.domain)}/v2/${ref.path}/tags/list`;
+    const response = await this.#request(ref, url, {}, signal);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      throw new EngineError('NOT_FOUND', `repository ${familiarName(ref)} not found`, { details: { url } });
+    }
+    await this.#ensureOk(response, ref, url);
+    const body = (await response.json()) as { tags?: string[] | null };
+    return body.tags ?? [];
+  }
+
+  /** One request with the auth dance: 401 + challenge -> credentials or token -> one retry. */
+  async #request(ref: Reference, url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
+    const scope = `repository:${ref.path}:pull`;
+    const tokenKey = `${ref.domain} ${scope}`;
+    const headers = new Headers(init.headers);
+    const cached = this.#tokens.get(tokenKey);
+    if (cached) headers.set('Authorization', cached);
+    let response = await this.#fetch(url, { ...init, headers, ...(signal ? { signal } : {}) });
+    if (response.status !== 401) return response;
+
+    const challenge = parseChallenge(response.headers.get('WWW-Authenticate'));
+    await response.body?.cancel();
+    const creds = await this.#options.credentials?.(ref.domain);
+    let authorization: string;
+    if (challenge?.scheme === 'bearer') {
+      authorization = `Bearer ${await this.#token(ref, challenge, scope, creds, signal)}`;
+    } else if (challenge?.scheme === 'basic' && creds) {
+      authorization = basicAuth(creds);
+    } else {
+      throw unauthorized(ref, creds !== undefined);
+    }
+    this.#tokens.set(tokenKey, authorization);
+    headers.set('Authorization', authorization);
+    response = await this.#fetch(url, { ...init, headers, ...(signal ? { signal } : {}) });
+    if (response.status === 401) {
+      await response.body?.cancel();
+      this.#tokens.delete(tokenKey);
+      throw unauthorized(ref, creds !== undefined);
+    }
+    return response;
+  }
+
+  async #token(ref: Reference, challenge: Challenge, scope: string, creds: Credentials | undefined, signal?: AbortSignal): Promise<string> {
+    const realm = challenge.params.realm;
+    if (!realm) throw new EngineError('PROTOCOL', `registry ${ref.domain} asked for a bearer token without a realm`);
+    const tokenUrl = new URL(realm);
+    if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
+    tokenUrl.searchParams.set('scope', challenge.params.scope ?? scope);
+    const headers = new Headers();
+    if (creds) headers.set('Authorization', basicAuth(creds));
+    const proxied = this.#options.corsProxy && this.#options.registries?.[ref.domain] === undefined ? `${this.#options.corsProxy}${tokenUrl}` : tokenUrl.toString();
+    const response = await this.#fetch(proxied, { headers, ...(signal ? { signal } : {}) });
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw unauthorized(ref, creds !== undefined);
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new EngineError('UNAUTHORIZED', `token request to ${tokenUrl.origin}${tokenUrl.pathname} failed: HTTP ${response.status}`);
+    }
+    const body = (await response.json()) as { token?: string; access_token?: string };
+    const token = body.token ?? body.access_token;
+    if (!token) throw new EngineError('PROTOCOL', `token response from ${tokenUrl.origin} has no token`);
+    return token;
+  }
+
+  async #fetch(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await this.#options.fetch(url, init);
+    } catch (e) {
+      if (init.signal?.aborted) throw new EngineError('ABORTED', `request to ${url} was cancelled`, { cause: e });
+      throw new EngineError('REGISTRY_UNREACHABLE', `cannot reach the registry at ${url}: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+        details: { url },
+      });
+    }
+  }
+
+  async #ensureOk(response: Response, ref: Reference, url: string): Promise<void> {
+    if (response.ok) return;
+    const text = await response.text().catch(() => '');
+    let registryMessage = '';
+    try {
+      const parsed = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
+      registryMessage = parsed.errors?.map((e) => `${e.code ?? ''}: ${e.message ?? ''}`).join('; ') ?? '';
+    } catch {
+      // not a registry error document
+    }
+    const suffix = registryMessage ? ` (${registryMessage})` : '';
+    if (response.status === 403) {
+      throw new EngineError('DENIED', `access to ${familiarName(ref)} on ${ref.domain} denied${suffix}`, { details: { url } });
+    }
+    if (response.status === 404) {
+      throw new EngineError('NOT_FOUND', `${url} not found${suffix}`, { details: { url } });
+    }
+    throw new EngineError('REGISTRY_UNREACHABLE', `registry ${ref.domain} answered HTTP ${response.status} for ${url}${suffix}`, {
+      details: { url, status: response.status },
+    });
+  }
+}
+
+/** Picks the linux/386 entry of an index, or explains which platforms the image does have. */
+export function pickPlatform(index: ImageIndex, platform: Platform, ref: Reference): Descriptor {
+  const found = index.manifests.find((m) => platformMatches(m.platform, platform));
+  if (found) return found;
+  // Attestations and signatures show up as unknown/unknown: not platforms a user can pick.
+  const available = index.manifests
+    .filter((m) => m.platform && m.platform.os !== 'unknown')
+    .map((m) => formatPlatform(m.platform as Platform));
+  const list = available.length ? available.join(', ') : 'no platforms at all';
+  throw new EngineError(
+    'PLATFORM_UNSUPPORTED',
+    `no matching manifest for ${formatPlatform(platform)} in the manifest list entries: ${familiarString(ref)} is available for ${list}. ${PLATFORM_HELP}.`,
+    { details: { wanted: formatPlatform(platform), available } },
+  );
+}
+
+/** The media type of a manifest document: its own `mediaType` field first (static hosts send octet-stream). */
+export function manifestMediaType(document: { mediaType?: string; manifests?: unknown; config?: unknown }, contentType: string | null): string {
+  if (typeof document.mediaType === 'string' && document.mediaType) return document.mediaType;
+  const header = contentType?.split(';')[0]?.trim();
+  if (header && (isIndexMediaType(header) || isManifestMediaType(header) || isSchema1MediaType(header))) return header;
+  if (Array.isArray(document.manifests)) return MediaType.ociIndex;
+  if (document.config) return MediaType.ociManifest;
+  return header ?? MediaType.octetStream;
+}
+
+/** Parses `Bearer realm="...",service="...",scope="..."` (RFC 7235 auth-params). */
+export function parseChallenge(header: string | null): Challenge | undefined {
+  if (!header) return undefined;
+  const m = /^\s*(\S+)\s*(.*)$/.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  const re = /([A-Za-z_][\w-]*)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))\s*,?\s*/g;
+  for (let p = re.exec(m[2] ?? ''); p; p = re.exec(m[2] ?? '')) {
+    const key = p[1] as string;
+    params[key.toLowerCase()] = p[2] !== undefined ? p[2].replace(/\\(.)/g, '$1') : (p[3] ?? '');
+  }
+  return { scheme: (m[1] ?? '').toLowerCase(), params };
+}
+
+function basicAuth(creds: Credentials): string {
+  const bytes = new TextEncoder().encode(`${creds.username}:${creds.password}`);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return `Basic ${btoa(binary)}`;
+}
+
+function unauthorized(ref: Reference, hadCredentials: boolean): EngineError {
+  const message = hadCredentials
+    ? `unauthorized: the credentials for ${ref.domain} were refused for ${familiarName(ref)}`
+    : `pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login'`;
+  return new EngineError('UNAUTHORIZED', message, { details: { registry: ref.domain } });
+}
+
+function isLocal(host: string): boolean {
+  const name = host.replace(/:\d+$/, '');
+  return name === 'localhost' || name === '127.0.0.1' || name === '[::1]';
+}
