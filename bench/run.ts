@@ -1,0 +1,78 @@
+// `npm run bench`: runs every benchmark suite, prints figure / value / goal, and writes bench/latest.json.
+// Usage: npm run bench [-- <suite name>...]   (BENCH_RUNS=n sets the runs per measurement)
+import { readdir, stat, writeFile } from 'node:fs/promises';
+import { formatFigure, GOALS, type Figures } from './figures.ts';
+
+interface Suite {
+  name: string;
+  run(): Promise<Figures>;
+}
+
+const runs = process.env.BENCH_RUNS ? Number(process.env.BENCH_RUNS) : undefined;
+const log = (line: string): void => console.error(line);
+
+/** Adding a suite is one line here; adding a figure is one key in the record a suite returns. */
+const SUITES: Suite[] = [
+  { name: 'files', run: guestFileFigures },
+  { name: 'vm-node', run: async () => (await import('./vm-node.ts')).benchVmNode() },
+  { name: 'vm-chromium', run: async () => (await import('./vm-chromium.ts')).benchVmChromium({ runs, log }) },
+];
+
+/** Sizes of what ships in public/guest/ (the snapshot is state.*). */
+async function guestFileFigures(): Promise<Figures> {
+  const dir = 'public/guest';
+  const names = await readdir(dir);
+  const snapshot = names.find((name) => name.startsWith('state.'));
+  const figures: Figures = {};
+  if (snapshot) figures.snapshot_bytes = (await stat(`${dir}/${snapshot}`)).size;
+  let total = 0;
+  for (const name of names) {
+    const info = await stat(`${dir}/${name}`);
+    if (info.isFile()) total += info.size;
+  }
+  figures.guest_files_bytes = total;
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const wanted = process.argv.slice(2);
+  const suites = wanted.length ? SUITES.filter((s) => wanted.includes(s.name)) : SUITES;
+  if (wanted.length && suites.length !== wanted.length) {
+    throw new Error(`Unknown suite in ${wanted.join(', ')}; known: ${SUITES.map((s) => s.name).join(', ')}`);
+  }
+  const figures: Figures = {};
+  const failures: string[] = [];
+  for (const suite of suites) {
+    log(`bench: ${suite.name}`);
+    try {
+      Object.assign(figures, await suite.run());
+    } catch (error) {
+      failures.push(`${suite.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    }
+  }
+
+  printTable(figures);
+  const json = Object.fromEntries(Object.entries(figures).sort(([a], [b]) => a.localeCompare(b)));
+  await writeFile(new URL('./latest.json', import.meta.url), JSON.stringify(json, null, 2) + '\n');
+  log('bench: wrote bench/latest.json');
+  if (failures.length) {
+    for (const failure of failures) log(`bench: FAILED ${failure}`);
+    process.exitCode = 1;
+  }
+}
+
+function printTable(figures: Figures): void {
+  const rows = Object.entries(figures).map(([key, value]) => {
+    const goal = GOALS[key];
+    const verdict = goal ? (value <= goal.max ? 'met' : 'missed') : '';
+    return [key, formatFigure(key, value), goal ? goal.label : '', verdict];
+  });
+  const header = ['figure', 'value', 'goal', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 1 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  console.log(line(header));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const row of rows) console.log(line(row));
+}
+
+await main();

@@ -1,0 +1,122 @@
+// Chromium benchmark: the production build in headless Debian Chromium, from navigation to a visible shell prompt.
+import { build } from 'vite';
+import { chromium, type BrowserContext, type Request } from 'playwright-core';
+import { serveDist } from '../test/e2e/serve-dist.ts';
+import { median, type Figures } from './figures.ts';
+
+export interface ChromiumBenchOptions {
+  /** measured navigations per cache state */
+  runs?: number;
+  /** skip `vite build` and use the existing dist/ */
+  skipBuild?: boolean;
+  log?: (line: string) => void;
+}
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** What the prompt looks like at the end of the last non-empty screen row (same rule as the e2e tests). */
+const PROMPT_SOURCE = String.raw`[#$] ?$`;
+const PROMPT_TIMEOUT_MS = 120_000;
+
+export async function benchVmChromium(options: ChromiumBenchOptions = {}): Promise<Figures> {
+  const runs = options.runs ?? 5;
+  const log = options.log ?? (() => undefined);
+  if (!options.skipBuild) {
+    log('vm-chromium: building the app (vite build)');
+    await build({ logLevel: 'warn' });
+  }
+  const served = await serveDist({ root: 'dist', basePath: '/drydock/bench/' });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  try {
+    const cold: number[] = [];
+    const coldBytes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      // A new context has an empty HTTP cache and empty storage: a first visit.
+      const context = await browser.newContext();
+      try {
+        const run = await navigateToPrompt(context, served.url);
+        cold.push(run.promptMs);
+        coldBytes.push(run.bytes);
+        log(`vm-chromium: cold run ${i + 1}/${runs}: ${Math.round(run.promptMs)} ms, ${run.bytes} bytes`);
+      } finally {
+        await context.close();
+      }
+    }
+
+    const warm: number[] = [];
+    const context = await browser.newContext();
+    try {
+      // One visit fills the cache (HTTP and whatever the app stores); the following visits are measured.
+      await navigateToPrompt(context, served.url);
+      for (let i = 0; i < runs; i++) {
+        const run = await navigateToPrompt(context, served.url);
+        warm.push(run.promptMs);
+        log(`vm-chromium: warm run ${i + 1}/${runs}: ${Math.round(run.promptMs)} ms, ${run.bytes} bytes`);
+      }
+    } finally {
+      await context.close();
+    }
+
+    return {
+      prompt_cold_ms_chromium: median(cold),
+      prompt_warm_ms_chromium: median(warm),
+      bytes_before_prompt: median(coldBytes),
+    };
+  } finally {
+    await browser.close();
+    await served.close();
+  }
+}
+
+interface PromptRun {
+  /** ms from navigation start (the page's time origin) to the first frame showing the prompt */
+  promptMs: number;
+  /** bytes received (headers + bodies, page and workers) for requests finished before the prompt showed */
+  bytes: number;
+}
+
+async function navigateToPrompt(context: BrowserContext, url: string): Promise<PromptRun> {
+  const page = await context.newPage();
+  const finished: Request[] = [];
+  const onFinished = (request: Request): void => void finished.push(request);
+  context.on('requestfinished', onFinished);
+  try {
+    await page.goto(url, { waitUntil: 'commit' });
+    const handle = await page.waitForFunction(
+      (source) => {
+        const rows = document.querySelector('.xterm-rows');
+        if (!rows) return false;
+        const lines = Array.from(rows.children, (row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).filter(
+          (line) => line !== '',
+        );
+        const last = lines[lines.length - 1];
+        return last !== undefined && new RegExp(source).test(last) ? performance.now() : false;
+      },
+      PROMPT_SOURCE,
+      { polling: 'raf', timeout: PROMPT_TIMEOUT_MS },
+    );
+    const promptMs = (await handle.jsonValue()) as number;
+    const counted = finished.splice(0);
+    let bytes = 0;
+    for (const request of counted) {
+      const sizes = await request.sizes();
+      bytes += sizes.responseHeadersSize + sizes.responseBodySize;
+    }
+    return { promptMs, bytes };
+  } finally {
+    context.off('requestfinished', onFinished);
+    await page.close();
+  }
+}

@@ -1,0 +1,74 @@
+// The app shell against the real machine: boot to a prompt, type, restart, resize, paste.
+import { expect, test } from './fixtures.ts';
+
+test.beforeEach(async ({ page, terminal }) => {
+  await page.goto('./');
+  await expect(page.getByRole('heading', { name: 'drydock' })).toBeVisible();
+  await terminal.waitForPrompt();
+});
+
+test('a typed command runs in the guest shell', async ({ terminal }) => {
+  await terminal.run('echo drydock-$((6*7))');
+  // Only the guest's output line is exactly this; the echoed command line still shows $((6*7)).
+  await terminal.waitForLine(/^drydock-42$/);
+  await terminal.waitForPrompt();
+});
+
+test('restart machine brings a fresh prompt back', async ({ page, terminal }) => {
+  await terminal.run('echo before-$((1+1))-restart');
+  await terminal.waitForLine(/^before-2-restart$/);
+
+  await page.getByRole('button', { name: 'Restart machine' }).click();
+  await expect(async () => {
+    expect(await terminal.screen()).not.toContain('before-2-restart');
+  }).toPass();
+  await terminal.waitForPrompt();
+  await expect(page.getByRole('button', { name: 'Restart machine' })).toBeEnabled();
+
+  await terminal.run('echo after-$((2+2))-restart');
+  await terminal.waitForLine(/^after-4-restart$/);
+});
+
+test('the guest tty follows the terminal size', async ({ page, terminal }) => {
+  const sizeLabel = page.getByLabel('Terminal size');
+  const sizeOf = async (): Promise<{ cols: number; rows: number }> => {
+    const [cols, rows] = ((await sizeLabel.textContent()) ?? '').split('×').map(Number);
+    return { cols: cols ?? 0, rows: rows ?? 0 };
+  };
+  const checkGuestSize = async (): Promise<void> => {
+    const { cols, rows } = await sizeOf();
+    await expect(async () => {
+      // Repeated until the resize has reached the guest; each try prints a fresh line.
+      await terminal.run('echo "=$(stty size)="');
+      const [, guestRows, guestCols] = await terminal.waitForLine(/^=(\d+) (\d+)=$/, 5_000);
+      expect({ cols: Number(guestCols), rows: Number(guestRows) }).toEqual({ cols, rows });
+    }).toPass({ timeout: 30_000 });
+  };
+
+  await checkGuestSize();
+  const before = await sizeOf();
+  await page.setViewportSize({ width: 820, height: 520 });
+  await expect(async () => expect(await sizeOf()).not.toEqual(before)).toPass();
+  await checkGuestSize();
+});
+
+test('paste from the clipboard types into the terminal', async ({ page, context, terminal }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((2+3))'));
+  await terminal.focus();
+  await page.keyboard.press('Control+Shift+V');
+  await expect(async () => expect(await terminal.lastLine()).toContain('echo pasted-$((2+3))')).toPass();
+  await page.keyboard.press('Enter');
+  await terminal.waitForLine(/^pasted-5$/);
+});
+
+test('Ctrl+Shift+C copies the selection', async ({ page, context, terminal }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await terminal.run('echo copy-$((3*3))-me');
+  await terminal.waitForLine(/^copy-9-me$/);
+  // Double-click selects a word in xterm; the output line is a single word.
+  const row = terminal.region.locator('.xterm-rows > div', { hasText: /^copy-9-me\s*$/ });
+  await row.dblclick({ position: { x: 20, y: 5 } });
+  await page.keyboard.press('Control+Shift+C');
+  await expect(async () => expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('copy-9-me')).toPass();
+});

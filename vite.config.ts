@@ -1,0 +1,22 @@
+// Vite build for the drydock web app: Svelte UI in web/, emulator workers as ES modules, public/guest/ as static files.
+import { defineConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+export default defineConfig({
+  // Relative base: the built dist/ works from any static host under any sub-path.
+  base: './',
+  plugins: [svelte()],
+  worker: {
+    // ES module workers, so a worker can use import() and share chunks with code splitting.
+    format: 'es',
+  },
+  build: {
+    target: 'es2022',
+    // The guest snapshot and the v86 wasm are large by nature; the warning is noise here.
+    chunkSizeWarningLimit: 2048,
+  },
+  server: {
+    // Other helpers' build caches are large and change often; the dev server need not watch them.
+    watch: { ignored: ['**/emulator/guest/.build/**', '**/emulator/images/.build/**', '**/test-results/**'] },
+  },
+});

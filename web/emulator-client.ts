@@ -1,0 +1,77 @@
+// The one module in web/ that speaks Comlink: starts the emulator worker and wraps its typed API.
+import * as Comlink from 'comlink';
+import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth, StartOptions, StartResult } from '../emulator/protocol.ts';
+
+export type ShareEntry = Awaited<ReturnType<EmulatorApi['listShare']>>[number];
+
+export interface StartCallbacks {
+  onProgress(progress: BootProgress): void;
+  onHealth(health: MachineHealth): void;
+}
+
+/** One emulator worker. Callers never see Comlink: callbacks and the terminal port are wrapped here. */
+export class EmulatorClient {
+  readonly #worker: Worker;
+  readonly #api: Comlink.Remote<EmulatorApi>;
+  #disposed = false;
+
+  constructor() {
+    // Vite bundles the worker (and the v86 wasm it imports) from this literal URL.
+    this.#worker = new Worker(new URL('../emulator/vm/worker.ts', import.meta.url), { type: 'module', name: 'drydock-vm' });
+    this.#api = Comlink.wrap<EmulatorApi>(this.#worker);
+  }
+
+  start(options: StartOptions, callbacks: StartCallbacks): Promise<StartResult> {
+    this.#assertLive('start');
+    return this.#api.start(
+      // The port is transferred, not cloned: terminal bytes then flow without Comlink in the way.
+      Comlink.transfer(options, [options.terminal]),
+      Comlink.proxy((p: BootProgress) => callbacks.onProgress(p)),
+      Comlink.proxy((h: MachineHealth) => callbacks.onHealth(h)),
+    );
+  }
+
+  restart(): Promise<StartResult> {
+    this.#assertLive('restart');
+    return this.#api.restart();
+  }
+
+  resize(cols: number, rows: number): Promise<void> {
+    this.#assertLive('resize');
+    return this.#api.resize(cols, rows);
+  }
+
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult> {
+    this.#assertLive('exec');
+    return this.#api.exec(argv, options);
+  }
+
+  writeShareFile(path: string, data: Uint8Array): Promise<void> {
+    this.#assertLive('writeShareFile');
+    // A private copy is transferred so the caller's buffer stays usable.
+    const copy = data.slice();
+    return this.#api.writeShareFile(path, Comlink.transfer(copy, [copy.buffer]));
+  }
+
+  readShareFile(path: string): Promise<Uint8Array> {
+    this.#assertLive('readShareFile');
+    return this.#api.readShareFile(path);
+  }
+
+  listShare(path: string): Promise<ShareEntry[]> {
+    this.#assertLive('listShare');
+    return this.#api.listShare(path);
+  }
+
+  /** Ends the worker without asking it: the way out when the machine (or the worker) no longer answers. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#api[Comlink.releaseProxy]();
+    this.#worker.terminate();
+  }
+
+  #assertLive(what: string): void {
+    if (this.#disposed) throw new Error(`Cannot ${what}: this emulator worker was already shut down`);
+  }
+}

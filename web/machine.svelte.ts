@@ -1,0 +1,190 @@
+// Reactive state of the page's one Linux machine: boot progress, health, restart, and access for other features.
+import type { BootProgress, ExecOptions, ExecResult, MachineHealth, StartResult } from '../emulator/protocol.ts';
+import type { EmulatorClient } from './emulator-client.ts';
+import { ShareFiles } from './share-files.ts';
+import type { TerminalSession, TerminalSize } from './terminal-session.svelte.ts';
+
+export type MachineStatus = 'idle' | 'loading' | 'booting' | 'ready' | 'restarting' | 'failed';
+
+/** How long a restart may take in the worker before the worker itself is replaced. */
+const RESTART_TIMEOUT_MS = 30_000;
+
+export interface MachineOptions {
+  /** Directory with the guest files (public/guest/), relative to the page. */
+  guestBaseUrl?: string;
+  /** Skip the snapshot (URL `?boot=cold`). */
+  coldBoot?: boolean;
+}
+
+export class MachineState {
+  status = $state<MachineStatus>('idle');
+  progress = $state.raw<BootProgress | null>(null);
+  health = $state<MachineHealth>('stopped');
+  result = $state.raw<StartResult | null>(null);
+  error = $state<string | null>(null);
+
+  readonly busy = $derived(this.status === 'loading' || this.status === 'booting' || this.status === 'restarting');
+  readonly hung = $derived(this.health === 'hung' && !this.busy);
+  readonly coldBootReason = $derived(
+    this.result && !this.result.fromSnapshot ? (this.result.snapshotProblem ?? 'snapshot not used') : null,
+  );
+
+  /** Files in the 9p share; calls fail with a clear error while no machine is running. */
+  readonly share = new ShareFiles(() => this.#requireClient('use the shared folder'));
+
+  readonly #terminal: TerminalSession;
+  readonly #options: Required<MachineOptions>;
+  #client: EmulatorClient | null = null;
+  /** Bumped for every boot or restart, so late callbacks from an abandoned attempt are ignored. */
+  #generation = 0;
+  #pendingResize: TerminalSize | null = null;
+  #resizing = false;
+
+  constructor(terminal: TerminalSession, options: MachineOptions = {}) {
+    this.#terminal = terminal;
+    this.#options = {
+      guestBaseUrl: options.guestBaseUrl ?? 'guest/',
+      coldBoot: options.coldBoot ?? false,
+    };
+  }
+
+  /** Loads the emulator (lazily) and starts a fresh machine in a new worker. */
+  async boot(): Promise<void> {
+    this.#client?.dispose();
+    this.#client = null;
+    const generation = ++this.#generation;
+    this.status = 'loading';
+    this.health = 'starting';
+    this.error = null;
+    this.result = null;
+    this.progress = { phase: 'download', loadedBytes: 0, totalBytes: 0, message: 'Loading the emulator' };
+    try {
+      const { EmulatorClient } = await import('./emulator-client.ts');
+      if (generation !== this.#generation) return;
+      const client = new EmulatorClient();
+      this.#client = client;
+      const channel = new MessageChannel();
+      this.#terminal.reset();
+      this.#terminal.attach(channel.port1);
+      this.status = 'booting';
+      const result = await client.start(
+        {
+          // Absolute, because the worker resolves relative URLs against its own script, not the page.
+          guestBaseUrl: new URL(this.#options.guestBaseUrl, document.baseURI).href,
+          terminal: channel.port2,
+          ...this.#terminal.size,
+          coldBoot: this.#options.coldBoot,
+        },
+        {
+          onProgress: (p) => {
+            if (generation === this.#generation) this.progress = p;
+          },
+          onHealth: (h) => {
+            if (generation === this.#generation) this.health = h;
+          },
+        },
+      );
+      if (generation !== this.#generation) return;
+      this.#started(result);
+    } catch (error) {
+      if (generation === this.#generation) this.#failed(error);
+    }
+  }
+
+  /** Restores the snapshot in the running worker; if the worker does not answer, replaces it. */
+  async restart(): Promise<void> {
+    const client = this.#client;
+    if (!client || this.status === 'failed' || this.status === 'loading') return this.boot();
+    const generation = ++this.#generation;
+    this.status = 'restarting';
+    this.health = 'starting';
+    this.error = null;
+    this.result = null;
+    this.progress = { phase: 'restore', loadedBytes: 0, totalBytes: 0, message: 'Restarting the machine' };
+    this.#terminal.reset();
+    try {
+      const result = await withTimeout(client.restart(), RESTART_TIMEOUT_MS, 'The machine did not restart in time');
+      if (generation !== this.#generation) return;
+      this.#started(result);
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      console.warn('Restart in the worker failed, starting a new worker:', error);
+      return this.boot();
+    }
+  }
+
+  /** Keeps the guest console's size equal to the terminal's; coalesces bursts of window resizes. */
+  resize(size: TerminalSize): void {
+    this.#pendingResize = size;
+    if (this.status === 'ready') void this.#flushResize();
+  }
+
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult> {
+    return this.#requireClient('run a command').exec(argv, options);
+  }
+
+  dispose(): void {
+    this.#generation++;
+    this.#client?.dispose();
+    this.#client = null;
+    this.#terminal.detach();
+    this.status = 'idle';
+    this.health = 'stopped';
+  }
+
+  #started(result: StartResult): void {
+    this.result = result;
+    this.status = 'ready';
+    this.progress = { phase: 'ready', loadedBytes: result.bytesDownloaded, totalBytes: result.bytesDownloaded, message: 'Ready' };
+    // The snapshot carries the size the guest had when it was saved; tell it the real one.
+    this.#pendingResize = this.#terminal.size;
+    void this.#flushResize();
+  }
+
+  #failed(error: unknown): void {
+    this.status = 'failed';
+    this.health = 'stopped';
+    this.error = describeError(error);
+    this.progress = this.progress ? { ...this.progress, phase: 'failed', message: this.error } : null;
+    console.error('The machine failed to start:', error);
+  }
+
+  async #flushResize(): Promise<void> {
+    if (this.#resizing) return;
+    this.#resizing = true;
+    try {
+      while (this.#pendingResize && this.#client && this.status === 'ready') {
+        const { cols, rows } = this.#pendingResize;
+        this.#pendingResize = null;
+        await this.#client.resize(cols, rows);
+      }
+    } catch (error) {
+      console.warn('Resizing the guest console failed:', error);
+    } finally {
+      this.#resizing = false;
+    }
+  }
+
+  #requireClient(what: string): EmulatorClient {
+    if (!this.#client || this.status !== 'ready') {
+      throw new Error(`Cannot ${what}: the machine is ${this.status === 'failed' ? 'not running' : 'still starting'}`);
+    }
+    return this.#client;
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,127 @@
+// The learner's terminal: xterm.js in the page, bytes to and from the guest console over a MessagePort.
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * Clipboard keys. Ctrl+Shift+C copies the selection (plain Ctrl+C stays SIGINT). Ctrl+V, Ctrl+Shift+V and
+ * Cmd+V/Cmd+C are left to the browser, whose native paste/copy events xterm already handles; learners
+ * expect Ctrl+V to paste more than they need the terminal's literal-next key.
+ */
+function clipboardAction(event: KeyboardEvent): 'copy-selection' | 'native' | null {
+  if (event.type !== 'keydown' || event.altKey) return null;
+  const key = event.key.toLowerCase();
+  if (event.ctrlKey && event.shiftKey && key === 'c') return 'copy-selection';
+  if (event.ctrlKey && key === 'v') return 'native';
+  if (event.metaKey && !event.ctrlKey && (key === 'c' || key === 'v')) return 'native';
+  return null;
+}
+
+export class TerminalSession {
+  readonly terminal: Terminal;
+  readonly #fit = new FitAddon();
+  #port: MessagePort | null = null;
+  readonly #disposers: (() => void)[] = [];
+  /** The terminal's size in character cells, reactive for the UI. */
+  size = $state.raw<TerminalSize>({ cols: 80, rows: 24 });
+
+  constructor(options: { onResize: (size: TerminalSize) => void }) {
+    this.terminal = new Terminal({
+      // The DOM renderer (xterm's default) keeps what a person sees readable from the DOM, for tests and screen readers.
+      cursorBlink: true,
+      convertEol: false,
+      scrollback: 5000,
+      fontFamily: '"DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, "Liberation Mono", monospace',
+      fontSize: 14,
+      theme: {
+        background: '#0d1117',
+        foreground: '#d6dde6',
+        cursor: '#7ee787',
+        selectionBackground: '#2f4a6d',
+      },
+    });
+    this.terminal.loadAddon(this.#fit);
+    this.terminal.attachCustomKeyEventHandler((event) => {
+      const action = clipboardAction(event);
+      if (action === 'copy-selection') {
+        // preventDefault also keeps Chromium's "inspect element" shortcut from opening.
+        event.preventDefault();
+        const selection = this.terminal.getSelection();
+        if (selection) navigator.clipboard?.writeText(selection).catch((e: unknown) => console.warn('Copy to clipboard refused:', e));
+        return false;
+      }
+      // false without preventDefault: xterm ignores the key and the browser fires its own copy/paste
+      // event, which xterm's listeners turn into terminal input (no clipboard permission prompt).
+      return action !== 'native';
+    });
+
+    const data = this.terminal.onData((text) => this.#send(encoder.encode(text)));
+    // onBinary carries bytes as a latin-1 string (mouse reports in some modes).
+    const binary = this.terminal.onBinary((text) => this.#send(Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff)));
+    const resize = this.terminal.onResize(({ cols, rows }) => {
+      this.size = { cols, rows };
+      options.onResize({ cols, rows });
+    });
+    this.#disposers.push(() => data.dispose(), () => binary.dispose(), () => resize.dispose());
+  }
+
+  /** Attaches xterm to its element and keeps it fitted to the element's size. */
+  open(element: HTMLElement): void {
+    this.terminal.open(element);
+    this.fit();
+    const observer = new ResizeObserver(() => this.fit());
+    observer.observe(element);
+    this.#disposers.push(() => observer.disconnect());
+  }
+
+  fit(): void {
+    // proposeDimensions is undefined while the element is hidden or has no size yet.
+    const proposed = this.#fit.proposeDimensions();
+    if (!proposed || !Number.isFinite(proposed.cols) || !Number.isFinite(proposed.rows)) return;
+    const cols = Math.max(20, proposed.cols);
+    const rows = Math.max(5, proposed.rows);
+    if (cols !== this.terminal.cols || rows !== this.terminal.rows) this.terminal.resize(cols, rows);
+  }
+
+  /** Connects to a new guest console; the previous port (from an earlier machine) is closed. */
+  attach(port: MessagePort): void {
+    this.detach();
+    this.#port = port;
+    port.onmessage = (event: MessageEvent<Uint8Array>) => this.terminal.write(event.data);
+    port.start();
+  }
+
+  detach(): void {
+    if (!this.#port) return;
+    this.#port.onmessage = null;
+    this.#port.close();
+    this.#port = null;
+  }
+
+  /** Clears the screen and state, for a machine that starts over. */
+  reset(): void {
+    this.terminal.reset();
+  }
+
+  focus(): void {
+    this.terminal.focus();
+  }
+
+  #send(bytes: Uint8Array): void {
+    // Typing before the machine is attached goes nowhere; the prompt is not there yet either.
+    this.#port?.postMessage(bytes, [bytes.buffer]);
+  }
+
+  dispose(): void {
+    this.detach();
+    for (const dispose of this.#disposers.splice(0)) dispose();
+    this.terminal.dispose();
+  }
+}
