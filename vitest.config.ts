@@ -22,6 +22,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
           // Each file boots or restores its own guest; v86 is single-threaded and the machine has 2 cores.
           fileParallelism: false,
           testTimeout: 120_000,
