@@ -1,5 +1,7 @@
 // The one module in web/ that speaks Comlink: starts the emulator worker and wraps its typed API.
 import * as Comlink from 'comlink';
+// Registers the transfer handler that keeps EngineError's code and location on errors thrown in the worker.
+import '../emulator/vm/error-transfer.ts';
 import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth, StartOptions, StartResult } from '../emulator/protocol.ts';
 
 export type ShareEntry = Awaited<ReturnType<EmulatorApi['listShare']>>[number];
