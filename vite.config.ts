@@ -5,6 +5,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 export default defineConfig({
   // Relative base: the built dist/ works from any static host under any sub-path.
   base: './',
+  // No SPA fallback: a missing file (say, public/guest/manifest.json before the guest is built) is a 404, not index.html.
+  appType: 'mpa',
   plugins: [svelte()],
   worker: {
     // ES module workers, so a worker can use import() and share chunks with code splitting.

@@ -68,7 +68,22 @@ test('Ctrl+Shift+C copies the selection', async ({ page, context, terminal }) =>
   await terminal.waitForLine(/^copy-9-me$/);
   // Double-click selects a word in xterm; the output line is a single word.
   const row = terminal.region.locator('.xterm-rows > div', { hasText: /^copy-9-me\s*$/ });
-  await row.dblclick({ position: { x: 20, y: 5 } });
+  // The row itself sits under xterm's screen layer, which takes the mouse; click at the row's place.
+  const box = await row.boundingBox();
+  expect(box).not.toBeNull();
+  await page.mouse.dblclick(box!.x + 20, box!.y + box!.height / 2);
   await page.keyboard.press('Control+Shift+C');
   await expect(async () => expect(await page.evaluate(() => navigator.clipboard.readText())).toBe('copy-9-me')).toPass();
+});
+
+test('a machine that stops answering shows the hung banner, and restart recovers it', async ({ page, terminal }) => {
+  // Freezing the control agent is what a wedged guest looks like from the worker: pings go unanswered.
+  await terminal.run('kill -STOP $(pidof drydock-agent)');
+  const banner = page.getByRole('alert').filter({ hasText: 'The machine is not responding' });
+  await expect(banner).toBeVisible();
+  await banner.getByRole('button', { name: 'Restart now' }).click();
+  await expect(banner).toBeHidden();
+  await terminal.waitForPrompt();
+  await terminal.run('echo alive-$((40+2))');
+  await terminal.waitForLine(/^alive-42$/);
 });
