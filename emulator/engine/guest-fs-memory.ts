@@ -107,12 +107,6 @@ export class MemoryGuestFs implements GuestFs {
     node.nlink--;
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    const node = this.#must(from);
-    this.#create(to, node);
-    this.#parent(from).children?.delete(baseName(from));
-  }
-
   /** Test helper: a file's content as text. */
   async readText(path: string): Promise<string> {
     const n = this.#must(path);

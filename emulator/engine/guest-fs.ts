@@ -1,5 +1,6 @@
 // GuestFs: the file system the engine unpacks layers into (the VM side implements it on v86's 9p share).
-// Paths are share-relative and `/`-separated, without a leading slash: `layers/<chainID hex>/bin/sh`.
+// Paths are absolute inside the share and `/`-separated, as in emulator/vm/share-fs.ts:
+// `/layers/<chainID hex>/bin/sh` (seen by the guest under /mnt/host).
 
 export type FileKind = 'file' | 'directory' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
 
@@ -42,17 +43,20 @@ export interface GuestFs {
   utimes(path: string, mtime: Date): Promise<void>;
   /** Removes a file, or a directory with everything in it. Absent paths are not an error. */
   rm(path: string): Promise<void>;
-  /** Renames within the file system; `to` must not exist. */
-  rename(from: string, to: string): Promise<void>;
 }
 
+/** Joins path parts with single slashes, keeping a leading slash of the first part. */
 export function joinPath(...parts: string[]): string {
-  return parts.filter((p) => p !== '').join('/');
+  const joined = parts
+    .flatMap((p) => p.split('/'))
+    .filter((p) => p !== '')
+    .join('/');
+  return parts[0]?.startsWith('/') ? `/${joined}` : joined;
 }
 
 export function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
-  return i < 0 ? '' : path.slice(0, i);
+  return i < 0 ? '' : i === 0 ? '/' : path.slice(0, i);
 }
 
 export function baseName(path: string): string {

@@ -50,18 +50,7 @@ export interface UnpackResult {
 export async function unpackLayer(source: ReadableStream<Uint8Array>, options: UnpackOptions): Promise<UnpackResult> {
   const { fs, dir } = options;
   const lower = options.lower ?? EMPTY_LOWER;
-  let tarStream: ReadableStream<Uint8Array>;
-  switch (options.compression) {
-    case 'gzip':
-      tarStream = source.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
-      break;
-    case 'none':
-      tarStream = source;
-      break;
-    default:
-      await source.cancel().catch(() => {});
-      throw new EngineError('NOT_IMPLEMENTED', `layers compressed with ${options.compression} are not supported yet; use gzip`);
-  }
+  const tarStream = await decompress(source, options.compression);
   const verify = digestingStream(options.diffId ? { digest: options.diffId } : undefined);
   // The decoder reads its input to the end (padding after the end-of-archive blocks included), so the
   // hash covers the whole tar once the entries are done.
@@ -229,7 +218,7 @@ export function cleanPath(name: string): string | undefined {
 
 async function ensureDir(fs: GuestFs, path: string): Promise<void> {
   const parts = path.split('/').filter((p) => p !== '');
-  let current = '';
+  let current = path.startsWith('/') ? '/' : '';
   for (const part of parts) {
     current = joinPath(current, part);
     const st = await fs.lstat(current);
@@ -265,4 +254,49 @@ function wrapTarError(e: unknown): unknown {
   if (e instanceof EngineError) return e;
   const message = e instanceof Error ? e.message : String(e);
   return new EngineError('PROTOCOL', `layer is not a valid tar${message ? `: ${message}` : ''}`, { cause: e });
+}
+
+/** The uncompressed tar of a layer blob. */
+export async function decompress(source: ReadableStream<Uint8Array>, compression: LayerCompression): Promise<ReadableStream<Uint8Array>> {
+  switch (compression) {
+    case 'gzip':
+      return source.pipeThrough(new DecompressionStream('gzip') as unknown as TransformStream<Uint8Array, Uint8Array>);
+    case 'none':
+      return source;
+    default:
+      await source.cancel().catch(() => {});
+      throw new EngineError('NOT_IMPLEMENTED', `layers compressed with ${compression} are not supported yet; use gzip`);
+  }
+}
+
+/**
+ * Reads a layer without writing it anywhere: checks its DiffID and measures it. Used when a layer is
+ * stored but there is no guest file system to unpack it into yet.
+ */
+export async function scanLayer(
+  source: ReadableStream<Uint8Array>,
+  compression: LayerCompression,
+  diffId?: Digest,
+): Promise<{ diffId: Digest; tarSize: number; contentSize: number }> {
+  const verify = digestingStream(diffId ? { digest: diffId } : undefined);
+  const reader = (await decompress(source, compression)).pipeThrough(verify.stream).pipeThrough(createTarDecoder()).getReader();
+  let contentSize = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if ((value.header.type ?? 'file') === 'file' && !baseNameOf(value.header.name).startsWith(WHITEOUT_PREFIX)) contentSize += value.header.size;
+      await value.body.cancel();
+    }
+    const { digest, size } = await verify.result;
+    return { diffId: digest, tarSize: size, contentSize };
+  } catch (e) {
+    await reader.cancel(e).catch(() => {});
+    throw wrapTarError(e);
+  }
+}
+
+function baseNameOf(name: string): string {
+  const trimmed = name.replace(/\/+$/, '');
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1);
 }

@@ -1,0 +1,418 @@
+// Images as Docker has them: pull (with per-layer progress), layers stored and unpacked once by chainID,
+// tag, remove with Docker's Untagged:/Deleted: semantics, and the Docker Engine API's image JSON.
+import { chainIds } from './chain-id.ts';
+import type { ContentStore } from './content-store.ts';
+import { type Digest, digestHex, parseDigest, shortId } from './digest.ts';
+import { EngineError } from './errors.ts';
+import { type FileAttrs, type GuestFs, joinPath } from './guest-fs.ts';
+import { type ImageDb, type ImageRecord, type LayerRecord } from './image-db.ts';
+import { decompress, scanLayer, unpackLayer } from './layer-unpack.ts';
+import { mergedLowerView } from './lower-view.ts';
+import { layerCompression, MediaType } from './media-types.ts';
+import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from './oci-types.ts';
+import type { ProgressListener } from './pull-progress.ts';
+import type { RegistryClient } from './registry-client.ts';
+import { familiarName, familiarString, parseDockerRef, parseNormalizedNamed, type Reference, referenceName, referenceString, withTag } from './reference.ts';
+
+/** Which container uses an image, for `rmi` refusals (injected by the container side). */
+export type ImageUsage = (imageId: Digest) => { containerId: string; running: boolean } | undefined;
+
+export interface ImageStoreOptions {
+  content: ContentStore;
+  db: ImageDb;
+  registry: RegistryClient;
+  /** where layers are unpacked (the 9p share); without it, pulls store and check layers only */
+  fs?: GuestFs;
+  /** directory of unpacked layers in `fs` */
+  layersDir?: string;
+  usage?: ImageUsage;
+  now?: () => Date;
+}
+
+export interface PullOptions {
+  onProgress?: ProgressListener;
+  signal?: AbortSignal;
+}
+
+export interface PullResult {
+  id: Digest;
+  repoDigest: Digest;
+  /** `downloaded` when anything new was stored or a tag moved, `up-to-date` otherwise */
+  status: 'downloaded' | 'up-to-date';
+}
+
+/** One line of `docker rmi` (the Engine API's ImageDeleteResponseItem). */
+export type DeleteItem = { Untagged: string } | { Deleted: string };
+
+const DOWNLOAD_CONCURRENCY = 3;
+
+export class ImageStore {
+  readonly #o: ImageStoreOptions;
+  readonly #layersDir: string;
+
+  constructor(options: ImageStoreOptions) {
+    this.#o = options;
+    this.#layersDir = options.layersDir ?? '/layers';
+  }
+
+  get db(): ImageDb {
+    return this.#o.db;
+  }
+
+  /** The GuestFs directory holding the unpacked layer stack `chainId`. */
+  layerDir(chainId: Digest): string {
+    return joinPath(this.#layersDir, digestHex(chainId));
+  }
+
+  /** `docker pull`: fetch the linux/386 image, store and verify every blob, unpack new layers, move the tag. */
+  async pull(reference: string, options: PullOptions = {}): Promise<PullResult> {
+    const emit = options.onProgress ?? (() => {});
+    const ref = parseDockerRef(reference);
+    if (!/[:@]/.test(reference.slice(reference.lastIndexOf('/') + 1))) emit({ status: `Using default tag: ${ref.tag}` });
+    const resolved = await this.#o.registry.resolveImage(ref, undefined, options.signal);
+    emit({ status: `Pulling from ${ref.path}`, id: ref.tag ?? ref.digest ?? 'latest' });
+
+    const manifest = resolved.manifest.document;
+    const config = resolved.config.document;
+    const diffIds = config.rootfs?.diff_ids ?? [];
+    if (diffIds.length !== manifest.layers.length) {
+      throw new EngineError('PROTOCOL', `${familiarString(ref)}: the manifest has ${manifest.layers.length} layers but the config names ${diffIds.length}`);
+    }
+    const chains = chainIds(diffIds.map((d) => parseDigest(d)));
+    const known = new Map(this.db.all().flatMap((img) => img.layers.map((l) => [l.chainId, l] as const)));
+    const wasStored = await this.#o.content.hasBlob(resolved.config.digest);
+
+    // Which layers are already here, stored and (with a GuestFs) unpacked: Docker says "Already exists".
+    const present = await Promise.all(manifest.layers.map((layer, i) => this.#layerPresent(layer, chains[i] as Digest, known)));
+    manifest.layers.forEach((layer, i) => emit({ status: present[i] ? 'Already exists' : 'Pulling fs layer', id: shortId(layer.digest) }));
+
+    // Downloads run a few at a time; unpacking goes in order, as each layer's whiteouts need the ones below.
+    const downloads = new Map<number, Promise<void>>();
+    let next = 0;
+    const startMore = () => {
+      while (downloads.size < DOWNLOAD_CONCURRENCY && next < manifest.layers.length) {
+        const i = next++;
+        if (present[i]) continue;
+        downloads.set(i, this.#download(ref, manifest.layers[i] as Descriptor, emit, options.signal));
+      }
+    };
+    startMore();
+    const layers: LayerRecord[] = [];
+    for (let i = 0; i < manifest.layers.length; i++) {
+      const layer = manifest.layers[i] as Descriptor;
+      const chainId = chains[i] as Digest;
+      const diffId = parseDigest(diffIds[i] as string);
+      const compression = layerCompression(layer.mediaType);
+      if (!compression) throw new EngineError('PROTOCOL', `${familiarString(ref)}: layer ${layer.digest} has unknown media type ${layer.mediaType}`);
+      if (present[i]) {
+        layers.push({ ...(known.get(chainId) as LayerRecord), digest: layer.digest, mediaType: layer.mediaType, size: layer.size });
+        continue;
+      }
+      await downloads.get(i);
+      downloads.delete(i);
+      startMore();
+      const measured = await this.#extract(layer, diffId, chains.slice(0, i + 1), compression, emit, options.signal);
+      emit({ status: 'Pull complete', id: shortId(layer.digest) });
+      layers.push({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, diffId, chainId, contentSize: measured });
+    }
+
+    // Config, manifest and index last: an image is listed only once all its layers are in.
+    await this.#o.content.putBlob(resolved.config.bytes, { digest: resolved.config.digest, size: resolved.config.bytes.byteLength });
+    await this.#o.content.putBlob(resolved.manifest.bytes, { digest: resolved.manifest.digest });
+    if (resolved.index) await this.#o.content.putBlob(resolved.index.bytes, { digest: resolved.index.digest });
+
+    const id = resolved.config.digest;
+    const repoDigest = referenceString({ domain: ref.domain, path: ref.path, digest: resolved.repoDigest });
+    const fullTag = ref.tag !== undefined ? referenceString(ref) : undefined;
+    const existing = this.db.get(id);
+    const tagMoved = fullTag !== undefined && !existing?.repoTags.includes(fullTag);
+    const record: ImageRecord = existing ?? {
+      id,
+      repoTags: [],
+      repoDigests: [],
+      manifestDigest: resolved.manifest.digest,
+      layers,
+      created: config.created ?? new Date(0).toISOString(),
+    };
+    if (resolved.index) record.indexDigest = resolved.index.digest;
+    record.layers = layers;
+    if (!record.repoDigests.includes(repoDigest)) {
+      // One digest per repository, as Docker keeps it.
+      record.repoDigests = [...record.repoDigests.filter((d) => !d.startsWith(`${referenceName(ref)}@`)), repoDigest];
+    }
+    if (fullTag !== undefined && tagMoved) this.#moveTag(fullTag, record);
+    this.db.put(record);
+    await this.#persist();
+
+    emit({ status: `Digest: ${resolved.repoDigest}` });
+    const upToDate = wasStored && existing !== undefined && !tagMoved && present.every(Boolean);
+    const shown = familiarString(ref);
+    emit({ status: upToDate ? `Status: Image is up to date for ${shown}` : `Status: Downloaded newer image for ${shown}` });
+    return { id, repoDigest: resolved.repoDigest, status: upToDate ? 'up-to-date' : 'downloaded' };
+  }
+
+  async #layerPresent(layer: Descriptor, chainId: Digest, known: Map<Digest, LayerRecord>): Promise<boolean> {
+    if (!known.has(chainId) || !(await this.#o.content.hasBlob(layer.digest))) return false;
+    return this.#o.fs ? this.#isUnpacked(chainId) : true;
+  }
+
+  async #download(ref: Reference, layer: Descriptor, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
+    const id = shortId(layer.digest);
+    if (await this.#o.content.hasBlob(layer.digest)) {
+      emit({ status: 'Download complete', id });
+      return;
+    }
+    const { stream } = await this.#o.registry.getBlob(ref, layer, signal);
+    let current = 0;
+    let lastEmit = 0;
+    const counted = stream.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          current += chunk.byteLength;
+          // Roughly every 1% (and the end): enough for a smooth bar without flooding the terminal.
+          if (current - lastEmit >= layer.size / 100 || current === layer.size) {
+            lastEmit = current;
+            emit({ status: 'Downloading', id, progressDetail: { current, total: layer.size } });
+          }
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    emit({ status: 'Downloading', id, progressDetail: { current: 0, total: layer.size } });
+    await this.#o.content.putBlob(counted, { digest: layer.digest, size: layer.size });
+    emit({ status: 'Verifying Checksum', id });
+    emit({ status: 'Download complete', id });
+  }
+
+  /** Unpacks (or, without a GuestFs, checks) one layer from the store; returns its content size. */
+  async #extract(layer: Descriptor, diffId: Digest, stack: Digest[], compression: NonNullable<ReturnType<typeof layerCompression>>, emit: ProgressListener, signal?: AbortSignal): Promise<number> {
+    const id = shortId(layer.digest);
+    let current = 0;
+    const source = (await this.#o.content.getBlob(layer.digest)).pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          current += chunk.byteLength;
+          emit({ status: 'Extracting', id, progressDetail: { current, total: layer.size } });
+          controller.enqueue(chunk);
+        },
+      }),
+    );
+    const chainId = stack[stack.length - 1] as Digest;
+    const fs = this.#o.fs;
+    if (!fs) return (await scanLayer(source, compression, diffId)).contentSize;
+    const dir = this.layerDir(chainId);
+    await fs.rm(dir);
+    await fs.rm(markerPath(dir));
+    const lower = mergedLowerView(fs, stack.slice(0, -1).reverse().map((c) => this.layerDir(c)));
+    try {
+      const result = await unpackLayer(source, { fs, dir, compression, diffId, lower, ...(signal ? { signal } : {}) });
+      // The marker says the directory is complete; it sits beside the layer so the container never sees it.
+      const marker = new TextEncoder().encode(JSON.stringify({ diffId, contentSize: result.contentSize }));
+      await fs.writeFile(markerPath(dir), marker, MARKER_ATTRS);
+      return result.contentSize;
+    } catch (e) {
+      await fs.rm(dir).catch(() => {});
+      throw e;
+    }
+  }
+
+  async #isUnpacked(chainId: Digest): Promise<boolean> {
+    return (await this.#o.fs?.lstat(markerPath(this.layerDir(chainId)))) !== undefined;
+  }
+
+  /**
+   * Makes sure every layer of an image is unpacked in the GuestFs (after a reload the share starts empty
+   * while the content store persists) and returns the layer directories, lowest first, for overlayfs.
+   */
+  async ensureUnpacked(nameOrId: string, signal?: AbortSignal): Promise<string[]> {
+    const image = this.#mustFind(nameOrId).image;
+    const fs = this.#o.fs;
+    if (!fs) throw new EngineError('INTERNAL', 'no guest file system to unpack layers into');
+    const stack = image.layers.map((l) => l.chainId);
+    for (let i = 0; i < image.layers.length; i++) {
+      const layer = image.layers[i] as LayerRecord;
+      if (await this.#isUnpacked(layer.chainId)) continue;
+      const compression = layerCompression(layer.mediaType) ?? 'gzip';
+      await this.#extract({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.diffId, stack.slice(0, i + 1), compression, () => {}, signal);
+    }
+    return stack.map((c) => this.layerDir(c));
+  }
+
+  /** `docker tag SOURCE TARGET` */
+  async tag(source: string, target: string): Promise<void> {
+    const image = this.#mustFind(source).image;
+    const ref = parseNormalizedNamed(target);
+    if (ref.digest) throw new EngineError('REFERENCE_INVALID', `refusing to create a tag with a digest reference: ${target}`);
+    const full = referenceString(withTag(ref, ref.tag ?? 'latest'));
+    if (!image.repoTags.includes(full)) this.#moveTag(full, image);
+    await this.#persist();
+  }
+
+  /** `docker rmi`: untag, and delete the image (and the layers no other image uses) when nothing names it. */
+  async remove(nameOrId: string, options: { force?: boolean; noPrune?: boolean } = {}): Promise<DeleteItem[]> {
+    const { image, ref } = this.#mustFind(nameOrId);
+    const usage = this.#o.usage?.(image.id);
+    if (ref) {
+      const full = referenceString(ref);
+      const others = image.repoTags.filter((t) => t !== full);
+      if (others.length > 0) {
+        // Other tags keep the image alive: only this name goes.
+        image.repoTags = others;
+        image.repoDigests = image.repoDigests.filter((d) => d !== full);
+        this.#pruneRepoDigests(image);
+        this.db.put(image);
+        await this.#persist();
+        return [{ Untagged: familiarString(ref) }];
+      }
+      if (usage && !options.force) {
+        throw new EngineError(
+          'CONFLICT',
+          `conflict: unable to remove repository reference "${nameOrId}" (must force) - container ${shortId(usage.containerId)} is using its referenced image ${shortId(image.id)}`,
+        );
+      }
+    } else {
+      if (usage?.running) {
+        throw new EngineError('CONFLICT', `conflict: unable to delete ${shortId(image.id)} (cannot be forced) - image is being used by running container ${shortId(usage.containerId)}`);
+      }
+      if (usage && !options.force) {
+        throw new EngineError('CONFLICT', `conflict: unable to delete ${shortId(image.id)} (must be forced) - image is being used by stopped container ${shortId(usage.containerId)}`);
+      }
+      const repos = new Set(image.repoTags.map(repositoryOf));
+      if (repos.size > 1 && !options.force) {
+        throw new EngineError('CONFLICT', `conflict: unable to delete ${shortId(image.id)} (must be forced) - image is referenced in multiple repositories`);
+      }
+    }
+    const items: DeleteItem[] = [...image.repoTags, ...image.repoDigests].map((r) => ({ Untagged: familiarRefOf(r) }));
+    image.repoTags = [];
+    image.repoDigests = [];
+    if (usage) {
+      // A forced removal of an image a container uses: Docker untags it and keeps it, dangling, for the container.
+      this.db.put(image);
+      await this.#persist();
+      return items;
+    }
+    items.push(...(await this.#deleteImage(image, options.noPrune ?? false)));
+    return items;
+  }
+
+  async #deleteImage(image: ImageRecord, noPrune: boolean): Promise<DeleteItem[]> {
+    const items: DeleteItem[] = [{ Deleted: image.id }];
+    this.db.delete(image.id);
+    if (noPrune) {
+      await this.#persist();
+      return items;
+    }
+    const stillUsedBlobs = new Set(this.db.all().flatMap((i) => [i.id, i.manifestDigest, ...(i.indexDigest ? [i.indexDigest] : []), ...i.layers.map((l) => l.digest)]));
+    // Layers go top-down, as Docker prints them; a layer shared with another image stays.
+    for (const layer of [...image.layers].reverse()) {
+      if (this.db.imagesWithLayer(layer.chainId).length > 0) continue;
+      if (this.#o.fs) {
+        const dir = this.layerDir(layer.chainId);
+        await this.#o.fs.rm(markerPath(dir));
+        await this.#o.fs.rm(dir);
+      }
+      items.push({ Deleted: layer.chainId });
+    }
+    for (const digest of [image.id, image.manifestDigest, image.indexDigest, ...image.layers.map((l) => l.digest)]) {
+      if (digest && !stillUsedBlobs.has(digest)) await this.#o.content.deleteBlob(digest);
+    }
+    await this.#persist();
+    return items;
+  }
+
+  #pruneRepoDigests(image: ImageRecord): void {
+    // A repo digest stays while a tag of the same repository remains (Docker keeps them per repository).
+    const repos = new Set(image.repoTags.map(repositoryOf));
+    image.repoDigests = image.repoDigests.filter((d) => repos.has(repositoryOf(d)));
+  }
+
+  #moveTag(fullTag: string, to: ImageRecord): void {
+    for (const other of this.db.all()) {
+      if (other.id !== to.id && other.repoTags.includes(fullTag)) {
+        other.repoTags = other.repoTags.filter((t) => t !== fullTag);
+        this.#pruneRepoDigests(other);
+      }
+    }
+    to.repoTags = [...to.repoTags, fullTag];
+    to.lastTagTime = (this.#o.now?.() ?? new Date()).toISOString();
+    this.db.put(to);
+  }
+
+  #mustFind(nameOrId: string): { image: ImageRecord; ref?: Reference } {
+    const found = this.db.find(nameOrId);
+    if (!found) throw new EngineError('NOT_FOUND', `No such image: ${nameOrId}`);
+    return found;
+  }
+
+  /** Saves the DB and rewrites index.json so the store stays a valid OCI image layout with tags as ref names. */
+  async #persist(): Promise<void> {
+    await this.db.save();
+    const manifests: Descriptor[] = [];
+    for (const image of this.db.all()) {
+      const size = (await this.#o.content.blobSize(image.manifestDigest)) ?? 0;
+      const refs = image.repoTags.length ? image.repoTags : [undefined];
+      for (const tag of refs) {
+        const descriptor: Descriptor = { mediaType: MediaType.ociManifest, digest: image.manifestDigest, size, platform: { os: 'linux', architecture: '386' } };
+        if (tag) {
+          descriptor.annotations = {
+            'io.containerd.image.name': tag,
+            'org.opencontainers.image.ref.name': tag.slice(tag.lastIndexOf(':') + 1),
+          };
+        }
+        manifests.push(descriptor);
+      }
+    }
+    // The manifest's own media type is in the blob; read it so index.json names it right.
+    for (const d of manifests) {
+      const doc = await this.#o.content.readJson<ImageManifest>(d.digest).catch(() => undefined);
+      if (doc?.mediaType) d.mediaType = doc.mediaType;
+    }
+    const index: ImageIndex = { schemaVersion: 2, mediaType: MediaType.ociIndex, manifests };
+    await this.#o.content.writeIndex(index);
+  }
+
+  /** The image config, for inspect and for creating containers. */
+  async config(nameOrId: string): Promise<ImageConfig> {
+    return this.#o.content.readJson<ImageConfig>(this.#mustFind(nameOrId).image.id);
+  }
+
+  /** Reads a layer blob decompressed (for `docker save`-like uses and tests). */
+  async layerTar(layer: LayerRecord): Promise<ReadableStream<Uint8Array>> {
+    return decompress(await this.#o.content.getBlob(layer.digest), layerCompression(layer.mediaType) ?? 'gzip');
+  }
+
+  /** Size of an image as Docker reports it: the unpacked size of all its layers. */
+  imageSize(image: ImageRecord): number {
+    return image.layers.reduce((n, l) => n + l.contentSize, 0);
+  }
+
+  find(nameOrId: string): ImageRecord | undefined {
+    return this.db.find(nameOrId)?.image;
+  }
+
+  /** familiar name of a reference, re-exported for the CLI */
+  static familiar(full: string): string {
+    return familiarRefOf(full);
+  }
+}
+
+const MARKER_ATTRS: FileAttrs = { mode: 0o644, uid: 0, gid: 0, mtime: new Date(0) };
+
+function markerPath(dir: string): string {
+  return `${dir}.json`;
+}
+
+/** `docker.io/library/busybox:latest` or `...@sha256:...` -> `docker.io/library/busybox` */
+function repositoryOf(full: string): string {
+  const at = full.indexOf('@');
+  if (at >= 0) return full.slice(0, at);
+  const colon = full.lastIndexOf(':');
+  return colon > full.lastIndexOf('/') ? full.slice(0, colon) : full;
+}
+
+function familiarRefOf(full: string): string {
+  const name = repositoryOf(full);
+  const rest = full.slice(name.length);
+  const slash = name.indexOf('/');
+  return `${familiarName({ domain: name.slice(0, slash), path: name.slice(slash + 1) })}${rest}`;
+}

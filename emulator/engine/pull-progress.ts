@@ -1,0 +1,34 @@
+// Progress messages of a pull, shaped like the Docker Engine API's JSON message stream (`POST /images/create`),
+// so the CLI prints them as Docker does: `a1b2c3d4e5f6: Pull complete`, `Digest: sha256:...`.
+
+export interface ProgressMessage {
+  /** e.g. `Pulling fs layer`, `Downloading`, `Verifying Checksum`, `Download complete`, `Extracting`,
+   *  `Pull complete`, `Already exists`, or a line without id such as `Digest: sha256:...` */
+  status: string;
+  /** the layer's short ID (12 hex digits of its blob digest), or the tag for `latest: Pulling from ...` */
+  id?: string;
+  progressDetail?: { current: number; total: number };
+}
+
+export type ProgressListener = (message: ProgressMessage) => void;
+
+/** Docker's progress bar text (`[=====>      ]  1.2MB/3.4MB`), for CLIs that want it. */
+export function progressBar(current: number, total: number, width = 50): string {
+  if (total <= 0) return humanSize(current);
+  const filled = Math.min(width, Math.floor((current / total) * width));
+  const bar = filled >= width ? '='.repeat(width) : `${'='.repeat(filled)}>${' '.repeat(width - filled - 1)}`;
+  return `[${bar}] ${humanSize(current).padStart(8)}/${humanSize(total)}`;
+}
+
+/** Sizes as Docker prints them: decimal units with 3 significant digits (`1.23MB`, `512B`). */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const text = unit === 0 ? String(Math.round(value)) : Number(value.toPrecision(3)).toString();
+  return `${text}${units[unit]}`;
+}
