@@ -93,7 +93,10 @@ export class ImageStore {
       while (downloads.size < DOWNLOAD_CONCURRENCY && next < manifest.layers.length) {
         const i = next++;
         if (present[i]) continue;
-        downloads.set(i, this.#download(ref, manifest.layers[i] as Descriptor, emit, options.signal));
+        const download = this.#download(ref, manifest.layers[i] as Descriptor, emit, options.signal);
+        // Awaited in order below; this only keeps a failure from being unhandled when an earlier layer fails first.
+        download.catch(() => {});
+        downloads.set(i, download);
       }
     };
     startMore();
