@@ -5,14 +5,14 @@ import { ContentStore } from './content-store.ts';
 import type { GuestFs } from './guest-fs.ts';
 import { ImageDb } from './image-db.ts';
 import { ImageStore, type ImageUsage } from './image-store.ts';
-import { type Credentials, type FetchLike, RegistryClient } from './registry-client.ts';
+import { type Credentials, type FetchLike, RegistryClient, type RegistryEndpoint } from './registry-client.ts';
 
 export interface ImagesServiceOptions {
   fetch: FetchLike;
   /** MemoryBlobBackend (tests), OpfsBlobBackend (browser), DirBlobBackend (Node, emulator/node-backends/) */
   backend: BlobBackend;
   /** registry host -> base URL, e.g. `{ 'docker.io': new URL('registry', location.href).href }` */
-  registries?: Record<string, string>;
+  registries?: Record<string, string | RegistryEndpoint>;
   corsProxy?: string;
   credentials?: (host: string) => Promise<Credentials | undefined>;
   /** the 9p share as a GuestFs (`guestFsFromShare(shareFs)`); without it layers are stored but not unpacked */

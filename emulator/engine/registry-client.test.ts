@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryFixture, sha } from '../../test/unit/engine/registry-fixture.ts';
-import { parseChallenge, RegistryClient } from './registry-client.ts';
+import { parseChallenge, RegistryClient, withoutLibraryPrefix } from './registry-client.ts';
 import { parseDockerRef } from './reference.ts';
 
 const file = (name: string, body: string) => ({ header: { name, size: body.length, type: 'file' as const, mode: 0o644 }, body });
@@ -158,5 +158,22 @@ describe('bearer token auth', () => {
     });
     expect(parseChallenge('Basic realm="Registry"')).toEqual({ scheme: 'basic', params: { realm: 'Registry' } });
     expect(parseChallenge(null)).toBeUndefined();
+  });
+});
+
+describe('registry endpoints', () => {
+  it('can rewrite repository paths for a mirror without the library/ prefix', async () => {
+    const flat = new RegistryFixture();
+    await flat.addImage({ name: 'busybox', tag: 'latest', layers: [{ entries: [file('bin/busybox', 'BB')] }] });
+    await flat.start();
+    try {
+      const c = new RegistryClient({ fetch, registries: { 'docker.io': { baseUrl: flat.url, repositoryPath: withoutLibraryPrefix } } });
+      const r = await c.resolveImage(parseDockerRef('busybox'));
+      expect(r.config.document.architecture).toBe('386');
+      expect(flat.requests[0]).toBe('GET /v2/busybox/manifests/latest');
+      expect(c.repositoryUrl(parseDockerRef('me/app'))).toBe(`${flat.url}/v2/me/app`);
+    } finally {
+      await flat.stop();
+    }
   });
 });

@@ -14,13 +14,24 @@ export interface Credentials {
   password: string;
 }
 
+/** Where a registry host is served from, and how its repository paths are spelled there. */
+export interface RegistryEndpoint {
+  /** the part before `/v2/` */
+  baseUrl: string;
+  /** rewrites a repository path, e.g. {@link withoutLibraryPrefix} for a mirror that stores `busybox`, not `library/busybox` */
+  repositoryPath?: (path: string) => string;
+}
+
+/** For static mirrors that lay Docker Hub's official images out as `v2/busybox/...` instead of `v2/library/busybox/...`. */
+export const withoutLibraryPrefix = (path: string): string => path.replace(/^library\//, '');
+
 export interface RegistryClientOptions {
   fetch: FetchLike;
   /**
-   * Registry host -> base URL (the part before `/v2/`). `{ 'docker.io': '/registry' }` serves
-   * `docker pull debian` from the static registry shipped with the app.
+   * Registry host -> base URL (the part before `/v2/`) or endpoint. `{ 'docker.io': '/registry' }`
+   * serves `docker pull debian` from the static registry shipped with the app.
    */
-  registries?: Record<string, string>;
+  registries?: Record<string, string | RegistryEndpoint>;
   /** Prefix put before the URL of any registry not in `registries`, for registries without CORS. Off by default. */
   corsProxy?: string;
   /** Credentials for a registry host (`docker login`), asked only when the registry demands them. */
@@ -62,14 +73,21 @@ export class RegistryClient {
   /** Base URL of a registry host, with the CORS proxy applied to real remote registries. */
   baseUrl(host: string): string {
     const mapped = this.#options.registries?.[host];
-    if (mapped !== undefined) return mapped.replace(/\/+$/, '');
+    if (mapped !== undefined) return (typeof mapped === 'string' ? mapped : mapped.baseUrl).replace(/\/+$/, '');
     const remote = host === DEFAULT_DOMAIN ? 'https://registry-1.docker.io' : `${isLocal(host) ? 'http' : 'https'}://${host}`;
     return this.#options.corsProxy ? `${this.#options.corsProxy}${remote}` : remote;
   }
 
+  /** `<base>/v2/<repository path>` for a reference. */
+  repositoryUrl(ref: Reference): string {
+    const mapped = this.#options.registries?.[ref.domain];
+    const path = typeof mapped === 'object' && mapped.repositoryPath ? mapped.repositoryPath(ref.path) : ref.path;
+    return `${this.baseUrl(ref.domain)}/v2/${path}`;
+  }
+
   /** GETs a manifest or index by the reference's digest (verified) or tag (digest recorded). */
   async getManifest(ref: Reference, reference: string = ref.digest ?? ref.tag ?? 'latest', signal?: AbortSignal): Promise<FetchedManifest> {
-    const url = `${this.baseUrl(ref.domain)}/v2/${ref.path}/manifests/${reference}`;
+    const url = `${this.repositoryUrl(ref)}/manifests/${reference}`;
     const response = await this.#request(ref, url, { headers: { Accept: MANIFEST_ACCEPT.join(', ') } }, signal);
     if (response.status === 404) {
       await response.body?.cancel();
@@ -143,7 +161,7 @@ export class RegistryClient {
 
   /** GETs a blob as a stream; the caller verifies it (the content store does, while storing). */
   async getBlob(ref: Reference, descriptor: Pick<Descriptor, 'digest' | 'size'>, signal?: AbortSignal): Promise<{ stream: ReadableStream<Uint8Array>; size: number }> {
-    const url = `${this.baseUrl(ref.domain)}/v2/${ref.path}/blobs/${descriptor.digest}`;
+    const url = `${this.repositoryUrl(ref)}/blobs/${descriptor.digest}`;
     const response = await this.#request(ref, url, {}, signal);
     if (response.status === 404) {
       await response.body?.cancel();
@@ -167,7 +185,7 @@ export class RegistryClient {
   }
 
   async listTags(ref: Reference, signal?: AbortSignal): Promise<string[]> {
-    const url = `${this.baseUrl(ref.domain)}/v2/${ref.path}/tags/list`;
+    const url = `${this.repositoryUrl(ref)}/tags/list`;
     const response = await this.#request(ref, url, {}, signal);
     if (response.status === 404) {
       await response.body?.cancel();

@@ -1,0 +1,77 @@
+// Pulls the course's images from public/registry/ (built by `npm run images:build`) served like a plain
+// static host, into an in-memory store and guest file system. Skipped until the registry is built.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { imageHistory, imagesDiskUsage, listImages } from '../../../emulator/engine/image-api.ts';
+import { MemoryGuestFs } from '../../../emulator/engine/guest-fs-memory.ts';
+import { openImagesService, type ImagesService } from '../../../emulator/engine/images-service.ts';
+import type { ProgressMessage } from '../../../emulator/engine/pull-progress.ts';
+import { withoutLibraryPrefix } from '../../../emulator/engine/registry-client.ts';
+import { MemoryBlobBackend } from '../../../emulator/engine/store-backend-memory.ts';
+import { serveDirectory } from './static-server.ts';
+
+const PUBLIC = resolve(import.meta.dirname, '../../../public');
+const REGISTRY = resolve(PUBLIC, 'registry');
+const built = existsSync(resolve(REGISTRY, 'v2'));
+const has = (name: string) => existsSync(resolve(REGISTRY, 'v2', name)) || existsSync(resolve(REGISTRY, 'v2/library', name));
+
+describe.skipIf(!built)('pulling from the static registry in public/registry', () => {
+  let server: Awaited<ReturnType<typeof serveDirectory>>;
+  let service: ImagesService;
+  let fs: MemoryGuestFs;
+
+  beforeAll(async () => {
+    server = await serveDirectory(PUBLIC);
+    fs = new MemoryGuestFs();
+    // Docker Hub spells official images library/<name>; accept a registry laid out either way.
+    const flat = !existsSync(resolve(REGISTRY, 'v2/library'));
+    service = await openImagesService({
+      fetch,
+      backend: new MemoryBlobBackend(),
+      registries: { 'docker.io': flat ? { baseUrl: `${server.url}/registry`, repositoryPath: withoutLibraryPrefix } : `${server.url}/registry` },
+      fs,
+    });
+  });
+  afterAll(() => server?.close());
+
+  it.skipIf(!has('busybox'))('pulls busybox: linux/386, verified, unpacked, with a shell in it', async () => {
+    const messages: ProgressMessage[] = [];
+    const started = performance.now();
+    const result = await service.images.pull('busybox', { onProgress: (m) => messages.push(m) });
+    const ms = performance.now() - started;
+    expect(result.status).toBe('downloaded');
+    const [dir] = await service.images.ensureUnpacked('busybox');
+    const sh = await fs.lstat(`${dir}/bin/sh`);
+    expect(sh).toBeDefined();
+    const summary = listImages(service.images).find((i) => i.RepoTags.includes('busybox:latest'));
+    console.log(`busybox: pulled in ${ms.toFixed(0)} ms, Size ${summary?.Size} bytes, ${messages.length} progress messages`);
+    expect(messages.at(-1)?.status).toBe('Status: Downloaded newer image for busybox:latest');
+  });
+
+  it.skipIf(!has('debian') || !has('python'))('pulls debian then python, fetching only python\'s own layers', async () => {
+    let started = performance.now();
+    await service.images.pull('debian');
+    const debianMs = performance.now() - started;
+    const before = server.requests.length;
+    const messages: ProgressMessage[] = [];
+    started = performance.now();
+    await service.images.pull('python', { onProgress: (m) => messages.push(m) });
+    const pythonMs = performance.now() - started;
+    const debian = service.images.find('debian');
+    const python = service.images.find('python');
+    const shared = python!.layers.filter((l) => debian!.layers.some((d) => d.chainId === l.chainId));
+    expect(shared.length).toBe(debian!.layers.length);
+    expect(messages.filter((m) => m.status === 'Already exists')).toHaveLength(shared.length);
+    const layerGets = server.requests.slice(before).filter((r) => r.includes('/blobs/'));
+    // the config, plus each layer python does not share with debian
+    expect(layerGets).toHaveLength(1 + python!.layers.length - shared.length);
+    const history = await imageHistory(service.images, service.content, 'python');
+    expect(history[0]?.Id).toBe(python!.id);
+    const df = imagesDiskUsage(service.images);
+    console.log(
+      `debian: ${debianMs.toFixed(0)} ms, python after debian: ${pythonMs.toFixed(0)} ms; ` +
+        df.Images.map((i) => `${i.RepoTags[0]} Size ${i.Size} shared ${i.SharedSize}`).join('; '),
+    );
+  });
+});
