@@ -165,6 +165,23 @@ describe('pull', () => {
     ]);
   });
 
+  it('pulls two images sharing layers at the same time, downloading and unpacking each layer once', async () => {
+    await Promise.all([images.pull('debian'), images.pull('python')]);
+    const p = built.python!;
+    const layerGets = registry.requests.filter((r) => r.includes('/blobs/') && !r.includes(p.configDigest) && !r.includes(built.debian!.configDigest));
+    expect(layerGets).toHaveLength(3);
+    expect(await images.ensureUnpacked('python')).toHaveLength(3);
+    expect(listImages(images)).toHaveLength(2);
+  });
+
+  it('stops when aborted and leaves no image behind', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(images.pull('busybox', { signal: controller.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(listImages(images)).toEqual([]);
+    expect(await backend.list('blobs/')).toEqual([]);
+  });
+
   it('refuses a layer whose bytes do not match its digest and leaves the store unchanged', async () => {
     await images.pull('busybox');
     const before = await backend.list('');

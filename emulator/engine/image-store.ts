@@ -159,7 +159,24 @@ export class ImageStore {
     return this.#o.fs ? this.#isUnpacked(chainId) : true;
   }
 
+  /** Blobs being downloaded now: a second pull of the same layer waits for the first download. */
+  readonly #downloading = new Map<Digest, Promise<void>>();
+
   async #download(ref: Reference, layer: Descriptor, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
+    const id = shortId(layer.digest);
+    const running = this.#downloading.get(layer.digest);
+    if (running) {
+      emit({ status: 'Waiting', id });
+      await running;
+      emit({ status: 'Download complete', id });
+      return;
+    }
+    const work = this.#downloadOnce(ref, layer, emit, signal).finally(() => this.#downloading.delete(layer.digest));
+    this.#downloading.set(layer.digest, work);
+    return work;
+  }
+
+  async #downloadOnce(ref: Reference, layer: Descriptor, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
     const id = shortId(layer.digest);
     if (await this.#o.content.hasBlob(layer.digest)) {
       emit({ status: 'Download complete', id });
@@ -187,8 +204,27 @@ export class ImageStore {
     emit({ status: 'Download complete', id });
   }
 
+  /** Layer stacks being unpacked now, by chainID: two pulls sharing a layer unpack it once. */
+  readonly #unpacking = new Map<Digest, Promise<number>>();
+
   /** Unpacks (or, without a GuestFs, checks) one layer from the store; returns its content size. */
-  async #extract(layer: Descriptor, diffId: Digest, stack: Digest[], compression: NonNullable<ReturnType<typeof layerCompression>>, emit: ProgressListener, signal?: AbortSignal): Promise<number> {
+  #extract(
+    layer: Descriptor,
+    diffId: Digest,
+    stack: Digest[],
+    compression: NonNullable<ReturnType<typeof layerCompression>>,
+    emit: ProgressListener,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const chainId = stack[stack.length - 1] as Digest;
+    const running = this.#unpacking.get(chainId);
+    if (running) return running;
+    const work = this.#extractOnce(layer, diffId, stack, compression, emit, signal).finally(() => this.#unpacking.delete(chainId));
+    this.#unpacking.set(chainId, work);
+    return work;
+  }
+
+  async #extractOnce(layer: Descriptor, diffId: Digest, stack: Digest[], compression: NonNullable<ReturnType<typeof layerCompression>>, emit: ProgressListener, signal?: AbortSignal): Promise<number> {
     const id = shortId(layer.digest);
     let current = 0;
     const source = (await this.#o.content.getBlob(layer.digest)).pipeThrough(
