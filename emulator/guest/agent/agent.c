@@ -1,0 +1,589 @@
+/* drydock-agent: runs what the host asks over a raw serial line (see PROTOCOL.md); decides nothing. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAGIC 0xD7
+#define HEADER 12
+#define MAX_PAYLOAD 65536
+#define PROTOCOL_VERSION "1"
+/* Stop reading children and files while this much output waits for the
+ * serial line: a child that spews then blocks on its pipe instead of
+ * growing our memory. */
+#define OUT_HIGH_WATER (256 * 1024)
+
+enum {
+  T_HELLO = 0x01, T_PING = 0x02, T_PONG = 0x03,
+  T_EXEC = 0x10, T_STARTED = 0x11, T_STDIN = 0x12, T_STDOUT = 0x13, T_STDERR = 0x14,
+  T_EXIT = 0x15, T_KILL = 0x16, T_ACK = 0x17, T_ERROR = 0x1F,
+  T_READ_FILE = 0x20, T_DATA = 0x21, T_END = 0x22, T_WRITE_FILE = 0x23, T_OK = 0x24,
+  T_RESIZE = 0x30, T_SET_TIME = 0x31,
+};
+
+extern char **environ;
+
+/* ------------------------------------------------------------ byte buffer */
+struct buf { uint8_t *p; size_t off, len, cap; };
+
+static void buf_put(struct buf *b, const void *data, size_t n) {
+  if (b->off && b->off + b->len + n > b->cap) { /* reclaim consumed space first */
+    memmove(b->p, b->p + b->off, b->len);
+    b->off = 0;
+  }
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n) cap *= 2;
+    uint8_t *p = realloc(b->p, cap);
+    if (!p) { perror("drydock-agent: out of memory"); exit(1); }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->off + b->len, data, n);
+  b->len += n;
+}
+
+static void buf_drop(struct buf *b, size_t n) {
+  b->off += n;
+  b->len -= n;
+  if (!b->len) b->off = 0;
+}
+
+/* ------------------------------------------------------------ streams */
+enum kind { K_EXEC, K_READ, K_WRITE };
+
+struct chunk { struct chunk *next; size_t len, off; uint8_t data[]; }; /* len 0 = EOF */
+
+struct stream {
+  struct stream *next;
+  uint32_t id;
+  enum kind kind;
+  /* K_EXEC */
+  pid_t pid;
+  int in_fd, out_fd, err_fd; /* our ends; -1 when closed */
+  struct chunk *in_head, *in_tail;
+  int reaped, status;
+  /* K_READ / K_WRITE */
+  int file_fd;
+  char *path, *tmp_path;
+};
+
+static struct stream *streams;
+static int tty = -1;
+static struct buf out, in;
+static int sigchld_pipe[2];
+static int resyncing;
+
+static void send_frame(uint8_t type, uint32_t id, const void *payload, size_t len) {
+  uint8_t h[HEADER] = {MAGIC, type, 0, 0,
+                       id & 0xff, (id >> 8) & 0xff, (id >> 16) & 0xff, (id >> 24) & 0xff,
+                       len & 0xff, (len >> 8) & 0xff, (len >> 16) & 0xff, (len >> 24) & 0xff};
+  buf_put(&out, h, HEADER);
+  if (len) buf_put(&out, payload, len);
+}
+
+static void send_text(uint8_t type, uint32_t id, const char *fmt, ...) {
+  char s[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(s, sizeof s, fmt, ap);
+  va_end(ap);
+  if (n < 0) n = 0;
+  if ((size_t)n >= sizeof s) n = sizeof s - 1;
+  send_frame(type, id, s, (size_t)n);
+}
+
+static void send_errno(uint32_t id, int err, const char *what) {
+  const char *name = strerrorname_np(err);
+  send_text(T_ERROR, id, "%s %s: %s", name ? name : "EIO", strerror(err), what);
+}
+
+static struct stream *find_stream(uint32_t id) {
+  for (struct stream *s = streams; s; s = s->next)
+    if (s->id == id) return s;
+  return NULL;
+}
+
+static struct stream *new_stream(uint32_t id, enum kind kind) {
+  struct stream *s = calloc(1, sizeof *s);
+  if (!s) { perror("drydock-agent: out of memory"); exit(1); }
+  s->id = id;
+  s->kind = kind;
+  s->pid = -1;
+  s->in_fd = s->out_fd = s->err_fd = s->file_fd = -1;
+  s->next = streams;
+  streams = s;
+  return s;
+}
+
+static void close_fd(int *fd) {
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+}
+
+static void free_stream(struct stream *s) {
+  for (struct stream **pp = &streams; *pp; pp = &(*pp)->next)
+    if (*pp == s) { *pp = s->next; break; }
+  close_fd(&s->in_fd);
+  close_fd(&s->out_fd);
+  close_fd(&s->err_fd);
+  close_fd(&s->file_fd);
+  if (s->tmp_path) unlink(s->tmp_path);
+  while (s->in_head) { struct chunk *c = s->in_head; s->in_head = c->next; free(c); }
+  free(s->path);
+  free(s->tmp_path);
+  free(s);
+}
+
+/* ------------------------------------------------------------ EXEC */
+static int set_nonblock(int fd) { return fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
+
+static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
+  /* Records are NUL-terminated; a trailing unterminated record is ignored. */
+  size_t nargs = 0, nenv = 0;
+  for (size_t i = 0; i < len;) {
+    const char *r = (const char *)p + i;
+    size_t n = strnlen(r, len - i);
+    if (i + n >= len) break;
+    if (r[0] == 'a') nargs++;
+    if (r[0] == 'e') nenv++;
+    i += n + 1;
+  }
+  if (!nargs) { send_text(T_ERROR, id, "EINVAL Invalid argument: EXEC without argv"); return; }
+  char **argv = calloc(nargs + 1, sizeof *argv), **envp = calloc(nenv + 3, sizeof *envp);
+  const char *cwd = "/";
+  int want_stdin = 0;
+  size_t ai = 0, ei = 0;
+  for (size_t i = 0; i < len;) {
+    char *r = (char *)p + i;
+    size_t n = strnlen(r, len - i);
+    if (i + n >= len) break;
+    switch (r[0]) {
+      case 'a': argv[ai++] = r + 1; break;
+      case 'e': envp[ei++] = r + 1; break;
+      case 'c': cwd = r + 1; break;
+      case 'i': want_stdin = 1; break;
+    }
+    i += n + 1;
+  }
+  if (!nenv) {
+    envp[ei++] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+    envp[ei++] = "HOME=/root";
+  }
+
+  int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1}, status[2] = {-1, -1};
+  int ok = pipe2(outp, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0 && pipe2(status, O_CLOEXEC) == 0;
+  if (ok && want_stdin) ok = pipe2(inp, O_CLOEXEC) == 0;
+  else if (ok) ok = (inp[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;
+  pid_t pid = ok ? fork() : -1;
+  if (pid == 0) {
+    /* Child: own session so KILL reaches the whole group; default signals. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGCHLD, SIG_DFL);
+    setsid();
+    int err = 0;
+    const char *what = argv[0];
+    if (dup2(inp[0], 0) < 0 || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0) err = errno, what = "dup2";
+    if (!err && chdir(cwd) < 0) err = errno, what = cwd;
+    if (!err) {
+      environ = envp; /* execvp searches the child's PATH, not ours */
+      execvp(argv[0], argv);
+      err = errno;
+    }
+    char msg[512];
+    int n = snprintf(msg, sizeof msg, "%d %s", err, what);
+    if (write(status[1], msg, (size_t)n) < 0) _exit(127);
+    _exit(127);
+  }
+  int fork_err = pid < 0 ? errno : 0;
+  close_fd(&inp[0]);
+  close_fd(&outp[1]);
+  close_fd(&errp[1]);
+  close_fd(&status[1]);
+  if (pid < 0) {
+    close_fd(&inp[1]); close_fd(&outp[0]); close_fd(&errp[0]); close_fd(&status[0]);
+    send_errno(id, fork_err ? fork_err : EIO, "fork");
+    free(argv); free(envp);
+    return;
+  }
+  /* The status pipe closes on a successful execve (CLOEXEC) or carries errno. */
+  char msg[512];
+  ssize_t n;
+  do n = read(status[0], msg, sizeof msg - 1); while (n < 0 && errno == EINTR);
+  close_fd(&status[0]);
+  if (n > 0) {
+    msg[n] = 0;
+    char *what = strchr(msg, ' ');
+    send_errno(id, atoi(msg), what ? what + 1 : argv[0]);
+    waitpid(pid, NULL, 0);
+    close_fd(&inp[1]); close_fd(&outp[0]); close_fd(&errp[0]);
+    free(argv); free(envp);
+    return;
+  }
+  struct stream *s = new_stream(id, K_EXEC);
+  s->pid = pid;
+  s->in_fd = inp[1];
+  s->out_fd = outp[0];
+  s->err_fd = errp[0];
+  if (s->in_fd >= 0) set_nonblock(s->in_fd);
+  set_nonblock(s->out_fd);
+  set_nonblock(s->err_fd);
+  send_text(T_STARTED, id, "%d", (int)pid);
+  free(argv); free(envp);
+}
+
+static void maybe_finish_exec(struct stream *s) {
+  if (s->reaped && s->out_fd < 0 && s->err_fd < 0) {
+    if (WIFSIGNALED(s->status)) send_text(T_EXIT, s->id, "signal %d", WTERMSIG(s->status));
+    else send_text(T_EXIT, s->id, "exit %d", WEXITSTATUS(s->status));
+    free_stream(s);
+  }
+}
+
+static void reap_children(void) {
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    for (struct stream *s = streams; s; s = s->next) {
+      if (s->kind == K_EXEC && s->pid == pid) {
+        s->reaped = 1;
+        s->status = status;
+        /* Nobody will read stdin any more: acknowledge what is left. */
+        close_fd(&s->in_fd);
+        while (s->in_head) { struct chunk *c = s->in_head; s->in_head = c->next; send_frame(T_ACK, s->id, NULL, 0); free(c); }
+        maybe_finish_exec(s);
+        break;
+      }
+    }
+  }
+}
+
+static void queue_stdin(struct stream *s, const uint8_t *p, size_t len) {
+  if (s->in_fd < 0) { send_frame(T_ACK, s->id, NULL, 0); return; }
+  struct chunk *c = malloc(sizeof *c + len);
+  if (!c) { perror("drydock-agent: out of memory"); exit(1); }
+  c->next = NULL;
+  c->len = len;
+  c->off = 0;
+  memcpy(c->data, p, len);
+  if (s->in_tail) s->in_tail->next = c; else s->in_head = c;
+  s->in_tail = c;
+}
+
+static void pump_stdin(struct stream *s) {
+  while (s->in_head && s->in_fd >= 0) {
+    struct chunk *c = s->in_head;
+    if (c->len == 0) { /* EOF marker */
+      close_fd(&s->in_fd);
+    } else {
+      ssize_t n = write(s->in_fd, c->data + c->off, c->len - c->off);
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+      if (n < 0) { close_fd(&s->in_fd); break; } /* EPIPE: the child closed stdin */
+      c->off += (size_t)n;
+      if (c->off < c->len) return;
+    }
+    s->in_head = c->next;
+    if (!s->in_head) s->in_tail = NULL;
+    free(c);
+    send_frame(T_ACK, s->id, NULL, 0);
+  }
+  if (s->in_fd < 0) /* dropped chunks are consumed too, for the host's flow control */
+    while (s->in_head) { struct chunk *c = s->in_head; s->in_head = c->next; send_frame(T_ACK, s->id, NULL, 0); free(c); }
+  if (!s->in_head) s->in_tail = NULL;
+}
+
+static void drain_output(struct stream *s, int *fd, uint8_t type) {
+  static uint8_t data[MAX_PAYLOAD];
+  ssize_t n = read(*fd, data, sizeof data);
+  if (n > 0) send_frame(type, s->id, data, (size_t)n);
+  else if (n == 0 || (errno != EAGAIN && errno != EINTR)) close_fd(fd);
+}
+
+/* ------------------------------------------------------------ files */
+static void do_read_file(uint32_t id, const uint8_t *p, size_t len) {
+  char *path = strndup((const char *)p, len);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) { send_errno(id, errno, path); free(path); return; }
+  struct stream *s = new_stream(id, K_READ);
+  s->file_fd = fd;
+  s->path = path;
+}
+
+/* Called while output has room: one DATA frame per call keeps the loop fair. */
+static void pump_read_file(struct stream *s) {
+  static uint8_t data[MAX_PAYLOAD];
+  ssize_t n = read(s->file_fd, data, sizeof data);
+  if (n < 0 && errno == EINTR) return;
+  if (n < 0) { send_errno(s->id, errno, s->path); free_stream(s); return; }
+  if (n == 0) { send_frame(T_END, s->id, NULL, 0); free_stream(s); return; }
+  send_frame(T_DATA, s->id, data, (size_t)n);
+}
+
+static void do_write_file(uint32_t id, const uint8_t *p, size_t len) {
+  char *arg = strndup((const char *)p, len), *sp = strchr(arg, ' ');
+  if (!sp || sp == arg || !sp[1]) { send_text(T_ERROR, id, "EINVAL Invalid argument: expected '<octal mode> <path>'"); free(arg); return; }
+  *sp = 0;
+  mode_t mode = (mode_t)strtoul(arg, NULL, 8) & 07777;
+  struct stream *s = new_stream(id, K_WRITE);
+  s->path = strdup(sp + 1);
+  free(arg);
+  if (asprintf(&s->tmp_path, "%s.drydock-tmp", s->path) < 0) { perror("drydock-agent: out of memory"); exit(1); }
+  s->file_fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
+  if (s->file_fd < 0) {
+    send_errno(id, errno, s->path);
+    free(s->tmp_path); s->tmp_path = NULL; /* nothing to unlink */
+    free_stream(s);
+    return;
+  }
+  if (fchmod(s->file_fd, mode) < 0) { send_errno(id, errno, s->path); free_stream(s); }
+}
+
+static void write_file_data(struct stream *s, const uint8_t *p, size_t len) {
+  while (len) {
+    ssize_t n = write(s->file_fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) { send_errno(s->id, errno, s->path); free_stream(s); return; }
+    p += n;
+    len -= (size_t)n;
+  }
+  send_frame(T_ACK, s->id, NULL, 0);
+}
+
+static void write_file_end(struct stream *s) {
+  int fd = s->file_fd;
+  s->file_fd = -1;
+  if (close(fd) < 0 || rename(s->tmp_path, s->path) < 0) { send_errno(s->id, errno, s->path); free_stream(s); return; }
+  free(s->tmp_path);
+  s->tmp_path = NULL; /* renamed: nothing to clean up */
+  send_frame(T_OK, s->id, NULL, 0);
+  free_stream(s);
+}
+
+/* ------------------------------------------------------------ small requests */
+static void do_resize(uint32_t id, const uint8_t *p, size_t len) {
+  char *arg = strndup((const char *)p, len);
+  unsigned rows, cols;
+  int off = 0;
+  if (sscanf(arg, "%u %u %n", &rows, &cols, &off) < 2 || !off || !arg[off]) {
+    send_text(T_ERROR, id, "EINVAL Invalid argument: expected '<rows> <cols> <tty path>'");
+  } else {
+    int fd = open(arg + off, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    if (fd < 0 || ioctl(fd, TIOCSWINSZ, &ws) < 0) send_errno(id, errno, arg + off);
+    else send_frame(T_OK, id, NULL, 0);
+    if (fd >= 0) close(fd);
+  }
+  free(arg);
+}
+
+static void do_set_time(uint32_t id, const uint8_t *p, size_t len) {
+  char *arg = strndup((const char *)p, len);
+  long long sec;
+  long nsec = 0;
+  if (sscanf(arg, "%lld %ld", &sec, &nsec) < 1 || nsec < 0 || nsec > 999999999) {
+    send_text(T_ERROR, id, "EINVAL Invalid argument: expected '<unix seconds> <nanoseconds>'");
+  } else {
+    struct timespec ts = {.tv_sec = (time_t)sec, .tv_nsec = nsec};
+    if (clock_settime(CLOCK_REALTIME, &ts) < 0) send_errno(id, errno, "clock_settime");
+    else send_frame(T_OK, id, NULL, 0);
+  }
+  free(arg);
+}
+
+static void send_hello(void) { send_text(T_HELLO, 0, "drydock-agent " PROTOCOL_VERSION); }
+
+static void forget_host_streams(void) {
+  /* Kills nothing: children keep running; their exits are reaped and dropped. */
+  struct stream *s = streams;
+  while (s) {
+    struct stream *next = s->next;
+    if (!(s->id & 0x80000000u)) free_stream(s);
+    s = next;
+  }
+}
+
+/* ------------------------------------------------------------ frames in */
+static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len) {
+  struct stream *s = find_stream(id);
+  switch (type) {
+    case T_HELLO: forget_host_streams(); send_hello(); return;
+    case T_PING: send_frame(T_PONG, id, p, len); return;
+    case T_EXEC:
+      if (s) send_text(T_ERROR, id, "EBUSY Device or resource busy: stream %u is in use", id);
+      else do_exec(id, p, len);
+      return;
+    case T_STDIN: /* frames for a stream that has ended are dropped */
+      if (s && s->kind == K_EXEC) queue_stdin(s, p, len);
+      return;
+    case T_KILL:
+      if (s && s->kind == K_EXEC && !s->reaped && kill(-s->pid, atoi((const char *)p)) < 0)
+        send_errno(id, errno, "kill");
+      return;
+    case T_READ_FILE:
+      if (s) send_text(T_ERROR, id, "EBUSY Device or resource busy: stream %u is in use", id);
+      else do_read_file(id, p, len);
+      return;
+    case T_WRITE_FILE:
+      if (s) send_text(T_ERROR, id, "EBUSY Device or resource busy: stream %u is in use", id);
+      else do_write_file(id, p, len);
+      return;
+    case T_DATA:
+      if (s && s->kind == K_WRITE) write_file_data(s, p, len);
+      return;
+    case T_END:
+      if (s && s->kind == K_WRITE) write_file_end(s);
+      return;
+    case T_RESIZE: do_resize(id, p, len); return;
+    case T_SET_TIME: do_set_time(id, p, len); return;
+    default: send_text(T_ERROR, id, "EPROTO unknown frame type 0x%02x", type);
+  }
+}
+
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+
+static int is_hello_header(const uint8_t *h) {
+  return h[0] == MAGIC && h[1] == T_HELLO && h[2] == 0 && h[3] == 0 && le32(h + 8) == 0;
+}
+
+static void parse_input(void) {
+  /* KILL's payload is parsed with atoi: frames are copied NUL-terminated. */
+  static uint8_t frame[MAX_PAYLOAD + 1];
+  for (;;) {
+    uint8_t *h = in.p + in.off;
+    if (resyncing) { /* skip to the next HELLO header */
+      size_t i = 0;
+      while (i + HEADER <= in.len && !is_hello_header(h + i)) i++;
+      buf_drop(&in, i);
+      if (in.len < HEADER) return;
+      resyncing = 0;
+      h = in.p + in.off;
+    }
+    if (in.len < HEADER) return;
+    uint32_t len = le32(h + 8);
+    if (h[0] != MAGIC || len > MAX_PAYLOAD) {
+      send_text(T_ERROR, 0, "EPROTO bad frame header (magic 0x%02x, length %u): waiting for HELLO", h[0], len);
+      resyncing = 1;
+      buf_drop(&in, 1);
+      continue;
+    }
+    if (in.len < HEADER + len) return;
+    memcpy(frame, h + HEADER, len);
+    frame[len] = 0;
+    uint8_t type = h[1];
+    uint32_t id = le32(h + 4);
+    buf_drop(&in, HEADER + len);
+    handle_frame(type, id, frame, len);
+  }
+}
+
+/* ------------------------------------------------------------ main loop */
+static void on_sigchld(int sig) {
+  (void)sig;
+  int saved = errno;
+  if (write(sigchld_pipe[1], "x", 1) < 0) { /* pipe full: a wakeup is already pending */ }
+  errno = saved;
+}
+
+static void setup_tty(const char *path) {
+  tty = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (tty < 0) { perror(path); exit(1); }
+  struct termios t;
+  if (tcgetattr(tty, &t) == 0) {
+    cfmakeraw(&t);
+    t.c_cflag |= CLOCAL | CREAD;
+    t.c_cflag &= ~(tcflag_t)CRTSCTS;
+    t.c_iflag &= ~(tcflag_t)(IXON | IXOFF | IXANY);
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    cfsetspeed(&t, B115200);
+    if (tcsetattr(tty, TCSANOW, &t) < 0) perror("tcsetattr");
+    tcflush(tty, TCIOFLUSH);
+  }
+}
+
+int main(int argc, char **argv) {
+  setup_tty(argc > 1 ? argv[1] : "/dev/ttyS1");
+  if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) { perror("pipe"); return 1; }
+  struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGCHLD, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  send_hello();
+
+  struct pollfd *pfds = NULL;
+  struct stream **owners = NULL;
+  size_t cap = 0;
+  for (;;) {
+    int room = out.len < OUT_HIGH_WATER, file_work = 0;
+    size_t n = 0, need = 2;
+    for (struct stream *s = streams; s; s = s->next) need += 3;
+    if (need > cap) {
+      cap = need * 2;
+      pfds = realloc(pfds, cap * sizeof *pfds);
+      owners = realloc(owners, cap * sizeof *owners);
+      if (!pfds || !owners) { perror("drydock-agent: out of memory"); return 1; }
+    }
+    pfds[n] = (struct pollfd){.fd = sigchld_pipe[0], .events = POLLIN};
+    owners[n++] = NULL;
+    pfds[n] = (struct pollfd){.fd = tty, .events = POLLIN | (out.len ? POLLOUT : 0)};
+    owners[n++] = NULL;
+    for (struct stream *s = streams; s; s = s->next) {
+      if (s->kind == K_READ && room) file_work = 1;
+      if (s->kind != K_EXEC) continue;
+      if (room && s->out_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->out_fd, .events = POLLIN}; owners[n++] = s; }
+      if (room && s->err_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->err_fd, .events = POLLIN}; owners[n++] = s; }
+      if (s->in_head && s->in_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->in_fd, .events = POLLOUT}; owners[n++] = s; }
+    }
+    if (poll(pfds, n, file_work ? 0 : -1) < 0) {
+      if (errno == EINTR) continue;
+      perror("poll");
+      return 1;
+    }
+
+    if (pfds[0].revents) {
+      char drain[64];
+      while (read(sigchld_pipe[0], drain, sizeof drain) > 0) {}
+    }
+    if (pfds[1].revents & POLLOUT) {
+      ssize_t w = write(tty, out.p + out.off, out.len);
+      if (w > 0) buf_drop(&out, (size_t)w);
+    }
+    if (pfds[1].revents & POLLIN) {
+      uint8_t data[4096];
+      ssize_t r = read(tty, data, sizeof data);
+      if (r > 0) { buf_put(&in, data, (size_t)r); parse_input(); }
+    }
+    /* A stream may have been freed by a frame handled above: look it up again by pointer. */
+    for (size_t i = 2; i < n; i++) {
+      struct stream *s = owners[i];
+      int alive = 0;
+      for (struct stream *t = streams; t; t = t->next) if (t == s) { alive = 1; break; }
+      if (!alive || !pfds[i].revents) continue;
+      if (pfds[i].fd == s->out_fd) drain_output(s, &s->out_fd, T_STDOUT);
+      else if (pfds[i].fd == s->err_fd) drain_output(s, &s->err_fd, T_STDERR);
+      else if (pfds[i].fd == s->in_fd) pump_stdin(s);
+    }
+    for (struct stream *s = streams, *next; s; s = next) {
+      next = s->next;
+      if (s->kind == K_EXEC) { if (s->in_head && s->in_fd >= 0) pump_stdin(s); maybe_finish_exec(s); }
+      else if (s->kind == K_READ && out.len < OUT_HIGH_WATER) pump_read_file(s);
+    }
+    reap_children();
+  }
+}

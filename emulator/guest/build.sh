@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Builds the drydock guest (BIOS, kernel, initramfs, manifest) into public/guest/ from Debian bookworm packages.
+# Usage: npm run guest:build   (or: bash emulator/guest/build.sh)
+# Cached under emulator/guest/.build/; an unchanged rebuild takes seconds.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=$repo/public/guest
+build=$here/.build
+mkdir -p "$build" "$out"
+
+# Reproducibility: everything that ends up in an output is pinned here.
+export SOURCE_DATE_EPOCH=0
+export KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 1970'
+export KBUILD_BUILD_USER=drydock
+export KBUILD_BUILD_HOST=drydock
+export KBUILD_BUILD_VERSION=1
+export LC_ALL=C TZ=UTC
+
+kernel_cmdline='console=ttyS0 quiet loglevel=3 mitigations=off'
+memory_mib=256
+initrd_name=initramfs.cpio.gz
+
+log() { printf '\033[1m[guest]\033[0m %s\n' "$*" >&2; }
+
+# ---------------------------------------------------------------- build deps
+host_pkgs=(linux-source-6.1 seabios gcc-multilib libc6-dev-i386 make gcc flex bison
+  libelf-dev libssl-dev bc cpio xz-utils perl)
+ensure_deps() {
+  local missing=()
+  for p in "${host_pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+  done
+  if ! dpkg --print-foreign-architectures | grep -qx i386; then
+    dpkg --add-architecture i386
+    missing+=(--update-needed)
+  fi
+  if ((${#missing[@]})); then
+    log "installing build dependencies: ${missing[*]}"
+    # A mirror mid-sync can fail one index; the packages we need are usually still there.
+    apt-get update || log 'apt-get update reported errors; trying anyway'
+    local pkgs=()
+    for p in "${missing[@]}"; do [[ $p == --* ]] || pkgs+=("$p"); done
+    if ((${#pkgs[@]})); then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${pkgs[@]}"
+    fi
+  fi
+}
+ensure_deps
+
+pkg_version() { dpkg-query -W -f='${Version}' "$1"; }
+linux_version=$(pkg_version linux-source-6.1)
+seabios_version=$(pkg_version seabios)
+
+# busybox comes as an i386 .deb that we unpack, not install (the host keeps its own).
+fetch_deb() { # name:arch -> path of the cached .deb
+  local spec=$1 ver
+  ver=$(apt-cache policy "$spec" | awk '/Candidate:/ {print $2}')
+  local dir=$build/debs/${spec/:/_}/$ver
+  if ! ls "$dir"/*.deb >/dev/null 2>&1; then
+    mkdir -p "$dir"
+    (cd "$dir" && apt-get download "$spec=$ver" >&2 2>/dev/null)
+  fi
+  ls "$dir"/*.deb | head -n1
+}
+busybox_deb=$(fetch_deb busybox-static:i386)
+busybox_version=$(dpkg-deb -f "$busybox_deb" Version)
+
+# ---------------------------------------------------------------- BIOS
+# SeaBIOS's plain bios.bin and the stdvga VGA BIOS are what v86 boots with.
+install -m 0644 /usr/share/seabios/bios.bin "$out/bios.bin"
+install -m 0644 /usr/share/seabios/vgabios-stdvga.bin "$out/vgabios.bin"
+
+# ---------------------------------------------------------------- kernel
+# Cache key: the fragment, the source package version and this script's kernel recipe.
+kernel_recipe_version=1
+kernel_key=$( { cat "$here/kernel.config"; echo "$linux_version $kernel_recipe_version"; } | sha256sum | cut -c1-16)
+kernel_cache=$build/kernel-$kernel_key
+build_kernel() {
+  local src=$build/linux-source-6.1 obj=$build/kobj
+  if [[ ! -f $src/.drydock-version || $(cat "$src/.drydock-version") != "$linux_version" ]]; then
+    log "unpacking linux-source $linux_version"
+    rm -rf "$src"
+    tar -C "$build" -xf /usr/src/linux-source-6.1.tar.xz
+    echo "$linux_version" >"$src/.drydock-version"
+  fi
+  mkdir -p "$obj"
+  rm -f "$obj/.config"
+  make -s -C "$src" O="$obj" ARCH=i386 tinyconfig >/dev/null
+  (cd "$obj" && "$src/scripts/kconfig/merge_config.sh" -m .config "$here/kernel.config" >/dev/null)
+  make -s -C "$src" O="$obj" ARCH=i386 olddefconfig >/dev/null
+
+  # Kconfig silently drops options whose dependencies are missing: refuse that.
+  local bad=0 line name
+  while IFS= read -r line; do
+    case $line in
+      CONFIG_*=*)
+        grep -qxF -- "$line" "$obj/.config" || { log "kernel option did not stick: $line"; bad=1; } ;;
+      '# CONFIG_'*' is not set')
+        name=${line#\# }; name=${name%% *}
+        if grep -q "^$name=" "$obj/.config"; then log "kernel option forced on: $name"; bad=1; fi ;;
+    esac
+  done <"$here/kernel.config"
+  ((bad == 0)) || { log 'kernel.config is not satisfiable as written'; exit 1; }
+
+  log "building Linux $linux_version bzImage (a few minutes)"
+  local t0=$SECONDS
+  make -s -C "$src" O="$obj" ARCH=i386 -j2 bzImage
+  log "kernel built in $((SECONDS - t0)) s"
+  local tmp=$kernel_cache.tmp
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  cp "$obj/arch/x86/boot/bzImage" "$obj/.config" "$tmp/"
+  make -s -C "$src" O="$obj" ARCH=i386 kernelrelease >"$tmp/release"
+  # gen_init_cpio writes a cpio from a text list, with fixed owners and mtimes.
+  gcc -O2 -o "$tmp/gen_init_cpio" "$src/usr/gen_init_cpio.c"
+  rm -rf "$kernel_cache" && mv "$tmp" "$kernel_cache"
+}
+if [[ ! -f $kernel_cache/bzImage ]]; then build_kernel; else log "kernel cached ($kernel_key)"; fi
+install -m 0644 "$kernel_cache/bzImage" "$out/bzImage"
+kernel_release=$(cat "$kernel_cache/release")
+
+# ---------------------------------------------------------------- agent
+log 'compiling the agent'
+gcc -m32 -static -Os -Wall -Wextra -Werror -std=gnu11 -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
+  -o "$build/drydock-agent" "$here/agent/agent.c"
+strip --strip-all "$build/drydock-agent"
+
+# ---------------------------------------------------------------- initramfs
+root=$build/rootfs
+rm -rf "$root" && mkdir -p "$root"
+for d in bin sbin usr/bin usr/sbin etc etc/init.d root proc sys dev run tmp mnt/host var/tmp; do
+  mkdir -p "$root/$d"
+done
+
+# busybox and one symlink per applet, at the path busybox itself reports.
+bb=$build/busybox-x
+rm -rf "$bb" && dpkg-deb -x "$busybox_deb" "$bb"
+install -m 0755 "$bb/bin/busybox" "$root/bin/busybox"
+applets=$("$bb/bin/busybox" --list-full 2>/dev/null || true)
+if [[ -z $applets ]]; then
+  log 'cannot run the i386 busybox on this host (no ia32 support?)'
+  exit 1
+fi
+while IFS= read -r a; do
+  [[ $a == bin/busybox || -e $root/$a ]] && continue
+  mkdir -p "$root/$(dirname "$a")"
+  ln -s /bin/busybox "$root/$a"
+done <<<"$applets"
+
+install -m 0755 "$build/drydock-agent" "$root/sbin/drydock-agent"
+# Files kept as files in the tree: init, profile, passwd, group...
+cp -a "$here/rootfs/." "$root/"
+
+# ---- Extra files: later features (container runtime, docker shim...) add
+# their guest files here, e.g. `install -m 0755 "$build/shim" "$root/usr/bin/docker"`.
+add_extra_files() {
+  :
+}
+add_extra_files
+
+# Normalise permissions so the checkout's umask does not change the image.
+find "$root" -type d -exec chmod 0755 {} +
+find "$root" -type f -exec chmod go-w,u+w {} +
+chmod 0755 "$root/init"
+chmod 0700 "$root/root"
+chmod 1777 "$root/tmp" "$root/var/tmp"
+
+# A sorted list for gen_init_cpio: owners 0:0, mtime 0, device nodes without root.
+cpio_list=$build/initramfs.list
+{
+  echo 'nod /dev/console 0600 0 0 c 5 1'
+  (cd "$root" && find . -mindepth 1 | sed 's|^\./||' | sort) | while IFS= read -r p; do
+    f=$root/$p
+    mode=$(stat -c '%a' "$f")
+    if [[ -L $f ]]; then
+      echo "slink /$p $(readlink "$f") 0777 0 0"
+    elif [[ -d $f ]]; then
+      echo "dir /$p $mode 0 0"
+    else
+      echo "file /$p $f $mode 0 0"
+    fi
+  done
+} >"$cpio_list"
+"$kernel_cache/gen_init_cpio" -t 0 "$cpio_list" | gzip -n -9 >"$out/$initrd_name"
+
+# ---------------------------------------------------------------- manifest
+v86_version=$(node -p 'require(process.argv[1]).version' "$repo/node_modules/v86/package.json" 2>/dev/null || echo unknown)
+file_entry() {
+  local f=$out/$1
+  printf '{"name":"%s","sha256":"%s","size":%d}' "$1" "$(sha256sum "$f" | cut -d' ' -f1)" "$(stat -c %s "$f")"
+}
+{
+  printf '{\n'
+  printf '  "files": [\n    %s,\n    %s,\n    %s,\n    %s\n  ],\n' \
+    "$(file_entry bios.bin)" "$(file_entry vgabios.bin)" "$(file_entry bzImage)" "$(file_entry "$initrd_name")"
+  printf '  "bios": "bios.bin",\n  "vgaBios": "vgabios.bin",\n  "kernel": "bzImage",\n  "initrd": "%s",\n' "$initrd_name"
+  printf '  "kernelRelease": "%s",\n' "$kernel_release"
+  printf '  "cmdline": "%s",\n' "$kernel_cmdline"
+  printf '  "memoryMiB": %d,\n' "$memory_mib"
+  printf '  "serial": {"console": "ttyS0", "agent": "ttyS1"},\n'
+  printf '  "share9pTag": "host9p",\n  "share9pMount": "/mnt/host",\n'
+  printf '  "v86": "%s",\n' "$v86_version"
+  printf '  "debian": {"suite": "bookworm", "linux-source-6.1": "%s", "seabios": "%s", "busybox-static:i386": "%s", "libc6-dev-i386": "%s"}\n' \
+    "$linux_version" "$seabios_version" "$busybox_version" "$(pkg_version libc6-dev-i386)"
+  printf '}\n'
+} >"$out/manifest.json"
+
+log "done: $(cd "$out" && ls -l bios.bin vgabios.bin bzImage "$initrd_name" manifest.json | awk '{print $5, $9}' | tr '\n' ' ')"
+sha256sum "$out/$initrd_name" "$out/bzImage" >&2
