@@ -1,6 +1,6 @@
 // Pulls the course's images from public/registry/ (built by `npm run images:build`) served like a plain
 // static host, into an in-memory store and guest file system. Skipped until the registry is built.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imageHistory, imagesDiskUsage, listImages } from '../../../emulator/engine/image-api.ts';
@@ -69,9 +69,27 @@ describe.skipIf(!built)('pulling from the static registry in public/registry', (
     const history = await imageHistory(service.images, service.content, 'python');
     expect(history[0]?.Id).toBe(python!.id);
     const df = imagesDiskUsage(service.images);
+    expect(df.Images.find((i) => i.RepoTags.includes('python:latest'))?.SharedSize).toBe(debian!.layers.reduce((n, l) => n + l.contentSize, 0));
     console.log(
       `debian: ${debianMs.toFixed(0)} ms, python after debian: ${pythonMs.toFixed(0)} ms; ` +
         df.Images.map((i) => `${i.RepoTags[0]} Size ${i.Size} shared ${i.SharedSize}`).join('; '),
     );
+  });
+
+  it('pulls every image the registry lists, with the unpacked size the build reports', { timeout: 120_000 }, async () => {
+    const summary = JSON.parse(readFileSync(resolve(REGISTRY, 'images.json'), 'utf8')) as {
+      images: { name: string; tags: string[]; unpackedSize: number; size: number }[];
+    };
+    for (const image of summary.images) {
+      const started = performance.now();
+      const result = await service.images.pull(`${image.name}:${image.tags[0]}`);
+      const ms = performance.now() - started;
+      const record = service.images.find(result.id)!;
+      expect(service.images.imageSize(record)).toBe(image.unpackedSize);
+      for (const tag of image.tags.slice(1)) await service.images.pull(`${image.name}:${tag}`);
+      console.log(`${image.name}: ${(image.size / 1e6).toFixed(2)} MB compressed, ${(image.unpackedSize / 1e6).toFixed(2)} MB unpacked, pulled in ${ms.toFixed(0)} ms`);
+    }
+    const tags = listImages(service.images).flatMap((i) => i.RepoTags);
+    for (const image of summary.images) for (const tag of image.tags) expect(tags).toContain(`${image.name}:${tag}`);
   });
 });
