@@ -18,7 +18,9 @@ export KBUILD_BUILD_HOST=drydock
 export KBUILD_BUILD_VERSION=1
 export LC_ALL=C TZ=UTC
 
-kernel_cmdline='console=ttyS0 quiet loglevel=3 mitigations=off'
+# tsc=reliable: v86's TSC is the host's monotonic clock; without it the clocksource
+# watchdog declares it unstable whenever the host is busy and falls back to the slow PIT.
+kernel_cmdline='console=ttyS0 quiet loglevel=3 mitigations=off tsc=reliable'
 memory_mib=256
 initrd_name=initramfs.cpio.gz
 
@@ -165,6 +167,8 @@ find "$root" -type f -exec chmod go-w,u+w {} +
 chmod 0755 "$root/init"
 chmod 0700 "$root/root"
 chmod 1777 "$root/tmp" "$root/var/tmp"
+# gen_init_cpio copies a regular file's own mtime (-t only covers the other entries).
+find "$root" -exec touch -h -d @0 {} +
 
 # A sorted list for gen_init_cpio: owners 0:0, mtime 0, device nodes without root.
 cpio_list=$build/initramfs.list
