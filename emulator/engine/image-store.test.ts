@@ -1,3 +1,5 @@
+import { gzipSync } from 'node:zlib';
+import { packTar } from 'modern-tar';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RegistryFixture, sha } from '../../test/unit/engine/registry-fixture.ts';
 import { chainIds } from './chain-id.ts';
@@ -311,4 +313,49 @@ describe('tag and rmi', () => {
 
 it('the sha helper matches the store digest format', () => {
   expect(sha('{}')).toBe('sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a');
+});
+
+describe('addImage (builds, loads, pushes received)', () => {
+  it('records an image whose blobs are in the store, unpacks it on top of a pulled base, and tags it', async () => {
+    await images.pull('busybox');
+    const base = built.busybox!;
+    const tar = await packTar([file('app/index.js', 'console.log(1)')]);
+    const gz = new Uint8Array(gzipSync(tar));
+    const layer = await content.putBytes(gz);
+    const config = await content.putJson({
+      created: '2026-11-25T10:00:00Z',
+      architecture: '386',
+      os: 'linux',
+      config: { Cmd: ['node', 'app/index.js'], WorkingDir: '/app' },
+      rootfs: { type: 'layers', diff_ids: [base.layers[0]!.diffId, sha(tar)] },
+      history: [{ created_by: 'ADD busybox' }, { created_by: 'COPY . /app' }],
+    });
+    const manifest = await content.putJson({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: base.layers[0]!.digest, size: base.layers[0]!.size },
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.size },
+      ],
+    });
+    const id = await images.addImage(manifest.digest, { tags: ['me/app:v1'] });
+    expect(id).toBe(config.digest);
+    const dirs = await images.ensureUnpacked('me/app:v1');
+    expect(dirs[0]).toBe(`/layers/${base.layers[0]!.diffId.slice(7)}`);
+    expect(await fs.readText(`${dirs[1]}/app/index.js`)).toBe('console.log(1)');
+    expect(listImages(images).find((i) => i.Id === id)).toMatchObject({ RepoTags: ['me/app:v1'], Size: 7 + 14 });
+    expect((await imagesDiskUsage(images)).Images.find((i) => i.Id === id)?.SharedSize).toBe(7);
+  });
+
+  it('refuses a manifest whose layers are missing', async () => {
+    const config = await content.putJson({ architecture: '386', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha('x')] } });
+    const manifest = await content.putJson({
+      schemaVersion: 2,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: config.digest, size: config.size },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: sha('missing'), size: 1 }],
+    });
+    await expect(images.addImage(manifest.digest)).rejects.toMatchObject({ code: 'BLOB_UNKNOWN' });
+    expect(listImages(images)).toEqual([]);
+  });
 });

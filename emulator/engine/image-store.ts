@@ -277,6 +277,50 @@ export class ImageStore {
     return stack.map((c) => this.layerDir(c));
   }
 
+  /**
+   * Records an image whose manifest, config and layer blobs are already in the content store (a build,
+   * a `docker load`, a push received by the in-browser registry): checks the blobs, unpacks new layers
+   * when there is a GuestFs, and tags it. Returns the image ID.
+   */
+  async addImage(manifestDigest: Digest, options: { tags?: string[]; signal?: AbortSignal } = {}): Promise<Digest> {
+    const manifest = await this.#o.content.readJson<ImageManifest>(manifestDigest);
+    const id = parseDigest(manifest.config.digest);
+    const config = await this.#o.content.readJson<ImageConfig>(id);
+    const diffIds = (config.rootfs?.diff_ids ?? []).map((d) => parseDigest(d));
+    if (diffIds.length !== manifest.layers.length) {
+      throw new EngineError('INVALID_ARGUMENT', `manifest ${manifestDigest} has ${manifest.layers.length} layers but its config names ${diffIds.length}`);
+    }
+    const chains = chainIds(diffIds);
+    const known = new Map(this.db.all().flatMap((img) => img.layers.map((l) => [l.chainId, l] as const)));
+    const layers: LayerRecord[] = [];
+    for (let i = 0; i < manifest.layers.length; i++) {
+      const layer = manifest.layers[i] as Descriptor;
+      const chainId = chains[i] as Digest;
+      const diffId = diffIds[i] as Digest;
+      if (!(await this.#o.content.hasBlob(layer.digest))) {
+        throw new EngineError('BLOB_UNKNOWN', `layer ${layer.digest} of manifest ${manifestDigest} is not in the content store`);
+      }
+      const compression = layerCompression(layer.mediaType);
+      if (!compression) throw new EngineError('INVALID_ARGUMENT', `layer ${layer.digest} has unknown media type ${layer.mediaType}`);
+      let contentSize = known.get(chainId)?.contentSize;
+      if (contentSize === undefined || (this.#o.fs && !(await this.#isUnpacked(chainId)))) {
+        contentSize = await this.#extract(layer, diffId, chains.slice(0, i + 1), compression, () => {}, options.signal);
+      }
+      layers.push({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, diffId, chainId, contentSize });
+    }
+    const record: ImageRecord = this.db.get(id) ?? { id, repoTags: [], repoDigests: [], manifestDigest, layers, created: config.created ?? new Date(0).toISOString() };
+    record.layers = layers;
+    this.db.put(record);
+    for (const tag of options.tags ?? []) {
+      const ref = parseNormalizedNamed(tag);
+      if (ref.digest) throw new EngineError('REFERENCE_INVALID', `refusing to create a tag with a digest reference: ${tag}`);
+      const full = referenceString(withTag(ref, ref.tag ?? 'latest'));
+      if (!record.repoTags.includes(full)) this.#moveTag(full, record);
+    }
+    await this.#persist();
+    return id;
+  }
+
   /** `docker tag SOURCE TARGET` */
   async tag(source: string, target: string): Promise<void> {
     const image = this.#mustFind(source).image;
@@ -427,11 +471,6 @@ export class ImageStore {
 
   find(nameOrId: string): ImageRecord | undefined {
     return this.db.find(nameOrId)?.image;
-  }
-
-  /** familiar name of a reference, re-exported for the CLI */
-  static familiar(full: string): string {
-    return familiarRefOf(full);
   }
 }
 
