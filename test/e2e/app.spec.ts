@@ -35,13 +35,16 @@ test('the guest tty follows the terminal size', async ({ page, terminal }) => {
     const [cols, rows] = ((await sizeLabel.textContent()) ?? '').split('×').map(Number);
     return { cols: cols ?? 0, rows: rows ?? 0 };
   };
+  let attempt = 0;
   const checkGuestSize = async (): Promise<void> => {
-    const { cols, rows } = await sizeOf();
     await expect(async () => {
-      // Repeated until the resize has reached the guest; each try prints a fresh line.
-      await terminal.run('echo "=$(stty size)="');
-      const [, guestRows, guestCols] = await terminal.waitForLine(/^=(\d+) (\d+)=$/, 5_000);
+      const tag = `t${++attempt}`;
+      // Repeated until the size has settled and reached the guest; each try prints a fresh line.
+      const { cols, rows } = await sizeOf();
+      await terminal.run(`echo "=$(stty size)=${tag}"`);
+      const [, guestRows, guestCols] = await terminal.waitForLine(new RegExp(`^=(\\d+) (\\d+)=${tag}$`), 5_000);
       expect({ cols: Number(guestCols), rows: Number(guestRows) }).toEqual({ cols, rows });
+      expect(await sizeOf()).toEqual({ cols, rows });
     }).toPass({ timeout: 30_000 });
   };
 
