@@ -35,7 +35,7 @@ describe.skipIf(!built)('pulling from the static registry in public/registry', (
   });
   afterAll(() => server?.close());
 
-  it.skipIf(!has('busybox'))('pulls busybox: linux/386, verified, unpacked, with a shell in it', async () => {
+  it.skipIf(!has('busybox'))('pulls busybox: linux/386, verified, unpacked, with a shell in it', { timeout: 60_000 }, async () => {
     const messages: ProgressMessage[] = [];
     const started = performance.now();
     const result = await service.images.pull('busybox', { onProgress: (m) => messages.push(m) });
@@ -49,7 +49,7 @@ describe.skipIf(!built)('pulling from the static registry in public/registry', (
     expect(messages.at(-1)?.status).toBe('Status: Downloaded newer image for busybox:latest');
   });
 
-  it.skipIf(!has('debian') || !has('python'))('pulls debian then python, fetching only python\'s own layers', async () => {
+  it.skipIf(!has('debian') || !has('python'))('pulls debian then python, fetching only python\'s own layers', { timeout: 120_000 }, async () => {
     let started = performance.now();
     await service.images.pull('debian');
     const debianMs = performance.now() - started;
