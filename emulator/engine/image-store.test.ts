@@ -120,7 +120,7 @@ describe('pull', () => {
       expect.objectContaining({
         digest: b.manifestDigest,
         mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        annotations: { 'io.containerd.image.name': 'docker.io/library/busybox:latest', 'org.opencontainers.image.ref.name': 'latest' },
+        annotations: { 'io.containerd.image.name': 'docker.io/library/busybox:latest', 'org.opencontainers.image.ref.name': 'docker.io/library/busybox:latest' },
       }),
     ]);
     expect(await content.hasBlob(b.indexDigest as Digest)).toBe(true);

@@ -439,7 +439,9 @@ export class ImageStore {
         if (tag) {
           descriptor.annotations = {
             'io.containerd.image.name': tag,
-            'org.opencontainers.image.ref.name': tag.slice(tag.lastIndexOf(':') + 1),
+            // The full reference, not just the tag: two images tagged `latest` must not collide
+            // (skopeo reads it as oci:<store>:docker.io/library/busybox:latest).
+            'org.opencontainers.image.ref.name': tag,
           };
         }
         manifests.push(descriptor);

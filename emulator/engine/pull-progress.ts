@@ -17,11 +17,14 @@ export function progressBar(current: number, total: number, width = 50): string 
   if (total <= 0) return humanSize(current);
   const filled = Math.min(width, Math.floor((current / total) * width));
   const bar = filled >= width ? '='.repeat(width) : `${'='.repeat(filled)}>${' '.repeat(width - filled - 1)}`;
-  return `[${bar}] ${humanSize(current).padStart(8)}/${humanSize(total)}`;
+  return `[${bar}] ${humanSize(current, 4).padStart(8)}/${humanSize(total, 4)}`;
 }
 
-/** Sizes as Docker prints them: decimal units with 3 significant digits (`1.23MB`, `512B`). */
-export function humanSize(bytes: number): string {
+/**
+ * Sizes as Docker prints them (go-units HumanSizeWithPrecision): decimal units, `precision` significant
+ * digits; `docker images` uses 3 (`2.06MB`), progress bars 4 (`1.067MB`).
+ */
+export function humanSize(bytes: number, precision = 3): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;
@@ -29,6 +32,6 @@ export function humanSize(bytes: number): string {
     value /= 1000;
     unit++;
   }
-  const text = unit === 0 ? String(Math.round(value)) : Number(value.toPrecision(3)).toString();
+  const text = Number(value.toPrecision(precision)).toString();
   return `${text}${units[unit]}`;
 }
