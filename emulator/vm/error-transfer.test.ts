@@ -7,17 +7,21 @@ import './error-transfer.ts';
 const channels: MessageChannel[] = [];
 afterEach(() => channels.splice(0).forEach((c) => (c.port1.close(), c.port2.close())));
 
-function connect<T extends object>(api: T) {
+interface Failing {
+  fail(): Promise<void>;
+}
+
+function connect(api: Failing) {
   const channel = new MessageChannel();
   channels.push(channel);
   expose(api, channel.port1);
-  return wrap<T>(channel.port2);
+  return wrap<Failing>(channel.port2);
 }
 
 describe('error transfer', () => {
   it('carries an EngineError with its code, location and details', async () => {
     const remote = connect({
-      fail() {
+      async fail() {
         throw new EngineError('DOCKERFILE_SYNTAX', 'unknown instruction: FORM', {
           location: { file: 'Dockerfile', line: 3, column: 1, endColumn: 5 },
           details: { instruction: 'FORM' },

@@ -1,4 +1,5 @@
 // The guest's files (manifest.json, BIOS, kernel, initramfs, snapshot) and how a machine gets their bytes.
+import { digestHex, sha256Digest } from '../engine/digest.ts';
 import { EngineError } from '../engine/errors.ts';
 
 /** public/guest/manifest.json, written by emulator/guest/build.sh */
@@ -49,8 +50,12 @@ export interface AssetLoader {
 }
 
 export async function sha256Hex(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  // WebCrypto exists only in secure contexts (https, localhost); a page served over plain http has none.
+  if (globalThis.crypto?.subtle) {
+    const digest = await crypto.subtle.digest('SHA-256', data as Uint8Array<ArrayBuffer>);
+    return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+  }
+  return digestHex(sha256Digest(data));
 }
 
 export function parseManifest(bytes: Uint8Array): GuestManifest {

@@ -62,7 +62,8 @@ interface V86Inode {
 interface V86SearchResult {
   id: number;
   parentid: number;
-  name: string;
+  /** only meaningful when id is -1 (v86 leaves it undefined for found paths) */
+  name: string | undefined;
 }
 /** v86's FS object (`emulator.fs9p`). */
 export interface V86FileSystem {
@@ -236,7 +237,8 @@ export class ShareFs {
       }
       this.fs.RecursiveDelete(clean);
     }
-    const result = this.fs.Unlink(found.parentid, found.name);
+    // SearchPath's `name` is only set when the path is missing; use our own last component.
+    const result = this.fs.Unlink(found.parentid, parts[parts.length - 1]!);
     if (result !== 0) throw new EngineError('INTERNAL', `cannot remove ${path} (errno ${-result})`);
   }
 
