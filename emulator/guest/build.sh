@@ -28,7 +28,7 @@ log() { printf '\033[1m[guest]\033[0m %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build deps
 host_pkgs=(linux-source-6.1 seabios gcc-multilib libc6-dev-i386 make gcc flex bison
-  libelf-dev libssl-dev bc cpio xz-utils perl)
+  libelf-dev libssl-dev bc cpio xz-utils perl python3 util-linux)
 ensure_deps() {
   local missing=()
   for p in "${host_pkgs[@]}"; do
@@ -127,6 +127,10 @@ log 'compiling the agent'
 gcc -m32 -static -Os -Wall -Wextra -Werror -std=gnu11 -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
   -o "$build/drydock-agent" "$here/agent/agent.c"
 strip --strip-all "$build/drydock-agent"
+# The docker shim's relay, run natively: agent on a pty, `docker` on its socket, a script as the host.
+# A private mount namespace keeps the agent's /run/drydock/engine.sock off this machine's /run.
+log 'checking the docker shim relay (natively)'
+unshare -m python3 "$here/agent/check-shim.py" "$build/drydock-agent" "$build"
 
 # ---------------------------------------------------------------- initramfs
 root=$build/rootfs
@@ -157,7 +161,8 @@ cp -a "$here/rootfs/." "$root/"
 # ---- Extra files: later features (container runtime, docker shim...) add
 # their guest files here, e.g. `install -m 0755 "$build/shim" "$root/usr/bin/docker"`.
 add_extra_files() {
-  :
+  # The docker shim is the agent binary called as `docker` (agent.c: shim_main).
+  ln -s /sbin/drydock-agent "$root/usr/bin/docker"
 }
 add_extra_files
 
