@@ -1,6 +1,6 @@
 // Benchmark figures: one flat record of numbers with stable snake_case keys that carry their unit, and their goals.
 
-/** Keys end in their unit: `_ms`, `_bytes` (or start with `bytes_`), `_count`, `_ratio`. */
+/** Keys name their unit as a word: `ms`, `bytes`, `ratio`, `count` (`prompt_cold_ms_chromium`, `bytes_before_prompt`). */
 export type Figures = Record<string, number>;
 
 export interface Goal {
@@ -18,8 +18,9 @@ export const GOALS: Record<string, Goal> = {
 
 export function formatFigure(key: string, value: number): string {
   if (!Number.isFinite(value)) return String(value);
-  if (key.endsWith('_ms')) return `${Math.round(value)} ms`;
-  if (key.endsWith('_bytes') || key.startsWith('bytes_')) {
+  const unit = (word: string): boolean => key.split('_').includes(word);
+  if (unit('ms')) return value < 10 ? `${value.toFixed(2)} ms` : `${Math.round(value)} ms`;
+  if (unit('bytes')) {
     return value >= 1024 * 1024 ? `${(value / (1024 * 1024)).toFixed(2)} MB` : `${(value / 1024).toFixed(1)} KB`;
   }
   return Number.isInteger(value) ? String(value) : value.toFixed(3);

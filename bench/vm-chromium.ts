@@ -60,8 +60,8 @@ export async function benchVmChromium(options: ChromiumBenchOptions = {}): Promi
     });
 
     return {
-      prompt_cold_ms_chromium: median(cold),
-      prompt_warm_ms_chromium: median(warm),
+      prompt_cold_ms_chromium: Math.round(median(cold)),
+      prompt_warm_ms_chromium: Math.round(median(warm)),
       bytes_before_prompt: median(coldBytes),
     };
   } finally {
@@ -119,7 +119,8 @@ async function navigateToPrompt(context: BrowserContext, url: string): Promise<P
     let bytes = 0;
     for (const request of counted) {
       const sizes = await request.sizes();
-      bytes += sizes.responseHeadersSize + sizes.responseBodySize;
+      // -1 means unknown, which is how responses served from the cache report themselves.
+      bytes += Math.max(0, sizes.responseHeadersSize) + Math.max(0, sizes.responseBodySize);
     }
     return { promptMs, bytes };
   } finally {

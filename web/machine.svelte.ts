@@ -2,7 +2,20 @@
 import type { BootProgress, ExecOptions, ExecResult, MachineHealth, StartResult } from '../emulator/protocol.ts';
 import type { EmulatorClient } from './emulator-client.ts';
 import { ShareFiles } from './share-files.ts';
-import type { TerminalSession, TerminalSize } from './terminal-session.svelte.ts';
+
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** What the machine needs from the terminal that shows its console (TerminalSession in the app). */
+export interface ConsoleView {
+  /** Shows bytes from this port and sends typed bytes to it; replaces any earlier port. */
+  attach(port: MessagePort): void;
+  /** Clears the screen for a machine that starts over. */
+  reset(): void;
+  readonly size: TerminalSize;
+}
 
 export type MachineStatus = 'idle' | 'loading' | 'booting' | 'ready' | 'restarting' | 'failed';
 
@@ -32,19 +45,33 @@ export class MachineState {
   /** Files in the 9p share; calls fail with a clear error while no machine is running. */
   readonly share = new ShareFiles(() => this.#requireClient('use the shared folder'));
 
-  readonly #terminal: TerminalSession;
   readonly #options: Required<MachineOptions>;
   #client: EmulatorClient | null = null;
+  #view: ConsoleView | null = null;
+  /** The page's end of the console channel; messages queue in it until a view attaches. */
+  #port: MessagePort | null = null;
   /** Bumped for every boot or restart, so late callbacks from an abandoned attempt are ignored. */
   #generation = 0;
   #pendingResize: TerminalSize | null = null;
   #resizing = false;
 
-  constructor(terminal: TerminalSession, options: MachineOptions = {}) {
-    this.#terminal = terminal;
+  constructor(options: MachineOptions = {}) {
     this.#options = {
       guestBaseUrl: options.guestBaseUrl ?? 'guest/',
       coldBoot: options.coldBoot ?? false,
+    };
+  }
+
+  /**
+   * Shows the console in a terminal. The machine may already be booting: it starts before the UI has
+   * loaded, because fetching and restoring the machine is most of the wait for a prompt.
+   */
+  connectTerminal(view: ConsoleView): () => void {
+    this.#view = view;
+    if (this.#port) view.attach(this.#port);
+    this.resize(view.size);
+    return () => {
+      if (this.#view === view) this.#view = null;
     };
   }
 
@@ -64,15 +91,20 @@ export class MachineState {
       const client = new EmulatorClient();
       this.#client = client;
       const channel = new MessageChannel();
-      this.#terminal.reset();
-      this.#terminal.attach(channel.port1);
+      this.#port?.close();
+      this.#port = channel.port1;
+      this.#view?.reset();
+      this.#view?.attach(channel.port1);
       this.status = 'booting';
+      // Until a terminal is fitted, a common size; the real one follows as soon as the machine is up.
+      const size = this.#view?.size ?? this.#pendingResize ?? { cols: 80, rows: 24 };
       const result = await client.start(
         {
           // Absolute, because the worker resolves relative URLs against its own script, not the page.
           guestBaseUrl: new URL(this.#options.guestBaseUrl, document.baseURI).href,
           terminal: channel.port2,
-          ...this.#terminal.size,
+          cols: size.cols,
+          rows: size.rows,
           coldBoot: this.#options.coldBoot,
         },
         {
@@ -101,7 +133,7 @@ export class MachineState {
     this.error = null;
     this.result = null;
     this.progress = { phase: 'restore', loadedBytes: 0, totalBytes: 0, message: 'Restarting the machine' };
-    this.#terminal.reset();
+    this.#view?.reset();
     try {
       const result = await withTimeout(client.restart(), RESTART_TIMEOUT_MS, 'The machine did not restart in time');
       if (generation !== this.#generation) return;
@@ -127,7 +159,8 @@ export class MachineState {
     this.#generation++;
     this.#client?.dispose();
     this.#client = null;
-    this.#terminal.detach();
+    this.#port?.close();
+    this.#port = null;
     this.status = 'idle';
     this.health = 'stopped';
   }
@@ -137,7 +170,7 @@ export class MachineState {
     this.status = 'ready';
     this.progress = { phase: 'ready', loadedBytes: result.bytesDownloaded, totalBytes: result.bytesDownloaded, message: 'Ready' };
     // The snapshot carries the size the guest had when it was saved; tell it the real one.
-    this.#pendingResize = this.#terminal.size;
+    if (this.#view) this.#pendingResize = this.#view.size;
     void this.#flushResize();
   }
 

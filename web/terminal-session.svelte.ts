@@ -3,10 +3,7 @@ import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 
-export interface TerminalSize {
-  cols: number;
-  rows: number;
-}
+import type { ConsoleView, TerminalSize } from './machine.svelte.ts';
 
 const encoder = new TextEncoder();
 
@@ -24,7 +21,7 @@ function clipboardAction(event: KeyboardEvent): 'copy-selection' | 'native' | nu
   return null;
 }
 
-export class TerminalSession {
+export class TerminalSession implements ConsoleView {
   readonly terminal: Terminal;
   readonly #fit = new FitAddon();
   #port: MessagePort | null = null;
@@ -90,7 +87,7 @@ export class TerminalSession {
     if (cols !== this.terminal.cols || rows !== this.terminal.rows) this.terminal.resize(cols, rows);
   }
 
-  /** Connects to a new guest console; the previous port (from an earlier machine) is closed. */
+  /** Connects to a guest console, replacing the previous one (from an earlier machine). */
   attach(port: MessagePort): void {
     this.detach();
     this.#port = port;
@@ -98,10 +95,10 @@ export class TerminalSession {
     port.start();
   }
 
+  /** Stops showing the port; the machine owns it and closes it. */
   detach(): void {
     if (!this.#port) return;
     this.#port.onmessage = null;
-    this.#port.close();
     this.#port = null;
   }
 
