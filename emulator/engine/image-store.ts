@@ -2,12 +2,12 @@
 // tag, remove with Docker's Untagged:/Deleted: semantics, and the Docker Engine API's image JSON.
 import { chainIds } from './chain-id.ts';
 import type { ContentStore } from './content-store.ts';
-import { type Digest, digestHex, parseDigest, shortId } from './digest.ts';
+import { type Digest, parseDigest, shortId } from './digest.ts';
 import { EngineError } from './errors.ts';
-import { type FileAttrs, type GuestFs, joinPath } from './guest-fs.ts';
-import { type ImageDb, type ImageRecord, type LayerRecord } from './image-db.ts';
-import { decompress, scanLayer, unpackLayer } from './layer-unpack.ts';
-import { mergedLowerView } from './lower-view.ts';
+import type { GuestFs } from './guest-fs.ts';
+import type { ImageDb, ImageRecord, LayerRecord } from './image-db.ts';
+import { decompress } from './layer-unpack.ts';
+import { LayerStore } from './layer-store.ts';
 import { layerCompression, MediaType } from './media-types.ts';
 import type { Descriptor, ImageConfig, ImageIndex, ImageManifest } from './oci-types.ts';
 import type { ProgressListener } from './pull-progress.ts';
@@ -48,11 +48,16 @@ const DOWNLOAD_CONCURRENCY = 3;
 
 export class ImageStore {
   readonly #o: ImageStoreOptions;
-  readonly #layersDir: string;
+  readonly #layers: LayerStore;
 
   constructor(options: ImageStoreOptions) {
     this.#o = options;
-    this.#layersDir = options.layersDir ?? '/layers';
+    this.#layers = new LayerStore({
+      content: options.content,
+      registry: options.registry,
+      ...(options.fs ? { fs: options.fs } : {}),
+      layersDir: options.layersDir ?? '/layers',
+    });
   }
 
   get db(): ImageDb {
@@ -61,7 +66,7 @@ export class ImageStore {
 
   /** The GuestFs directory holding the unpacked layer stack `chainId`. */
   layerDir(chainId: Digest): string {
-    return joinPath(this.#layersDir, digestHex(chainId));
+    return this.#layers.layerDir(chainId);
   }
 
   /** `docker pull`: fetch the linux/386 image, store and verify every blob, unpack new layers, move the tag. */
@@ -93,7 +98,7 @@ export class ImageStore {
       while (downloads.size < DOWNLOAD_CONCURRENCY && next < manifest.layers.length) {
         const i = next++;
         if (present[i]) continue;
-        const download = this.#download(ref, manifest.layers[i] as Descriptor, emit, options.signal);
+        const download = this.#layers.download(ref, manifest.layers[i] as Descriptor, emit, options.signal);
         // Awaited in order below; this only keeps a failure from being unhandled when an earlier layer fails first.
         download.catch(() => {});
         downloads.set(i, download);
@@ -114,7 +119,7 @@ export class ImageStore {
       await downloads.get(i);
       downloads.delete(i);
       startMore();
-      const measured = await this.#extract(layer, diffId, chains.slice(0, i + 1), compression, emit, options.signal);
+      const measured = await this.#layers.extract(layer, diffId, chains.slice(0, i + 1), compression, emit, options.signal);
       emit({ status: 'Pull complete', id: shortId(layer.digest) });
       layers.push({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, diffId, chainId, contentSize: measured });
     }
@@ -156,107 +161,7 @@ export class ImageStore {
 
   async #layerPresent(layer: Descriptor, chainId: Digest, known: Map<Digest, LayerRecord>): Promise<boolean> {
     if (!known.has(chainId) || !(await this.#o.content.hasBlob(layer.digest))) return false;
-    return this.#o.fs ? this.#isUnpacked(chainId) : true;
-  }
-
-  /** Blobs being downloaded now: a second pull of the same layer waits for the first download. */
-  readonly #downloading = new Map<Digest, Promise<void>>();
-
-  async #download(ref: Reference, layer: Descriptor, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
-    const id = shortId(layer.digest);
-    const running = this.#downloading.get(layer.digest);
-    if (running) {
-      emit({ status: 'Waiting', id });
-      await running;
-      emit({ status: 'Download complete', id });
-      return;
-    }
-    const work = this.#downloadOnce(ref, layer, emit, signal).finally(() => this.#downloading.delete(layer.digest));
-    this.#downloading.set(layer.digest, work);
-    return work;
-  }
-
-  async #downloadOnce(ref: Reference, layer: Descriptor, emit: ProgressListener, signal?: AbortSignal): Promise<void> {
-    const id = shortId(layer.digest);
-    if (await this.#o.content.hasBlob(layer.digest)) {
-      emit({ status: 'Download complete', id });
-      return;
-    }
-    const { stream } = await this.#o.registry.getBlob(ref, layer, signal);
-    let current = 0;
-    let lastEmit = 0;
-    const counted = stream.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          current += chunk.byteLength;
-          // Roughly every 1% (and the end): enough for a smooth bar without flooding the terminal.
-          if (current - lastEmit >= layer.size / 100 || current === layer.size) {
-            lastEmit = current;
-            emit({ status: 'Downloading', id, progressDetail: { current, total: layer.size } });
-          }
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    emit({ status: 'Downloading', id, progressDetail: { current: 0, total: layer.size } });
-    await this.#o.content.putBlob(counted, { digest: layer.digest, size: layer.size });
-    emit({ status: 'Verifying Checksum', id });
-    emit({ status: 'Download complete', id });
-  }
-
-  /** Layer stacks being unpacked now, by chainID: two pulls sharing a layer unpack it once. */
-  readonly #unpacking = new Map<Digest, Promise<number>>();
-
-  /** Unpacks (or, without a GuestFs, checks) one layer from the store; returns its content size. */
-  #extract(
-    layer: Descriptor,
-    diffId: Digest,
-    stack: Digest[],
-    compression: NonNullable<ReturnType<typeof layerCompression>>,
-    emit: ProgressListener,
-    signal?: AbortSignal,
-  ): Promise<number> {
-    const chainId = stack[stack.length - 1] as Digest;
-    const running = this.#unpacking.get(chainId);
-    if (running) return running;
-    const work = this.#extractOnce(layer, diffId, stack, compression, emit, signal).finally(() => this.#unpacking.delete(chainId));
-    this.#unpacking.set(chainId, work);
-    return work;
-  }
-
-  async #extractOnce(layer: Descriptor, diffId: Digest, stack: Digest[], compression: NonNullable<ReturnType<typeof layerCompression>>, emit: ProgressListener, signal?: AbortSignal): Promise<number> {
-    const id = shortId(layer.digest);
-    let current = 0;
-    const source = (await this.#o.content.getBlob(layer.digest)).pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          current += chunk.byteLength;
-          emit({ status: 'Extracting', id, progressDetail: { current, total: layer.size } });
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    const chainId = stack[stack.length - 1] as Digest;
-    const fs = this.#o.fs;
-    if (!fs) return (await scanLayer(source, compression, diffId)).contentSize;
-    const dir = this.layerDir(chainId);
-    await fs.rm(dir);
-    await fs.rm(markerPath(dir));
-    const lower = mergedLowerView(fs, stack.slice(0, -1).reverse().map((c) => this.layerDir(c)));
-    try {
-      const result = await unpackLayer(source, { fs, dir, compression, diffId, lower, ...(signal ? { signal } : {}) });
-      // The marker says the directory is complete; it sits beside the layer so the container never sees it.
-      const marker = new TextEncoder().encode(JSON.stringify({ diffId, contentSize: result.contentSize }));
-      await fs.writeFile(markerPath(dir), marker, MARKER_ATTRS);
-      return result.contentSize;
-    } catch (e) {
-      await fs.rm(dir).catch(() => {});
-      throw e;
-    }
-  }
-
-  async #isUnpacked(chainId: Digest): Promise<boolean> {
-    return (await this.#o.fs?.lstat(markerPath(this.layerDir(chainId)))) !== undefined;
+    return this.#o.fs ? this.#layers.isUnpacked(chainId) : true;
   }
 
   /**
@@ -270,9 +175,9 @@ export class ImageStore {
     const stack = image.layers.map((l) => l.chainId);
     for (let i = 0; i < image.layers.length; i++) {
       const layer = image.layers[i] as LayerRecord;
-      if (await this.#isUnpacked(layer.chainId)) continue;
+      if (await this.#layers.isUnpacked(layer.chainId)) continue;
       const compression = layerCompression(layer.mediaType) ?? 'gzip';
-      await this.#extract({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.diffId, stack.slice(0, i + 1), compression, () => {}, signal);
+      await this.#layers.extract({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.diffId, stack.slice(0, i + 1), compression, () => {}, signal);
     }
     return stack.map((c) => this.layerDir(c));
   }
@@ -302,10 +207,9 @@ export class ImageStore {
       }
       const compression = layerCompression(layer.mediaType);
       if (!compression) throw new EngineError('INVALID_ARGUMENT', `layer ${layer.digest} has unknown media type ${layer.mediaType}`);
-      let contentSize = known.get(chainId)?.contentSize;
-      if (contentSize === undefined || (this.#o.fs && !(await this.#isUnpacked(chainId)))) {
-        contentSize = await this.#extract(layer, diffId, chains.slice(0, i + 1), compression, () => {}, options.signal);
-      }
+      const knownSize = known.get(chainId)?.contentSize;
+      const ready = knownSize !== undefined && (!this.#o.fs || (await this.#layers.isUnpacked(chainId)));
+      const contentSize = ready ? knownSize : await this.#layers.extract(layer, diffId, chains.slice(0, i + 1), compression, () => {}, options.signal);
       layers.push({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, diffId, chainId, contentSize });
     }
     const record: ImageRecord = this.db.get(id) ?? { id, repoTags: [], repoDigests: [], manifestDigest, layers, created: config.created ?? new Date(0).toISOString() };
@@ -389,11 +293,7 @@ export class ImageStore {
     // Layers go top-down, as Docker prints them; a layer shared with another image stays.
     for (const layer of [...image.layers].reverse()) {
       if (this.db.imagesWithLayer(layer.chainId).length > 0) continue;
-      if (this.#o.fs) {
-        const dir = this.layerDir(layer.chainId);
-        await this.#o.fs.rm(markerPath(dir));
-        await this.#o.fs.rm(dir);
-      }
+      await this.#layers.removeUnpacked(layer.chainId);
       items.push({ Deleted: layer.chainId });
     }
     for (const digest of [image.id, image.manifestDigest, image.indexDigest, ...image.layers.map((l) => l.digest)]) {
@@ -474,12 +374,6 @@ export class ImageStore {
   find(nameOrId: string): ImageRecord | undefined {
     return this.db.find(nameOrId)?.image;
   }
-}
-
-const MARKER_ATTRS: FileAttrs = { mode: 0o644, uid: 0, gid: 0, mtime: new Date(0) };
-
-function markerPath(dir: string): string {
-  return `${dir}.json`;
 }
 
 /** `docker.io/library/busybox:latest` or `...@sha256:...` -> `docker.io/library/busybox` */
