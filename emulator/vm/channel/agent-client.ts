@@ -81,6 +81,13 @@ export interface AgentClientOptions {
   onAgentRestart?: (version: string) => void;
 }
 
+/** The layer that owns agent-chosen streams (the docker shim sessions). */
+export interface AgentStreamListener {
+  onFrame(frame: Frame): void;
+  /** the agent restarted: its shim connections are gone */
+  onRestart?(version: string): void;
+}
+
 type StreamHandler = {
   onFrame(frame: Frame): void;
   /** the channel was reset, closed or broke: settle with this error */
@@ -265,6 +272,8 @@ export class AgentClient {
   private closed: EngineError | null = null;
   /** the version string of the last HELLO, e.g. "drydock-agent 1" */
   agentVersion: string | null = null;
+  /** set by attachAgentStreams(): takes agent-chosen streams instead of options.onAgentStream */
+  private agentStreams: AgentStreamListener | null = null;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -534,6 +543,24 @@ export class AgentClient {
     return this.simple(FrameType.SET_TIME, `${seconds} ${nanoseconds}`, 'set the guest clock');
   }
 
+  /**
+   * Route frames on agent-chosen streams (top bit set, the docker shim) to `listener`; returns a sender for frames
+   * on those streams and a disposer. One listener at a time.
+   */
+  attachAgentStreams(listener: AgentStreamListener): { send(frame: Frame): void; detach(): void } {
+    if (this.agentStreams) throw new EngineError('CONFLICT', 'agent-chosen streams already have a listener');
+    this.agentStreams = listener;
+    return {
+      send: (frame) => {
+        if ((frame.stream & AGENT_STREAM_BIT) === 0) throw new EngineError('INVALID_ARGUMENT', `stream ${frame.stream} is not agent-chosen`);
+        this.sendFrame(frame);
+      },
+      detach: () => {
+        if (this.agentStreams === listener) this.agentStreams = null;
+      },
+    };
+  }
+
   /** Stop listening and fail everything pending. */
   close(reason = 'the control channel was closed'): void {
     if (this.closed) return;
@@ -648,12 +675,14 @@ export class AgentClient {
         // Unprompted: the agent (re)started and forgot our streams.
         this.failAll(new EngineError('PROTOCOL', `the agent restarted (${version}); the request was lost`));
         this.options.onAgentRestart?.(version);
+        this.agentStreams?.onRestart?.(version);
       }
       for (const w of waiters) w(version);
       return;
     }
     if ((frame.stream & AGENT_STREAM_BIT) !== 0) {
-      if (this.options.onAgentStream) this.options.onAgentStream(frame);
+      if (this.agentStreams) this.agentStreams.onFrame(frame);
+      else if (this.options.onAgentStream) this.options.onAgentStream(frame);
       else this.reportStray(frame, 'frame on an agent-chosen stream, and no handler for those');
       return;
     }
