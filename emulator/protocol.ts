@@ -12,10 +12,12 @@ export interface BootProgress {
 }
 
 export interface StartOptions {
-  /** URL (absolute, or relative to the page) of the directory holding public/guest/ files */
+  /** Absolute URL of the directory holding public/guest/ files, e.g. `new URL('guest/', document.baseURI).href`
+   *  (a relative URL would resolve against the worker script's URL, not the page's). */
   guestBaseUrl: string;
   /** terminal bytes: the worker posts Uint8Array chunks (transferred) for the learner's console and
-   *  receives Uint8Array chunks typed by the learner. */
+   *  receives Uint8Array chunks (or strings) typed by the learner. A MessagePort must be transferred:
+   *  `api.start(Comlink.transfer(options, [port]), Comlink.proxy(onProgress), Comlink.proxy(onHealth))`. */
   terminal: MessagePort;
   /** initial terminal size */
   cols: number;
