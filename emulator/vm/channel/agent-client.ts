@@ -19,6 +19,9 @@ export const SEND_CHUNK_BYTES = 4096;
 /** Host-chosen stream ids are 1..0x7FFFFFFF (PROTOCOL.md). */
 const MAX_HOST_STREAM = 0x7fffffff;
 const AGENT_STREAM_BIT = 0x80000000;
+/** PROTOCOL.md "The docker shim": a shim's request, and the status it exits with */
+const SHIM_OPEN = 0x40;
+const SHIM_EXIT = 0x42;
 /** How long a killed stream waits for its EXIT before it is forgotten. */
 const KILLED_STREAM_GRACE_MS = 10_000;
 export const SIGKILL = 9;
@@ -683,7 +686,12 @@ export class AgentClient {
     if ((frame.stream & AGENT_STREAM_BIT) !== 0) {
       if (this.agentStreams) this.agentStreams.onFrame(frame);
       else if (this.options.onAgentStream) this.options.onAgentStream(frame);
-      else this.reportStray(frame, 'frame on an agent-chosen stream, and no handler for those');
+      else if (frame.type === SHIM_OPEN) {
+        // No engine is attached: the guest's `docker` says what the docker CLI says without a daemon.
+        const message = 'Cannot connect to the Docker daemon at unix:///run/drydock/engine.sock. Is the docker daemon running?\n';
+        this.sendFrame({ type: FrameType.STDERR, stream: frame.stream, payload: encoder.encode(message) });
+        this.sendFrame({ type: SHIM_EXIT, stream: frame.stream, payload: encoder.encode('1') });
+      } else if (frame.type !== FrameType.ACK) this.reportStray(frame, 'frame on an agent-chosen stream, and no handler for those');
       return;
     }
     const handler = this.streams.get(frame.stream);
