@@ -696,7 +696,8 @@ export class AgentClient {
     }
     const handler = this.streams.get(frame.stream);
     if (handler) handler.onFrame(frame);
-    else this.reportStray(frame, 'frame for an unknown stream');
+    // A PONG after its PING timed out is expected when the guest was slow; not worth a log line.
+    else if (frame.type !== FrameType.PONG) this.reportStray(frame, 'frame for an unknown stream');
   }
 
   private reportStray(frame: Frame, why: string): void {
