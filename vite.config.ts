@@ -1,6 +1,12 @@
 // Vite build for the drydock web app: Svelte UI in web/, emulator workers as ES modules, public/guest/ as static files.
-import { defineConfig } from 'vite';
+import { defineConfig, type Rollup } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+/** v86's module has a Node branch (fs, crypto, perf_hooks) it never takes in a browser; Vite's notice about it is noise. */
+function quietV86NodeImports(level: Rollup.LogLevel, log: Rollup.RollupLog, handler: Rollup.LogOrStringHandler): void {
+  if (/externalized for browser compatibility, imported by ".*\/v86\/build\//.test(log.message)) return;
+  handler(level, log);
+}
 
 export default defineConfig({
   // Relative base: the built dist/ works from any static host under any sub-path.
@@ -16,6 +22,7 @@ export default defineConfig({
     target: 'es2022',
     // The guest snapshot and the v86 wasm are large by nature; the warning is noise here.
     chunkSizeWarningLimit: 2048,
+    rolldownOptions: { onLog: quietV86NodeImports },
   },
   server: {
     // Other helpers' build caches are large and change often; the dev server need not watch them.

@@ -1,6 +1,6 @@
 // Reactive state of the page's one Linux machine: boot progress, health, restart, and access for other features.
 import type { BootProgress, ExecOptions, ExecResult, MachineHealth, StartResult } from '../emulator/protocol.ts';
-import type { EmulatorClient } from './emulator-client.ts';
+import { EmulatorClient } from './emulator-client.ts';
 import { ShareFiles } from './share-files.ts';
 
 export interface TerminalSize {
@@ -80,14 +80,13 @@ export class MachineState {
     this.#client?.dispose();
     this.#client = null;
     const generation = ++this.#generation;
+    mark('boot');
     this.status = 'loading';
     this.health = 'starting';
     this.error = null;
     this.result = null;
     this.progress = { phase: 'download', loadedBytes: 0, totalBytes: 0, message: 'Loading the emulator' };
     try {
-      const { EmulatorClient } = await import('./emulator-client.ts');
-      if (generation !== this.#generation) return;
       const client = new EmulatorClient();
       this.#client = client;
       const channel = new MessageChannel();
@@ -109,7 +108,9 @@ export class MachineState {
         },
         {
           onProgress: (p) => {
-            if (generation === this.#generation) this.progress = p;
+            if (generation !== this.#generation) return;
+            if (p.phase !== this.progress?.phase) mark(`phase-${p.phase}`);
+            this.progress = p;
           },
           onHealth: (h) => {
             if (generation === this.#generation) this.health = h;
@@ -166,6 +167,7 @@ export class MachineState {
   }
 
   #started(result: StartResult): void {
+    mark('ready');
     this.result = result;
     this.status = 'ready';
     this.progress = { phase: 'ready', loadedBytes: result.bytesDownloaded, totalBytes: result.bytesDownloaded, message: 'Ready' };
@@ -204,6 +206,11 @@ export class MachineState {
     }
     return this.#client;
   }
+}
+
+/** User Timing marks (`drydock:boot`, `drydock:phase-restore`, `drydock:ready`...) for the Performance panel and the benchmark. */
+function mark(name: string): void {
+  performance.mark(`drydock:${name}`);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -1,10 +1,10 @@
-// A plain static file server for the production build, mounted under a sub-path like a project page on a static host.
-// Used by the e2e tests (as the Playwright webServer) and by the Chromium benchmark.
+// Plain static server for dist/ under a sub-path, behaving like a static host (gzip, max-age=600, ETag); for e2e and bench.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -18,6 +18,9 @@ const TYPES: Record<string, string> = {
   '.wasm': 'application/wasm',
   '.txt': 'text/plain; charset=utf-8',
 };
+
+/** Types that static hosts compress on the fly (GitHub Pages, Netlify, Cloudflare); the zstd snapshot is not among them. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.svg', '.wasm', '.txt']);
 
 export interface ServeOptions {
   /** Directory to serve (the Vite build output). */
@@ -39,6 +42,7 @@ export async function serveDist(options: ServeOptions): Promise<ServedApp> {
   const basePath = options.basePath ?? '/';
   if (!basePath.startsWith('/') || !basePath.endsWith('/')) throw new Error(`basePath must start and end with "/": ${basePath}`);
   const host = options.host ?? '127.0.0.1';
+  const gzipped = new Map<string, Buffer>();
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -73,6 +77,14 @@ export async function serveDist(options: ServeOptions): Promise<ServedApp> {
       };
       if (req.headers['if-none-match'] === etag) {
         res.writeHead(304, headers).end();
+        return;
+      }
+      if (COMPRESSIBLE.has(extname(file)) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
+        const key = `${file}\0${etag}`;
+        let body = gzipped.get(key);
+        if (!body) gzipped.set(key, (body = gzipSync(await readFile(file))));
+        res.writeHead(200, { ...headers, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': String(body.length) });
+        res.end(req.method === 'HEAD' ? undefined : body);
         return;
       }
       res.writeHead(200, { ...headers, 'Content-Length': String(info.size) });
