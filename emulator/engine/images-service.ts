@@ -5,7 +5,11 @@ import { ContentStore } from './content-store.ts';
 import type { GuestFs } from './guest-fs.ts';
 import { ImageDb } from './image-db.ts';
 import { ImageStore, type ImageUsage } from './image-store.ts';
+import { type PushOptions, type PushResult, pushImage } from './push.ts';
 import { type Credentials, type FetchLike, RegistryClient, type RegistryEndpoint } from './registry-client.ts';
+import { routeFetch } from './registry-server/route-fetch.ts';
+import type { RegistryHandler } from './registry-server/registry-server.ts';
+import { DEFAULT_DOMAIN } from './reference.ts';
 
 export interface ImagesServiceOptions {
   fetch: FetchLike;
@@ -20,6 +24,17 @@ export interface ImagesServiceOptions {
   /** where in `fs` layers are unpacked; default `/layers` */
   layersDir?: string;
   usage?: ImageUsage;
+  /**
+   * The in-browser registry (`await RegistryServer.open({ backend })`): requests to `http://<host>/` (default
+   * `localhost:5000`) go to its handler in-process, never to the network.
+   */
+  localRegistry?: { host: string; handle: RegistryHandler };
+}
+
+/** The Engine API's `POST /auth` answer. */
+export interface LoginResult {
+  Status: 'Login Succeeded';
+  IdentityToken: string;
 }
 
 export interface ImagesService {
@@ -27,6 +42,12 @@ export interface ImagesService {
   db: ImageDb;
   registry: RegistryClient;
   images: ImageStore;
+  /** `docker push`: the tag must name the registry; credentials default to the last `registryLogin` for it */
+  push(reference: string, options?: PushOptions): Promise<PushResult>;
+  /** `docker login SERVER -u USER -p PASS`: checked against the registry, then remembered for pulls and pushes (memory only) */
+  registryLogin(serverAddress: string, username: string, password: string, signal?: AbortSignal): Promise<LoginResult>;
+  /** `docker logout SERVER`: false when there was no login to forget */
+  registryLogout(serverAddress: string): boolean;
 }
 
 export async function openImagesService(options: ImagesServiceOptions): Promise<ImagesService> {
@@ -34,11 +55,15 @@ export async function openImagesService(options: ImagesServiceOptions): Promise<
   await content.init();
   const db = new ImageDb(content);
   await db.load();
+  // What `docker login` stored, like the CLI's config.json, but only for this engine's lifetime.
+  const logins = new Map<string, Credentials>();
+  const local = options.localRegistry;
+  const registries = { ...options.registries, ...(local ? { [local.host]: `http://${local.host}` } : {}) };
   const registry = new RegistryClient({
-    fetch: options.fetch,
-    ...(options.registries ? { registries: options.registries } : {}),
+    fetch: local ? routeFetch(options.fetch, { [local.host]: local.handle }) : options.fetch,
+    registries,
     ...(options.corsProxy ? { corsProxy: options.corsProxy } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
+    credentials: async (host) => (await options.credentials?.(host)) ?? logins.get(host),
   });
   const images = new ImageStore({
     content,
@@ -48,5 +73,25 @@ export async function openImagesService(options: ImagesServiceOptions): Promise<
     ...(options.layersDir ? { layersDir: options.layersDir } : {}),
     ...(options.usage ? { usage: options.usage } : {}),
   });
-  return { content, db, registry, images };
+  return {
+    content,
+    db,
+    registry,
+    images,
+    push: (reference, pushOptions) => pushImage({ content, db, registry }, reference, pushOptions),
+    async registryLogin(serverAddress, username, password, signal) {
+      const host = registryHost(serverAddress);
+      await registry.login(host, { username, password }, signal);
+      logins.set(host, { username, password });
+      return { Status: 'Login Succeeded', IdentityToken: '' };
+    },
+    registryLogout: (serverAddress) => logins.delete(registryHost(serverAddress)),
+  };
+}
+
+/** `docker login`'s server argument to a registry host: `localhost:5000`, `http://localhost:5000/v2/` -> `localhost:5000`; none -> Docker Hub. */
+export function registryHost(serverAddress: string): string {
+  const trimmed = serverAddress.trim();
+  if (trimmed === '' || /^(https?:\/\/)?(index\.)?docker\.io(\/|$)/.test(trimmed) || trimmed === 'registry-1.docker.io') return DEFAULT_DOMAIN;
+  return trimmed.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
 }

@@ -1,5 +1,6 @@
 // A Distribution API client over an injected fetch (the same code in Node tests and the browser worker):
 // manifests with digest checks, linux/386 selection, streamed blobs, bearer token auth, optional CORS proxy.
+import { readAll } from './blob-backend.ts';
 import { type Digest, digestMismatch, isDigest, parseDigest, sha256Digest } from './digest.ts';
 import { EngineError } from './errors.ts';
 import { isConfigMediaType, isIndexMediaType, isManifestMediaType, isSchema1MediaType, MANIFEST_ACCEPT, MediaType } from './media-types.ts';
@@ -54,6 +55,62 @@ export interface ResolvedImage {
   index?: FetchedManifest;
   manifest: FetchedManifest & { document: ImageManifest };
   config: { digest: Digest; bytes: Uint8Array; document: ImageConfig };
+}
+
+export interface PushRequestOptions {
+  /** the account to push as (`docker login`); otherwise the client's `credentials` callback is asked */
+  credentials?: Credentials;
+  signal?: AbortSignal;
+}
+
+export interface UploadOptions extends PushRequestOptions {
+  /** bytes per PATCH for big blobs; default 4 MiB */
+  chunkSize?: number;
+  /** blobs up to this size go in one POST; default 1 MiB */
+  monolithicLimit?: number;
+  /** bytes the registry has acknowledged so far */
+  onProgress?: (sent: number) => void;
+}
+
+const DEFAULT_CHUNK_SIZE = 4 * 1024 * 1024;
+const DEFAULT_MONOLITHIC_LIMIT = 1024 * 1024;
+
+function pushAccess(options: PushRequestOptions): RequestAccess {
+  return options.credentials ? { actions: 'pull,push', credentials: options.credentials } : { actions: 'pull,push' };
+}
+
+/** Re-slices a stream into pieces of exactly `size` bytes (the last one shorter). */
+async function* rechunk(stream: ReadableStream<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let buffer = new Uint8Array(size);
+  let filled = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      let at = 0;
+      while (at < value.byteLength) {
+        const n = Math.min(size - filled, value.byteLength - at);
+        buffer.set(value.subarray(at, at + n), filled);
+        filled += n;
+        at += n;
+        if (filled === size) {
+          yield buffer;
+          buffer = new Uint8Array(size);
+          filled = 0;
+        }
+      }
+    }
+    if (filled > 0) yield buffer.slice(0, filled);
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Who a request acts as and what it needs (`pull`, or `pull,push` for a push). */
+interface RequestAccess {
+  actions?: string;
+  credentials?: Credentials;
 }
 
 interface Challenge {
@@ -196,10 +253,159 @@ export class RegistryClient {
     return body.tags ?? [];
   }
 
-  /** One request with the auth dance: 401 + challenge -> credentials or token -> one retry. */
-  async #request(ref: Reference, url: string, init: RequestInit, signal?: AbortSignal): Promise<Response> {
-    const scope = `repository:${ref.path}:pull`;
-    const tokenKey = `${ref.domain} ${scope}`;
+  // --- push (distribution-spec "Push"); every body is bytes, so a request can be replayed after a 401 ---
+
+  /** HEAD the blob in the target repository: true when the registry already has it there. */
+  async blobExists(ref: Reference, digest: Digest, options: PushRequestOptions = {}): Promise<boolean> {
+    const url = `${this.repositoryUrl(ref)}/blobs/${digest}`;
+    const response = await this.#request(ref, url, { method: 'HEAD' }, options.signal, pushAccess(options));
+    await response.body?.cancel();
+    if (response.status === 404) return false;
+    await this.#ensurePushOk(response, ref, url);
+    return true;
+  }
+
+  /**
+   * Cross-repository mount: asks the registry to link a blob it holds in `fromPath` (same registry) into
+   * `ref`'s repository. True when it did (201); false when it offered an upload instead (202), which is dropped.
+   */
+  async mountBlob(ref: Reference, digest: Digest, fromPath: string, options: PushRequestOptions = {}): Promise<boolean> {
+    const url = `${this.repositoryUrl(ref)}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(fromPath)}`;
+    const response = await this.#request(ref, url, { method: 'POST', body: new Uint8Array() }, options.signal, pushAccess(options));
+    await response.body?.cancel();
+    if (response.status === 201) return true;
+    await this.#ensurePushOk(response, ref, url);
+    const location = response.headers.get('Location');
+    if (response.status === 202 && location) {
+      const cancel = await this.#request(ref, new URL(location, url).href, { method: 'DELETE' }, options.signal, pushAccess(options));
+      await cancel.body?.cancel();
+    }
+    return false;
+  }
+
+  /**
+   * Uploads a blob the registry verifies against `descriptor.digest`: one `POST ?digest=` with the whole
+   * body for small blobs, `POST` + `PATCH` chunks (with `Content-Range`) + `PUT ?digest=` for big ones.
+   */
+  async uploadBlob(
+    ref: Reference,
+    descriptor: Pick<Descriptor, 'digest' | 'size'>,
+    data: ReadableStream<Uint8Array>,
+    options: UploadOptions = {},
+  ): Promise<void> {
+    const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    const monolithicLimit = options.monolithicLimit ?? DEFAULT_MONOLITHIC_LIMIT;
+    const access = pushAccess(options);
+    const start = `${this.repositoryUrl(ref)}/blobs/uploads/`;
+    const octets = { 'Content-Type': MediaType.octetStream };
+    if (descriptor.size <= monolithicLimit) {
+      const bytes = await readAll(data);
+      const url = `${start}?digest=${encodeURIComponent(descriptor.digest)}`;
+      const response = await this.#request(ref, url, { method: 'POST', body: bytes as Uint8Array<ArrayBuffer>, headers: octets }, options.signal, access);
+      await this.#ensurePushOk(response, ref, url);
+      await response.body?.cancel();
+      if (response.status === 202) {
+        // A registry without single-POST uploads opened a session instead: send the bytes with the PUT.
+        await this.#finishUpload(ref, this.#location(response, url), descriptor.digest, bytes, options);
+      }
+      options.onProgress?.(bytes.byteLength);
+      return;
+    }
+    const opened = await this.#request(ref, start, { method: 'POST', body: new Uint8Array() }, options.signal, access);
+    await this.#ensurePushOk(opened, ref, start);
+    await opened.body?.cancel();
+    let location = this.#location(opened, start);
+    let offset = 0;
+    for await (const chunk of rechunk(data, chunkSize)) {
+      const headers = { ...octets, 'Content-Range': `${offset}-${offset + chunk.byteLength - 1}` };
+      const response = await this.#request(ref, location, { method: 'PATCH', body: chunk as Uint8Array<ArrayBuffer>, headers }, options.signal, access);
+      await this.#ensurePushOk(response, ref, location);
+      await response.body?.cancel();
+      location = this.#location(response, location);
+      offset += chunk.byteLength;
+      options.onProgress?.(offset);
+    }
+    await this.#finishUpload(ref, location, descriptor.digest, new Uint8Array(), options);
+  }
+
+  async #finishUpload(ref: Reference, location: string, digest: Digest, body: Uint8Array, options: PushRequestOptions): Promise<void> {
+    const url = new URL(location);
+    url.searchParams.set('digest', digest);
+    const headers = { 'Content-Type': MediaType.octetStream };
+    const response = await this.#request(ref, url.href, { method: 'PUT', body: body as Uint8Array<ArrayBuffer>, headers }, options.signal, pushAccess(options));
+    await this.#ensurePushOk(response, ref, url.href);
+    await response.body?.cancel();
+  }
+
+  /** The next URL of an upload session; relative Locations are resolved against the request's URL. */
+  #location(response: Response, requestUrl: string): string {
+    const location = response.headers.get('Location');
+    if (!location) throw new EngineError('PROTOCOL', `the registry answered ${requestUrl} with HTTP ${response.status} but no Location for the upload`);
+    return new URL(location, requestUrl).href;
+  }
+
+  /** PUTs a manifest or index under a tag (or its digest); returns the digest the registry stored it as. */
+  async putManifest(ref: Reference, reference: string, bytes: Uint8Array, mediaType: string, options: PushRequestOptions = {}): Promise<Digest> {
+    const url = `${this.repositoryUrl(ref)}/manifests/${reference}`;
+    const response = await this.#request(ref, url, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'Content-Type': mediaType } }, options.signal, pushAccess(options));
+    await this.#ensurePushOk(response, ref, url);
+    await response.body?.cancel();
+    const digest = sha256Digest(bytes);
+    const header = response.headers.get('Docker-Content-Digest');
+    if (header && isDigest(header) && header !== digest) throw digestMismatch(digest, header);
+    return digest;
+  }
+
+  /**
+   * `docker login`: checks credentials against `GET /v2/` (Basic registries), or asks the token service of
+   * a Bearer registry for a token with them. Throws UNAUTHORIZED the way Docker words a failed login.
+   */
+  async login(host: string, credentials: Credentials, signal?: AbortSignal): Promise<void> {
+    const url = `${this.baseUrl(host)}/v2/`;
+    const init = (authorization?: string): RequestInit => ({ ...(authorization ? { headers: { Authorization: authorization } } : {}), ...(signal ? { signal } : {}) });
+    const response = await this.#fetch(url, init(basicAuth(credentials)));
+    if (response.ok) {
+      await response.body?.cancel();
+      return;
+    }
+    const challenge = parseChallenge(response.headers.get('WWW-Authenticate'));
+    const said = await registryErrorText(response);
+    const failed = (status: number, text: string, why: string) =>
+      new EngineError('UNAUTHORIZED', `login attempt to ${url} failed with status: ${status} ${text}${why ? ` (${why})` : ''}`, { details: { registry: host } });
+    if (response.status === 401 && challenge?.scheme === 'bearer') {
+      const ref: Reference = { domain: host, path: '' };
+      await this.#token(ref, { scheme: 'bearer', params: { ...challenge.params, scope: '' } }, '', credentials, signal).catch((e: unknown) => {
+        throw failed(401, 'Unauthorized', e instanceof Error ? e.message : String(e));
+      });
+      return;
+    }
+    throw failed(response.status, response.statusText || (response.status === 401 ? 'Unauthorized' : ''), said);
+  }
+
+  /** Push errors as Docker prints them: `denied: requested access to the resource is denied`, `digest invalid: ...`. */
+  async #ensurePushOk(response: Response, ref: Reference, url: string): Promise<void> {
+    if (response.ok) return;
+    const said = await registryErrorText(response);
+    const details = { url, status: response.status };
+    if (response.status === 403) throw new EngineError('DENIED', said || 'denied: requested access to the resource is denied', { details });
+    if (response.status === 404 || response.status === 405) {
+      throw new EngineError('DENIED', `registry ${ref.domain} does not accept pushes to ${familiarName(ref)} (HTTP ${response.status} for ${url})${said ? `: ${said}` : ''}`, { details });
+    }
+    if (said.startsWith('digest invalid')) throw new EngineError('DIGEST_MISMATCH', said, { details });
+    if (said.startsWith('manifest blob unknown') || said.startsWith('blob unknown')) throw new EngineError('BLOB_UNKNOWN', said, { details });
+    throw new EngineError('REGISTRY_UNREACHABLE', `registry ${ref.domain} answered HTTP ${response.status} for ${url}${said ? `: ${said}` : ''}`, { details });
+  }
+
+  /**
+   * One request with the auth dance: 401 + challenge -> credentials or token -> one retry. Push requests
+   * (`access.actions` 'pull,push') must have bodies that can be sent twice (bytes, not streams).
+   */
+  async #request(ref: Reference, url: string, init: RequestInit, signal?: AbortSignal, access: RequestAccess = {}): Promise<Response> {
+    const actions = access.actions ?? 'pull';
+    const scope = `repository:${ref.path}:${actions}`;
+    const given = access.credentials;
+    // Authorizations are cached per account too: a push with other credentials must not reuse them.
+    const tokenKey = `${ref.domain} ${scope} ${given?.username ?? ''}`;
     const headers = new Headers(init.headers);
     const cached = this.#tokens.get(tokenKey);
     if (cached) headers.set('Authorization', cached);
@@ -207,28 +413,28 @@ export class RegistryClient {
     if (response.status !== 401) return response;
 
     const challenge = parseChallenge(response.headers.get('WWW-Authenticate'));
-    await response.body?.cancel();
-    const creds = await this.#options.credentials?.(ref.domain);
+    const said = await registryErrorText(response);
+    const creds = given ?? (await this.#options.credentials?.(ref.domain));
     let authorization: string;
     if (challenge?.scheme === 'bearer') {
-      authorization = `Bearer ${await this.#token(ref, challenge, scope, creds, signal)}`;
+      authorization = `Bearer ${await this.#token(ref, challenge, scope, creds, signal, actions)}`;
     } else if (challenge?.scheme === 'basic' && creds) {
       authorization = basicAuth(creds);
     } else {
-      throw unauthorized(ref, creds !== undefined);
+      throw unauthorized(ref, creds !== undefined, actions, said);
     }
     this.#tokens.set(tokenKey, authorization);
     headers.set('Authorization', authorization);
     response = await this.#fetch(url, { ...init, headers, ...(signal ? { signal } : {}) });
     if (response.status === 401) {
-      await response.body?.cancel();
+      const again = await registryErrorText(response);
       this.#tokens.delete(tokenKey);
-      throw unauthorized(ref, creds !== undefined);
+      throw unauthorized(ref, creds !== undefined, actions, again);
     }
     return response;
   }
 
-  async #token(ref: Reference, challenge: Challenge, scope: string, creds: Credentials | undefined, signal?: AbortSignal): Promise<string> {
+  async #token(ref: Reference, challenge: Challenge, scope: string, creds: Credentials | undefined, signal?: AbortSignal, actions = 'pull'): Promise<string> {
     const realm = challenge.params.realm;
     if (!realm) throw new EngineError('PROTOCOL', `registry ${ref.domain} asked for a bearer token without a realm`);
     const tokenUrl = new URL(realm);
@@ -240,7 +446,7 @@ export class RegistryClient {
     const response = await this.#fetch(proxied, { headers, ...(signal ? { signal } : {}) });
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
-      throw unauthorized(ref, creds !== undefined);
+      throw unauthorized(ref, creds !== undefined, actions);
     }
     if (!response.ok) {
       await response.body?.cancel();
@@ -334,11 +540,29 @@ function basicAuth(creds: Credentials): string {
   return `Basic ${btoa(binary)}`;
 }
 
-function unauthorized(ref: Reference, hadCredentials: boolean): EngineError {
-  const message = hadCredentials
-    ? `unauthorized: the credentials for ${ref.domain} were refused for ${familiarName(ref)}`
-    : `pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login'`;
+/**
+ * Docker's wording: a pull says `pull access denied ...`, a push `unauthorized: authentication required`;
+ * what the registry said (`unauthorized: ...`) is added when it said something.
+ */
+function unauthorized(ref: Reference, hadCredentials: boolean, actions = 'pull', registrySaid = ''): EngineError {
+  const push = actions.includes('push');
+  let message: string;
+  if (hadCredentials) message = `unauthorized: the credentials for ${ref.domain} were refused for ${familiarName(ref)}${registrySaid ? ` (${registrySaid})` : ''}`;
+  else if (push) message = registrySaid || 'unauthorized: authentication required';
+  else message = `pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login'${registrySaid ? `: ${registrySaid}` : ''}`;
   return new EngineError('UNAUTHORIZED', message, { details: { registry: ref.domain } });
+}
+
+/** `code: message` of a registry error body (lowercased code, as Docker prints it), or ''. Consumes the body. */
+async function registryErrorText(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    const parsed = JSON.parse(text) as { errors?: { code?: string; message?: string }[] };
+    // distribution's errcode: `digest invalid: provided digest did not match uploaded content`
+    return parsed.errors?.map((e) => `${(e.code ?? '').toLowerCase().replace(/_/g, ' ')}: ${e.message ?? ''}`).join('; ') ?? '';
+  } catch {
+    return '';
+  }
 }
 
 function isLocal(host: string): boolean {
