@@ -17,8 +17,8 @@ const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** di
 /** The same shell loop in the guest and natively: busybox ash arithmetic, no forks. */
 export const LOOP_ITERATIONS = 20_000;
 const LOOP = `i=0; s=0; while [ $i -lt ${LOOP_ITERATIONS} ]; do i=$((i+1)); s=$((s+i*3%7)); done`;
-/** prints the loop's duration in microseconds, measured by the shell itself (no process start-up, no channel) */
-const TIMED_LOOP = `a=$(date +%s%N); ${LOOP}; b=$(date +%s%N); echo $(( (b - a) / 1000 ))`;
+/** prints the loop's duration in ms, measured in the guest (no channel latency); /proc/uptime ticks in 10 ms */
+const TIMED_LOOP = `read a _ < /proc/uptime; ${LOOP}; read b _ < /proc/uptime; echo $(( (\${b%.*}\${b#*.} - \${a%.*}\${a#*.}) * 10 ))`;
 
 /** A busybox to run the loop natively: the guest's own i386 busybox when the build cache has it, else the host's. */
 function nativeShell(): string[] {
@@ -65,15 +65,22 @@ export async function benchVmNode(options: { coldRuns?: number; restoreRuns?: nu
     const guestRuns: number[] = [];
     for (let i = 0; i < 4; i++) {
       const r = await machine.agent.exec(['sh', '-c', TIMED_LOOP], { timeoutMs: 120_000 });
-      const micros = Number(new TextDecoder().decode(r.stdout).trim());
-      if (!Number.isFinite(micros) || micros <= 0) throw new Error(`guest loop timing failed: ${new TextDecoder().decode(r.stderr)}`);
-      if (i > 0) guestRuns.push(micros / 1000);
+      const ms = Number(new TextDecoder().decode(r.stdout).trim());
+      if (r.exitCode !== 0 || !Number.isFinite(ms) || ms <= 0) throw new Error(`guest loop timing failed: ${new TextDecoder().decode(r.stderr)}`);
+      if (i > 0) guestRuns.push(ms);
     }
+    // Natively the loop takes tens of ms: time the process from outside and subtract an empty run's start-up.
     const shell = nativeShell();
+    const timeNative = (script: string) => {
+      const t0 = performance.now();
+      execFileSync(shell[0]!, [...shell.slice(1), '-c', script]);
+      return performance.now() - t0;
+    };
     const nativeRuns: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      const micros = Number(execFileSync(shell[0]!, [...shell.slice(1), '-c', TIMED_LOOP]).toString().trim());
-      if (i > 0) nativeRuns.push(micros / 1000);
+    for (let i = 0; i < 6; i++) {
+      const empty = timeNative(':');
+      const loop = timeNative(LOOP);
+      if (i > 0) nativeRuns.push(Math.max(0.1, loop - empty));
     }
 
     const info = parseSnapshotInfo(readFileSync(join(DEFAULT_GUEST_DIR, SNAPSHOT_INFO_FILE)));
