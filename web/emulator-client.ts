@@ -11,8 +11,21 @@ export interface StartCallbacks {
   onHealth(health: MachineHealth): void;
 }
 
+/** What the rest of web/ uses of an emulator worker (an interface, so state logic is unit-testable without a worker). */
+export interface EmulatorLink {
+  start(options: StartOptions, callbacks: StartCallbacks): Promise<StartResult>;
+  restart(): Promise<StartResult>;
+  resize(cols: number, rows: number): Promise<void>;
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  writeShareFile(path: string, data: Uint8Array): Promise<void>;
+  readShareFile(path: string): Promise<Uint8Array>;
+  listShare(path: string): Promise<ShareEntry[]>;
+  /** Ends the worker without asking it. */
+  dispose(): void;
+}
+
 /** One emulator worker. Callers never see Comlink: callbacks and the terminal port are wrapped here. */
-export class EmulatorClient {
+export class EmulatorClient implements EmulatorLink {
   readonly #worker: Worker;
   readonly #api: Comlink.Remote<EmulatorApi>;
   #disposed = false;

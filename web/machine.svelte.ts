@@ -1,6 +1,6 @@
 // Reactive state of the page's one Linux machine: boot progress, health, restart, and access for other features.
 import type { BootProgress, ExecOptions, ExecResult, MachineHealth, StartResult } from '../emulator/protocol.ts';
-import { EmulatorClient } from './emulator-client.ts';
+import { EmulatorClient, type EmulatorLink } from './emulator-client.ts';
 import { ShareFiles } from './share-files.ts';
 
 export interface TerminalSize {
@@ -19,7 +19,6 @@ export interface ConsoleView {
 
 export type MachineStatus = 'idle' | 'loading' | 'booting' | 'ready' | 'restarting' | 'failed';
 
-/** How long a restart may take in the worker before the worker itself is replaced. */
 const RESTART_TIMEOUT_MS = 30_000;
 
 export interface MachineOptions {
@@ -27,6 +26,10 @@ export interface MachineOptions {
   guestBaseUrl?: string;
   /** Skip the snapshot (URL `?boot=cold`). */
   coldBoot?: boolean;
+  /** Makes a new emulator worker; unit tests pass a fake. */
+  createLink?: () => EmulatorLink;
+  /** How long a restart may take in the worker before the worker itself is replaced. */
+  restartTimeoutMs?: number;
 }
 
 export class MachineState {
@@ -46,7 +49,7 @@ export class MachineState {
   readonly share = new ShareFiles(() => this.#requireClient('use the shared folder'));
 
   readonly #options: Required<MachineOptions>;
-  #client: EmulatorClient | null = null;
+  #client: EmulatorLink | null = null;
   #view: ConsoleView | null = null;
   /** The page's end of the console channel; messages queue in it until a view attaches. */
   #port: MessagePort | null = null;
@@ -59,6 +62,8 @@ export class MachineState {
     this.#options = {
       guestBaseUrl: options.guestBaseUrl ?? 'guest/',
       coldBoot: options.coldBoot ?? false,
+      createLink: options.createLink ?? (() => new EmulatorClient()),
+      restartTimeoutMs: options.restartTimeoutMs ?? RESTART_TIMEOUT_MS,
     };
   }
 
@@ -87,7 +92,7 @@ export class MachineState {
     this.result = null;
     this.progress = { phase: 'download', loadedBytes: 0, totalBytes: 0, message: 'Loading the emulator' };
     try {
-      const client = new EmulatorClient();
+      const client = this.#options.createLink();
       this.#client = client;
       const channel = new MessageChannel();
       this.#port?.close();
@@ -100,7 +105,7 @@ export class MachineState {
       const result = await client.start(
         {
           // Absolute, because the worker resolves relative URLs against its own script, not the page.
-          guestBaseUrl: new URL(this.#options.guestBaseUrl, document.baseURI).href,
+          guestBaseUrl: new URL(this.#options.guestBaseUrl, globalThis.document?.baseURI ?? globalThis.location?.href).href,
           terminal: channel.port2,
           cols: size.cols,
           rows: size.rows,
@@ -136,7 +141,7 @@ export class MachineState {
     this.progress = { phase: 'restore', loadedBytes: 0, totalBytes: 0, message: 'Restarting the machine' };
     this.#view?.reset();
     try {
-      const result = await withTimeout(client.restart(), RESTART_TIMEOUT_MS, 'The machine did not restart in time');
+      const result = await withTimeout(client.restart(), this.#options.restartTimeoutMs, 'The machine did not restart in time');
       if (generation !== this.#generation) return;
       this.#started(result);
     } catch (error) {
@@ -200,7 +205,7 @@ export class MachineState {
     }
   }
 
-  #requireClient(what: string): EmulatorClient {
+  #requireClient(what: string): EmulatorLink {
     if (!this.#client || this.status !== 'ready') {
       throw new Error(`Cannot ${what}: the machine is ${this.status === 'failed' ? 'not running' : 'still starting'}`);
     }

@@ -1,15 +1,15 @@
 // Files in the machine's 9p share (/mnt/host in the guest), for features such as the editor and lessons.
-import type { EmulatorClient, ShareEntry } from './emulator-client.ts';
+import type { EmulatorLink, ShareEntry } from './emulator-client.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** Paths are share-relative ("lesson/Dockerfile" is /mnt/host/lesson/Dockerfile in the guest). */
 export class ShareFiles {
-  readonly #client: () => EmulatorClient;
+  readonly #client: () => EmulatorLink;
 
   /** `client` returns the current machine's client, or throws when there is no running machine. */
-  constructor(client: () => EmulatorClient) {
+  constructor(client: () => EmulatorLink) {
     this.#client = client;
   }
 
