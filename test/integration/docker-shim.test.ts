@@ -33,6 +33,13 @@ async function handler(session: CliSession): Promise<void> {
     case 'big':
       session.stdout(BIG);
       return session.exit(0);
+    case 'run-it': {
+      // What `docker run -it` does: a shell that owns the learner's terminal, then the engine reports.
+      session.stdout(`tty=${JSON.stringify(session.tty ?? null)} term=${session.env.TERM}\n`);
+      const end = await session.spawn({ argv: ['sh'], env: ['PS1=container# ', 'PATH=/bin:/usr/bin', `TERM=${session.env.TERM}`] });
+      session.stdout(`child ended ${JSON.stringify(end)}\n`);
+      return session.exit('exitCode' in end ? end.exitCode : 128 + end.signal);
+    }
     case 'hang':
       await new Promise<void>((resolve) => session.signal.addEventListener('abort', () => resolve()));
       aborted.push(rest.join(' '));
@@ -95,10 +102,40 @@ describe('docker shim with a handler', () => {
     expect(createHash('sha256').update(big.stdout).digest('hex')).toBe(createHash('sha256').update(BIG).digest('hex'));
   });
 
-  it('aborts the session when the shim is killed (^C at the prompt)', async () => {
+  it('aborts the session when the shim is killed (SIGTERM)', async () => {
     await sh(machine, 'docker hang first & pid=$!; sleep 1; kill -TERM $pid; wait $pid; echo "status $?"');
     await expect.poll(() => aborted, { timeout: 10_000 }).toEqual(['first']);
     expect(sessions.active).toBe(0);
+  });
+
+  it('gives a spawned shell the learner\'s terminal: ^C reaches it, not the shim', async () => {
+    await machine.resize(100, 30);
+    let mark = machine.consoleMark();
+    machine.sendConsoleInput('docker run-it\r');
+    await machine.waitForConsole(/container# (?:\x1b\[6n)?$/, { since: mark, timeoutMs: 20_000 });
+    expect(machine.consoleText(mark)).toContain('tty={"rows":30,"cols":100} term=xterm-256color');
+    mark = machine.consoleMark();
+    machine.sendConsoleInput('sleep 30\r');
+    await new Promise((r) => setTimeout(r, 500));
+    machine.sendConsoleInput('\x03');
+    await machine.waitForConsole(/container# (?:\x1b\[6n)?$/, { since: mark, timeoutMs: 20_000 });
+    mark = machine.consoleMark();
+    machine.sendConsoleInput('tty; exit 5\r');
+    const shown = await machine.waitForConsole(/child ended \{"exitCode":5\}\r?\n[^]*[#$] (?:\x1b\[6n)?$/, { since: mark, timeoutMs: 20_000 });
+    expect(shown).toContain('/dev/ttyS0');
+    mark = machine.consoleMark();
+    machine.sendConsoleInput('echo "status=$?"\r');
+    await machine.waitForConsole(/status=5/, { since: mark, timeoutMs: 10_000 });
+  });
+
+  it('aborts the session on ^C at the prompt', async () => {
+    const mark = machine.consoleMark();
+    machine.sendConsoleInput('docker hang console\r');
+    await expect.poll(() => sessions.active, { timeout: 10_000 }).toBe(1);
+    machine.sendConsoleInput('\x03');
+    await expect.poll(() => aborted, { timeout: 10_000 }).toContain('console');
+    machine.sendConsoleInput('echo "status=$?"\r');
+    await machine.waitForConsole(/status=130/, { since: mark, timeoutMs: 10_000 });
   });
 
   it('measures the round trip of a no-op docker command', async () => {

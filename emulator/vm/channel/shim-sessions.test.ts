@@ -181,6 +181,21 @@ describe('ShimSessions', () => {
     });
   });
 
+  it('without ShimSessions, the agent client answers a shim like Docker without a daemon', () => {
+    const fake = new FakeAgent();
+    const toShim: Frame[] = [];
+    const split = new FrameDecoder({ onFrame: (f) => toShim.push(f), onError: () => undefined });
+    const errors: EngineError[] = [];
+    new AgentClient({ send: (b) => split.push(b), onBytes: (l) => fake.transport.onBytes(l) }, { onProtocolError: (e) => errors.push(e) });
+    fake.send(ShimFrameType.SHIM_OPEN, SHIM, 'aps\0');
+    fake.send(FrameType.ACK, SHIM); // the shim's ACK for the message: not worth a log line
+    expect(toShim.map((f) => [f.type, f.stream, dec.decode(f.payload)])).toEqual([
+      [FrameType.STDERR, SHIM, 'Cannot connect to the Docker daemon at unix:///run/drydock/engine.sock. Is the docker daemon running?\n'],
+      [ShimFrameType.SHIM_EXIT, SHIM, '1'],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
   it('refuses a second listener on the same client', () => {
     const t = setup(() => undefined);
     expect(() => new ShimSessions(t.client, () => undefined)).toThrow(EngineError);
