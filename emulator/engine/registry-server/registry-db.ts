@@ -20,8 +20,6 @@ export interface ManifestRecord {
 }
 
 export interface RepositoryRecord {
-  /** set when the repository was first pushed by a logged-in user: then it is private to that account */
-  owner?: string;
   created: string;
   /** blobs linked into this repository (uploaded or mounted); a GET of any other blob is BLOB_UNKNOWN */
   blobs: Digest[];
@@ -68,12 +66,11 @@ export class RegistryDb {
     return Object.hasOwn(this.#doc.repositories, name) ? this.#doc.repositories[name] : undefined;
   }
 
-  /** The repository, created (owned by `owner` when given) if it does not exist yet. */
-  ensureRepository(name: string, owner: string | undefined, now: Date): RepositoryRecord {
+  /** The repository, created if it does not exist yet. */
+  ensureRepository(name: string, now: Date): RepositoryRecord {
     const existing = this.repository(name);
     if (existing) return existing;
     const created: RepositoryRecord = { created: now.toISOString(), blobs: [], manifests: {}, tags: {} };
-    if (owner !== undefined) created.owner = owner;
     this.#doc.repositories[name] = created;
     return created;
   }

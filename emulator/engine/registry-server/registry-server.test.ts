@@ -217,7 +217,7 @@ describe('accounts and private repositories', () => {
     expect((await call('GET', '/v2/', { headers: { Authorization: basic('Not Valid', 'x') } })).status).toBe(401);
   });
 
-  it('makes a repository pushed by a logged-in user private to that user', async () => {
+  it('makes the repositories under an account namespace (alice/...) private to that account', async () => {
     await call('GET', '/v2/', { headers: alice });
     await call('GET', '/v2/', { headers: bob });
     const img = image('p');
@@ -236,7 +236,7 @@ describe('accounts and private repositories', () => {
     expect(await (await call('GET', '/v2/_catalog', { headers: alice })).json()).toEqual({ repositories: ['alice/app'] });
   });
 
-  it('leaves repositories pushed anonymously public, for everyone to pull and push', async () => {
+  it('leaves repositories outside account namespaces public, for everyone to pull and push', async () => {
     await call('GET', '/v2/', { headers: alice });
     expect((await pushImage('shared/app', 'latest', image('q'))).status).toBe(201);
     expect((await call('GET', '/v2/shared/app/manifests/latest')).status).toBe(200);

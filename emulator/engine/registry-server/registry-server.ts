@@ -162,17 +162,25 @@ export class RegistryServer {
   }
 
   /**
-   * The rule: a repository first pushed by a logged-in user belongs to that user and is private (pull and
-   * push need that account); one first pushed anonymously is public, as on a plain local registry.
+   * The rule, Docker Hub's namespaces: repositories under `<account>/` belong to that account and are
+   * private (pull and push need its password); every other repository is public, as on a plain local
+   * registry. The name alone decides, so the registry can ask for credentials (401) before anything is
+   * written, and clients that only send credentials when challenged (Docker, skopeo) work unchanged.
    */
   #authorize(request: Request, name: string, action: Action): { user: string | undefined; repo: RepositoryRecord | undefined } {
     const user = this.#identify(request);
-    const repo = this.db.repository(name);
-    if (repo?.owner !== undefined && repo.owner !== user) {
+    const owner = this.ownerOf(name);
+    if (owner !== undefined && owner !== user) {
       if (user === undefined) throw this.#unauthorized('authentication required', [{ Type: 'repository', Name: name, Action: action }]);
       throw denied();
     }
-    return { user, repo };
+    return { user, repo: this.db.repository(name) };
+  }
+
+  /** The account a repository belongs to (its first path component, when an account has that name). */
+  ownerOf(name: string): string | undefined {
+    const namespace = name.split('/')[0] as string;
+    return name.includes('/') && this.db.account(namespace) ? namespace : undefined;
   }
 
   #unauthorized(message: string, detail: unknown = null): RegistryHttpError {
@@ -196,7 +204,7 @@ export class RegistryServer {
 
   async #signUp(credentials: BasicCredentials): Promise<void> {
     if (!isValidUsername(credentials.username)) {
-      throw this.#unauthorized(`invalid username "${credentials.username}": use lowercase letters, digits, '.', '_' or '-' (it names your repositories' owner)`);
+      throw this.#unauthorized(`invalid username "${credentials.username}": use lowercase letters, digits, '.', '_' or '-' (it becomes the namespace of your private repositories)`);
     }
     if (credentials.password.length === 0) throw this.#unauthorized('a password is required to create an account');
     this.db.addAccount(newAccount(credentials, this.#now()));
@@ -209,7 +217,8 @@ export class RegistryServer {
     const user = this.#identify(request);
     const names = this.db.repositoryNames().filter((n) => {
       const repo = this.db.repository(n) as RepositoryRecord;
-      return Object.keys(repo.manifests).length > 0 && (repo.owner === undefined || repo.owner === user);
+      const owner = this.ownerOf(n);
+      return Object.keys(repo.manifests).length > 0 && (owner === undefined || owner === user);
     });
     const { page, link } = paginate(names, url, '/v2/_catalog');
     return jsonResponse({ repositories: page }, link ? { Link: link } : {});
@@ -238,7 +247,7 @@ export class RegistryServer {
   }
 
   async #putManifest(request: Request, name: string, reference: string): Promise<Response> {
-    const { user, repo: existing } = this.#authorize(request, name, 'push');
+    const { repo: existing } = this.#authorize(request, name, 'push');
     const bytes = await readLimited(request, MAX_MANIFEST_BYTES);
     const digest = sha256Digest(bytes);
     if (isDigest(reference) && reference !== digest) throw digestInvalid({ expected: reference, actual: digest });
@@ -274,7 +283,7 @@ export class RegistryServer {
       }
     }
     await this.content.putBlob(bytes, { digest, size: bytes.byteLength });
-    const repo = this.db.ensureRepository(name, user, this.#now());
+    const repo = this.db.ensureRepository(name, this.#now());
     repo.manifests[digest] = { mediaType, size: bytes.byteLength };
     if (!isDigest(reference)) repo.tags[reference] = digest;
     await this.db.save();
@@ -323,8 +332,8 @@ export class RegistryServer {
     if (!this.db.referencedBlobs().has(digest)) await this.content.deleteBlob(digest);
   }
 
-  #link(name: string, user: string | undefined, digest: Digest): void {
-    const repo = this.db.ensureRepository(name, user, this.#now());
+  #link(name: string, digest: Digest): void {
+    const repo = this.db.ensureRepository(name, this.#now());
     if (!repo.blobs.includes(digest)) repo.blobs.push(digest);
   }
 
@@ -341,9 +350,10 @@ export class RegistryServer {
     if (mount !== null && from !== null && isDigest(mount) && NAME_RE.test(from)) {
       // Cross-repository mount: only from a repository this user may pull, and only a blob linked there.
       const source = this.db.repository(from);
-      const readable = source && (source.owner === undefined || source.owner === user);
+      const owner = this.ownerOf(from);
+      const readable = source && (owner === undefined || owner === user);
       if (readable && source.blobs.includes(mount) && (await this.content.hasBlob(mount))) {
-        this.#link(name, user, mount);
+        this.#link(name, mount);
         await this.db.save();
         return this.#blobCreated(name, mount);
       }
@@ -354,16 +364,13 @@ export class RegistryServer {
       // Monolithic upload: the whole blob in the POST body.
       if (!isDigest(digest)) throw digestInvalid({ digest });
       await this.#storeVerified(request.body ?? bytesStream(new Uint8Array()), digest);
-      this.#link(name, user, digest);
+      this.#link(name, digest);
       await this.db.save();
       return this.#blobCreated(name, digest);
     }
     await request.body?.cancel().catch(() => {});
     const uuid = crypto.randomUUID();
     this.#uploads.set(uuid, { name, user, offset: 0, parts: [] });
-    // The repository (and so its owner) is claimed by the first upload into it.
-    this.db.ensureRepository(name, user, this.#now());
-    await this.db.save();
     return new Response(null, { status: 202, headers: this.#uploadHeaders(name, uuid, 0) });
   }
 
@@ -442,7 +449,7 @@ export class RegistryServer {
     } finally {
       for (const part of upload.parts) await this.#backend.delete(part);
     }
-    this.#link(name, upload.user, digest);
+    this.#link(name, digest);
     await this.db.save();
     return this.#blobCreated(name, digest);
   }
