@@ -83,6 +83,12 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       return jsonResponse({ LayersSize: df.LayersSize, Images, Containers: [], Volumes: [], BuildCache: [] });
     }
     if (path === '/auth' && method === 'POST') return login(request);
+    if (path === '/auth' && method === 'DELETE') {
+      // drydock extension: credentials live in the engine, so `docker logout` asks it to forget them
+      const address = q.get('serveraddress') ?? '';
+      const forgot = credentials.delete(registryHost(address));
+      return jsonResponse({ Status: forgot ? `Removing login credentials for ${address}` : `Not logged in to ${address}` });
+    }
 
     const named = /^\/images\/(.+?)(\/json|\/history|\/tag|\/push)?$/.exec(path);
     if (named) {
