@@ -1,0 +1,114 @@
+// The stock docker CLI on this machine against `npm run engine:serve`: the Engine API router on a unix
+// socket, a real guest, the static registry from public/registry. Proves compatibility with a real client.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const DOCKER = '/usr/local/bin/docker';
+const ROOT = resolve(import.meta.dirname, '../..');
+const built = existsSync(resolve(ROOT, 'public/registry/v2/busybox')) || existsSync(resolve(ROOT, 'public/registry/v2/library/busybox'));
+const run = promisify(execFile);
+
+describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) against engine:serve`, () => {
+  let dir: string;
+  let socket: string;
+  let server: ChildProcess;
+  let log = '';
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'drydock-serve-'));
+    socket = join(dir, 'engine.sock');
+    server = spawn(process.execPath, ['--import', 'tsx', 'emulator/node-backends/engine-serve.ts', '--socket', socket, '--store', join(dir, 'store'), '--verbose'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    await new Promise<void>((ok, fail) => {
+      let out = '';
+      server.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes(`listening on ${socket}`)) ok();
+      });
+      server.once('exit', (code) => fail(new Error(`engine:serve exited with ${code}\n${log}`)));
+    });
+  });
+  afterAll(async () => {
+    if (server && server.exitCode === null) {
+      const exited = new Promise((ok) => server.once('exit', ok));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const docker = async (...args: string[]) => {
+    try {
+      const r = await run(DOCKER, args, { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'config') }, timeout: 120_000 });
+      return { status: 0, out: r.stdout, err: r.stderr };
+    } catch (e) {
+      const x = e as { code?: number; stdout?: string; stderr?: string };
+      return { status: x.code ?? -1, out: x.stdout ?? '', err: x.stderr ?? '' };
+    }
+  };
+
+  it('docker version negotiates API 1.43 and shows the drydock engine', async () => {
+    const r = await docker('version');
+    expect(r.status, r.err).toBe(0);
+    expect(r.out).toMatch(/API version:\s+1\.43 \(downgraded from 1\.\d+\)/);
+    expect(r.out).toMatch(/Server: drydock\n Engine:\n  Version:\s+0\.1\.0\n  API version:\s+1\.43 \(minimum version 1\.24\)/);
+    expect(r.out).toMatch(/OS\/Arch:\s+linux\/386/);
+    expect(log).toMatch(/HEAD \/_ping -> 200|GET \/_ping -> 200/);
+  });
+
+  it('images is empty, pull busybox prints Docker progress, then images lists it', async () => {
+    const empty = await docker('images');
+    expect(empty.out).toBe('REPOSITORY   TAG       IMAGE ID   CREATED   SIZE\n');
+    const pull = await docker('pull', 'busybox');
+    expect(pull.status, pull.err).toBe(0);
+    expect(pull.out).toMatch(/^Using default tag: latest\nlatest: Pulling from library\/busybox\n[0-9a-f]{12}: Pulling fs layer\n/);
+    expect(pull.out).toMatch(/[0-9a-f]{12}: Pull complete\nDigest: sha256:[0-9a-f]{64}\nStatus: Downloaded newer image for busybox:latest\ndocker\.io\/library\/busybox:latest\n$/);
+    const images = await docker('images');
+    expect(images.out).toMatch(/^REPOSITORY   TAG       IMAGE ID       CREATED\s+SIZE\nbusybox      latest    [0-9a-f]{12}   .+ ago\s+\d+(\.\d+)?[kM]B\n$/);
+    const filtered = await docker('images', 'busybox', '--format', '{{.Repository}}:{{.Tag}}');
+    expect(filtered.out).toBe('busybox:latest\n');
+  });
+
+  it('image inspect and history of busybox', async () => {
+    const inspect = await docker('image', 'inspect', 'busybox');
+    expect(inspect.status, inspect.err).toBe(0);
+    const [image] = JSON.parse(inspect.out) as { Id: string; RepoTags: string[]; Architecture: string; Os: string; RootFS: { Layers: string[] } }[];
+    expect(image?.RepoTags).toEqual(['busybox:latest']);
+    expect(image).toMatchObject({ Architecture: '386', Os: 'linux' });
+    expect(image?.RootFS.Layers.length).toBeGreaterThan(0);
+    const format = await docker('image', 'inspect', '--format', '{{.Os}}/{{.Architecture}} {{json .RepoTags}}', 'busybox');
+    expect(format.out).toBe('linux/386 ["busybox:latest"]\n');
+    const history = await docker('history', 'busybox');
+    const lines = history.out.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
+    expect(lines[1]).toMatch(new RegExp(`^${image?.Id.slice(7, 19)}   `));
+    expect(lines.slice(2).every((l) => l.startsWith('<missing>'))).toBe(true);
+  });
+
+  it('tag and rmi: Untagged lines like Docker, errors as "Error response from daemon"', async () => {
+    expect((await docker('tag', 'busybox', 'me/bb:1')).status).toBe(0);
+    expect((await docker('images', '--format', '{{.Repository}}:{{.Tag}}')).out.split('\n').sort()).toEqual(['', 'busybox:latest', 'me/bb:1']);
+    const rmi = await docker('rmi', 'me/bb:1');
+    expect(rmi).toMatchObject({ status: 0, out: 'Untagged: me/bb:1\n' });
+    const missing = await docker('rmi', 'me/bb:1');
+    expect(missing.status).toBe(1);
+    expect(missing.err).toBe('Error response from daemon: No such image: me/bb:1\n');
+    const nope = await docker('pull', 'nosuchimage');
+    expect(nope.status).toBe(1);
+    expect(nope.err).toMatch(/^Error response from daemon: /);
+  });
+
+  it('system df and info answer', async () => {
+    const df = await docker('system', 'df');
+    expect(df.out).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nImages\s+1\s+0\s+/);
+    const info = await docker('info', '--format', '{{.OSType}} {{.Architecture}} {{.Images}}');
+    expect(info.out).toBe('linux i686 1\n');
+  });
+});
