@@ -1,0 +1,124 @@
+// OCI runtime-spec config.json (config.md, config-linux.md) as TypeScript types: what the engine writes into a bundle and the runtime lowers.
+
+/** runtime-spec config.md `process.user` */
+export interface SpecUser {
+  uid: number;
+  gid: number;
+  additionalGids?: number[];
+  umask?: number;
+}
+
+/** runtime-spec config.md `process.capabilities`; names carry the `CAP_` prefix */
+export interface SpecCapabilities {
+  bounding: string[];
+  effective: string[];
+  permitted: string[];
+  inheritable?: string[];
+  ambient?: string[];
+}
+
+/** runtime-spec config.md `process.rlimits[]` (POSIX platforms) */
+export interface SpecRlimit {
+  type: string;
+  hard: number;
+  soft: number;
+}
+
+export interface SpecConsoleSize {
+  height: number;
+  width: number;
+}
+
+export interface SpecProcess {
+  terminal?: boolean;
+  consoleSize?: SpecConsoleSize;
+  user: SpecUser;
+  args: string[];
+  env?: string[];
+  cwd: string;
+  capabilities?: SpecCapabilities;
+  noNewPrivileges?: boolean;
+  rlimits?: SpecRlimit[];
+  oomScoreAdj?: number;
+  apparmorProfile?: string;
+}
+
+export interface SpecRoot {
+  path: string;
+  readonly?: boolean;
+}
+
+export interface SpecMount {
+  destination: string;
+  type?: string;
+  source?: string;
+  options?: string[];
+}
+
+/** config-linux.md namespace types */
+export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time';
+
+export interface SpecNamespace {
+  type: NamespaceType;
+  /** join an existing namespace (e.g. /proc/<pid>/ns/net) instead of creating one */
+  path?: string;
+}
+
+export interface SpecMemory {
+  /** bytes; cgroup v2 memory.max */
+  limit?: number;
+  /** memory+swap in bytes (runtime-spec v1 semantics); cgroup v2 memory.swap.max = swap - limit */
+  swap?: number;
+  reservation?: number;
+}
+
+export interface SpecPids {
+  /** cgroup v2 pids.max; 0 or negative means unlimited */
+  limit: number;
+}
+
+export interface SpecCpu {
+  /** microseconds per period; cgroup v2 cpu.max "<quota> <period>" */
+  quota?: number;
+  period?: number;
+  /** cgroup v1 shares; v2 runtimes convert to cpu.weight */
+  shares?: number;
+}
+
+export interface SpecDeviceCgroup {
+  allow: boolean;
+  type?: 'a' | 'c' | 'b';
+  major?: number;
+  minor?: number;
+  access?: string;
+}
+
+export interface SpecResources {
+  memory?: SpecMemory;
+  pids?: SpecPids;
+  cpu?: SpecCpu;
+  devices?: SpecDeviceCgroup[];
+}
+
+export interface SpecLinux {
+  namespaces: SpecNamespace[];
+  resources?: SpecResources;
+  cgroupsPath?: string;
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
+  sysctl?: Record<string, string>;
+}
+
+/** The whole config.json. Field order here is the order Docker's config.json has. */
+export interface RuntimeSpec {
+  ociVersion: string;
+  process: SpecProcess;
+  root: SpecRoot;
+  hostname?: string;
+  mounts: SpecMount[];
+  linux: SpecLinux;
+  annotations?: Record<string, string>;
+}
+
+/** The runtime-spec version the engine writes (the one moby 24-27 writes through runc's specs-go). */
+export const OCI_VERSION = '1.0.2-dev';
