@@ -215,6 +215,13 @@ describe('accounts and private repositories', () => {
     expect(wrong.headers.get('WWW-Authenticate')).toBe('Basic realm="drydock registry localhost:5000"');
     expect(await errorCode(wrong)).toBe('UNAUTHORIZED');
     expect((await call('GET', '/v2/', { headers: { Authorization: basic('Not Valid', 'x') } })).status).toBe(401);
+    // Once accounts exist the anonymous ping is challenged (clients learn to send credentials from it) ...
+    const ping = await call('GET', '/v2/');
+    expect(ping.status).toBe(401);
+    expect(ping.headers.get('WWW-Authenticate')).toContain('Basic');
+    // ... while public repositories still answer anonymous requests, also skopeo's empty `Basic Og==`.
+    expect((await pushImage('public/app', 'latest', image('z'))).status).toBe(201);
+    expect((await call('GET', '/v2/public/app/manifests/latest', { headers: { Authorization: 'Basic Og==' } })).status).toBe(200);
   });
 
   it('makes the repositories under an account namespace (alice/...) private to that account', async () => {

@@ -154,7 +154,7 @@ export class RegistryServer {
 
   /** The account the request authenticates as; anonymous without credentials; 401 on wrong ones. */
   #identify(request: Request): string | undefined {
-    const credentials = parseBasicAuth(request.headers.get('Authorization'));
+    const credentials = basicCredentials(request);
     if (!credentials) return undefined;
     const account = this.db.account(credentials.username);
     if (!account || !this.#passwords.check(account, credentials.password)) throw this.#unauthorized('incorrect username or password');
@@ -191,14 +191,17 @@ export class RegistryServer {
   }
 
   /**
-   * `GET /v2/`: anonymous access is allowed (public repositories). With credentials it is `docker login`:
-   * a known account must give its password; an unknown username creates the account (sign-up by first login).
+   * `GET /v2/` with credentials is `docker login`: a known account must give its password; an unknown
+   * username creates the account (sign-up by first login). Without credentials: 200 while the registry has
+   * no accounts (a plain local registry); once it has some, 401 with a Basic challenge, as registry:2 with
+   * htpasswd answers, so clients that learn the auth scheme from this ping (skopeo, Docker) send their
+   * credentials. Anonymous requests to public repositories are still answered.
    */
   async #base(request: Request): Promise<Response> {
     if (request.method !== 'GET' && request.method !== 'HEAD') throw unsupported(`${request.method} /v2/`);
-    const credentials = parseBasicAuth(request.headers.get('Authorization'));
+    const credentials = basicCredentials(request);
     if (credentials && !this.db.account(credentials.username)) await this.#signUp(credentials);
-    else this.#identify(request);
+    else if (this.#identify(request) === undefined && this.db.hasAccounts()) throw this.#unauthorized('authentication required');
     return new Response(request.method === 'HEAD' ? null : '{}', { status: 200, headers: { ...API_VERSION_HEADER, 'Content-Type': 'application/json' } });
   }
 
@@ -505,6 +508,12 @@ export class RegistryServer {
       },
     });
   }
+}
+
+/** Basic credentials, or undefined; an empty username (`Basic Og==`, what skopeo sends without --creds) is anonymous. */
+function basicCredentials(request: Request): BasicCredentials | undefined {
+  const credentials = parseBasicAuth(request.headers.get('Authorization'));
+  return credentials?.username ? credentials : undefined;
 }
 
 function checkName(name: string): string {
