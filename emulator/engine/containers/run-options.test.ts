@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../errors.ts';
+import { formatRunError, parseRunRequest, type RunParseContext, type RunRequest } from './run-options.ts';
+
+const files: Record<string, string> = {
+  '/root/app.env': '# comment\n\n  GREETING=hello world\nFROM_ENV\nMISSING\nEMPTY=\n',
+  '/root/bad.env': 'MY VAR=1\n',
+};
+const ctx: RunParseContext = {
+  command: 'run',
+  env: { FROM_ENV: 'yes', TERM: 'xterm' },
+  cwd: '/root',
+  readFile: async (path) => files[path],
+};
+
+async function parse(line: string | string[]): Promise<RunRequest> {
+  const argv = Array.isArray(line) ? line : line.split(' ').filter(Boolean);
+  const r = await parseRunRequest(argv, ctx);
+  if ('help' in r) throw new Error('help');
+  return r;
+}
+
+async function failure(line: string | string[]): Promise<string> {
+  const argv = Array.isArray(line) ? line : line.split(' ').filter(Boolean);
+  try {
+    await parseRunRequest(argv, ctx);
+  } catch (e) {
+    expect(e).toBeInstanceOf(EngineError);
+    return formatRunError(e as EngineError);
+  }
+  throw new Error(`no error for ${argv.join(' ')}`);
+}
+
+describe('parseRunRequest', () => {
+  const cases: [string, Partial<RunRequest>][] = [
+    ['busybox', { image: 'busybox', command: [], detach: false, tty: false, interactive: false, networkMode: 'none', memory: 0 }],
+    ['-it busybox sh', { image: 'busybox', command: ['sh'], interactive: true, tty: true }],
+    ['-dit --rm --name web busybox', { detach: true, interactive: true, tty: true, autoRemove: true, name: 'web' }],
+    ['--name=/web busybox', { name: 'web' }],
+    ['busybox ls -l --color', { image: 'busybox', command: ['ls', '-l', '--color'] }],
+    ['-- busybox -x', { image: 'busybox', command: ['-x'] }],
+    ['-e A=1 -e FROM_ENV -e NOPE --env B=x=y busybox', { env: ['A=1', 'FROM_ENV=yes', 'NOPE', 'B=x=y'] }],
+    ['-eA=1 busybox', { env: ['A=1'] }],
+    ['-e Z=1 --env-file app.env busybox', { env: ['GREETING=hello world', 'FROM_ENV=yes', 'EMPTY=', 'Z=1'] }],
+    ['-w /app -u 1000:1000 -h box busybox', { workingDir: '/app', user: '1000:1000', hostname: 'box' }],
+    ['-u nobody busybox', { user: 'nobody' }],
+    ['--entrypoint /bin/echo busybox hi', { entrypoint: ['/bin/echo'], command: ['hi'] }],
+    ['--entrypoint= busybox', { entrypoint: [] }],
+    ['--read-only --privileged busybox', { readOnly: true, privileged: true }],
+    ['--memory 32m busybox', { memory: 32 * 1024 * 1024 }],
+    ['-m 1g busybox', { memory: 1024 ** 3 }],
+    ['-m=64MiB busybox', { memory: 64 * 1024 * 1024 }],
+    ['--memory 10485760 busybox', { memory: 10485760 }],
+    ['--memory 6.5m busybox', { memory: 6815744 }],
+    ['--pids-limit 50 busybox', { pidsLimit: 50 }],
+    ['--pids-limit -1 busybox', { pidsLimit: 0 }],
+    ['--cpus 0.5 busybox', { nanoCpus: 500_000_000 }],
+    ['--cpus=1 busybox', { nanoCpus: 1_000_000_000 }],
+    ['--cap-add NET_ADMIN --cap-add=sys_time --cap-drop CAP_NET_RAW busybox', { capAdd: ['NET_ADMIN', 'sys_time'], capDrop: ['CAP_NET_RAW'] }],
+    ['--cap-drop ALL busybox', { capDrop: ['ALL'] }],
+    ['--network none busybox', { networkMode: 'none' }],
+    ['--network=host busybox', { networkMode: 'host' }],
+    ['--net host busybox', { networkMode: 'host' }],
+    ['--stop-signal SIGINT --stop-timeout 3 busybox', { stopSignal: 'SIGINT', stopTimeout: 3 }],
+    ['-l app=web -l tier busybox', { labels: { app: 'web', tier: '' } }],
+    ['--restart on-failure:3 busybox', { restart: { name: 'on-failure', maximumRetryCount: 3 } }],
+    ['--pull never busybox', { pull: 'never' }],
+    ['-v /data:/data busybox', { volumes: [{ type: 'bind', source: '/data', destination: '/data', readOnly: false }] }],
+    ['-v /srv/:/www/:ro busybox', { volumes: [{ type: 'bind', source: '/srv', destination: '/www', readOnly: true }] }],
+    ['-v ./site:/www busybox', { volumes: [{ type: 'bind', source: '/root/site', destination: '/www', readOnly: false }] }],
+    ['-v data:/var/lib/data busybox', { volumes: [{ type: 'volume', name: 'data', destination: '/var/lib/data', readOnly: false }] }],
+    ['-v cache:/cache:ro,z busybox', { volumes: [{ type: 'volume', name: 'cache', destination: '/cache', readOnly: true }] }],
+    ['-v /anon busybox', { volumes: [{ type: 'volume', destination: '/anon', readOnly: false }] }],
+  ];
+  for (const [line, expected] of cases) {
+    it(line, async () => {
+      expect(await parse(line)).toMatchObject(expected);
+    });
+  }
+
+  it('--help asks for help', async () => {
+    expect(await parseRunRequest(['--help'], ctx)).toEqual({ help: true });
+  });
+});
+
+describe('parseRunRequest errors (what the CLI prints; all exit 125 except a missing image)', () => {
+  const cases: [string, string][] = [
+    ['--x busybox', "unknown flag: --x\nSee 'docker run --help'.\n"],
+    ['-z busybox', "unknown shorthand flag: 'z' in -z\nSee 'docker run --help'.\n"],
+    ['--memory 12q busybox', `invalid argument "12q" for "-m, --memory" flag: invalid size: '12q'\nSee 'docker run --help'.\n`],
+    ['-m 1x busybox', `invalid argument "1x" for "-m, --memory" flag: invalid size: '1x'\nSee 'docker run --help'.\n`],
+    ['--memory 1m busybox', "docker: Error response from daemon: Minimum memory limit allowed is 6MB\nSee 'docker run --help'.\n"],
+    ['--cpus x busybox', `invalid argument "x" for "--cpus" flag: failed to parse x as a rational number\nSee 'docker run --help'.\n`],
+    ['--cpus 2 busybox', "docker: Error response from daemon: Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available\nSee 'docker run --help'.\n"],
+    ['--pids-limit lots busybox', `invalid argument "lots" for "--pids-limit" flag: strconv.ParseInt: parsing "lots": invalid syntax\nSee 'docker run --help'.\n`],
+    ['--rm=maybe busybox', `invalid argument "maybe" for "--rm" flag: strconv.ParseBool: parsing "maybe": invalid syntax\nSee 'docker run --help'.\n`],
+    ['--name', "flag needs an argument: --name\nSee 'docker run --help'.\n"],
+    ['--name web@1 busybox', "docker: Error response from daemon: Invalid container name (web@1), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed\nSee 'docker run --help'.\n"],
+    ['-p 8080:80 busybox', expect.stringContaining('needs bridge networking, which comes in a later lesson') as unknown as string],
+    ['--network bridge busybox', expect.stringContaining('bridge networking comes in a later lesson') as unknown as string],
+    ['--network mynet busybox', "docker: Error response from daemon: network mynet not found\nSee 'docker run --help'.\n"],
+    ['-e =x busybox', "invalid environment variable: =x\nSee 'docker run --help'.\n"],
+    ['--env-file nope.env busybox', "open nope.env: no such file or directory\nSee 'docker run --help'.\n"],
+    ['--env-file bad.env busybox', "variable 'MY VAR' contains whitespaces\nSee 'docker run --help'.\n"],
+    ['-v /a:ro busybox', "docker: Error response from daemon: invalid volume specification: '/a:ro'\nSee 'docker run --help'.\n"],
+    ['-v /a:/b:xyz busybox', "docker: Error response from daemon: invalid mode: xyz\nSee 'docker run --help'.\n"],
+    ['-v /a:b busybox', `docker: Error response from daemon: invalid volume specification: '/a:b': invalid mount config for type "bind": invalid mount path: 'b' mount path must be absolute\nSee 'docker run --help'.\n`],
+    ['-v my@vol:/x busybox', expect.stringContaining('"my@vol" includes invalid characters for a local volume name') as unknown as string],
+    ['--stop-signal NOPE busybox', "docker: Error response from daemon: Invalid signal: NOPE\nSee 'docker run --help'.\n"],
+    ['--rm --restart always busybox', "Conflicting options: --restart and --rm\nSee 'docker run --help'.\n"],
+    ['-w app busybox', "docker: Error response from daemon: the working directory 'app' is invalid, it needs to be an absolute path\nSee 'docker run --help'.\n"],
+    ['-d', `"docker run" requires at least 1 argument.\nSee 'docker run --help'.\n`],
+  ];
+  for (const [line, expected] of cases) {
+    it(line, async () => {
+      expect(await failure(line)).toEqual(expected);
+    });
+  }
+
+  it('exit statuses', async () => {
+    const status = async (argv: string[]) => {
+      try {
+        await parseRunRequest(argv, ctx);
+        return 0;
+      } catch (e) {
+        return (e as EngineError).details?.['exitStatus'];
+      }
+    };
+    expect(await status(['--x', 'busybox'])).toBe(125);
+    expect(await status(['--memory', '12q', 'busybox'])).toBe(125);
+    expect(await status([])).toBe(1);
+  });
+});

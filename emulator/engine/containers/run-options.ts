@@ -1,0 +1,344 @@
+// `docker run` / `docker create` command lines parsed like the docker CLI (pflag rules, Docker's flag value
+// types and messages) into a typed RunRequest, the one input the container model and spec generator take.
+import { EngineError } from '../errors.ts';
+import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from './pflag.ts';
+import { parseSignal } from './signals.ts';
+import { parseNanoCpus, ramInBytes } from './units.ts';
+
+/** A `-v` mount: a guest path bound into the container, or a (named or anonymous) volume. */
+export type VolumeMount =
+  | { type: 'bind'; source: string; destination: string; readOnly: boolean }
+  | { type: 'volume'; name?: string; destination: string; readOnly: boolean };
+
+/** What the guest can network: `none` (own namespace, loopback only) or `host`. Bridge comes later. */
+export type NetworkMode = 'none' | 'host';
+
+export interface RestartPolicy {
+  name: 'no' | 'always' | 'on-failure' | 'unless-stopped';
+  maximumRetryCount: number;
+}
+
+export interface RunRequest {
+  image: string;
+  /** arguments after the image: replaces the image's Cmd when not empty */
+  command: string[];
+  name?: string;
+  detach: boolean;
+  interactive: boolean;
+  tty: boolean;
+  autoRemove: boolean;
+  quiet: boolean;
+  /** `KEY=value` in the CLI's order (env files first, then -e); a bare `KEY` unsets it */
+  env: string[];
+  workingDir?: string;
+  user?: string;
+  hostname?: string;
+  /** undefined: the image's; `[]` (from `--entrypoint ""`): none, and the image's Cmd is dropped too */
+  entrypoint?: string[];
+  volumes: VolumeMount[];
+  readOnly: boolean;
+  /** bytes; 0 = no limit */
+  memory: number;
+  /** 0 = unlimited (Docker stores null) */
+  pidsLimit: number;
+  /** 1e-9 CPUs; 0 = no limit */
+  nanoCpus: number;
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  networkMode: NetworkMode;
+  stopSignal?: string;
+  stopTimeout?: number;
+  labels: Record<string, string>;
+  restart: RestartPolicy;
+  pull: 'missing' | 'always' | 'never';
+  platform?: string;
+}
+
+export interface RunParseContext {
+  /** `docker run` or `docker create`: named in `See '... --help'.` */
+  command: 'run' | 'create' | 'container run' | 'container create';
+  /** the CLI's environment, for `-e KEY` and env-file lines without `=` */
+  env: Readonly<Record<string, string>>;
+  /** the shim's working directory, for relative `-v ./dir:/x` and `--env-file` */
+  cwd: string;
+  /** reads an `--env-file` (path as typed, resolved against cwd); undefined when missing */
+  readFile(path: string): Promise<string | undefined>;
+}
+
+/** Exit status of the docker CLI when `run`/`create` fail before the container runs. */
+export const RUN_FAILURE_STATUS = 125;
+
+/** Docker's usage/help error for run/create: `message`, then `See 'docker run --help'.`. */
+export function runUsageError(message: string, ctx: Pick<RunParseContext, 'command'>, origin: 'cli' | 'daemon' = 'cli'): EngineError {
+  return new EngineError('INVALID_ARGUMENT', message, {
+    details: { exitStatus: RUN_FAILURE_STATUS, origin, seeHelp: `docker ${ctx.command} --help` },
+  });
+}
+
+/** How the CLI prints a RunRequest parse failure (`origin` daemon errors get Docker's prefix). */
+export function formatRunError(error: EngineError): string {
+  const details = error.details ?? {};
+  const origin = details['origin'];
+  const line = origin === 'daemon' ? `docker: Error response from daemon: ${error.message}` : error.message;
+  const see = typeof details['seeHelp'] === 'string' ? `\nSee '${details['seeHelp']}'.` : '';
+  return `${line}${see}\n`;
+}
+
+const FLAGS: FlagDef[] = [
+  { name: 'detach', short: 'd', kind: 'bool' },
+  { name: 'interactive', short: 'i', kind: 'bool' },
+  { name: 'tty', short: 't', kind: 'bool' },
+  { name: 'rm', kind: 'bool' },
+  { name: 'quiet', short: 'q', kind: 'bool' },
+  { name: 'sig-proxy', kind: 'bool' },
+  { name: 'name', kind: 'string' },
+  { name: 'env', short: 'e', kind: 'list' },
+  { name: 'env-file', kind: 'list' },
+  { name: 'workdir', short: 'w', kind: 'string' },
+  { name: 'user', short: 'u', kind: 'string' },
+  { name: 'hostname', short: 'h', kind: 'string' },
+  { name: 'entrypoint', kind: 'string' },
+  { name: 'volume', short: 'v', kind: 'list' },
+  { name: 'read-only', kind: 'bool' },
+  { name: 'memory', short: 'm', kind: 'string', parse: ramInBytes },
+  { name: 'pids-limit', kind: 'string', parse: parseGoInt },
+  { name: 'cpus', kind: 'string', parse: parseNanoCpus },
+  { name: 'cap-add', kind: 'list' },
+  { name: 'cap-drop', kind: 'list' },
+  { name: 'privileged', kind: 'bool' },
+  { name: 'network', kind: 'string' },
+  { name: 'net', kind: 'string', hidden: true },
+  { name: 'publish', short: 'p', kind: 'list' },
+  { name: 'publish-all', short: 'P', kind: 'bool' },
+  { name: 'stop-signal', kind: 'string' },
+  { name: 'stop-timeout', kind: 'string', parse: parseGoInt },
+  { name: 'label', short: 'l', kind: 'list' },
+  { name: 'restart', kind: 'string' },
+  { name: 'pull', kind: 'string' },
+  { name: 'platform', kind: 'string' },
+];
+
+/**
+ * Parses the arguments after `docker run` (or `create`). Flags stop at the image name, as in the docker
+ * CLI (`SetInterspersed(false)`), so `docker run busybox ls -l` keeps `-l` for `ls`.
+ * Throws EngineError INVALID_ARGUMENT with `details.exitStatus` 125 (see formatRunError).
+ */
+export async function parseRunRequest(argv: readonly string[], ctx: RunParseContext): Promise<RunRequest | { help: true }> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv, FLAGS, { interspersed: false });
+  } catch (e) {
+    if (e instanceof FlagParseError) throw runUsageError(e.message, ctx);
+    throw e;
+  }
+  if (parsed.help) return { help: true };
+  const v = parsed.values;
+  const str = (name: string) => v.get(name) as string | undefined;
+  const list = <T = string>(name: string) => (v.get(name) as T[] | undefined) ?? [];
+  const bool = (name: string) => (v.get(name) as boolean | undefined) ?? false;
+
+  const [image, ...command] = parsed.args;
+  if (image === undefined) {
+    throw new EngineError('INVALID_ARGUMENT', `"docker ${ctx.command}" requires at least 1 argument.`, {
+      details: { exitStatus: 1, origin: 'cli', seeHelp: `docker ${ctx.command} --help`, usage: `docker ${ctx.command} [OPTIONS] IMAGE [COMMAND] [ARG...]` },
+    });
+  }
+  const fail = (message: string, origin: 'cli' | 'daemon' = 'cli') => runUsageError(message, ctx, origin);
+
+  if (list('publish').length > 0 || bool('publish-all')) {
+    throw fail('publishing ports (-p, -P) needs bridge networking, which comes in a later lesson of drydock; use --network host to reach a server from the guest');
+  }
+  const networkFlag = str('network') ?? str('net');
+  let networkMode: NetworkMode = 'none';
+  if (networkFlag !== undefined) {
+    if (networkFlag === 'none' || networkFlag === 'host') networkMode = networkFlag;
+    else if (networkFlag === 'bridge' || networkFlag === 'default') {
+      throw fail(`bridge networking comes in a later lesson of drydock: use --network none (the default here) or --network host`);
+    } else throw fail(`network ${networkFlag} not found`, 'daemon');
+  }
+
+  // Env files first, then -e, in the order given (the CLI's ReadKVEnvStrings).
+  const env: string[] = [];
+  for (const file of list('env-file')) {
+    const path = file.startsWith('/') ? file : `${ctx.cwd.replace(/\/$/, '')}/${file}`;
+    const content = await ctx.readFile(path);
+    if (content === undefined) throw fail(`open ${file}: no such file or directory`);
+    env.push(...parseEnvFile(content, ctx.env, fail));
+  }
+  for (const e of list('env')) {
+    const entry = envEntry(e, ctx.env);
+    if (entry.startsWith('=')) throw fail(`invalid environment variable: ${e}`);
+    env.push(entry);
+  }
+
+  const labels: Record<string, string> = {};
+  for (const l of list('label')) {
+    const eq = l.indexOf('=');
+    labels[eq >= 0 ? l.slice(0, eq) : l] = eq >= 0 ? l.slice(eq + 1) : '';
+  }
+
+  const name = str('name');
+  if (name !== undefined && name !== '' && !/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
+    throw fail(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'daemon');
+  }
+
+  const memory = (v.get('memory') as number | undefined) ?? 0;
+  if (memory !== 0 && memory < 6 * 1024 * 1024) throw fail('Minimum memory limit allowed is 6MB', 'daemon');
+  const nanoCpus = (v.get('cpus') as number | undefined) ?? 0;
+  if (nanoCpus < 0) throw fail('Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available', 'daemon');
+  // The guest is one emulated CPU (v86), so like the daemon on a 1-CPU host anything above 1.00 is refused.
+  if (nanoCpus > 1e9 || (nanoCpus > 0 && nanoCpus < 1e7)) {
+    throw fail('Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available', 'daemon');
+  }
+  const pidsLimit = Math.max(0, (v.get('pids-limit') as number | undefined) ?? 0);
+
+  const stopSignal = str('stop-signal');
+  if (stopSignal !== undefined) {
+    try {
+      parseSignal(stopSignal);
+    } catch (e) {
+      throw fail((e as Error).message, 'daemon');
+    }
+  }
+
+  const restart = parseRestart(str('restart'), fail);
+  const autoRemove = bool('rm');
+  if (autoRemove && restart.name !== 'no') throw fail('Conflicting options: --restart and --rm');
+
+  const pull = str('pull') ?? 'missing';
+  if (pull !== 'missing' && pull !== 'always' && pull !== 'never') {
+    throw fail(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
+  }
+  const platform = str('platform');
+  if (platform !== undefined && platform !== 'linux/386' && platform !== '386') {
+    throw fail(`image with reference ${image} was found but does not match the specified platform: wanted ${platform}; drydock's guest runs linux/386 only`, 'daemon');
+  }
+
+  const entrypointFlag = str('entrypoint');
+  const request: RunRequest = {
+    image,
+    command,
+    detach: bool('detach'),
+    interactive: bool('interactive'),
+    tty: bool('tty'),
+    autoRemove,
+    quiet: bool('quiet'),
+    env,
+    volumes: list('volume').map((spec) => parseVolume(spec, ctx.cwd, fail)),
+    readOnly: bool('read-only'),
+    memory,
+    pidsLimit,
+    nanoCpus,
+    capAdd: list('cap-add'),
+    capDrop: list('cap-drop'),
+    privileged: bool('privileged'),
+    networkMode,
+    labels,
+    restart,
+    pull,
+  };
+  if (name) request.name = name.replace(/^\//, '');
+  const workdir = str('workdir');
+  if (workdir !== undefined) {
+    if (workdir !== '' && !workdir.startsWith('/')) throw fail(`the working directory '${workdir}' is invalid, it needs to be an absolute path`, 'daemon');
+    if (workdir !== '') request.workingDir = workdir;
+  }
+  const user = str('user');
+  if (user) request.user = user;
+  const hostname = str('hostname');
+  if (hostname) request.hostname = hostname;
+  // The CLI passes --entrypoint as a single argument (no shell splitting); "" resets the image's entrypoint.
+  if (entrypointFlag !== undefined) request.entrypoint = entrypointFlag === '' ? [] : [entrypointFlag];
+  if (stopSignal !== undefined) request.stopSignal = stopSignal;
+  const stopTimeout = v.get('stop-timeout') as number | undefined;
+  if (stopTimeout !== undefined) request.stopTimeout = stopTimeout;
+  if (platform !== undefined) request.platform = platform;
+  return request;
+}
+
+/** `-e KEY` takes KEY's value from the CLI's environment; left bare (unset in the container) when absent. */
+function envEntry(entry: string, env: Readonly<Record<string, string>>): string {
+  if (entry.includes('=')) return entry;
+  const value = env[entry];
+  return value === undefined ? entry : `${entry}=${value}`;
+}
+
+/** The docker CLI's env-file format: one `KEY=value` a line, `#` comments, `KEY` alone taken from the environment. */
+export function parseEnvFile(content: string, env: Readonly<Record<string, string>>, fail: (m: string) => Error): string[] {
+  const out: string[] = [];
+  const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.replace(/^\s+/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const key = eq >= 0 ? line.slice(0, eq) : line.replace(/\s+$/, '');
+    if (key === '') throw fail(`no variable name on line '${line}'`);
+    if (/\s/.test(key)) throw fail(`variable '${key}' contains whitespaces`);
+    if (eq >= 0) out.push(line);
+    else if (env[key] !== undefined) out.push(`${key}=${env[key]}`);
+  }
+  return out;
+}
+
+const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+/** moby's Linux volume spec parser: `dst`, `src:dst`, `src:dst:mode`; src `/...` is a bind, else a named volume. */
+export function parseVolume(spec: string, cwd: string, fail: (m: string, origin?: 'cli' | 'daemon') => Error): VolumeMount {
+  const parts = spec.split(':');
+  const invalid = () => fail(`invalid volume specification: '${spec}'`, 'daemon');
+  if (parts.some((p) => p === '') || parts.length > 3) throw invalid();
+  let source: string | undefined;
+  let destination: string;
+  let mode = '';
+  if (parts.length === 1) destination = parts[0] as string;
+  else if (parts.length === 2) {
+    if (isMode(parts[1] as string)) throw invalid();
+    [source, destination] = parts as [string, string];
+  } else [source, destination, mode] = parts as [string, string, string];
+  if (!destination.startsWith('/')) {
+    throw fail(`invalid volume specification: '${spec}': invalid mount config for type "${source?.startsWith('/') ? 'bind' : 'volume'}": invalid mount path: '${destination}' mount path must be absolute`, 'daemon');
+  }
+  if (destination === '/') throw fail(`invalid volume specification: '${spec}': invalid mount config for type "bind": invalid specification: destination can't be '/'`, 'daemon');
+  const modes = mode === '' ? [] : mode.split(',');
+  for (const m of modes) if (!isMode(m)) throw fail(`invalid mode: ${mode}`, 'daemon');
+  const readOnly = modes.includes('ro');
+  // The CLI turns `./dir` and `.` into absolute paths against its working directory.
+  if (source !== undefined && source.startsWith('.')) source = normalize(`${cwd}/${source}`);
+  if (source === undefined) return { type: 'volume', destination: normalize(destination), readOnly };
+  if (source.startsWith('/')) return { type: 'bind', source: normalize(source), destination: normalize(destination), readOnly };
+  if (!VOLUME_NAME.test(source)) {
+    throw fail(`create ${source}: "${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`, 'daemon');
+  }
+  return { type: 'volume', name: source, destination: normalize(destination), readOnly };
+}
+
+function isMode(m: string): boolean {
+  return ['ro', 'rw', 'z', 'Z', 'nocopy', 'shared', 'rshared', 'slave', 'rslave', 'private', 'rprivate'].includes(m);
+}
+
+/** Clean a slash path like Go's path.Clean (no `.`/`..`, no doubled or trailing slashes). */
+export function normalize(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return `/${out.join('/')}`;
+}
+
+function parseRestart(value: string | undefined, fail: (m: string) => Error): RestartPolicy {
+  if (value === undefined || value === '' || value === 'no') return { name: 'no', maximumRetryCount: 0 };
+  const [name, count] = value.split(':');
+  if (name === 'always' || name === 'unless-stopped') {
+    if (count !== undefined) throw fail(`invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
+    return { name, maximumRetryCount: 0 };
+  }
+  if (name === 'on-failure') {
+    if (count === undefined) return { name, maximumRetryCount: 0 };
+    if (!/^\d+$/.test(count)) throw fail(`invalid restart policy format: maximum retry count must be an integer`);
+    return { name, maximumRetryCount: Number(count) };
+  }
+  throw fail(`invalid restart policy format: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+}
