@@ -69,7 +69,6 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
       ...layerIds.map((id) => `${id}: Pushed`),
       `1: digest: ${result.digest} size: ${result.size}`,
     ]);
-    expect(messages.at(-1)?.aux).toEqual({ Tag: '1', Digest: result.digest, Size: result.size });
     // Docker records the pushed digest on the local image.
     expect(e.images.find('busybox')?.repoDigests).toContain(`localhost:5000/me/bb@${result.digest}`);
     console.log(`busybox: pushed in ${ms.toFixed(0)} ms, ${seen.length} registry requests`);
@@ -179,6 +178,15 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
     const catalog = await registry.handle(new Request('http://localhost:5000/v2/_catalog'));
     expect(await catalog.json()).toEqual({ repositories: ['lib/busybox', 'me/bb'] });
     await expect(fresh.images.pull('localhost:5000/me/bb:2')).resolves.toMatchObject({ id: e.images.find('busybox')?.id });
+  });
+
+  it('works with the Engine API login check (dockerd\'s algorithm: anonymous ping, then Basic on the challenge)', async () => {
+    const { checkLogin } = await import('./api/registry-login.ts');
+    const { routeFetch } = await import('./registry-server/route-fetch.ts');
+    const routed = routeFetch(fetch, { 'localhost:5000': registry.handle });
+    await checkLogin(routed, 'http://localhost:5000', { username: 'carol', password: 'pw' });
+    expect(registry.db.account('carol')).toBeDefined();
+    await expect(checkLogin(routed, 'http://localhost:5000', { username: 'carol', password: 'nope' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
   it('says what Docker says for a tag that is not here, and maps login server names', async () => {

@@ -9,10 +9,8 @@ import type { ProgressMessage } from './pull-progress.ts';
 import { type Credentials, type RegistryClient } from './registry-client.ts';
 import { familiarName, parseNormalizedNamed, parseReference, type Reference, referenceName, referenceString, withTag } from './reference.ts';
 
-/** A push progress message: the Engine API's JSON message stream, with the final `aux` Docker sends. */
-export interface PushProgressMessage extends ProgressMessage {
-  aux?: { Tag: string; Digest: Digest; Size: number };
-}
+/** A push progress message: the Engine API's JSON message stream, as for pulls. */
+export type PushProgressMessage = ProgressMessage;
 
 export interface PushOptions {
   onProgress?: (message: PushProgressMessage) => void;
@@ -119,7 +117,7 @@ export async function pushImage(deps: PushDeps, reference: string, options: Push
     deps.db.put(image);
     await deps.db.save();
   }
+  // dockerd then sends `{"aux":{"Tag","Digest","Size"}}`; that is the PushResult here, not a progress message.
   emit({ status: `${tag}: digest: ${digest} size: ${manifestBytes.byteLength}` });
-  emit({ status: '', aux: { Tag: tag, Digest: digest, Size: manifestBytes.byteLength } });
   return { tag, digest, size: manifestBytes.byteLength };
 }

@@ -58,10 +58,6 @@ export class RegistryDb {
     return this.#doc.accounts.find((a) => a.username === username);
   }
 
-  hasAccounts(): boolean {
-    return this.#doc.accounts.length > 0;
-  }
-
   addAccount(account: AccountRecord): void {
     this.#doc.accounts.push(account);
   }

@@ -192,16 +192,15 @@ export class RegistryServer {
 
   /**
    * `GET /v2/` with credentials is `docker login`: a known account must give its password; an unknown
-   * username creates the account (sign-up by first login). Without credentials: 200 while the registry has
-   * no accounts (a plain local registry); once it has some, 401 with a Basic challenge, as registry:2 with
-   * htpasswd answers, so clients that learn the auth scheme from this ping (skopeo, Docker) send their
-   * credentials. Anonymous requests to public repositories are still answered.
+   * username creates the account (sign-up by first login). Without credentials it answers 401 with a Basic
+   * challenge, as registry:2 with htpasswd does: clients that learn the auth scheme from this ping (dockerd's
+   * login, skopeo) then send their credentials. Anonymous requests to public repositories are still answered.
    */
   async #base(request: Request): Promise<Response> {
     if (request.method !== 'GET' && request.method !== 'HEAD') throw unsupported(`${request.method} /v2/`);
     const credentials = basicCredentials(request);
     if (credentials && !this.db.account(credentials.username)) await this.#signUp(credentials);
-    else if (this.#identify(request) === undefined && this.db.hasAccounts()) throw this.#unauthorized('authentication required');
+    else if (this.#identify(request) === undefined) throw this.#unauthorized('authentication required');
     return new Response(request.method === 'HEAD' ? null : '{}', { status: 200, headers: { ...API_VERSION_HEADER, 'Content-Type': 'application/json' } });
   }
 
