@@ -1,5 +1,6 @@
 // Vite build for the drydock web app: Svelte UI in web/, emulator workers as ES modules, public/guest/ as static files.
-import { defineConfig, type Rollup } from 'vite';
+import type { ServerResponse } from 'node:http';
+import { defineConfig, type Connect, type Plugin, type Rollup } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
 /** v86's module has a Node branch (fs, crypto, perf_hooks) it never takes in a browser; Vite's notice about it is noise. */
@@ -8,12 +9,41 @@ function quietV86NodeImports(level: Rollup.LogLevel, log: Rollup.RollupLog, hand
   handler(level, log);
 }
 
+/**
+ * Vite's static file server labels `*.gz` files `Content-Encoding: gzip`, so the browser would inflate the guest's
+ * initramfs before the worker checks its digest. Static hosts serve such files as plain bytes; so do dev and preview.
+ */
+function gzipFilesAsBytes(): Plugin {
+  const middleware: Connect.NextHandleFunction = (req, res, next) => {
+    if (/\.(gz|br)(\?|$)/.test(req.url ?? '')) {
+      const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+      res.writeHead = ((status: number, ...rest: unknown[]) => {
+        for (const headers of rest) {
+          if (headers && typeof headers === 'object' && !Array.isArray(headers)) {
+            const h = headers as Record<string, unknown>;
+            delete h['Content-Encoding'];
+            if (!h['Content-Type']) h['Content-Type'] = 'application/octet-stream';
+          }
+        }
+        res.removeHeader('Content-Encoding');
+        return writeHead(status, ...rest);
+      }) as typeof res.writeHead;
+    }
+    next();
+  };
+  return {
+    name: 'drydock:gzip-files-as-bytes',
+    configureServer: (server) => void server.middlewares.use(middleware),
+    configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
+
 export default defineConfig({
   // Relative base: the built dist/ works from any static host under any sub-path.
   base: './',
   // No SPA fallback: a missing file (say, public/guest/manifest.json before the guest is built) is a 404, not index.html.
   appType: 'mpa',
-  plugins: [svelte()],
+  plugins: [svelte(), gzipFilesAsBytes()],
   worker: {
     // ES module workers, so a worker can use import() and share chunks with code splitting.
     format: 'es',
