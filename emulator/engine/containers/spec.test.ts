@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerConfig } from '../oci-types.ts';
+import { effectiveCapabilities, DEFAULT_CAPABILITIES } from './capabilities.ts';
+import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
+import { resolveUser } from './passwd.ts';
+import { parseRunRequest, type RunRequest } from './run-options.ts';
+import { buildRuntimeSpec, containerEtcFiles, defaultContainerPaths, type ResolvedMount } from './spec.ts';
+
+const ID = '3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8';
+// What drydock's busybox image ships (emulator/images/images.ts)
+const BUSYBOX: ContainerConfig = { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] };
+const PASSWD = 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\nnobody:x:65534:65534:nobody:/home:/bin/false\n';
+const GROUP = 'root:x:0:\ndaemon:x:1:\nwheel:x:10:root,daemon\nnogroup:x:65534:\n';
+
+async function request(line: string): Promise<RunRequest> {
+  const r = await parseRunRequest(line.split(' ').filter(Boolean), { command: 'run', env: {}, cwd: '/root', readFile: async () => undefined });
+  if ('help' in r) throw new Error('help');
+  return r;
+}
+
+async function specFor(line: string, image: ContainerConfig = BUSYBOX) {
+  const req = await request(line);
+  const config = mergeContainerConfig(req, image, { id: ID, imageName: req.image, hostHostname: 'drydock' });
+  const mounts: ResolvedMount[] = req.volumes.map((v) =>
+    v.type === 'bind'
+      ? { type: 'bind', source: v.source, destination: v.destination, readOnly: v.readOnly }
+      : { type: 'volume', name: v.name ?? 'anon', source: `/var/lib/drydock/volumes/${v.name ?? 'anon'}/_data`, destination: v.destination, readOnly: v.readOnly },
+  );
+  const hostConfig = hostConfigFor(req, []);
+  return buildRuntimeSpec({ id: ID, config, hostConfig, mounts, paths: defaultContainerPaths(ID), passwd: PASSWD, group: GROUP });
+}
+
+describe('config.json golden files', () => {
+  const cases: [string, string][] = [
+    ['busybox-sh', '-it busybox sh'],
+    ['user-readonly-capdrop', '-u 1000 --read-only --cap-drop NET_RAW busybox id'],
+    ['privileged', '--privileged busybox'],
+    ['limits', '--memory 32m --pids-limit 50 --cpus 0.5 busybox'],
+    ['host-network-volumes', '--network host -e A=1 -e PATH=/opt/bin -w /srv -v data:/data -v /mnt/host/site:/srv:ro -h web busybox httpd -f'],
+  ];
+  for (const [name, line] of cases) {
+    it(`docker run ${line}`, async () => {
+      await expect(`${JSON.stringify(await specFor(line), null, 2)}\n`).toMatchFileSnapshot(`testdata/spec/${name}.config.json`);
+    });
+  }
+});
+
+describe('spec details', () => {
+  it('limits: memory.swap = limit (no swap in the guest), cpu 50000/100000, pids', async () => {
+    const spec = await specFor('--memory 32m --pids-limit 50 --cpus 0.5 busybox');
+    expect(spec.linux.resources).toEqual({ memory: { limit: 33554432, swap: 33554432 }, cpu: { quota: 50000, period: 100000 }, pids: { limit: 50 } });
+  });
+  it('--network host drops the network namespace and takes the host name', async () => {
+    const spec = await specFor('--network host busybox');
+    expect(spec.linux.namespaces.map((n) => n.type)).toEqual(['mount', 'uts', 'pid', 'ipc', 'cgroup']);
+    expect(spec.hostname).toBe('drydock');
+    expect(spec.linux.sysctl).toBeUndefined();
+  });
+  it('default hostname is the short ID, and HOSTNAME is in the env', async () => {
+    const spec = await specFor('busybox');
+    expect(spec.hostname).toBe(ID.slice(0, 12));
+    expect(spec.process.env).toEqual(['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `HOSTNAME=${ID.slice(0, 12)}`, 'HOME=/root']);
+  });
+  it('env: image Env, then -e replacing; a bare -e KEY unsets; TERM with -t', async () => {
+    const spec = await specFor('-t -e LANG -e B=2 -e PATH=/x busybox', { Env: ['PATH=/usr/bin', 'LANG=C.UTF-8', 'A=1'], Cmd: ['sh'] });
+    expect(spec.process.env).toEqual(['PATH=/x', `HOSTNAME=${ID.slice(0, 12)}`, 'TERM=xterm', 'B=2', 'A=1', 'HOME=/root']);
+  });
+  it('entrypoint and cmd combine like Docker', async () => {
+    const image: ContainerConfig = { Entrypoint: ['python3', '-m'], Cmd: ['http.server'] };
+    expect((await specFor('python', image)).process.args).toEqual(['python3', '-m', 'http.server']);
+    expect((await specFor('python json.tool', image)).process.args).toEqual(['python3', '-m', 'json.tool']);
+    expect((await specFor('--entrypoint /bin/sh python', image)).process.args).toEqual(['/bin/sh']);
+    expect((await specFor('--entrypoint /bin/sh python -c true', image)).process.args).toEqual(['/bin/sh', '-c', 'true']);
+    expect((await specFor('--entrypoint= python echo hi', image)).process.args).toEqual(['echo', 'hi']);
+    await expect(specFor('--entrypoint= python', image)).rejects.toThrow('no command specified');
+    await expect(specFor('scratch', {})).rejects.toThrow('no command specified');
+  });
+  it('workdir and user from the image unless given', async () => {
+    const image: ContainerConfig = { Cmd: ['sh'], WorkingDir: '/app', User: 'daemon' };
+    const spec = await specFor('busybox', image);
+    expect(spec.process.cwd).toBe('/app');
+    expect(spec.process.user).toEqual({ uid: 1, gid: 1, additionalGids: [10] });
+    expect((await specFor('-w /tmp -u 0 busybox', image)).process.cwd).toBe('/tmp');
+  });
+  it('--privileged: all 41 capabilities, no masked or read-only paths, /sys and cgroup writable', async () => {
+    const spec = await specFor('--privileged busybox');
+    expect(spec.process.capabilities?.bounding).toHaveLength(41);
+    expect(spec.linux.maskedPaths).toBeUndefined();
+    expect(spec.mounts.find((m) => m.destination === '/sys')?.options).not.toContain('ro');
+  });
+  it('a user mount on /etc/hosts replaces the generated one', async () => {
+    const spec = await specFor('-v /mnt/host/hosts:/etc/hosts:ro busybox');
+    const hosts = spec.mounts.filter((m) => m.destination === '/etc/hosts');
+    expect(hosts).toEqual([{ destination: '/etc/hosts', type: 'bind', source: '/mnt/host/hosts', options: ['rbind', 'ro', 'rprivate'] }]);
+  });
+  it('etc files', async () => {
+    const req = await request('busybox');
+    const config = mergeContainerConfig(req, BUSYBOX, { id: ID, imageName: 'busybox', hostHostname: 'drydock' });
+    expect(containerEtcFiles(config, false).hostname).toBe(`${ID.slice(0, 12)}\n`);
+    expect(containerEtcFiles(config, false).hosts).toMatch(/^127\.0\.0\.1\tlocalhost\n/);
+  });
+});
+
+describe('capabilities (moby TweakCapabilities)', () => {
+  it('default set is the 14', () => {
+    expect(effectiveCapabilities({ capAdd: [], capDrop: [], privileged: false })).toEqual(DEFAULT_CAPABILITIES);
+    expect(DEFAULT_CAPABILITIES).toHaveLength(14);
+  });
+  it('drop and add, with or without CAP_, any case', () => {
+    const caps = effectiveCapabilities({ capAdd: ['sys_time', 'CAP_NET_ADMIN', 'CHOWN'], capDrop: ['net_raw', 'CAP_KILL'], privileged: false });
+    expect(caps).not.toContain('CAP_NET_RAW');
+    expect(caps).not.toContain('CAP_KILL');
+    expect(caps.slice(-2)).toEqual(['CAP_SYS_TIME', 'CAP_NET_ADMIN']);
+    expect(caps).toHaveLength(14);
+  });
+  it('ALL', () => {
+    expect(effectiveCapabilities({ capAdd: [], capDrop: ['ALL'], privileged: false })).toEqual([]);
+    expect(effectiveCapabilities({ capAdd: ['NET_BIND_SERVICE'], capDrop: ['all'], privileged: false })).toEqual(['CAP_NET_BIND_SERVICE']);
+    expect(effectiveCapabilities({ capAdd: ['ALL'], capDrop: ['SYS_ADMIN'], privileged: false })).toHaveLength(40);
+  });
+  it('unknown names', () => {
+    expect(() => effectiveCapabilities({ capAdd: ['FLY'], capDrop: [], privileged: false })).toThrow('unknown capability: "CAP_FLY"');
+  });
+});
+
+describe('user resolution (runc GetExecUser)', () => {
+  const cases: [string, object][] = [
+    ['', { uid: 0, gid: 0, additionalGids: [10], home: '/root' }],
+    ['root', { uid: 0, gid: 0, additionalGids: [10] }],
+    ['1000', { uid: 1000, gid: 0, additionalGids: [], home: '/' }],
+    ['1000:1000', { uid: 1000, gid: 1000, additionalGids: [] }],
+    ['nobody', { uid: 65534, gid: 65534, additionalGids: [], home: '/home' }],
+    ['nobody:daemon', { uid: 65534, gid: 1, additionalGids: [] }],
+    ['65534', { uid: 65534, gid: 65534 }],
+  ];
+  for (const [spec, expected] of cases) {
+    it(JSON.stringify(spec), () => expect(resolveUser(spec, PASSWD, GROUP)).toMatchObject(expected));
+  }
+  it('errors', () => {
+    expect(() => resolveUser('alice', PASSWD, GROUP)).toThrow('unable to find user alice: no matching entries in passwd file');
+    expect(() => resolveUser('root:staff', PASSWD, GROUP)).toThrow('unable to find group staff: no matching entries in group file');
+    expect(() => resolveUser('alice', undefined, undefined)).toThrow('unable to find user alice');
+  });
+});

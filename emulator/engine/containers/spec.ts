@@ -1,0 +1,182 @@
+// A container's OCI runtime spec (config.json) built from its Docker Config and HostConfig the way moby's
+// daemon/oci_linux.go does: default mounts, masked paths, namespaces, capabilities, user, env and cgroup limits.
+import { effectiveCapabilities } from './capabilities.ts';
+import { DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, type ContainerConfigJSON, type HostConfigJSON } from './container-config.ts';
+import { resolveUser } from './passwd.ts';
+import { OCI_VERSION, type RuntimeSpec, type SpecMount, type SpecNamespace } from './runtime-spec.ts';
+
+/** A `-v` mount after volume resolution: what is bound where. */
+export interface ResolvedMount {
+  type: 'bind' | 'volume';
+  /** guest path bound (a volume's `_data` directory for volumes) */
+  source: string;
+  destination: string;
+  readOnly: boolean;
+  /** the volume's name (anonymous volumes get a 64-hex one) */
+  name?: string;
+}
+
+/** Where a container's files live in the guest. */
+export interface ContainerPaths {
+  /** the bundle directory: config.json, hostname, hosts, resolv.conf */
+  bundle: string;
+  /** the overlay's merged directory, the container's `/` */
+  rootfs: string;
+}
+
+/** Guest layout for containers, Docker-like (`/var/lib/docker/containers/<id>`), on the guest's tmpfs. */
+export function defaultContainerPaths(id: string): ContainerPaths {
+  const bundle = `/var/lib/drydock/containers/${id}`;
+  return { bundle, rootfs: `${bundle}/rootfs` };
+}
+
+export interface SpecInput {
+  id: string;
+  config: ContainerConfigJSON;
+  hostConfig: HostConfigJSON;
+  mounts: readonly ResolvedMount[];
+  paths: ContainerPaths;
+  /** the image's /etc/passwd and /etc/group (undefined when absent), for `-u name` */
+  passwd?: string;
+  group?: string;
+}
+
+/** CFS period Docker uses for `--cpus` (100 ms). */
+export const CPU_PERIOD = 100_000;
+
+/**
+ * Builds config.json. Throws the daemon's messages for a user or group the image does not have
+ * (`unable to find user x: no matching entries in passwd file`).
+ */
+export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
+  const { config, hostConfig: host } = input;
+  const privileged = host.Privileged;
+  const hostNetwork = host.NetworkMode === 'host';
+  const user = resolveUser(config.User, input.passwd, input.group);
+
+  const caps = effectiveCapabilities({ capAdd: host.CapAdd ?? [], capDrop: host.CapDrop ?? [], privileged });
+
+  const spec: RuntimeSpec = {
+    ociVersion: OCI_VERSION,
+    process: {
+      terminal: config.Tty,
+      user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length > 0 ? { additionalGids: user.additionalGids } : {}) },
+      args: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
+      env: processEnv(config, user.home),
+      cwd: config.WorkingDir || '/',
+      capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
+      oomScoreAdj: 0,
+    },
+    root: { path: input.paths.rootfs, readonly: host.ReadonlyRootfs },
+    hostname: config.Hostname,
+    mounts: mountsFor(input, privileged),
+    linux: {
+      namespaces: namespacesFor(hostNetwork),
+      resources: {},
+      cgroupsPath: `/docker/${input.id}`,
+    },
+  };
+  const resources = spec.linux.resources as NonNullable<RuntimeSpec['linux']['resources']>;
+  // No swap device in the guest: memory+swap = memory, so the runtime need not touch memory.swap.max.
+  if (host.Memory > 0) resources.memory = { limit: host.Memory, swap: host.MemorySwap > 0 ? host.MemorySwap : host.Memory };
+  if (host.NanoCpus > 0) resources.cpu = { quota: Math.round((host.NanoCpus * CPU_PERIOD) / 1e9), period: CPU_PERIOD };
+  if (host.PidsLimit !== null && host.PidsLimit > 0) resources.pids = { limit: host.PidsLimit };
+  if (!privileged) {
+    spec.linux.maskedPaths = [...(host.MaskedPaths ?? DEFAULT_MASKED_PATHS)];
+    spec.linux.readonlyPaths = [...(host.ReadonlyPaths ?? DEFAULT_READONLY_PATHS)];
+  }
+  // Docker 20.10+ lets unprivileged users ping and bind low ports in a container's own network namespace.
+  if (!hostNetwork) spec.linux.sysctl = { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' };
+  return spec;
+}
+
+/**
+ * The process environment as moby builds it: PATH, HOSTNAME, TERM (with a tty), HOME when the image's
+ * env has none, then the container's Env replacing or appending (a bare `KEY` unsets it).
+ */
+export function processEnv(config: ContainerConfigJSON, home: string): string[] {
+  const defaults = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${config.Hostname}`];
+  if (config.Tty) defaults.push('TERM=xterm');
+  const env = replaceOrAppend(defaults, config.Env);
+  // runc sets HOME from the passwd entry when the environment has none
+  if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home}`);
+  return env;
+}
+
+function replaceOrAppend(defaults: string[], overrides: readonly string[]): string[] {
+  const out: (string | null)[] = [...defaults];
+  const index = new Map(defaults.map((e, i) => [e.slice(0, e.indexOf('=')), i]));
+  for (const value of overrides) {
+    const eq = value.indexOf('=');
+    if (eq < 0) {
+      const i = index.get(value);
+      if (i !== undefined) out[i] = null;
+      continue;
+    }
+    const i = index.get(value.slice(0, eq));
+    if (i !== undefined) out[i] = value;
+    else out.push(value);
+  }
+  return out.filter((e): e is string => e !== null);
+}
+
+function namespacesFor(hostNetwork: boolean): SpecNamespace[] {
+  const all: SpecNamespace[] = [{ type: 'mount' }, { type: 'network' }, { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }, { type: 'cgroup' }];
+  return hostNetwork ? all.filter((n) => n.type !== 'network') : all;
+}
+
+function mountsFor(input: SpecInput, privileged: boolean): SpecMount[] {
+  const sysOptions = privileged ? ['nosuid', 'noexec', 'nodev'] : ['nosuid', 'noexec', 'nodev', 'ro'];
+  const cgroupOptions = privileged ? ['nosuid', 'noexec', 'nodev'] : ['ro', 'nosuid', 'noexec', 'nodev'];
+  const defaults: SpecMount[] = [
+    { destination: '/proc', type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: sysOptions },
+    { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: cgroupOptions },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${DEFAULT_SHM_SIZE}`] },
+  ];
+  const bind = (source: string, destination: string, readOnly: boolean): SpecMount => ({
+    destination,
+    type: 'bind',
+    source,
+    options: readOnly ? ['rbind', 'ro', 'rprivate'] : ['rbind', 'rprivate'],
+  });
+  const user = input.mounts.map((m) => bind(m.source, m.destination, m.readOnly));
+  const dir = input.paths.bundle;
+  const etc = [
+    bind(`${dir}/resolv.conf`, '/etc/resolv.conf', false),
+    bind(`${dir}/hostname`, '/etc/hostname', false),
+    bind(`${dir}/hosts`, '/etc/hosts', false),
+  ].filter((m) => !user.some((u) => u.destination === m.destination));
+  // A user mount over a default one replaces it (moby drops the default); the rest are ordered by depth so
+  // parents are mounted before children.
+  const kept = defaults.filter((d) => !user.some((u) => u.destination === d.destination));
+  const extra = [...etc, ...user].map((m, i) => ({ m, i })).sort((a, b) => depth(a.m.destination) - depth(b.m.destination) || a.i - b.i).map((x) => x.m);
+  return [...kept, ...extra];
+}
+
+function depth(path: string): number {
+  return path.split('/').filter(Boolean).length;
+}
+
+/** The files bound at /etc/hostname, /etc/hosts and /etc/resolv.conf, written into the bundle before start. */
+export function containerEtcFiles(config: ContainerConfigJSON, hostNetwork: boolean): Record<'hostname' | 'hosts' | 'resolv.conf', string> {
+  const hosts = [
+    '127.0.0.1\tlocalhost',
+    '::1\tlocalhost ip6-localhost ip6-loopback',
+    'fe00::0\tip6-localnet',
+    'ff00::0\tip6-mcastprefix',
+    'ff02::1\tip6-allnodes',
+    'ff02::2\tip6-allrouters',
+  ];
+  // With host networking the name resolves to loopback, as there is no container address.
+  if (hostNetwork) hosts.push(`127.0.1.1\t${config.Hostname}`);
+  return {
+    hostname: `${config.Hostname}\n`,
+    hosts: `${hosts.join('\n')}\n`,
+    // The guest has no DNS server; an empty resolv.conf is what Docker writes when the host has none.
+    'resolv.conf': '',
+  };
+}
