@@ -1,6 +1,6 @@
 // `npm run images:build`: builds the course's linux/386 images from Debian i386 packages into public/registry/.
 
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGES, type ImageSpec, type LayerContext } from './images.ts';
@@ -170,32 +170,41 @@ function reportMissing(spec: ImageSpec, packages: DebPackage[]): void {
 function buildHello(): string {
   const out = join(BUILD, 'hello', 'hello');
   mkdirSync(dirname(out), { recursive: true });
-  run('gcc', [
-    '-m32', '-static', '-Os', '-nostdlib', '-ffreestanding', '-fno-stack-protector', '-fno-pie', '-no-pie',
-    '-fno-asynchronous-unwind-tables', '-fno-ident', '-s',
-    '-Wl,--build-id=none', '-Wl,-z,max-page-size=4096', '-Wl,-z,noseparate-code',
-    '-o', out, join(HERE, 'hello/hello.c'),
-  ]);
+  const compile = () =>
+    run('gcc', [
+      '-m32', '-static', '-Os', '-nostdlib', '-ffreestanding', '-fno-stack-protector', '-fno-pie', '-no-pie',
+      '-fno-asynchronous-unwind-tables', '-fno-ident', '-s',
+      '-Wl,--build-id=none', '-Wl,-z,max-page-size=4096', '-Wl,-z,noseparate-code',
+      '-o', out, join(HERE, 'hello/hello.c'),
+    ]);
+  try {
+    compile();
+  } catch (error) {
+    // Without libc nothing 32-bit should be needed beyond gcc and binutils; if this gcc disagrees, give it multilib.
+    log(`gcc -m32 failed (${(error as Error).message.split('\n')[0]}); installing gcc-multilib`);
+    aptInstall(['gcc-multilib']);
+    compile();
+  }
   return out;
 }
 
-/** A fresh Debian (amd64) machine: enable i386 packages and install the compilers and tools we call. */
+/** A fresh Debian (amd64) machine: enable i386 packages and install the tools we call. */
 function ensureBuildTools(): void {
-  const missing = ['gcc', 'tar', 'gzip', 'dpkg-deb', 'apt-get', 'find', 'cp'].filter((tool) => !hasCommand(tool));
-  const packages = new Set<string>();
-  if (missing.includes('gcc')) packages.add('gcc');
-  if (!existsSync('/usr/lib/gcc/x86_64-linux-gnu') || !hasMultilib()) packages.add('gcc-multilib');
   const archs = run('dpkg', ['--print-foreign-architectures']);
-  const needI386 = !archs.split('\n').includes('i386');
-  if (needI386) {
+  if (!archs.split('\n').includes('i386')) {
     log('enabling the i386 architecture (dpkg --add-architecture i386)');
     run('dpkg', ['--add-architecture', 'i386']);
+    run('apt-get', ['update', '-q'], { quiet: true });
   }
-  if (needI386 || packages.size > 0) run('apt-get', ['update', '-q'], { quiet: true });
-  if (packages.size > 0) {
-    log(`installing build tools: ${[...packages].join(' ')}`);
-    run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { quiet: true, env: { DEBIAN_FRONTEND: 'noninteractive' } });
-  }
+  const tools: [string, string][] = [['gcc', 'gcc'], ['tar', 'tar'], ['gzip', 'gzip'], ['find', 'findutils'], ['dpkg-deb', 'dpkg']];
+  const missing = tools.filter(([tool]) => !hasCommand(tool)).map(([, pkg]) => pkg);
+  if (missing.length > 0) aptInstall(missing);
+}
+
+function aptInstall(packages: string[]): void {
+  log(`installing build tools: ${packages.join(' ')}`);
+  run('apt-get', ['update', '-q'], { quiet: true });
+  run('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...packages], { quiet: true, env: { DEBIAN_FRONTEND: 'noninteractive' } });
 }
 
 function hasCommand(name: string): boolean {
@@ -205,10 +214,6 @@ function hasCommand(name: string): boolean {
   } catch {
     return false;
   }
-}
-
-function hasMultilib(): boolean {
-  return existsSync('/usr/lib32') || existsSync('/usr/lib/gcc/x86_64-linux-gnu/12/32');
 }
 
 function mib(bytes: number): string {
