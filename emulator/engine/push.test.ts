@@ -2,7 +2,7 @@
 // to localhost:5000 (in-process), removed, and pulled back. Skipped until public/registry is built.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { serveDirectory } from '../../test/unit/engine/static-server.ts';
 import { bytesStream } from './blob-backend.ts';
 import { sha256Digest } from './digest.ts';
@@ -133,6 +133,26 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
     }
     expect(await registryBackend.list('blobs/')).toEqual(before);
     expect(await registryBackend.list('uploads/')).toEqual([]);
+  });
+
+  it('drops the upload session when a chunked push is cancelled half-way', async () => {
+    const e = await engine();
+    await e.images.pull('debian');
+    await e.images.tag('debian', 'localhost:5000/me/cancelled');
+    const abort = new AbortController();
+    let patches = 0;
+    const pushing = e.push('localhost:5000/me/cancelled', {
+      chunkSize: 256 * 1024,
+      monolithicLimit: 0,
+      signal: abort.signal,
+      onProgress: (m) => {
+        if (m.status === 'Pushing' && ++patches === 3) abort.abort();
+      },
+    });
+    await expect(pushing).rejects.toMatchObject({ code: 'ABORTED' });
+    // The other layers' requests in flight settle on their own: poll, do not sleep.
+    await vi.waitFor(async () => expect(await registryBackend.list('uploads/')).toEqual([]));
+    expect(await (await registry.handle(new Request('http://localhost:5000/v2/me/cancelled/tags/list'))).json()).toMatchObject({ errors: [{ code: 'NAME_UNKNOWN' }] });
   });
 
   it('makes localhost:5000/alice/... private once alice logged in: refused without credentials, allowed with them', { timeout: 60_000 }, async () => {

@@ -97,7 +97,7 @@ export async function pushImage(deps: PushDeps, reference: string, options: Push
   const queue = [...layers];
   const workers = Array.from({ length: Math.min(UPLOAD_CONCURRENCY, queue.length) }, async () => {
     for (let layer = queue.shift(); layer; layer = queue.shift()) {
-      options.signal?.throwIfAborted();
+      if (options.signal?.aborted) throw new EngineError('ABORTED', `push of ${familiarName(ref)} was cancelled`);
       await pushLayer(layer.descriptor, layer.id);
     }
   });

@@ -316,16 +316,23 @@ export class RegistryClient {
     await opened.body?.cancel();
     let location = this.#location(opened, start);
     let offset = 0;
-    for await (const chunk of rechunk(data, chunkSize)) {
-      const headers = { ...octets, 'Content-Range': `${offset}-${offset + chunk.byteLength - 1}` };
-      const response = await this.#request(ref, location, { method: 'PATCH', body: chunk as Uint8Array<ArrayBuffer>, headers }, options.signal, access);
-      await this.#ensurePushOk(response, ref, location);
-      await response.body?.cancel();
-      location = this.#location(response, location);
-      offset += chunk.byteLength;
-      options.onProgress?.(offset);
+    try {
+      for await (const chunk of rechunk(data, chunkSize)) {
+        const headers = { ...octets, 'Content-Range': `${offset}-${offset + chunk.byteLength - 1}` };
+        const response = await this.#request(ref, location, { method: 'PATCH', body: chunk as Uint8Array<ArrayBuffer>, headers }, options.signal, access);
+        await this.#ensurePushOk(response, ref, location);
+        await response.body?.cancel();
+        location = this.#location(response, location);
+        offset += chunk.byteLength;
+        options.onProgress?.(offset);
+      }
+      await this.#finishUpload(ref, location, descriptor.digest, new Uint8Array(), options);
+    } catch (e) {
+      // Cancelled or refused half-way: tell the registry to drop the session's parts (best effort, no signal).
+      const cancel = await this.#request(ref, location, { method: 'DELETE' }, undefined, access).catch(() => undefined);
+      await cancel?.body?.cancel();
+      throw e;
     }
-    await this.#finishUpload(ref, location, descriptor.digest, new Uint8Array(), options);
   }
 
   async #finishUpload(ref: Reference, location: string, digest: Digest, body: Uint8Array, options: PushRequestOptions): Promise<void> {

@@ -37,6 +37,8 @@ interface Upload {
   user: string | undefined;
   offset: number;
   parts: string[];
+  /** a PATCH or PUT is being received: chunks of one session are sequential by the spec */
+  busy: boolean;
 }
 
 const UPLOADS_DIR = 'uploads/';
@@ -372,7 +374,7 @@ export class RegistryServer {
     }
     await request.body?.cancel().catch(() => {});
     const uuid = crypto.randomUUID();
-    this.#uploads.set(uuid, { name, user, offset: 0, parts: [] });
+    this.#uploads.set(uuid, { name, user, offset: 0, parts: [], busy: false });
     return new Response(null, { status: 202, headers: this.#uploadHeaders(name, uuid, 0) });
   }
 
@@ -412,13 +414,29 @@ export class RegistryServer {
         headers: this.#uploadHeaders(name, uuid, upload.offset),
       });
     }
-    const n = await this.#appendPart(upload, uuid, request.body);
+    const n = await this.#exclusive(upload, uuid, () => this.#appendPart(upload, uuid, request.body));
     if (range && n !== range.end - range.start + 1) {
       await this.#backend.delete(upload.parts.pop() as string);
       upload.offset -= n;
       throw new RegistryHttpError(400, 'BLOB_UPLOAD_INVALID', 'blob upload invalid', { detail: `Content-Range says ${range.end - range.start + 1} bytes, the body had ${n}` });
     }
     return new Response(null, { status: 202, headers: this.#uploadHeaders(name, uuid, upload.offset) });
+  }
+
+  /** Runs a body-receiving step of a session; a second one arriving meanwhile is out of order (416). */
+  async #exclusive<T>(upload: Upload, uuid: string, step: () => Promise<T>): Promise<T> {
+    if (upload.busy) {
+      throw new RegistryHttpError(416, 'BLOB_UPLOAD_INVALID', 'blob upload invalid', {
+        detail: 'another chunk of this upload is still arriving',
+        headers: this.#uploadHeaders(upload.name, uuid, upload.offset),
+      });
+    }
+    upload.busy = true;
+    try {
+      return await step();
+    } finally {
+      upload.busy = false;
+    }
   }
 
   async #appendPart(upload: Upload, uuid: string, body: ReadableStream<Uint8Array> | null): Promise<number> {
@@ -444,7 +462,7 @@ export class RegistryServer {
       await request.body?.cancel().catch(() => {});
       throw digestInvalid({ digest });
     }
-    await this.#appendPart(upload, uuid, request.body);
+    await this.#exclusive(upload, uuid, () => this.#appendPart(upload, uuid, request.body));
     this.#uploads.delete(uuid);
     try {
       await this.#storeVerified(this.#concat(upload.parts), digest, upload.offset);
