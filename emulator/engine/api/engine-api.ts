@@ -102,6 +102,16 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
         return jsonResponse(await images.remove(name, { force: flag(q.get('force')), noPrune: flag(q.get('noprune')) }));
       }
     }
+    const container = /^\/containers\/([^/]+)\/json$/.exec(path);
+    if (container && method === 'GET') {
+      // No containers yet: `docker inspect NAME` asks for a container first and falls back to images on 404.
+      throw new EngineError('NOT_FOUND', `No such container: ${decodeURIComponent(container[1] as string)}`);
+    }
+    const other = /^\/(networks|volumes|nodes|services|tasks|secrets|configs|plugins)\/([^/]+)(\/json)?$/.exec(path);
+    if (other && method === 'GET') {
+      // Nothing of these kinds exists yet: a plain not-found lets `docker inspect NAME` try the next kind.
+      throw new EngineError('NOT_FOUND', `${(other[1] as string).replace(/s$/, '')} ${decodeURIComponent(other[2] as string)} not found`);
+    }
     if (/^\/(containers|build|networks|volumes|exec|swarm|services|nodes|secrets|configs|plugins|session|events|distribution|commit|grpc)(\/|$)/.test(path)) {
       throw new EngineError('NOT_IMPLEMENTED', `${method} ${path} is not implemented in drydock yet`);
     }

@@ -38,7 +38,14 @@ export interface Command {
 export const FORMAT_FLAG: FlagSpec = {
   name: 'format',
   type: 'string',
-  description: "Format output using a custom template: 'table', 'table TEMPLATE', 'json' or 'TEMPLATE' (a Go template)",
+  description: [
+    'Format output using a custom template:',
+    "'table':            Print output in table format with column headers (default)",
+    "'table TEMPLATE':   Print output in table format using the given Go template",
+    "'json':             Print in JSON format",
+    "'TEMPLATE':         Print output using the given Go template.",
+    'Refer to https://docs.docker.com/go/formatting/ for more information about formatting output with templates',
+  ].join('\n'),
 };
 
 /** An error the CLI itself reports (not the daemon): printed as is, exit 1. */

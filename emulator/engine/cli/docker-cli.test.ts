@@ -160,7 +160,7 @@ describe('docker images', () => {
     const missing = await docker('image inspect busybox nope');
     expect(missing.status).toBe(1);
     expect(JSON.parse(missing.out)).toHaveLength(1);
-    expect(missing.err).toBe('Error: No such image: nope\n');
+    expect(missing.err).toBe('Error response from daemon: No such image: nope\n');
   });
 
   it('system df sums layers once', async () => {
@@ -175,7 +175,7 @@ describe('command line like the docker CLI', () => {
     const r = await docker('pull --x busybox');
     expect(r.status).toBe(125);
     expect(r.err).toBe("unknown flag: --x\n\nUsage:  docker pull [OPTIONS] NAME[:TAG|@DIGEST]\n\nRun 'docker pull --help' for more information\n");
-    expect((await docker('image ls -z')).err).toMatch(/^unknown shorthand flag: 'z' in -z\n\nUsage:  docker images/);
+    expect((await docker('image ls -z')).err).toMatch(/^unknown shorthand flag: 'z' in -z\n\nUsage:  docker image ls \[OPTIONS\]/);
     expect((await docker('images --format')).err).toMatch(/^flag needs an argument: --format\n/);
   });
 

@@ -126,7 +126,9 @@ async function runCommand(
   out: (text: string) => void,
   err: (text: string) => void,
 ): Promise<number> {
-  const usageTail = (verb = 'Run') => `\n\nUsage:  ${command.usage}\n\n${verb} '${path} --help' for more information\n`;
+  // Usage names the command as typed (`docker image ls`, not `docker images`), as cobra does for aliases.
+  const usage = `${path}${command.usage.replace(/^docker(?: [a-z-]+)+/, '')}`;
+  const usageTail = (verb = 'Run') => `\n\nUsage:  ${usage}\n\n${verb} '${path} --help' for more information\n`;
   let parsed;
   try {
     parsed = parseFlags(argv, command.flags);
@@ -136,7 +138,7 @@ async function runCommand(
     return 125;
   }
   if (parsed.help) {
-    out(commandHelp(command));
+    out(commandHelp({ ...command, usage }));
     return 0;
   }
   const { min = 0, max = Infinity } = command.args ?? {};
@@ -172,7 +174,10 @@ async function runCommand(
     else if (e instanceof FlagError) {
       err(`${e.message}${usageTail()}`);
       return 125;
-    } else if (e instanceof StreamError || e instanceof CliError || e instanceof TemplateError) err(`${e.message}\n`);
+    } else if (e instanceof TemplateError) {
+      err(`${e.message}\n`);
+      return e.exitCode;
+    } else if (e instanceof StreamError || e instanceof CliError) err(`${e.message}\n`);
     else if (e instanceof EngineError) err(`${e.message}\n`);
     else throw e;
     return 1;

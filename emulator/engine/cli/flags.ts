@@ -127,7 +127,8 @@ export function flagsHelp(specs: readonly FlagSpec[]): string {
   return shown
     .map((s, i) => {
       const def = s.defaultValue !== undefined && s.defaultValue !== false && s.defaultValue !== '' ? ` (default ${String(s.defaultValue)})` : '';
-      return `${(left[i] as string).padEnd(width)}${s.description}${def}`;
+      const [first = '', ...more] = `${s.description}${def}`.split('\n');
+      return [`${(left[i] as string).padEnd(width)}${first}`, ...more.map((line) => `${' '.repeat(width)}${line}`)].join('\n');
     })
     .join('\n');
 }

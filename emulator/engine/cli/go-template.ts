@@ -8,7 +8,14 @@ type Node =
   | { kind: 'action'; pipeline: string }
   | { kind: 'block'; keyword: 'range' | 'if' | 'with'; pipeline: string; body: Node[]; elseBody: Node[] };
 
-export class TemplateError extends Error {}
+export class TemplateError extends Error {
+  /** the docker CLI exits 64 on a template that does not parse */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
 
 export function parseTemplate(source: string): Node[] {
   const tokens: ({ text: string } | { action: string })[] = [];
@@ -21,7 +28,7 @@ export function parseTemplate(source: string): Node[] {
     }
     let text = rest.slice(0, open);
     const close = rest.indexOf('}}', open);
-    if (close < 0) throw new TemplateError(`template: :1: unclosed action`);
+    if (close < 0) throw new TemplateError(`template parsing error: template: :1: unclosed action`, 64);
     let inner = rest.slice(open + 2, close);
     rest = rest.slice(close + 2);
     if (inner.startsWith('- ')) {
@@ -53,20 +60,20 @@ export function parseTemplate(source: string): Node[] {
         let elseBody: Node[] = [];
         if (body.ended === 'else') {
           const e = parseList(true);
-          if (e.ended !== 'end') throw new TemplateError(`template: :1: unexpected EOF`);
+          if (e.ended !== 'end') throw new TemplateError(`template parsing error: template: :1: unexpected EOF`, 64);
           elseBody = e.nodes;
-        } else if (body.ended !== 'end') throw new TemplateError(`template: :1: unexpected EOF`);
+        } else if (body.ended !== 'end') throw new TemplateError(`template parsing error: template: :1: unexpected EOF`, 64);
         nodes.push({ kind: 'block', keyword: m[1] as 'range' | 'if' | 'with', pipeline: m[2] as string, body: body.nodes, elseBody });
         continue;
       }
       if (a.startsWith('/*')) continue;
       nodes.push({ kind: 'action', pipeline: a });
     }
-    if (inBlock) throw new TemplateError(`template: :1: unexpected EOF`);
+    if (inBlock) throw new TemplateError(`template parsing error: template: :1: unexpected EOF`, 64);
     return { nodes, ended: 'eof' };
   };
   const { nodes, ended } = parseList(false);
-  if (ended !== 'eof') throw new TemplateError(`template: :1: unexpected {{${ended}}}`);
+  if (ended !== 'eof') throw new TemplateError(`template parsing error: template: :1: unexpected {{${ended}}}`, 64);
   return nodes;
 }
 
@@ -91,6 +98,9 @@ export function executeTemplate(nodes: Node[], data: Value): string {
 export function renderTemplate(source: string, data: Value): string {
   return executeTemplate(parseTemplate(source), data);
 }
+
+/** Docker API fields that are maps (a nil one prints `map[]`). */
+const MAP_FIELDS = new Set(['Labels', 'Volumes', 'ExposedPorts', 'Data', 'Options', 'Annotations']);
 
 const FUNCS: Record<string, (...args: Value[]) => Value> = {
   json: (v) => JSON.stringify(v ?? null),
@@ -134,14 +144,17 @@ function evalOperand(word: string, data: Value): Value {
   if (word === '.') return data;
   if (word.startsWith('.')) {
     let value: Value = data;
-    for (const field of word.slice(1).split('.')) {
+    const fields = word.slice(1).split('.');
+    for (const field of fields) {
       if (value === null || value === undefined) return undefined;
       if (typeof value !== 'object') throw new TemplateError(`template: :1: can't evaluate field ${field} in type ${typeof value}`);
       if (!(field in (value as object)) && !Array.isArray(value)) {
-        throw new TemplateError(`template: :1: can't evaluate field ${field}`);
+        throw new TemplateError(`template: :1: executing "" at <${word}>: map has no entry for key "${field}"`);
       }
       value = (value as Record<string, Value>)[field];
     }
+    // Go prints a nil map as `map[]` and a nil slice as `[]`; JSON has only null for both.
+    if (value === null && MAP_FIELDS.has(fields.at(-1) as string)) return {};
     return value;
   }
   if (FUNCS[word]) return FUNCS[word]();

@@ -17,7 +17,7 @@ function unescape(format: string): string {
 
 export function formatList(format: string | undefined, rows: Record<string, unknown>[], spec: ListFormat): string {
   const f = format ?? '';
-  if (f === 'json') return rows.map((r) => `${JSON.stringify(sortKeys(r))}\n`).join('');
+  if (f === 'json') return rows.map((r) => `${goJson(sortKeys(r))}\n`).join('');
   const table = f === '' || f === 'table' || f.startsWith('table ');
   if (!table) {
     const template = unescape(f);
@@ -30,4 +30,9 @@ export function formatList(format: string | undefined, rows: Record<string, unkn
 
 function sortKeys(r: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** JSON as Go's encoding/json writes it: `<`, `>` and `&` escaped. */
+export function goJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 }

@@ -51,14 +51,14 @@ export const images: Command = {
         Containers: image.Containers >= 0 ? String(image.Containers) : 'N/A',
         CreatedAt: goTimeString(image.Created),
         CreatedSince: createdSince(image.Created, now),
-        Digest: digest,
+        Digest: digest || '<none>',
         ID: id(image.Id),
         Repository: repository,
         SharedSize: image.SharedSize >= 0 ? humanSize(image.SharedSize) : 'N/A',
         Size: humanSize(image.Size),
         Tag: tag,
         UniqueSize: image.SharedSize >= 0 ? humanSize(image.Size - image.SharedSize) : 'N/A',
-        VirtualSize: humanSize(image.Size),
+        VirtualSize: humanSize(image.Size, 4),
       })),
     );
     const defaultTable = digests

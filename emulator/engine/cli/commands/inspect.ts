@@ -1,9 +1,26 @@
 // `docker image inspect` and `docker inspect` (images only until containers exist): a JSON array, or `--format`.
 import type { Command, CommandContext } from '../command.ts';
 import { DaemonError, imagePath } from '../engine-client.ts';
-import { renderTemplate } from '../go-template.ts';
+import { renderTemplate, TemplateError } from '../go-template.ts';
 
-async function inspectImages(ctx: CommandContext, format: string | undefined): Promise<number> {
+/**
+ * The docker CLI decodes image inspect into the OCI image config type (every field `omitempty`) before a
+ * template sees it: `{{json .Config}}` shows only what is set. Unset fields stay readable, just not enumerable.
+ */
+const OCI_CONFIG_FIELDS = new Set(['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'ArgsEscaped', 'Healthcheck', 'OnBuild', 'Shell']);
+
+function asTemplateData(image: unknown): unknown {
+  const item = image as { Config?: Record<string, unknown> };
+  if (!item.Config) return image;
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(item.Config)) {
+    const empty = value === null || value === '' || value === false || (Array.isArray(value) && value.length === 0);
+    Object.defineProperty(config, key, { value, enumerable: OCI_CONFIG_FIELDS.has(key) && !empty, writable: true, configurable: true });
+  }
+  return { ...item, Config: config };
+}
+
+async function inspectImages(ctx: CommandContext, format: string | undefined, generic = false): Promise<number> {
   const found: unknown[] = [];
   const errors: string[] = [];
   for (const name of ctx.args) {
@@ -11,12 +28,23 @@ async function inspectImages(ctx: CommandContext, format: string | undefined): P
       found.push(await ctx.client.json('GET', `/images/${imagePath(name)}/json`));
     } catch (e) {
       if (!(e instanceof DaemonError) || e.status !== 404) throw e;
-      errors.push(`Error: No such image: ${name}`);
+      errors.push(generic ? `Error: No such object: ${name}` : `Error response from daemon: ${e.message}`);
     }
   }
   if (!format) ctx.out(`${JSON.stringify(found, null, 4)}\n`);
-  else if (format === 'json') for (const item of found) ctx.out(`${JSON.stringify(item)}\n`);
-  else for (const item of found) ctx.out(`${renderTemplate(format.replace(/\\t/g, '\t').replace(/\\n/g, '\n'), item)}\n`);
+  else if (format === 'json') ctx.out(`${JSON.stringify(found)}\n`);
+  else {
+    const template = format.replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+    for (const item of found) {
+      try {
+        ctx.out(`${renderTemplate(template, asTemplateData(item))}\n`);
+      } catch (e) {
+        // docker reports a failing field under the same heading as a template that does not parse
+        if (e instanceof TemplateError && !e.message.startsWith('template parsing error')) throw new TemplateError(`template parsing error: ${e.message}`, e.exitCode);
+        throw e;
+      }
+    }
+  }
   for (const line of errors) ctx.err(`${line}\n`);
   return errors.length ? 1 : 0;
 }
@@ -43,6 +71,6 @@ export const inspect: Command = {
   async run(ctx) {
     const type = ctx.flags.type as string | undefined;
     if (type && type !== 'image') throw new DaemonError(`inspecting objects of type "${type}" is not implemented in drydock yet (images only)`, 501);
-    return inspectImages(ctx, ctx.flags.format as string | undefined);
+    return inspectImages(ctx, ctx.flags.format as string | undefined, true);
   },
 };
