@@ -42,6 +42,8 @@ export interface ImagesService {
   db: ImageDb;
   registry: RegistryClient;
   images: ImageStore;
+  /** the fetch the registry client uses: `localhost:5000` answered in-process (for login checks and the like) */
+  fetch: FetchLike;
   /** `docker push`: the tag must name the registry; credentials default to the last `registryLogin` for it */
   push(reference: string, options?: PushOptions): Promise<PushResult>;
   /** `docker login SERVER -u USER -p PASS`: checked against the registry, then remembered for pulls and pushes (memory only) */
@@ -59,8 +61,9 @@ export async function openImagesService(options: ImagesServiceOptions): Promise<
   const logins = new Map<string, Credentials>();
   const local = options.localRegistry;
   const registries = { ...options.registries, ...(local ? { [local.host]: `http://${local.host}` } : {}) };
+  const fetch = local ? routeFetch(options.fetch, { [local.host]: local.handle }) : options.fetch;
   const registry = new RegistryClient({
-    fetch: local ? routeFetch(options.fetch, { [local.host]: local.handle }) : options.fetch,
+    fetch,
     registries,
     ...(options.corsProxy ? { corsProxy: options.corsProxy } : {}),
     credentials: async (host) => (await options.credentials?.(host)) ?? logins.get(host),
@@ -78,6 +81,7 @@ export async function openImagesService(options: ImagesServiceOptions): Promise<
     db,
     registry,
     images,
+    fetch,
     push: (reference, pushOptions) => pushImage({ content, db, registry }, reference, pushOptions),
     async registryLogin(serverAddress, username, password, signal) {
       const host = registryHost(serverAddress);
