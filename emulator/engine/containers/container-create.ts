@@ -1,0 +1,91 @@
+// `docker create` in the engine: RunRequest + image -> validated Config/HostConfig, volumes resolved (named ones
+// created on first use, anonymous ones generated), a container record; nothing is left behind on a refusal.
+import { EngineError } from '../errors.ts';
+import type { ContainerConfig } from '../oci-types.ts';
+import { normalizeCapabilities } from './capabilities.ts';
+import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
+import type { ContainerRecord, ContainerStore } from './container-store.ts';
+import type { RunRequest } from './run-options.ts';
+import { defaultContainerPaths, type ResolvedMount } from './spec.ts';
+import { volumeMountpoint, type VolumeStore } from './volume-store.ts';
+
+export interface ImageForCreate {
+  /** `sha256:<hex>` */
+  id: string;
+  /** as the user typed it (`busybox`) */
+  name: string;
+  config?: ContainerConfig;
+  /** guest paths of the unpacked layers, topmost first (overlayfs lowerdir order) */
+  lowerDirs: string[];
+}
+
+export interface CreateDeps {
+  containers: ContainerStore;
+  volumes: VolumeStore;
+  /** the guest's own host name, for `--network host` */
+  hostHostname?: string;
+}
+
+const daemonError = (message: string, code: 'INVALID_ARGUMENT' | 'CONFLICT' = 'INVALID_ARGUMENT') => new EngineError(code, message, { details: { origin: 'daemon' } });
+
+export async function createContainer(deps: CreateDeps, request: RunRequest, image: ImageForCreate): Promise<ContainerRecord> {
+  if (request.name !== undefined) deps.containers.checkName(request.name);
+  const id = deps.containers.newId();
+  let config;
+  try {
+    config = mergeContainerConfig(request, image.config, { id, imageName: image.name, hostHostname: deps.hostHostname ?? 'drydock' });
+    normalizeCapabilities(request.capAdd);
+    normalizeCapabilities(request.capDrop);
+  } catch (e) {
+    throw daemonError((e as Error).message);
+  }
+
+  const createdVolumes: string[] = [];
+  try {
+    const mounts: ResolvedMount[] = [];
+    const binds: string[] = [];
+    for (const v of request.volumes) {
+      if (v.type === 'bind') {
+        mounts.push({ type: 'bind', source: v.source, destination: v.destination, readOnly: v.readOnly });
+        binds.push(`${v.source}:${v.destination}${v.readOnly ? ':ro' : ''}`);
+        continue;
+      }
+      const existed = v.name !== undefined && deps.volumes.has(v.name);
+      const volume = await deps.volumes.create(v.name === undefined ? {} : { name: v.name });
+      if (!existed) createdVolumes.push(volume.Name);
+      mounts.push({ type: 'volume', name: volume.Name, source: volumeMountpoint(volume.Name), destination: v.destination, readOnly: v.readOnly });
+      if (v.name !== undefined) binds.push(`${v.name}:${v.destination}${v.readOnly ? ':ro' : ''}`);
+    }
+    const paths = defaultContainerPaths(id);
+    return await deps.containers.create({
+      id,
+      ...(request.name !== undefined ? { name: request.name } : {}),
+      imageId: image.id,
+      imageName: image.name,
+      config,
+      hostConfig: hostConfigFor(request, binds),
+      mounts,
+      overlay: { lowerDirs: [...image.lowerDirs], upperDir: `${paths.bundle}/upper`, workDir: `${paths.bundle}/work`, mergedDir: paths.rootfs },
+      bundle: paths.bundle,
+    });
+  } catch (e) {
+    for (const name of createdVolumes) await deps.volumes.remove(name, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * What `docker rm` leaves to clean up besides the record: anonymous volumes go with `--rm` containers and
+ * with `docker rm -v`; named volumes stay.
+ */
+export async function removeContainerVolumes(deps: CreateDeps, record: ContainerRecord, options: { anonymous: boolean }): Promise<string[]> {
+  if (!options.anonymous) return [];
+  const removed: string[] = [];
+  for (const m of record.mounts) {
+    if (m.type !== 'volume' || !m.name || !deps.volumes.isAnonymous(m.name)) continue;
+    if (deps.containers.usingVolume(m.name).length > 0) continue;
+    await deps.volumes.remove(m.name, { force: true });
+    removed.push(m.name);
+  }
+  return removed;
+}
