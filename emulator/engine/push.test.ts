@@ -209,6 +209,23 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
     await expect(checkLogin(routed, 'http://localhost:5000', { username: 'carol', password: 'nope' })).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
   });
 
+  it('plugs into the Engine API router: POST /auth, then POST /images/{name}/push streams Docker\'s lines', async () => {
+    const { createEngineApi } = await import('./api/engine-api.ts');
+    const { CredentialStore } = await import('./api/auth-store.ts');
+    const e = await engine();
+    await e.images.pull('busybox');
+    await e.images.tag('busybox', 'localhost:5000/dave/bb:v1');
+    const api = createEngineApi({ service: e, credentials: new CredentialStore(), fetch: e.fetch, push: (name, o) => e.push(name, o) });
+    const auth = await api(new Request('http://engine/v1.43/auth', { method: 'POST', body: JSON.stringify({ username: 'dave', password: 'pw', serveraddress: 'localhost:5000' }) }));
+    expect(await auth.json()).toEqual({ Status: 'Login Succeeded', IdentityToken: '' });
+    const pushed = await api(new Request('http://engine/v1.43/images/localhost:5000%2Fdave%2Fbb/push?tag=v1', { method: 'POST' }));
+    const stream = (await pushed.text()).trim().split('\r\n').map((l) => JSON.parse(l) as { status?: string; error?: string });
+    expect(stream.map((m) => m.error).filter(Boolean)).toEqual([]);
+    expect(stream[0]?.status).toBe('The push refers to repository [localhost:5000/dave/bb]');
+    expect(stream.at(-1)?.status).toMatch(/^v1: digest: sha256:[0-9a-f]{64} size: \d+$/);
+    expect((await registry.handle(new Request('http://localhost:5000/v2/dave/bb/tags/list'))).status).toBe(401);
+  });
+
   it('says what Docker says for a tag that is not here, and maps login server names', async () => {
     const e = await engine();
     await expect(e.push('localhost:5000/me/nothing')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'An image does not exist locally with the tag: localhost:5000/me/nothing' });
