@@ -229,6 +229,9 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
   it('says what Docker says for a tag that is not here, and maps login server names', async () => {
     const e = await engine();
     await expect(e.push('localhost:5000/me/nothing')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'An image does not exist locally with the tag: localhost:5000/me/nothing' });
+    // docker.io is the read-only static registry here (this test's file server even answers 200 to a PUT).
+    await e.images.pull('busybox');
+    await expect(e.push('busybox')).rejects.toMatchObject({ code: 'DENIED', message: expect.stringContaining('registry docker.io does not accept pushes to busybox') });
     expect(registryHost('localhost:5000')).toBe('localhost:5000');
     expect(registryHost('http://localhost:5000/v2/')).toBe('localhost:5000');
     expect(registryHost('')).toBe('docker.io');

@@ -357,6 +357,10 @@ export class RegistryClient {
     const response = await this.#request(ref, url, { method: 'PUT', body: bytes as Uint8Array<ArrayBuffer>, headers: { 'Content-Type': mediaType } }, options.signal, pushAccess(options));
     await this.#ensurePushOk(response, ref, url);
     await response.body?.cancel();
+    // The spec answers 201 Created; a static file host answering 200 to any method stored nothing.
+    if (response.status !== 201) {
+      throw new EngineError('DENIED', `registry ${ref.domain} does not accept pushes to ${familiarName(ref)} (HTTP ${response.status} for PUT ${url})`, { details: { url, status: response.status } });
+    }
     const digest = sha256Digest(bytes);
     const header = response.headers.get('Docker-Content-Digest');
     if (header && isDigest(header) && header !== digest) throw digestMismatch(digest, header);
