@@ -42,6 +42,8 @@ export type NewContainer = Omit<ContainerRecord, 'id' | 'name' | 'created' | 'st
 export interface ContainerStoreOptions {
   now?: () => number;
   random?: () => number;
+  /** new container IDs (tests pin them; the default is 64 random hex digits) */
+  generateId?: () => string;
 }
 
 export class ContainerStore {
@@ -49,12 +51,14 @@ export class ContainerStore {
   readonly #queue: SaveQueue;
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #generateId: () => string;
   readonly #listeners = new Set<(record: ContainerRecord, event: string) => void>();
 
   private constructor(storage: JsonStorage, options: ContainerStoreOptions) {
     this.#queue = new SaveQueue(storage);
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
+    this.#generateId = options.generateId ?? (() => generateId());
   }
 
   /**
@@ -122,7 +126,7 @@ export class ContainerStore {
   /** A fresh 64-hex ID not in use. */
   newId(): string {
     for (;;) {
-      const id = generateId();
+      const id = this.#generateId();
       if (!this.#records.has(id)) return id;
     }
   }
