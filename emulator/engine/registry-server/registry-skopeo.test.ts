@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { nodeHandler } from '../../node-backends/node-http-adapter.ts';
+import { DirBlobBackend } from '../../node-backends/store-backend-dir.ts';
 import { openImagesService } from '../images-service.ts';
 import { MemoryBlobBackend } from '../store-backend-memory.ts';
 import { RegistryServer } from './registry-server.ts';
@@ -27,11 +28,12 @@ const seen: string[] = [];
 
 beforeAll(async () => {
   if (!ready) return;
-  registry = await RegistryServer.open({ backend: new MemoryBlobBackend() });
-  server = createServer(nodeHandler(registry.handle, (method, url, status) => seen.push(`${method} ${url.replace(/\?.*/, '')} ${status}`)));
+  scratch = await mkdtemp(join(tmpdir(), 'drydock-skopeo-'));
+  // Real files under the registry (the Node directory backend), as engine:serve would keep them.
+  registry = await RegistryServer.open({ backend: new DirBlobBackend(join(scratch, 'registry')) });
+  server = createServer(nodeHandler((request) => registry.handle(request), (method, url, status) => seen.push(`${method} ${url.replace(/\?.*/, '')} ${status}`)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-  scratch = await mkdtemp(join(tmpdir(), 'drydock-skopeo-'));
 });
 afterAll(async () => {
   if (!ready) return;
@@ -64,6 +66,11 @@ it.skipIf(!ready)('skopeo copies busybox (index and all) into the registry and b
   expect(pulled.repoDigest).toBe(await sourceIndexDigest('busybox:latest'));
   const { stdout: tags } = await skopeo('list-tags', '--tls-verify=false', `docker://${host}/me/bb`);
   expect(JSON.parse(tags)).toMatchObject({ Tags: ['1'] });
+
+  // A new registry over the same directory (a page reload) still has it.
+  registry = await RegistryServer.open({ backend: new DirBlobBackend(join(scratch, 'registry')) });
+  const { stdout: again } = await skopeo('inspect', '--raw', '--tls-verify=false', `docker://${host}/me/bb:1`);
+  expect(again).toBe(stdout);
 });
 
 it.skipIf(!ready)('skopeo needs credentials for a private repository, and gets in with them', { timeout: 120_000 }, async () => {
