@@ -1,5 +1,6 @@
 // Per-container logs like Docker's json-file driver: stdout/stderr cut into lines with a timestamp each,
 // `--tail N`, `-t`, `--since`/`--until`, and `-f` through a subscription that returns a disposer.
+import { SaveQueue, type JsonStorage } from './json-storage.ts';
 import { rfc3339NanoFixed } from './time-format.ts';
 
 export type LogStream = 'stdout' | 'stderr';
@@ -43,10 +44,28 @@ export class LogStore {
   readonly #decoders = new Map<string, TextDecoder>();
   readonly #now: () => number;
   readonly #limit: number;
+  readonly #queue: SaveQueue | undefined;
 
-  constructor(options: { now?: () => number; limitBytes?: number } = {}) {
+  constructor(options: { now?: () => number; limitBytes?: number; storage?: JsonStorage } = {}) {
     this.#now = options.now ?? Date.now;
     this.#limit = options.limitBytes ?? DEFAULT_LOG_LIMIT;
+    this.#queue = options.storage ? new SaveQueue(options.storage) : undefined;
+  }
+
+  /**
+   * Logs kept across reloads: saved when a container's output ends (close), on remove and on flush, not per
+   * line, so a chatty container costs no storage writes while it runs.
+   */
+  static async open(storage: JsonStorage, options: { now?: () => number; limitBytes?: number } = {}): Promise<LogStore> {
+    const store = new LogStore({ ...options, storage });
+    const text = await storage.load();
+    if (text) store.restore(JSON.parse(text) as Record<string, LogEntry[]>);
+    return store;
+  }
+
+  /** Saves what is logged so far (no-op without storage). */
+  flush(): Promise<void> {
+    return this.#queue ? this.#queue.save(JSON.stringify(this.toJSON())) : Promise.resolve();
   }
 
   #log(id: string): ContainerLog {
@@ -86,6 +105,7 @@ export class LogStore {
     }
     for (const f of log.followers) f.end();
     log.followers.clear();
+    void this.flush().catch(() => undefined);
   }
 
   read(id: string, options: LogReadOptions = {}): LogEntry[] {
@@ -125,6 +145,7 @@ export class LogStore {
     const log = this.#logs.get(id);
     if (log) for (const f of log.followers) f.end();
     this.#logs.delete(id);
+    void this.flush().catch(() => undefined);
   }
 
   /** The persisted form (lines only; partial lines are flushed by close). */
