@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { bundleFiles } from './bundle.ts';
+import { createContainer, type ImageForCreate } from './container-create.ts';
+import { pruneContainers, waitContainer } from './container-ops.ts';
+import { ContainerStore } from './container-store.ts';
+import { createBodyFor, runRequestFromBody } from './create-body.ts';
+import { MemoryJsonStorage } from './json-storage.ts';
+import { LogStore } from './log-store.ts';
+import { parseRunRequest, type RunRequest } from './run-options.ts';
+import { VolumeStore } from './volume-store.ts';
+
+const BUSYBOX: ImageForCreate = {
+  id: 'sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+  name: 'busybox',
+  config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] },
+  lowerDirs: ['/mnt/host/layers/aa11'],
+};
+
+async function request(argv: string[]): Promise<RunRequest> {
+  const r = await parseRunRequest(argv, { command: 'run', env: {}, cwd: '/root', readFile: async () => undefined });
+  if ('help' in r) throw new Error('help');
+  return r;
+}
+
+async function setup() {
+  const containers = await ContainerStore.open(new MemoryJsonStorage());
+  const volumes = await VolumeStore.open(new MemoryJsonStorage(), { usedBy: (n) => containers.usingVolume(n) });
+  const logs = new LogStore();
+  return { containers, volumes, logs };
+}
+
+describe('create body round trip (CLI -> Engine API -> engine)', () => {
+  const lines = [
+    ['-it', '--rm', 'busybox', 'sh'],
+    ['-d', '--name', 'web', '-e', 'A=1', '-w', '/srv', '-u', 'nobody', '-h', 'box', '-v', 'data:/data:ro', '-v', '/mnt/host/x:/x', '-v', '/anon', 'busybox', 'httpd', '-f'],
+    ['--entrypoint', '', 'busybox', 'echo', 'hi'],
+    ['--entrypoint', '/bin/echo', '--read-only', '--memory', '32m', '--pids-limit', '50', '--cpus', '0.5', '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--privileged', '--network', 'host', '--stop-signal', 'SIGINT', '--stop-timeout', '3', '-l', 'a=b', '--restart', 'on-failure:2', 'busybox'],
+  ];
+  for (const argv of lines) {
+    it(argv.join(' '), async () => {
+      const req = await request(argv);
+      const { body, name } = createBodyFor(req);
+      const back = runRequestFromBody(JSON.parse(JSON.stringify(body)), { name: name ?? null });
+      expect(back).toEqual({ ...req, pull: 'never', quiet: false });
+    });
+  }
+  it('API clients: no NetworkMode means the guest default; bridge and ports refused', () => {
+    expect(runRequestFromBody({ Image: 'busybox' }).networkMode).toBe('none');
+    expect(() => runRequestFromBody({ Image: 'busybox', HostConfig: { NetworkMode: 'bridge' } })).toThrow('bridge networking comes in a later lesson');
+    expect(() => runRequestFromBody({ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{}] } } })).toThrow('publishing ports');
+    expect(() => runRequestFromBody({ Image: '' })).toThrow('No image was specified');
+    expect(() => runRequestFromBody({ Image: 'busybox' }, { name: 'a b' })).toThrow('Invalid container name (a b)');
+  });
+});
+
+describe('bundle files', () => {
+  it('config.json and /etc files for a container; unknown user refused', async () => {
+    const s = await setup();
+    const c = await createContainer(s, await request(['-u', 'nobody', 'busybox']), BUSYBOX);
+    const bundle = bundleFiles(c, { passwd: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n', group: 'root:x:0:\n' });
+    expect(JSON.parse(bundle.files['config.json'])).toEqual(bundle.spec);
+    expect(bundle.spec.process.user).toEqual({ uid: 65534, gid: 65534 });
+    expect(bundle.spec.root).toEqual({ path: `/var/lib/drydock/containers/${c.id}/rootfs`, readonly: false });
+    expect(bundle.files.hostname).toBe(`${c.id.slice(0, 12)}\n`);
+    const bad = await createContainer(s, await request(['-u', 'alice', 'busybox']), BUSYBOX);
+    expect(() => bundleFiles(bad, { passwd: 'root:x:0:0:root:/root:/bin/sh\n' })).toThrow('unable to find user alice: no matching entries in passwd file');
+  });
+});
+
+describe('prune and wait', () => {
+  it('prune removes stopped containers, their anonymous volumes and logs; keeps running ones and named volumes', async () => {
+    const s = await setup();
+    const run = await createContainer(s, await request(['busybox']), BUSYBOX);
+    const done = await createContainer(s, await request(['-v', '/anon', '-v', 'keep:/keep', 'busybox']), BUSYBOX);
+    await s.containers.markStarted(run.id, 1);
+    s.logs.append(done.id, 'stdout', 'bye\n');
+    expect(await pruneContainers(s)).toEqual([done.id]);
+    expect(s.containers.list().map((r) => r.id)).toEqual([run.id]);
+    expect(s.volumes.list().map((v) => v.Name)).toEqual(['keep']);
+    await pruneContainers({ ...s, logs: s.logs });
+    expect(s.logs.read(done.id)).toEqual([]);
+  });
+
+  it('wait: at once when stopped, on exit when running, on removal; abort', async () => {
+    const s = await setup();
+    const c = await createContainer(s, await request(['busybox']), BUSYBOX);
+    await s.containers.markStarted(c.id, 1);
+    const waiting = waitContainer(s.containers, c.id);
+    await s.containers.markExited(c.id, { exitCode: 7 });
+    expect(await waiting).toEqual({ StatusCode: 7 });
+    expect(await waitContainer(s.containers, c.id)).toEqual({ StatusCode: 7 });
+    const removed = waitContainer(s.containers, c.id, 'removed');
+    await s.containers.remove(c.id);
+    expect(await removed).toEqual({ StatusCode: 7 });
+    const d = await createContainer(s, await request(['busybox']), BUSYBOX);
+    const abort = new AbortController();
+    const aborted = waitContainer(s.containers, d.id, 'next-exit', abort.signal);
+    abort.abort();
+    await expect(aborted).rejects.toThrow('wait aborted');
+  });
+});

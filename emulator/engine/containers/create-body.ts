@@ -1,0 +1,165 @@
+// `POST /containers/create` bodies (Engine API ContainerConfig + HostConfig) to and from a RunRequest: the docker
+// CLI sends the body, the engine reads it back, so `docker run` typed in the guest and a real Docker client agree.
+import { EngineError } from '../errors.ts';
+import type { NetworkMode, RestartPolicy, RunRequest, VolumeMount } from './run-options.ts';
+import { parseVolume } from './run-options.ts';
+
+/** The request body of `POST /containers/create?name=...` (the fields drydock reads). */
+export interface ContainerCreateBody {
+  Hostname?: string;
+  User?: string;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  Env?: string[] | null;
+  Cmd?: string[] | null;
+  Image: string;
+  Volumes?: Record<string, Record<string, never>> | null;
+  WorkingDir?: string;
+  /** `[""]` resets the image's entrypoint, as the docker CLI sends `--entrypoint ""` */
+  Entrypoint?: string[] | null;
+  Labels?: Record<string, string> | null;
+  StopSignal?: string;
+  StopTimeout?: number | null;
+  HostConfig?: {
+    Binds?: string[] | null;
+    NetworkMode?: string;
+    PortBindings?: Record<string, unknown> | null;
+    PublishAllPorts?: boolean;
+    RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
+    AutoRemove?: boolean;
+    CapAdd?: string[] | null;
+    CapDrop?: string[] | null;
+    Privileged?: boolean;
+    ReadonlyRootfs?: boolean;
+    Memory?: number;
+    NanoCpus?: number;
+    PidsLimit?: number | null;
+  };
+}
+
+/** What the docker CLI sends for a parsed `docker run` (detach and quiet stay on the client side). */
+export function createBodyFor(request: RunRequest): { body: ContainerCreateBody; name?: string; platform?: string } {
+  const binds: string[] = [];
+  const anonymous: Record<string, Record<string, never>> = {};
+  for (const v of request.volumes) {
+    if (v.type === 'bind') binds.push(`${v.source}:${v.destination}${v.readOnly ? ':ro' : ''}`);
+    else if (v.name !== undefined) binds.push(`${v.name}:${v.destination}${v.readOnly ? ':ro' : ''}`);
+    else anonymous[v.destination] = {};
+  }
+  const body: ContainerCreateBody = {
+    Hostname: request.hostname ?? '',
+    User: request.user ?? '',
+    AttachStdin: request.interactive && !request.detach,
+    AttachStdout: !request.detach,
+    AttachStderr: !request.detach,
+    Tty: request.tty,
+    OpenStdin: request.interactive,
+    StdinOnce: request.interactive && !request.detach,
+    Env: [...request.env],
+    Cmd: request.command.length > 0 ? [...request.command] : null,
+    Image: request.image,
+    Volumes: Object.keys(anonymous).length > 0 ? anonymous : null,
+    WorkingDir: request.workingDir ?? '',
+    Entrypoint: request.entrypoint === undefined ? null : request.entrypoint.length === 0 ? [''] : [...request.entrypoint],
+    Labels: { ...request.labels },
+    HostConfig: {
+      Binds: binds.length > 0 ? binds : null,
+      NetworkMode: request.networkMode,
+      RestartPolicy: { Name: request.restart.name, MaximumRetryCount: request.restart.maximumRetryCount },
+      AutoRemove: request.autoRemove,
+      CapAdd: request.capAdd.length > 0 ? [...request.capAdd] : null,
+      CapDrop: request.capDrop.length > 0 ? [...request.capDrop] : null,
+      Privileged: request.privileged,
+      ReadonlyRootfs: request.readOnly,
+      Memory: request.memory,
+      NanoCpus: request.nanoCpus,
+      PidsLimit: request.pidsLimit > 0 ? request.pidsLimit : null,
+    },
+  };
+  if (request.stopSignal !== undefined) body.StopSignal = request.stopSignal;
+  if (request.stopTimeout !== undefined) body.StopTimeout = request.stopTimeout;
+  const out: { body: ContainerCreateBody; name?: string; platform?: string } = { body };
+  if (request.name !== undefined) out.name = request.name;
+  if (request.platform !== undefined) out.platform = request.platform;
+  return out;
+}
+
+const bad = (message: string) => new EngineError('INVALID_ARGUMENT', message, { details: { origin: 'daemon' } });
+
+/**
+ * The daemon side: a create body (from drydock's CLI or any Docker client) back into a RunRequest.
+ * Refuses what the guest cannot do yet (bridge networking, published ports) with the same clear message.
+ */
+export function runRequestFromBody(body: ContainerCreateBody, query: { name?: string | null; platform?: string | null } = {}): RunRequest {
+  if (typeof body?.Image !== 'string' || body.Image === '') throw bad('No image was specified');
+  const host = body.HostConfig ?? {};
+  const ports = host.PortBindings && Object.keys(host.PortBindings).length > 0;
+  if (ports || host.PublishAllPorts) {
+    throw bad('publishing ports (-p, -P) needs bridge networking, which comes in a later lesson of drydock; use --network host to reach a server from the guest');
+  }
+  // An API client that names no network means Docker's default bridge; the guest's equivalent is an own
+  // network namespace with loopback only.
+  const mode = host.NetworkMode ?? '';
+  let networkMode: NetworkMode;
+  if (mode === '' || mode === 'default' || mode === 'none') networkMode = 'none';
+  else if (mode === 'host') networkMode = 'host';
+  else if (mode === 'bridge') throw bad('bridge networking comes in a later lesson of drydock: use --network none (the default here) or --network host');
+  else throw bad(`network ${mode} not found`);
+
+  const fail = (m: string) => bad(m);
+  const volumes: VolumeMount[] = (host.Binds ?? []).map((b) => parseVolume(b, '/', fail));
+  for (const destination of Object.keys(body.Volumes ?? {})) {
+    if (!volumes.some((v) => v.destination === destination)) volumes.push({ type: 'volume', destination, readOnly: false });
+  }
+  const entrypoint = body.Entrypoint ?? undefined;
+  const restartName = host.RestartPolicy?.Name || 'no';
+  if (!['no', 'always', 'on-failure', 'unless-stopped'].includes(restartName)) throw bad(`invalid restart policy '${restartName}'`);
+  const memory = host.Memory ?? 0;
+  if (memory !== 0 && memory < 6 * 1024 * 1024) throw bad('Minimum memory limit allowed is 6MB');
+  const nanoCpus = host.NanoCpus ?? 0;
+  if (nanoCpus < 0 || nanoCpus > 1e9 || (nanoCpus > 0 && nanoCpus < 1e7)) throw bad('Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available');
+
+  const request: RunRequest = {
+    image: body.Image,
+    command: [...(body.Cmd ?? [])],
+    detach: !(body.AttachStdout ?? false),
+    interactive: body.OpenStdin ?? false,
+    tty: body.Tty ?? false,
+    autoRemove: host.AutoRemove ?? false,
+    quiet: false,
+    env: [...(body.Env ?? [])],
+    volumes,
+    readOnly: host.ReadonlyRootfs ?? false,
+    memory,
+    pidsLimit: Math.max(0, host.PidsLimit ?? 0),
+    nanoCpus,
+    capAdd: [...(host.CapAdd ?? [])],
+    capDrop: [...(host.CapDrop ?? [])],
+    privileged: host.Privileged ?? false,
+    networkMode,
+    labels: { ...(body.Labels ?? {}) },
+    restart: { name: restartName as RestartPolicy['name'], maximumRetryCount: host.RestartPolicy?.MaximumRetryCount ?? 0 },
+    pull: 'never',
+  };
+  if (request.autoRemove && request.restart.name !== 'no') throw bad("can't create 'AutoRemove' container with restart policy");
+  const name = query.name?.replace(/^\//, '');
+  if (name) {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw bad(`Invalid container name (${query.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+    request.name = name;
+  }
+  if (entrypoint !== undefined) request.entrypoint = entrypoint.length === 1 && entrypoint[0] === '' ? [] : [...entrypoint];
+  if (body.Hostname) request.hostname = body.Hostname;
+  if (body.User) request.user = body.User;
+  if (body.WorkingDir) {
+    if (!body.WorkingDir.startsWith('/')) throw bad(`the working directory '${body.WorkingDir}' is invalid, it needs to be an absolute path`);
+    request.workingDir = body.WorkingDir;
+  }
+  if (body.StopSignal) request.stopSignal = body.StopSignal;
+  if (body.StopTimeout !== undefined && body.StopTimeout !== null) request.stopTimeout = body.StopTimeout;
+  if (query.platform) request.platform = query.platform;
+  return request;
+}
