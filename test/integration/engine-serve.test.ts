@@ -6,6 +6,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockerCli } from '../../emulator/engine/cli/docker-cli.ts';
+import { MemorySession } from '../../emulator/engine/cli/memory-session.ts';
+import { unixSocketApi } from '../../emulator/node-backends/unix-socket-api.ts';
 
 const DOCKER = '/usr/local/bin/docker';
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -103,6 +106,43 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
     const nope = await docker('pull', 'nosuchimage');
     expect(nope.status).toBe(1);
     expect(nope.err).toMatch(/^Error response from daemon: /);
+  });
+
+  it("drydock's own CLI prints what the stock CLI prints, against the same engine", async () => {
+    const drydock = async (...args: string[]) => {
+      const session = new MemorySession(args);
+      await dockerCli({ api: unixSocketApi(socket) })(session);
+      return { status: await session.exited, out: session.stdoutText, err: session.stderrText };
+    };
+    await docker('tag', 'busybox', 'me/bb:2');
+    const same: string[][] = [
+      ['images'],
+      ['images', '--digests'],
+      ['images', '-q', '--no-trunc'],
+      ['images', '--format', 'json'],
+      ['images', 'b*', '--format', 'table {{.ID}}\\t{{.Repository}}'],
+      ['history', 'busybox'],
+      ['history', '--no-trunc', '-H=false', 'busybox'],
+      ['history', '--format', 'json', 'busybox'],
+      ['image', 'inspect', 'busybox'],
+      ['inspect', '--format', '{{json .Config}} {{.Config.Labels}} {{.Size}}', 'busybox'],
+      ['inspect', 'nope'],
+      ['system', 'df'],
+      ['pull', 'busybox'],
+      ['pull', 'nosuchimage'],
+      ['rmi', 'nope', 'me/bb:2'],
+      ['image', 'ls', '--bogus'],
+      ['tag', 'busybox'],
+    ];
+    for (const args of same) {
+      // rmi changes the engine: each client gets the same starting point
+      const theirs = await docker(...args);
+      if (args[0] === 'rmi') await docker('tag', 'busybox', 'me/bb:2');
+      const ours = await drydock(...args);
+      // docker walks an image's repositories in Go map order (random): rows of one image may come in any order
+      const rows = (out: string) => (args[0] === 'images' ? out.split('\n').sort().join('\n') : out);
+      expect({ args, ...ours, out: rows(ours.out) }).toEqual({ args, status: theirs.status, out: rows(theirs.out), err: theirs.err });
+    }
   });
 
   it('system df and info answer', async () => {

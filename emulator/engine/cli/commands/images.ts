@@ -35,15 +35,6 @@ export const images: Command = {
     });
     const trunc = ctx.flags['no-trunc'] !== true;
     const id = (full: string) => (trunc ? full.replace(/^sha256:/, '').slice(0, 12) : full);
-    if (ctx.flags.quiet) {
-      const seen = new Set<string>();
-      for (const image of list) {
-        const shown = id(image.Id);
-        if (!seen.has(shown)) ctx.out(`${shown}\n`);
-        seen.add(shown);
-      }
-      return 0;
-    }
     const digests = ctx.flags.digests === true;
     const now = ctx.now();
     const rows = list.flatMap((image) =>
@@ -61,6 +52,11 @@ export const images: Command = {
         VirtualSize: humanSize(image.Size, 4),
       })),
     );
+    if (ctx.flags.quiet) {
+      // one ID per row, so an image with two tags shows twice, as with docker
+      ctx.out(rows.map((r) => `${r.ID}\n`).join(''));
+      return 0;
+    }
     const defaultTable = digests
       ? 'table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}'
       : 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}';
