@@ -1,6 +1,6 @@
 // `npm run bench`: runs every benchmark suite, prints figure / value / goal, and writes bench/latest.json.
 // Usage: npm run bench [-- <suite name>...]   (BENCH_RUNS=n sets the runs per measurement)
-import { readdir, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { formatFigure, GOALS, type Figures } from './figures.ts';
 
 interface Suite {
@@ -50,9 +50,13 @@ async function main(): Promise<void> {
   }
 
   printTable(figures);
-  const json = Object.fromEntries(Object.entries(figures).sort(([a], [b]) => a.localeCompare(b)));
-  await writeFile(new URL('./latest.json', import.meta.url), JSON.stringify(json, null, 2) + '\n');
-  log('bench: wrote bench/latest.json');
+  const latest = new URL('./latest.json', import.meta.url);
+  // A run of some suites updates their figures and keeps the others' last values; a full run replaces the file.
+  const kept: Figures = wanted.length ? await readFile(latest, 'utf8').then((text) => JSON.parse(text) as Figures, () => ({})) : {};
+  const merged = { ...kept, ...figures };
+  const json = Object.fromEntries(Object.entries(merged).sort(([a], [b]) => a.localeCompare(b)));
+  await writeFile(latest, JSON.stringify(json, null, 2) + '\n');
+  log(`bench: wrote bench/latest.json${wanted.length ? ' (other suites\' figures kept)' : ''}`);
   if (failures.length) {
     for (const failure of failures) log(`bench: FAILED ${failure}`);
     process.exitCode = 1;
