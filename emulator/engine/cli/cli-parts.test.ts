@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { FlagError, type FlagSpec, parseFlags } from './flags.ts';
+import { goString, renderTemplate, TemplateError } from './go-template.ts';
+import { tabulate } from './tab-writer.ts';
+import { createdSince, ellipsis, humanDuration } from './units.ts';
+
+const specs: FlagSpec[] = [
+  { name: 'quiet', short: 'q', type: 'bool', description: '' },
+  { name: 'all', short: 'a', type: 'bool', description: '' },
+  { name: 'format', short: 'f', type: 'string', description: '' },
+  { name: 'filter', type: 'strings', description: '' },
+  { name: 'human', short: 'H', type: 'bool', description: '', defaultValue: true },
+];
+
+describe('flags like pflag', () => {
+  it('long, short, combined, =value, interspersed, --', () => {
+    expect(parseFlags(['-qa', 'x', '--format={{.ID}}', 'y', '--filter', 'a=b', '--filter=c=d', '-H=false', '--', '-q'], specs)).toEqual({
+      flags: { quiet: true, all: true, format: '{{.ID}}', filter: ['a=b', 'c=d'], human: false },
+      args: ['x', 'y', '-q'],
+      help: false,
+    });
+    expect(parseFlags(['-qf{{.ID}}'], specs).flags.format).toBe('{{.ID}}');
+    expect(parseFlags(['-f', 'json', '--help'], specs)).toMatchObject({ flags: { format: 'json' }, help: true });
+  });
+
+  it("stops at the first argument when flags are not interspersed (docker's own flags)", () => {
+    expect(parseFlags(['-q', 'images', '-a'], specs, { interspersed: false }).args).toEqual(['images', '-a']);
+  });
+
+  it("errors word for word like pflag's", () => {
+    const error = (argv: string[]) => {
+      try {
+        parseFlags(argv, specs);
+      } catch (e) {
+        expect(e).toBeInstanceOf(FlagError);
+        return (e as Error).message;
+      }
+      return 'no error';
+    };
+    expect(error(['--nope'])).toBe('unknown flag: --nope');
+    expect(error(['-qz'])).toBe("unknown shorthand flag: 'z' in -qz");
+    expect(error(['--format'])).toBe('flag needs an argument: --format');
+    expect(error(['-f'])).toBe("flag needs an argument: 'f' in -f");
+    expect(error(['--quiet=maybe'])).toBe('invalid argument "maybe" for "-q, --quiet" flag: strconv.ParseBool: parsing "maybe": invalid syntax');
+  });
+});
+
+describe('Go template subset', () => {
+  const image = { Id: 'sha256:1', RepoTags: ['a:1', 'b:2'], Size: 2063292, Config: { Cmd: ['sh'], Env: null, Labels: null }, Os: 'linux' };
+  it('fields, json, join, range, if, pipes and Go value printing', () => {
+    expect(renderTemplate('{{.Id}} {{.Config.Cmd}} {{.Size}} {{.Config.Labels}} {{.Config.Env}}', image)).toBe('sha256:1 [sh] 2063292 map[] []');
+    expect(renderTemplate('{{json .RepoTags}}|{{join .RepoTags ", "}}|{{range .RepoTags}}<{{.}}>{{end}}', image)).toBe('["a:1","b:2"]|a:1, b:2|<a:1><b:2>');
+    expect(renderTemplate('{{if .Config.Env}}env{{else}}none{{end}} {{.Os | upper}} {{- " x"}}', image)).toBe('none LINUX x');
+    expect(goString({ b: 1, a: [true, 'x'] })).toBe('map[a:[true x] b:1]');
+  });
+  it('reports parse errors with exit 64 and unknown fields', () => {
+    expect(() => renderTemplate('{{.Id', image)).toThrow(TemplateError);
+    try {
+      renderTemplate('{{range .RepoTags}}', image);
+    } catch (e) {
+      expect((e as TemplateError).exitCode).toBe(64);
+    }
+    expect(() => renderTemplate('{{.Nope}}', image)).toThrow('map has no entry for key "Nope"');
+  });
+});
+
+describe('units and tables like the docker CLI', () => {
+  it('go-units HumanDuration', () => {
+    const s = 1000;
+    expect([0.5 * s, 1 * s, 59 * s, 60 * s, 119 * s, 59 * 60 * s, 90 * 60 * s, 47 * 3600 * s, 13 * 86400 * s, 20 * 86400 * s, 400 * 86400 * s, 800 * 86400 * s].map(humanDuration)).toEqual([
+      'Less than a second',
+      '1 second',
+      '59 seconds',
+      'About a minute',
+      'About a minute',
+      '59 minutes',
+      '2 hours',
+      '47 hours',
+      '13 days',
+      '2 weeks',
+      '13 months',
+      '2 years',
+    ]);
+    expect(createdSince(0, new Date(30 * 60 * 1000))).toBe('30 minutes ago');
+  });
+  it('Ellipsis and tabwriter padding', () => {
+    expect(ellipsis('abcdef', 4)).toBe('abc…');
+    expect(ellipsis('abc', 3)).toBe('abc');
+    expect(tabulate('A\tBB\tC\nxxxxxxxxxxxx\ty\t')).toBe('A              BB        C\nxxxxxxxxxxxx   y         ');
+  });
+});
