@@ -128,3 +128,19 @@ describe('docker ps: filters and formatting', () => {
     expect(long['Command']).toBe('"sh -c \'echo a very …"');
   });
 });
+
+describe('docker ps flags', () => {
+  it('to the Engine API query', async () => {
+    const { parsePsArgs } = await import('./ps-format.ts');
+    const r = parsePsArgs(['-aq', '--filter', 'status=exited', '-f', 'status=created', '-f', 'name=web', '--no-trunc', '-n', '3', '--format', '{{.ID}}']);
+    if ('help' in r) throw new Error('help');
+    expect(Object.fromEntries(r.query)).toEqual({ all: '1', limit: '3', filters: '{"status":{"exited":true,"created":true},"name":{"web":true}}' });
+    expect(r).toMatchObject({ quiet: true, trunc: false, format: '{{.ID}}', size: false });
+    const latest = parsePsArgs(['-l']);
+    if ('help' in latest) throw new Error('help');
+    expect(latest.query.get('limit')).toBe('1');
+    expect(() => parsePsArgs(['-f', 'status'])).toThrow('bad format of filter (expected name=value)');
+    expect(() => parsePsArgs(['--bogus'])).toThrow('unknown flag: --bogus');
+    expect(() => parsePsArgs(['web'])).toThrow('"docker ps" accepts no arguments.');
+  });
+});

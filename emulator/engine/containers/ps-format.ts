@@ -2,6 +2,7 @@
 // (`{{.ID}}`, `{{.Names}}`, `{{.Command}}`, `{{.RunningFor}}`, ...), and its default table.
 import type { ContainerSummary } from './container-json.ts';
 import { humanDuration } from './container-state.ts';
+import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from './pflag.ts';
 
 /** Same shape as the CLI's ListFormat (emulator/engine/cli/output-format.ts). */
 export const PS_FORMAT = {
@@ -29,9 +30,9 @@ function ellipsis(text: string, max: number): string {
   return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-/** Go's strconv.Quote for the printable ASCII and UTF-8 the Command column holds. */
+/** Go's strconv.Quote for printable text (control characters aside, JSON's escaping is the same). */
 function goQuote(text: string): string {
-  return JSON.stringify(text).replace(/\u2026/g, '…');
+  return JSON.stringify(text);
 }
 
 /** One row's fields; `trunc` is the CLI default (`--no-trunc` turns it off). */
@@ -53,4 +54,51 @@ export function psRow(c: ContainerSummary, options: { trunc: boolean; now: numbe
     Networks: Object.keys(c.NetworkSettings.Networks).join(','),
     Size: '0B',
   };
+}
+
+export interface PsArgs {
+  /** query string for `GET /containers/json` */
+  query: URLSearchParams;
+  quiet: boolean;
+  trunc: boolean;
+  format?: string;
+  size: boolean;
+}
+
+const PS_FLAGS: FlagDef[] = [
+  { name: 'all', short: 'a', kind: 'bool' },
+  { name: 'quiet', short: 'q', kind: 'bool' },
+  { name: 'no-trunc', kind: 'bool' },
+  { name: 'latest', short: 'l', kind: 'bool' },
+  { name: 'last', short: 'n', kind: 'string', parse: parseGoInt },
+  { name: 'size', short: 's', kind: 'bool' },
+  { name: 'filter', short: 'f', kind: 'list' },
+  { name: 'format', kind: 'string' },
+];
+
+/** `docker ps` flags -> the Engine API query and output options. Throws FlagParseError with pflag's and the CLI's messages. */
+export function parsePsArgs(argv: readonly string[]): PsArgs | { help: true } {
+  const parsed = parseArgs(argv, PS_FLAGS, { interspersed: true });
+  if (parsed.help) return { help: true };
+  if (parsed.args.length > 0) throw new FlagParseError(`"docker ps" accepts no arguments.`);
+  const v = parsed.values;
+  const query = new URLSearchParams();
+  if (v.get('all')) query.set('all', '1');
+  const last = (v.get('last') as number | undefined) ?? -1;
+  const limit = v.get('latest') ? 1 : last;
+  if (limit > 0) query.set('limit', String(limit));
+  const filters: Record<string, Record<string, boolean>> = {};
+  for (const f of (v.get('filter') as string[] | undefined) ?? []) {
+    const eq = f.indexOf('=');
+    if (eq <= 0) throw new FlagParseError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
+    const key = f.slice(0, eq).trim().toLowerCase();
+    (filters[key] ??= {})[f.slice(eq + 1)] = true;
+  }
+  if (Object.keys(filters).length > 0) query.set('filters', JSON.stringify(filters));
+  const size = (v.get('size') as boolean | undefined) ?? false;
+  if (size) query.set('size', '1');
+  const out: PsArgs = { query, quiet: (v.get('quiet') as boolean | undefined) ?? false, trunc: !v.get('no-trunc'), size };
+  const format = v.get('format') as string | undefined;
+  if (format !== undefined) out.format = format;
+  return out;
 }
