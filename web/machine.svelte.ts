@@ -19,7 +19,8 @@ export interface ConsoleView {
 
 export type MachineStatus = 'idle' | 'loading' | 'booting' | 'ready' | 'restarting' | 'failed';
 
-const RESTART_TIMEOUT_MS = 30_000;
+/** Generous: a restart without a usable snapshot is a cold boot, which is slow on a busy machine. */
+const RESTART_TIMEOUT_MS = 60_000;
 
 export interface MachineOptions {
   /** Directory with the guest files (public/guest/), relative to the page. */
@@ -80,7 +81,7 @@ export class MachineState {
     };
   }
 
-  /** Loads the emulator (lazily) and starts a fresh machine in a new worker. */
+  /** Starts a fresh machine in a new worker (which loads v86, the guest and the snapshot on its own). */
   async boot(): Promise<void> {
     this.#client?.dispose();
     this.#client = null;
