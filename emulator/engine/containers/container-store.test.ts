@@ -234,3 +234,16 @@ describe('volumes', () => {
     expect(again.list().map((v) => v.Name)).toEqual(['v1']);
   });
 });
+
+describe('docker volume ls fields', () => {
+  it('default table through the CLI formatter', async () => {
+    const { formatList } = await import('../cli/output-format.ts');
+    const { VOLUME_FORMAT, volumeRow } = await import('./volume-format.ts');
+    const s = await setup();
+    await s.volumes.create({ name: 'data' });
+    await s.volumes.create({ name: 'cache', labels: { tier: 'fast' } });
+    const rows = s.volumes.list().map((v) => volumeRow(v));
+    expect(formatList(undefined, rows, VOLUME_FORMAT)).toBe('DRIVER    VOLUME NAME\nlocal     cache\nlocal     data\n');
+    expect(formatList('{{.Name}} {{.Labels}}', rows, VOLUME_FORMAT)).toBe('cache tier=fast\ndata \n');
+  });
+});

@@ -25,3 +25,21 @@ describe('logs API', () => {
     expect(new TextDecoder().decode(encodeLogEntry(entry, { tty: true, timestamps: true }))).toBe('2026-11-25T16:00:00.000000000Z hi\n');
   });
 });
+
+describe('docker logs flags and demultiplexing', () => {
+  it('flags to the query', async () => {
+    const { parseLogsArgs } = await import('./logs-api.ts');
+    const r = parseLogsArgs(['-f', '-t', '--tail', '5', '--since', '10m', 'web']);
+    if ('help' in r) throw new Error('help');
+    expect(r.container).toBe('web');
+    expect(Object.fromEntries(r.query)).toEqual({ stdout: '1', stderr: '1', follow: '1', timestamps: '1', tail: '5', since: '10m' });
+    expect(() => parseLogsArgs([])).toThrow('"docker logs" requires exactly 1 argument.');
+  });
+  it('demultiplex is the inverse of the frames', async () => {
+    const { demultiplex } = await import('./logs-api.ts');
+    const a = stdcopyFrame('stdout', new TextEncoder().encode('out\n'));
+    const b = stdcopyFrame('stderr', new TextEncoder().encode('err\n'));
+    const both = new Uint8Array([...a, ...b]);
+    expect(demultiplex(both).map((f) => [f.stream, new TextDecoder().decode(f.data)])).toEqual([['stdout', 'out\n'], ['stderr', 'err\n']]);
+  });
+});
