@@ -7,10 +7,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CredentialStore } from '../engine/api/auth-store.ts';
 import { createEngineApi } from '../engine/api/engine-api.ts';
+import { dockerCli } from '../engine/cli/docker-cli.ts';
 import { DEFAULT_FACTS, type SystemFacts } from '../engine/api/system-info.ts';
 import { guestFsFromShare } from '../engine/guest-fs-share.ts';
 import { openImagesService } from '../engine/images-service.ts';
 import { withoutLibraryPrefix } from '../engine/registry-client.ts';
+import { ShimSessions } from '../vm/channel/shim-sessions.ts';
 import { startNodeMachine } from '../vm/node-machine.ts';
 import { nodeHandler } from './node-http-adapter.ts';
 import { serveStaticFiles } from './static-files.ts';
@@ -46,6 +48,8 @@ const service = await openImagesService({
   fs: guestFsFromShare(machine.share),
 });
 const api = createEngineApi({ service, credentials, fetch, system: facts });
+// `docker ...` typed in the guest reaches the same engine through its shim.
+const shims = new ShimSessions(machine.agent, dockerCli({ api }), { onError: (e) => values.verbose && console.error(`[shim] ${e.message}`) });
 
 const server = createServer(nodeHandler(api, (method, url, status) => values.verbose && console.error(`${method} ${url} -> ${status}`)));
 if (existsSync(socket)) rmSync(socket);
@@ -65,6 +69,7 @@ async function shutdown(): Promise<void> {
   closing = true;
   server.close();
   server.closeAllConnections();
+  shims.dispose();
   await Promise.allSettled([machine.destroy(), registry.close()]);
   if (existsSync(socket)) rmSync(socket);
   if (!values.store) rmSync(storeDir, { recursive: true, force: true });

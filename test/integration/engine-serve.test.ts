@@ -6,7 +6,17 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CredentialStore } from '../../emulator/engine/api/auth-store.ts';
+import { createEngineApi } from '../../emulator/engine/api/engine-api.ts';
 import { dockerCli } from '../../emulator/engine/cli/docker-cli.ts';
+import { guestFsFromShare } from '../../emulator/engine/guest-fs-share.ts';
+import { openImagesService } from '../../emulator/engine/images-service.ts';
+import { withoutLibraryPrefix } from '../../emulator/engine/registry-client.ts';
+import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
+import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
+import { ShimSessions } from '../../emulator/vm/channel/shim-sessions.ts';
+import type { Machine } from '../../emulator/vm/machine.ts';
+import { restoreGuest } from './guest.ts';
 import { MemorySession } from '../../emulator/engine/cli/memory-session.ts';
 import { unixSocketApi } from '../../emulator/node-backends/unix-socket-api.ts';
 
@@ -150,5 +160,53 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
     expect(df.out).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nImages\s+1\s+0\s+/);
     const info = await docker('info', '--format', '{{.OSType}} {{.Architecture}} {{.Images}}');
     expect(info.out).toBe('linux i686 1\n');
+  });
+});
+
+describe.skipIf(!built)('docker typed in the guest (the shim) runs the CLI against the engine', () => {
+  let machine: Machine;
+  let registry: Awaited<ReturnType<typeof serveStaticFiles>>;
+  let shims: ShimSessions;
+
+  beforeAll(async () => {
+    registry = await serveStaticFiles(resolve(ROOT, 'public'));
+    machine = await restoreGuest();
+    const credentials = new CredentialStore();
+    const flat = !existsSync(resolve(ROOT, 'public/registry/v2/library'));
+    const base = `${registry.url}/registry`;
+    const service = await openImagesService({
+      fetch,
+      backend: new MemoryBlobBackend(),
+      registries: { 'docker.io': flat ? { baseUrl: base, repositoryPath: withoutLibraryPrefix } : base },
+      credentials: credentials.lookup,
+      fs: guestFsFromShare(machine.share),
+    });
+    shims = new ShimSessions(machine.agent, dockerCli({ api: createEngineApi({ service, credentials, fetch }) }));
+  });
+  afterAll(async () => {
+    shims?.dispose();
+    await machine?.destroy();
+    await registry?.close();
+  });
+
+  const guest = async (script: string) => {
+    const r = await machine.agent.exec(['sh', '-c', script], { timeoutMs: 60_000 });
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { status: r.exitCode, out: text(r.stdout), err: text(r.stderr) };
+  };
+
+  it('pull, images, history, rmi and errors, with exit statuses', async () => {
+    const pull = await guest('docker pull busybox');
+    expect(pull.status, pull.err).toBe(0);
+    expect(pull.out).toMatch(/Status: Downloaded newer image for busybox:latest\ndocker\.io\/library\/busybox:latest\n$/);
+    const images = await guest('docker images');
+    expect(images.out).toMatch(/^REPOSITORY   TAG       IMAGE ID       CREATED\s+SIZE\nbusybox      latest    [0-9a-f]{12}   /);
+    expect((await guest('docker history -q busybox')).out).toMatch(/^[0-9a-f]{12}\n<missing>\n$/);
+    expect(await guest('docker rmi nope')).toMatchObject({ status: 1, err: 'Error response from daemon: No such image: nope\n' });
+    expect(await guest('docker run busybox')).toMatchObject({ status: 1, err: expect.stringMatching(/^docker: 'run' is not implemented in drydock yet/) });
+    expect(await guest('docker pull --x busybox')).toMatchObject({ status: 125 });
+    // the layers were unpacked into the 9p share the guest sees
+    const [layer] = (await guest('ls /mnt/host/layers')).out.split('\n').filter((l) => /^[0-9a-f]{64}$/.test(l));
+    expect((await guest(`test -x /mnt/host/layers/${layer}/bin/busybox && echo ok`)).out).toBe('ok\n');
   });
 });
