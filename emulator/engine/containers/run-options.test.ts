@@ -83,39 +83,50 @@ describe('parseRunRequest', () => {
   });
 });
 
-describe('parseRunRequest errors (what the CLI prints; all exit 125 except a missing image)', () => {
+describe('parseRunRequest errors (what the docker CLI 27/28 prints; all exit 125 except a missing image)', () => {
+  const usage = "\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker run --help' for more information\n";
+  const daemon = "\n\nRun 'docker run --help' for more information\n";
+  const see = "\nSee 'docker run --help'.\n";
   const cases: [string, string][] = [
-    ['--x busybox', "unknown flag: --x\nSee 'docker run --help'.\n"],
-    ['-z busybox', "unknown shorthand flag: 'z' in -z\nSee 'docker run --help'.\n"],
-    ['--memory 12q busybox', `invalid argument "12q" for "-m, --memory" flag: invalid size: '12q'\nSee 'docker run --help'.\n`],
-    ['-m 1x busybox', `invalid argument "1x" for "-m, --memory" flag: invalid size: '1x'\nSee 'docker run --help'.\n`],
-    ['--memory 1m busybox', "docker: Error response from daemon: Minimum memory limit allowed is 6MB\nSee 'docker run --help'.\n"],
-    ['--cpus x busybox', `invalid argument "x" for "--cpus" flag: failed to parse x as a rational number\nSee 'docker run --help'.\n`],
-    ['--cpus 2 busybox', "docker: Error response from daemon: Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available\nSee 'docker run --help'.\n"],
-    ['--pids-limit lots busybox', `invalid argument "lots" for "--pids-limit" flag: strconv.ParseInt: parsing "lots": invalid syntax\nSee 'docker run --help'.\n`],
-    ['--rm=maybe busybox', `invalid argument "maybe" for "--rm" flag: strconv.ParseBool: parsing "maybe": invalid syntax\nSee 'docker run --help'.\n`],
-    ['--name', "flag needs an argument: --name\nSee 'docker run --help'.\n"],
-    ['--name web@1 busybox', "docker: Error response from daemon: Invalid container name (web@1), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed\nSee 'docker run --help'.\n"],
+    ['--x busybox', `unknown flag: --x${usage}`],
+    ['-z busybox', `unknown shorthand flag: 'z' in -z${usage}`],
+    ['--memory 12q busybox', `invalid argument "12q" for "-m, --memory" flag: invalid size: '12q'${usage}`],
+    ['-m 1x busybox', `invalid argument "1x" for "-m, --memory" flag: invalid size: '1x'${usage}`],
+    ['--memory 1m busybox', `docker: Error response from daemon: Minimum memory limit allowed is 6MB${daemon}`],
+    ['--cpus x busybox', `invalid argument "x" for "--cpus" flag: failed to parse x as a rational number${usage}`],
+    ['--cpus 2 busybox', `docker: Error response from daemon: Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available${daemon}`],
+    ['--pids-limit lots busybox', `invalid argument "lots" for "--pids-limit" flag: strconv.ParseInt: parsing "lots": invalid syntax${usage}`],
+    ['--rm=maybe busybox', `invalid argument "maybe" for "--rm" flag: strconv.ParseBool: parsing "maybe": invalid syntax${usage}`],
+    ['--name', `flag needs an argument: --name${usage}`],
+    ['-e =x busybox', `invalid argument "=x" for "-e, --env" flag: invalid environment variable: =x${usage}`],
+    ['--name web@1 busybox', `docker: Error response from daemon: Invalid container name (web@1), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed${daemon}`],
     ['-p 8080:80 busybox', expect.stringContaining('needs bridge networking, which comes in a later lesson') as unknown as string],
-    ['--network bridge busybox', expect.stringContaining('bridge networking comes in a later lesson') as unknown as string],
-    ['--network mynet busybox', "docker: Error response from daemon: network mynet not found\nSee 'docker run --help'.\n"],
-    ['-e =x busybox', "invalid environment variable: =x\nSee 'docker run --help'.\n"],
-    ['--env-file nope.env busybox', "open nope.env: no such file or directory\nSee 'docker run --help'.\n"],
-    ['--env-file bad.env busybox', "variable 'MY VAR' contains whitespaces\nSee 'docker run --help'.\n"],
-    ['-v /a:ro busybox', "docker: Error response from daemon: invalid volume specification: '/a:ro'\nSee 'docker run --help'.\n"],
-    ['-v /a:/b:xyz busybox', "docker: Error response from daemon: invalid mode: xyz\nSee 'docker run --help'.\n"],
-    ['-v /a:b busybox', `docker: Error response from daemon: invalid volume specification: '/a:b': invalid mount config for type "bind": invalid mount path: 'b' mount path must be absolute\nSee 'docker run --help'.\n`],
+    ['--network bridge busybox', `docker: bridge networking comes in a later lesson of drydock: use --network none (the default here) or --network host.${see}`],
+    ['--network mynet busybox', `docker: Error response from daemon: network mynet not found${daemon}`],
+    ['--env-file nope.env busybox', `docker: open nope.env: no such file or directory.${see}`],
+    ['--env-file bad.env busybox', `docker: variable 'MY VAR' contains whitespaces.${see}`],
+    ['-v /a:ro busybox', `docker: Error response from daemon: invalid volume specification: '/a:ro'${daemon}`],
+    ['-v /a:/b:xyz busybox', `docker: Error response from daemon: invalid mode: xyz${daemon}`],
+    ['-v /a:b busybox', `docker: Error response from daemon: invalid volume specification: '/a:b': invalid mount config for type "bind": invalid mount path: 'b' mount path must be absolute${daemon}`],
     ['-v my@vol:/x busybox', expect.stringContaining('"my@vol" includes invalid characters for a local volume name') as unknown as string],
-    ['--stop-signal NOPE busybox', "docker: Error response from daemon: Invalid signal: NOPE\nSee 'docker run --help'.\n"],
-    ['--rm --restart always busybox', "Conflicting options: --restart and --rm\nSee 'docker run --help'.\n"],
-    ['-w app busybox', "docker: Error response from daemon: the working directory 'app' is invalid, it needs to be an absolute path\nSee 'docker run --help'.\n"],
-    ['-d', `"docker run" requires at least 1 argument.\nSee 'docker run --help'.\n`],
+    ['--stop-signal NOPE busybox', `docker: Error response from daemon: Invalid signal: NOPE${daemon}`],
+    ['--rm --restart always busybox', `docker: Conflicting options: --restart and --rm.${see}`],
+    ['-w app busybox', `docker: Error response from daemon: the working directory 'app' is invalid, it needs to be an absolute path${daemon}`],
+    ['-d', "docker: 'docker run' requires at least 1 argument\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'docker run --help' for more information\n"],
   ];
   for (const [line, expected] of cases) {
     it(line, async () => {
       expect(await failure(line)).toEqual(expected);
     });
   }
+
+  it('docker create names itself', async () => {
+    try {
+      await parseRunRequest(['--x'], { ...ctx, command: 'create' });
+    } catch (e) {
+      expect(formatRunError(e as EngineError)).toBe("unknown flag: --x\n\nUsage:  docker create [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker create --help' for more information\n");
+    }
+  });
 
   it('exit statuses', async () => {
     const status = async (argv: string[]) => {

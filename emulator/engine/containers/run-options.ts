@@ -69,20 +69,49 @@ export interface RunParseContext {
 /** Exit status of the docker CLI when `run`/`create` fail before the container runs. */
 export const RUN_FAILURE_STATUS = 125;
 
-/** Docker's usage/help error for run/create: `message`, then `See 'docker run --help'.`. */
-export function runUsageError(message: string, ctx: Pick<RunParseContext, 'command'>, origin: 'cli' | 'daemon' = 'cli'): EngineError {
+/**
+ * Where a run/create error comes from decides how the docker CLI (27/28, like the rest of drydock's CLI)
+ * prints it: `flag` (pflag, through cobra's FlagErrorFunc), `cli` (the CLI's own option checks, reportError),
+ * `daemon` (`Error response from daemon:`), `args` (no image given).
+ */
+export type RunErrorOrigin = 'flag' | 'cli' | 'daemon' | 'args';
+
+export function runUsageError(message: string, ctx: Pick<RunParseContext, 'command'>, origin: RunErrorOrigin = 'cli'): EngineError {
   return new EngineError('INVALID_ARGUMENT', message, {
-    details: { exitStatus: RUN_FAILURE_STATUS, origin, seeHelp: `docker ${ctx.command} --help` },
+    details: { exitStatus: origin === 'args' ? 1 : RUN_FAILURE_STATUS, origin, command: `docker ${ctx.command}` },
   });
 }
 
-/** How the CLI prints a RunRequest parse failure (`origin` daemon errors get Docker's prefix). */
-export function formatRunError(error: EngineError): string {
+/** `docker run [OPTIONS] IMAGE [COMMAND] [ARG...]` for `docker run` (or create, container run, ...). */
+export function runUsageLine(command: string): string {
+  return `${command} [OPTIONS] IMAGE [COMMAND] [ARG...]`;
+}
+
+/** The text the docker CLI prints for a run/create error of that origin (stderr; exit status in `details.exitStatus`). */
+export function runErrorText(message: string, command: string, origin: RunErrorOrigin): string {
+  switch (origin) {
+    case 'flag':
+      return `${message}\n\nUsage:  ${runUsageLine(command)}\n\nRun '${command} --help' for more information\n`;
+    case 'cli':
+      return `docker: ${message.replace(/\.$/, '')}.\nSee '${command} --help'.\n`;
+    case 'daemon':
+      return `docker: Error response from daemon: ${message}\n\nRun '${command} --help' for more information\n`;
+    case 'args':
+      return `docker: '${command}' requires at least 1 argument\n\nUsage:  ${runUsageLine(command)}\n\nSee '${command} --help' for more information\n`;
+  }
+}
+
+/** How the CLI prints an error thrown by parseRunRequest (or createContainer: those are daemon errors). */
+export function formatRunError(error: EngineError, command = 'docker run'): string {
   const details = error.details ?? {};
-  const origin = details['origin'];
-  const line = origin === 'daemon' ? `docker: Error response from daemon: ${error.message}` : error.message;
-  const see = typeof details['seeHelp'] === 'string' ? `\nSee '${details['seeHelp']}'.` : '';
-  return `${line}${see}\n`;
+  const origin = (details['origin'] as RunErrorOrigin | undefined) ?? 'daemon';
+  return runErrorText(error.message, (details['command'] as string | undefined) ?? command, origin);
+}
+
+/** The CLI's ValidateEnv, run as the flag value is set (so `-e =x` is a flag error). */
+function validateEnv(value: string): string {
+  if (value.split('=')[0] === '') throw new Error(`invalid environment variable: ${value}`);
+  return value;
 }
 
 const FLAGS: FlagDef[] = [
@@ -93,7 +122,7 @@ const FLAGS: FlagDef[] = [
   { name: 'quiet', short: 'q', kind: 'bool' },
   { name: 'sig-proxy', kind: 'bool' },
   { name: 'name', kind: 'string' },
-  { name: 'env', short: 'e', kind: 'list' },
+  { name: 'env', short: 'e', kind: 'list', parse: validateEnv },
   { name: 'env-file', kind: 'list' },
   { name: 'workdir', short: 'w', kind: 'string' },
   { name: 'user', short: 'u', kind: 'string' },
@@ -129,7 +158,7 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
   try {
     parsed = parseArgs(argv, FLAGS, { interspersed: false });
   } catch (e) {
-    if (e instanceof FlagParseError) throw runUsageError(e.message, ctx);
+    if (e instanceof FlagParseError) throw runUsageError(e.message, ctx, 'flag');
     throw e;
   }
   if (parsed.help) return { help: true };
@@ -140,11 +169,9 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
 
   const [image, ...command] = parsed.args;
   if (image === undefined) {
-    throw new EngineError('INVALID_ARGUMENT', `"docker ${ctx.command}" requires at least 1 argument.`, {
-      details: { exitStatus: 1, origin: 'cli', seeHelp: `docker ${ctx.command} --help`, usage: `docker ${ctx.command} [OPTIONS] IMAGE [COMMAND] [ARG...]` },
-    });
+    throw runUsageError(`'docker ${ctx.command}' requires at least 1 argument`, ctx, 'args');
   }
-  const fail = (message: string, origin: 'cli' | 'daemon' = 'cli') => runUsageError(message, ctx, origin);
+  const fail = (message: string, origin: RunErrorOrigin = 'cli') => runUsageError(message, ctx, origin);
 
   if (list('publish').length > 0 || bool('publish-all')) {
     throw fail('publishing ports (-p, -P) needs bridge networking, which comes in a later lesson of drydock; use --network host to reach a server from the guest');
@@ -167,9 +194,7 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     env.push(...parseEnvFile(content, ctx.env, fail));
   }
   for (const e of list('env')) {
-    const entry = envEntry(e, ctx.env);
-    if (entry.startsWith('=')) throw fail(`invalid environment variable: ${e}`);
-    env.push(entry);
+    env.push(envEntry(e, ctx.env));
   }
 
   const labels: Record<string, string> = {};
@@ -284,7 +309,7 @@ export function parseEnvFile(content: string, env: Readonly<Record<string, strin
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 /** moby's Linux volume spec parser: `dst`, `src:dst`, `src:dst:mode`; src `/...` is a bind, else a named volume. */
-export function parseVolume(spec: string, cwd: string, fail: (m: string, origin?: 'cli' | 'daemon') => Error): VolumeMount {
+export function parseVolume(spec: string, cwd: string, fail: (m: string, origin?: RunErrorOrigin) => Error): VolumeMount {
   const parts = spec.split(':');
   const invalid = () => fail(`invalid volume specification: '${spec}'`, 'daemon');
   if (parts.some((p) => p === '') || parts.length > 3) throw invalid();
