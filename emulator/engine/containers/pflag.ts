@@ -12,6 +12,11 @@ export interface FlagDef {
   parse?: (value: string) => unknown;
   /** accepted but left out of help (aliases such as `--net`) */
   hidden?: boolean;
+  /** help: the value's type name (`list`, `bytes`, `decimal`, `int`, `string`) and the description */
+  valueName?: string;
+  description?: string;
+  /** help: shown as `(default ...)` */
+  defaultValue?: boolean | string;
 }
 
 export type FlagResult = Map<string, unknown>;

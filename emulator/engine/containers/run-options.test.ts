@@ -142,3 +142,11 @@ describe('parseRunRequest errors (what the docker CLI 27/28 prints; all exit 125
     expect(await status([])).toBe(1);
   });
 });
+
+describe('run --help', () => {
+  it('cobra layout', async () => {
+    const { runHelpText } = await import('./run-options.ts');
+    await expect(runHelpText('run')).toMatchFileSnapshot('testdata/help/run.txt');
+    expect(runHelpText('create')).not.toContain('--detach');
+  });
+});

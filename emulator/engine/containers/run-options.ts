@@ -115,38 +115,64 @@ function validateEnv(value: string): string {
 }
 
 const FLAGS: FlagDef[] = [
-  { name: 'detach', short: 'd', kind: 'bool' },
-  { name: 'interactive', short: 'i', kind: 'bool' },
-  { name: 'tty', short: 't', kind: 'bool' },
-  { name: 'rm', kind: 'bool' },
-  { name: 'quiet', short: 'q', kind: 'bool' },
-  { name: 'sig-proxy', kind: 'bool' },
-  { name: 'name', kind: 'string' },
-  { name: 'env', short: 'e', kind: 'list', parse: validateEnv },
-  { name: 'env-file', kind: 'list' },
-  { name: 'workdir', short: 'w', kind: 'string' },
-  { name: 'user', short: 'u', kind: 'string' },
-  { name: 'hostname', short: 'h', kind: 'string' },
-  { name: 'entrypoint', kind: 'string' },
-  { name: 'volume', short: 'v', kind: 'list' },
-  { name: 'read-only', kind: 'bool' },
-  { name: 'memory', short: 'm', kind: 'string', parse: ramInBytes },
-  { name: 'pids-limit', kind: 'string', parse: parseGoInt },
-  { name: 'cpus', kind: 'string', parse: parseNanoCpus },
-  { name: 'cap-add', kind: 'list' },
-  { name: 'cap-drop', kind: 'list' },
-  { name: 'privileged', kind: 'bool' },
-  { name: 'network', kind: 'string' },
+  { name: 'cap-add', kind: 'list', valueName: 'list', description: 'Add Linux capabilities' },
+  { name: 'cap-drop', kind: 'list', valueName: 'list', description: 'Drop Linux capabilities' },
+  { name: 'cpus', kind: 'string', parse: parseNanoCpus, valueName: 'decimal', description: 'Number of CPUs' },
+  { name: 'detach', short: 'd', kind: 'bool', description: 'Run container in background and print container ID' },
+  { name: 'entrypoint', kind: 'string', valueName: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
+  { name: 'env', short: 'e', kind: 'list', parse: validateEnv, valueName: 'list', description: 'Set environment variables' },
+  { name: 'env-file', kind: 'list', valueName: 'list', description: 'Read in a file of environment variables' },
+  { name: 'hostname', short: 'h', kind: 'string', valueName: 'string', description: 'Container host name' },
+  { name: 'interactive', short: 'i', kind: 'bool', description: 'Keep STDIN open even if not attached' },
+  { name: 'label', short: 'l', kind: 'list', valueName: 'list', description: 'Set meta data on a container' },
+  { name: 'memory', short: 'm', kind: 'string', parse: ramInBytes, valueName: 'bytes', description: 'Memory limit' },
+  { name: 'name', kind: 'string', valueName: 'string', description: 'Assign a name to the container' },
   { name: 'net', kind: 'string', hidden: true },
-  { name: 'publish', short: 'p', kind: 'list' },
-  { name: 'publish-all', short: 'P', kind: 'bool' },
-  { name: 'stop-signal', kind: 'string' },
-  { name: 'stop-timeout', kind: 'string', parse: parseGoInt },
-  { name: 'label', short: 'l', kind: 'list' },
-  { name: 'restart', kind: 'string' },
-  { name: 'pull', kind: 'string' },
-  { name: 'platform', kind: 'string' },
+  { name: 'network', kind: 'string', valueName: 'network', description: 'Connect a container to a network ("none" or "host" in drydock)' },
+  { name: 'pids-limit', kind: 'string', parse: parseGoInt, valueName: 'int', description: 'Tune container pids limit (set -1 for unlimited)' },
+  { name: 'platform', kind: 'string', valueName: 'string', description: 'Set platform if server is multi-platform capable' },
+  { name: 'privileged', kind: 'bool', description: 'Give extended privileges to this container' },
+  { name: 'publish', short: 'p', kind: 'list', valueName: 'list', description: "Publish a container's port(s) to the host (comes later in drydock)" },
+  { name: 'publish-all', short: 'P', kind: 'bool', description: 'Publish all exposed ports to random ports (comes later in drydock)' },
+  { name: 'pull', kind: 'string', valueName: 'string', description: 'Pull image before running ("always", "missing", "never")', defaultValue: '"missing"' },
+  { name: 'quiet', short: 'q', kind: 'bool', description: 'Suppress the pull output' },
+  { name: 'read-only', kind: 'bool', description: "Mount the container's root filesystem as read only" },
+  { name: 'restart', kind: 'string', valueName: 'string', description: 'Restart policy to apply when a container exits', defaultValue: '"no"' },
+  { name: 'rm', kind: 'bool', description: 'Automatically remove the container and its associated anonymous volumes when it exits' },
+  { name: 'sig-proxy', kind: 'bool', description: 'Proxy received signals to the process', defaultValue: true },
+  { name: 'stop-signal', kind: 'string', valueName: 'string', description: 'Signal to stop the container' },
+  { name: 'stop-timeout', kind: 'string', parse: parseGoInt, valueName: 'int', description: 'Timeout (in seconds) to stop a container' },
+  { name: 'tty', short: 't', kind: 'bool', description: 'Allocate a pseudo-TTY' },
+  { name: 'user', short: 'u', kind: 'string', valueName: 'string', description: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
+  { name: 'volume', short: 'v', kind: 'list', valueName: 'list', description: 'Bind mount a volume' },
+  { name: 'workdir', short: 'w', kind: 'string', valueName: 'string', description: 'Working directory inside the container' },
 ];
+
+/** `docker run --help` / `docker create --help`, laid out like cobra and pflag (descriptions at the widest flag + 3). */
+export function runHelpText(command: 'run' | 'create' | 'container run' | 'container create'): string {
+  const create = command.endsWith('create');
+  const shown = FLAGS.filter((f) => !f.hidden && !(create && (f.name === 'detach' || f.name === 'sig-proxy')));
+  const left = shown.map((f) => `${f.short ? `  -${f.short}, ` : '      '}--${f.name}${f.valueName ? ` ${f.valueName}` : ''}`);
+  const width = Math.max(...left.map((l) => l.length)) + 3;
+  const lines = shown.map((f, i) => {
+    const def = f.defaultValue !== undefined ? ` (default ${String(f.defaultValue)})` : '';
+    return `${(left[i] as string).padEnd(width)}${f.description ?? ''}${def}`;
+  });
+  const verb = create ? 'create' : 'run';
+  return [
+    '',
+    `Usage:  ${runUsageLine(`docker ${command}`)}`,
+    '',
+    create ? 'Create a new container' : 'Create and run a new container from an image',
+    '',
+    'Aliases:',
+    `  docker container ${verb}, docker ${verb}`,
+    '',
+    'Options:',
+    ...lines,
+    '',
+  ].join('\n');
+}
 
 /**
  * Parses the arguments after `docker run` (or `create`). Flags stop at the image name, as in the docker
