@@ -35,3 +35,17 @@ export function humanSize(bytes: number, precision = 3): string {
   const text = Number(value.toPrecision(precision)).toString();
   return `${text}${units[unit]}`;
 }
+
+/**
+ * What the docker CLI's JSONProgress.String() prints for a progress detail: `[====>    ]  1.2MB/3.4MB`
+ * (a bar of 50 `=` steps then `>`; the bar only when the terminal is wider than 110 columns), empty when
+ * there is nothing to show.
+ */
+export function jsonProgressText(current: number, total: number, withBar = true): string {
+  if (current <= 0 && total <= 0) return '';
+  if (total <= 0) return humanSize(current, 4).padStart(8);
+  const numbers = current <= total ? `${humanSize(current, 4).padStart(8)}/${humanSize(total, 4)}` : '';
+  if (!withBar) return numbers;
+  const percentage = Math.min(50, Math.floor(Math.floor((current / total) * 100) / 2));
+  return `[${'='.repeat(percentage)}>${' '.repeat(50 - percentage)}] ${numbers}`;
+}

@@ -4,7 +4,7 @@ import { EngineError } from '../errors.ts';
 import { imageHistory, imagesDiskUsage, inspectImage, listImages } from '../image-api.ts';
 import type { ImagesService } from '../images-service.ts';
 import type { ProgressMessage } from '../pull-progress.ts';
-import { progressBar } from '../pull-progress.ts';
+import { jsonProgressText } from '../pull-progress.ts';
 import type { Credentials, FetchLike } from '../registry-client.ts';
 import { familiarString, parseDockerRef, parseNormalizedNamed, referenceString, withTag } from '../reference.ts';
 import { type CredentialStore, registryHost } from './auth-store.ts';
@@ -235,7 +235,7 @@ async function streamProgress(request: Request, job: (onProgress: (m: ProgressMe
 function wireMessage(m: ProgressMessage): Record<string, unknown> {
   if (m.id === undefined) return { status: m.status };
   const out: Record<string, unknown> = { status: m.status, progressDetail: m.progressDetail ?? {}, id: m.id };
-  if (m.progressDetail) out.progress = progressBar(m.progressDetail.current, m.progressDetail.total);
+  if (m.progressDetail) out.progress = jsonProgressText(m.progressDetail.current, m.progressDetail.total);
   // The `tag: Pulling from repo` line carries no progress: a client clears its per-layer lines on it.
   if (m.status.startsWith('Pulling from ')) delete out.progressDetail;
   return out;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlagError, type FlagSpec, parseFlags } from './flags.ts';
 import { goString, renderTemplate, TemplateError } from './go-template.ts';
+import { jsonProgressText } from '../pull-progress.ts';
 import { tabulate } from './tab-writer.ts';
 import { createdSince, ellipsis, humanDuration } from './units.ts';
 
@@ -83,6 +84,14 @@ describe('units and tables like the docker CLI', () => {
     ]);
     expect(createdSince(0, new Date(30 * 60 * 1000))).toBe('30 minutes ago');
   });
+  it("progress like docker's JSONProgress: 50 steps then '>', bar only on wide terminals", () => {
+    expect(jsonProgressText(0, 1_067_000)).toBe(`[>${' '.repeat(50)}]       0B/1.067MB`);
+    expect(jsonProgressText(65_370, 1_067_000)).toBe(`[===>${' '.repeat(47)}]  65.37kB/1.067MB`);
+    expect(jsonProgressText(1_067_000, 1_067_000)).toBe(`[${'='.repeat(50)}>]  1.067MB/1.067MB`);
+    expect(jsonProgressText(5, 10, false)).toBe('      5B/10B');
+    expect(jsonProgressText(0, 0)).toBe('');
+  });
+
   it('Ellipsis and tabwriter padding', () => {
     expect(ellipsis('abcdef', 4)).toBe('abc…');
     expect(ellipsis('abc', 3)).toBe('abc');

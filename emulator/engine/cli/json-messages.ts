@@ -1,6 +1,6 @@
 // Prints a pull/push progress stream (newline-delimited JSON messages) as the docker CLI's jsonmessage does:
 // one line per message without a tty; with a tty one line per layer, redrawn in place with ANSI cursor moves.
-import { humanSize } from '../pull-progress.ts';
+import { jsonProgressText } from '../pull-progress.ts';
 import { StreamError } from './engine-client.ts';
 
 interface JsonMessage {
@@ -80,17 +80,8 @@ function display(m: JsonMessage, out: MessageSink, tty: boolean): void {
   else out.write(`${id}${m.status ?? ''}${end}`);
 }
 
-/** The progress bar part (`[==>   ]  1.2MB/3.4MB`): the bar only when the terminal is at least 110 wide. */
+/** The progress part of a layer line; the bar only on terminals wider than 110 columns, as docker does. */
 function progressText(m: JsonMessage, columns: number | undefined): string {
   const d = m.progressDetail;
-  const current = d?.current ?? 0;
-  const total = d?.total ?? 0;
-  if (current <= 0 && total <= 0) return '';
-  if (total <= 0) return humanSize(current, 4).padStart(8);
-  const numbers = `${humanSize(current, 4).padStart(8)}/${humanSize(total, 4)}`;
-  if ((columns ?? 0) < 110) return numbers;
-  const width = 50;
-  const filled = Math.min(width, Math.floor((current / total) * width));
-  const bar = filled >= width ? '='.repeat(width) : `${'='.repeat(filled)}>${' '.repeat(width - filled - 1)}`;
-  return `[${bar}] ${numbers}`;
+  return jsonProgressText(d?.current ?? 0, d?.total ?? 0, (columns ?? 0) > 110);
 }
