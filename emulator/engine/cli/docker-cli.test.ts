@@ -32,6 +32,11 @@ beforeAll(async () => {
     layers: [{ entries: [file('bin/sh', 'SH', 0o755)], createdBy: '/bin/sh -c #(nop) ADD file:deb in /' }, { entries: [file('bin/bash', 'BASH', 0o755)], createdBy: longCommand }],
   });
   await privateRegistry.addImage({ name: 'team/app', tag: 'v1', layers: [{ entries: [file('app', 'APP')] }] });
+  const bad = await hub.addImage({ name: 'library/bad', tag: 'latest', layers: [{ entries: [file('x', 'x'.repeat(1000))] }] });
+  const layer = bad.layers[0]!;
+  const corrupt = layer.gz.slice();
+  corrupt[20] = (corrupt[20] ?? 0) ^ 0xff;
+  hub.files.set(`library/bad/blobs/${layer.digest}`, { body: corrupt, type: 'application/octet-stream' });
   await hub.start();
   await privateRegistry.start();
 });
@@ -100,6 +105,30 @@ describe('docker pull', () => {
     const bad = await docker('pull Busybox');
     expect(bad.status).toBe(1);
     expect(bad.err).toBe('invalid reference format: repository name (library/Busybox) must be lowercase\n');
+  });
+});
+
+describe('docker pull failures after the stream started', () => {
+  it('a digest mismatch ends the stream with the bare message, exit 1, and no image', async () => {
+    const r = await docker('pull bad');
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/latest: Pulling from library\/bad\n/);
+    expect(r.err).toMatch(/digest/i);
+    expect(r.err).not.toMatch(/^Error response from daemon/);
+    expect((await docker('images -q')).out).toBe('');
+  });
+
+  it('Ctrl-C (the session aborted) stops the pull and lists nothing', async () => {
+    // aborted as soon as the first progress line arrives
+    const session = new (class extends MemorySession {
+      override stdout(data: Uint8Array | string): void {
+        super.stdout(data);
+        if (this.stdoutText.includes('Pulling from')) this.controller.abort();
+      }
+    })(['pull', 'debian']);
+    await dockerCli({ api, now: () => now })(session);
+    expect(await session.exited).toBe(1);
+    expect((await docker('images -q')).out).toBe('');
   });
 });
 
