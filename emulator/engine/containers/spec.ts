@@ -58,8 +58,9 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
 
   const spec: RuntimeSpec = {
     ociVersion: OCI_VERSION,
+    // specs-go marks terminal and root.readonly omitempty: Docker's config.json has them only when true
     process: {
-      terminal: config.Tty,
+      ...(config.Tty ? { terminal: true } : {}),
       user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length > 0 ? { additionalGids: user.additionalGids } : {}) },
       args: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
       env: processEnv(config, user.home),
@@ -67,7 +68,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
       oomScoreAdj: 0,
     },
-    root: { path: input.paths.rootfs, readonly: host.ReadonlyRootfs },
+    root: { path: input.paths.rootfs, ...(host.ReadonlyRootfs ? { readonly: true } : {}) },
     hostname: config.Hostname,
     mounts: mountsFor(input, privileged),
     linux: {
