@@ -135,6 +135,7 @@ export const info: Command = {
       ` Server Version: ${i.ServerVersion}`,
       ` Storage Driver: ${i.Driver}`,
       ...i.DriverStatus.map(([k, v]) => `  ${k}: ${v}`),
+      ' Logging Driver: json-file',
       ` Cgroup Driver: ${i.CgroupDriver}`,
       ` Cgroup Version: ${i.CgroupVersion}`,
       ` Kernel Version: ${i.KernelVersion}`,
