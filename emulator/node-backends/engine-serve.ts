@@ -3,15 +3,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CredentialStore } from '../engine/api/auth-store.ts';
-import { createEngineApi } from '../engine/api/engine-api.ts';
-import { dockerCli } from '../engine/cli/docker-cli.ts';
-import { DEFAULT_FACTS, type SystemFacts } from '../engine/api/system-info.ts';
+import { openEngineHost, probeGuestFacts, staticRegistries } from '../engine/engine-host.ts';
 import { guestFsFromShare } from '../engine/guest-fs-share.ts';
-import { openImagesService } from '../engine/images-service.ts';
-import { withoutLibraryPrefix } from '../engine/registry-client.ts';
 import { ShimSessions } from '../vm/channel/shim-sessions.ts';
 import { startNodeMachine } from '../vm/node-machine.ts';
 import { nodeHandler } from './node-http-adapter.ts';
@@ -36,32 +31,24 @@ const storeDir = values.store ? resolve(values.store) : mkdtempSync(join(tmpdir(
 
 const registry = await serveStaticFiles(PUBLIC);
 const machine = await startNodeMachine({ onLog: (line) => values.verbose && console.error(`[machine] ${line}`) });
-const facts = await guestFacts();
-const credentials = new CredentialStore();
-// The static registry lays official images out as v2/busybox/..., not v2/library/busybox/...
-const flat = !existsSync(join(PUBLIC, 'registry/v2/library'));
-const service = await openImagesService({
+const facts = await probeGuestFacts(machine.agent);
+// The same composition as the browser worker (emulator/engine/engine-host.ts), with directories for stores.
+const host = await openEngineHost({
   fetch,
-  backend: new DirBlobBackend(storeDir),
-  registries: { 'docker.io': flat ? { baseUrl: `${registry.url}/registry`, repositoryPath: withoutLibraryPrefix } : `${registry.url}/registry` },
-  credentials: credentials.lookup,
-  fs: guestFsFromShare(machine.share),
+  store: new DirBlobBackend(storeDir),
+  registryStore: new DirBlobBackend(join(storeDir, '..', `${basename(storeDir)}-registry`)),
+  guestFs: () => guestFsFromShare(machine.share),
+  registries: staticRegistries(`${registry.url}/registry`),
+  system: facts,
 });
-const api = createEngineApi({ service, credentials, fetch, system: facts });
+const api = host.api;
 // `docker ...` typed in the guest reaches the same engine through its shim.
-const shims = new ShimSessions(machine.agent, dockerCli({ api }), { onError: (e) => values.verbose && console.error(`[shim] ${e.message}`) });
+const shims = new ShimSessions(machine.agent, host.cli, { onError: (e) => values.verbose && console.error(`[shim] ${e.message}`) });
 
 const server = createServer(nodeHandler(api, (method, url, status) => values.verbose && console.error(`${method} ${url} -> ${status}`)));
 if (existsSync(socket)) rmSync(socket);
 await new Promise<void>((ok) => server.listen(socket, ok));
 console.log(`listening on ${socket}`);
-
-async function guestFacts(): Promise<SystemFacts> {
-  const r = await machine.agent.exec(['sh', '-c', 'uname -r; uname -n; grep MemTotal /proc/meminfo; grep -c ^processor /proc/cpuinfo'], { timeoutMs: 10_000 });
-  const [kernel = DEFAULT_FACTS.kernelVersion, name = DEFAULT_FACTS.name, mem = '', cpus = '1'] = new TextDecoder().decode(r.stdout).trim().split('\n');
-  const kb = Number(/(\d+)/.exec(mem)?.[1] ?? 0);
-  return { ...DEFAULT_FACTS, kernelVersion: kernel, name, ncpu: Number(cpus) || 1, memTotal: kb ? kb * 1024 : DEFAULT_FACTS.memTotal };
-}
 
 let closing = false;
 async function shutdown(): Promise<void> {
@@ -73,6 +60,7 @@ async function shutdown(): Promise<void> {
   await Promise.allSettled([machine.destroy(), registry.close()]);
   if (existsSync(socket)) rmSync(socket);
   if (!values.store) rmSync(storeDir, { recursive: true, force: true });
+  if (!values.store) rmSync(`${storeDir}-registry`, { recursive: true, force: true });
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown());

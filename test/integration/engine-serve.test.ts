@@ -155,6 +155,19 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
     }
   });
 
+  it('push to the in-browser registry (localhost:5000), rmi, pull back the same digest', async () => {
+    expect((await docker('tag', 'busybox', 'localhost:5000/me/bb:1')).status).toBe(0);
+    const push = await docker('push', 'localhost:5000/me/bb:1');
+    expect(push.status, push.err).toBe(0);
+    expect(push.out).toMatch(/^The push refers to repository \[localhost:5000\/me\/bb\]\n/);
+    const digest = /1: digest: (sha256:[0-9a-f]{64}) size: \d+\n$/.exec(push.out)?.[1];
+    expect(digest).toBeDefined();
+    expect((await docker('rmi', 'localhost:5000/me/bb:1')).out).toBe('Untagged: localhost:5000/me/bb:1\n');
+    const pull = await docker('pull', 'localhost:5000/me/bb:1');
+    expect(pull.out).toContain(`Digest: ${digest}\n`);
+    expect((await docker('rmi', 'localhost:5000/me/bb:1')).status).toBe(0);
+  });
+
   it('system df and info answer', async () => {
     const df = await docker('system', 'df');
     expect(df.out).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nImages\s+1\s+0\s+/);

@@ -19,10 +19,11 @@ export type PushImage = (name: string, options: { credentials?: Credentials; onP
 export interface EngineApiOptions {
   service: ImagesService;
   credentials: CredentialStore;
-  /** for `POST /auth` checks against registries */
-  fetch: FetchLike;
+  /** for `POST /auth` checks against registries; default the service's own (localhost:5000 answered in-process) */
+  fetch?: FetchLike;
   /** registry host -> base URL, as the registry client resolves it */
   registryBaseUrl?: (host: string) => string;
+  /** default: the service's push (the in-browser registry for localhost:5000; docker.io refuses) */
   push?: PushImage;
   system?: SystemFacts | (() => Promise<SystemFacts>);
   /** container counts, from the container side when it exists */
@@ -44,6 +45,8 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
   const images = service.images;
   const facts = async (): Promise<SystemFacts> => (typeof options.system === 'function' ? options.system() : (options.system ?? DEFAULT_FACTS));
   const baseUrl = options.registryBaseUrl ?? ((host: string) => service.registry.baseUrl(host));
+  const loginFetch = options.fetch ?? service.fetch;
+  const pushImage: PushImage | undefined = options.push ?? (service.push ? async (name, o) => void (await service.push(name, o)) : undefined);
 
   async function route(request: Request): Promise<Response> {
     const url = new URL(request.url);
@@ -138,10 +141,10 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     const ref = parseNormalizedNamed(name);
     const full = tag ? familiarString(withTag(ref, tag)) : familiarString(ref);
     if (!images.find(full)) throw new EngineError('NOT_FOUND', `An image does not exist locally with the tag: ${familiarString({ domain: ref.domain, path: ref.path })}`);
-    const pushImage = options.push;
     if (!pushImage) throw new EngineError('NOT_IMPLEMENTED', `push is not implemented in drydock yet (the in-browser registry for localhost:5000 is on its way)`);
     const auth = rememberRegistryAuth(request, ref.domain) ?? credentials.get(ref.domain);
-    return streamProgress(request, (onProgress, signal) => pushImage(full, { ...(auth ? { credentials: auth } : {}), onProgress, signal }));
+    const push = pushImage;
+    return streamProgress(request, (onProgress, signal) => push(full, { ...(auth ? { credentials: auth } : {}), onProgress, signal }));
   }
 
   async function tag(name: string, q: URLSearchParams): Promise<Response> {
@@ -158,7 +161,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     if (!body.username || !body.password) throw new EngineError('INVALID_ARGUMENT', 'username and password are required');
     const host = registryHost(body.serveraddress);
     const creds = { username: body.username, password: body.password };
-    await checkLogin(options.fetch, baseUrl(host), creds, request.signal);
+    await checkLogin(loginFetch, baseUrl(host), creds, request.signal);
     credentials.set(host, creds);
     return jsonResponse({ Status: 'Login Succeeded', IdentityToken: '' });
   }
