@@ -1,9 +1,26 @@
 // EmulatorApi (emulator/protocol.ts) implemented over a Machine; the worker exposes it, Node tests call it directly.
 import { transfer } from 'comlink';
+import { DEFAULT_FACTS, type SystemFacts } from '../engine/api/system-info.ts';
+import type { EngineHost } from '../engine/engine-host.ts';
+import { probeGuestFacts } from '../engine/engine-host.ts';
 import { EngineError } from '../engine/errors.ts';
+import type { GuestFs } from '../engine/guest-fs.ts';
+import { guestFsFromShare } from '../engine/guest-fs-share.ts';
 import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth, StartOptions, StartResult } from '../protocol.ts';
 import type { AssetLoader } from './guest-assets.ts';
+import { type CliHandler, ShimSessions } from './channel/shim-sessions.ts';
 import { Machine } from './machine.ts';
+import type { ShareFs } from './share-fs.ts';
+
+/** What the engine gets from the machine side: where the app lives, and the guest running now. */
+export interface EngineContext {
+  /** StartOptions.guestBaseUrl of the first start (the app's static registry sits next to guest/) */
+  guestBaseUrl: string;
+  /** the current guest's 9p share; undefined while no guest runs */
+  guestFs(): GuestFs | undefined;
+  /** facts for `docker version` / `docker info`, asked of the current guest once per boot */
+  system(): Promise<SystemFacts>;
+}
 
 export interface EmulatorServiceOptions {
   /** how guest files are fetched, given StartOptions.guestBaseUrl */
@@ -11,12 +28,61 @@ export interface EmulatorServiceOptions {
   /** v86.wasm (a URL in the worker, a path in Node) */
   wasmPath: string;
   onLog?: (line: string) => void;
+  /** Opens the container engine, once, at the first start; `docker ...` typed in the guest then reaches its CLI. */
+  engine?: (context: EngineContext) => Promise<EngineHost>;
 }
 
 export function createEmulatorService(service: EmulatorServiceOptions): EmulatorApi {
   let machine: Machine | null = null;
   let starting = false;
   let port: MessagePort | null = null;
+  let engine: Promise<CliHandler> | null = null;
+  let shims: ShimSessions | null = null;
+  let facts: Promise<SystemFacts> | null = null;
+  let shareFs: { share: ShareFs; fs: GuestFs } | null = null;
+
+  const currentGuestFs = (): GuestFs | undefined => {
+    let share: ShareFs;
+    try {
+      if (!machine) return undefined;
+      share = machine.share;
+    } catch {
+      return undefined; // between boots
+    }
+    if (shareFs?.share !== share) shareFs = { share, fs: guestFsFromShare(share) };
+    return shareFs.fs;
+  };
+
+  const openEngine = (guestBaseUrl: string): Promise<CliHandler> | null => {
+    const open = service.engine;
+    if (!open) return null;
+    return (engine ??= open({
+      guestBaseUrl,
+      guestFs: currentGuestFs,
+      system: () => (facts ??= machine ? probeGuestFacts(machine.agent).catch(() => DEFAULT_FACTS) : Promise.resolve(DEFAULT_FACTS)),
+    }).then(
+      (host) => host.cli,
+      (error: unknown) => {
+        // The machine still works without docker; each `docker ...` then says why.
+        const message = `docker: the container engine could not start: ${(error as Error).message}\n`;
+        service.onLog?.(message.trim());
+        return (session) => {
+          session.stderr(message);
+          session.exit(1);
+        };
+      },
+    ));
+  };
+
+  /** Every boot brings a new agent client: the docker shim's sessions must be attached to it again. */
+  const attachShims = async (m: Machine): Promise<void> => {
+    shims?.dispose();
+    shims = null;
+    if (!engine) return;
+    const cli = await engine;
+    if (machine !== m) return; // stopped meanwhile
+    shims = new ShimSessions(m.agent, cli, { onError: (e) => service.onLog?.(`docker shim: ${e.message}`) });
+  };
 
   const running = (): Machine => {
     if (!machine) throw new EngineError('CONFLICT', starting ? 'the machine is still starting' : 'the machine is not running; call start() first');
@@ -30,6 +96,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       port = options.terminal;
       const terminal = options.terminal;
       try {
+        openEngine(options.guestBaseUrl);
         const m = await Machine.start({
           loader: service.loaderFor(options.guestBaseUrl),
           wasmPath: service.wasmPath,
@@ -47,6 +114,8 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
         };
         terminal.start?.();
         machine = m;
+        facts = null;
+        await attachShims(m);
         return m.lastStart!;
       } finally {
         starting = false;
@@ -94,12 +163,20 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     },
 
     async restart() {
-      return running().restart();
+      const m = running();
+      shims?.dispose();
+      shims = null;
+      facts = null;
+      const result = await m.restart();
+      await attachShims(m);
+      return result;
     },
 
     async stop() {
       const m = machine;
       machine = null;
+      shims?.dispose();
+      shims = null;
       if (port) port.onmessage = null;
       port = null;
       await m?.destroy();

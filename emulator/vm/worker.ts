@@ -1,7 +1,9 @@
 /// <reference types="vite/client" />
-// The emulator Web Worker: exposes EmulatorApi (emulator/protocol.ts) with Comlink; v86 runs in here, off the UI thread.
+// The emulator Web Worker: exposes EmulatorApi (emulator/protocol.ts) with Comlink; v86 and the container engine run in here, off the UI thread.
 import { expose } from 'comlink';
 import wasmUrl from 'v86/build/v86.wasm?url';
+import { openEngineHost, staticRegistries } from '../engine/engine-host.ts';
+import { OpfsBlobBackend } from '../engine/store-backend-opfs.ts';
 import './error-transfer.ts';
 import { createEmulatorService } from './emulator-service.ts';
 import { fetchAssetLoader } from './fetch-asset-loader.ts';
@@ -11,5 +13,16 @@ expose(
     loaderFor: (guestBaseUrl) => fetchAssetLoader(guestBaseUrl),
     wasmPath: wasmUrl,
     onLog: (line) => console.warn(`[emulator] ${line}`),
+    engine: async ({ guestBaseUrl, guestFs, system }) =>
+      openEngineHost({
+        fetch: globalThis.fetch.bind(globalThis),
+        // Images survive reloads in OPFS; the localhost:5000 registry keeps its own store (another machine).
+        store: await OpfsBlobBackend.open('drydock-store'),
+        registryStore: await OpfsBlobBackend.open('drydock-registry'),
+        guestFs,
+        system,
+        // The static registry ships next to guest/ (public/registry -> <app base>/registry/).
+        registries: staticRegistries(new URL('../registry/', guestBaseUrl).href),
+      }),
   }),
 );

@@ -1,0 +1,116 @@
+// The one composition of the engine (images service, in-browser registry, credentials, Engine API router, docker
+// CLI) from injected pieces, shared by the browser worker, engine:serve and tests: no Node, no DOM, no VM imports.
+import { CredentialStore } from './api/auth-store.ts';
+import { createEngineApi, type EngineApi } from './api/engine-api.ts';
+import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
+import type { BlobBackend } from './blob-backend.ts';
+import type { CliSession } from './cli/cli-session.ts';
+import { dockerCli } from './cli/docker-cli.ts';
+import { EngineError } from './errors.ts';
+import type { GuestFs } from './guest-fs.ts';
+import { type ImagesService, openImagesService } from './images-service.ts';
+import { type FetchLike, type RegistryEndpoint, withoutLibraryPrefix } from './registry-client.ts';
+import { RegistryServer } from './registry-server/registry-server.ts';
+
+export interface EngineHostOptions {
+  fetch: FetchLike;
+  /** the engine's content store (images, layers): OPFS `drydock-store` in the browser, a directory in Node */
+  store: BlobBackend;
+  /** the in-browser registry's own store, answering `localhost:5000`; without it there is no local registry */
+  registryStore?: BlobBackend;
+  /**
+   * The 9p share of the guest running now, as a GuestFs. A getter because every boot or restart brings a new
+   * share; undefined while no guest runs (layers are then stored but not unpacked until `ensureUnpacked`).
+   */
+  guestFs?: () => GuestFs | undefined;
+  /** registry host -> base URL; see staticRegistries() for the registry shipped with the app */
+  registries?: Record<string, string | RegistryEndpoint>;
+  corsProxy?: string;
+  /** `docker version` / `docker info` facts about the guest */
+  system?: SystemFacts | (() => Promise<SystemFacts>);
+}
+
+export interface EngineHost {
+  service: ImagesService;
+  credentials: CredentialStore;
+  /** the in-browser registry, when `registryStore` was given */
+  registry?: RegistryServer;
+  /** the Docker Engine API router */
+  api: EngineApi;
+  /** the CLI handler for the guest's docker shim: `new ShimSessions(machine.agent, host.cli)` after every boot */
+  cli: (session: CliSession) => Promise<void>;
+}
+
+export async function openEngineHost(options: EngineHostOptions): Promise<EngineHost> {
+  const credentials = new CredentialStore();
+  const registry = options.registryStore ? await RegistryServer.open({ backend: options.registryStore }) : undefined;
+  const service = await openImagesService({
+    fetch: options.fetch,
+    backend: options.store,
+    ...(options.registries ? { registries: options.registries } : {}),
+    ...(options.corsProxy ? { corsProxy: options.corsProxy } : {}),
+    credentials: credentials.lookup,
+    ...(options.guestFs ? { fs: followingGuestFs(options.guestFs) } : {}),
+    ...(registry ? { localRegistry: registry } : {}),
+  });
+  const api = createEngineApi({
+    service,
+    credentials,
+    // the routed fetch, so `docker login localhost:5000` reaches the in-process registry
+    fetch: service.fetch,
+    ...(registry ? { push: async (name, o) => void (await service.push(name, o)) } : {}),
+    ...(options.system ? { system: options.system } : {}),
+  });
+  return { service, credentials, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }) };
+}
+
+/**
+ * The registry shipped with the app (`public/registry`, served at `<app base>/registry/`) as Docker Hub. Its
+ * layout is `v2/busybox/...`, not `v2/library/busybox/...`, so official images lose their `library/` prefix.
+ */
+export function staticRegistries(baseUrl: string): Record<string, RegistryEndpoint> {
+  return { 'docker.io': { baseUrl: baseUrl.replace(/\/+$/, ''), repositoryPath: withoutLibraryPrefix } };
+}
+
+/** What the engine asks the guest for its `docker info` facts (structural: the agent client's exec). */
+export interface GuestExec {
+  exec(argv: string[], options: { timeoutMs?: number }): Promise<{ exitCode: number; stdout: Uint8Array }>;
+}
+
+/** Kernel release, host name, memory and CPUs of the running guest; DEFAULT_FACTS where it does not answer. */
+export async function probeGuestFacts(guest: GuestExec): Promise<SystemFacts> {
+  const script = 'uname -r; uname -n; grep MemTotal /proc/meminfo; grep -c ^processor /proc/cpuinfo';
+  const r = await guest.exec(['sh', '-c', script], { timeoutMs: 10_000 });
+  if (r.exitCode !== 0) return DEFAULT_FACTS;
+  const [kernel, name, mem = '', cpus = '1'] = new TextDecoder().decode(r.stdout).trim().split('\n');
+  const kb = Number(/(\d+)/.exec(mem)?.[1] ?? 0);
+  return {
+    ...DEFAULT_FACTS,
+    kernelVersion: kernel || DEFAULT_FACTS.kernelVersion,
+    name: name || DEFAULT_FACTS.name,
+    ncpu: Number(cpus) || 1,
+    memTotal: kb ? kb * 1024 : DEFAULT_FACTS.memTotal,
+  };
+}
+
+/** A GuestFs that always acts on the current guest's share (the image store keeps one GuestFs for its lifetime). */
+function followingGuestFs(current: () => GuestFs | undefined): GuestFs {
+  const fs = (): GuestFs => {
+    const now = current();
+    if (!now) throw new EngineError('CONFLICT', 'the machine is not running, so image layers cannot be unpacked into it now');
+    return now;
+  };
+  return {
+    lstat: async (path) => fs().lstat(path),
+    readdir: async (path) => fs().readdir(path),
+    mkdir: async (path, attrs) => fs().mkdir(path, attrs),
+    writeFile: async (path, data, attrs) => fs().writeFile(path, data, attrs),
+    symlink: async (path, target, attrs) => fs().symlink(path, target, attrs),
+    link: async (path, existing) => fs().link(path, existing),
+    mknod: async (path, kind, major, minor, attrs) => fs().mknod(path, kind, major, minor, attrs),
+    chmod: async (path, mode) => fs().chmod(path, mode),
+    chown: async (path, uid, gid) => fs().chown(path, uid, gid),
+    utimes: async (path, mtime) => fs().utimes(path, mtime),
+    rm: async (path) => fs().rm(path),
+  };
+}

@@ -1,0 +1,135 @@
+// `docker ...` run inside the real guest reaches the engine composed by engine-host.ts, wired by the emulator
+// service exactly as the browser worker wires it (only the stores and asset loading differ), across a restart.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngineHost, staticRegistries, type EngineHost } from '../../emulator/engine/engine-host.ts';
+import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
+import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
+import type { EmulatorApi } from '../../emulator/protocol.ts';
+import { createEmulatorService } from '../../emulator/vm/emulator-service.ts';
+import { nodeAssetLoader } from '../../emulator/vm/node-asset-loader.ts';
+import { DEFAULT_GUEST_DIR, V86_WASM_PATH } from '../../emulator/vm/node-machine.ts';
+
+const PUBLIC = resolve(import.meta.dirname, '../../public');
+const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox')) && existsSync(resolve(PUBLIC, 'registry/v2/debian'));
+
+describe.skipIf(!built)('docker typed in the guest, engine attached by the emulator service', () => {
+  let files: Awaited<ReturnType<typeof serveStaticFiles>>;
+  let emulator: EmulatorApi;
+  let host: EngineHost | undefined;
+  let registryUrl = '';
+  const channel = new MessageChannel();
+
+  beforeAll(async () => {
+    files = await serveStaticFiles(PUBLIC);
+    emulator = createEmulatorService({
+      loaderFor: () => nodeAssetLoader(DEFAULT_GUEST_DIR),
+      wasmPath: V86_WASM_PATH,
+      onLog: (line) => console.warn(`[emulator] ${line}`),
+      engine: async ({ guestBaseUrl, guestFs, system }) => {
+        registryUrl = new URL('../registry/', guestBaseUrl).href;
+        host = await openEngineHost({
+          fetch,
+          store: new MemoryBlobBackend(),
+          registryStore: new MemoryBlobBackend(),
+          guestFs,
+          system,
+          registries: staticRegistries(registryUrl),
+        });
+        return host;
+      },
+    });
+    const terminal = channel.port1 as unknown as MessagePort;
+    await emulator.start({ guestBaseUrl: `${files.url}/guest/`, terminal, cols: 120, rows: 40 }, () => undefined, () => undefined);
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+    channel.port1.close();
+    channel.port2.close();
+    await files?.close();
+  });
+
+  const docker = async (args: string, timeoutMs = 120_000) => {
+    const t0 = performance.now();
+    const r = await emulator.exec(['sh', '-c', `docker ${args}`], { timeoutMs });
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { status: r.exitCode, out: text(r.stdout), err: text(r.stderr), ms: Math.round(performance.now() - t0) };
+  };
+
+  it('the static registry is derived from guestBaseUrl', () => {
+    expect(registryUrl).toBe(`${files.url}/registry/`);
+  });
+
+  it('pull busybox, images, history, inspect', async () => {
+    const pull = await docker('pull busybox');
+    expect(pull.status, pull.err).toBe(0);
+    expect(pull.out).toMatch(/^Using default tag: latest\nlatest: Pulling from library\/busybox\n/);
+    expect(pull.out).toMatch(/Status: Downloaded newer image for busybox:latest\ndocker\.io\/library\/busybox:latest\n$/);
+    console.warn(`[timing] docker pull busybox in the guest (Node): ${pull.ms} ms`);
+
+    const images = await docker('images');
+    expect(images.status).toBe(0);
+    expect(images.out).toMatch(/^REPOSITORY   TAG       IMAGE ID       CREATED\s+SIZE\nbusybox      latest    [0-9a-f]{12}   .+ ago\s+\d+(\.\d+)?[kM]B\n$/);
+
+    const history = await docker('history busybox');
+    expect(history.status).toBe(0);
+    expect(history.out.split('\n')[0]).toMatch(/^IMAGE\s+CREATED\s+CREATED BY\s+SIZE\s+COMMENT$/);
+
+    const inspect = await docker("image inspect --format '{{.Os}}/{{.Architecture}} {{json .RepoTags}}' busybox");
+    expect(inspect).toMatchObject({ status: 0, out: 'linux/386 ["busybox:latest"]\n' });
+  });
+
+  it('login, tag, push to localhost:5000, rmi, pull back', async () => {
+    const login = await docker('login -u me -p secret localhost:5000');
+    expect(login.status, login.err).toBe(0);
+    expect(login.out).toContain('Login Succeeded');
+
+    expect(await docker('tag busybox localhost:5000/me/bb')).toMatchObject({ status: 0, out: '' });
+    const push = await docker('push localhost:5000/me/bb');
+    expect(push.status, push.err).toBe(0);
+    expect(push.out).toMatch(/^Using default tag: latest\nThe push refers to repository \[localhost:5000\/me\/bb\]\n/);
+    expect(push.out).toMatch(/latest: digest: sha256:[0-9a-f]{64} size: \d+\n$/);
+    expect(host?.registry?.db).toBeDefined();
+
+    const rmi = await docker('rmi localhost:5000/me/bb busybox');
+    expect(rmi.status, rmi.err).toBe(0);
+    expect(rmi.out).toMatch(/^Untagged: localhost:5000\/me\/bb:latest\n/);
+    expect(rmi.out).toMatch(/\nUntagged: busybox:latest\n(.*\n)*Deleted: sha256:[0-9a-f]{64}\n/);
+    expect((await docker('images -q')).out).toBe('');
+
+    const back = await docker('pull localhost:5000/me/bb');
+    expect(back.status, back.err).toBe(0);
+    expect(back.out).toMatch(/Status: Downloaded newer image for localhost:5000\/me\/bb:latest\nlocalhost:5000\/me\/bb:latest\n$/);
+
+    // the layer went into the share the guest sees
+    const layers = await emulator.exec(['sh', '-c', 'ls /mnt/host/layers'], { timeoutMs: 10_000 });
+    const [layer] = new TextDecoder().decode(layers.stdout).split('\n').filter((l) => /^[0-9a-f]{64}$/.test(l));
+    expect(layer).toBeDefined();
+    const check = await emulator.exec(['test', '-x', `/mnt/host/layers/${layer}/bin/busybox`], { timeoutMs: 10_000 });
+    expect(check.exitCode).toBe(0);
+  });
+
+  it('errors with docker exit statuses; system df', async () => {
+    expect(await docker('rmi nope')).toMatchObject({ status: 1, err: 'Error response from daemon: No such image: nope\n' });
+    expect(await docker('pull --bogus busybox')).toMatchObject({ status: 125 });
+    const run = await docker('run x');
+    expect(run.status).not.toBe(0);
+    expect(run.err).toMatch(/not implemented|Unable to find image|No such image/);
+
+    const df = await docker('system df');
+    expect(df.status).toBe(0);
+    expect(df.out).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nImages\s+1\s+0\s+/);
+  });
+
+  it('after a restart the shim is attached to the new guest; the engine store survives', async () => {
+    await emulator.restart();
+    const images = await docker('images --format {{.Repository}}:{{.Tag}}');
+    expect(images).toMatchObject({ status: 0, out: 'localhost:5000/me/bb:latest\n' });
+    const pull = await docker('pull debian', 300_000);
+    expect(pull.status, pull.err).toBe(0);
+    expect(pull.out).toMatch(/Status: Downloaded newer image for debian:latest\n/);
+    console.warn(`[timing] docker pull debian in the guest (Node): ${pull.ms} ms`);
+  });
+});
