@@ -1,0 +1,29 @@
+// What the runtime needs from the guest: run an argv and collect its output, or start one and stream it.
+// The agent client (emulator/vm/channel/agent-client.ts) satisfies it structurally; tests can fake it.
+
+export interface GuestExitStatus {
+  exitCode: number;
+  /** set when a signal ended the process; exitCode is then 128 + signal, as a shell reports it */
+  signal?: number;
+}
+
+export interface GuestExecResult extends GuestExitStatus {
+  stdout: Uint8Array;
+  stderr: Uint8Array;
+}
+
+export interface GuestProcess {
+  /** the guest pid, or null when the program could not be started */
+  readonly started: Promise<number | null>;
+  readonly exit: Promise<GuestExitStatus>;
+  kill(signal?: number): void;
+}
+
+export interface GuestExec {
+  exec(argv: string[], options?: { timeoutMs?: number; env?: Record<string, string>; stdin?: Uint8Array | string }): Promise<GuestExecResult>;
+  spawn(
+    argv: string[],
+    options?: { env?: Record<string, string>; onStdout?: (bytes: Uint8Array) => void; onStderr?: (bytes: Uint8Array) => void },
+  ): GuestProcess;
+  writeFile(path: string, data: Uint8Array | string, options?: { mode?: number }): Promise<void>;
+}

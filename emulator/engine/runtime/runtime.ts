@@ -1,0 +1,234 @@
+// The container runtime: runs the lowered steps (lower.ts) in the guest through GuestExec, and answers for
+// the containers it made: start (detached or on the learner's terminal), kill, state with OOMKilled, exec,
+// pause/unpause, delete. It decides nothing about Docker semantics; that is containers/'s job.
+import { EngineError } from '../errors.ts';
+import type { RuntimeSpec } from '../containers/runtime-spec.ts';
+import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
+import { lowerSpec, renderSteps, type ContainerLayout, type RuntimeTrace } from './lower.ts';
+import { quoteWord } from './shell-quote.ts';
+
+export type RuntimeStatus = 'created' | 'running' | 'paused' | 'exited';
+
+export interface RuntimeState {
+  id: string;
+  status: RuntimeStatus;
+  /** host pid of the container's PID 1 while it runs */
+  pid?: number;
+  exitCode?: number;
+  signal?: number;
+  /** memory.events oom_kill was counted while the container ran */
+  oomKilled: boolean;
+}
+
+export interface StartOptions {
+  onStdout?: (bytes: Uint8Array) => void;
+  onStderr?: (bytes: Uint8Array) => void;
+}
+
+export interface ExecOptions {
+  /** defaults to the container's process.env */
+  env?: string[];
+  cwd?: string;
+  user?: { uid: number; gid: number };
+  timeoutMs?: number;
+}
+
+interface Entry {
+  spec: RuntimeSpec;
+  layout: ContainerLayout;
+  trace: RuntimeTrace;
+  status: RuntimeStatus;
+  proc?: GuestProcess;
+  pid?: number;
+  exit?: GuestExitStatus & { oomKilled: boolean };
+  exited: Promise<GuestExitStatus & { oomKilled: boolean }>;
+  resolveExited: (s: GuestExitStatus & { oomKilled: boolean }) => void;
+}
+
+const decoder = new TextDecoder();
+
+function failed(what: string, r: GuestExecResult): EngineError {
+  const err = decoder.decode(r.stderr).trim();
+  return new EngineError('EXEC_FAILED', `${what} failed (exit ${r.exitCode})${err ? `: ${err}` : ''}`, {
+    details: { stdout: decoder.decode(r.stdout), stderr: err },
+  });
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGCONT: 18, SIGSTOP: 19 };
+
+export class ContainerRuntime {
+  private readonly containers = new Map<string, Entry>();
+
+  constructor(private readonly guest: GuestExec) {}
+
+  private entry(id: string): Entry {
+    const e = this.containers.get(id);
+    if (!e) throw new EngineError('NOT_FOUND', `no such container in the runtime: ${id}`);
+    return e;
+  }
+
+  /** Lower the spec, write config.json, trace.sh and init.sh into the bundle, run the create steps. */
+  async create(spec: RuntimeSpec, layout: ContainerLayout): Promise<RuntimeTrace> {
+    if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
+    const trace = lowerSpec(spec, layout);
+    const script = `set -e\nmkdir -p ${quoteWord(layout.bundle)}\n${renderSteps(trace.create)}`;
+    const r = await this.guest.exec(['sh', '-c', script], { timeoutMs: 30_000 });
+    if (r.exitCode !== 0) {
+      await this.guest.exec(['sh', '-c', renderSteps(trace.delete)], { timeoutMs: 30_000 }).catch(() => undefined);
+      throw failed(`creating container ${layout.id}`, r);
+    }
+    await Promise.all([
+      this.guest.writeFile(`${layout.bundle}/config.json`, `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 }),
+      this.guest.writeFile(`${layout.bundle}/trace.sh`, trace.files.trace, { mode: 0o755 }),
+      this.guest.writeFile(`${layout.bundle}/init.sh`, trace.files.init, { mode: 0o755 }),
+    ]);
+    let resolveExited!: Entry['resolveExited'];
+    const exited = new Promise<Entry['exit'] & object>((r) => (resolveExited = r));
+    this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited });
+    return trace;
+  }
+
+  trace(id: string): RuntimeTrace {
+    return this.entry(id).trace;
+  }
+
+  /** Start detached: the process's stdout/stderr become the container's log. Resolves with PID 1's host pid. */
+  async start(id: string, options: StartOptions = {}): Promise<number> {
+    const e = this.entry(id);
+    if (e.status !== 'created') throw new EngineError('CONFLICT', `container ${id} is ${e.status}, not created`);
+    const spawnOptions: Parameters<GuestExec['spawn']>[1] = {};
+    if (options.onStdout) spawnOptions.onStdout = options.onStdout;
+    if (options.onStderr) spawnOptions.onStderr = options.onStderr;
+    const proc = this.guest.spawn(e.trace.process, spawnOptions);
+    e.proc = proc;
+    e.status = 'running';
+    void proc.exit.then(
+      (s) => this.exited(id, s),
+      () => this.exited(id, { exitCode: 255 }),
+    );
+    const started = await proc.started;
+    if (started === null) throw new EngineError('EXEC_FAILED', `container ${id}: its process could not be started`);
+    return this.findPid(id);
+  }
+
+  /** For `docker run -it`: the argv the docker shim spawns on the learner's terminal. Call exited() with its end. */
+  interactive(id: string): string[] {
+    const e = this.entry(id);
+    if (e.status !== 'created') throw new EngineError('CONFLICT', `container ${id} is ${e.status}, not created`);
+    e.status = 'running';
+    return e.trace.process;
+  }
+
+  /** Record how the process ended (the shim's ProcessEnd for -it; start() does it itself). */
+  async exited(id: string, status: GuestExitStatus): Promise<void> {
+    const e = this.containers.get(id);
+    if (!e || e.exit) return;
+    const oom = await this.guest.exec(['cat', `${e.trace.cgroup}/memory.events`]).catch(() => null);
+    const m = oom ? /^oom_kill (\d+)$/m.exec(decoder.decode(oom.stdout)) : null;
+    e.exit = { ...status, oomKilled: !!m && Number(m[1]) > 0 };
+    e.status = 'exited';
+    delete e.pid;
+    e.resolveExited(e.exit);
+  }
+
+  wait(id: string): Promise<GuestExitStatus & { oomKilled: boolean }> {
+    return this.entry(id).exited;
+  }
+
+  /**
+   * The host pid of the container's PID 1: the process in its cgroup whose innermost pid is 1, once it has
+   * left init.sh (its root is no longer the guest's /). Exit 2 from the script: the cgroup emptied first.
+   */
+  async findPid(id: string): Promise<number> {
+    const e = this.entry(id);
+    if (e.pid) return e.pid;
+    const cg = e.trace.cgroup;
+    const script =
+      `host=$(stat -c %d:%i /); n=0; while [ $n -lt 600 ]; do n=$((n+1)); any=; for p in $(cat ${cg}/cgroup.procs); do any=1; ` +
+      `while read k a b c; do [ "$k" = NSpid: ] && [ "$b" = 1 ] && [ -z "$c" ] && [ "$(stat -c %d:%i /proc/$p/root/ 2>/dev/null)" != "$host" ] && { echo $p; exit 0; }; done < /proc/$p/status 2>/dev/null; ` +
+      `done; [ -n "$any" ] || exit 2; sleep 0.02; done; exit 1`;
+    const r = await this.guest.exec(['sh', '-c', script], { timeoutMs: 60_000 });
+    if (r.exitCode !== 0) {
+      if (r.exitCode === 2 || e.exit) throw new EngineError('CONFLICT', `container ${id} is not running (its process has exited)`);
+      throw failed(`finding PID 1 of ${id}`, r);
+    }
+    const pid = Number(decoder.decode(r.stdout).trim());
+    if (!e.exit) e.pid = pid;
+    return pid;
+  }
+
+  /** Signal PID 1 from the host (a PID namespace's init ignores signals it has no handler for, except KILL and STOP). */
+  async kill(id: string, signal: number | string = 'SIGKILL'): Promise<void> {
+    const e = this.entry(id);
+    if (e.status !== 'running' && e.status !== 'paused') throw new EngineError('CONFLICT', `container ${id} is not running`);
+    const n = typeof signal === 'number' ? signal : SIGNALS[signal.toUpperCase().replace(/^(?!SIG)/, 'SIG')] ?? Number(signal);
+    if (!Number.isInteger(n) || n <= 0 || n > 64) throw new EngineError('INVALID_ARGUMENT', `invalid signal: ${signal}`);
+    const pid = await this.findPid(id);
+    const r = await this.guest.exec(['kill', `-${n}`, String(pid)]);
+    if (r.exitCode !== 0 && !e.exit) throw failed(`kill -${n} ${pid}`, r);
+  }
+
+  async state(id: string): Promise<RuntimeState> {
+    const e = this.entry(id);
+    const s: RuntimeState = { id, status: e.status, oomKilled: e.exit?.oomKilled ?? false };
+    if (e.exit) {
+      s.exitCode = e.exit.exitCode;
+      if (e.exit.signal !== undefined) s.signal = e.exit.signal;
+    } else if (e.status !== 'created') s.pid = await this.findPid(id);
+    return s;
+  }
+
+  /** The argv that runs a process in a running container: same cgroup, namespaces, root, capabilities, uid. */
+  async execArgv(id: string, args: string[], options: ExecOptions = {}): Promise<string[]> {
+    const e = this.entry(id);
+    if (e.status !== 'running') throw new EngineError('CONFLICT', `container ${id} is not running`);
+    if (args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'exec needs a command');
+    const pid = await this.findPid(id);
+    const p = e.spec.process;
+    const user = options.user ?? p.user;
+    const bounding = ['-all', ...(p.capabilities?.bounding ?? []).map((c) => `+${c.replace(/^CAP_/, '').toLowerCase()}`)].join(',');
+    return [
+      'sh', '-c', `echo $$ > ${e.trace.cgroup}/cgroup.procs && exec "$@"`, 'drydock-exec',
+      // --root=/ is opened before the namespaces are entered: the guest's own root, where setpriv and
+      // unshare live (entering a mount namespace alone would land on the container's root, without them).
+      '/usr/bin/nsenter', '-t', String(pid), '--all', '--root=/', '--wd=/', '--',
+      'env', '-i', ...(options.env ?? p.env ?? []),
+      '/usr/bin/setpriv', ...(p.noNewPrivileges ? ['--no-new-privs'] : []), '--bounding-set', bounding,
+      // /proc here is the guest's: PID 1's root there is the container's root, its mounts included.
+      '/usr/bin/unshare', `--root=/proc/${pid}/root`, `--wd=${options.cwd ?? p.cwd ?? '/'}`, `--setgid=${user.gid}`, `--setuid=${user.uid}`, '--', ...args,
+    ];
+  }
+
+  async exec(id: string, args: string[], options: ExecOptions = {}): Promise<GuestExecResult> {
+    const argv = await this.execArgv(id, args, options);
+    return this.guest.exec(argv, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
+  }
+
+  private async freeze(id: string, on: boolean): Promise<void> {
+    const e = this.entry(id);
+    const want: RuntimeStatus = on ? 'running' : 'paused';
+    if (e.status !== want) throw new EngineError('CONFLICT', `container ${id} is ${e.status}`);
+    const cg = e.trace.cgroup;
+    const v = on ? 1 : 0;
+    const r = await this.guest.exec(['sh', '-c', `echo ${v} > ${cg}/cgroup.freeze && while ! grep -q 'frozen ${v}' ${cg}/cgroup.events; do sleep 0.01; done`], { timeoutMs: 30_000 });
+    if (r.exitCode !== 0) throw failed(on ? 'pause' : 'unpause', r);
+    if (!e.exit) e.status = on ? 'paused' : 'running';
+  }
+
+  pause(id: string): Promise<void> {
+    return this.freeze(id, true);
+  }
+
+  unpause(id: string): Promise<void> {
+    return this.freeze(id, false);
+  }
+
+  /** Kill whatever is left, unmount, remove the cgroup, upper/work dirs and bundle. Idempotent in the guest. */
+  async delete(id: string): Promise<void> {
+    const e = this.entry(id);
+    const r = await this.guest.exec(['sh', '-c', `set -e\n${e.status === 'paused' ? `echo 0 > ${e.trace.cgroup}/cgroup.freeze\n` : ''}${renderSteps(e.trace.delete)}`], { timeoutMs: 60_000 });
+    if (r.exitCode !== 0) throw failed(`deleting container ${id}`, r);
+    if (e.proc && !e.exit) await e.exited;
+    this.containers.delete(id);
+  }
+}
