@@ -53,3 +53,22 @@ test('docker pull debian (the largest common image shipped)', async ({ terminal 
   testInfo.annotations.push({ type: 'timing', description: `docker pull debian: ${pullMs} ms` });
   console.log(`[timing] docker pull debian in Chromium: ${pullMs} ms`);
 });
+
+test('pulled images survive a restart and a page reload (OPFS store)', async ({ page, terminal }) => {
+  await terminal.run('docker pull -q busybox');
+  await terminal.waitForLine(/^docker\.io\/library\/busybox:latest$/, 60_000);
+  await terminal.waitForPrompt();
+
+  await page.getByRole('button', { name: 'Restart machine' }).click();
+  await expect(async () => expect(await terminal.screen()).not.toContain('docker.io/library/busybox:latest')).toPass();
+  await terminal.waitForPrompt();
+  await expect(page.getByRole('button', { name: 'Restart machine' })).toBeEnabled();
+  // a new guest: the shim must have been attached to its agent again
+  await terminal.run('docker images --format "img={{.Repository}}:{{.Tag}}"');
+  await terminal.waitForLine(/^img=busybox:latest$/);
+
+  await page.reload();
+  await terminal.waitForPrompt();
+  await terminal.run('docker images --format "again={{.Repository}}:{{.Tag}}"');
+  await terminal.waitForLine(/^again=busybox:latest$/);
+});
