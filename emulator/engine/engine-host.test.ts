@@ -1,0 +1,65 @@
+// engine-host.ts composes a working engine: docker CLI -> Engine API -> images service, the static registry as
+// Docker Hub, localhost:5000 in-process, layers into whichever guest file system runs now.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveDirectory } from '../../test/unit/engine/static-server.ts';
+import { MemorySession } from './cli/memory-session.ts';
+import { openEngineHost, probeGuestFacts, staticRegistries } from './engine-host.ts';
+import type { GuestFs } from './guest-fs.ts';
+import { MemoryGuestFs } from './guest-fs-memory.ts';
+import { MemoryBlobBackend } from './store-backend-memory.ts';
+
+const PUBLIC = resolve(import.meta.dirname, '../../public');
+const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
+
+describe.skipIf(!built)('openEngineHost', () => {
+  let server: Awaited<ReturnType<typeof serveDirectory>>;
+  beforeAll(async () => void (server = await serveDirectory(PUBLIC)));
+  afterAll(async () => server?.close());
+
+  it('staticRegistries maps docker.io to the shipped registry without the library/ prefix', () => {
+    const [endpoint] = Object.values(staticRegistries('http://app.test/base/registry/'));
+    expect(endpoint?.baseUrl).toBe('http://app.test/base/registry');
+    expect(endpoint?.repositoryPath?.('library/busybox')).toBe('busybox');
+  });
+
+  it('runs docker pull, login, push to localhost:5000 and unpacks into the current guest', async () => {
+    let guest: GuestFs | undefined = new MemoryGuestFs();
+    const host = await openEngineHost({
+      fetch,
+      store: new MemoryBlobBackend(),
+      registryStore: new MemoryBlobBackend(),
+      guestFs: () => guest,
+      registries: staticRegistries(`${server.url}/registry/`),
+      system: { kernelVersion: '6.6.0', operatingSystem: 'test', name: 'guest', ncpu: 1, memTotal: 1 },
+    });
+    const docker = async (...argv: string[]) => {
+      const session = new MemorySession(argv);
+      await host.cli(session);
+      return { status: await session.exited, out: session.stdoutText, err: session.stderrText };
+    };
+    expect((await docker('pull', 'busybox')).out).toMatch(/Status: Downloaded newer image for busybox:latest\n/);
+    expect((await docker('login', '-u', 'me', '-p', 'pw', 'localhost:5000')).out).toContain('Login Succeeded');
+    expect((await docker('tag', 'busybox', 'localhost:5000/me/bb')).status).toBe(0);
+    const push = await docker('push', 'localhost:5000/me/bb');
+    expect(push.status, push.err).toBe(0);
+    expect(host.registry?.db).toBeDefined();
+    expect((await docker('info', '--format', '{{.KernelVersion}}')).out).toBe('6.6.0\n');
+
+    // a restart: a new, empty share; layers go there on the next unpack
+    const fresh = new MemoryGuestFs();
+    guest = fresh;
+    const [dir] = await host.service.images.ensureUnpacked('busybox');
+    expect(await fresh.lstat(`${dir}/bin/busybox`)).toMatchObject({ kind: 'file' });
+    guest = undefined;
+    // between boots: a clear error, not a write into the old guest's share
+    await expect(host.service.images.ensureUnpacked('localhost:5000/me/bb')).rejects.toThrow(/the machine is not running/);
+  });
+
+  it('probeGuestFacts reads uname and /proc, with defaults for what is missing', async () => {
+    const out = (s: string) => async () => ({ exitCode: 0, stdout: new TextEncoder().encode(s) });
+    expect(await probeGuestFacts({ exec: out('6.6.1\nbox\nMemTotal:  1000 kB\n2\n') })).toMatchObject({ kernelVersion: '6.6.1', name: 'box', memTotal: 1_024_000, ncpu: 2 });
+    expect(await probeGuestFacts({ exec: async () => ({ exitCode: 1, stdout: new Uint8Array() }) })).toMatchObject({ name: 'drydock' });
+  });
+});
