@@ -13,7 +13,8 @@ export interface BootProgress {
 
 export interface StartOptions {
   /** Absolute URL of the directory holding public/guest/ files, e.g. `new URL('guest/', document.baseURI).href`
-   *  (a relative URL would resolve against the worker script's URL, not the page's). */
+   *  (a relative URL would resolve against the worker script's URL, not the page's). The engine finds the
+   *  app's static registry (public/registry) next to it: `new URL('../registry/', guestBaseUrl)`. */
   guestBaseUrl: string;
   /** terminal bytes: the worker posts Uint8Array chunks (transferred) for the learner's console and
    *  receives Uint8Array chunks (or strings) typed by the learner. A MessagePort must be transferred:
