@@ -53,14 +53,8 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     ...(options.guestFs ? { fs: followingGuestFs(options.guestFs) } : {}),
     ...(registry ? { localRegistry: registry } : {}),
   });
-  const api = createEngineApi({
-    service,
-    credentials,
-    // the routed fetch, so `docker login localhost:5000` reaches the in-process registry
-    fetch: service.fetch,
-    ...(registry ? { push: async (name, o) => void (await service.push(name, o)) } : {}),
-    ...(options.system ? { system: options.system } : {}),
-  });
+  // Login checks and pushes default to the service's routed fetch: localhost:5000 is answered in-process.
+  const api = createEngineApi({ service, credentials, ...(options.system ? { system: options.system } : {}) });
   return { service, credentials, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }) };
 }
 
