@@ -3,8 +3,6 @@ import * as Comlink from 'comlink';
 // Registers the transfer handler that keeps EngineError's code and location on errors thrown in the worker.
 import '../emulator/vm/error-transfer.ts';
 import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth, StartOptions, StartResult } from '../emulator/protocol.ts';
-// Vite bundles the worker (and the v86 wasm it imports) and gives its URL, so the URL can carry a fragment.
-import emulatorWorkerUrl from '../emulator/vm/worker.ts?worker&url';
 
 export type ShareEntry = Awaited<ReturnType<EmulatorApi['listShare']>>[number];
 
@@ -33,10 +31,8 @@ export class EmulatorClient implements EmulatorLink {
   #disposed = false;
 
   constructor() {
-    // v86 schedules its ticks with scheduler.postTask only when its global location mentions
-    // "use-scheduling-api"; otherwise it starts a nested timer worker, which took ~0.7 s to come up
-    // on a loaded machine before the first instruction ran. The fragment changes nothing else.
-    this.#worker = new Worker(`${emulatorWorkerUrl}#use-scheduling-api`, { type: 'module', name: 'drydock-vm' });
+    // Vite bundles the worker (and the v86 wasm it imports) from this literal URL.
+    this.#worker = new Worker(new URL('../emulator/vm/worker.ts', import.meta.url), { type: 'module', name: 'drydock-vm' });
     this.#api = Comlink.wrap<EmulatorApi>(this.#worker);
   }
 
