@@ -16,6 +16,7 @@ const SUITES: Suite[] = [
   { name: 'files', run: guestFileFigures },
   { name: 'vm-node', run: async () => (await import('./vm-node.ts')).benchVmNode() },
   { name: 'vm-chromium', run: async () => (await import('./vm-chromium.ts')).benchVmChromium({ runs, log }) },
+  { name: 'images-node', run: async () => (await import('./images-node.ts')).benchImagesNode({ ...(runs ? { runs } : {}), log }) },
 ];
 
 /** What ships in public/guest/ altogether (vm-node reports the snapshot itself as snapshot_bytes). */
