@@ -256,7 +256,7 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   if (spec.process.args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'process.args is empty: no command to run');
   if (layout.rootfs.lowerDirs.length === 0) throw new EngineError('INVALID_ARGUMENT', 'the rootfs plan has no lower dirs');
   const cg = cgroupPath(layout.id);
-  const unshare = ['/usr/bin/unshare', '--fork', '--kill-child'];
+  const unshare = ['/usr/bin/unshare'];
   let newNet = false;
   for (const ns of spec.linux.namespaces) {
     if (ns.path) throw new EngineError('NOT_IMPLEMENTED', `joining an existing ${ns.type} namespace (${ns.path}) is not supported yet`);
@@ -269,7 +269,10 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   // Mounting cgroup2 for the container only makes sense with its own cgroup namespace.
   if (!spec.linux.namespaces.some((n) => n.type === 'cgroup') && spec.mounts.some((m) => m.type === 'cgroup')) unshare.push('--cgroup');
   const initPath = `${layout.bundle}/init.sh`;
-  const process = ['sh', '-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'drydock-enter', ...unshare, '--', 'sh', '-e', initPath];
+  // Not `unshare --fork`: util-linux 2.38 reports a child killed by a signal as exit 1 (its re-raise fails on
+  // i386), and Docker's 137 for SIGKILL/OOM must survive. unshare(2) puts only children in the new PID
+  // namespace, so the shell it runs forks init.sh as PID 1 and exits with its status (128+n for signal n).
+  const process = ['sh', '-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'drydock-enter', ...unshare, '--', 'sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath];
 
   const create = lowerCreate(spec, layout, cg);
   const init = lowerInit(spec, layout, newNet);
@@ -287,8 +290,8 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
     header('create, start (delete at the end, commented out)') +
     '\n# ---- create\n' +
     renderSteps(create) +
-    '\n# ---- start: the container\'s first process. It enters the cgroup, then unshare creates the namespaces\n' +
-    '# and forks; the child (PID 1 of the new PID namespace) runs init.sh, which ends by exec-ing process.args.\n' +
+    '\n# ---- start: the container\'s first process. It enters the cgroup, unshare creates the namespaces, and\n' +
+    '# its shell forks init.sh as PID 1 of the new PID namespace; init.sh ends by exec-ing process.args.\n' +
     quoteArgv(process) +
     '\n\n# ---- delete (run after the container has exited)\n' +
     renderSteps(del).replace(/^(?!#)(.+)$/gm, '#   $1');
