@@ -1,0 +1,93 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RuntimeSpec } from '../containers/runtime-spec.ts';
+import { isEngineError } from '../errors.ts';
+import { lowerSpec, sharesToWeight, type ContainerLayout } from './lower.ts';
+import { quoteArgv } from './shell-quote.ts';
+
+// The containers/ golden config.json files (what the engine writes for real `docker run` lines) are the input.
+const SPECS = join(import.meta.dirname, '../containers/testdata/spec');
+const ID = '3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8';
+const BUNDLE = `/var/lib/drydock/containers/${ID}`;
+const LAYOUT: ContainerLayout = {
+  id: ID,
+  bundle: BUNDLE,
+  rootfs: {
+    lowerDirs: ['/mnt/host/layers/2222222222222222222222222222222222222222222222222222222222222222', '/mnt/host/layers/1111111111111111111111111111111111111111111111111111111111111111'],
+    upperDir: `${BUNDLE}/upper`,
+    workDir: `${BUNDLE}/work`,
+    mergedDir: `${BUNDLE}/rootfs`,
+  },
+};
+const load = (name: string) => JSON.parse(readFileSync(join(SPECS, name), 'utf8')) as RuntimeSpec;
+
+describe('runtime trace golden files', () => {
+  for (const file of readdirSync(SPECS).filter((f) => f.endsWith('.config.json'))) {
+    const name = file.replace('.config.json', '');
+    it(name, async () => {
+      const trace = lowerSpec(load(file), LAYOUT);
+      await expect(trace.files.trace).toMatchFileSnapshot(`testdata/${name}.trace.sh`);
+      await expect(trace.files.init).toMatchFileSnapshot(`testdata/${name}.init.sh`);
+    });
+  }
+});
+
+describe('lowerSpec', () => {
+  const base = () => load('busybox-sh.config.json');
+
+  it('writes cgroup v2 limits from linux.resources', () => {
+    const spec = base();
+    spec.linux.resources = { memory: { limit: 32 << 20, swap: 64 << 20 }, pids: { limit: 50 }, cpu: { quota: 50000, period: 100000, shares: 512 } };
+    const writes = lowerSpec(spec, LAYOUT).create.filter((s) => s.stdoutTo?.startsWith(`/sys/fs/cgroup/drydock/${ID}/`));
+    expect(writes.map((s) => [s.stdoutTo!.split('/').at(-1), s.argv[1]])).toEqual([
+      ['memory.max', String(32 << 20)],
+      ['memory.swap.max', String(32 << 20)],
+      ['pids.max', '50'],
+      ['cpu.max', '50000 100000'],
+      ['cpu.weight', String(sharesToWeight(512))],
+    ]);
+    expect(sharesToWeight(1024)).toBe(39);
+    expect(sharesToWeight(2)).toBe(1);
+  });
+
+  it('lists lowerdirs topmost first and mounts the overlay before anything runs', () => {
+    const mount = lowerSpec(base(), LAYOUT).create.find((s) => s.argv[0] === 'mount')!;
+    expect(mount.argv).toContain(`lowerdir=${LAYOUT.rootfs.lowerDirs.join(':')},upperdir=${BUNDLE}/upper,workdir=${BUNDLE}/work`);
+  });
+
+  it('creates one namespace per linux.namespaces entry and no network namespace for --network host', () => {
+    const t = lowerSpec(load('host-network-volumes.config.json'), LAYOUT);
+    expect(t.process).not.toContain('--net');
+    expect(t.init.some((s) => s.argv.includes('lo'))).toBe(false);
+    expect(lowerSpec(base(), LAYOUT).process).toContain('--net');
+  });
+
+  it('drops capabilities to the bounding set and sets uid/gid last', () => {
+    const t = lowerSpec(load('user-readonly-capdrop.config.json'), LAYOUT);
+    const exec = t.init.at(-1)!.argv;
+    const bounding = exec[exec.indexOf('--bounding-set') + 1]!;
+    expect(bounding.startsWith('-all,')).toBe(true);
+    expect(bounding).not.toContain('net_raw');
+    expect(exec).toContain('--setuid=1000');
+    expect(t.init.some((s) => s.argv.join(' ') === `mount -o remount,bind,ro ${BUNDLE}/rootfs`)).toBe(true);
+  });
+
+  it('refuses joining existing namespaces and an empty command', () => {
+    const spec = base();
+    spec.linux.namespaces.push({ type: 'network', path: '/proc/1/ns/net' });
+    expect(() => lowerSpec(spec, LAYOUT)).toThrow(/not supported yet/);
+    const empty = base();
+    empty.process.args = [];
+    try {
+      lowerSpec(empty, LAYOUT);
+      expect.unreachable();
+    } catch (e) {
+      expect(isEngineError(e, 'INVALID_ARGUMENT')).toBe(true);
+    }
+  });
+
+  it('quotes argv so the shell reads back the same words', () => {
+    expect(quoteArgv(['echo', "it's", 'a b', '$HOME', ''])).toBe(`echo 'it'\\''s' 'a b' '$HOME' ''`);
+  });
+});
