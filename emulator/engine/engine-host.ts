@@ -1,16 +1,24 @@
 // The one composition of the engine (images service, in-browser registry, credentials, Engine API router, docker
 // CLI) from injected pieces, shared by the browser worker, engine:serve and tests: no Node, no DOM, no VM imports.
 import { CredentialStore } from './api/auth-store.ts';
+import { ContainerProcesses, createContainerProcessApi } from './api/container-process.ts';
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
 import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
 import type { BlobBackend } from './blob-backend.ts';
 import type { CliSession } from './cli/cli-session.ts';
 import { dockerCli } from './cli/docker-cli.ts';
+import { ContainerStore } from './containers/container-store.ts';
+import { createContainersApi } from './containers/containers-api.ts';
+import { blobJsonStorage } from './containers/json-storage.ts';
+import { LogStore } from './containers/log-store.ts';
+import type { RunRequest } from './containers/run-options.ts';
+import { VolumeStore } from './containers/volume-store.ts';
 import { EngineError } from './errors.ts';
 import type { GuestFs } from './guest-fs.ts';
 import { type ImagesService, openImagesService } from './images-service.ts';
 import { type FetchLike, type RegistryEndpoint, withoutLibraryPrefix } from './registry-client.ts';
 import { RegistryServer } from './registry-server/registry-server.ts';
+import type { GuestExec as RuntimeGuestExec } from './runtime/guest-exec.ts';
 
 export interface EngineHostOptions {
   fetch: FetchLike;
@@ -28,11 +36,22 @@ export interface EngineHostOptions {
   corsProxy?: string;
   /** `docker version` / `docker info` facts about the guest */
   system?: SystemFacts | (() => Promise<SystemFacts>);
+  /**
+   * The agent of the guest running now (run argv, spawn, write files), a getter like guestFs; without it
+   * containers can be created and listed but not started.
+   */
+  guest?: () => RuntimeGuestExec | undefined;
+  /** where the 9p share is mounted in the guest (image layers are under `<this>/layers`) */
+  shareMount?: string;
 }
 
 export interface EngineHost {
   service: ImagesService;
   credentials: CredentialStore;
+  containers: ContainerStore;
+  volumes: VolumeStore;
+  logs: LogStore;
+  processes: ContainerProcesses;
   /** the in-browser registry, when `registryStore` was given */
   registry?: RegistryServer;
   /** the Docker Engine API router */
@@ -43,6 +62,9 @@ export interface EngineHost {
 
 export async function openEngineHost(options: EngineHostOptions): Promise<EngineHost> {
   const credentials = new CredentialStore();
+  const containers = await ContainerStore.open(blobJsonStorage(options.store, 'drydock-containers.json'));
+  const volumes = await VolumeStore.open(blobJsonStorage(options.store, 'drydock-volumes.json'), { usedBy: (n) => containers.usingVolume(n) });
+  const logs = await LogStore.open(blobJsonStorage(options.store, 'drydock-logs.json'));
   const registry = options.registryStore ? await RegistryServer.open({ backend: options.registryStore }) : undefined;
   const service = await openImagesService({
     fetch: options.fetch,
@@ -52,10 +74,48 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     credentials: credentials.lookup,
     ...(options.guestFs ? { fs: followingGuestFs(options.guestFs) } : {}),
     ...(registry ? { localRegistry: registry } : {}),
+    usage: (imageId) => {
+      const using = containers.usingImage(imageId).map((id) => containers.get(id));
+      const first = using.find((r) => r.state.status === 'running' || r.state.status === 'paused') ?? using[0];
+      return first ? { containerId: first.id, running: first.state.status === 'running' || first.state.status === 'paused' } : undefined;
+    },
   });
+  const processes = new ContainerProcesses({ containers, volumes, logs, guest: options.guest ?? (() => undefined) });
+  const share = options.shareMount ?? '/mnt/host';
+  const image = async (request: RunRequest) => {
+    const images = service.images;
+    if (request.pull === 'always' || (request.pull === 'missing' && !images.find(request.image))) {
+      // The CLI pulls (with progress) before it creates; a create that still finds nothing says so like dockerd.
+      if (request.pull === 'always') await images.pull(request.image);
+    }
+    const record = images.find(request.image);
+    if (!record) throw new EngineError('NOT_FOUND', `No such image: ${request.image}`);
+    const config = await images.config(record.id);
+    const dirs = await images.ensureUnpacked(record.id);
+    return { id: record.id, name: request.image, ...(config.config ? { config: config.config } : {}), lowerDirs: dirs.map((d) => `${share}${d}`).reverse() };
+  };
+  const containersApi = createContainersApi({
+    containers,
+    volumes,
+    logs,
+    image,
+    resolveImage: (ref) => service.images.find(ref)?.id,
+    kill: (record) => processes.killAndWait(record),
+  });
+  const count = () => {
+    const all = containers.list();
+    const n = (s: string) => all.filter((r) => r.state.status === s).length;
+    return { total: all.length, running: n('running'), paused: n('paused'), stopped: all.length - n('running') - n('paused') };
+  };
   // Login checks and pushes default to the service's routed fetch: localhost:5000 is answered in-process.
-  const api = createEngineApi({ service, credentials, ...(options.system ? { system: options.system } : {}) });
-  return { service, credentials, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }) };
+  const api = createEngineApi({
+    service,
+    credentials,
+    ...(options.system ? { system: options.system } : {}),
+    containers: count,
+    subRouters: [createContainerProcessApi(processes), containersApi],
+  });
+  return { service, credentials, containers, volumes, logs, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }) };
 }
 
 /**

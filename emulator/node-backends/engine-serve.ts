@@ -38,6 +38,7 @@ const host = await openEngineHost({
   store: new DirBlobBackend(storeDir),
   registryStore: new DirBlobBackend(join(storeDir, '..', `${basename(storeDir)}-registry`)),
   guestFs: () => guestFsFromShare(machine.share),
+  guest: () => machine.agent,
   registries: staticRegistries(`${registry.url}/registry`),
   system: facts,
 });

@@ -20,6 +20,8 @@ export interface EngineContext {
   guestFs(): GuestFs | undefined;
   /** facts for `docker version` / `docker info`, asked of the current guest once per boot */
   system(): Promise<SystemFacts>;
+  /** the current guest's agent (containers run through it); undefined while no guest runs */
+  guest(): Machine['agent'] | undefined;
 }
 
 export interface EmulatorServiceOptions {
@@ -59,6 +61,13 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     return (engine ??= open({
       guestBaseUrl,
       guestFs: currentGuestFs,
+      guest: () => {
+        try {
+          return machine?.agent;
+        } catch {
+          return undefined; // between boots
+        }
+      },
       system: () => (facts ??= machine ? probeGuestFacts(machine.agent).catch(() => DEFAULT_FACTS) : Promise.resolve(DEFAULT_FACTS)),
     }).then(
       (host) => host.cli,

@@ -13,13 +13,14 @@ expose(
     loaderFor: (guestBaseUrl) => fetchAssetLoader(guestBaseUrl),
     wasmPath: wasmUrl,
     onLog: (line) => console.warn(`[emulator] ${line}`),
-    engine: async ({ guestBaseUrl, guestFs, system }) =>
+    engine: async ({ guestBaseUrl, guestFs, system, guest }) =>
       openEngineHost({
         fetch: globalThis.fetch.bind(globalThis),
         // Images survive reloads in OPFS; the localhost:5000 registry keeps its own store (another machine).
         store: await OpfsBlobBackend.open('drydock-store'),
         registryStore: await OpfsBlobBackend.open('drydock-registry'),
         guestFs,
+        guest,
         system,
         // The static registry ships next to guest/ (public/registry -> <app base>/registry/).
         registries: staticRegistries(new URL('../registry/', guestBaseUrl).href),

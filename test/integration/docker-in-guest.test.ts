@@ -115,7 +115,7 @@ describe.skipIf(!built)('docker typed in the guest, engine attached by the emula
     expect(await docker('rmi nope')).toMatchObject({ status: 1, err: 'Error response from daemon: No such image: nope\n' });
     expect(await docker('pull --bogus busybox')).toMatchObject({ status: 125 });
     const run = await docker('run x');
-    expect(run).toMatchObject({ status: 1, err: expect.stringMatching(/^docker: 'run' is not implemented in drydock yet\n/) });
+    expect(run).toMatchObject({ status: 125, err: expect.stringMatching(/^Unable to find image 'x:latest' locally\ndocker: Error response from daemon: /) });
 
     const df = await docker('system df');
     expect(df.status).toBe(0);

@@ -28,6 +28,8 @@ export interface EngineApiOptions {
   system?: SystemFacts | (() => Promise<SystemFacts>);
   /** container counts, from the container side when it exists */
   containers?: () => { total: number; running: number; paused: number; stopped: number };
+  /** routers tried before the images routes (containers, volumes, their processes); undefined = not theirs */
+  subRouters?: ((request: Request) => Promise<Response | undefined>)[];
 }
 
 export type EngineApi = (request: Request) => Promise<Response>;
@@ -65,6 +67,10 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     }
     const method = request.method.toUpperCase();
 
+    for (const sub of options.subRouters ?? []) {
+      const answered = await sub(request);
+      if (answered) return answered;
+    }
     if (path === '/_ping' && (method === 'GET' || method === 'HEAD')) {
       return new Response(method === 'HEAD' ? null : 'OK', { headers: { 'Content-Type': 'text/plain; charset=utf-8', ...PING_HEADERS } });
     }

@@ -5,9 +5,11 @@ import type { EngineApi } from '../api/engine-api.ts';
 import { EngineError } from '../errors.ts';
 import type { CliSession } from './cli-session.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
+import * as c from './commands/containers.ts';
+import { execCommand, logsCommand, psCommand, runCommand as runOrCreate, startCommand, type RawCommand } from './commands/containers-run.ts';
 import { history } from './commands/history.ts';
 import { images } from './commands/images.ts';
-import { imageInspect, inspect } from './commands/inspect.ts';
+import { imageInspect } from './commands/inspect.ts';
 import { login, logout } from './commands/login.ts';
 import { pull, push } from './commands/pull-push.ts';
 import { info, systemDf, version, CLIENT_VERSION } from './commands/system.ts';
@@ -31,7 +33,16 @@ const GLOBAL_FLAGS: FlagSpec[] = [
   { name: 'version', short: 'v', type: 'bool', description: 'Print version information and quit' },
 ];
 
-const TOP: Record<string, Command> = { pull, push, images, history, inspect, tag, rmi, version, info, login, logout };
+const inspect = c.inspect;
+const TOP: Record<string, Command> = {
+  pull, push, images, history, inspect, tag, rmi, version, info, login, logout,
+  stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, stats: c.stats,
+};
+
+/** Commands that parse their own argv with the container model's pflag rules (run and exec stop at the image/container). */
+const RAW: Record<string, RawCommand> = {
+  run: runOrCreate('run'), create: runOrCreate('create'), start: startCommand, exec: execCommand, logs: logsCommand, ps: psCommand,
+};
 
 /** `docker image <sub>` and `docker system <sub>` */
 const GROUPS: Record<string, { description: string; commands: Record<string, Command>; later: string[] }> = {
@@ -41,13 +52,29 @@ const GROUPS: Record<string, { description: string; commands: Record<string, Com
     later: ['build', 'import', 'load', 'prune', 'save'],
   },
   system: { description: 'Manage Docker', commands: { df: systemDf, info }, later: ['events', 'prune'] },
+  container: {
+    description: 'Manage containers',
+    commands: {
+      inspect: c.containerInspect, prune: c.containerPrune, stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, remove: c.rm,
+      wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, stats: c.stats,
+    },
+    later: ['attach', 'commit', 'cp', 'diff', 'export', 'port', 'rename', 'update'],
+  },
+  volume: {
+    description: 'Manage volumes',
+    commands: { create: c.volumeCreate, ls: c.volumeLs, list: c.volumeLs, inspect: c.volumeInspect, rm: c.volumeRm, remove: c.volumeRm, prune: c.volumePrune },
+    later: ['update'],
+  },
 };
+
+/** `docker container run` & co.: the raw commands under the container group */
+const CONTAINER_RAW: Record<string, RawCommand> = { ...RAW, ls: psCommand, list: psCommand };
 
 /** Commands of later drydock issues: a clear refusal, not "unknown command". */
 const LATER = [
-  'run', 'create', 'start', 'stop', 'restart', 'kill', 'rm', 'ps', 'exec', 'logs', 'attach', 'build', 'buildx', 'builder',
-  'commit', 'cp', 'diff', 'export', 'import', 'load', 'save', 'port', 'rename', 'top', 'stats', 'update', 'wait', 'pause',
-  'unpause', 'events', 'search', 'network', 'volume', 'container', 'compose', 'context', 'manifest', 'plugin', 'swarm',
+  'attach', 'build', 'buildx', 'builder',
+  'commit', 'cp', 'diff', 'export', 'import', 'load', 'save', 'port', 'rename', 'update',
+  'events', 'search', 'network', 'compose', 'context', 'manifest', 'plugin', 'swarm',
   'node', 'service', 'stack', 'secret', 'config', 'trust', 'init', 'checkpoint',
 ];
 
@@ -89,6 +116,11 @@ export async function runDocker(session: CliSession, options: DockerCliOptions):
   if (name === undefined || global.help || name === 'help') {
     out(topHelp());
     return 0;
+  }
+  const raw = RAW[name] ?? (name === 'container' && rest[0] !== undefined ? CONTAINER_RAW[rest[0]] : undefined);
+  if (raw) {
+    const path = name === 'container' ? `docker container ${rest[0]}` : `docker ${name}`;
+    return runRaw(session, options, raw, path, name === 'container' ? rest.slice(1) : rest);
   }
   let command = TOP[name];
   let path = `docker ${name}`;
@@ -184,8 +216,24 @@ async function runCommand(
   }
 }
 
+async function runRaw(session: CliSession, options: DockerCliOptions, raw: RawCommand, path: string, argv: string[]): Promise<number> {
+  const out = (text: string) => session.stdout(text);
+  const err = (text: string) => session.stderr(text);
+  try {
+    return await raw({ session, client: new EngineClient(options.api), argv, path, now: options.now ?? (() => new Date()), out, err });
+  } catch (e) {
+    if (e instanceof DaemonError) err(`Error response from daemon: ${e.message}\n`);
+    else if (e instanceof TemplateError) {
+      err(`${e.message}\n`);
+      return e.exitCode;
+    } else if (e instanceof EngineError || e instanceof CliError) err(`${e.message}\n`);
+    else throw e;
+    return 1;
+  }
+}
+
 function notYet(err: (text: string) => void, name: string): number {
-  err(`docker: '${name}' is not implemented in drydock yet\n\nImages work today: pull, images, history, inspect, tag, rmi, push, login, system df.\n`);
+  err(`docker: '${name}' is not implemented in drydock yet\n\nWorking today: images (pull, push, images, rmi...), containers (run, ps, logs, exec, stop, rm...), volumes.\n`);
   return 1;
 }
 
@@ -225,8 +273,24 @@ function topHelp(): string {
     row('login', login),
     row('logout', logout),
     '',
+    'Container commands:',
+    row('run', 'Create and run a new container from an image'),
+    row('create', 'Create a new container'),
+    row('start', 'Start one or more stopped containers'),
+    row('ps', 'List containers'),
+    row('logs', 'Fetch the logs of a container'),
+    row('exec', 'Execute a command in a running container'),
+    row('stop', c.stop),
+    row('kill', c.kill),
+    row('rm', c.rm),
+    row('wait', c.wait),
+    row('top', c.top),
+    row('stats', c.stats),
+    '',
     'Management Commands:',
+    row('container', GROUPS.container?.description ?? ''),
     row('image', GROUPS.image?.description ?? ''),
+    row('volume', GROUPS.volume?.description ?? ''),
     row('system', GROUPS.system?.description ?? ''),
     '',
     'Commands:',

@@ -1,0 +1,448 @@
+// The process side of containers for the Engine API: start (bundle files, args[0] check, runtime, logs), stop,
+// kill, restart, pause, wait for exit, top, stats, exec, and drydock's `-it` extension (the runtime's final
+// step handed to the CLI, which runs it on the learner's terminal and reports how it ended).
+import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
+import { forgetContainer } from '../containers/container-ops.ts';
+import { bundleFiles } from '../containers/bundle.ts';
+import type { LogStore } from '../containers/log-store.ts';
+import { stdcopyFrame } from '../containers/logs-api.ts';
+import { parseSignal } from '../containers/signals.ts';
+import { resolveExecutable, startFailureMessage, type PathKind } from '../containers/start-errors.ts';
+import type { VolumeStore } from '../containers/volume-store.ts';
+import { EngineError } from '../errors.ts';
+import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
+import { ContainerRuntime } from '../runtime/runtime.ts';
+import { quoteWord } from '../runtime/shell-quote.ts';
+import { jsonResponse } from './http-errors.ts';
+
+export interface ContainerProcessDeps {
+  containers: ContainerStore;
+  volumes: VolumeStore;
+  logs: LogStore;
+  /** the agent of the guest running now; undefined between boots */
+  guest: () => GuestExec | undefined;
+}
+
+interface ExecInstance {
+  id: string;
+  container: string;
+  cmd: string[];
+  tty: boolean;
+  env?: string[];
+  user?: string;
+  workingDir?: string;
+  running: boolean;
+  exitCode: number | null;
+}
+
+const decoder = new TextDecoder();
+
+/** moby's ParseSignal, its refusal as the daemon's 400. */
+function signalOf(raw: string): number {
+  try {
+    return parseSignal(raw);
+  } catch (e) {
+    throw new EngineError('INVALID_ARGUMENT', (e as Error).message);
+  }
+}
+const running = (r: ContainerRecord) => ['running', 'paused', 'restarting'].includes(r.state.status);
+const noContent = () => new Response(null, { status: 204 });
+const notModified = () => new Response(null, { status: 304 });
+
+/** Docker's exit status for a process that ended: its code, or 128 + the signal that killed it. */
+function exitStatusOf(s: GuestExitStatus): number {
+  return s.signal !== undefined && s.exitCode < 128 ? 128 + s.signal : s.exitCode;
+}
+
+export class ContainerProcesses {
+  #runtime: ContainerRuntime | undefined;
+  #guest: GuestExec | undefined;
+  readonly #execs = new Map<string, ExecInstance>();
+  /** containers whose exit is being recorded: stop/kill wait on these */
+  readonly #exits = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: ContainerProcessDeps) {
+    // `docker rm` (containers-api) forgets the record; the runtime then clears the guest side.
+    deps.containers.subscribe((record, event) => {
+      if (event === 'destroy') void this.#deleteInRuntime(record.id).catch(() => undefined);
+    });
+  }
+
+  /** The runtime of the guest running now: a new guest (restart) means a new runtime, and what ran there has ended. */
+  runtime(): ContainerRuntime {
+    const guest = this.deps.guest();
+    if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so containers cannot run now');
+    if (guest !== this.#guest || !this.#runtime) {
+      const hadOne = this.#runtime !== undefined;
+      this.#guest = guest;
+      this.#runtime = new ContainerRuntime(guest);
+      if (hadOne) void this.#lostGuest();
+    }
+    return this.#runtime;
+  }
+
+  async #lostGuest(): Promise<void> {
+    for (const r of this.deps.containers.list()) {
+      if (!running(r)) continue;
+      this.deps.logs.close(r.id);
+      if (r.hostConfig.AutoRemove) await forgetContainer(this.deps, r, { volumes: true });
+      else await this.deps.containers.markExited(r.id, { exitCode: 255 });
+    }
+  }
+
+  #known(id: string): boolean {
+    try {
+      this.#runtime?.trace(id);
+      return this.#runtime !== undefined;
+    } catch {
+      return false;
+    }
+  }
+
+  async #deleteInRuntime(id: string): Promise<void> {
+    if (this.#known(id)) await this.#runtime?.delete(id);
+  }
+
+  /**
+   * Lowers the container into the guest (cgroup, overlay), writes its bundle files and checks args[0] like
+   * runc. On a start failure the record says why (exit 127/126) and the guest side is gone again.
+   */
+  async #prepare(record: ContainerRecord): Promise<ContainerRuntime> {
+    const rt = this.runtime();
+    const guest = this.#guest as GuestExec;
+    await this.#deleteInRuntime(record.id);
+    const etc = record.config.User ? await this.#imageEtc(guest, record.overlay.lowerDirs) : {};
+    const { spec, files } = bundleFiles(record, etc);
+    await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay });
+    try {
+      await Promise.all(
+        (['hostname', 'hosts', 'resolv.conf'] as const).map((f) => guest.writeFile(`${record.bundle}/${f}`, files[f], { mode: 0o644 })),
+      );
+      const p = spec.process;
+      const arg0 = p.args[0] ?? '';
+      const kinds = await this.#probe(guest, record.overlay.mergedDir, candidates(arg0, p.env ?? [], p.cwd));
+      const found = await resolveExecutable(arg0, p.env ?? [], p.cwd, async (path) => kinds.get(path) ?? 'missing');
+      if (!found.ok) {
+        const message = startFailureMessage(found.reason);
+        await rt.delete(record.id);
+        await this.deps.containers.markStartFailed(record.id, { exitCode: found.exitCode, error: message });
+        if (record.hostConfig.AutoRemove) await forgetContainer(this.deps, record, { volumes: true });
+        throw new EngineError('INVALID_ARGUMENT', message, { details: { exitStatus: found.exitCode } });
+      }
+    } catch (e) {
+      if (this.#known(record.id)) await rt.delete(record.id).catch(() => undefined);
+      throw e;
+    }
+    return rt;
+  }
+
+  /** /etc/passwd and /etc/group of the image (topmost layer that has them), for `-u name`. */
+  async #imageEtc(guest: GuestExec, lowerDirs: string[]): Promise<{ passwd?: string; group?: string }> {
+    const read = async (file: string) => {
+      const script = lowerDirs.map((d) => `[ -f ${quoteWord(`${d}${file}`)} ] && exec cat ${quoteWord(`${d}${file}`)}`).join('\n') + '\nexit 1';
+      const r = await guest.exec(['sh', '-c', script], { timeoutMs: 10_000 });
+      return r.exitCode === 0 ? decoder.decode(r.stdout) : undefined;
+    };
+    const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')]);
+    return { ...(passwd !== undefined ? { passwd } : {}), ...(group !== undefined ? { group } : {}) };
+  }
+
+  /** What each candidate path is inside the container's root, in one guest round trip. */
+  async #probe(guest: GuestExec, root: string, paths: string[]): Promise<Map<string, PathKind>> {
+    const lines = paths.map((p) => {
+      const q = quoteWord(`${root}${p}`);
+      // An absolute symlink points into the guest's root here, not the container's: let the runtime try it.
+      return `if [ -d ${q} ]; then echo d; elif [ -L ${q} ] || [ -x ${q} ]; then echo x; elif [ -e ${q} ]; then echo n; else echo m; fi`;
+    });
+    const r = await guest.exec(['sh', '-c', lines.join('\n')], { timeoutMs: 10_000 });
+    const out = decoder.decode(r.stdout).split('\n');
+    const kind: Record<string, PathKind> = { d: 'directory', x: 'executable', n: 'not-executable', m: 'missing' };
+    return new Map(paths.map((p, i) => [p, kind[out[i] ?? 'm'] ?? 'missing']));
+  }
+
+  /** `docker start` (detached): output goes to the container's log. False when it was already running. */
+  async start(ref: string): Promise<boolean> {
+    const record = this.deps.containers.get(ref);
+    if (record.state.status === 'paused') throw new EngineError('CONFLICT', `cannot start a paused container, try unpause instead`);
+    if (running(record)) return false;
+    const rt = await this.#prepare(record);
+    const id = record.id;
+    const exited = rt.wait(id);
+    let pid = 0;
+    try {
+      pid = await rt.start(id, {
+        onStdout: (b) => this.deps.logs.append(id, 'stdout', b),
+        onStderr: (b) => this.deps.logs.append(id, 'stderr', b),
+      });
+    } catch (e) {
+      // A process that ends at once leaves findPid nothing to find: that is a start, and an exit.
+      const quick = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
+      if (!quick) {
+        await rt.delete(id).catch(() => undefined);
+        throw e;
+      }
+    }
+    await this.deps.containers.markStarted(id, pid);
+    this.#exits.set(id, exited.then((s) => this.#recordExit(id, s)));
+    return true;
+  }
+
+  async #recordExit(id: string, s: GuestExitStatus & { oomKilled: boolean }): Promise<void> {
+    this.deps.logs.close(id);
+    const record = this.deps.containers.find(id);
+    if (!record || !running(record)) return;
+    await this.deps.containers.markExited(id, { exitCode: exitStatusOf(s), oomKilled: s.oomKilled });
+    if (record.hostConfig.AutoRemove) {
+      await this.#deleteInRuntime(id).catch(() => undefined);
+      await forgetContainer(this.deps, this.deps.containers.get(id), { volumes: true });
+    }
+  }
+
+  /** drydock extension for `docker run -it` / `start -ai`: the argv the CLI runs on the learner's terminal. */
+  async interactive(ref: string): Promise<string[]> {
+    const record = this.deps.containers.get(ref);
+    if (running(record)) throw new EngineError('CONFLICT', `container ${record.id} is already running`);
+    const rt = await this.#prepare(record);
+    const argv = rt.interactive(record.id);
+    await this.deps.containers.markStarted(record.id, 0);
+    this.#exits.set(record.id, rt.wait(record.id).then((s) => this.#recordExit(record.id, s)));
+    return argv;
+  }
+
+  /** How the CLI's interactive process ended. */
+  async interactiveEnded(ref: string, end: GuestExitStatus): Promise<void> {
+    const record = this.deps.containers.get(ref);
+    await this.runtime().exited(record.id, end);
+    await this.#exits.get(record.id);
+  }
+
+  async #waitExit(id: string, timeoutMs: number): Promise<boolean> {
+    const done = this.#exits.get(id);
+    if (!done) return true;
+    return Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs))]);
+  }
+
+  async kill(ref: string, signal = 'SIGKILL'): Promise<void> {
+    const record = this.deps.containers.get(ref);
+    if (!running(record)) throw new EngineError('CONFLICT', `cannot kill container: ${ref}: container ${record.id} is not running`);
+    const n = signalOf(signal);
+    if (record.state.status === 'paused' && n === 9) await this.runtime().unpause(record.id).catch(() => undefined);
+    await this.runtime().kill(record.id, n);
+    if (n === 9) await this.#waitExit(record.id, 30_000);
+  }
+
+  /** For `rm -f`: SIGKILL and wait until the exit is recorded (or the runtime no longer knows it). */
+  async killAndWait(record: ContainerRecord): Promise<void> {
+    if (!this.#known(record.id)) {
+      await this.deps.containers.markExited(record.id, { exitCode: 137 });
+      return;
+    }
+    await this.kill(record.id).catch(() => undefined);
+    await this.#waitExit(record.id, 30_000);
+  }
+
+  /** `docker stop`: the stop signal, then SIGKILL after the timeout. False when it was not running. */
+  async stop(ref: string, timeoutSeconds?: number, signal?: string): Promise<boolean> {
+    const record = this.deps.containers.get(ref);
+    if (!running(record)) return false;
+    const t = timeoutSeconds ?? record.config.StopTimeout ?? 10;
+    const sig = signal ?? record.config.StopSignal ?? 'SIGTERM';
+    if (record.state.status === 'paused') await this.unpause(ref);
+    if (!this.#known(record.id)) {
+      await this.deps.containers.markExited(record.id, { exitCode: 137 });
+      return true;
+    }
+    await this.runtime().kill(record.id, signalOf(sig)).catch(() => undefined);
+    if (t >= 0 && (await this.#waitExit(record.id, t * 1000))) return true;
+    if (t < 0 && (await this.#waitExit(record.id, 24 * 3600_000))) return true;
+    await this.runtime().kill(record.id, 9).catch(() => undefined);
+    await this.#waitExit(record.id, 30_000);
+    return true;
+  }
+
+  async pause(ref: string): Promise<void> {
+    const record = this.deps.containers.get(ref);
+    if (record.state.status === 'paused') throw new EngineError('CONFLICT', `container ${record.id} is already paused`);
+    if (!running(record)) throw new EngineError('CONFLICT', `container ${record.id} is not running`);
+    await this.runtime().pause(record.id);
+    await this.deps.containers.markPaused(record.id);
+  }
+
+  async unpause(ref: string): Promise<void> {
+    const record = this.deps.containers.get(ref);
+    if (record.state.status !== 'paused') throw new EngineError('CONFLICT', `container ${record.id} is not paused`);
+    await this.runtime().unpause(record.id);
+    await this.deps.containers.markUnpaused(record.id);
+  }
+
+  /** `docker top`: `ps -ef`-like rows of the processes in the container's cgroup. */
+  async top(ref: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    const record = this.deps.containers.get(ref);
+    if (!running(record)) throw new EngineError('CONFLICT', `container ${record.id} is not running`);
+    const cg = this.runtime().trace(record.id).cgroup;
+    const script =
+      `for p in $(cat ${cg}/cgroup.procs); do [ -r /proc/$p/stat ] || continue; ` +
+      `u=$(awk '/^Uid:/{print $2}' /proc/$p/status); pp=$(awk '/^PPid:/{print $2}' /proc/$p/status); ` +
+      `c=$(tr '\\0' ' ' < /proc/$p/cmdline); echo "$u|$p|$pp|$c"; done`;
+    const out = await (this.#guest as GuestExec).exec(['sh', '-c', script], { timeoutMs: 10_000 });
+    const rows = decoder.decode(out.stdout).trim().split('\n').filter(Boolean).map((l) => {
+      const [uid = '', pid = '', ppid = '', cmd = ''] = l.split('|');
+      return [uid === '0' ? 'root' : uid, pid, ppid, '0', '-', '?', '00:00:00', cmd.trim()];
+    });
+    return { Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: rows };
+  }
+
+  /** `docker stats --no-stream`: memory and pids from the container's cgroup, in the Engine API's shape. */
+  async stats(ref: string): Promise<Record<string, unknown>> {
+    const record = this.deps.containers.get(ref);
+    const base = { id: record.id, name: `/${record.name}`, read: new Date().toISOString() };
+    if (!running(record) || !this.#known(record.id)) return { ...base, memory_stats: {}, pids_stats: {}, cpu_stats: { cpu_usage: { total_usage: 0 } } };
+    const cg = this.runtime().trace(record.id).cgroup;
+    const r = await (this.#guest as GuestExec).exec(['sh', '-c', `cat ${cg}/memory.current ${cg}/memory.max ${cg}/pids.current; grep usage_usec ${cg}/cpu.stat; grep MemTotal /proc/meminfo`], { timeoutMs: 10_000 });
+    const [cur = '0', max = 'max', pids = '0', usage = '', mem = ''] = decoder.decode(r.stdout).trim().split('\n');
+    const total = Number(/(\d+)/.exec(mem)?.[1] ?? 0) * 1024;
+    return {
+      ...base,
+      memory_stats: { usage: Number(cur), limit: max === 'max' ? total : Number(max) },
+      pids_stats: { current: Number(pids) },
+      cpu_stats: { cpu_usage: { total_usage: Number(/(\d+)/.exec(usage)?.[1] ?? 0) * 1000 }, online_cpus: 1 },
+    };
+  }
+
+  createExec(ref: string, body: { Cmd?: string[]; Tty?: boolean; Env?: string[]; User?: string; WorkingDir?: string }): string {
+    const record = this.deps.containers.get(ref);
+    if (record.state.status === 'paused') throw new EngineError('CONFLICT', `Container ${record.id} is paused, unpause the container before exec`);
+    if (!running(record)) throw new EngineError('CONFLICT', `Container ${record.id} is not running`);
+    if (!body.Cmd || body.Cmd.length === 0) throw new EngineError('INVALID_ARGUMENT', 'No exec command specified');
+    const id = crypto.randomUUID().replace(/-/g, '') + crypto.randomUUID().replace(/-/g, '');
+    this.#execs.set(id, {
+      id, container: record.id, cmd: body.Cmd, tty: body.Tty ?? false, running: false, exitCode: null,
+      ...(body.Env ? { env: body.Env } : {}), ...(body.User ? { user: body.User } : {}), ...(body.WorkingDir ? { workingDir: body.WorkingDir } : {}),
+    });
+    return id;
+  }
+
+  #exec(id: string): ExecInstance {
+    const e = this.#execs.get(id);
+    if (!e) throw new EngineError('NOT_FOUND', `No such exec instance: ${id}`);
+    return e;
+  }
+
+  #execOptions(e: ExecInstance): Parameters<ContainerRuntime['execArgv']>[2] {
+    const record = this.deps.containers.get(e.container);
+    const env = [...(record.config.Env ?? []), ...(e.env ?? [])];
+    const user = e.user && /^\d+(:\d+)?$/.test(e.user) ? { uid: Number(e.user.split(':')[0]), gid: Number(e.user.split(':')[1] ?? e.user.split(':')[0]) } : undefined;
+    return { env, ...(e.workingDir ? { cwd: e.workingDir } : {}), ...(user ? { user } : {}) };
+  }
+
+  /** Runs an exec to its end; the body is its output (stdcopy frames unless tty). */
+  async startExec(id: string): Promise<Uint8Array> {
+    const e = this.#exec(id);
+    e.running = true;
+    try {
+      const r = await this.runtime().exec(e.container, e.cmd, { ...this.#execOptions(e), timeoutMs: 24 * 3600_000 });
+      e.exitCode = exitStatusOf(r);
+      if (e.tty) return concat([r.stdout, r.stderr]);
+      return concat([r.stdout.length ? stdcopyFrame('stdout', r.stdout) : new Uint8Array(), r.stderr.length ? stdcopyFrame('stderr', r.stderr) : new Uint8Array()]);
+    } finally {
+      e.running = false;
+    }
+  }
+
+  /** drydock extension for `docker exec -it`: the argv the CLI runs on the learner's terminal. */
+  async execArgv(id: string): Promise<string[]> {
+    const e = this.#exec(id);
+    e.running = true;
+    return this.runtime().execArgv(e.container, e.cmd, this.#execOptions(e));
+  }
+
+  execEnded(id: string, end: GuestExitStatus): void {
+    const e = this.#exec(id);
+    e.running = false;
+    e.exitCode = exitStatusOf(end);
+  }
+
+  execJson(id: string): Record<string, unknown> {
+    const e = this.#exec(id);
+    return { ID: e.id, Running: e.running, ExitCode: e.exitCode, ContainerID: e.container, ProcessConfig: { tty: e.tty, entrypoint: e.cmd[0], arguments: e.cmd.slice(1) } };
+  }
+}
+
+/** args[0] candidates runc's lookup looks at, so one guest round trip answers them all. */
+function candidates(arg0: string, env: readonly string[], cwd: string): string[] {
+  if (arg0.includes('/')) return [arg0.startsWith('/') ? arg0 : `${cwd.replace(/\/$/, '')}/${arg0}`].map((p) => p.replace(/\/\.\//g, '/'));
+  const path = env.find((e) => e.startsWith('PATH='))?.slice(5) ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+  return path.split(':').map((dir) => `${(dir === '' ? cwd : dir).replace(/\/$/, '')}/${arg0}`);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const endOf = (body: { ExitCode?: number; Signal?: number }): GuestExitStatus =>
+  body.Signal ? { exitCode: 128 + body.Signal, signal: body.Signal } : { exitCode: body.ExitCode ?? 0 };
+
+/** Routes for the process side; undefined for anything else. */
+export function createContainerProcessApi(p: ContainerProcesses): (request: Request) => Promise<Response | undefined> {
+  return async (request) => {
+    const url = new URL(request.url);
+    const q = url.searchParams;
+    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    const method = request.method.toUpperCase();
+    const c = /^\/containers\/([^/]+)\/([a-z-]+)$/.exec(path);
+    if (c) {
+      const ref = decodeURIComponent(c[1] as string);
+      const action = c[2];
+      if (method === 'POST' && action === 'start') return (await p.start(ref)) ? noContent() : notModified();
+      if (method === 'POST' && action === 'stop') {
+        const t = q.get('t') ?? q.get('timeout');
+        return (await p.stop(ref, t !== null ? Number(t) : undefined, q.get('signal') ?? undefined)) ? noContent() : notModified();
+      }
+      if (method === 'POST' && action === 'restart') {
+        const t = q.get('t');
+        await p.stop(ref, t !== null ? Number(t) : undefined);
+        await p.start(ref);
+        return noContent();
+      }
+      if (method === 'POST' && action === 'kill') {
+        await p.kill(ref, q.get('signal') || 'SIGKILL');
+        return noContent();
+      }
+      if (method === 'POST' && action === 'pause') return p.pause(ref).then(noContent);
+      if (method === 'POST' && action === 'unpause') return p.unpause(ref).then(noContent);
+      if (method === 'GET' && action === 'top') return jsonResponse(await p.top(ref));
+      if (method === 'GET' && action === 'stats') return jsonResponse(await p.stats(ref));
+      if (method === 'POST' && action === 'exec') {
+        const body = (await request.json().catch(() => ({}))) as Parameters<ContainerProcesses['createExec']>[1];
+        return jsonResponse({ Id: p.createExec(ref, body) }, 201);
+      }
+      if (method === 'POST' && action === 'drydock-interactive') return jsonResponse({ Argv: await p.interactive(ref) });
+      if (method === 'POST' && action === 'drydock-exited') {
+        await p.interactiveEnded(ref, endOf((await request.json()) as { ExitCode?: number; Signal?: number }));
+        return noContent();
+      }
+    }
+    const e = /^\/exec\/([^/]+)\/([a-z-]+)$/.exec(path);
+    if (e) {
+      const id = decodeURIComponent(e[1] as string);
+      const action = e[2];
+      if (method === 'POST' && action === 'start') {
+        const bytes = await p.startExec(id);
+        return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'Content-Type': 'application/vnd.docker.multiplexed-stream' } });
+      }
+      if (method === 'GET' && action === 'json') return jsonResponse(p.execJson(id));
+      if (method === 'POST' && action === 'drydock-argv') return jsonResponse({ Argv: await p.execArgv(id) });
+      if (method === 'POST' && action === 'drydock-exited') {
+        p.execEnded(id, endOf((await request.json()) as { ExitCode?: number; Signal?: number }));
+        return noContent();
+      }
+    }
+    return undefined;
+  };
+}
