@@ -68,6 +68,19 @@ describe.skipIf(!registryBuilt)('container runtime on the real kernel', () => {
     expect(await leftovers()).toBe(before);
   });
 
+  it('-it: the argv the docker shim would spawn runs the container on the caller\'s stdio', async () => {
+    const layout = newLayout(f.lowerDirs);
+    await f.runtime.create(busyboxSpec(['sh']), layout);
+    const argv = f.runtime.interactive(layout.id);
+    const r = await f.machine.agent.exec(argv, { stdin: 'echo hi from $(hostname) as $$\nexit 3\n', timeoutMs: 60_000 });
+    await f.runtime.exited(layout.id, r);
+    expect(decode(r.stdout)).toBe('hi from c0ffee as 1\n');
+    expect(await f.runtime.state(layout.id)).toMatchObject({ status: 'exited', exitCode: 3, oomKilled: false });
+    const files = await sh(`ls ${layout.bundle}`);
+    expect(files.split('\n')).toEqual(expect.arrayContaining(['config.json', 'init.sh', 'trace.sh', 'upper', 'work', 'merged']));
+    await f.runtime.delete(layout.id);
+  });
+
   it('exec joins a running container: same PID namespace, hostname, root and user', async () => {
     const id = await startDetached(busyboxSpec(['sleep', '1000'], { hostname: 'sleeper' }));
     try {

@@ -46,6 +46,8 @@ interface Entry {
 }
 
 const decoder = new TextDecoder();
+/** Bundle files larger than this together go by WRITE_FILE instead (an EXEC frame carries at most 64 KiB). */
+const INLINE_LIMIT = 48 * 1024;
 
 function failed(what: string, r: GuestExecResult): EngineError {
   const err = decoder.decode(r.stderr).trim();
@@ -71,17 +73,22 @@ export class ContainerRuntime {
   async create(spec: RuntimeSpec, layout: ContainerLayout): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
     const trace = lowerSpec(spec, layout);
-    const script = `set -e\nmkdir -p ${quoteWord(layout.bundle)}\n${renderSteps(trace.create)}`;
+    // One agent round trip: the bundle files go in as here-documents of the same script as the steps.
+    const files: [string, string][] = [
+      [`${layout.bundle}/config.json`, `${JSON.stringify(spec, null, 2)}\n`],
+      [`${layout.bundle}/trace.sh`, trace.files.trace],
+      [`${layout.bundle}/init.sh`, trace.files.init],
+    ];
+    const eof = `DRYDOCK_EOF_${layout.id}`;
+    const inline = files.every(([, text]) => !text.includes(eof)) && files.reduce((n, [, t]) => n + t.length, 0) < INLINE_LIMIT;
+    const writes = inline ? files.map(([path, text]) => `cat > ${quoteWord(path)} <<'${eof}'\n${text.endsWith('\n') ? text : `${text}\n`}${eof}\n`).join('') : '';
+    const script = `set -e\nmkdir -p ${quoteWord(layout.bundle)}\n${writes}${renderSteps(trace.create)}`;
     const r = await this.guest.exec(['sh', '-c', script], { timeoutMs: 30_000 });
     if (r.exitCode !== 0) {
       await this.guest.exec(['sh', '-c', renderSteps(trace.delete)], { timeoutMs: 30_000 }).catch(() => undefined);
       throw failed(`creating container ${layout.id}`, r);
     }
-    await Promise.all([
-      this.guest.writeFile(`${layout.bundle}/config.json`, `${JSON.stringify(spec, null, 2)}\n`, { mode: 0o644 }),
-      this.guest.writeFile(`${layout.bundle}/trace.sh`, trace.files.trace, { mode: 0o755 }),
-      this.guest.writeFile(`${layout.bundle}/init.sh`, trace.files.init, { mode: 0o755 }),
-    ]);
+    if (!inline) await Promise.all(files.map(([path, text]) => this.guest.writeFile(path, text, { mode: 0o644 })));
     let resolveExited!: Entry['resolveExited'];
     const exited = new Promise<Entry['exit'] & object>((r) => (resolveExited = r));
     this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited });
@@ -92,8 +99,11 @@ export class ContainerRuntime {
     return this.entry(id).trace;
   }
 
-  /** Start detached: the process's stdout/stderr become the container's log. Resolves with PID 1's host pid. */
-  async start(id: string, options: StartOptions = {}): Promise<number> {
+  /**
+   * Start detached: the process's stdout/stderr become the container's log. Resolves with PID 1's host pid
+   * once init.sh has exec'd process.args, or null when the process has already ended (see wait()).
+   */
+  async start(id: string, options: StartOptions = {}): Promise<number | null> {
     const e = this.entry(id);
     if (e.status !== 'created') throw new EngineError('CONFLICT', `container ${id} is ${e.status}, not created`);
     const spawnOptions: Parameters<GuestExec['spawn']>[1] = {};
@@ -108,7 +118,12 @@ export class ContainerRuntime {
     );
     const started = await proc.started;
     if (started === null) throw new EngineError('EXEC_FAILED', `container ${id}: its process could not be started`);
-    return this.findPid(id);
+    try {
+      return await this.findPid(id);
+    } catch (error) {
+      if (e.exit || (error instanceof EngineError && error.code === 'CONFLICT')) return null;
+      throw error;
+    }
   }
 
   /** For `docker run -it`: the argv the docker shim spawns on the learner's terminal. Call exited() with its end. */
