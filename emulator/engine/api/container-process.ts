@@ -115,12 +115,12 @@ export class ContainerProcesses {
     const { spec, files } = bundleFiles(record, etc);
     await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay });
     try {
-      await Promise.all(
-        (['hostname', 'hosts', 'resolv.conf'] as const).map((f) => guest.writeFile(`${record.bundle}/${f}`, files[f], { mode: 0o644 })),
-      );
       const p = spec.process;
       const arg0 = p.args[0] ?? '';
-      const kinds = await this.#probe(guest, record.overlay.mergedDir, candidates(arg0, p.env ?? [], p.cwd));
+      const [kinds] = await Promise.all([
+        this.#probe(guest, record.overlay.mergedDir, candidates(arg0, p.env ?? [], p.cwd)),
+        ...(['hostname', 'hosts', 'resolv.conf'] as const).map((f) => guest.writeFile(`${record.bundle}/${f}`, files[f], { mode: 0o644 })),
+      ]);
       const found = await resolveExecutable(arg0, p.env ?? [], p.cwd, async (path) => kinds.get(path) ?? 'missing');
       if (!found.ok) {
         const message = startFailureMessage(found.reason);
@@ -168,20 +168,18 @@ export class ContainerProcesses {
     const rt = await this.#prepare(record);
     const id = record.id;
     const exited = rt.wait(id);
-    let pid = 0;
-    try {
-      pid = await rt.start(id, {
-        onStdout: (b) => this.deps.logs.append(id, 'stdout', b),
-        onStderr: (b) => this.deps.logs.append(id, 'stderr', b),
-      });
-    } catch (e) {
-      // A process that ends at once leaves findPid nothing to find: that is a start, and an exit.
-      const quick = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 3000))]);
-      if (!quick) {
-        await rt.delete(id).catch(() => undefined);
-        throw e;
-      }
-    }
+    // The runtime's final step, spawned here rather than by rt.start(): that one polls the guest for PID 1,
+    // and the polling shell (outside the containers' low cpu.weight) starves the container it waits for.
+    const argv = rt.interactive(id);
+    const proc = (this.#guest as GuestExec).spawn(argv, {
+      onStdout: (b) => this.deps.logs.append(id, 'stdout', b),
+      onStderr: (b) => this.deps.logs.append(id, 'stderr', b),
+    });
+    void proc.exit.then(
+      (s) => rt.exited(id, s),
+      () => rt.exited(id, { exitCode: 255 }),
+    );
+    const pid = (await proc.started) ?? 0;
     await this.deps.containers.markStarted(id, pid);
     this.#exits.set(id, exited.then((s) => this.#recordExit(id, s)));
     return true;

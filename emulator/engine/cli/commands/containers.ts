@@ -3,6 +3,7 @@
 import { VOLUME_FORMAT, volumeRow } from '../../containers/volume-format.ts';
 import type { VolumeJSON } from '../../containers/volume-store.ts';
 import { FORMAT_FLAG, type Command, type CommandContext } from '../command.ts';
+import { inspect as imagesInspect } from './inspect.ts';
 import { DaemonError, imagePath } from '../engine-client.ts';
 import { renderTemplate } from '../go-template.ts';
 import { formatList } from '../output-format.ts';
@@ -198,11 +199,22 @@ export const inspect: Command = {
       const all: Record<string, string> = { container: `/containers/${enc(name)}/json`, image: `/images/${imagePath(name)}/json`, volume: `/volumes/${enc(name)}` };
       return type ? [all[type] ?? all.container] : Object.values(all);
     };
+    if (type === 'image') return imagesInspect.run(ctx);
+    const containers = new Map<string, unknown>();
+    for (const name of ctx.args) {
+      try {
+        containers.set(name, await ctx.client.json('GET', `/containers/${enc(name)}/json`));
+      } catch (e) {
+        if (!(e instanceof DaemonError) || e.status !== 404) throw e;
+      }
+    }
+    // No container among them: the image inspect as it was (its template data hides unset OCI config fields).
+    if (containers.size === 0 && type === undefined) return imagesInspect.run(ctx);
     const found: unknown[] = [];
     const errors: string[] = [];
     for (const name of ctx.args) {
-      let item: unknown;
-      for (const p of paths(name)) {
+      let item: unknown = containers.get(name);
+      for (const p of item === undefined ? paths(name) : []) {
         try {
           item = await ctx.client.json('GET', p as string);
           break;

@@ -1,0 +1,134 @@
+// Containers through `docker` typed in the real guest, with the engine composed as the browser worker composes it
+// (engine-host.ts via the emulator service): run --rm, run -d + ps + logs + stop + rm, exit codes, limits.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { MessageChannel } from 'node:worker_threads';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openEngineHost, staticRegistries, type EngineHost } from '../../emulator/engine/engine-host.ts';
+import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
+import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
+import type { EmulatorApi } from '../../emulator/protocol.ts';
+import { createEmulatorService } from '../../emulator/vm/emulator-service.ts';
+import { nodeAssetLoader } from '../../emulator/vm/node-asset-loader.ts';
+import { DEFAULT_GUEST_DIR, V86_WASM_PATH } from '../../emulator/vm/node-machine.ts';
+
+const PUBLIC = resolve(import.meta.dirname, '../../public');
+const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
+
+describe.skipIf(!built)('docker containers typed in the guest', () => {
+  let files: Awaited<ReturnType<typeof serveStaticFiles>>;
+  let emulator: EmulatorApi;
+  let host: EngineHost | undefined;
+  const channel = new MessageChannel();
+
+  beforeAll(async () => {
+    files = await serveStaticFiles(PUBLIC);
+    emulator = createEmulatorService({
+      loaderFor: () => nodeAssetLoader(DEFAULT_GUEST_DIR),
+      wasmPath: V86_WASM_PATH,
+      onLog: (line) => console.warn(`[emulator] ${line}`),
+      engine: async ({ guestBaseUrl, guestFs, guest, system }) => {
+        host = await openEngineHost({
+          fetch,
+          store: new MemoryBlobBackend(),
+          guestFs,
+          guest,
+          system,
+          registries: staticRegistries(new URL('../registry/', guestBaseUrl).href),
+        });
+        return host;
+      },
+    });
+    await emulator.start({ guestBaseUrl: `${files.url}/guest/`, terminal: channel.port1 as unknown as MessagePort, cols: 120, rows: 40 }, () => undefined, () => undefined);
+    const pull = await docker('pull -q busybox');
+    expect(pull.status, pull.err).toBe(0);
+  }, 180_000);
+  afterAll(async () => {
+    await emulator?.stop();
+    channel.port1.close();
+    channel.port2.close();
+    await files?.close();
+  });
+
+  const docker = async (args: string, timeoutMs = 120_000) => {
+    const t0 = performance.now();
+    const r = await emulator.exec(['sh', '-c', `docker ${args}`], { timeoutMs });
+    const text = (b: Uint8Array) => new TextDecoder().decode(b);
+    return { status: r.exitCode, out: text(r.stdout), err: text(r.stderr), ms: Math.round(performance.now() - t0) };
+  };
+
+  it('run --rm busybox echo hello: output, exit status, nothing left', async () => {
+    const r = await docker('run --rm busybox echo hello');
+    expect(r, r.err).toMatchObject({ status: 0, out: 'hello\n', err: '' });
+    expect(await docker('run --rm busybox sh -c "echo out; echo err >&2; exit 3"')).toMatchObject({ status: 3, out: 'out\n', err: 'err\n' });
+    expect((await docker('ps -aq')).out).toBe('');
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = await docker('run --rm busybox true');
+      expect(t.status, t.err).toBe(0);
+      times.push(t.ms);
+    }
+    console.warn(`[timing] docker run --rm busybox true in the guest (Node): ${times.join(', ')} ms`);
+  });
+
+  it('run -d, ps, logs, stop, rm', { timeout: 180_000 }, async () => {
+    const run = await docker('run -d --name web busybox sh -c "echo started; while true; do echo tick; sleep 1; done"');
+    expect(run.status, run.err).toBe(0);
+    expect(run.out).toMatch(/^[0-9a-f]{64}\n$/);
+    const ps = await docker('ps');
+    expect(ps.out).toMatch(/^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n[0-9a-f]{12}\s+busybox\s+"sh -c 'echo started…"\s+.+ ago\s+Up .+\s+web\n$/);
+    expect((await docker('ps -q')).out).toBe(`${run.out.slice(0, 12)}\n`);
+    expect((await docker('ps --format "{{.Names}} {{.State}}"')).out).toBe('web running\n');
+    // The container's init (mounts, masked paths) takes seconds in the emulated CPU before its first line.
+    let logs = await docker('logs web');
+    for (let i = 0; i < 60 && !/tick\n/.test(logs.out); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      logs = await docker('logs web');
+    }
+    expect(logs.out).toMatch(/^started\ntick\n/);
+    expect((await docker('logs --tail 1 web')).out).toBe('tick\n');
+    expect((await docker('inspect --format "{{.State.Status}} {{.Name}}" web')).out).toBe('running /web\n');
+    const rmRunning = await docker('rm web');
+    expect(rmRunning.status).toBe(1);
+    expect(rmRunning.err).toMatch(/^Error response from daemon: .*(running|stop)/i);
+    const stop = await docker('stop -t 1 web');
+    expect(stop, stop.err).toMatchObject({ status: 0, out: 'web\n' });
+    expect((await docker('ps -a --format "{{.Status}}"')).out).toMatch(/^Exited \(137\) /);
+    expect(await docker('rm web')).toMatchObject({ status: 0, out: 'web\n' });
+    expect((await docker('ps -aq')).out).toBe('');
+  });
+
+  it('command not found -> 127, name conflict refused', { timeout: 120_000 }, async () => {
+    const before = (await docker('ps -aq')).out;
+    const missing = await docker('run --rm busybox nope-not-here');
+    expect(missing.status).toBe(127);
+    expect(missing.err).toMatch(/^docker: Error response from daemon: failed to create task for container: .*exec: "nope-not-here": executable file not found in \$PATH: unknown/);
+    expect((await docker('ps -aq')).out).toBe(before);
+
+    expect((await docker('create --name dup busybox true')).status).toBe(0);
+    const again = await docker('create --name dup busybox true');
+    expect(again.status).toBe(125);
+    expect(again.err).toMatch(/Conflict\. The container name "\/dup" is already in use by container "[0-9a-f]{64}"/);
+    const start = await docker('start dup');
+    expect(start).toMatchObject({ status: 0, out: 'dup\n' });
+    expect(await docker('wait dup')).toMatchObject({ status: 0, out: '0\n' });
+    const prune = await docker('container prune -f');
+    expect(prune.status, prune.err).toBe(0);
+    expect(prune.out).toMatch(/^Deleted Containers:\n[0-9a-f]{64}\n/);
+  });
+
+  it('--memory 32m: a 64 MB allocation is OOM-killed, 137 and OOMKilled', async () => {
+    // dd's 64 MB buffer is touched as /dev/zero fills it: charged to the container's memory cgroup
+    const r = await docker('run --name oom --memory 32m busybox dd if=/dev/zero of=/dev/null bs=64M count=1', 180_000);
+    expect(r.status, r.err).toBe(137);
+    expect((await docker('inspect --format "{{.State.OOMKilled}} {{.State.ExitCode}}" oom')).out).toBe('true 137\n');
+    expect((await docker('rm oom')).status).toBe(0);
+  }, 240_000);
+
+  it('volumes: create, ls, inspect, rm', async () => {
+    expect(await docker('volume create data')).toMatchObject({ status: 0, out: 'data\n' });
+    expect((await docker('volume ls')).out).toMatch(/^DRIVER\s+VOLUME NAME\nlocal\s+data\n$/);
+    expect((await docker('volume inspect --format "{{.Name}} {{.Driver}}" data')).out).toBe('data local\n');
+    expect(await docker('volume rm data')).toMatchObject({ status: 0, out: 'data\n' });
+  });
+});
