@@ -125,6 +125,49 @@ describe.skipIf(!built)('docker containers typed in the guest', () => {
     expect((await docker('rm oom')).status).toBe(0);
   }, 240_000);
 
+  it('exec, top, stats, pause/unpause; rmi of an image in use is refused', { timeout: 180_000 }, async () => {
+    const run = await docker('run -d --name svc busybox sleep 1000');
+    expect(run.status, run.err).toBe(0);
+    const exec = await docker('exec svc sh -c "echo in \\$(hostname); echo oops >&2; exit 3"');
+    expect(exec).toMatchObject({ status: 3, out: `in ${run.out.slice(0, 12)}\n`, err: 'oops\n' });
+    const top = await docker('top svc');
+    expect(top.status, top.err).toBe(0);
+    expect(top.out).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\n(.*\n)*root\s+\d+\s+\d+\s+.*sleep 1000\n/);
+    const stats = await docker('stats --no-stream --format "{{.Name}} {{.PIDs}}" svc');
+    expect(stats.out).toMatch(/^svc [12]\n$/); // PID 1 and the runtime's waiting shell
+    expect(await docker('pause svc')).toMatchObject({ status: 0, out: 'svc\n' });
+    expect((await docker('ps --format "{{.Status}}"')).out).toMatch(/^Up .+ \(Paused\)\n$/);
+    expect(await docker('unpause svc')).toMatchObject({ status: 0, out: 'svc\n' });
+    const rmi = await docker('rmi busybox');
+    expect(rmi.status).toBe(1);
+    expect(rmi.err).toMatch(/^Error response from daemon: conflict: unable to remove repository reference "busybox" \(must force\) - container [0-9a-f]{12} is using its referenced image [0-9a-f]{12}\n$/);
+    expect(await docker('kill svc')).toMatchObject({ status: 0, out: 'svc\n' });
+    expect((await docker('inspect --format "{{.State.Status}} {{.State.ExitCode}}" svc')).out).toBe('exited 137\n');
+    expect(await docker('rm -f svc')).toMatchObject({ status: 0, out: 'svc\n' });
+  });
+
+  it('run -it busybox sh owns the learner\'s terminal; its exit status is the container\'s', { timeout: 180_000 }, async () => {
+    let screen = '';
+    const port = channel.port2;
+    port.on('message', (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data)));
+    const waitFor = async (re: RegExp, ms = 90_000) => {
+      const t0 = Date.now();
+      while (!re.test(screen)) {
+        if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${re} on the console:\n${screen.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    port.postMessage('docker run -it --rm --name tty1 busybox sh\n');
+    await waitFor(/^\/ # /m);
+    port.postMessage('echo inside-$((6*7)) $$\n');
+    await waitFor(/^inside-42 1\r?$/m);
+    port.postMessage('exit 5\n');
+    port.postMessage('echo status=$?\n');
+    await waitFor(/^status=5\r?$/m);
+    expect((await docker('ps -aq --filter name=tty1')).out).toBe('');
+    port.removeAllListeners('message');
+  });
+
   it('volumes: create, ls, inspect, rm', async () => {
     expect(await docker('volume create data')).toMatchObject({ status: 0, out: 'data\n' });
     expect((await docker('volume ls')).out).toMatch(/^DRIVER\s+VOLUME NAME\nlocal\s+data\n$/);
