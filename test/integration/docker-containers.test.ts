@@ -168,6 +168,27 @@ describe.skipIf(!built)('docker containers typed in the guest', () => {
     port.removeAllListeners('message');
   });
 
+  it('--pids-limit 50 contains a fork bomb; the agent stays responsive; rm -f cleans it up', { timeout: 180_000 }, async () => {
+    const run = await docker(`run -d --name bomb --pids-limit 50 busybox sh -c 'f(){ f|f& }; f; sleep 1000'`);
+    expect(run.status, run.err).toBe(0);
+    const id = run.out.trim();
+    const cgroup = `/sys/fs/cgroup/drydock/${id}`;
+    // PID 1 stays (sleep): when it exits, the kernel ends the whole PID namespace and the bomb with it.
+    // pids.events counts the forks the limit refused: proof the bomb hit the wall (it then dies out in ash).
+    let refused = 0;
+    for (let i = 0; i < 120 && refused === 0; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const r = await emulator.exec(['cat', `${cgroup}/pids.events`], { timeoutMs: 30_000 });
+      refused = Number(/^max (\d+)/m.exec(new TextDecoder().decode(r.stdout))?.[1] ?? 0);
+    }
+    expect(refused).toBeGreaterThan(0);
+    const t0 = performance.now();
+    expect((await emulator.exec(['true'], { timeoutMs: 30_000 })).exitCode).toBe(0);
+    console.warn(`[timing] agent round trip during the fork bomb: ${Math.round(performance.now() - t0)} ms`);
+    expect(await docker('rm -f bomb')).toMatchObject({ status: 0, out: 'bomb\n' });
+    expect((await emulator.exec(['test', '-e', cgroup], { timeoutMs: 30_000 })).exitCode).toBe(1);
+  });
+
   it('volumes: create, ls, inspect, rm', async () => {
     expect(await docker('volume create data')).toMatchObject({ status: 0, out: 'data\n' });
     expect((await docker('volume ls')).out).toMatch(/^DRIVER\s+VOLUME NAME\nlocal\s+data\n$/);

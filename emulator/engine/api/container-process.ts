@@ -235,8 +235,11 @@ export class ContainerProcesses {
       await this.deps.containers.markExited(record.id, { exitCode: 137 });
       return;
     }
-    await this.kill(record.id).catch(() => undefined);
-    await this.#waitExit(record.id, 30_000);
+    // The runtime's delete kills the whole cgroup at once (cgroup.kill): no PID 1 lookup, forks included.
+    await this.runtime().delete(record.id);
+    await this.#waitExit(record.id, 2_000);
+    if (running(this.deps.containers.get(record.id))) await this.deps.containers.markExited(record.id, { exitCode: 137 });
+    this.deps.logs.close(record.id);
   }
 
   /** `docker stop`: the stop signal, then SIGKILL after the timeout. False when it was not running. */
