@@ -57,7 +57,7 @@ describe.skipIf(!built)('docker containers typed in the guest', () => {
     return { status: r.exitCode, out: text(r.stdout), err: text(r.stderr), ms: Math.round(performance.now() - t0) };
   };
 
-  it('run --rm busybox echo hello: output, exit status, nothing left', async () => {
+  it('run --rm busybox echo hello: output, exit status, nothing left', { timeout: 240_000 }, async () => {
     const r = await docker('run --rm busybox echo hello');
     expect(r, r.err).toMatchObject({ status: 0, out: 'hello\n', err: '' });
     expect(await docker('run --rm busybox sh -c "echo out; echo err >&2; exit 3"')).toMatchObject({ status: 3, out: 'out\n', err: 'err\n' });
