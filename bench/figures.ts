@@ -14,6 +14,8 @@ export const GOALS: Record<string, Goal> = {
   prompt_warm_ms_chromium: { max: 1000, label: '<= 1 s' },
   prompt_cold_ms_chromium: { max: 2000, label: '<= 2 s' },
   snapshot_bytes: { max: 8 * 1024 * 1024, label: '<= 8 MB' },
+  docker_run_rm_true_ms_guest: { max: 300, label: '<= 0.3 s' },
+  new_container_disk_bytes: { max: 1024 * 1024, label: '< 1 MB' },
 };
 
 export function formatFigure(key: string, value: number): string {

@@ -17,6 +17,7 @@ const SUITES: Suite[] = [
   { name: 'vm-node', run: async () => (await import('./vm-node.ts')).benchVmNode() },
   { name: 'vm-chromium', run: async () => (await import('./vm-chromium.ts')).benchVmChromium({ runs, log }) },
   { name: 'images-node', run: async () => (await import('./images-node.ts')).benchImagesNode({ ...(runs ? { runs } : {}), log }) },
+  { name: 'containers-node', run: async () => (await import('./containers-node.ts')).benchContainersNode({ ...(runs ? { runs } : {}), log }) },
 ];
 
 /** What ships in public/guest/ altogether (vm-node reports the snapshot itself as snapshot_bytes). */
