@@ -4,6 +4,7 @@
 import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
 import { forgetContainer } from '../containers/container-ops.ts';
 import { bundleFiles } from '../containers/bundle.ts';
+import { changesScript, parseChanges, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
 import { stdcopyFrame } from '../containers/logs-api.ts';
 import { parseSignal } from '../containers/signals.ts';
@@ -293,6 +294,15 @@ export class ContainerProcesses {
     return { Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: rows };
   }
 
+  /** `docker diff`: the container's upper dir read in the guest (it lives there until `docker rm` or a reboot). */
+  async changes(ref: string): Promise<Change[]> {
+    const record = this.deps.containers.get(ref);
+    const guest = this.deps.guest();
+    if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s changes cannot be read now');
+    const r = await guest.exec(['sh', '-c', changesScript(record.overlay.upperDir, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
+    return parseChanges(decoder.decode(r.stdout));
+  }
+
   /** `docker stats --no-stream`: memory and pids from the container's cgroup, in the Engine API's shape. */
   async stats(ref: string): Promise<Record<string, unknown>> {
     const record = this.deps.containers.get(ref);
@@ -418,6 +428,7 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
       if (method === 'POST' && action === 'pause') return p.pause(ref).then(noContent);
       if (method === 'POST' && action === 'unpause') return p.unpause(ref).then(noContent);
       if (method === 'GET' && action === 'top') return jsonResponse(await p.top(ref));
+      if (method === 'GET' && action === 'changes') return jsonResponse(await p.changes(ref));
       if (method === 'GET' && action === 'stats') return jsonResponse(await p.stats(ref));
       if (method === 'POST' && action === 'exec') {
         const body = (await request.json().catch(() => ({}))) as Parameters<ContainerProcesses['createExec']>[1];

@@ -1,5 +1,6 @@
-// Container and volume commands with plain flags: stop, kill, restart, rm, wait, pause, unpause, top, stats,
+// Container and volume commands with plain flags: stop, kill, restart, rm, wait, pause, unpause, top, diff, stats,
 // inspect (containers before images, as docker looks them up), container prune, volume create/ls/inspect/rm/prune.
+import { changeLines, type Change } from '../../containers/container-changes.ts';
 import { VOLUME_FORMAT, volumeRow } from '../../containers/volume-format.ts';
 import type { VolumeJSON } from '../../containers/volume-store.ts';
 import { FORMAT_FLAG, type Command, type CommandContext } from '../command.ts';
@@ -124,6 +125,19 @@ export const top: Command = {
     const rows = [r.Titles, ...r.Processes];
     const widths = r.Titles.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length)));
     ctx.out(rows.map((row) => row.map((c, i) => (i === row.length - 1 ? c : c.padEnd((widths[i] ?? 0) + 4))).join('')).join('\n') + '\n');
+    return 0;
+  },
+};
+
+export const diff: Command = {
+  usage: 'docker diff CONTAINER',
+  description: "Inspect changes to files or directories on a container's filesystem",
+  aliases: 'docker container diff, docker diff',
+  flags: [],
+  args: { min: 1, max: 1 },
+  async run(ctx) {
+    const changes = await ctx.client.json<Change[]>('GET', `/containers/${enc(ctx.args[0] as string)}/changes`);
+    ctx.out(changeLines(changes));
     return 0;
   },
 };
