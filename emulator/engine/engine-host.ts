@@ -1,6 +1,7 @@
 // The one composition of the engine (images service, in-browser registry, credentials, Engine API router, docker
 // CLI) from injected pieces, shared by the browser worker, engine:serve and tests: no Node, no DOM, no VM imports.
 import { CredentialStore } from './api/auth-store.ts';
+import { createCommitApi } from './api/commit-api.ts';
 import { ContainerProcesses, createContainerProcessApi } from './api/container-process.ts';
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
 import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
@@ -113,7 +114,11 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     credentials,
     ...(options.system ? { system: options.system } : {}),
     containers: count,
-    subRouters: [createContainerProcessApi(processes), containersApi],
+    subRouters: [
+      createContainerProcessApi(processes),
+      createCommitApi({ containers, content: service.content, images: service.images, guest: options.guest ?? (() => undefined) }),
+      containersApi,
+    ],
   });
   return { service, credentials, containers, volumes, logs, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }) };
 }

@@ -1,4 +1,4 @@
-// `docker diff` (and later `docker commit`) typed in the real guest, the engine composed as engine-host.ts composes it.
+// `docker diff` and `docker commit` typed in the real guest, the engine composed as engine-host.ts composes it.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
@@ -66,5 +66,19 @@ describe.skipIf(!built)('docker diff and commit typed in the guest', () => {
     expect(lines).toEqual([...lines].sort((a, b) => (a.slice(2) < b.slice(2) ? -1 : 1)));
     console.warn(`[timing] docker diff (${lines.length} changes) in the guest (Node): ${diff.ms} ms`);
     expect((await docker('diff nosuch')).status).toBe(1);
+  });
+
+  it('commit: the new image has the added file and not the deleted one', { timeout: 240_000 }, async () => {
+    const commit = await docker('commit -m "a commit" changed committed:v1');
+    expect(commit.status, commit.err).toBe(0);
+    expect(commit.out).toMatch(/^sha256:[0-9a-f]{64}\n$/);
+    console.warn(`[timing] docker commit in the guest (Node): ${commit.ms} ms`);
+    const cat = await docker('run --rm committed:v1 cat /root/new.txt');
+    expect(cat, cat.err).toMatchObject({ status: 0, out: 'hello-commit\n' });
+    const gone = await docker('run --rm committed:v1 sh -c "test -e /etc/group && echo present || echo gone; test -f /data/x && echo data"');
+    expect(gone, gone.err).toMatchObject({ status: 0, out: 'gone\ndata\n' });
+    const history = await docker('history --no-trunc --format "{{.CreatedBy}}|{{.Comment}}" committed:v1');
+    expect(history.out.split('\n')[0]).toBe('sh -c echo hello-commit > /root/new.txt; rm /etc/group; mkdir /data; touch /data/x|a commit');
+    expect((await docker('rm changed')).status).toBe(0);
   });
 });

@@ -36,7 +36,7 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 const inspect = c.inspect;
 const TOP: Record<string, Command> = {
   pull, push, images, history, inspect, tag, rmi, version, info, login, logout,
-  stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, stats: c.stats,
+  stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, commit: c.commit, stats: c.stats,
 };
 
 /** Commands that parse their own argv with the container model's pflag rules (run and exec stop at the image/container). */
@@ -56,9 +56,9 @@ const GROUPS: Record<string, { description: string; commands: Record<string, Com
     description: 'Manage containers',
     commands: {
       inspect: c.containerInspect, prune: c.containerPrune, stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, remove: c.rm,
-      wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, stats: c.stats,
+      wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, commit: c.commit, stats: c.stats,
     },
-    later: ['attach', 'commit', 'cp', 'export', 'port', 'rename', 'update'],
+    later: ['attach', 'cp', 'export', 'port', 'rename', 'update'],
   },
   volume: {
     description: 'Manage volumes',
@@ -73,7 +73,7 @@ const CONTAINER_RAW: Record<string, RawCommand> = { ...RAW, ls: psCommand, list:
 /** Commands of later drydock issues: a clear refusal, not "unknown command". */
 const LATER = [
   'attach', 'build', 'buildx', 'builder',
-  'commit', 'cp', 'export', 'import', 'load', 'save', 'port', 'rename', 'update',
+  'cp', 'export', 'import', 'load', 'save', 'port', 'rename', 'update',
   'events', 'search', 'network', 'compose', 'context', 'manifest', 'plugin', 'swarm',
   'node', 'service', 'stack', 'secret', 'config', 'trust', 'init', 'checkpoint',
 ];
@@ -286,6 +286,7 @@ function topHelp(): string {
     row('wait', c.wait),
     row('top', c.top),
     row('diff', c.diff),
+    row('commit', c.commit),
     row('stats', c.stats),
     '',
     'Management Commands:',

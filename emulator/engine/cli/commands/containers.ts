@@ -1,4 +1,4 @@
-// Container and volume commands with plain flags: stop, kill, restart, rm, wait, pause, unpause, top, diff, stats,
+// Container and volume commands with plain flags: stop, kill, restart, rm, wait, pause, unpause, top, diff, commit, stats,
 // inspect (containers before images, as docker looks them up), container prune, volume create/ls/inspect/rm/prune.
 import { changeLines, type Change } from '../../containers/container-changes.ts';
 import { VOLUME_FORMAT, volumeRow } from '../../containers/volume-format.ts';
@@ -138,6 +138,35 @@ export const diff: Command = {
   async run(ctx) {
     const changes = await ctx.client.json<Change[]>('GET', `/containers/${enc(ctx.args[0] as string)}/changes`);
     ctx.out(changeLines(changes));
+    return 0;
+  },
+};
+
+export const commit: Command = {
+  usage: 'docker commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]',
+  description: "Create a new image from a container's changes",
+  aliases: 'docker container commit, docker commit',
+  flags: [
+    { name: 'author', short: 'a', type: 'string', description: 'Author (e.g., "John Hannibal Smith <hannibal@a-team.com>")' },
+    { name: 'message', short: 'm', type: 'string', description: 'Commit message' },
+    { name: 'pause', short: 'p', type: 'bool', description: 'Pause container during commit (default true)' },
+  ],
+  args: { min: 1, max: 2 },
+  async run(ctx) {
+    const [container = '', reference = ''] = ctx.args;
+    // The tag is what follows the last colon after the last slash (a registry port is not a tag).
+    const colon = reference.lastIndexOf(':');
+    const split = colon > reference.lastIndexOf('/');
+    const r = await ctx.client.json<{ Id: string }>('POST', '/commit', {
+      query: {
+        container,
+        repo: split ? reference.slice(0, colon) : reference,
+        tag: split ? reference.slice(colon + 1) : '',
+        comment: ctx.flags.message as string | undefined,
+        author: ctx.flags.author as string | undefined,
+      },
+    });
+    ctx.out(`${r.Id}\n`);
     return 0;
   },
 };

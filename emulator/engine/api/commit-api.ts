@@ -1,0 +1,33 @@
+// `POST /commit?container=&repo=&tag=&comment=&author=`: the Engine API's container commit.
+import { commitContainer, type CommitDeps } from '../containers/container-commit.ts';
+import type { ContainerStore } from '../containers/container-store.ts';
+import { EngineError } from '../errors.ts';
+import { jsonResponse } from './http-errors.ts';
+
+export interface CommitApiDeps extends Omit<CommitDeps, 'guest'> {
+  containers: ContainerStore;
+  guest: () => CommitDeps['guest'] | undefined;
+}
+
+export function createCommitApi(deps: CommitApiDeps): (request: Request) => Promise<Response | undefined> {
+  return async (request) => {
+    const url = new URL(request.url);
+    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    if (path !== '/commit' || request.method.toUpperCase() !== 'POST') return undefined;
+    const q = url.searchParams;
+    const record = deps.containers.get(q.get('container') ?? '');
+    const guest = deps.guest();
+    if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container cannot be committed now');
+    const repo = q.get('repo') ?? '';
+    const tag = q.get('tag') ?? '';
+    const reference = repo ? (tag ? `${repo}:${tag}` : repo) : undefined;
+    const comment = q.get('comment') ?? '';
+    const author = q.get('author') ?? '';
+    const id = await commitContainer({ guest, content: deps.content, images: deps.images }, record, {
+      ...(reference ? { reference } : {}),
+      ...(comment ? { comment } : {}),
+      ...(author ? { author } : {}),
+    });
+    return jsonResponse({ Id: id }, 201);
+  };
+}

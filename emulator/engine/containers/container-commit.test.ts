@@ -1,0 +1,22 @@
+// The upper dir's tar rewritten as an OCI layer: whiteouts as `.wh.` files, `./` prefixes gone.
+import { packTar, unpackTar } from 'modern-tar';
+import { describe, expect, it } from 'vitest';
+import { layerFromUpperTar } from './container-commit.ts';
+
+describe('layerFromUpperTar', () => {
+  it('turns whiteout character devices into .wh. entries and strips ./', async () => {
+    const upper = await packTar([
+      { header: { name: './', size: 0, type: 'directory' } },
+      { header: { name: './etc/', size: 0, type: 'directory' } },
+      { header: { name: './etc/group', size: 0, type: 'character-device' } },
+      { header: { name: './root/new.txt', size: 3, type: 'file' }, body: 'hi\n' },
+    ]);
+    const layer = await unpackTar(await layerFromUpperTar(upper, new Set(['/etc/group'])));
+    expect(layer.map((e) => [e.header.name, e.header.type, e.header.size])).toEqual([
+      ['etc/', 'directory', 0],
+      ['etc/.wh.group', 'file', 0],
+      ['root/new.txt', 'file', 3],
+    ]);
+    expect(new TextDecoder().decode(layer[2]?.data)).toBe('hi\n');
+  });
+});

@@ -1,0 +1,103 @@
+// `docker commit`: the container's upper dir as a new OCI layer (whiteouts as `.wh.` entries) on top of its image.
+import { packTar, unpackTar } from 'modern-tar';
+import type { ContentStore } from '../content-store.ts';
+import { sha256Digest, type Digest } from '../digest.ts';
+import { EngineError } from '../errors.ts';
+import type { ImageStore } from '../image-store.ts';
+import { MediaType } from '../media-types.ts';
+import type { Descriptor, ImageConfig, ImageManifest } from '../oci-types.ts';
+import type { GuestExec } from '../runtime/guest-exec.ts';
+import { quoteWord } from '../runtime/shell-quote.ts';
+import { changesScript, parseChanges } from './container-changes.ts';
+import type { ContainerRecord } from './container-store.ts';
+
+export interface CommitDeps {
+  guest: GuestExec;
+  content: ContentStore;
+  images: ImageStore;
+}
+
+export interface CommitOptions {
+  /** `repo[:tag]` to tag the new image with; untagged when absent */
+  reference?: string;
+  comment?: string;
+  author?: string;
+}
+
+/**
+ * The upper dir's tar (busybox, `./` relative) as an OCI layer tar: the overlay's whiteouts (0/0 character
+ * devices, listed in `whiteouts` as `/path`) become empty `.wh.<name>` files, as the image spec wants.
+ */
+export async function layerFromUpperTar(upperTar: Uint8Array, whiteouts: ReadonlySet<string>): Promise<Uint8Array> {
+  const entries = await unpackTar(upperTar);
+  const out = entries.flatMap((e) => {
+    const name = e.header.name.replace(/^\.\//, '').replace(/^\.$/, '');
+    if (name === '' || name === '/') return [];
+    const path = `/${name.replace(/\/$/, '')}`;
+    if (e.header.type === 'character-device' && whiteouts.has(path)) {
+      const slash = path.lastIndexOf('/');
+      const wh = `${path.slice(1, slash + 1)}.wh.${path.slice(slash + 1)}`;
+      return [{ header: { name: wh, size: 0, type: 'file' as const, mode: 0o644, ...(e.header.mtime ? { mtime: e.header.mtime } : {}) }, data: new Uint8Array() }];
+    }
+    return [{ header: { ...e.header, name }, data: e.data }];
+  });
+  return packTar(out);
+}
+
+async function gzip(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new CompressionStream('gzip'));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+/** Packs, stores and records the new image; returns its ID (`sha256:` of the config, what docker prints). */
+export async function commitContainer(deps: CommitDeps, record: ContainerRecord, options: CommitOptions = {}): Promise<Digest> {
+  const parent = deps.images.find(record.imageId);
+  if (!parent) throw new EngineError('NOT_FOUND', `No such image: ${record.imageId}`);
+  const upper = record.overlay.upperDir;
+  const listing = await deps.guest.exec(['sh', '-c', changesScript(upper, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
+  const whiteouts = new Set(parseChanges(new TextDecoder().decode(listing.stdout)).filter((c) => c.Kind === 2).map((c) => c.Path));
+  const tarred = await deps.guest.exec(['sh', '-c', `cd ${quoteWord(upper)} && exec tar -c .`], { timeoutMs: 600_000 });
+  if (tarred.exitCode !== 0) {
+    throw new EngineError('INTERNAL', `could not pack the container's changes: ${new TextDecoder().decode(tarred.stderr).trim()}`);
+  }
+  const layerTar = await layerFromUpperTar(tarred.stdout, whiteouts);
+  const diffId = sha256Digest(layerTar);
+  const blob = await deps.content.putBytes(await gzip(layerTar));
+
+  const parentConfig = await deps.images.config(parent.id);
+  const created = new Date().toISOString();
+  const c = record.config;
+  // Docker's history line for a commit is the container's command.
+  const createdBy = [...(c.Entrypoint ?? []), ...(c.Cmd ?? [])].join(' ');
+  const config: ImageConfig = {
+    ...parentConfig,
+    created,
+    ...(options.author ? { author: options.author } : {}),
+    config: {
+      ...parentConfig.config,
+      ...(c.Env ? { Env: c.Env } : {}),
+      ...(c.Cmd !== undefined ? { Cmd: c.Cmd } : {}),
+      ...(c.Entrypoint !== undefined ? { Entrypoint: c.Entrypoint } : {}),
+      ...(c.WorkingDir !== undefined ? { WorkingDir: c.WorkingDir } : {}),
+      ...(c.User !== undefined ? { User: c.User } : {}),
+    },
+    rootfs: { type: 'layers', diff_ids: [...parentConfig.rootfs.diff_ids, diffId] },
+    history: [
+      ...(parentConfig.history ?? []),
+      { created, created_by: createdBy, ...(options.comment ? { comment: options.comment } : {}), ...(options.author ? { author: options.author } : {}) },
+    ],
+  };
+  const configBlob = await deps.content.putJson(config);
+  const layers: Descriptor[] = [
+    ...parent.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+    { mediaType: MediaType.ociLayerGzip, digest: blob.digest, size: blob.size },
+  ];
+  const manifest: ImageManifest = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: { mediaType: MediaType.ociConfig, digest: configBlob.digest, size: configBlob.size },
+    layers,
+  };
+  const manifestBlob = await deps.content.putJson(manifest);
+  return deps.images.addImage(manifestBlob.digest, options.reference ? { tags: [options.reference] } : {});
+}
