@@ -63,6 +63,7 @@ describe.skipIf(!built)('docker diff and commit typed in the guest', () => {
     expect(diff.status, diff.err).toBe(0);
     const lines = diff.out.split('\n').filter(Boolean);
     expect(lines).toEqual(expect.arrayContaining(['C /etc', 'D /etc/group', 'C /root', 'A /root/new.txt', 'A /data', 'A /data/x']));
+    expect(lines.filter((l) => /^A \/(dev|proc|sys|etc\/(hosts|hostname|resolv\.conf))$/.test(l))).toEqual([]);
     expect(lines).toEqual([...lines].sort((a, b) => (a.slice(2) < b.slice(2) ? -1 : 1)));
     console.warn(`[timing] docker diff (${lines.length} changes) in the guest (Node): ${diff.ms} ms`);
     expect((await docker('diff nosuch')).status).toBe(1);

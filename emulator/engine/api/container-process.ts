@@ -4,7 +4,7 @@
 import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
 import { forgetContainer } from '../containers/container-ops.ts';
 import { bundleFiles } from '../containers/bundle.ts';
-import { changesScript, parseChanges, type Change } from '../containers/container-changes.ts';
+import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
 import { stdcopyFrame } from '../containers/logs-api.ts';
 import { parseSignal } from '../containers/signals.ts';
@@ -300,7 +300,7 @@ export class ContainerProcesses {
     const guest = this.deps.guest();
     if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s changes cannot be read now');
     const r = await guest.exec(['sh', '-c', changesScript(record.overlay.upperDir, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
-    return parseChanges(decoder.decode(r.stdout));
+    return withoutInitPaths(parseChanges(decoder.decode(r.stdout)));
   }
 
   /** `docker stats --no-stream`: memory and pids from the container's cgroup, in the Engine API's shape. */

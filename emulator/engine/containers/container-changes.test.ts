@@ -1,6 +1,6 @@
 // Reading of the guest's upper-dir listing into Docker's changes.
 import { describe, expect, it } from 'vitest';
-import { changeLines, changesScript, parseChanges } from './container-changes.ts';
+import { changeLines, changesScript, parseChanges, withoutInitPaths } from './container-changes.ts';
 
 describe('parseChanges', () => {
   it('classifies whiteouts, copied-up parents and new files, sorted by path', () => {
@@ -37,5 +37,10 @@ describe('parseChanges', () => {
     const s = changesScript('/run/drydock/containers/c1/upper', ['/mnt/host/l 1', '/mnt/host/l2']);
     expect(s).toContain("cd /run/drydock/containers/c1/upper");
     expect(s).toContain("for d in '/mnt/host/l 1' /mnt/host/l2;");
+  });
+
+  it("leaves out the runtime's mount points unless the image had them", () => {
+    const listing = 'directory|0|0|0|./proc\nregular empty file|0|0|0|./etc/hosts\ndirectory|0|0|1|./dev\nregular file|0|0|0|./new\n';
+    expect(withoutInitPaths(parseChanges(listing))).toEqual([{ Path: '/dev', Kind: 0 }, { Path: '/new', Kind: 1 }]);
   });
 });

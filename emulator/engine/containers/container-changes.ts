@@ -38,6 +38,22 @@ export function parseChanges(listing: string): Change[] {
   return out.sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
 }
 
+/**
+ * Mount points the runtime makes in the upper dir when the image lacks them. Docker keeps these in its
+ * `-init` layer, below the container's writes, so neither `docker diff` nor `docker commit` sees them.
+ */
+const INIT_PATHS = new Set(['/dev', '/proc', '/sys', '/etc/hostname', '/etc/hosts', '/etc/resolv.conf', '/.dockerenv', '/etc/mtab']);
+
+/** Docker's view: the changes without the init-layer mount points (only when added: in the image they are real). */
+export function withoutInitPaths(changes: readonly Change[]): Change[] {
+  return changes.filter((c) => !(c.Kind === 1 && INIT_PATHS.has(c.Path)));
+}
+
+/** Init-layer mount points this container added (for commit to leave out). */
+export function addedInitPaths(changes: readonly Change[]): Set<string> {
+  return new Set(changes.filter((c) => c.Kind === 1 && INIT_PATHS.has(c.Path)).map((c) => c.Path));
+}
+
 /** The CLI's lines: `C /etc`, `A /etc/new`, `D /etc/gone`. */
 export function changeLines(changes: readonly Change[]): string {
   return changes.map((c) => `${'CAD'[c.Kind]} ${c.Path}\n`).join('');

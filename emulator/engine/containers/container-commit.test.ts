@@ -9,9 +9,11 @@ describe('layerFromUpperTar', () => {
       { header: { name: './', size: 0, type: 'directory' } },
       { header: { name: './etc/', size: 0, type: 'directory' } },
       { header: { name: './etc/group', size: 0, type: 'character-device' } },
+      { header: { name: './etc/hosts', size: 0, type: 'file' } },
+      { header: { name: './proc/', size: 0, type: 'directory' } },
       { header: { name: './root/new.txt', size: 3, type: 'file' }, body: 'hi\n' },
     ]);
-    const layer = await unpackTar(await layerFromUpperTar(upper, new Set(['/etc/group'])));
+    const layer = await unpackTar(await layerFromUpperTar(upper, new Set(['/etc/group']), new Set(['/etc/hosts', '/proc'])));
     expect(layer.map((e) => [e.header.name, e.header.type, e.header.size])).toEqual([
       ['etc/', 'directory', 0],
       ['etc/.wh.group', 'file', 0],

@@ -8,7 +8,7 @@ import { MediaType } from '../media-types.ts';
 import type { Descriptor, ImageConfig, ImageManifest } from '../oci-types.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
-import { changesScript, parseChanges } from './container-changes.ts';
+import { addedInitPaths, changesScript, parseChanges } from './container-changes.ts';
 import type { ContainerRecord } from './container-store.ts';
 
 export interface CommitDeps {
@@ -28,12 +28,13 @@ export interface CommitOptions {
  * The upper dir's tar (busybox, `./` relative) as an OCI layer tar: the overlay's whiteouts (0/0 character
  * devices, listed in `whiteouts` as `/path`) become empty `.wh.<name>` files, as the image spec wants.
  */
-export async function layerFromUpperTar(upperTar: Uint8Array, whiteouts: ReadonlySet<string>): Promise<Uint8Array> {
+export async function layerFromUpperTar(upperTar: Uint8Array, whiteouts: ReadonlySet<string>, leaveOut: ReadonlySet<string> = new Set()): Promise<Uint8Array> {
   const entries = await unpackTar(upperTar);
   const out = entries.flatMap((e) => {
     const name = e.header.name.replace(/^\.\//, '').replace(/^\.$/, '');
     if (name === '' || name === '/') return [];
     const path = `/${name.replace(/\/$/, '')}`;
+    if ([...leaveOut].some((p) => path === p || path.startsWith(`${p}/`))) return [];
     if (e.header.type === 'character-device' && whiteouts.has(path)) {
       const slash = path.lastIndexOf('/');
       const wh = `${path.slice(1, slash + 1)}.wh.${path.slice(slash + 1)}`;
@@ -55,12 +56,13 @@ export async function commitContainer(deps: CommitDeps, record: ContainerRecord,
   if (!parent) throw new EngineError('NOT_FOUND', `No such image: ${record.imageId}`);
   const upper = record.overlay.upperDir;
   const listing = await deps.guest.exec(['sh', '-c', changesScript(upper, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
-  const whiteouts = new Set(parseChanges(new TextDecoder().decode(listing.stdout)).filter((c) => c.Kind === 2).map((c) => c.Path));
+  const changes = parseChanges(new TextDecoder().decode(listing.stdout));
+  const whiteouts = new Set(changes.filter((c) => c.Kind === 2).map((c) => c.Path));
   const tarred = await deps.guest.exec(['sh', '-c', `cd ${quoteWord(upper)} && exec tar -c .`], { timeoutMs: 600_000 });
   if (tarred.exitCode !== 0) {
     throw new EngineError('INTERNAL', `could not pack the container's changes: ${new TextDecoder().decode(tarred.stderr).trim()}`);
   }
-  const layerTar = await layerFromUpperTar(tarred.stdout, whiteouts);
+  const layerTar = await layerFromUpperTar(tarred.stdout, whiteouts, addedInitPaths(changes));
   const diffId = sha256Digest(layerTar);
   const blob = await deps.content.putBytes(await gzip(layerTar));
 
