@@ -2,6 +2,7 @@
 // the strings Docker derives from it: `State.Status` (`running`), `Status` (`Up 3 seconds (Paused)`), State JSON.
 import { EngineError } from '../errors.ts';
 import { rfc3339Nano } from './time-format.ts';
+import { humanDuration } from '../cli/units.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -52,24 +53,6 @@ export function stateJSON(s: ContainerState): StateJSON {
     StartedAt: rfc3339Nano(s.startedAt),
     FinishedAt: rfc3339Nano(s.finishedAt),
   };
-}
-
-/** go-units HumanDuration. */
-export function humanDuration(ms: number): string {
-  const seconds = Math.floor(ms / 1000);
-  if (seconds < 1) return 'Less than a second';
-  if (seconds === 1) return '1 second';
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes === 1) return 'About a minute';
-  if (minutes < 60) return `${minutes} minutes`;
-  const hours = Math.floor(ms / 3_600_000 + 0.5);
-  if (hours === 1) return 'About an hour';
-  if (hours < 48) return `${hours} hours`;
-  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
-  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
-  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
-  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
 }
 
 /** moby's State.String(): the `STATUS` column of `docker ps`. */

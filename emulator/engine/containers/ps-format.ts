@@ -1,7 +1,7 @@
 // `docker ps` output fields as the docker CLI's container formatter computes them from `/containers/json`
 // (`{{.ID}}`, `{{.Names}}`, `{{.Command}}`, `{{.RunningFor}}`, ...), and its default table.
 import type { ContainerSummary } from './container-json.ts';
-import { humanDuration } from './container-state.ts';
+import { humanDuration } from '../cli/units.ts';
 import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from './pflag.ts';
 
 /** Same shape as the CLI's ListFormat (emulator/engine/cli/output-format.ts). */
