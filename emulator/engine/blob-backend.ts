@@ -30,16 +30,18 @@ export function bytesStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
 
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let total = 0;
   const reader = stream.getReader();
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     chunks.push(value);
-    total += value.byteLength;
   }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(total);
+  return chunks.length === 1 && chunks[0] ? chunks[0] : concatBytes(chunks);
+}
+
+/** One buffer holding the chunks in order. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let offset = 0;
   for (const chunk of chunks) {
     out.set(chunk, offset);

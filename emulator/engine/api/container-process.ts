@@ -15,6 +15,7 @@ import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
+import { concatBytes } from '../blob-backend.ts';
 
 export interface ContainerProcessDeps {
   containers: ContainerStore;
@@ -353,8 +354,8 @@ export class ContainerProcesses {
     try {
       const r = await this.runtime().exec(e.container, e.cmd, { ...this.#execOptions(e), timeoutMs: 24 * 3600_000 });
       e.exitCode = exitStatusOf(r);
-      if (e.tty) return concat([r.stdout, r.stderr]);
-      return concat([r.stdout.length ? stdcopyFrame('stdout', r.stdout) : new Uint8Array(), r.stderr.length ? stdcopyFrame('stderr', r.stderr) : new Uint8Array()]);
+      if (e.tty) return concatBytes([r.stdout, r.stderr]);
+      return concatBytes([r.stdout.length ? stdcopyFrame('stdout', r.stdout) : new Uint8Array(), r.stderr.length ? stdcopyFrame('stderr', r.stderr) : new Uint8Array()]);
     } finally {
       e.running = false;
     }
@@ -386,15 +387,6 @@ function candidates(arg0: string, env: readonly string[], cwd: string): string[]
   return path.split(':').map((dir) => `${(dir === '' ? cwd : dir).replace(/\/$/, '')}/${arg0}`);
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 const endOf = (body: { ExitCode?: number; Signal?: number }): GuestExitStatus =>
   body.Signal ? { exitCode: 128 + body.Signal, signal: body.Signal } : { exitCode: body.ExitCode ?? 0 };

@@ -1,6 +1,7 @@
 // Host side of the control channel: requests to the in-guest agent (exec, files, resize, clock) over any byte transport.
 import { EngineError, type EngineErrorCode } from '../../engine/errors.ts';
 import { FrameDecoder, FrameType, MAX_PAYLOAD_BYTES, encodeFrame, frameTypeName, type Frame } from './frame-codec.ts';
+import { concatBytes } from '../../engine/blob-backend.ts';
 
 /** A bidirectional byte pipe to the agent (the guest's /dev/ttyS1 in the machine, an in-memory fake in unit tests). */
 export interface ByteTransport {
@@ -185,15 +186,6 @@ function toBytes(data: Uint8Array | string): Uint8Array {
   return typeof data === 'string' ? encoder.encode(data) : data;
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
 
 /**
  * Sends STDIN or DATA frames on one stream with at most ACK_WINDOW unacknowledged; write() resolves when the
@@ -350,7 +342,7 @@ export class AgentClient {
         proc.kill(SIGKILL);
         reject(
           new EngineError(code, `${why}: ${argv.join(' ')}`, {
-            details: { stdout: decoder.decode(concat(stdout)), stderr: decoder.decode(concat(stderr)) },
+            details: { stdout: decoder.decode(concatBytes(stdout)), stderr: decoder.decode(concatBytes(stderr)) },
           }),
         );
       };
@@ -371,7 +363,7 @@ export class AgentClient {
           .catch(() => undefined);
       }
       const status = await Promise.race([proc.exit, stopped]);
-      return { ...status, stdout: concat(stdout), stderr: concat(stderr) };
+      return { ...status, stdout: concatBytes(stdout), stderr: concatBytes(stderr) };
     } finally {
       clearTimeout(timer);
       if (onAbort) options.signal?.removeEventListener('abort', onAbort);
@@ -490,7 +482,7 @@ export class AgentClient {
       { type: FrameType.READ_FILE, payload: encoder.encode(path) },
       (frame, settle) => {
         if (frame.type === FrameType.DATA) chunks.push(frame.payload);
-        else if (frame.type === FrameType.END) settle.resolve(concat(chunks));
+        else if (frame.type === FrameType.END) settle.resolve(concatBytes(chunks));
         else settle.unexpected(frame);
       },
       `read ${path}`,

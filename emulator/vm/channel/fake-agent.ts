@@ -1,6 +1,7 @@
 // An in-memory stand-in for the guest agent, speaking PROTOCOL.md, for unit tests of code above the channel.
 import { FrameDecoder, FrameType, encodeFrame, type Frame } from './frame-codec.ts';
 import type { ByteTransport } from './agent-client.ts';
+import { concatBytes } from '../../engine/blob-backend.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -151,7 +152,7 @@ export class FakeAgent {
         const w = this.writes.get(stream);
         if (!w) return;
         this.writes.delete(stream);
-        this.files.set(w.path, { data: concat(w.chunks), mode: w.mode });
+        this.files.set(w.path, { data: concatBytes(w.chunks), mode: w.mode });
         this.send(FrameType.OK, stream);
         break;
       }
@@ -190,7 +191,7 @@ export class FakeAgent {
       exit: (code) => this.finish(stream, `exit ${code}`),
       stdin: async () => {
         while (!buffer.eof) await new Promise<void>((r) => buffer.waiters.push(r));
-        return concat(buffer.chunks);
+        return concatBytes(buffer.chunks);
       },
     };
     this.processes.set(stream, proc);
@@ -205,12 +206,3 @@ export class FakeAgent {
   }
 }
 
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-}
