@@ -1,27 +1,13 @@
 // Container figures in Node: `docker` typed in a real guest with the engine composed as the browser worker
 // composes it — `docker run --rm busybox true` wall time, `docker exec` latency, a new container's disk cost.
-import { resolve } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
-import { openEngineHost, staticRegistries } from '../emulator/engine/engine-host.ts';
-import { MemoryBlobBackend } from '../emulator/engine/store-backend-memory.ts';
-import { serveStaticFiles } from '../emulator/node-backends/static-files.ts';
-import type { EmulatorApi } from '../emulator/protocol.ts';
-import { createEmulatorService } from '../emulator/vm/emulator-service.ts';
-import { nodeAssetLoader } from '../emulator/vm/node-asset-loader.ts';
-import { DEFAULT_GUEST_DIR, V86_WASM_PATH } from '../emulator/vm/node-machine.ts';
+import { startEngineInGuest } from '../emulator/node-backends/engine-in-guest.ts';
 import { median, type Figures } from './figures.ts';
 
 export async function benchContainersNode(options: { runs?: number; log?: (line: string) => void } = {}): Promise<Figures> {
   const runs = options.runs ?? 5;
   const log = options.log ?? (() => undefined);
-  const files = await serveStaticFiles(resolve(import.meta.dirname, '../public'));
-  const channel = new MessageChannel();
-  const emulator: EmulatorApi = createEmulatorService({
-    loaderFor: () => nodeAssetLoader(DEFAULT_GUEST_DIR),
-    wasmPath: V86_WASM_PATH,
-    engine: async ({ guestBaseUrl, guestFs, guest, system }) =>
-      openEngineHost({ fetch, store: new MemoryBlobBackend(), guestFs, guest, system, registries: staticRegistries(new URL('../registry/', guestBaseUrl).href) }),
-  });
+  const machine = await startEngineInGuest();
+  const emulator = machine.emulator;
   const sh = async (script: string): Promise<string> => {
     const r = await emulator.exec(['sh', '-c', script], { timeoutMs: 120_000 });
     const text = new TextDecoder().decode(r.stdout);
@@ -35,7 +21,6 @@ export async function benchContainersNode(options: { runs?: number; log?: (line:
     return Math.round(((b ?? 0) - (a ?? 0)) * 1000);
   };
   try {
-    await emulator.start({ guestBaseUrl: `${files.url}/guest/`, terminal: channel.port1 as unknown as MessagePort, cols: 120, rows: 40 }, () => undefined, () => undefined);
     await sh('docker pull -q busybox');
     await sh('docker run --rm busybox true'); // the first container pays for one-time set-up
     const runTimes: number[] = [];
@@ -56,9 +41,6 @@ export async function benchContainersNode(options: { runs?: number; log?: (line:
       new_container_disk_bytes: upperKb * 1024,
     };
   } finally {
-    await emulator.stop();
-    channel.port1.close();
-    channel.port2.close();
-    await files.close();
+    await machine.stop();
   }
 }

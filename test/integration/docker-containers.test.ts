@@ -2,60 +2,27 @@
 // (engine-host.ts via the emulator service): run --rm, run -d + ps + logs + stop + rm, exit codes, limits.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngineHost, staticRegistries, type EngineHost } from '../../emulator/engine/engine-host.ts';
-import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
-import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
 import type { EmulatorApi } from '../../emulator/protocol.ts';
-import { createEmulatorService } from '../../emulator/vm/emulator-service.ts';
-import { nodeAssetLoader } from '../../emulator/vm/node-asset-loader.ts';
-import { DEFAULT_GUEST_DIR, V86_WASM_PATH } from '../../emulator/vm/node-machine.ts';
+import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
 
-const PUBLIC = resolve(import.meta.dirname, '../../public');
 const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
 
 describe.skipIf(!built)('docker containers typed in the guest', () => {
-  let files: Awaited<ReturnType<typeof serveStaticFiles>>;
+  let machine: EngineInGuest;
   let emulator: EmulatorApi;
-  let host: EngineHost | undefined;
-  const channel = new MessageChannel();
 
   beforeAll(async () => {
-    files = await serveStaticFiles(PUBLIC);
-    emulator = createEmulatorService({
-      loaderFor: () => nodeAssetLoader(DEFAULT_GUEST_DIR),
-      wasmPath: V86_WASM_PATH,
-      onLog: (line) => console.warn(`[emulator] ${line}`),
-      engine: async ({ guestBaseUrl, guestFs, guest, system }) => {
-        host = await openEngineHost({
-          fetch,
-          store: new MemoryBlobBackend(),
-          guestFs,
-          guest,
-          system,
-          registries: staticRegistries(new URL('../registry/', guestBaseUrl).href),
-        });
-        return host;
-      },
-    });
-    await emulator.start({ guestBaseUrl: `${files.url}/guest/`, terminal: channel.port1 as unknown as MessagePort, cols: 120, rows: 40 }, () => undefined, () => undefined);
+    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
+    emulator = machine.emulator;
     const pull = await docker('pull -q busybox');
     expect(pull.status, pull.err).toBe(0);
   }, 180_000);
   afterAll(async () => {
-    await emulator?.stop();
-    channel.port1.close();
-    channel.port2.close();
-    await files?.close();
+    await machine?.stop();
   });
 
-  const docker = async (args: string, timeoutMs = 120_000) => {
-    const t0 = performance.now();
-    const r = await emulator.exec(['sh', '-c', `docker ${args}`], { timeoutMs });
-    const text = (b: Uint8Array) => new TextDecoder().decode(b);
-    return { status: r.exitCode, out: text(r.stdout), err: text(r.stderr), ms: Math.round(performance.now() - t0) };
-  };
+  const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
 
   it('run --rm busybox echo hello: output, exit status, nothing left', { timeout: 240_000 }, async () => {
     const r = await docker('run --rm busybox echo hello');
@@ -148,7 +115,7 @@ describe.skipIf(!built)('docker containers typed in the guest', () => {
 
   it('run -it busybox sh owns the learner\'s terminal; its exit status is the container\'s', { timeout: 180_000 }, async () => {
     let screen = '';
-    const port = channel.port2;
+    const port = machine.console;
     port.on('message', (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data)));
     const waitFor = async (re: RegExp, ms = 90_000) => {
       const t0 = Date.now();

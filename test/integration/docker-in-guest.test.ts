@@ -2,64 +2,28 @@
 // service exactly as the browser worker wires it (only the stores and asset loading differ), across a restart.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openEngineHost, staticRegistries, type EngineHost } from '../../emulator/engine/engine-host.ts';
-import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
-import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
 import type { EmulatorApi } from '../../emulator/protocol.ts';
-import { createEmulatorService } from '../../emulator/vm/emulator-service.ts';
-import { nodeAssetLoader } from '../../emulator/vm/node-asset-loader.ts';
-import { DEFAULT_GUEST_DIR, V86_WASM_PATH } from '../../emulator/vm/node-machine.ts';
+import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
 
-const PUBLIC = resolve(import.meta.dirname, '../../public');
 const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox')) && existsSync(resolve(PUBLIC, 'registry/v2/debian'));
 
 describe.skipIf(!built)('docker typed in the guest, engine attached by the emulator service', () => {
-  let files: Awaited<ReturnType<typeof serveStaticFiles>>;
+  let machine: EngineInGuest;
   let emulator: EmulatorApi;
-  let host: EngineHost | undefined;
-  let registryUrl = '';
-  const channel = new MessageChannel();
 
   beforeAll(async () => {
-    files = await serveStaticFiles(PUBLIC);
-    emulator = createEmulatorService({
-      loaderFor: () => nodeAssetLoader(DEFAULT_GUEST_DIR),
-      wasmPath: V86_WASM_PATH,
-      onLog: (line) => console.warn(`[emulator] ${line}`),
-      engine: async ({ guestBaseUrl, guestFs, system }) => {
-        registryUrl = new URL('../registry/', guestBaseUrl).href;
-        host = await openEngineHost({
-          fetch,
-          store: new MemoryBlobBackend(),
-          registryStore: new MemoryBlobBackend(),
-          guestFs,
-          system,
-          registries: staticRegistries(registryUrl),
-        });
-        return host;
-      },
-    });
-    const terminal = channel.port1 as unknown as MessagePort;
-    await emulator.start({ guestBaseUrl: `${files.url}/guest/`, terminal, cols: 120, rows: 40 }, () => undefined, () => undefined);
+    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
+    emulator = machine.emulator;
   });
   afterAll(async () => {
-    await emulator?.stop();
-    channel.port1.close();
-    channel.port2.close();
-    await files?.close();
+    await machine?.stop();
   });
 
-  const docker = async (args: string, timeoutMs = 120_000) => {
-    const t0 = performance.now();
-    const r = await emulator.exec(['sh', '-c', `docker ${args}`], { timeoutMs });
-    const text = (b: Uint8Array) => new TextDecoder().decode(b);
-    return { status: r.exitCode, out: text(r.stdout), err: text(r.stderr), ms: Math.round(performance.now() - t0) };
-  };
+  const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
 
   it('the static registry is derived from guestBaseUrl', () => {
-    expect(registryUrl).toBe(`${files.url}/registry/`);
+    expect(machine.registryUrl()).toBe(`${machine.filesUrl}/registry/`);
   });
 
   it('pull busybox, images, history, inspect', async () => {
@@ -91,7 +55,7 @@ describe.skipIf(!built)('docker typed in the guest, engine attached by the emula
     expect(push.status, push.err).toBe(0);
     expect(push.out).toMatch(/^Using default tag: latest\nThe push refers to repository \[localhost:5000\/me\/bb\]\n/);
     expect(push.out).toMatch(/latest: digest: sha256:[0-9a-f]{64} size: \d+\n$/);
-    expect(host?.registry?.db).toBeDefined();
+    expect(machine.host()?.registry?.db).toBeDefined();
 
     const rmi = await docker('rmi localhost:5000/me/bb busybox');
     expect(rmi.status, rmi.err).toBe(0);
