@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveDirectory } from '../../test/unit/engine/static-server.ts';
+import { serveStaticFiles } from '../node-backends/static-files.ts';
 import { MemorySession } from './cli/memory-session.ts';
 import { openEngineHost, probeGuestFacts, staticRegistries } from './engine-host.ts';
 import type { GuestFs } from './guest-fs.ts';
@@ -14,8 +14,8 @@ const PUBLIC = resolve(import.meta.dirname, '../../public');
 const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
 
 describe.skipIf(!built)('openEngineHost', () => {
-  let server: Awaited<ReturnType<typeof serveDirectory>>;
-  beforeAll(async () => void (server = await serveDirectory(PUBLIC)));
+  let server: Awaited<ReturnType<typeof serveStaticFiles>>;
+  beforeAll(async () => void (server = await serveStaticFiles(PUBLIC)));
   afterAll(async () => server?.close());
 
   it('staticRegistries maps docker.io to the shipped registry without the library/ prefix', () => {

@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { serveDirectory } from '../../test/unit/engine/static-server.ts';
+import { serveStaticFiles } from '../node-backends/static-files.ts';
 import { bytesStream } from './blob-backend.ts';
 import { sha256Digest } from './digest.ts';
 import { openImagesService, type ImagesService, registryHost } from './images-service.ts';
@@ -17,14 +17,14 @@ const PUBLIC = resolve(import.meta.dirname, '../../public');
 const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox')) && existsSync(resolve(PUBLIC, 'registry/v2/debian'));
 
 describe.skipIf(!built)('docker push to the in-browser registry at localhost:5000', () => {
-  let server: Awaited<ReturnType<typeof serveDirectory>>;
+  let server: Awaited<ReturnType<typeof serveStaticFiles>>;
   let registryBackend: MemoryBlobBackend;
   let registry: RegistryServer;
   /** method + path of every request the registry saw */
   let seen: string[];
 
   beforeAll(async () => {
-    server = await serveDirectory(PUBLIC);
+    server = await serveStaticFiles(PUBLIC);
   });
   afterAll(() => server?.close());
   beforeEach(async () => {

@@ -10,7 +10,7 @@ import { withoutLibraryPrefix } from '../../emulator/engine/registry-client.ts';
 import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
 import type { Machine } from '../../emulator/vm/machine.ts';
 import { RegistryFixture } from '../unit/engine/registry-fixture.ts';
-import { serveDirectory } from '../unit/engine/static-server.ts';
+import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
 import { restoreGuest, sh } from './guest.ts';
 
 const PUBLIC = resolve(import.meta.dirname, '../../public');
@@ -18,12 +18,12 @@ const built = existsSync(resolve(PUBLIC, 'registry/v2/debian')) && existsSync(re
 
 describe.skipIf(!built)('pulled images run in the guest', () => {
   let machine: Machine;
-  let server: Awaited<ReturnType<typeof serveDirectory>>;
+  let server: Awaited<ReturnType<typeof serveStaticFiles>>;
   let service: ImagesService;
   let backend: MemoryBlobBackend;
 
   beforeAll(async () => {
-    server = await serveDirectory(PUBLIC);
+    server = await serveStaticFiles(PUBLIC);
     machine = await restoreGuest();
     backend = new MemoryBlobBackend();
     const flat = !existsSync(resolve(PUBLIC, 'registry/v2/library'));

@@ -10,7 +10,7 @@ import { withoutLibraryPrefix } from '../../emulator/engine/registry-client.ts';
 import { RegistryServer } from '../../emulator/engine/registry-server/registry-server.ts';
 import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
 import type { Machine } from '../../emulator/vm/machine.ts';
-import { serveDirectory } from '../unit/engine/static-server.ts';
+import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
 import { restoreGuest, sh } from './guest.ts';
 
 const PUBLIC = resolve(import.meta.dirname, '../../public');
@@ -18,11 +18,11 @@ const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
 
 describe.skipIf(!built)('docker push to localhost:5000 and pull back, run in the guest', () => {
   let machine: Machine;
-  let server: Awaited<ReturnType<typeof serveDirectory>>;
+  let server: Awaited<ReturnType<typeof serveStaticFiles>>;
   let service: ImagesService;
 
   beforeAll(async () => {
-    server = await serveDirectory(PUBLIC);
+    server = await serveStaticFiles(PUBLIC);
     machine = await restoreGuest();
     service = await openImagesService({
       fetch,

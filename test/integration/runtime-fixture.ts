@@ -12,7 +12,7 @@ import type { ContainerLayout } from '../../emulator/engine/runtime/lower.ts';
 import { ContainerRuntime } from '../../emulator/engine/runtime/runtime.ts';
 import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
 import type { Machine } from '../../emulator/vm/machine.ts';
-import { serveDirectory } from '../unit/engine/static-server.ts';
+import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
 import { restoreGuest } from './guest.ts';
 
 const PUBLIC = resolve(import.meta.dirname, '../../public');
@@ -29,7 +29,7 @@ export interface RuntimeFixture {
 }
 
 export async function startRuntimeFixture(): Promise<RuntimeFixture> {
-  const server = await serveDirectory(PUBLIC);
+  const server = await serveStaticFiles(PUBLIC);
   const machine = await restoreGuest();
   try {
     const flat = !existsSync(resolve(PUBLIC, 'registry/v2/library'));

@@ -9,7 +9,7 @@ import { openImagesService, type ImagesService } from '../../../emulator/engine/
 import type { ProgressMessage } from '../../../emulator/engine/pull-progress.ts';
 import { withoutLibraryPrefix } from '../../../emulator/engine/registry-client.ts';
 import { MemoryBlobBackend } from '../../../emulator/engine/store-backend-memory.ts';
-import { serveDirectory } from './static-server.ts';
+import { serveStaticFiles } from '../../../emulator/node-backends/static-files.ts';
 
 const PUBLIC = resolve(import.meta.dirname, '../../../public');
 const REGISTRY = resolve(PUBLIC, 'registry');
@@ -17,12 +17,12 @@ const built = existsSync(resolve(REGISTRY, 'v2'));
 const has = (name: string) => existsSync(resolve(REGISTRY, 'v2', name)) || existsSync(resolve(REGISTRY, 'v2/library', name));
 
 describe.skipIf(!built)('pulling from the static registry in public/registry', () => {
-  let server: Awaited<ReturnType<typeof serveDirectory>>;
+  let server: Awaited<ReturnType<typeof serveStaticFiles>>;
   let service: ImagesService;
   let fs: MemoryGuestFs;
 
   beforeAll(async () => {
-    server = await serveDirectory(PUBLIC);
+    server = await serveStaticFiles(PUBLIC);
     fs = new MemoryGuestFs();
     // Docker Hub spells official images library/<name>; accept a registry laid out either way.
     const flat = !existsSync(resolve(REGISTRY, 'v2/library'));
