@@ -1,5 +1,6 @@
 // Playwright end-to-end tests: the production build, served by a plain static server under a sub-path, in Debian's Chromium.
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_LAUNCH } from './test/e2e/chromium.ts';
 
 const PORT = 4317;
 /** A sub-path, because the app must work from any static host at any base path. */
@@ -24,19 +25,7 @@ export default defineConfig({
     viewport: { width: 1200, height: 760 },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      // Playwright cannot download its own browsers here; Debian's chromium package is the browser.
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
+    launchOptions: CHROMIUM_LAUNCH,
   },
   webServer: {
     command: `${build}tsx test/e2e/serve-dist.ts --port ${PORT} --base ${BASE_PATH}`,

@@ -6,6 +6,7 @@ import { build } from 'vite';
 import { chromium, type BrowserContext, type Request } from 'playwright-core';
 import { serveDist } from '../test/e2e/serve-dist.ts';
 import { median, type Figures } from './figures.ts';
+import { CHROMIUM_LAUNCH } from '../test/e2e/chromium.ts';
 
 export interface ChromiumBenchOptions {
   /** measured navigations per cache state */
@@ -14,16 +15,6 @@ export interface ChromiumBenchOptions {
   skipBuild?: boolean;
   log?: (line: string) => void;
 }
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** What the prompt looks like at the end of the last non-empty screen row (same rule as the e2e tests). */
 const PROMPT_SOURCE = String.raw`[#$] ?$`;
@@ -81,9 +72,8 @@ export async function benchVmChromium(options: ChromiumBenchOptions = {}): Promi
 async function withProfile<T>(use: (context: BrowserContext) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'drydock-bench-'));
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    ...CHROMIUM_LAUNCH,
     headless: true,
-    args: CHROMIUM_ARGS,
     viewport: { width: 1200, height: 760 },
   });
   try {
