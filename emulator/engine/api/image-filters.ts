@@ -2,7 +2,8 @@
 import { EngineError } from '../errors.ts';
 import type { ImageSummary } from '../image-api.ts';
 
-/** filters arrive as `{"reference":{"busybox":true}}` or the legacy `{"reference":["busybox"]}` */
+/** The Engine API's `filters` query parameter (images, containers, volumes): `{"reference":{"busybox":true}}`
+ *  or the legacy `{"reference":["busybox"]}`. */
 export function parseFilters(raw: string | null): Map<string, string[]> {
   const out = new Map<string, string[]>();
   if (!raw) return out;

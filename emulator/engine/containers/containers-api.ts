@@ -13,6 +13,7 @@ import { encodeLogEntry, parseLogsQuery } from './logs-api.ts';
 import type { LogStore } from './log-store.ts';
 import type { RunRequest } from './run-options.ts';
 import type { VolumeStore } from './volume-store.ts';
+import { parseFilters } from '../api/image-filters.ts';
 
 export interface ContainersApiDeps {
   containers: ContainerStore;
@@ -32,22 +33,6 @@ export type ContainersApi = (request: Request) => Promise<Response | undefined>;
 
 const flag = (v: string | null) => v === '1' || v === 'true' || v === 'True';
 
-/** Filters arrive as `{"status":{"exited":true}}` or the legacy `{"status":["exited"]}`. */
-export function parseFilterParam(raw: string | null): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  if (!raw) return out;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new EngineError('INVALID_ARGUMENT', `invalid filter: ${raw}`);
-  }
-  for (const [key, value] of Object.entries((json ?? {}) as Record<string, unknown>)) {
-    out.set(key, Array.isArray(value) ? value.map(String) : Object.keys((value ?? {}) as object));
-  }
-  return out;
-}
-
 export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
   const now = deps.now ?? Date.now;
 
@@ -62,7 +47,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       const records = listContainers(deps.containers, {
         all: flag(q.get('all')),
         ...(limit > 0 ? { limit } : {}),
-        filters: parseFilterParam(q.get('filters')),
+        filters: parseFilters(q.get('filters')),
         ...(deps.resolveImage ? { resolveImage: deps.resolveImage } : {}),
       });
       return jsonResponse(records.map((r) => containerSummary(r, now())));
@@ -79,7 +64,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       return jsonResponse({ Id: record.id, Warnings: [] }, 201);
     }
     if (path === '/containers/prune' && method === 'POST') {
-      const labels = parseFilterParam(q.get('filters')).get('label') ?? [];
+      const labels = parseFilters(q.get('filters')).get('label') ?? [];
       const removed = await pruneContainers(deps, { labels });
       return jsonResponse({ ContainersDeleted: removed.length > 0 ? removed : null, SpaceReclaimed: 0 });
     }
@@ -102,7 +87,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
     }
 
     if (path === '/volumes' && method === 'GET') {
-      const filters = parseFilterParam(q.get('filters'));
+      const filters = parseFilters(q.get('filters'));
       for (const key of filters.keys()) if (key !== 'dangling' && key !== 'name') throw new EngineError('INVALID_ARGUMENT', `invalid filter '${key}'`);
       const dangling = filters.get('dangling')?.[0];
       const name = filters.get('name')?.[0];
@@ -115,7 +100,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       return jsonResponse(await deps.volumes.create({ ...(body.Name ? { name: body.Name } : {}), ...(body.Labels ? { labels: body.Labels } : {}) }), 201);
     }
     if (path === '/volumes/prune' && method === 'POST') {
-      const all = parseFilterParam(q.get('filters')).get('all')?.[0];
+      const all = parseFilters(q.get('filters')).get('all')?.[0];
       const removed = await deps.volumes.prune({ all: all === 'true' || all === '1' });
       return jsonResponse({ VolumesDeleted: removed.length > 0 ? removed : null, SpaceReclaimed: 0 });
     }
