@@ -54,6 +54,24 @@ export interface ExecResult {
 
 export type MachineHealth = 'starting' | 'ready' | 'hung' | 'stopped';
 
+/** One entry of EmulatorApi.shareTree: `path` is relative to the listed folder ("src/index.js"). */
+export interface ShareTreeEntry {
+  path: string;
+  type: 'file' | 'directory' | 'symlink' | 'other';
+  size: number;
+  /** seconds since the epoch (9p keeps whole seconds) */
+  mtime: number;
+  /** content hash of files up to 1 MiB: changes whenever the bytes do, unlike mtime within one second */
+  hash?: string;
+}
+
+export interface ShareTreeOptions {
+  /** names skipped at any depth, e.g. ["node_modules", ".git"] */
+  exclude?: string[];
+  /** stop listing after this many entries (default 5000) */
+  maxEntries?: number;
+}
+
 /** The worker's API, exposed with Comlink. Every method may reject with an EngineError-shaped error. */
 export interface EmulatorApi {
   start(options: StartOptions, onProgress: (p: BootProgress) => void, onHealth: (h: MachineHealth) => void): Promise<StartResult>;
@@ -68,6 +86,13 @@ export interface EmulatorApi {
   writeShareFile(path: string, data: Uint8Array): Promise<void>;
   readShareFile(path: string): Promise<Uint8Array>;
   listShare(path: string): Promise<{ name: string; isDirectory: boolean; size: number }[]>;
+  /** Every entry under a share folder, recursively, with content hashes: the editor polls it to see guest-made changes.
+   *  A missing folder lists as empty. */
+  shareTree(path: string, options?: ShareTreeOptions): Promise<ShareTreeEntry[]>;
+  /** rm -r of a share path; a missing path is not an error. */
+  removeSharePath(path: string): Promise<void>;
+  /** mkdir -p in the share. */
+  makeShareDirectory(path: string): Promise<void>;
   /** Throw the machine away and restore the snapshot again. */
   restart(): Promise<StartResult>;
   stop(): Promise<void>;

@@ -2,7 +2,17 @@
 import * as Comlink from 'comlink';
 // Registers the transfer handler that keeps EngineError's code and location on errors thrown in the worker.
 import '../emulator/vm/error-transfer.ts';
-import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth, StartOptions, StartResult } from '../emulator/protocol.ts';
+import type {
+  BootProgress,
+  EmulatorApi,
+  ExecOptions,
+  ExecResult,
+  MachineHealth,
+  ShareTreeEntry,
+  ShareTreeOptions,
+  StartOptions,
+  StartResult,
+} from '../emulator/protocol.ts';
 
 export type ShareEntry = Awaited<ReturnType<EmulatorApi['listShare']>>[number];
 
@@ -20,6 +30,9 @@ export interface EmulatorLink {
   writeShareFile(path: string, data: Uint8Array): Promise<void>;
   readShareFile(path: string): Promise<Uint8Array>;
   listShare(path: string): Promise<ShareEntry[]>;
+  shareTree(path: string, options?: ShareTreeOptions): Promise<ShareTreeEntry[]>;
+  removeSharePath(path: string): Promise<void>;
+  makeShareDirectory(path: string): Promise<void>;
   /** Ends the worker without asking it. */
   dispose(): void;
 }
@@ -76,6 +89,21 @@ export class EmulatorClient implements EmulatorLink {
   listShare(path: string): Promise<ShareEntry[]> {
     this.#assertLive('listShare');
     return this.#api.listShare(path);
+  }
+
+  shareTree(path: string, options?: ShareTreeOptions): Promise<ShareTreeEntry[]> {
+    this.#assertLive('shareTree');
+    return this.#api.shareTree(path, options);
+  }
+
+  removeSharePath(path: string): Promise<void> {
+    this.#assertLive('removeSharePath');
+    return this.#api.removeSharePath(path);
+  }
+
+  makeShareDirectory(path: string): Promise<void> {
+    this.#assertLive('makeShareDirectory');
+    return this.#api.makeShareDirectory(path);
   }
 
   /** Ends the worker without asking it: the way out when the machine (or the worker) no longer answers. */

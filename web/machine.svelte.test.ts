@@ -1,6 +1,6 @@
 // Unit tests for the machine state: boot, resize coalescing, restart fallback, health, failures, share access (fake worker link).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ExecResult, MachineHealth, StartOptions, StartResult } from '../emulator/protocol.ts';
+import type { ExecResult, MachineHealth, ShareTreeEntry, StartOptions, StartResult } from '../emulator/protocol.ts';
 import type { EmulatorLink, ShareEntry, StartCallbacks } from './emulator-client.ts';
 import { MachineState, type ConsoleView, type TerminalSize } from './machine.svelte.ts';
 
@@ -52,6 +52,13 @@ class FakeLink implements EmulatorLink {
   async listShare(): Promise<ShareEntry[]> {
     return [...this.files].map(([name, data]) => ({ name, isDirectory: false, size: data.length }));
   }
+  async shareTree(): Promise<ShareTreeEntry[]> {
+    return [...this.files].map(([path, data]) => ({ path: path.slice(1), type: 'file', size: data.length, mtime: 0 }));
+  }
+  async removeSharePath(path: string): Promise<void> {
+    this.files.delete(path);
+  }
+  async makeShareDirectory(): Promise<void> {}
   dispose(): void {
     this.disposed = true;
   }
@@ -179,7 +186,8 @@ describe('MachineState', () => {
     await booting;
 
     await machine.share.write('/lesson//./Dockerfile', 'FROM busybox\n');
-    expect([...link.files.keys()]).toEqual(['lesson/Dockerfile']);
+    // The worker's ShareFs only takes absolute paths.
+    expect([...link.files.keys()]).toEqual(['/lesson/Dockerfile']);
     expect(await machine.share.readText('lesson/Dockerfile')).toBe('FROM busybox\n');
     expect(() => machine.share.read('../etc/passwd')).toThrow('must not contain ".."');
   });

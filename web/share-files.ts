@@ -1,4 +1,5 @@
 // Files in the machine's 9p share (/mnt/host in the guest), for features such as the editor and lessons.
+import type { ShareTreeEntry, ShareTreeOptions } from '../emulator/protocol.ts';
 import type { EmulatorLink, ShareEntry } from './emulator-client.ts';
 
 const encoder = new TextEncoder();
@@ -14,11 +15,11 @@ export class ShareFiles {
   }
 
   write(path: string, data: Uint8Array | string): Promise<void> {
-    return this.#client().writeShareFile(normalise(path), typeof data === 'string' ? encoder.encode(data) : data);
+    return this.#client().writeShareFile(absolute(path), typeof data === 'string' ? encoder.encode(data) : data);
   }
 
   read(path: string): Promise<Uint8Array> {
-    return this.#client().readShareFile(normalise(path));
+    return this.#client().readShareFile(absolute(path));
   }
 
   async readText(path: string): Promise<string> {
@@ -26,7 +27,21 @@ export class ShareFiles {
   }
 
   list(path = ''): Promise<ShareEntry[]> {
-    return this.#client().listShare(normalise(path));
+    return this.#client().listShare(absolute(path));
+  }
+
+  /** Everything under a folder, recursively, with content hashes (entries' paths are relative to it). */
+  tree(path: string, options?: ShareTreeOptions): Promise<ShareTreeEntry[]> {
+    return this.#client().shareTree(absolute(path), options);
+  }
+
+  /** rm -r; a missing path is not an error. */
+  remove(path: string): Promise<void> {
+    return this.#client().removeSharePath(absolute(path));
+  }
+
+  mkdir(path: string): Promise<void> {
+    return this.#client().makeShareDirectory(absolute(path));
   }
 
   /** Where the guest sees a share path. */
@@ -34,6 +49,11 @@ export class ShareFiles {
     const p = normalise(path);
     return p ? `/mnt/host/${p}` : '/mnt/host';
   }
+}
+
+/** The worker's share file system takes absolute paths ("/lesson/Dockerfile"). */
+function absolute(path: string): string {
+  return `/${normalise(path)}`;
 }
 
 function normalise(path: string): string {

@@ -11,6 +11,7 @@ import type { AssetLoader } from './guest-assets.ts';
 import { type CliHandler, ShimSessions } from './channel/shim-sessions.ts';
 import { Machine } from './machine.ts';
 import type { ShareFs } from './share-fs.ts';
+import { shareTree } from './share-tree.ts';
 
 /** What the engine gets from the machine side: where the app lives, and the guest running now. */
 export interface EngineContext {
@@ -169,6 +170,18 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       return running()
         .share.list(path)
         .map((e) => ({ name: e.name, isDirectory: e.type === 'directory', size: e.size }));
+    },
+
+    shareTree(path, options) {
+      return shareTree(running().share, path, options);
+    },
+
+    async removeSharePath(path) {
+      running().share.remove(path, { recursive: true });
+    },
+
+    async makeShareDirectory(path) {
+      running().share.mkdir(path);
     },
 
     async restart() {
