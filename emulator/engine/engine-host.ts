@@ -162,6 +162,7 @@ function followingGuestFs(current: () => GuestFs | undefined): GuestFs {
   return {
     lstat: async (path) => fs().lstat(path),
     readdir: async (path) => fs().readdir(path),
+    readFile: async (path) => fs().readFile(path),
     mkdir: async (path, attrs) => fs().mkdir(path, attrs),
     writeFile: async (path, data, attrs) => fs().writeFile(path, data, attrs),
     symlink: async (path, target, attrs) => fs().symlink(path, target, attrs),

@@ -62,6 +62,12 @@ export class MemoryGuestFs implements GuestFs {
     return [...n.children.keys()].sort();
   }
 
+  async readFile(path: string): Promise<Uint8Array> {
+    const n = this.#must(path);
+    if (n.kind !== 'file') throw new EngineError('INVALID_ARGUMENT', `${path} is not a regular file`);
+    return n.data ?? new Uint8Array(0);
+  }
+
   async mkdir(path: string, attrs: FileAttrs): Promise<void> {
     this.#create(path, { kind: 'directory', ...attrs, nlink: 1, children: new Map() });
   }

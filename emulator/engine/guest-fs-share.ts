@@ -5,6 +5,7 @@ import type { FileAttrs, FileKind, FileStat, GuestFs } from './guest-fs.ts';
 
 /** The slice of ShareFs used here (mtime in seconds since the epoch). */
 export interface ShareFsLike {
+  readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array, attributes?: ShareAttrs): Promise<void>;
   mkdir(path: string, attributes?: ShareAttrs): void;
   symlink(path: string, target: string, attributes?: Omit<ShareAttrs, 'mode'>): void;
@@ -52,6 +53,9 @@ export function guestFsFromShare(fs: ShareFsLike): GuestFs {
     },
     async readdir(path) {
       return fs.list(path).map((e) => e.name);
+    },
+    async readFile(path) {
+      return fs.readFile(path);
     },
     async mkdir(path, attrs) {
       fs.mkdir(path, share(attrs));

@@ -29,6 +29,8 @@ export interface GuestFs {
   lstat(path: string): Promise<FileStat | undefined>;
   /** Names in a directory (without `.` and `..`). */
   readdir(path: string): Promise<string[]>;
+  /** The content of a regular file (build contexts, and tars the guest writes into the share). */
+  readFile(path: string): Promise<Uint8Array>;
   /** Creates one directory; its parent exists. */
   mkdir(path: string, attrs: FileAttrs): Promise<void>;
   /** Creates or replaces a regular file with the given content. */

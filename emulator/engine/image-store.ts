@@ -183,6 +183,22 @@ export class ImageStore {
   }
 
   /**
+   * Unpacks a layer stack (lowest first) that no stored image needs to name yet, e.g. a build's steps, so a
+   * build container can use it as its lower dirs; returns the directories, lowest first.
+   */
+  async unpackLayers(layers: readonly (Descriptor & { diffId: Digest })[], signal?: AbortSignal): Promise<string[]> {
+    if (!this.#o.fs) throw new EngineError('INTERNAL', 'no guest file system to unpack layers into');
+    const chains = chainIds(layers.map((l) => l.diffId));
+    for (let i = 0; i < layers.length; i++) {
+      const layer = layers[i] as Descriptor & { diffId: Digest };
+      if (await this.#layers.isUnpacked(chains[i] as Digest)) continue;
+      const compression = layerCompression(layer.mediaType) ?? 'gzip';
+      await this.#layers.extract({ mediaType: layer.mediaType, digest: layer.digest, size: layer.size }, layer.diffId, chains.slice(0, i + 1), compression, () => {}, signal);
+    }
+    return chains.map((c) => this.layerDir(c));
+  }
+
+  /**
    * Records an image whose manifest, config and layer blobs are already in the content store (a build,
    * a `docker load`, a push received by the in-browser registry): checks the blobs, unpacks new layers
    * when there is a GuestFs, and tags it. Returns the image ID.
@@ -207,7 +223,7 @@ export class ImageStore {
       }
       const compression = layerCompression(layer.mediaType);
       if (!compression) throw new EngineError('INVALID_ARGUMENT', `layer ${layer.digest} has unknown media type ${layer.mediaType}`);
-      const knownSize = known.get(chainId)?.contentSize;
+      const knownSize = known.get(chainId)?.contentSize ?? (await this.#layers.unpackedSize(chainId));
       const ready = knownSize !== undefined && (!this.#o.fs || (await this.#layers.isUnpacked(chainId)));
       const contentSize = ready ? knownSize : await this.#layers.extract(layer, diffId, chains.slice(0, i + 1), compression, () => {}, options.signal);
       layers.push({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, diffId, chainId, contentSize });

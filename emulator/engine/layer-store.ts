@@ -134,6 +134,15 @@ export class LayerStore {
     }
   }
 
+  /** The content size recorded in an unpacked stack's marker (a build unpacks its layers before any image names them). */
+  async unpackedSize(chainId: Digest): Promise<number | undefined> {
+    const fs = this.#o.fs;
+    const marker = markerPath(this.layerDir(chainId));
+    if (!fs || !(await fs.lstat(marker))) return undefined;
+    const size = (JSON.parse(new TextDecoder().decode(await fs.readFile(marker))) as { contentSize?: unknown }).contentSize;
+    return typeof size === 'number' ? size : undefined;
+  }
+
   async isUnpacked(chainId: Digest): Promise<boolean> {
     return (await this.#o.fs?.lstat(markerPath(this.layerDir(chainId)))) !== undefined;
   }
