@@ -1,0 +1,104 @@
+// The lesson parser and course validation against the fixture lesson and broken lessons (file:line errors).
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildCourse, formatProblem } from './course-validate.ts';
+import { parseLesson, type LessonSource } from './lesson-parser.ts';
+import { readLessonSources } from './lesson-sources-node.ts';
+
+const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/lessons');
+
+const source = (text: string, extra: Partial<LessonSource> = {}): LessonSource => ({ folder: '07-broken', file: 'lessons/07-broken/lesson.md', text, ...extra });
+const problemsOf = (text: string, extra: Partial<LessonSource> = {}) => parseLesson(source(text, extra)).problems.map(formatProblem);
+const HEAD = '---\ntitle: T\nsummary: S\nminutes: 5\n---\n';
+
+describe('lesson parser', () => {
+  it('parses the fixture lesson: front matter, steps, blocks, checks, recap', () => {
+    const course = buildCourse(readLessonSources(FIXTURES, 'test/fixtures/lessons'), { images: ['busybox'] });
+    expect(course.problems.map(formatProblem)).toEqual([]);
+    const [lesson] = course.lessons;
+    expect(lesson?.id).toBe('01-fixture');
+    expect(lesson?.start).toEqual({ images: ['busybox'], files: true, setup: ['mkdir -p /tmp/fixture && echo ready > /tmp/fixture/state'] });
+    expect(lesson?.files).toEqual({ 'README.txt': "the fixture's starting project\n" });
+    expect(lesson?.intro).toContain('This lesson exists');
+    expect(lesson?.steps.map((s) => [s.number, s.title, s.line])).toEqual([
+      [1, 'Run a container', 14],
+      [2, 'Write a file', 34],
+      [3, 'Create a file in a container', 47],
+    ]);
+    const [one, two, three] = lesson!.steps;
+    expect(one?.parts.find((p) => p.kind === 'run')).toMatchObject({ code: 'docker run --name fx-one busybox echo fixture-one', line: 18 });
+    expect(one?.checks).toEqual([
+      { kind: 'container', container: 'fx-one', status: 'exited', exitCode: 0, line: 23 },
+      { kind: 'run', run: 'docker logs fx-one', exit: 0, stdout: '^fixture-one$', line: 26 },
+    ]);
+    expect(one?.hint).toBe('Press **Run** above, or type the command.');
+    expect(two?.parts.find((p) => p.kind === 'editor')).toMatchObject({ file: 'note.txt', code: 'written by step two\n', lang: 'text' });
+    expect(three?.checks).toEqual([{ kind: 'diff', container: 'fx-two', path: '/made-here', diffKind: 'A', line: 52 }]);
+    expect(three?.solution).toBe('docker run --name fx-two busybox touch /made-here');
+    expect(lesson?.recap).toMatch(/^You ran a container/);
+  });
+
+  it('reports unknown and missing front-matter keys with their line', () => {
+    expect(problemsOf('---\ntitle: T\nsumary: S\nminutes: 0\nstart:\n  image: [busybox]\n---\n## A\ntext\n')).toEqual([
+      'lessons/07-broken/lesson.md:3: sumary: unknown front-matter key (allowed: title, summary, minutes, continues, start)',
+      'lessons/07-broken/lesson.md:1: summary: is required',
+      'lessons/07-broken/lesson.md:4: minutes: must be a positive integer',
+      'lessons/07-broken/lesson.md:6: start.image: unknown key (allowed: images, files, setup)',
+    ]);
+  });
+
+  it('reports YAML syntax errors and a missing front matter', () => {
+    expect(problemsOf('# no front matter\n')).toEqual(['lessons/07-broken/lesson.md:1: front matter: lesson.md must start with YAML front matter between --- lines']);
+    const yamlProblems = problemsOf('---\ntitle: [unclosed\nsummary: S\n---\n## A\n');
+    expect(yamlProblems[0]).toMatch(/^lessons\/07-broken\/lesson\.md:\d+: front matter: YAML: /);
+  });
+
+  it('reports bad checks: unknown keys, invalid regexes, bad statuses, with the check line', () => {
+    const text = `${HEAD}\n## Step one\n\n\`\`\`sh run\ntrue\n\`\`\`\n\n\`\`\`check\n- run: ls\n  stdout: (unclosed\n- container: web\n  status: sleeping\n- imag: x\n- diff: web\n\`\`\`\n`;
+    expect(problemsOf(text)).toEqual([
+      expect.stringMatching(/^lessons\/07-broken\/lesson\.md:14: check\[0\]\.stdout: invalid regular expression: /),
+      'lessons/07-broken/lesson.md:16: check[1].status: must be one of created, running, paused, restarting, exited, dead',
+      'lessons/07-broken/lesson.md:18: check[2]: needs one of run, image, container, diff',
+      'lessons/07-broken/lesson.md:19: check[3].path: is required',
+    ]);
+  });
+
+  it('refuses special blocks outside steps, unsafe editor paths, a second check block and a missing files/ folder', () => {
+    const text = `---\ntitle: T\nsummary: S\nminutes: 5\nstart:\n  files: true\n---\n\`\`\`sh run\nls\n\`\`\`\n## One\n\`\`\`js file=../etc/passwd\nx\n\`\`\`\n\`\`\`check\n- run: true\n\`\`\`\n\`\`\`check\n- run: true\n\`\`\`\n`;
+    expect(problemsOf(text)).toEqual([
+      'lessons/07-broken/lesson.md:8: sh: a run block belongs inside a step (after a ## heading), not in the intro',
+      'lessons/07-broken/lesson.md:12: file: "../etc/passwd" must be a path inside the project (relative, no ..)',
+      'lessons/07-broken/lesson.md:18: check: a step has at most one check block',
+      'lessons/07-broken/lesson.md:6: start.files: is true but the lesson has no files/ folder (or it is empty)',
+    ]);
+  });
+
+  it('flags a checked step the scripted student cannot do', () => {
+    expect(problemsOf(`${HEAD}## Do it yourself\nWrite a command.\n\`\`\`check\n- run: true\n\`\`\`\n`)).toEqual([
+      'lessons/07-broken/lesson.md:6: solution: step 1 has a check but no run block, editor block or solution: the scripted student cannot complete it',
+    ]);
+  });
+
+  it('validates the course: continues, step links, images, folder names', () => {
+    const a = { folder: '01-a', file: 'lessons/01-a/lesson.md', text: `${HEAD}See [two](#/lesson/02-b/3) and [x](#/lesson/09-x/1).\n## One\ntext\n` };
+    const b = {
+      folder: '02-b',
+      file: 'lessons/02-b/lesson.md',
+      text: '---\ntitle: T\nsummary: S\nminutes: 5\ncontinues: 03-c\nstart:\n  images: [busybox, alpine]\n---\n## One\ntext\n',
+    };
+    const c = { folder: '3-c', file: 'lessons/3-c/lesson.md', text: `${HEAD}## One\n` };
+    expect(buildCourse([a, b, c], { images: ['busybox', 'debian'] }).problems.map(formatProblem)).toEqual([
+      'lessons/3-c/lesson.md:1: folder: the lesson folder must be named NN-slug (two digits, lowercase words joined by -), not "3-c"',
+      'lessons/01-a/lesson.md:1: link: #/lesson/02-b/3: 02-b has steps 1-1',
+      'lessons/01-a/lesson.md:1: link: #/lesson/09-x/1 points to no lesson ("09-x")',
+      'lessons/02-b/lesson.md:2: continues: no lesson "03-c" in lessons/',
+      'lessons/02-b/lesson.md:2: start.images: "alpine" is not in the app\'s registry (busybox, debian)',
+    ]);
+  });
+
+  it('accepts the lessons in lessons/ (what npm run lessons:check runs)', () => {
+    const root = resolve(import.meta.dirname, '../../lessons');
+    const course = buildCourse(readLessonSources(root), { images: ['hello-world', 'busybox', 'debian', 'python', 'node'] });
+    expect(course.problems.map(formatProblem)).toEqual([]);
+  });
+});

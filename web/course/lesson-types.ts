@@ -1,0 +1,70 @@
+// The lesson model: what lesson.md parses into (see lessons/README.md for the text format).
+
+/** Where something is in a lesson file, for error messages (`lessons/04-layers/lesson.md:12`). */
+export interface SourceLine {
+  file: string;
+  line: number;
+}
+
+export interface LessonProblem extends SourceLine {
+  /** the front-matter key or block the problem is about, e.g. `start.images[1]` or `check[0].stdout` */
+  field: string;
+  message: string;
+}
+
+export const CONTAINER_STATUSES = ['created', 'running', 'paused', 'restarting', 'exited', 'dead'] as const;
+export type ContainerStatus = (typeof CONTAINER_STATUSES)[number];
+export const DIFF_KINDS = ['C', 'A', 'D'] as const;
+export type DiffKind = (typeof DIFF_KINDS)[number];
+
+export type Check =
+  | { kind: 'run'; run: string; exit: number; stdout?: string; stderr?: string; line: number }
+  | { kind: 'image'; image: string; layers?: number; absent?: boolean; line: number }
+  | { kind: 'container'; container: string; status?: ContainerStatus; exitCode?: number; oomKilled?: boolean; absent?: boolean; line: number }
+  | { kind: 'diff'; container: string; path: string; diffKind?: DiffKind; line: number };
+
+/** A piece of a step's text in reading order: Markdown, a run block (with a Run button) or an editor block. */
+export type StepPart =
+  | { kind: 'markdown'; markdown: string }
+  | { kind: 'run'; lang: string; code: string; line: number }
+  | { kind: 'editor'; lang: string; file: string; code: string; line: number };
+
+export interface Step {
+  /** 1-based, as in `#/lesson/<id>/<n>` */
+  number: number;
+  title: string;
+  line: number;
+  parts: StepPart[];
+  checks: Check[];
+  hint?: string;
+  /** shell lines typed instead of the run blocks */
+  solution?: string;
+  /** editor files written as the solution (`solution file=...` blocks) */
+  solutionFiles: { file: string; code: string }[];
+}
+
+export interface LessonStart {
+  images: string[];
+  files: boolean;
+  setup: string[];
+}
+
+export interface Lesson {
+  /** the slug: `04-layers` */
+  id: string;
+  /** position in the course, from the folder's number */
+  order: number;
+  file: string;
+  title: string;
+  summary: string;
+  minutes: number;
+  continues?: string;
+  start: LessonStart;
+  intro: string;
+  steps: Step[];
+  recap?: string;
+  /** editor project at the start (files/), path -> content */
+  files: Record<string, string>;
+  /** editor project after the lesson (solution/), path -> content */
+  solutionFiles: Record<string, string>;
+}
