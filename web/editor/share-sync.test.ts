@@ -1,0 +1,168 @@
+// Unit tests for the editor <-> share sync, against an in-memory share standing in for the worker's 9p folder.
+import { describe, expect, it, vi } from 'vitest';
+import type { ShareTreeEntry, ShareTreeOptions } from '../../emulator/protocol.ts';
+import { Project } from './project.svelte.ts';
+import { ShareSync, type SyncShare } from './share-sync.ts';
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/** Files and folders by share path ("work/a.txt"); parents are created like ShareFs.writeFile does. */
+class FakeShare implements SyncShare {
+  files = new Map<string, Uint8Array>();
+  dirs = new Set<string>();
+  writes: string[] = [];
+
+  async tree(root: string, options: ShareTreeOptions = {}): Promise<ShareTreeEntry[]> {
+    const exclude = new Set(options.exclude ?? []);
+    const out: ShareTreeEntry[] = [];
+    const rel = (p: string) => p.slice(root.length + 1);
+    const skip = (p: string) => rel(p).split('/').some((part) => exclude.has(part));
+    for (const d of this.dirs) if (d.startsWith(`${root}/`) && !skip(d)) out.push({ path: rel(d), type: 'directory', size: 0, mtime: 0 });
+    for (const [f, data] of this.files) {
+      if (f.startsWith(`${root}/`) && !skip(f)) out.push({ path: rel(f), type: 'file', size: data.length, mtime: 0, hash: dec.decode(data) });
+    }
+    return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+  }
+  async read(path: string): Promise<Uint8Array> {
+    const data = this.files.get(path);
+    if (!data) throw new Error(`ENOENT ${path}`);
+    return data;
+  }
+  async write(path: string, data: string): Promise<void> {
+    this.writes.push(path);
+    this.mkdirSync(path.split('/').slice(0, -1).join('/'));
+    this.files.set(path, enc.encode(data));
+  }
+  async remove(path: string): Promise<void> {
+    for (const p of [...this.files.keys()]) if (p === path || p.startsWith(`${path}/`)) this.files.delete(p);
+    for (const p of [...this.dirs]) if (p === path || p.startsWith(`${path}/`)) this.dirs.delete(p);
+  }
+  async mkdir(path: string): Promise<void> {
+    this.mkdirSync(path);
+  }
+  /** What the guest does: write a file directly. */
+  guestWrite(path: string, text: string | Uint8Array): void {
+    this.mkdirSync(path.split('/').slice(0, -1).join('/'));
+    this.files.set(path, typeof text === 'string' ? enc.encode(text) : text);
+  }
+  text(path: string): string | undefined {
+    const data = this.files.get(path);
+    return data && dec.decode(data);
+  }
+  private mkdirSync(path: string): void {
+    const parts = path.split('/');
+    for (let i = 1; i <= parts.length; i++) this.dirs.add(parts.slice(0, i).join('/'));
+  }
+}
+
+async function setup(files: Record<string, string> = { Dockerfile: 'FROM node\n', 'index.js': 'hi\n' }) {
+  const project = new Project();
+  await project.loaded;
+  project.reset(files);
+  const share = new FakeShare();
+  const sync = new ShareSync(project, share, { writeDelayMs: 10_000 });
+  await sync.sync();
+  return { project, share, sync };
+}
+
+describe('ShareSync', () => {
+  it('first puts the whole project into the share folder, removing what the project lacks', async () => {
+    const project = new Project();
+    await project.loaded;
+    project.reset({ Dockerfile: 'FROM node\n', 'src/app.js': 'x' });
+    project.createFolder('empty');
+    const share = new FakeShare();
+    share.guestWrite('work/stale.txt', 'old');
+    share.guestWrite('work/node_modules/dep/index.js', 'kept: dependencies are not the project');
+    const sync = new ShareSync(project, share);
+    await sync.sync();
+    expect(share.text('work/Dockerfile')).toBe('FROM node\n');
+    expect(share.text('work/src/app.js')).toBe('x');
+    expect(share.dirs.has('work/empty')).toBe(true);
+    expect(share.files.has('work/stale.txt')).toBe(false);
+    expect(share.files.has('work/node_modules/dep/index.js')).toBe(true);
+    // nothing came back into the project
+    expect([...project.files.keys()].sort()).toEqual(['Dockerfile', 'src/app.js']);
+    sync.dispose();
+  });
+
+  it('writes editor changes, renames and deletions to the share, after the delay', async () => {
+    vi.useFakeTimers();
+    try {
+      const project = new Project();
+      await project.loaded;
+      project.reset({ Dockerfile: 'FROM node\n', 'a.txt': 'a' });
+      const share = new FakeShare();
+      const sync = new ShareSync(project, share, { writeDelayMs: 200 });
+      await sync.sync();
+      project.write('Dockerfile', 'FROM busybox\n');
+      project.rename('a.txt', 'docs/b.txt');
+      expect(share.text('work/Dockerfile')).toBe('FROM node\n');
+      await vi.advanceTimersByTimeAsync(250);
+      await sync.sync();
+      expect(share.text('work/Dockerfile')).toBe('FROM busybox\n');
+      expect(share.files.has('work/a.txt')).toBe(false);
+      expect(share.text('work/docs/b.txt')).toBe('a');
+      sync.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('takes in files the guest created, changed and deleted, without writing them back', async () => {
+    const { project, share, sync } = await setup();
+    share.guestWrite('work/x.txt', 'hi\n');
+    share.guestWrite('work/index.js', 'changed\n');
+    share.guestWrite('work/deep/er/y.txt', 'y');
+    share.files.delete('work/Dockerfile');
+    share.dirs.add('work/newdir');
+    share.writes = [];
+    await sync.sync();
+    expect(Object.fromEntries(project.files)).toEqual({ 'x.txt': 'hi\n', 'index.js': 'changed\n', 'deep/er/y.txt': 'y' });
+    expect(project.isFolder('newdir')).toBe(true);
+    await sync.sync();
+    expect(share.writes).toEqual([]);
+    sync.dispose();
+  });
+
+  it('sees a same-size change (content hash, not mtime)', async () => {
+    const { project, share, sync } = await setup({ 'a.txt': 'aaa' });
+    share.guestWrite('work/a.txt', 'bbb');
+    await sync.sync();
+    expect(project.read('a.txt')).toBe('bbb');
+    sync.dispose();
+  });
+
+  it('keeps an editor change that is still waiting to be written over a guest change to the same file', async () => {
+    const { project, share, sync } = await setup({ 'a.txt': 'base' });
+    project.write('a.txt', 'typed in the editor');
+    share.guestWrite('work/a.txt', 'written in the guest');
+    await sync.sync();
+    expect(project.read('a.txt')).toBe('typed in the editor');
+    expect(share.text('work/a.txt')).toBe('typed in the editor');
+    sync.dispose();
+  });
+
+  it('leaves binary files in the share out of the editor', async () => {
+    const { project, share, sync } = await setup({ 'a.txt': 'a' });
+    share.guestWrite('work/prog', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1]));
+    await sync.sync();
+    expect(project.has('prog')).toBe(false);
+    sync.dispose();
+  });
+
+  it('puts the project back when the share folder vanished as a whole, and again after a reset', async () => {
+    const { project, share, sync } = await setup({ 'a.txt': 'a', 'b.txt': 'b' });
+    await share.remove('work');
+    await sync.sync();
+    expect(Object.fromEntries(project.files)).toEqual({ 'a.txt': 'a', 'b.txt': 'b' });
+    await sync.sync();
+    expect(share.text('work/a.txt')).toBe('a');
+
+    project.reset({ 'lesson/Dockerfile': 'FROM busybox\n' });
+    await sync.sync();
+    expect([...share.files.keys()]).toEqual(['work/lesson/Dockerfile']);
+    sync.dispose();
+  });
+});
