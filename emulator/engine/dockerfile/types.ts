@@ -102,6 +102,8 @@ export interface DockerfileNode {
   range: SourceRange;
   /** ONBUILD's trigger instruction. */
   child?: DockerfileNode;
+  /** ENV/LABEL written in the legacy `KEY name value` form. */
+  legacyKeyValue?: boolean;
 }
 
 /** An ordered key/value pair (ENV, LABEL). Values are raw words: call expandWord() to substitute and unquote. */
@@ -164,7 +166,7 @@ export interface EntrypointInstruction extends InstructionBase {
 
 export interface CopyInstruction extends InstructionBase {
   kind: 'copy' | 'add';
-  /** Source words, raw (expand each with expandWord). Heredoc sources appear here as `<<NAME` and in `heredocs`. */
+  /** Path/URL source words, raw (expand each with expandWord). Heredoc sources are not here: see `heredocs`. */
   sources: string[];
   /** Destination, raw. */
   dest: string;
@@ -184,6 +186,7 @@ export interface CopyInstruction extends InstructionBase {
   keepGitDir: boolean;
   /** ADD --unpack (undefined = default behaviour). */
   unpack?: boolean;
+  /** Inline sources (`COPY <<EOF /dest`): each becomes a file named after the heredoc; expand its content when `expand`. */
   heredocs: Heredoc[];
 }
 
