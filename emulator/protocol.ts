@@ -52,6 +52,12 @@ export interface ExecResult {
   stderr: Uint8Array;
 }
 
+export interface EngineResponse {
+  status: number;
+  /** the response body as text (JSON for the Engine API's inspect and list endpoints) */
+  body: string;
+}
+
 export type MachineHealth = 'starting' | 'ready' | 'hung' | 'stopped';
 
 /** One entry of EmulatorApi.shareTree: `path` is relative to the listed folder ("src/index.js"). */
@@ -93,6 +99,14 @@ export interface EmulatorApi {
   removeSharePath(path: string): Promise<void>;
   /** mkdir -p in the share. */
   makeShareDirectory(path: string): Promise<void>;
+  /** A Docker Engine API request (`GET /containers/web/json`) answered by the attached engine in the worker, without
+   *  HTTP or the guest: lesson checks and inspectors read the engine's model this way. */
+  engineRequest(method: string, path: string, body?: string): Promise<EngineResponse>;
+  /** Saves the machine (VM memory and 9p share) and the engine's state documents together, in the worker's memory.
+   *  Resolves with the checkpoint's id (valid until the worker ends). Callers keep the control channel idle meanwhile. */
+  saveCheckpoint(): Promise<string>;
+  /** Returns the machine and the engine together to a checkpoint from saveCheckpoint() (a lesson's "Reset"). */
+  restoreCheckpoint(id: string): Promise<StartResult>;
   /** Throw the machine away and restore the snapshot again. */
   restart(): Promise<StartResult>;
   stop(): Promise<void>;

@@ -16,6 +16,7 @@ import type { RunRequest } from './containers/run-options.ts';
 import { VolumeStore } from './containers/volume-store.ts';
 import { EngineError } from './errors.ts';
 import type { GuestFs } from './guest-fs.ts';
+import { IMAGE_DB_DOCUMENT } from './image-db.ts';
 import { type ImagesService, openImagesService } from './images-service.ts';
 import { type FetchLike, type RegistryEndpoint, withoutLibraryPrefix } from './registry-client.ts';
 import { RegistryServer } from './registry-server/registry-server.ts';
@@ -59,7 +60,15 @@ export interface EngineHost {
   api: EngineApi;
   /** the CLI handler for the guest's docker shim: `new ShimSessions(machine.agent, host.cli)` after every boot */
   cli: (session: CliSession) => Promise<void>;
+  /** The engine's state documents (containers, volumes, logs, image database and index) as text, null when absent:
+   *  saved with the VM in a lesson checkpoint so the two never disagree. */
+  readDocuments(): Promise<Record<string, string | null>>;
+  /** Writes documents from readDocuments() back; a host opened afterwards starts from them (stores read them at open). */
+  writeDocuments(documents: Record<string, string | null>): Promise<void>;
 }
+
+/** Every JSON document the engine keeps in its store (blobs are content-addressed and only ever added). */
+export const ENGINE_DOCUMENTS = ['drydock-containers.json', 'drydock-volumes.json', 'drydock-logs.json', IMAGE_DB_DOCUMENT, 'index.json'] as const;
 
 export async function openEngineHost(options: EngineHostOptions): Promise<EngineHost> {
   const credentials = new CredentialStore();
@@ -120,7 +129,20 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       containersApi,
     ],
   });
-  return { service, credentials, containers, volumes, logs, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }) };
+  const readDocuments = async (): Promise<Record<string, string | null>> => {
+    const out: Record<string, string | null> = {};
+    for (const name of ENGINE_DOCUMENTS) out[name] = (await blobJsonStorage(options.store, name).load()) ?? null;
+    return out;
+  };
+  const writeDocuments = async (documents: Record<string, string | null>): Promise<void> => {
+    for (const name of ENGINE_DOCUMENTS) {
+      const text = documents[name];
+      if (text === undefined) continue;
+      if (text === null) await options.store.delete(name);
+      else await blobJsonStorage(options.store, name).save(text);
+    }
+  };
+  return { service, credentials, containers, volumes, logs, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }), readDocuments, writeDocuments };
 }
 
 /**

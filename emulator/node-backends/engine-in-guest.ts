@@ -40,6 +40,9 @@ export async function startEngineInGuest(options: { onLog?: (line: string) => vo
   const channel = new MessageChannel();
   let host: EngineHost | undefined;
   let registryUrl = '';
+  // Kept across engine re-opens (a checkpoint restore opens a new engine on the same stores, as a reload would).
+  const store = new MemoryBlobBackend();
+  const registryStore = new MemoryBlobBackend();
   const emulator = createEmulatorService({
     loaderFor: () => nodeAssetLoader(DEFAULT_GUEST_DIR),
     wasmPath: V86_WASM_PATH,
@@ -48,8 +51,8 @@ export async function startEngineInGuest(options: { onLog?: (line: string) => vo
       registryUrl = new URL('../registry/', guestBaseUrl).href;
       host = await openEngineHost({
         fetch,
-        store: new MemoryBlobBackend(),
-        registryStore: new MemoryBlobBackend(),
+        store,
+        registryStore,
         guestFs,
         guest,
         system,

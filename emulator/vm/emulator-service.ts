@@ -40,6 +40,12 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
   let starting = false;
   let port: MessagePort | null = null;
   let engine: Promise<CliHandler> | null = null;
+  /** the engine behind `engine`, for engineRequest and checkpoints; null when there is none */
+  let engineHost: Promise<EngineHost | null> | null = null;
+  let engineBaseUrl = '';
+  /** lesson checkpoints: VM state and engine documents saved together, by id */
+  const checkpoints = new Map<string, { vm: ArrayBuffer; documents: Record<string, string | null> | null }>();
+  let checkpointCount = 0;
   let shims: ShimSessions | null = null;
   let facts: Promise<SystemFacts> | null = null;
   let shareFs: { share: ShareFs; fs: GuestFs } | null = null;
@@ -59,7 +65,9 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
   const openEngine = (guestBaseUrl: string): Promise<CliHandler> | null => {
     const open = service.engine;
     if (!open) return null;
-    return (engine ??= open({
+    if (engine) return engine;
+    engineBaseUrl = guestBaseUrl;
+    const opening = open({
       guestBaseUrl,
       guestFs: currentGuestFs,
       guest: () => {
@@ -70,7 +78,9 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
         }
       },
       system: () => (facts ??= machine ? probeGuestFacts(machine.agent).catch(() => DEFAULT_FACTS) : Promise.resolve(DEFAULT_FACTS)),
-    }).then(
+    });
+    engineHost = opening.catch(() => null);
+    return (engine = opening.then(
       (host) => host.cli,
       (error: unknown) => {
         // The machine still works without docker; each `docker ...` then says why.
@@ -182,6 +192,50 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
 
     async makeShareDirectory(path) {
       running().share.mkdir(path);
+    },
+
+    async engineRequest(method, path, body) {
+      const host = engineHost ? await engineHost : null;
+      if (!host) throw new EngineError('CONFLICT', 'no container engine is attached to this machine');
+      const init: RequestInit = { method };
+      if (body !== undefined) {
+        init.body = body;
+        init.headers = { 'Content-Type': 'application/json' };
+      }
+      const response = await host.api(new Request(`http://engine.invalid${path.startsWith('/') ? '' : '/'}${path}`, init));
+      return { status: response.status, body: await response.text() };
+    },
+
+    async saveCheckpoint() {
+      const m = running();
+      const host = engineHost ? await engineHost : null;
+      // The documents first: they are the engine's word on the VM state saved right after (nothing runs between).
+      const documents = host ? await host.readDocuments() : null;
+      const vm = await m.saveState();
+      const id = `checkpoint-${++checkpointCount}`;
+      checkpoints.set(id, { vm, documents });
+      return id;
+    },
+
+    async restoreCheckpoint(id) {
+      const m = running();
+      const checkpoint = checkpoints.get(id);
+      if (!checkpoint) throw new EngineError('NOT_FOUND', `no checkpoint ${id} in this worker`);
+      shims?.dispose();
+      shims = null;
+      facts = null;
+      const oldHost = engineHost ? await engineHost : null;
+      const result = await m.restoreState(checkpoint.vm);
+      if (oldHost && checkpoint.documents) {
+        // The old engine's in-memory stores describe the abandoned machine: write the checkpoint's documents and
+        // open a new engine on them, the way a page reload would.
+        await oldHost.writeDocuments(checkpoint.documents);
+        engine = null;
+        engineHost = null;
+        openEngine(engineBaseUrl);
+      }
+      await attachShims(m);
+      return result;
     },
 
     async restart() {

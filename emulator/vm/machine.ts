@@ -122,6 +122,8 @@ export class Machine {
   private consoleSize: { cols: number; rows: number } | undefined;
   private bytesDownloaded = 0;
   private starting: Promise<StartResult> | null = null;
+  /** a saved state to restore instead of the snapshot, for restoreState() */
+  private pendingState: Uint8Array | null = null;
   /** the last start's outcome */
   lastStart: StartResult | null = null;
 
@@ -214,6 +216,18 @@ export class Machine {
     return this.current().emulator.save_state();
   }
 
+  /** Throw the guest away and continue from a state saveState() returned (a lesson checkpoint); same steps as a
+   *  snapshot restore (fresh emulator, clock set, console size), falling back to the snapshot if it does not restore. */
+  async restoreState(state: ArrayBuffer): Promise<StartResult> {
+    await this.teardown();
+    this.pendingState = new Uint8Array(state);
+    try {
+      return await this.boot(false);
+    } finally {
+      this.pendingState = null;
+    }
+  }
+
   /** Throw the guest away and start again from the snapshot (or cold, when there is no usable snapshot). */
   async restart(): Promise<StartResult> {
     await this.teardown();
@@ -248,7 +262,9 @@ export class Machine {
       await this.loadManifest();
       let snapshotProblem: string | undefined;
       if (!cold) {
-        const state = await this.loadSnapshot().catch((error: unknown) => ({ problem: `snapshot unreadable: ${(error as Error).message}` }));
+        const state = this.pendingState
+          ? { bytes: this.pendingState }
+          : await this.loadSnapshot().catch((error: unknown) => ({ problem: `snapshot unreadable: ${(error as Error).message}` }));
         abortIfNeeded(signal);
         if ('problem' in state) {
           snapshotProblem = state.problem;
