@@ -1,0 +1,137 @@
+// The editor pane's state beside the project: shown or not, its width, the open file's problems, and the machine link
+// (project synced into the share, /root/app pointing at it, the Build button).
+import type { Diagnostic } from '../../emulator/engine/dockerfile/index.ts';
+import type { ExecResult } from '../../emulator/protocol.ts';
+import type { Project } from './project.svelte.ts';
+import { ShareSync, type SyncShare } from './share-sync.ts';
+
+/** Share folder of the project, and where the guest sees it. */
+export const SHARE_FOLDER = 'work';
+export const GUEST_APP_DIR = '/root/app';
+export const BUILD_COMMAND = `cd ${GUEST_APP_DIR} && docker build -t app .`;
+
+/** Polling the share for guest-made changes: often while the learner looks at the tree, rarely otherwise. */
+const POLL_VISIBLE_MS = 1500;
+const POLL_HIDDEN_MS = 6000;
+
+/** What the workspace needs of the machine (MachineState in the app). */
+export interface WorkspaceMachine {
+  readonly share: SyncShare;
+  exec(argv: string[]): Promise<ExecResult>;
+}
+
+export interface WorkspaceOptions {
+  /** Types text into the learner's terminal as if from the keyboard. */
+  typeInTerminal(text: string): void;
+  /** Remembers pane visibility and width across reloads (localStorage in the app). */
+  settings?: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+}
+
+const SETTINGS_KEY = 'drydock:editor-pane';
+
+export class EditorWorkspace {
+  visible = $state(false);
+  /** Share of the stage's width the editor takes, 0.25-0.75. */
+  fraction = $state(0.5);
+  problems = $state.raw<Diagnostic[]>([]);
+  /** null while no machine runs; otherwise whether the share holds what the editor has. */
+  syncStatus = $state<'connecting' | 'synced' | 'failed' | null>(null);
+  syncError = $state<string | null>(null);
+
+  readonly project: Project;
+  readonly #options: WorkspaceOptions;
+  #sync: ShareSync | null = null;
+
+  constructor(project: Project, options: WorkspaceOptions) {
+    this.project = project;
+    this.#options = options;
+    try {
+      const saved = JSON.parse(options.settings?.getItem(SETTINGS_KEY) ?? 'null') as { visible?: unknown; fraction?: unknown } | null;
+      if (typeof saved?.visible === 'boolean') this.visible = saved.visible;
+      if (typeof saved?.fraction === 'number') this.fraction = clampFraction(saved.fraction);
+    } catch {
+      // Unreadable settings: the defaults will do.
+    }
+  }
+
+  show(): void {
+    this.setVisible(true);
+  }
+
+  setVisible(visible: boolean): void {
+    this.visible = visible;
+    this.#sync?.poll(visible ? POLL_VISIBLE_MS : POLL_HIDDEN_MS);
+    this.#saveSettings();
+  }
+
+  resize(fraction: number): void {
+    this.fraction = clampFraction(fraction);
+    this.#saveSettings();
+  }
+
+  /**
+   * Links the project to a machine that has just started: the share folder is made equal to the project, /root/app
+   * becomes a symlink to it, then changes flow both ways until the returned disposer runs (machine gone or restarting).
+   */
+  attach(machine: WorkspaceMachine): () => void {
+    const sync = new ShareSync(this.project, machine.share, {
+      root: SHARE_FOLDER,
+      onError: (error) => {
+        this.syncStatus = 'failed';
+        this.syncError = (error as Error).message ?? String(error);
+        console.warn('Editor sync with the machine failed:', error);
+      },
+    });
+    this.#sync = sync;
+    this.syncStatus = 'connecting';
+    this.syncError = null;
+    let live = true;
+    void (async () => {
+      await this.project.loaded;
+      if (!live) return;
+      await sync.sync();
+      // Through the control channel, not the learner's terminal: nothing appears in their shell history.
+      const link = await machine.exec(['/bin/sh', '-c', `rm -rf ${GUEST_APP_DIR} && ln -s /mnt/host/${SHARE_FOLDER} ${GUEST_APP_DIR}`]);
+      if (link.exitCode !== 0) throw new Error(`could not link ${GUEST_APP_DIR}: ${new TextDecoder().decode(link.stderr).trim()}`);
+      if (!live) return;
+      this.syncStatus = 'synced';
+      sync.poll(this.visible ? POLL_VISIBLE_MS : POLL_HIDDEN_MS);
+    })().catch((error: unknown) => {
+      if (!live) return;
+      this.syncStatus = 'failed';
+      this.syncError = (error as Error).message ?? String(error);
+      console.warn('Linking the editor to the machine failed:', error);
+    });
+    return () => {
+      live = false;
+      sync.dispose();
+      if (this.#sync === sync) this.#sync = null;
+      this.syncStatus = null;
+    };
+  }
+
+  /** Brings the share up to date with the editor now (before a build reads it). */
+  async flush(): Promise<void> {
+    await this.#sync?.sync();
+  }
+
+  /** Types the build command into the learner's terminal, visibly, as a person would. */
+  async build(): Promise<void> {
+    await this.project.flush();
+    await this.flush();
+    // Ctrl+U first: whatever was half-typed at the prompt would otherwise run glued to the command.
+    this.#options.typeInTerminal(`\x15${BUILD_COMMAND}\r`);
+  }
+
+  #saveSettings(): void {
+    try {
+      this.#options.settings?.setItem(SETTINGS_KEY, JSON.stringify({ visible: this.visible, fraction: this.fraction }));
+    } catch {
+      // Storage full or refused: the pane still works, it just will not remember.
+    }
+  }
+}
+
+function clampFraction(f: number): number {
+  return Number.isFinite(f) ? Math.min(0.75, Math.max(0.25, f)) : 0.5;
+}
