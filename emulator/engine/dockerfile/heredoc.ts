@@ -28,6 +28,16 @@ export function parseHeredocWord(word: string): HeredocWord | undefined {
   return heredoc;
 }
 
+/** parseHeredocWord, but a malformed delimiter is just "not a heredoc" (BuildKit's MustParseHeredoc). */
+export function heredocWordOrUndefined(word: string): HeredocWord | undefined {
+  try {
+    return parseHeredocWord(word);
+  } catch (error) {
+    if (error instanceof ExpansionError) return undefined;
+    throw error;
+  }
+}
+
 /** Every heredoc introduced on an instruction line, in order. Throws ExpansionError on a malformed delimiter. */
 export function heredocsInLine(line: string): HeredocWord[] {
   let words: string[];

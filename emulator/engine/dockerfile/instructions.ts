@@ -1,7 +1,7 @@
 // Phase 2: one node to a typed instruction, with BuildKit's argument and flag rules and its error wording.
 import { parseGoDuration } from './durations.ts';
 import { parseFlags, type FlagError, type FlagValues } from './flags.ts';
-import { parseHeredocWord } from './heredoc.ts';
+import { heredocWordOrUndefined } from './heredoc.ts';
 import { spanRange, type NodeSource } from './nodes.ts';
 import { withSuggestion } from './suggest.ts';
 import type {
@@ -164,13 +164,13 @@ export function toInstruction(node: DockerfileNode, sourceOf: (node: DockerfileN
             });
       if (isResult(f)) return f;
       const dest = args[args.length - 1]!;
-      if (!node.json && parseHeredocWord(dest)) {
+      if (!node.json && heredocWordOrUndefined(dest)) {
         return fail(`${KEYWORD} cannot accept a heredoc as a destination`, 'InvalidArgument', argRange(args.length - 1));
       }
       const sources: string[] = [];
       const heredocs: Heredoc[] = [];
       for (const src of args.slice(0, -1)) {
-        const word = node.json ? undefined : parseHeredocWord(src);
+        const word = node.json ? undefined : heredocWordOrUndefined(src);
         const body = word && node.heredocs.find((h) => h.name === word.name);
         if (body) heredocs.push(body);
         else sources.push(src);

@@ -1,6 +1,6 @@
 // parseDockerfile: text to nodes (phase 1), then nodes to typed instructions grouped into stages (phase 2).
 import { makeDiagnostic } from './diagnostics.ts';
-import { ExpansionError, lexWord } from './expand.ts';
+import { ExpansionError, lexWord, unquoteWord } from './expand.ts';
 import { toInstruction } from './instructions.ts';
 import { parseNodes } from './nodes.ts';
 import type { ArgInstruction, Diagnostic, Instruction, ParseOptions, ParsedDockerfile, Stage } from './types.ts';
@@ -78,13 +78,13 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Parse
     const last = nodes[nodes.length - 1]!;
     diagnostics.push(makeDiagnostic('error', file, last.range, 'dockerfile contains no stages to build', 'NoFrom'));
   }
-  for (const stage of stages) stageLints(stage, file, diagnostics);
+  for (const stage of stages) stageLints(stage, file, directives.escape, diagnostics);
   diagnostics.sort((a, b) => a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn);
   return { file, directives, nodes, metaArgs, stages, diagnostics };
 }
 
 /** Lints that need the whole stage (BuildKit reports these while converting). */
-function stageLints(stage: Stage, file: string, diagnostics: Diagnostic[]): void {
+function stageLints(stage: Stage, file: string, escape: string, diagnostics: Diagnostic[]): void {
   const seen = new Map<string, Instruction[]>();
   let workdirSet = false;
   for (const instruction of stage.instructions) {
@@ -92,7 +92,7 @@ function stageLints(stage: Stage, file: string, diagnostics: Diagnostic[]): void
       seen.set(instruction.kind, [...(seen.get(instruction.kind) ?? []), instruction]);
     }
     if (instruction.kind === 'workdir') {
-      const path = instruction.path;
+      const path = unquoteOrRaw(instruction.path, escape);
       if (!workdirSet && !path.startsWith('/') && !path.startsWith('$')) {
         diagnostics.push(
           makeDiagnostic(
@@ -163,11 +163,20 @@ function checkQuoting(instruction: Instruction, escape: string, file: string, di
   }
   for (const word of words) {
     try {
-      lexWord(word, () => undefined, { escape, skipUnsetEnv: true });
+      // Every variable "set", so modifiers are checked too (`${a:b}` only fails once `a` has a value).
+      lexWord(word, () => 'x', { escape });
     } catch (error) {
       if (!(error instanceof ExpansionError)) throw error;
       diagnostics.push(makeDiagnostic('error', file, instruction.range, error.message, 'InvalidArgument'));
       return;
     }
+  }
+}
+
+function unquoteOrRaw(word: string, escape: string): string {
+  try {
+    return unquoteWord(word, escape);
+  } catch {
+    return word;
   }
 }
