@@ -306,8 +306,9 @@ export function toInstruction(node: DockerfileNode, sourceOf: (node: DockerfileN
       let expression = node.original.replace(/^\s*ONBUILD\s*/i, '');
       for (const heredoc of node.heredocs) expression += '\n' + heredoc.content + heredoc.name;
       const child = toInstruction(node.child, sourceOf);
-      // The trigger runs in a child image, but a malformed one is a mistake in this file: report it now.
-      problems.push(...child.problems);
+      // The trigger runs in a child image, but a malformed one is a mistake in this file: report its errors now
+      // (its lint warnings belong to the child build).
+      problems.push(...child.problems.filter((p) => p.severity === 'error'));
       if (child.problems.some((p) => p.severity === 'error')) return { problems };
       return {
         instruction: { ...base, kind: 'onbuild', expression, ...(child.instruction ? { trigger: child.instruction } : {}) },

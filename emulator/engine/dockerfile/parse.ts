@@ -79,8 +79,9 @@ export function parseDockerfile(text: string, options: ParseOptions = {}): Parse
     diagnostics.push(makeDiagnostic('error', file, last.range, 'dockerfile contains no stages to build', 'NoFrom'));
   }
   for (const stage of stages) stageLints(stage, file, directives.escape, diagnostics);
-  diagnostics.sort((a, b) => a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn);
-  return { file, directives, nodes, metaArgs, stages, diagnostics };
+  const checked = applyCheckDirective(diagnostics, directives.check);
+  checked.sort((a, b) => a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn);
+  return { file, directives, nodes, metaArgs, stages, diagnostics: checked };
 }
 
 /** Lints that need the whole stage (BuildKit reports these while converting). */
@@ -179,4 +180,25 @@ function unquoteOrRaw(word: string, escape: string): string {
   } catch {
     return word;
   }
+}
+
+/** `# check=skip=Rule1,Rule2;error=true`: drop skipped warnings (or all with skip=all); error=true makes the rest errors. */
+function applyCheckDirective(diagnostics: Diagnostic[], check: string | undefined): Diagnostic[] {
+  if (check === undefined) return diagnostics;
+  let skipAll = false;
+  const skip = new Set<string>();
+  let errorOnWarning = false;
+  for (const part of check.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    if (key === 'skip') {
+      if (value === 'all') skipAll = true;
+      else for (const rule of value.split(',')) skip.add(rule.trim());
+    } else if (key === 'error') errorOnWarning = ['1', 't', 'true', 'TRUE', 'True'].includes(value);
+  }
+  return diagnostics
+    .filter((d) => d.severity === 'error' || !(skipAll || (d.code !== undefined && skip.has(d.code))))
+    .map((d) => (errorOnWarning && d.severity === 'warning' ? { ...d, severity: 'error' as const } : d));
 }
