@@ -66,6 +66,12 @@ test('Dockerfile mistakes are underlined while typing, and go away when fixed', 
   await expect(editor.getByText('No problems in Dockerfile')).toBeVisible();
   await expect(editor.locator('.squiggly-error')).toHaveCount(0);
   expect(await shownText(editor)).toContain('ADD . /app');
+
+  // Other files open from the tree, highlighted by their language's grammar (loaded on first use).
+  await tree.getByRole('treeitem', { name: 'index.js', exact: true }).click();
+  await expect(async () => expect(await shownText(editor)).toContain('http.createServer')).toPass();
+  await expect(editor.locator('.view-lines .mtk1 + span[class^="mtk"]').first()).toBeAttached();
+  await expect(editor.getByText('No problems in Dockerfile')).toBeHidden();
 });
 
 test('files flow both ways between the editor and /root/app, and edits survive a reload', async ({ page, terminal }) => {
