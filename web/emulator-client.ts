@@ -5,6 +5,7 @@ import '../emulator/vm/error-transfer.ts';
 import type {
   BootProgress,
   EmulatorApi,
+  EngineResponse,
   ExecOptions,
   ExecResult,
   MachineHealth,
@@ -33,6 +34,10 @@ export interface EmulatorLink {
   shareTree(path: string, options?: ShareTreeOptions): Promise<ShareTreeEntry[]>;
   removeSharePath(path: string): Promise<void>;
   makeShareDirectory(path: string): Promise<void>;
+  /** Engine API requests and lesson checkpoints (see EmulatorApi). */
+  engineRequest(method: string, path: string, body?: string): Promise<EngineResponse>;
+  saveCheckpoint(): Promise<string>;
+  restoreCheckpoint(id: string): Promise<StartResult>;
   /** Ends the worker without asking it. */
   dispose(): void;
 }
@@ -104,6 +109,21 @@ export class EmulatorClient implements EmulatorLink {
   makeShareDirectory(path: string): Promise<void> {
     this.#assertLive('makeShareDirectory');
     return this.#api.makeShareDirectory(path);
+  }
+
+  engineRequest(method: string, path: string, body?: string): Promise<EngineResponse> {
+    this.#assertLive('engineRequest');
+    return this.#api.engineRequest(method, path, body);
+  }
+
+  saveCheckpoint(): Promise<string> {
+    this.#assertLive('saveCheckpoint');
+    return this.#api.saveCheckpoint();
+  }
+
+  restoreCheckpoint(id: string): Promise<StartResult> {
+    this.#assertLive('restoreCheckpoint');
+    return this.#api.restoreCheckpoint(id);
   }
 
   /** Ends the worker without asking it: the way out when the machine (or the worker) no longer answers. */

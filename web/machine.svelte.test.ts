@@ -59,6 +59,15 @@ class FakeLink implements EmulatorLink {
     this.files.delete(path);
   }
   async makeShareDirectory(): Promise<void> {}
+  async engineRequest(): Promise<{ status: number; body: string }> {
+    return { status: 404, body: '{"message":"fake"}' };
+  }
+  async saveCheckpoint(): Promise<string> {
+    return 'checkpoint-1';
+  }
+  restoreCheckpoint(): Promise<StartResult> {
+    return this.restart();
+  }
   dispose(): void {
     this.disposed = true;
   }

@@ -1,5 +1,5 @@
 // Reactive state of the page's one Linux machine: boot progress, health, restart, and access for other features.
-import type { BootProgress, ExecOptions, ExecResult, MachineHealth, StartResult } from '../emulator/protocol.ts';
+import type { BootProgress, EngineResponse, ExecOptions, ExecResult, MachineHealth, StartResult } from '../emulator/protocol.ts';
 import { EmulatorClient, type EmulatorLink } from './emulator-client.ts';
 import { ShareFiles } from './share-files.ts';
 
@@ -160,6 +160,35 @@ export class MachineState {
 
   exec(argv: string[], options?: ExecOptions): Promise<ExecResult> {
     return this.#requireClient('run a command').exec(argv, options);
+  }
+
+  /** A Docker Engine API request answered by the engine in the worker (lesson checks). */
+  engineRequest(method: string, path: string, body?: string): Promise<EngineResponse> {
+    return this.#requireClient('ask the container engine').engineRequest(method, path, body);
+  }
+
+  /** Saves the machine and the engine together; the id is good for this worker only (a restart keeps it). */
+  saveCheckpoint(): Promise<string> {
+    return this.#requireClient('save a checkpoint').saveCheckpoint();
+  }
+
+  /** Returns to a checkpoint, like a restart (status, health and result are updated; features re-attach). */
+  async restoreCheckpoint(id: string): Promise<void> {
+    const client = this.#requireClient('restore a checkpoint');
+    const generation = ++this.#generation;
+    this.status = 'restarting';
+    this.health = 'starting';
+    this.error = null;
+    this.#view?.reset();
+    try {
+      const result = await client.restoreCheckpoint(id);
+      if (generation !== this.#generation) return;
+      this.#started(result);
+    } catch (error) {
+      if (generation !== this.#generation) return;
+      this.#failed(error);
+      throw error;
+    }
   }
 
   dispose(): void {

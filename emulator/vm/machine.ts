@@ -68,6 +68,8 @@ interface Booted {
   agent: AgentClient;
   share: ShareFs;
   disposers: (() => void)[];
+  /** a new control-channel client on the same serial port (after an in-place state restore) */
+  newAgent(): AgentClient;
 }
 
 function abortIfNeeded(signal: AbortSignal | undefined): void {
@@ -219,6 +221,30 @@ export class Machine {
   /** Throw the guest away and continue from a state saveState() returned (a lesson checkpoint); same steps as a
    *  snapshot restore (fresh emulator, clock set, console size), falling back to the snapshot if it does not restore. */
   async restoreState(state: ArrayBuffer): Promise<StartResult> {
+    const booted = this.booted;
+    if (booted && !this.starting) {
+      // In place: the running emulator loads the state (no new emulator, no wasm instantiation), ~5x quicker.
+      const t0 = performance.now();
+      if (this.healthTimer) clearInterval(this.healthTimer);
+      this.healthTimer = null;
+      this.setHealth('starting');
+      // Requests in flight belong to the abandoned guest; the restored agent answers a fresh client.
+      booted.agent.close('the machine was restored to a checkpoint');
+      booted.agent = booted.newAgent();
+      try {
+        await booted.emulator.restore_state(state);
+        await booted.agent.hello({ timeoutMs: 10_000 });
+        await booted.agent.setTime(new Date());
+        if (this.consoleSize) await booted.agent.resize(this.consoleSize.rows, this.consoleSize.cols, CONSOLE_TTY);
+        const result: StartResult = { fromSnapshot: true, readyMs: Math.round(performance.now() - t0), bytesDownloaded: this.bytesDownloaded };
+        this.lastStart = result;
+        this.setHealth('ready');
+        this.startHealthChecks();
+        return result;
+      } catch (error) {
+        this.log(`in-place restore failed (${(error as Error).message}); restoring in a new emulator`);
+      }
+    }
     await this.teardown();
     this.pendingState = new Uint8Array(state);
     try {
@@ -466,11 +492,12 @@ export class Machine {
         return () => agentListeners.delete(listener);
       },
     };
-    const agent = new AgentClient(transport, {
-      onProtocolError: (error) => this.log(error.message),
-      onAgentRestart: (version) => this.log(`the agent restarted (${version})`),
-    });
-    return { emulator, agent, share: new ShareFs(fs9p), disposers };
+    const newAgent = () =>
+      new AgentClient(transport, {
+        onProtocolError: (error) => this.log(error.message),
+        onAgentRestart: (version) => this.log(`the agent restarted (${version})`),
+      });
+    return { emulator, agent: newAgent(), share: new ShareFs(fs9p), disposers, newAgent };
   }
 
   private onConsole(chunk: Uint8Array): void {
