@@ -6,6 +6,8 @@ import { ContainerProcesses, createContainerProcessApi } from './api/container-p
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
 import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
 import type { BlobBackend } from './blob-backend.ts';
+import { createBuildApi } from './builder/build-api.ts';
+import { BuildCache } from './builder/cache.ts';
 import type { CliSession } from './cli/cli-session.ts';
 import { dockerCli } from './cli/docker-cli.ts';
 import { ContainerStore } from './containers/container-store.ts';
@@ -90,8 +92,12 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       return first ? { containerId: first.id, running: first.state.status === 'running' || first.state.status === 'paused' } : undefined;
     },
   });
-  const processes = new ContainerProcesses({ containers, volumes, logs, guest: options.guest ?? (() => undefined) });
+  const processes = new ContainerProcesses({
+    containers, volumes, logs, guest: options.guest ?? (() => undefined),
+    ensureLayers: async (record) => void (await service.images.ensureUnpacked(record.imageId)),
+  });
   const share = options.shareMount ?? '/mnt/host';
+  const buildCache = await BuildCache.open(blobJsonStorage(options.store, 'drydock-build-cache.json'));
   const image = async (request: RunRequest) => {
     const images = service.images;
     if (request.pull === 'always' || (request.pull === 'missing' && !images.find(request.image))) {
@@ -126,6 +132,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     subRouters: [
       createContainerProcessApi(processes),
       createCommitApi({ containers, content: service.content, images: service.images, guest: options.guest ?? (() => undefined) }),
+      createBuildApi({ images: service.images, content: service.content, cache: buildCache, guest: options.guest ?? (() => undefined), fs: options.guestFs ?? (() => undefined), shareMount: share }),
       containersApi,
     ],
   });

@@ -7,6 +7,7 @@ import type { CliSession } from './cli-session.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
 import * as c from './commands/containers.ts';
 import { execCommand, logsCommand, psCommand, runCommand as runOrCreate, startCommand, type RawCommand } from './commands/containers-run.ts';
+import { build, builderPrune } from './commands/build.ts';
 import { history } from './commands/history.ts';
 import { images } from './commands/images.ts';
 import { imageInspect } from './commands/inspect.ts';
@@ -35,7 +36,7 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 
 const inspect = c.inspect;
 const TOP: Record<string, Command> = {
-  pull, push, images, history, inspect, tag, rmi, version, info, login, logout,
+  pull, push, images, history, inspect, tag, rmi, version, info, login, logout, build,
   stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, commit: c.commit, stats: c.stats,
 };
 
@@ -48,9 +49,10 @@ const RAW: Record<string, RawCommand> = {
 const GROUPS: Record<string, { description: string; commands: Record<string, Command>; later: string[] }> = {
   image: {
     description: 'Manage images',
-    commands: { ls: images, list: images, pull, push, history, inspect: imageInspect, tag, rm: rmi, remove: rmi },
-    later: ['build', 'import', 'load', 'prune', 'save'],
+    commands: { ls: images, list: images, pull, push, history, inspect: imageInspect, tag, rm: rmi, remove: rmi, build },
+    later: ['import', 'load', 'prune', 'save'],
   },
+  builder: { description: 'Manage builds', commands: { build, prune: builderPrune }, later: ['du', 'ls'] },
   system: { description: 'Manage Docker', commands: { df: systemDf, info }, later: ['events', 'prune'] },
   container: {
     description: 'Manage containers',
@@ -72,7 +74,7 @@ const CONTAINER_RAW: Record<string, RawCommand> = { ...RAW, ls: psCommand, list:
 
 /** Commands of later drydock issues: a clear refusal, not "unknown command". */
 const LATER = [
-  'attach', 'build', 'buildx', 'builder',
+  'attach', 'buildx',
   'cp', 'export', 'import', 'load', 'save', 'port', 'rename', 'update',
   'events', 'search', 'network', 'compose', 'context', 'manifest', 'plugin', 'swarm',
   'node', 'service', 'stack', 'secret', 'config', 'trust', 'init', 'checkpoint',
@@ -270,6 +272,7 @@ function topHelp(): string {
     row('inspect', inspect),
     row('tag', tag),
     row('rmi', rmi),
+    row('build', build),
     row('login', login),
     row('logout', logout),
     '',
@@ -292,6 +295,7 @@ function topHelp(): string {
     'Management Commands:',
     row('container', GROUPS.container?.description ?? ''),
     row('image', GROUPS.image?.description ?? ''),
+    row('builder', GROUPS.builder?.description ?? ''),
     row('volume', GROUPS.volume?.description ?? ''),
     row('system', GROUPS.system?.description ?? ''),
     '',

@@ -1,0 +1,98 @@
+// `POST /build` and `POST /build/prune` of the Engine API. Docker's query parameters (t, dockerfile, buildargs,
+// nocache, target, q); the context is named by its guest path in `context` (drydock: the CLI and the engine share
+// the guest, so no tar is uploaded). Progress events travel as `{"id":"moby.buildkit.trace","aux":<event>}`
+// (JSON, where dockerd sends protobuf), the result as `{"id":"moby.image.id","aux":{"ID":...}}`.
+import { errorResponse, jsonResponse } from '../api/http-errors.ts';
+import type { ContentStore } from '../content-store.ts';
+import { EngineError } from '../errors.ts';
+import type { GuestFs } from '../guest-fs.ts';
+import type { ImageStore } from '../image-store.ts';
+import type { GuestExec } from '../runtime/guest-exec.ts';
+import { build, type BuildOptions } from './build.ts';
+import type { BuildCache } from './cache.ts';
+import { guestContextSource } from './context-source.ts';
+import type { BuildEvent } from './progress.ts';
+
+export interface BuildApiDeps {
+  images: ImageStore;
+  content: ContentStore;
+  cache: BuildCache;
+  guest: () => GuestExec | undefined;
+  fs: () => GuestFs | undefined;
+  shareMount: string;
+}
+
+const truthy = (v: string | null) => v !== null && v !== '' && v !== '0' && v !== 'false';
+
+/** Docker's `buildargs` (a JSON object; null = unset) as ordered pairs. */
+function buildArgsOf(raw: string | null): [string, string][] {
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new EngineError('INVALID_ARGUMENT', `failed to parse buildargs: ${raw}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null) throw new EngineError('INVALID_ARGUMENT', 'buildargs must be a JSON object');
+  return Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+}
+
+export function createBuildApi(deps: BuildApiDeps): (request: Request) => Promise<Response | undefined> {
+  return async (request) => {
+    const url = new URL(request.url);
+    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    if (request.method.toUpperCase() !== 'POST') return undefined;
+    if (path === '/build/prune') {
+      const { keys, bytes } = await deps.cache.prune();
+      // BuildKit's cache record IDs are 25 characters; the keys' hex stands in for them.
+      return jsonResponse({ CachesDeleted: keys.length > 0 ? keys.map((k) => k.replace(/^sha256:/, '').slice(0, 25)) : null, SpaceReclaimed: bytes });
+    }
+    if (path !== '/build') return undefined;
+    const q = url.searchParams;
+    const guest = deps.guest();
+    const fs = deps.fs();
+    if (!guest || !fs) throw new EngineError('CONFLICT', 'the machine is not running, so nothing can be built now');
+    const context = q.get('context');
+    if (!context) {
+      throw new EngineError('NOT_IMPLEMENTED', 'drydock builds a context named by its guest path (the `context` query parameter); an uploaded tar context is not supported yet');
+    }
+    const dockerfile = q.get('dockerfile');
+    const options: BuildOptions = {
+      tags: q.getAll('t').filter(Boolean),
+      buildArgs: buildArgsOf(q.get('buildargs')),
+      noCache: truthy(q.get('nocache')),
+      ...(q.get('target') ? { target: q.get('target') as string } : {}),
+      signal: request.signal,
+    };
+    let source;
+    try {
+      source = await guestContextSource(guest, fs, deps.shareMount, { context, ...(dockerfile ? { dockerfile } : {}) });
+    } catch (e) {
+      return errorResponse(e);
+    }
+    const encoder = new TextEncoder();
+    const abort = new AbortController();
+    request.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        const send = (value: unknown) => c.enqueue(encoder.encode(`${JSON.stringify(value)}\r\n`));
+        const emit = (aux: BuildEvent) => send({ id: 'moby.buildkit.trace', aux });
+        build({ images: deps.images, content: deps.content, cache: deps.cache, fs, guest, shareMount: deps.shareMount }, source, { ...options, signal: abort.signal }, emit).then(
+          (id) => {
+            send({ id: 'moby.image.id', aux: { ID: id } });
+            c.close();
+          },
+          (e: unknown) => {
+            const message = e instanceof Error ? e.message : String(e);
+            send({ errorDetail: { message }, error: message });
+            c.close();
+          },
+        );
+      },
+      cancel() {
+        abort.abort();
+      },
+    });
+    return new Response(body, { headers: { 'Content-Type': 'application/json' } });
+  };
+}
