@@ -273,14 +273,15 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
       const v = progress.vertex(`[${prefix}1/${total}] FROM ${ref}`);
       const img = await imageState(ref);
       v.done();
-      // BuildKit transfers the context while the first base image is prepared, before any step.
-      if (usesContext) await loadContext();
       st = {
         stage, prefix, total, index: 1, layers: img.layers, config: baseContainerConfig(img.config.config), history: [...(img.config.history ?? [])],
         args: new Map(), shell: img.config.config?.Shell ? [...img.config.config.Shell] : [...DEFAULT_SHELL], cmdSet: false, key: cacheKey('image', img.id),
         time: img.config.created ?? new Date(0).toISOString(), imageRef: ref,
       };
     }
+
+    // BuildKit transfers the context while the first base image is prepared, before any step.
+    if (usesContext) await loadContext();
 
     const env = () => {
       const vars: Record<string, string> = {};
