@@ -7,11 +7,13 @@ import { bundleFiles } from '../containers/bundle.ts';
 import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
 import { stdcopyFrame } from '../containers/logs-api.ts';
+import { containerPath, copyError, copyScript } from '../containers/container-copy.ts';
+import { RestartManager } from '../containers/restart-manager.ts';
 import { parseSignal } from '../containers/signals.ts';
 import { resolveExecutable, startFailureMessage, type PathKind } from '../containers/start-errors.ts';
 import type { VolumeStore } from '../containers/volume-store.ts';
 import { EngineError } from '../errors.ts';
-import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
+import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
@@ -23,6 +25,17 @@ export interface ContainerProcessDeps {
   logs: LogStore;
   /** the agent of the guest running now; undefined between boots */
   guest: () => GuestExec | undefined;
+  /** unpacks the container's image layers into the share when they are not there (a new guest has an empty share) */
+  ensureLayers?: (record: ContainerRecord) => Promise<void>;
+}
+
+/** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
+export interface CopyBody {
+  ToContainer?: boolean;
+  ContainerPath: string;
+  GuestPath: string;
+  Archive?: boolean;
+  FollowLink?: boolean;
 }
 
 interface ExecInstance {
@@ -38,6 +51,8 @@ interface ExecInstance {
 }
 
 const decoder = new TextDecoder();
+/** `--env-file` and the like: small files, over the agent's serial line (~50 KB/s) */
+const GUEST_FILE_LIMIT = 256 * 1024;
 
 /** moby's ParseSignal, its refusal as the daemon's 400. */
 function signalOf(raw: string): number {
@@ -62,12 +77,45 @@ export class ContainerProcesses {
   readonly #execs = new Map<string, ExecInstance>();
   /** containers whose exit is being recorded: stop/kill wait on these */
   readonly #exits = new Map<string, Promise<void>>();
+  /** restart managers (moby's restartmanager): backoff and a pending restart per container */
+  readonly #restarts = new Map<string, RestartManager>();
+  /** the running process of a container started with OpenStdin: attach writes its stdin */
+  readonly #stdin = new Map<string, GuestProcess>();
+  /** containers running on a learner's terminal (-it): no restart policy, the terminal is gone with them */
+  readonly #onTerminal = new Set<string>();
+  readonly #watch: ReturnType<typeof setInterval>;
+  /** restart policies applied after a boot (moby's restore); tests may await it */
+  booted: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: ContainerProcessDeps) {
     // `docker rm` (containers-api) forgets the record; the runtime then clears the guest side.
     deps.containers.subscribe((record, event) => {
-      if (event === 'destroy') void this.#deleteInRuntime(record.id).catch(() => undefined);
+      if (event !== 'destroy') return;
+      this.#restarts.get(record.id)?.cancel();
+      this.#restarts.delete(record.id);
+      void this.#removeGuestSide(record).catch(() => undefined);
     });
+    // A new guest (first boot, page reload, machine restart) is the daemon starting: what ran there has ended,
+    // and containers whose restart policy says so start again. Checked on a timer so nobody has to type first.
+    this.#watch = setInterval(() => this.#checkGuest(), 1000);
+    (this.#watch as { unref?: () => void }).unref?.();
+  }
+
+  /** Stops the boot watcher and pending restarts (the engine is going away). */
+  dispose(): void {
+    clearInterval(this.#watch);
+    for (const m of this.#restarts.values()) m.cancel();
+  }
+
+  #checkGuest(): void {
+    const guest = this.deps.guest();
+    if (guest && guest !== this.#guest) {
+      try {
+        this.runtime();
+      } catch {
+        // between boots
+      }
+    }
   }
 
   /** The runtime of the guest running now: a new guest (restart) means a new runtime, and what ran there has ended. */
@@ -78,18 +126,58 @@ export class ContainerProcesses {
       const hadOne = this.#runtime !== undefined;
       this.#guest = guest;
       this.#runtime = new ContainerRuntime(guest);
-      if (hadOne) void this.#lostGuest();
+      this.#stdin.clear();
+      this.#onTerminal.clear();
+      this.booted = (hadOne ? this.#lostGuest() : Promise.resolve()).then(() => this.#restoreAfterBoot()).catch(() => undefined);
     }
     return this.#runtime;
   }
 
   async #lostGuest(): Promise<void> {
     for (const r of this.deps.containers.list()) {
+      this.#restarts.get(r.id)?.cancel();
+      this.#restarts.delete(r.id);
       if (!running(r)) continue;
       this.deps.logs.close(r.id);
       if (r.hostConfig.AutoRemove) await forgetContainer(this.deps, r, { volumes: true });
       else await this.deps.containers.markExited(r.id, { exitCode: 255 });
     }
+  }
+
+  /**
+   * moby's restore: on a daemon start, containers whose policy says so are started again (the manual-start
+   * path: RestartCount back to 0). `always` even after `docker stop`; `unless-stopped` not after one.
+   */
+  async #restoreAfterBoot(): Promise<void> {
+    for (const r of this.deps.containers.list()) {
+      if (running(r) || r.state.startedAt === 0 || r.state.status === 'dead') continue;
+      const policy = r.hostConfig.RestartPolicy?.Name ?? 'no';
+      const max = r.hostConfig.RestartPolicy?.MaximumRetryCount ?? 0;
+      const again =
+        policy === 'always' ||
+        (policy === 'unless-stopped' && !r.manuallyStopped) ||
+        (policy === 'on-failure' && !r.manuallyStopped && r.state.exitCode !== 0 && (max === 0 || r.restartCount < max));
+      if (again) await this.start(r.id).catch(() => undefined);
+    }
+  }
+
+  #manager(id: string): RestartManager {
+    let m = this.#restarts.get(id);
+    if (!m) this.#restarts.set(id, (m = new RestartManager()));
+    return m;
+  }
+
+  /** Removes the guest side of a container the runtime may not know any more (its upper dir kept after a stop). */
+  async #removeGuestSide(record: ContainerRecord): Promise<void> {
+    if (this.#known(record.id)) {
+      await this.#runtime?.delete(record.id);
+      return;
+    }
+    const guest = this.deps.guest();
+    if (!guest) return;
+    const o = record.overlay;
+    const q = quoteWord;
+    await guest.exec(['sh', '-c', `if grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then umount ${q(o.mergedDir)}; fi; rm -rf ${[o.upperDir, o.workDir, o.mergedDir, record.bundle].map(q).join(' ')}`], { timeoutMs: 60_000 });
   }
 
   #known(id: string): boolean {
@@ -101,8 +189,8 @@ export class ContainerProcesses {
     }
   }
 
-  async #deleteInRuntime(id: string): Promise<void> {
-    if (this.#known(id)) await this.#runtime?.delete(id);
+  async #deleteInRuntime(id: string, options: { keepUpper?: boolean } = {}): Promise<void> {
+    if (this.#known(id)) await this.#runtime?.delete(id, options);
   }
 
   /**
@@ -112,7 +200,9 @@ export class ContainerProcesses {
   async #prepare(record: ContainerRecord): Promise<ContainerRuntime> {
     const rt = this.runtime();
     const guest = this.#guest as GuestExec;
-    await this.#deleteInRuntime(record.id);
+    await this.deps.ensureLayers?.(record);
+    // A stopped container keeps its writes (the upper dir) across stop/start and restart, as Docker's do.
+    await this.#deleteInRuntime(record.id, { keepUpper: true });
     const etc = record.config.User ? await this.#imageEtc(guest, record.overlay.lowerDirs) : {};
     const { spec, files } = bundleFiles(record, etc);
     await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay });
@@ -126,13 +216,13 @@ export class ContainerProcesses {
       const found = await resolveExecutable(arg0, p.env ?? [], p.cwd, async (path) => kinds.get(path) ?? 'missing');
       if (!found.ok) {
         const message = startFailureMessage(found.reason);
-        await rt.delete(record.id);
+        await rt.delete(record.id, { keepUpper: true });
         await this.deps.containers.markStartFailed(record.id, { exitCode: found.exitCode, error: message });
         if (record.hostConfig.AutoRemove) await forgetContainer(this.deps, record, { volumes: true });
         throw new EngineError('INVALID_ARGUMENT', message, { details: { exitStatus: found.exitCode } });
       }
     } catch (e) {
-      if (this.#known(record.id)) await rt.delete(record.id).catch(() => undefined);
+      if (this.#known(record.id)) await rt.delete(record.id, { keepUpper: true }).catch(() => undefined);
       throw e;
     }
     return rt;
@@ -162,39 +252,114 @@ export class ContainerProcesses {
     return new Map(paths.map((p, i) => [p, kind[out[i] ?? 'm'] ?? 'missing']));
   }
 
-  /** `docker start` (detached): output goes to the container's log. False when it was already running. */
+  /**
+   * `docker start` (detached): output goes to the container's log. False when it was already running. A manual
+   * start resets the restart policy's count and backoff, and forgets a `docker stop` (moby's containerStart).
+   */
   async start(ref: string): Promise<boolean> {
     const record = this.deps.containers.get(ref);
     if (record.state.status === 'paused') throw new EngineError('CONFLICT', `cannot start a paused container, try unpause instead`);
     if (running(record)) return false;
+    this.#restarts.get(record.id)?.cancel();
+    this.#restarts.delete(record.id);
+    await this.deps.containers.setRestartState(record.id, { restartCount: 0, manuallyStopped: false });
+    await this.#launch(record);
+    return true;
+  }
+
+  /** Starts the container's process detached. `wanted` false after the (slow) preparation: a stop came meanwhile. */
+  async #launch(record: ContainerRecord, wanted: () => boolean = () => true): Promise<void> {
     const rt = await this.#prepare(record);
     const id = record.id;
+    if (!wanted()) {
+      await rt.delete(id, { keepUpper: true }).catch(() => undefined);
+      return;
+    }
     const exited = rt.wait(id);
     // The runtime's final step, spawned here rather than by rt.start(): that one polls the guest for PID 1,
     // and the polling shell (outside the containers' low cpu.weight) starves the container it waits for.
     const argv = rt.interactive(id);
+    const openStdin = record.config.OpenStdin === true;
     const proc = (this.#guest as GuestExec).spawn(argv, {
       onStdout: (b) => this.deps.logs.append(id, 'stdout', b),
       onStderr: (b) => this.deps.logs.append(id, 'stderr', b),
+      ...(openStdin ? { stdin: true } : {}),
     });
+    if (openStdin) this.#stdin.set(id, proc);
     void proc.exit.then(
       (s) => rt.exited(id, s),
       () => rt.exited(id, { exitCode: 255 }),
     );
     const pid = (await proc.started) ?? 0;
+    if (!wanted()) {
+      // stopped while it was being started by its restart policy: it ends now, as `stopped` says
+      await rt.delete(id, { keepUpper: true }).catch(() => undefined);
+      return;
+    }
     await this.deps.containers.markStarted(id, pid);
     this.#exits.set(id, exited.then((s) => this.#recordExit(id, s)));
-    return true;
   }
 
   async #recordExit(id: string, s: GuestExitStatus & { oomKilled: boolean }): Promise<void> {
     this.deps.logs.close(id);
+    this.#stdin.delete(id);
     const record = this.deps.containers.find(id);
     if (!record || !running(record)) return;
-    await this.deps.containers.markExited(id, { exitCode: exitStatusOf(s), oomKilled: s.oomKilled });
+    const exitCode = exitStatusOf(s);
+    const onTerminal = this.#onTerminal.delete(id);
+    const delay = onTerminal || record.hostConfig.AutoRemove ? undefined : this.#manager(id).shouldRestart(record, exitCode, Date.now());
+    if (delay !== undefined) {
+      await this.deps.containers.markRestarting(id, exitCode);
+      this.#manager(id).schedule(delay, () => void this.#restartNow(id));
+      return;
+    }
+    await this.deps.containers.markExited(id, { exitCode, oomKilled: s.oomKilled });
     if (record.hostConfig.AutoRemove) {
       await this.#deleteInRuntime(id).catch(() => undefined);
       await forgetContainer(this.deps, this.deps.containers.get(id), { volumes: true });
+    }
+  }
+
+  /** The restart policy's start, after the backoff: the container stays `restarting` until it runs again. */
+  async #restartNow(id: string): Promise<void> {
+    const record = this.deps.containers.find(id);
+    if (!record || record.state.status !== 'restarting') return;
+    const manager = this.#manager(id);
+    try {
+      await this.#launch(record, () => !manager.cancelled && this.deps.containers.find(id)?.state.status === 'restarting');
+    } catch (e) {
+      const now = this.deps.containers.find(id);
+      if (now?.state.status === 'restarting') await this.deps.containers.markExited(id, { exitCode: now.state.exitCode || 128, error: (e as Error).message }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * `docker stop`/`kill`/`rm -f`: a restart policy no longer applies (moby cancels the restart manager and
+   * sets HasBeenManuallyStopped). True when it was between two runs: then stopping it is only a state change.
+   */
+  async #stopForGood(record: ContainerRecord): Promise<boolean> {
+    this.#manager(record.id).cancel();
+    await this.deps.containers.setRestartState(record.id, { manuallyStopped: true });
+    if (record.state.status !== 'restarting') return false;
+    await this.deps.containers.markExited(record.id, { exitCode: record.state.exitCode });
+    this.#restarts.delete(record.id);
+    return true;
+  }
+
+  /** Writes bytes to the stdin of a container started with OpenStdin (`-i`); `eof` closes it (StdinOnce). */
+  async writeStdin(ref: string, data: Uint8Array, eof: boolean): Promise<void> {
+    const record = this.deps.containers.get(ref);
+    const proc = this.#stdin.get(record.id);
+    if (!proc?.write) {
+      if (!record.config.OpenStdin) throw new EngineError('CONFLICT', `container ${record.id} was not started with an open stdin (-i)`);
+      if (!running(record)) throw new EngineError('CONFLICT', `container ${record.id} is not running`);
+      return;
+    }
+    try {
+      if (data.length) await proc.write(data);
+      if (eof) await proc.closeStdin?.();
+    } catch {
+      // the process has ended: what it did not read is lost, as with a pipe
     }
   }
 
@@ -204,6 +369,8 @@ export class ContainerProcesses {
     if (running(record)) throw new EngineError('CONFLICT', `container ${record.id} is already running`);
     const rt = await this.#prepare(record);
     const argv = rt.interactive(record.id);
+    this.#onTerminal.add(record.id);
+    await this.deps.containers.setRestartState(record.id, { restartCount: 0, manuallyStopped: false });
     await this.deps.containers.markStarted(record.id, 0);
     this.#exits.set(record.id, rt.wait(record.id).then((s) => this.#recordExit(record.id, s)));
     return argv;
@@ -226,6 +393,9 @@ export class ContainerProcesses {
     const record = this.deps.containers.get(ref);
     if (!running(record)) throw new EngineError('CONFLICT', `cannot kill container: ${ref}: container ${record.id} is not running`);
     const n = signalOf(signal);
+    if (n === 9 || n === signalOf(record.config.StopSignal ?? 'SIGTERM')) {
+      if (await this.#stopForGood(record)) return;
+    } else if (record.state.status === 'restarting') return;
     if (record.state.status === 'paused' && n === 9) await this.runtime().unpause(record.id).catch(() => undefined);
     await this.runtime().kill(record.id, n);
     if (n === 9) await this.#waitExit(record.id, 30_000);
@@ -233,6 +403,7 @@ export class ContainerProcesses {
 
   /** For `rm -f`: SIGKILL and wait until the exit is recorded (or the runtime no longer knows it). */
   async killAndWait(record: ContainerRecord): Promise<void> {
+    if (await this.#stopForGood(record)) return;
     if (!this.#known(record.id)) {
       await this.deps.containers.markExited(record.id, { exitCode: 137 });
       return;
@@ -250,6 +421,7 @@ export class ContainerProcesses {
     if (!running(record)) return false;
     const t = timeoutSeconds ?? record.config.StopTimeout ?? 10;
     const sig = signal ?? record.config.StopSignal ?? 'SIGTERM';
+    if (await this.#stopForGood(record)) return true;
     if (record.state.status === 'paused') await this.unpause(ref);
     if (!this.#known(record.id)) {
       await this.deps.containers.markExited(record.id, { exitCode: 137 });
@@ -284,7 +456,10 @@ export class ContainerProcesses {
     if (!running(record)) throw new EngineError('CONFLICT', `container ${record.id} is not running`);
     const cg = this.runtime().trace(record.id).cgroup;
     const script =
+      // The runtime's wrapper shell (it forked PID 1 after unshare) is in the cgroup but not in the container's
+      // PID namespace: its NSpid has one entry. Docker's top shows only the container's processes.
       `for p in $(cat ${cg}/cgroup.procs); do [ -r /proc/$p/stat ] || continue; ` +
+      `set -- $(grep '^NSpid:' /proc/$p/status); [ $# -gt 2 ] || continue; ` +
       `u=$(awk '/^Uid:/{print $2}' /proc/$p/status); pp=$(awk '/^PPid:/{print $2}' /proc/$p/status); ` +
       `c=$(tr '\\0' ' ' < /proc/$p/cmdline); echo "$u|$p|$pp|$c"; done`;
     const out = await (this.#guest as GuestExec).exec(['sh', '-c', script], { timeoutMs: 10_000 });
@@ -319,6 +494,67 @@ export class ContainerProcesses {
       pids_stats: { current: Number(pids) },
       cpu_stats: { cpu_usage: { total_usage: Number(/(\d+)/.exec(usage)?.[1] ?? 0) * 1000 }, online_cpus: 1 },
     };
+  }
+
+  /**
+   * drydock extension for the CLI's own small files (`--env-file`): the docker CLI reads them on its host, which
+   * for drydock's CLI is the guest. Read through the agent's serial line, so capped at GUEST_FILE_LIMIT.
+   */
+  async guestFile(path: string): Promise<Response> {
+    const guest = this.deps.guest();
+    if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so its files cannot be read now');
+    if (!path.startsWith('/')) throw new EngineError('INVALID_ARGUMENT', `not an absolute path: ${path}`);
+    const r = await guest.exec(['sh', '-c', '[ -f "$1" ] || exit 3; [ -r "$1" ] || exit 4; exec head -c $2 "$1"', 'guest-file', path, String(GUEST_FILE_LIMIT + 1)], { timeoutMs: 30_000 });
+    if (r.exitCode === 3) throw new EngineError('NOT_FOUND', `open ${path}: no such file or directory`);
+    if (r.exitCode !== 0) throw new EngineError('INVALID_ARGUMENT', `open ${path}: permission denied`);
+    if (r.stdout.length > GUEST_FILE_LIMIT) throw new EngineError('INVALID_ARGUMENT', `${path}: larger than ${GUEST_FILE_LIMIT / 1024} KiB`);
+    return new Response(r.stdout as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } });
+  }
+
+  /**
+   * `docker cp` (drydock extension route, both ends in the guest): a running container's files are reached through
+   * its PID 1's root (volumes included), a stopped one's through its overlay (mounted for the copy if need be).
+   */
+  async copy(ref: string, body: CopyBody): Promise<{ Size: number }> {
+    const record = this.deps.containers.get(ref);
+    const guest = this.deps.guest();
+    if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so files cannot be copied now');
+    let root: string;
+    let prologue = '';
+    if ((record.state.status === 'running' || record.state.status === 'paused') && this.#known(record.id)) {
+      root = `/proc/${await this.runtime().findPid(record.id)}/root`;
+    } else {
+      const o = record.overlay;
+      const q = quoteWord;
+      root = o.mergedDir;
+      // Mounted only for the copy (and unmounted on exit): the runtime's create mounts it again at start.
+      prologue =
+        `if ! grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then mkdir -p ${q(o.upperDir)} ${q(o.workDir)} ${q(o.mergedDir)} && ` +
+        `mount -t overlay overlay -o ${q(`lowerdir=${o.lowerDirs.join(':')},upperdir=${o.upperDir},workdir=${o.workDir}`)} ${q(o.mergedDir)} || exit 20; ` +
+        `trap ${q(`umount ${q(o.mergedDir)}`)} EXIT; fi\n`;
+    }
+    const inContainer = `${root}${containerPath(body.ContainerPath) === '/' ? '' : containerPath(body.ContainerPath)}`;
+    const guestPath = containerPath(body.GuestPath);
+    const toContainer = body.ToContainer === true;
+    const typedSrc = toContainer ? body.GuestPath : body.ContainerPath;
+    const typedDst = toContainer ? body.ContainerPath : body.GuestPath;
+    const script = copyScript({
+      src: toContainer ? guestPath : inContainer,
+      dst: toContainer ? inContainer : guestPath,
+      archive: toContainer && body.Archive === true,
+      followLink: body.FollowLink === true,
+      contentsOnly: /\/\.$/.test(typedSrc),
+      dstIsDir: typedDst.endsWith('/'),
+    });
+    const r = await guest.exec(['sh', '-c', prologue + script], { timeoutMs: 10 * 60_000 });
+    if (r.exitCode === 20) throw new EngineError('EXEC_FAILED', `mounting the file system of container ${record.id} failed: ${decoder.decode(r.stderr).trim()}`);
+    if (r.exitCode !== 0) {
+      const side = toContainer ? { dst: record.name } : { src: record.name };
+      const e = copyError(r.exitCode, { src: typedSrc, dst: typedDst }, side);
+      if (e.code === 'EXEC_FAILED') throw new EngineError('EXEC_FAILED', `${e.message}: ${decoder.decode(r.stderr).trim()}`);
+      throw e;
+    }
+    return { Size: Number(decoder.decode(r.stdout).trim().split('\n').pop() || 0) * 1024 };
   }
 
   createExec(ref: string, body: { Cmd?: string[]; Tty?: boolean; Env?: string[]; User?: string; WorkingDir?: string }): string {
@@ -380,6 +616,13 @@ export class ContainerProcesses {
   }
 }
 
+function base64Bytes(text: string): Uint8Array {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
 /** args[0] candidates runc's lookup looks at, so one guest round trip answers them all. */
 function candidates(arg0: string, env: readonly string[], cwd: string): string[] {
   if (arg0.includes('/')) return [arg0.startsWith('/') ? arg0 : `${cwd.replace(/\/$/, '')}/${arg0}`].map((p) => p.replace(/\/\.\//g, '/'));
@@ -426,12 +669,20 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
         const body = (await request.json().catch(() => ({}))) as Parameters<ContainerProcesses['createExec']>[1];
         return jsonResponse({ Id: p.createExec(ref, body) }, 201);
       }
+      if (method === 'POST' && action === 'drydock-cp') return jsonResponse(await p.copy(ref, (await request.json()) as CopyBody));
+      if (method === 'POST' && action === 'drydock-stdin') {
+        // drydock extension: the attached client's stdin, a chunk per request (Docker hijacks the attach connection)
+        const body = (await request.json().catch(() => ({}))) as { Data?: string; Eof?: boolean };
+        await p.writeStdin(ref, body.Data ? base64Bytes(body.Data) : new Uint8Array(), body.Eof === true);
+        return noContent();
+      }
       if (method === 'POST' && action === 'drydock-interactive') return jsonResponse({ Argv: await p.interactive(ref) });
       if (method === 'POST' && action === 'drydock-exited') {
         await p.interactiveEnded(ref, endOf((await request.json()) as { ExitCode?: number; Signal?: number }));
         return noContent();
       }
     }
+    if (method === 'GET' && path === '/drydock/guest-file') return p.guestFile(q.get('path') ?? '');
     const e = /^\/exec\/([^/]+)\/([a-z-]+)$/.exec(path);
     if (e) {
       const id = decodeURIComponent(e[1] as string);

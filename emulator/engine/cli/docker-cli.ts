@@ -6,7 +6,7 @@ import { EngineError } from '../errors.ts';
 import type { CliSession } from './cli-session.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
 import * as c from './commands/containers.ts';
-import { execCommand, logsCommand, psCommand, runCommand as runOrCreate, startCommand, type RawCommand } from './commands/containers-run.ts';
+import { attachCommand, cpCommand, execCommand, logsCommand, psCommand, runCommand as runOrCreate, startCommand, type RawCommand } from './commands/containers-run.ts';
 import { build, builderPrune } from './commands/build.ts';
 import { history } from './commands/history.ts';
 import { images } from './commands/images.ts';
@@ -42,7 +42,7 @@ const TOP: Record<string, Command> = {
 
 /** Commands that parse their own argv with the container model's pflag rules (run and exec stop at the image/container). */
 const RAW: Record<string, RawCommand> = {
-  run: runOrCreate('run'), create: runOrCreate('create'), start: startCommand, exec: execCommand, logs: logsCommand, ps: psCommand,
+  run: runOrCreate('run'), create: runOrCreate('create'), start: startCommand, exec: execCommand, logs: logsCommand, ps: psCommand, attach: attachCommand, cp: cpCommand,
 };
 
 /** `docker image <sub>` and `docker system <sub>` */
@@ -60,7 +60,7 @@ const GROUPS: Record<string, { description: string; commands: Record<string, Com
       inspect: c.containerInspect, prune: c.containerPrune, stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, remove: c.rm,
       wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, commit: c.commit, stats: c.stats,
     },
-    later: ['attach', 'cp', 'export', 'port', 'rename', 'update'],
+    later: ['export', 'port', 'rename', 'update'],
   },
   volume: {
     description: 'Manage volumes',
@@ -74,8 +74,8 @@ const CONTAINER_RAW: Record<string, RawCommand> = { ...RAW, ls: psCommand, list:
 
 /** Commands of later drydock issues: a clear refusal, not "unknown command". */
 const LATER = [
-  'attach', 'buildx',
-  'cp', 'export', 'import', 'load', 'save', 'port', 'rename', 'update',
+  'buildx',
+  'export', 'import', 'load', 'save', 'port', 'rename', 'update',
   'events', 'search', 'network', 'compose', 'context', 'manifest', 'plugin', 'swarm',
   'node', 'service', 'stack', 'secret', 'config', 'trust', 'init', 'checkpoint',
 ];

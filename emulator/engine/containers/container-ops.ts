@@ -44,7 +44,8 @@ export function waitContainer(store: ContainerStore, ref: string, condition: Wai
   return new Promise((resolve, reject) => {
     const dispose = store.subscribe((r, event) => {
       if (r.id !== id) return;
-      if ((event === 'die' && condition !== 'removed') || (event === 'destroy' && (condition === 'removed' || condition === 'not-running' || condition === 'next-exit'))) {
+      // A restart policy's exit is `restart`, not `die`: next-exit sees it, not-running waits for a real stop.
+      if ((event === 'die' && condition !== 'removed') || (event === 'restart' && condition === 'next-exit') || (event === 'destroy' && (condition === 'removed' || condition === 'not-running' || condition === 'next-exit'))) {
         dispose();
         resolve(result(r));
       }

@@ -32,6 +32,8 @@ export interface ContainerRecord {
   mounts: ResolvedMount[];
   state: ContainerState;
   restartCount: number;
+  /** `docker stop`/`kill` ended it (moby's HasBeenManuallyStopped): `unless-stopped` leaves it down after a boot */
+  manuallyStopped?: boolean;
   overlay: OverlayDirs;
   /** guest directory holding config.json, hostname, hosts, resolv.conf */
   bundle: string;
@@ -179,6 +181,14 @@ export class ContainerStore {
     r.restartCount++;
     await this.#save();
     return r;
+  }
+
+  /** The restart policy's bookkeeping: RestartCount (0 again on a manual start) and the manual-stop flag. */
+  async setRestartState(id: string, patch: { restartCount?: number; manuallyStopped?: boolean }): Promise<void> {
+    const r = this.get(id);
+    if (patch.restartCount !== undefined) r.restartCount = patch.restartCount;
+    if (patch.manuallyStopped !== undefined) r.manuallyStopped = patch.manuallyStopped;
+    await this.#save();
   }
 
   async markDead(id: string, error: string): Promise<ContainerRecord> {

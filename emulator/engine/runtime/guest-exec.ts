@@ -17,13 +17,19 @@ export interface GuestProcess {
   readonly started: Promise<number | null>;
   readonly exit: Promise<GuestExitStatus>;
   kill(signal?: number): void;
+  /** stdin bytes, for a process spawned with `stdin: true`; resolves once the guest has room for them */
+  write?(data: Uint8Array | string): Promise<void>;
+  /** EOF on the process's stdin */
+  closeStdin?(): Promise<void>;
 }
 
 export interface GuestExec {
   exec(argv: string[], options?: { timeoutMs?: number; env?: Record<string, string>; stdin?: Uint8Array | string }): Promise<GuestExecResult>;
   spawn(
     argv: string[],
-    options?: { env?: Record<string, string>; onStdout?: (bytes: Uint8Array) => void; onStderr?: (bytes: Uint8Array) => void },
+    options?: { env?: Record<string, string>; onStdout?: (bytes: Uint8Array) => void; onStderr?: (bytes: Uint8Array) => void; stdin?: boolean },
   ): GuestProcess;
   writeFile(path: string, data: Uint8Array | string, options?: { mode?: number }): Promise<void>;
+  /** a small guest file's bytes (over the agent's serial line: kilobytes, not megabytes) */
+  readFile?(path: string): Promise<Uint8Array>;
 }

@@ -43,6 +43,8 @@ export interface RuntimeTrace {
   process: string[];
   /** run by `delete`: nothing of the container is left */
   delete: Step[];
+  /** `delete` without removing the upper dir: a stopped container keeps its writes for the next start */
+  reset: Step[];
   files: { trace: string; init: string };
 }
 
@@ -298,6 +300,15 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
     { argv: ['rm', '-rf', layout.rootfs.upperDir, layout.rootfs.workDir, merged, layout.bundle], why: 'the container\'s writes (upper), overlay work dir, mount point and bundle' },
   ];
 
+  const reset: Step[] = [
+    ...del.slice(0, -1),
+    {
+      // The bundle's files are written again by the next create; the bundle itself may hold the upper dir.
+      argv: ['rm', '-rf', layout.rootfs.workDir, merged, ...(layout.rootfs.upperDir.startsWith(`${layout.bundle}/`) ? [] : [layout.bundle])],
+      why: 'overlay work dir and mount point; the upper dir (the container\'s writes) stays for the next start, as Docker keeps a stopped container\'s layer',
+    },
+  ];
+
   const header = (what: string) => `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: ${what}\n# Generated from config.json (OCI runtime spec) by emulator/engine/runtime/lower.ts.\nset -e\n`;
   const trace =
     header('create, start (delete at the end, commented out)') +
@@ -311,5 +322,5 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   // $R for the merged dir keeps init.sh readable; only done when the path needs no quoting (ids are hex).
   const initBody = /^[A-Za-z0-9_.\/-]+$/.test(merged) ? `R=${merged}\n${renderSteps(init).replaceAll(merged, '$R')}` : renderSteps(init);
   const initScript = `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: inside the new namespaces, as PID 1, with the host's tools.\n# $R is the container's root file system (the overlay), seen from the guest before the move below.\nset -e\n${initBody}`;
-  return { id: layout.id, cgroup: cg, create, init, process, delete: del, files: { trace, init: initScript } };
+  return { id: layout.id, cgroup: cg, create, init, process, delete: del, reset, files: { trace, init: initScript } };
 }

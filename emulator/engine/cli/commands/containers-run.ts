@@ -1,5 +1,6 @@
 // `docker run`, `create`, `start`, `exec`, `logs` and `ps`: the commands whose argv is parsed with the container
 // model's own pflag rules (non-interspersed for run/exec), talking to the engine only through the Engine API.
+import { splitCpArg } from '../../containers/container-copy.ts';
 import { createBodyFor } from '../../containers/create-body.ts';
 import { demultiplex, parseLogsArgs } from '../../containers/logs-api.ts';
 import { FlagParseError, parseArgs, type FlagDef } from '../../containers/pflag.ts';
@@ -12,6 +13,7 @@ import type { CliSession, ProcessEnd } from '../cli-session.ts';
 import { DaemonError, type EngineClient } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';
 import { formatList } from '../output-format.ts';
+import { humanSize } from '../units.ts';
 
 /** A command that parses its own argv (the container model's pflag): run, create, exec, ps, logs. */
 export interface RawContext {
@@ -68,7 +70,7 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
     const command = ctx.path.replace(/^docker /, '') as 'run' | 'create' | 'container run' | 'container create';
     let req: RunRequest;
     try {
-      const parsed = await parseRunRequest(ctx.argv, { command, env: ctx.session.env, cwd: ctx.session.cwd, readFile: async () => undefined });
+      const parsed = await parseRunRequest(ctx.argv, { command, env: ctx.session.env, cwd: ctx.session.cwd, readFile: (path) => readGuestFile(ctx, path) });
       if ('help' in parsed) {
         ctx.out(runHelpText(command));
         return 0;
@@ -91,7 +93,8 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       ctx.out(`${id}\n`);
       return 0;
     }
-    return startAndFollow(ctx, id, { detach: req.detach, interactive: req.interactive && req.tty, autoRemove: req.autoRemove, tty: req.tty, command: ctx.path });
+    // -dit: detached with a held-open stdin (drydock has no terminal to give a detached container; attach works)
+    return startAndFollow(ctx, id, { detach: req.detach, interactive: req.interactive && req.tty && !req.detach, autoRemove: req.autoRemove, tty: req.tty, command: ctx.path, stdin: req.interactive && !req.detach ? 'once' : 'none' });
   };
 }
 
@@ -101,6 +104,8 @@ interface FollowOptions {
   autoRemove: boolean;
   tty: boolean;
   command: string;
+  /** copy the session's stdin to the container's: `once` closes it at EOF (StdinOnce), `keep` leaves it open */
+  stdin?: 'once' | 'keep' | 'none';
 }
 
 async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Promise<number> {
@@ -139,14 +144,78 @@ async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Pr
     ctx.out(`${id}\n`);
     return 0;
   }
+  const pump = o.stdin && o.stdin !== 'none' ? pumpStdin(ctx, id, o.stdin === 'once') : undefined;
   await streamLogs(ctx, id, new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: 'all' }), o.tty);
+  pump?.stop();
   const result = await (waited as Promise<{ StatusCode: number }>).catch(async () => ({ StatusCode: 0 }));
   return result.StatusCode;
 }
 
+/** The CLI's own file in the guest (`--env-file`): undefined when it does not exist. */
+async function readGuestFile(ctx: RawContext, path: string): Promise<string | undefined> {
+  try {
+    return await (await ctx.client.request('GET', '/drydock/guest-file', { query: { path } })).text();
+  } catch (e) {
+    if (e instanceof DaemonError && e.status === 404) return undefined;
+    throw e;
+  }
+}
+
+function base64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+/**
+ * Copies the session's stdin to the container's until EOF (then closes the container's when closeAtEof, Docker's
+ * StdinOnce) or stop(). detachKeys (bytes) in the input end the copy and call onDetach instead.
+ */
+function pumpStdin(ctx: RawContext, id: string, closeAtEof: boolean, detach?: { keys: number[]; onDetach: () => void }): { stop(): void; done: Promise<void> } {
+  const path = `/containers/${enc(id)}/drydock-stdin`;
+  const reader = ctx.session.stdin.getReader();
+  let stopped = false;
+  let matched = 0;
+  const done = (async () => {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (stopped) return;
+        if (done) break;
+        let chunk = value;
+        if (detach) {
+          for (let i = 0; i < value.length; i++) {
+            matched = value[i] === detach.keys[matched] ? matched + 1 : value[i] === detach.keys[0] ? 1 : 0;
+            if (matched === detach.keys.length) {
+              const before = value.subarray(0, Math.max(0, i + 1 - detach.keys.length));
+              if (before.length) await ctx.client.request('POST', path, { body: { Data: base64(before) } });
+              stopped = true;
+              detach.onDetach();
+              return;
+            }
+          }
+          // A partial escape sequence at the end is held back until the next chunk says what it was.
+          chunk = value.subarray(0, value.length - matched);
+        }
+        if (chunk.length) await ctx.client.request('POST', path, { body: { Data: base64(chunk) } });
+      }
+      if (closeAtEof) await ctx.client.request('POST', path, { body: { Eof: true } });
+    } catch {
+      // the container has gone: its stdin with it
+    }
+  })();
+  return {
+    stop() {
+      stopped = true;
+      void reader.cancel().catch(() => undefined);
+    },
+    done,
+  };
+}
+
 /** GET logs and copy it to the session, demultiplexed as it arrives (stdcopy frames may be split). */
-async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean): Promise<void> {
-  const response = await ctx.client.request('GET', `/containers/${enc(id)}/logs`, { query: queryOf(query), signal: ctx.session.signal });
+async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean, signal: AbortSignal = ctx.session.signal): Promise<void> {
+  const response = await ctx.client.request('GET', `/containers/${enc(id)}/logs`, { query: queryOf(query), signal });
   const raw = tty || response.headers.get('Content-Type') === 'application/vnd.docker.raw-stream';
   const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
   let pending = new Uint8Array(0);
@@ -168,7 +237,7 @@ async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, t
       pending = joined.slice(end);
     }
   } catch (e) {
-    if (!ctx.session.signal.aborted) throw e;
+    if (!signal.aborted) throw e;
   }
 }
 
@@ -292,8 +361,16 @@ export const startCommand: RawCommand = async (ctx) => {
   const attach = !!parsed.values.get('attach') || !!parsed.values.get('interactive');
   if (attach) {
     const name = parsed.args[0] as string;
-    const info = await ctx.client.json<{ Id: string; Config: { Tty: boolean; OpenStdin: boolean }; HostConfig: { AutoRemove: boolean } }>('GET', `/containers/${enc(name)}/json`);
-    return startAndFollow(ctx, info.Id, { detach: false, interactive: info.Config.Tty && !!parsed.values.get('interactive'), autoRemove: info.HostConfig.AutoRemove, tty: info.Config.Tty, command: ctx.path });
+    const info = await ctx.client.json<{ Id: string; Config: { Tty: boolean; OpenStdin: boolean; StdinOnce: boolean }; HostConfig: { AutoRemove: boolean } }>('GET', `/containers/${enc(name)}/json`);
+    const interactive = !!parsed.values.get('interactive');
+    return startAndFollow(ctx, info.Id, {
+      detach: false,
+      interactive: info.Config.Tty && interactive,
+      autoRemove: info.HostConfig.AutoRemove,
+      tty: info.Config.Tty,
+      command: ctx.path,
+      stdin: interactive && info.Config.OpenStdin ? (info.Config.StdinOnce ? 'once' : 'keep') : 'none',
+    });
   }
   let status = 0;
   for (const name of parsed.args) {
@@ -315,3 +392,154 @@ function flagError(ctx: RawContext, e: Error, usage: string): number {
   ctx.err(unknown ? `${e.message}\n\nUsage:  ${usage}\n\nRun '${ctx.path} --help' for more information\n` : `docker: ${e.message}\nSee '${ctx.path} --help'.\n`);
   return unknown ? 125 : 1;
 }
+
+/** `--detach-keys` (`ctrl-p,ctrl-q`, `a`, `ctrl-@`...) as bytes, like the docker CLI's term.ToBytes. */
+export function detachKeyBytes(spec: string): number[] | undefined {
+  const out: number[] = [];
+  for (const key of spec.split(',')) {
+    const k = key.trim().toLowerCase();
+    if (k.length === 1) out.push(k.charCodeAt(0));
+    else if (/^ctrl-[a-z@[\\\]^_]$/.test(k)) out.push(k === 'ctrl-@' ? 0 : (k.charCodeAt(5) & 0x1f));
+    else return undefined;
+  }
+  return out.length ? out : undefined;
+}
+
+interface AttachInfo {
+  Id: string;
+  State: { Running: boolean; Paused: boolean; Restarting: boolean };
+  Config: { Tty: boolean; OpenStdin: boolean; StdinOnce: boolean; AttachStdin: boolean };
+}
+
+/**
+ * `docker attach CONTAINER`: the container's output from now on, the session's stdin to its stdin (when it was
+ * started with -i), its exit status at the end. Detach keys (ctrl-p ctrl-q) leave it running.
+ */
+export const attachCommand: RawCommand = async (ctx) => {
+  let parsed;
+  try {
+    parsed = parseArgs(ctx.argv, [
+      { name: 'no-stdin', kind: 'bool' },
+      { name: 'sig-proxy', kind: 'bool' },
+      { name: 'detach-keys', kind: 'string' },
+    ], { interspersed: true });
+  } catch (e) {
+    if (!(e instanceof FlagParseError)) throw e;
+    return flagError(ctx, e, 'docker attach [OPTIONS] CONTAINER');
+  }
+  if (parsed.help) {
+    ctx.out('Usage:  docker attach [OPTIONS] CONTAINER\n\nAttach local standard input, output, and error streams to a running container\n');
+    return 0;
+  }
+  if (parsed.args.length !== 1) {
+    ctx.err(`docker: '${ctx.path}' requires 1 argument\n\nUsage:  docker attach [OPTIONS] CONTAINER\n\nSee '${ctx.path} --help' for more information\n`);
+    return 1;
+  }
+  const keys = detachKeyBytes((parsed.values.get('detach-keys') as string | undefined) ?? 'ctrl-p,ctrl-q');
+  if (!keys) {
+    ctx.err(`Error response from daemon: Invalid detach keys (${parsed.values.get('detach-keys') as string}) provided\n`);
+    return 1;
+  }
+  let info: AttachInfo;
+  try {
+    info = await ctx.client.json<AttachInfo>('GET', `/containers/${enc(parsed.args[0] as string)}/json`);
+  } catch (e) {
+    if (!(e instanceof DaemonError)) throw e;
+    ctx.err(`Error response from daemon: ${e.message}\n`);
+    return 1;
+  }
+  // The docker CLI's own checks (cli/command/container/attach.go), word for word.
+  const refusal = !info.State.Running
+    ? 'You cannot attach to a stopped container, start it first'
+    : info.State.Paused
+      ? 'You cannot attach to a paused container, unpause it first'
+      : info.State.Restarting
+        ? 'You cannot attach to a restarting container, wait until it is running'
+        : info.Config.Tty && info.Config.AttachStdin
+          ? 'this container runs on the terminal it was started from (docker run -it): drydock cannot share that terminal with a second one'
+          : undefined;
+  if (refusal) {
+    ctx.err(`${refusal}\n`);
+    return 1;
+  }
+  const id = info.Id;
+  const waited = ctx.client.json<{ StatusCode: number }>('POST', `/containers/${enc(id)}/wait`, { query: { condition: 'next-exit' }, signal: ctx.session.signal });
+  waited.catch(() => undefined);
+  const stop = new AbortController();
+  ctx.session.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  let detached = false;
+  const pump =
+    info.Config.OpenStdin && !parsed.values.get('no-stdin')
+      ? pumpStdin(ctx, id, info.Config.StdinOnce, { keys, onDetach: () => ((detached = true), stop.abort()) })
+      : undefined;
+  await streamLogs(ctx, id, new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: '0' }), info.Config.Tty, stop.signal);
+  pump?.stop();
+  if (detached || ctx.session.signal.aborted) return 0;
+  return (await waited.catch(() => ({ StatusCode: 0 }))).StatusCode;
+};
+
+const CP_USAGE = 'docker cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH';
+
+/**
+ * `docker cp` between a container and the guest (the CLI's host here). Both ends are in the guest, so the engine
+ * copies there (drydock-cp) instead of streaming tar archives through the CLI as the docker CLI does.
+ */
+export const cpCommand: RawCommand = async (ctx) => {
+  let parsed;
+  try {
+    parsed = parseArgs(ctx.argv, [
+      { name: 'archive', short: 'a', kind: 'bool' },
+      { name: 'follow-link', short: 'L', kind: 'bool' },
+      { name: 'quiet', short: 'q', kind: 'bool' },
+    ], { interspersed: true });
+  } catch (e) {
+    if (!(e instanceof FlagParseError)) throw e;
+    return flagError(ctx, e, CP_USAGE);
+  }
+  if (parsed.help) {
+    ctx.out(`Usage:  ${CP_USAGE}\n\nCopy files/folders between a container and the local filesystem\n`);
+    return 0;
+  }
+  if (parsed.args.length !== 2) {
+    ctx.err(`docker: '${ctx.path}' requires 2 arguments\n\nUsage:  ${CP_USAGE}\n\nSee '${ctx.path} --help' for more information\n`);
+    return 1;
+  }
+  const [srcArg, dstArg] = parsed.args as [string, string];
+  const src = splitCpArg(srcArg);
+  const dst = splitCpArg(dstArg);
+  if (src.container !== undefined && dst.container !== undefined) {
+    ctx.err('copying between containers is not supported\n');
+    return 1;
+  }
+  if (src.container === undefined && dst.container === undefined) {
+    ctx.err('must specify at least one container source\n');
+    return 1;
+  }
+  if (src.path === '-' || dst.path === '-') {
+    ctx.err('docker cp with - (a tar stream on stdin or stdout) is not supported in drydock: copy to or from a path in the machine\n');
+    return 1;
+  }
+  const toContainer = dst.container !== undefined;
+  const container = (toContainer ? dst.container : src.container) as string;
+  const local = toContainer ? src.path : dst.path;
+  const remote = toContainer ? dst.path : src.path;
+  if (local === '') {
+    ctx.err(`lstat : no such file or directory\n`);
+    return 1;
+  }
+  // A relative local path is the shim's (its cwd); the trailing `/` and `/.` the rules look at are kept.
+  const guestPath = local.startsWith('/') ? local : `${ctx.session.cwd.replace(/\/$/, '')}/${local}`;
+  let size: number;
+  try {
+    const body = { ToContainer: toContainer, ContainerPath: remote, GuestPath: guestPath, Archive: !!parsed.values.get('archive'), FollowLink: !!parsed.values.get('follow-link') };
+    size = (await ctx.client.json<{ Size: number }>('POST', `/containers/${enc(container)}/drydock-cp`, { body })).Size;
+  } catch (e) {
+    if (!(e instanceof DaemonError)) throw e;
+    // Local-side failures are the CLI's own (no "Error response from daemon:"), as with the docker CLI.
+    ctx.err(/^(lstat |cannot copy a directory|destination ")/.test(e.message) ? `${e.message}\n` : `Error response from daemon: ${e.message}\n`);
+    return 1;
+  }
+  // The docker CLI reports the size only on a terminal (its progress output), not with -q.
+  if (ctx.session.tty && !parsed.values.get('quiet')) ctx.err(`Successfully copied ${humanSize(size)} to ${dstArg}\n`);
+  return 0;
+};
