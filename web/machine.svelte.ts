@@ -185,8 +185,10 @@ export class MachineState {
       if (generation !== this.#generation) return;
       this.#started(result);
     } catch (error) {
-      if (generation !== this.#generation) return;
-      this.#failed(error);
+      if (generation !== this.#generation) throw error;
+      // An unknown checkpoint (say, from a worker since replaced) is refused before anything changed.
+      if ((error as { code?: unknown }).code === 'NOT_FOUND' && this.result) this.#started(this.result);
+      else this.#failed(error);
       throw error;
     }
   }

@@ -84,7 +84,12 @@ export async function applyStart(lesson: Lesson, machine: StartMachine, progress
 /** Replays a finished lesson (for `continues`): its start, then each step's files and shell, over the control channel. */
 export async function replayLesson(lesson: Lesson, machine: StartMachine, progress: StartProgress = () => undefined): Promise<void> {
   await applyStart(lesson, machine, progress);
-  for (const step of lesson.steps) {
+  await replaySteps(lesson, lesson.steps.length, machine, progress);
+}
+
+/** Does the first `count` steps of a lesson over the control channel (catching up when a lesson opens at a later step). */
+export async function replaySteps(lesson: Lesson, count: number, machine: StartMachine, progress: StartProgress = () => undefined): Promise<void> {
+  for (const step of lesson.steps.slice(0, count)) {
     progress(`Replaying ${lesson.title}: ${step.title}`);
     const files = stepFiles(step);
     if (Object.keys(files).length > 0) await machine.writeProjectFiles(files, { replace: false });

@@ -1,0 +1,132 @@
+// The course's reactive state: the lessons, the learner's progress (persisted), the route, and the open lesson.
+import type { CourseProblemsLogger } from './course-types.ts';
+import { emptyProgress, parseProgress, serializeProgress, type CourseProgress, type LessonProgress } from './course-progress.ts';
+import { formatRoute, parseRoute, type CourseRoute } from './course-route.ts';
+import { formatProblem, type Course } from './course-validate.ts';
+import { LessonSession, type LessonHost } from './lesson-session.svelte.ts';
+import type { Lesson } from './lesson-types.ts';
+
+const PROGRESS_KEY = 'drydock:course-progress';
+
+export interface CourseOptions {
+  course: Course;
+  host: LessonHost;
+  /** where progress survives reloads (localStorage in the app) */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+  log?: CourseProblemsLogger;
+}
+
+export class CourseState {
+  readonly lessons: Lesson[];
+  progress = $state<CourseProgress>(emptyProgress());
+  route = $state.raw<CourseRoute>({ kind: 'course' });
+  /** the lesson open now, with its machine state and checks */
+  session = $state.raw<LessonSession | null>(null);
+  importError = $state<string | null>(null);
+
+  readonly #host: LessonHost;
+  readonly #storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+
+  constructor(options: CourseOptions) {
+    this.lessons = options.course.lessons;
+    this.#host = options.host;
+    this.#storage = options.storage;
+    for (const p of options.course.problems) (options.log ?? console.warn)(`lesson problem: ${formatProblem(p)}`);
+    try {
+      const saved = this.#storage?.getItem(PROGRESS_KEY);
+      if (saved) this.progress = parseProgress(saved);
+    } catch (error) {
+      console.warn('Saved course progress is unreadable; starting afresh:', error);
+    }
+  }
+
+  lesson(id: string): Lesson | undefined {
+    return this.lessons.find((l) => l.id === id);
+  }
+
+  lessonProgress(id: string): LessonProgress {
+    return this.progress.lessons[id] ?? { done: [], step: 1, completed: false };
+  }
+
+  /** Follows the URL hash: opens the lesson and step it names (a new lesson gets its starting state). */
+  navigate(hash: string): void {
+    const route = parseRoute(hash);
+    const lesson = route.kind === 'lesson' ? this.lesson(route.id) : undefined;
+    if (route.kind === 'lesson' && !lesson) {
+      this.route = { kind: 'course' };
+      return;
+    }
+    this.route = route;
+    if (!lesson || route.kind !== 'lesson') return;
+    const step = Math.min(route.step, lesson.steps.length + 1);
+    if (this.session?.lesson.id !== lesson.id) {
+      this.session?.dispose();
+      this.session = new LessonSession(lesson, {
+        host: this.#host,
+        lessons: this.lessons,
+        startStep: step,
+        onStepDone: (n) => this.markDone(lesson.id, n),
+        onStep: (n) => this.#openedStep(lesson, n),
+      });
+    } else {
+      this.session.goTo(step);
+    }
+  }
+
+  /** The hash for a route (the app sets location.hash; navigate() follows it). */
+  href(route: CourseRoute): string {
+    return formatRoute(route);
+  }
+
+  markDone(id: string, step: number): void {
+    const p = this.lessonProgress(id);
+    if (p.done.includes(step)) return;
+    this.#update(id, { ...p, done: [...p.done, step].sort((a, b) => a - b) });
+  }
+
+  /** Forgets a lesson's steps (after "Reset lesson"). */
+  clearLesson(id: string): void {
+    this.#update(id, { done: [], step: 1, completed: false });
+  }
+
+  exportProgress(): string {
+    return serializeProgress(this.progress);
+  }
+
+  importProgress(text: string): void {
+    try {
+      this.progress = parseProgress(text);
+      this.importError = null;
+      this.#save();
+    } catch (error) {
+      this.importError = (error as Error).message;
+    }
+  }
+
+  dispose(): void {
+    this.session?.dispose();
+    this.session = null;
+  }
+
+  #openedStep(lesson: Lesson, step: number): void {
+    const p = this.lessonProgress(lesson.id);
+    const completed = p.completed || step > lesson.steps.length;
+    if (p.step !== step || p.completed !== completed) this.#update(lesson.id, { ...p, step, completed });
+    const hash = formatRoute({ kind: 'lesson', id: lesson.id, step });
+    this.route = { kind: 'lesson', id: lesson.id, step };
+    if (globalThis.location && globalThis.location.hash !== hash) globalThis.history?.replaceState(null, '', hash);
+  }
+
+  #update(id: string, value: LessonProgress): void {
+    this.progress = { ...this.progress, lessons: { ...this.progress.lessons, [id]: value } };
+    this.#save();
+  }
+
+  #save(): void {
+    try {
+      this.#storage?.setItem(PROGRESS_KEY, serializeProgress(this.progress));
+    } catch (error) {
+      console.warn('Could not save course progress:', error);
+    }
+  }
+}

@@ -1,0 +1,303 @@
+// One open lesson: its starting state on the machine (built, checkpointed, reset), the open step, the step's live
+// check, and the actions of its buttons (Run, Open in editor, Show solution). Talks to the app through LessonHost.
+import type { EngineResponse, ExecResult } from '../../emulator/protocol.ts';
+import { evaluateChecks, type CheckMachine, type CheckOutcome } from './check-evaluator.ts';
+import { prepareLesson, replaySteps, stepFiles, type StartMachine } from './lesson-start.ts';
+import type { Lesson, Step } from './lesson-types.ts';
+import { typeLines, type TypingTerminal } from './terminal-typing.ts';
+
+/** What a lesson needs of the app: the machine, the editor project and the terminal. */
+export interface LessonHost {
+  machine: {
+    readonly status: string;
+    /** a new object after every boot, restart or restore */
+    readonly result: object | null;
+    exec(argv: string[]): Promise<ExecResult>;
+    engineRequest(method: string, path: string): Promise<EngineResponse>;
+    restart(): Promise<void>;
+    saveCheckpoint(): Promise<string>;
+    restoreCheckpoint(id: string): Promise<void>;
+  };
+  project: {
+    reset(files: Record<string, string>): void;
+    write(path: string, content: string): void;
+    open(path: string): void;
+    snapshot(): { files: Record<string, string> };
+  };
+  /** resolves once the project is in the guest (/root/app) as the editor has it */
+  syncProject(): Promise<void>;
+  terminal: TypingTerminal;
+}
+
+export type LessonPhase = 'waiting' | 'preparing' | 'ready' | 'resetting' | 'failed';
+export type CheckState = 'none' | 'checking' | 'passed' | 'failed';
+
+export interface StepCheck {
+  state: CheckState;
+  outcomes: CheckOutcome[];
+  /** when the check was first seen red on this visit, for the hint */
+  redSince: number | null;
+}
+
+const POLL_MS = 2000;
+/** a check red this long shows its hint */
+const HINT_AFTER_MS = 20_000;
+const decoder = new TextDecoder();
+
+interface Checkpoint {
+  id: string;
+  files: Record<string, string>;
+  /** the machine boot the checkpoint belongs to (a new worker has none) */
+  boot: object | null;
+}
+
+export class LessonSession {
+  readonly lesson: Lesson;
+  phase = $state<LessonPhase>('waiting');
+  message = $state('Waiting for the machine');
+  error = $state<string | null>(null);
+  /** 0-based; lesson.steps.length is the recap */
+  index = $state(0);
+  check = $state<StepCheck>({ state: 'none', outcomes: [], redSince: null });
+  hintShown = $state(false);
+  solutionShown = $state(false);
+  /** a Run or Open in editor action in progress (buttons are disabled meanwhile) */
+  busy = $state(false);
+  lastResetMs = $state<number | null>(null);
+  now = $state(Date.now());
+
+  readonly step: Step | undefined = $derived.by(() => this.lesson.steps[this.index]);
+  readonly atRecap = $derived.by(() => this.index >= this.lesson.steps.length);
+  readonly hintDue = $derived(this.check.state === 'failed' && this.check.redSince !== null && this.now - this.check.redSince > HINT_AFTER_MS);
+
+  readonly #host: LessonHost;
+  readonly #lessons: Lesson[];
+  readonly #onStepDone: (step: number) => void;
+  readonly #onStep: (step: number) => void;
+  #checkpoint: Checkpoint | null = null;
+  #timer: ReturnType<typeof setInterval> | null = null;
+  #checking = false;
+  #disposed = false;
+  /** bumped when the step changes or the machine state is replaced, so late check results are dropped */
+  #epoch = 0;
+
+  constructor(
+    lesson: Lesson,
+    options: { host: LessonHost; lessons: Lesson[]; startStep: number; onStepDone: (step: number) => void; onStep: (step: number) => void },
+  ) {
+    this.lesson = lesson;
+    this.#host = options.host;
+    this.#lessons = options.lessons;
+    this.#onStepDone = options.onStepDone;
+    this.#onStep = options.onStep;
+    this.index = Math.max(0, Math.min(options.startStep - 1, lesson.steps.length));
+    this.#timer = setInterval(() => {
+      this.now = Date.now();
+      void this.refreshCheck();
+    }, POLL_MS);
+    void this.prepare();
+  }
+
+  /** The machine as the checks see it (control channel and Engine API; never the terminal). */
+  get checkMachine(): CheckMachine {
+    const machine = this.#host.machine;
+    return {
+      exec: async (argv) => {
+        const r = await machine.exec(argv);
+        return { exitCode: r.exitCode, stdout: decoder.decode(r.stdout), stderr: decoder.decode(r.stderr) };
+      },
+      engine: (method, path) => machine.engineRequest(method, path),
+    };
+  }
+
+  get #startMachine(): StartMachine {
+    return {
+      ...this.checkMachine,
+      writeProjectFiles: async (files, { replace }) => {
+        if (replace) this.#host.project.reset(files);
+        else for (const [path, content] of Object.entries(files)) this.#host.project.write(path, content);
+        await this.#host.syncProject();
+      },
+    };
+  }
+
+  /** Builds the starting state (fresh machine, `continues` chain, `start`), catches up to the open step, checkpoints. */
+  async prepare(): Promise<void> {
+    this.phase = 'preparing';
+    this.error = null;
+    this.#epoch++;
+    try {
+      this.message = 'Waiting for the machine';
+      await this.#machineReady();
+      if (!this.lesson.continues) {
+        this.message = 'Starting a fresh machine';
+        await this.#freshMachine();
+      }
+      await prepareLesson(this.lesson, this.#lessons, this.#startMachine, (m) => (this.message = m));
+      await this.#host.syncProject();
+      this.message = 'Saving the starting point';
+      const id = await this.#host.machine.saveCheckpoint();
+      this.#checkpoint = { id, files: { ...this.#host.project.snapshot().files }, boot: this.#host.machine.result };
+      if (this.index > 0) {
+        this.message = 'Catching up to this step';
+        await replaySteps(this.lesson, Math.min(this.index, this.lesson.steps.length), this.#startMachine, (m) => (this.message = m));
+      }
+      if (this.#disposed) return;
+      this.phase = 'ready';
+      this.message = '';
+      this.#host.terminal.input('\r');
+      void this.refreshCheck();
+    } catch (error) {
+      if (this.#disposed) return;
+      this.phase = 'failed';
+      this.error = (error as Error).message ?? String(error);
+      console.warn(`Lesson ${this.lesson.id} could not start:`, error);
+    }
+  }
+
+  /** "Reset lesson": back to the starting state (checkpoint restore), step 1, progress of this lesson cleared. */
+  async reset(): Promise<void> {
+    const checkpoint = this.#checkpoint;
+    if (!checkpoint || checkpoint.boot === null) return this.prepare();
+    this.phase = 'resetting';
+    this.message = 'Resetting the lesson';
+    this.#epoch++;
+    const t0 = performance.now();
+    try {
+      // The project first: the editor re-attaches after the restore and makes the share equal to the project.
+      this.#host.project.reset(checkpoint.files);
+      await this.#host.machine.restoreCheckpoint(checkpoint.id);
+      this.lastResetMs = Math.round(performance.now() - t0);
+      this.#checkpoint = { ...checkpoint, boot: this.#host.machine.result };
+      this.index = 0;
+      this.#resetStepView();
+      this.#onStep(1);
+      this.phase = 'ready';
+      this.message = '';
+      this.#host.terminal.input('\r');
+      void this.refreshCheck();
+    } catch (error) {
+      console.warn('Reset from the checkpoint failed, building the starting state again:', error);
+      this.#checkpoint = null;
+      this.index = 0;
+      await this.prepare();
+    }
+  }
+
+  goTo(stepNumber: number): void {
+    const index = Math.max(0, Math.min(stepNumber - 1, this.lesson.steps.length));
+    if (index === this.index) return;
+    // Moving on from a step without a check counts as having read it.
+    const leaving = this.step;
+    if (leaving && leaving.checks.length === 0 && index > this.index) this.#onStepDone(leaving.number);
+    this.index = index;
+    this.#epoch++;
+    this.#resetStepView();
+    this.#onStep(index + 1);
+    void this.refreshCheck();
+  }
+
+  next(): void {
+    this.goTo(this.index + 2);
+  }
+
+  previous(): void {
+    this.goTo(this.index);
+  }
+
+  /** Types a run block (or a solution) into the learner's terminal. */
+  async run(code: string): Promise<void> {
+    if (this.phase !== 'ready') return;
+    this.busy = true;
+    try {
+      await typeLines(this.#host.terminal, code);
+    } finally {
+      this.busy = false;
+    }
+    void this.refreshCheck();
+  }
+
+  /** "Open in editor": the block becomes the project's file, shown in the editor. */
+  async openInEditor(file: string, code: string): Promise<void> {
+    this.#host.project.write(file, code);
+    this.#host.project.open(file);
+    await this.#host.syncProject();
+    void this.refreshCheck();
+  }
+
+  /** The step's solution: its files into the editor, then its shell (or run blocks) typed into the terminal. */
+  async runSolution(): Promise<void> {
+    const step = this.step;
+    if (!step) return;
+    for (const [file, code] of Object.entries(stepFiles(step))) this.#host.project.write(file, code);
+    await this.#host.syncProject();
+    const shell = step.solution ?? step.parts.flatMap((p) => (p.kind === 'run' ? [p.code] : [])).join('\n');
+    if (shell) await this.run(shell);
+    else void this.refreshCheck();
+  }
+
+  /** Evaluates the open step's check now (also polled every 2 s). */
+  async refreshCheck(): Promise<void> {
+    const step = this.step;
+    if (this.#checking || this.#disposed || this.phase !== 'ready' || this.#host.machine.status !== 'ready') return;
+    if (!step || step.checks.length === 0) {
+      if (this.check.state !== 'none') this.check = { state: 'none', outcomes: [], redSince: null };
+      return;
+    }
+    const epoch = this.#epoch;
+    this.#checking = true;
+    try {
+      const result = await evaluateChecks(step.checks, this.checkMachine);
+      if (epoch !== this.#epoch || this.#disposed) return;
+      if (result.ok) {
+        this.check = { state: 'passed', outcomes: result.outcomes, redSince: null };
+        this.#onStepDone(step.number);
+      } else {
+        this.check = { state: 'failed', outcomes: result.outcomes, redSince: this.check.redSince ?? Date.now() };
+      }
+    } finally {
+      this.#checking = false;
+    }
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  #resetStepView(): void {
+    this.check = { state: 'none', outcomes: [], redSince: null };
+    this.hintShown = false;
+    this.solutionShown = false;
+  }
+
+  async #machineReady(): Promise<void> {
+    while (this.#host.machine.status !== 'ready') {
+      if (this.#disposed) throw new Error('the lesson was closed');
+      if (this.#host.machine.status === 'failed') throw new Error('the machine did not start');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** A lesson without `continues` starts on a fresh machine: the boot snapshot, and no containers or volumes. */
+  async #freshMachine(): Promise<void> {
+    const r = await this.#host.machine.exec([
+      'sh',
+      '-c',
+      'ids=$(docker ps -aq); [ -z "$ids" ] || docker rm -f $ids >/dev/null; vols=$(docker volume ls -q); [ -z "$vols" ] || docker volume rm $vols >/dev/null; true',
+    ]);
+    if (r.exitCode !== 0) console.warn('Cleaning the machine for a new lesson failed:', decoder.decode(r.stderr));
+    const used = this.#host.machine.result;
+    // A machine that already ran a lesson (or more) goes back to the boot snapshot.
+    if (used && LessonSession.#preparedOn.has(used)) {
+      await this.#host.machine.restart();
+      await this.#machineReady();
+    }
+    const now = this.#host.machine.result;
+    if (now) LessonSession.#preparedOn.add(now);
+  }
+
+  /** machine boots a lesson was prepared on (a weak set: boots come and go) */
+  static readonly #preparedOn = new WeakSet<object>();
+}

@@ -1,0 +1,37 @@
+// Composes the course for the app: the bundled lessons, progress in localStorage, and the lesson host over the
+// page's machine, editor workspace and terminal.
+import type { EditorWorkspace } from '../editor/editor-workspace.svelte.ts';
+import type { MachineState } from '../machine.svelte.ts';
+import type { TerminalSession } from '../terminal-session.svelte.ts';
+import { CourseState } from './course.svelte.ts';
+import { bundledCourse } from './lesson-bundle.ts';
+import type { LessonHost } from './lesson-session.svelte.ts';
+
+const SYNC_WAIT_MS = 30_000;
+
+export function openCourse(options: { machine: MachineState; editor: EditorWorkspace; terminal: TerminalSession }): CourseState {
+  const { machine, editor, terminal } = options;
+  const host: LessonHost = {
+    machine,
+    project: editor.project,
+    async syncProject() {
+      // The editor links /root/app and syncs once the machine is up; lesson files must be there before setup runs.
+      const deadline = Date.now() + SYNC_WAIT_MS;
+      while (editor.syncStatus !== 'synced') {
+        if (editor.syncStatus === 'failed') throw new Error(`the project could not be synced into the machine: ${editor.syncError ?? 'unknown error'}`);
+        if (Date.now() > deadline) throw new Error('the project did not reach the machine in time');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await editor.project.flush();
+      await editor.flush();
+    },
+    terminal: {
+      input: (text) => terminal.terminal.input(text),
+      cursorLine: () => {
+        const buffer = terminal.terminal.buffer.active;
+        return buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? '';
+      },
+    },
+  };
+  return new CourseState({ course: bundledCourse(), host, storage: globalThis.localStorage });
+}
