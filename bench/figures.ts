@@ -16,6 +16,10 @@ export const GOALS: Record<string, Goal> = {
   snapshot_bytes: { max: 8 * 1024 * 1024, label: '<= 8 MB' },
   docker_run_rm_true_ms_guest: { max: 300, label: '<= 0.3 s' },
   new_container_disk_bytes: { max: 1024 * 1024, label: '< 1 MB' },
+  build_uncached_ms_guest: { max: 3000, label: '<= 3 s' },
+  build_cached_ms_guest: { max: 300, label: '<= 0.3 s' },
+  lesson_reset_ms_chromium: { max: 500, label: '< 0.5 s' },
+  lesson_reset_ms_node: { max: 500, label: '< 0.5 s' },
 };
 
 export function formatFigure(key: string, value: number): string {

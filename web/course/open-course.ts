@@ -33,5 +33,6 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
       },
     },
   };
-  return new CourseState({ course: bundledCourse(), host, storage: globalThis.localStorage });
+  const fixtures = new URLSearchParams(globalThis.location?.search ?? '').get('course') === 'fixtures';
+  return new CourseState({ course: bundledCourse({ fixtures }), host, storage: globalThis.localStorage });
 }

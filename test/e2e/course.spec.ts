@@ -1,0 +1,105 @@
+// The scripted student: every lesson, every step, through the UI in Chromium. A step's check must be red before the
+// step is done and green after doing it as the text says (its Open in editor and Run buttons, or its solution).
+// One test per lesson, each in a fresh page (a lesson with `continues` has the app replay what it builds on).
+// `LESSON=04-layers npx playwright test test/e2e/course.spec.ts` runs one lesson; the fixture lesson always runs.
+import { resolve } from 'node:path';
+import type { Locator, Page } from '@playwright/test';
+import { buildCourse } from '../../web/course/course-validate.ts';
+import { readLessonSources } from '../../web/course/lesson-sources-node.ts';
+import type { Lesson } from '../../web/course/lesson-types.ts';
+import { expect, test } from './fixtures.ts';
+
+const REPO = resolve(import.meta.dirname, '../..');
+const wanted = process.env['LESSON']?.split(',');
+const course = buildCourse(readLessonSources(resolve(REPO, 'lessons'))).lessons.filter((l) => !wanted || wanted.includes(l.id));
+const fixtures = buildCourse(readLessonSources(resolve(REPO, 'test/fixtures/lessons'), 'test/fixtures/lessons')).lessons;
+
+/** A lesson gets a few minutes per step on a loaded 2-core machine, plus its start. */
+const timeFor = (lesson: Lesson) => 120_000 + lesson.steps.length * 90_000;
+
+async function openLesson(page: Page, lesson: Lesson, query = ''): Promise<Locator> {
+  await page.goto(`./${query}#/lesson/${lesson.id}/1`);
+  await expect(page.getByRole('heading', { name: lesson.title, level: 2 })).toBeVisible();
+  const status = page.getByRole('status', { name: 'Lesson status' });
+  await expect(status).toHaveText('Ready', { timeout: 240_000 });
+  return status;
+}
+
+/** Does every step as written and checks red before, green after; ends at the recap. */
+async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
+  const started = Date.now();
+  for (const step of lesson.steps) {
+    const where = `${lesson.file}:${step.line} step ${step.number} "${step.title}"`;
+    const section = page.getByRole('region', { name: `${step.number}. ${step.title}` });
+    await expect(section, where).toBeVisible();
+    const check = section.getByRole('status', { name: 'Step check' });
+    if (step.checks.length > 0) {
+      // Red first: the step's check must not pass before the learner has done the step.
+      await expect(check, `${where}: the check must be red before the step is done`).toHaveText('Not done yet', { timeout: 60_000 });
+    }
+    let editor = 0;
+    let run = 0;
+    for (const part of step.parts) {
+      if (part.kind === 'editor') {
+        await section.getByRole('button', { name: 'Open in editor' }).nth(editor++).click();
+      } else if (part.kind === 'run' && step.solution === undefined) {
+        const button = section.getByRole('button', { name: 'Run', exact: true }).nth(run++);
+        await expect(button).toBeEnabled({ timeout: 180_000 });
+        await button.click();
+        // The button is disabled while the block is typed and the prompt has not come back.
+        await expect(button, `${where}: typing ${JSON.stringify(part.code)}`).toBeEnabled({ timeout: 180_000 });
+      }
+    }
+    if (step.solution !== undefined || step.solutionFiles.length > 0) {
+      await section.getByRole('button', { name: 'Show solution' }).click();
+      const runSolution = section.getByRole('button', { name: 'Run solution' });
+      await expect(runSolution).toBeEnabled({ timeout: 180_000 });
+      await runSolution.click();
+      await expect(runSolution).toBeEnabled({ timeout: 180_000 });
+    }
+    if (step.checks.length > 0) {
+      await expect(check, `${where}: the check must turn green after the step is done`).toHaveText('Passed', { timeout: 120_000 });
+    }
+    await section.getByRole('button', { name: step.number === lesson.steps.length ? 'Finish' : 'Next step' }).click();
+  }
+  await expect(page.getByRole('heading', { name: 'Recap' })).toBeVisible();
+  console.log(`[timing] ${lesson.id}: ${lesson.steps.length} steps done in ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+/** "Reset lesson" restores the starting checkpoint; returns the time the UI measured. */
+async function resetLesson(page: Page, status: Locator): Promise<number> {
+  await page.getByRole('button', { name: 'Reset lesson' }).click();
+  await expect(status).toHaveText('Ready', { timeout: 60_000 });
+  const label = page.getByLabel('Last reset time');
+  await expect(label).toBeVisible();
+  const seconds = Number(/([\d.]+) s/.exec((await label.textContent()) ?? '')?.[1]);
+  return Math.round(seconds * 1000);
+}
+
+test.describe('scripted student: the fixture lesson', () => {
+  for (const lesson of fixtures) {
+    test(`${lesson.id}: red before, green after, reset`, async ({ page }) => {
+      test.setTimeout(timeFor(lesson) + 120_000);
+      const status = await openLesson(page, lesson, '?course=fixtures');
+      await studyLesson(page, lesson);
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        times.push(await resetLesson(page, status));
+        // Back at step 1, and its check is red again: the machine and the engine went back together.
+        const first = page.getByRole('region', { name: `1. ${lesson.steps[0]!.title}` });
+        await expect(first.getByRole('status', { name: 'Step check' })).toHaveText('Not done yet', { timeout: 60_000 });
+      }
+      console.log(`[timing] reset lesson (checkpoint restore, Chromium): ${times.join(', ')} ms`);
+    });
+  }
+});
+
+test.describe('scripted student: the course', () => {
+  for (const lesson of course) {
+    test(`${lesson.id}: every check is red before its step and green after it`, async ({ page }) => {
+      test.setTimeout(timeFor(lesson));
+      await openLesson(page, lesson);
+      await studyLesson(page, lesson);
+    });
+  }
+});
