@@ -1,7 +1,7 @@
 // The scripted student: every lesson, every step, through the UI in Chromium. A step's check must be red before the
 // step is done and green after doing it as the text says (its Open in editor and Run buttons, or its solution).
 // One test per lesson, each in a fresh page (a lesson with `continues` has the app replay what it builds on).
-// `LESSON=04-layers npx playwright test test/e2e/course.spec.ts` runs one lesson; the fixture lesson always runs.
+// `LESSON=04-layers npx playwright test test/e2e/course.spec.ts` runs one lesson (LESSON=01-fixture: the platform's own).
 import { resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { buildCourse } from '../../web/course/course-validate.ts';
@@ -12,7 +12,10 @@ import { expect, test } from './fixtures.ts';
 const REPO = resolve(import.meta.dirname, '../..');
 const wanted = process.env['LESSON']?.split(',');
 const course = buildCourse(readLessonSources(resolve(REPO, 'lessons'))).lessons.filter((l) => !wanted || wanted.includes(l.id));
-const fixtures = buildCourse(readLessonSources(resolve(REPO, 'test/fixtures/lessons'), 'test/fixtures/lessons')).lessons;
+// The platform's fixture lesson runs unless LESSON names other lessons only.
+const fixtures = buildCourse(readLessonSources(resolve(REPO, 'test/fixtures/lessons'), 'test/fixtures/lessons')).lessons.filter(
+  (l) => !wanted || wanted.includes(l.id),
+);
 
 /** A lesson gets a few minutes per step on a loaded 2-core machine, plus its start. */
 const timeFor = (lesson: Lesson) => 120_000 + lesson.steps.length * 90_000;

@@ -13,7 +13,7 @@ const FIELDS: Record<Check['kind'], string[]> = {
 export function parseCheckBlock(text: string, file: string, firstLine: number): { checks: Check[]; problems: LessonProblem[] } {
   const problems: LessonProblem[] = [];
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const doc = parseDocument(quoteColonValues(text), { lineCounter: counter, prettyErrors: false });
   const lineOf = (node: YamlNode | null | undefined, fallback = 0): number =>
     firstLine + (node?.range ? counter.linePos(node.range[0]).line - 1 : fallback);
   for (const error of doc.errors) {
@@ -131,4 +131,21 @@ export function parseCheckBlock(text: string, file: string, firstLine: number): 
     }
   });
   return { checks, problems };
+}
+
+/**
+ * Shell commands and regexes often hold `: ` (`grep 'Capability bounding set: '`), which plain YAML reads as a nested
+ * mapping and refuses. Such an unquoted value is quoted here, so it is taken exactly as written (line numbers stay).
+ */
+export function quoteColonValues(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^(\s*(?:-\s+)?)(run|stdout|stderr|image|container|diff|path):[ \t]+(.*)$/.exec(line);
+      if (!m) return line;
+      const value = m[3] ?? '';
+      if (/^['"|>]/.test(value) || !/:(\s|$)/.test(value)) return line;
+      return `${m[1]}${m[2]}: '${value.replace(/'/g, "''")}'`;
+    })
+    .join('\n');
 }

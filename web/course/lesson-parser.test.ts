@@ -102,3 +102,15 @@ describe('lesson parser', () => {
     expect(course.problems.map(formatProblem)).toEqual([]);
   });
 });
+
+describe('check blocks', () => {
+  it('take a run or stdout value with ": " in it as written', () => {
+    const text = `${HEAD}## One\n\`\`\`sh run\ntrue\n\`\`\`\n\`\`\`check\n- run: grep -q 'Capability bounding set: .*net_raw' /tmp/x\n  stdout: "quoted: still fine"\n- run: echo a: b\n  stdout: ^a: b$\n\`\`\`\n`;
+    const parsed = parseLesson(source(text));
+    expect(parsed.problems.map(formatProblem)).toEqual([]);
+    expect(parsed.lesson?.steps[0]?.checks).toEqual([
+      { kind: 'run', run: "grep -q 'Capability bounding set: .*net_raw' /tmp/x", exit: 0, stdout: 'quoted: still fine', line: 11 },
+      { kind: 'run', run: 'echo a: b', exit: 0, stdout: '^a: b$', line: 13 },
+    ]);
+  });
+});
