@@ -41,6 +41,8 @@ export class EditorWorkspace {
   readonly project: Project;
   readonly #options: WorkspaceOptions;
   #sync: ShareSync | null = null;
+  /** The current machine's first sync and /root/app link; replaced at every attach. */
+  #linked: Promise<void> | null = null;
 
   constructor(project: Project, options: WorkspaceOptions) {
     this.project = project;
@@ -86,7 +88,7 @@ export class EditorWorkspace {
     this.syncStatus = 'connecting';
     this.syncError = null;
     let live = true;
-    void (async () => {
+    const linked = (async () => {
       await this.project.loaded;
       if (!live) return;
       await sync.sync();
@@ -96,7 +98,9 @@ export class EditorWorkspace {
       if (!live) return;
       this.syncStatus = 'synced';
       sync.poll(this.visible ? POLL_VISIBLE_MS : POLL_HIDDEN_MS);
-    })().catch((error: unknown) => {
+    })();
+    this.#linked = linked;
+    linked.catch((error: unknown) => {
       if (!live) return;
       this.syncStatus = 'failed';
       this.syncError = (error as Error).message ?? String(error);
@@ -105,7 +109,10 @@ export class EditorWorkspace {
     return () => {
       live = false;
       sync.dispose();
-      if (this.#sync === sync) this.#sync = null;
+      if (this.#sync === sync) {
+        this.#sync = null;
+        this.#linked = null;
+      }
       this.syncStatus = null;
     };
   }
@@ -113,6 +120,19 @@ export class EditorWorkspace {
   /** Brings the share up to date with the editor now (before a build reads it). */
   async flush(): Promise<void> {
     await this.#sync?.sync();
+  }
+
+  /**
+   * Resolves once the running machine has the project in /root/app, including every change made before the call
+   * (for lessons: their files must be in the guest before a setup command or a check runs). Rejects when no machine
+   * is linked or linking failed.
+   */
+  async syncNow(): Promise<void> {
+    const linked = this.#linked;
+    if (!linked) throw new Error('the editor is not linked to a running machine');
+    await linked;
+    await this.project.flush();
+    await this.flush();
   }
 
   /** Types the build command into the learner's terminal, visibly, as a person would. */
