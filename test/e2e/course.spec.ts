@@ -33,12 +33,16 @@ async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
   const started = Date.now();
   for (const step of lesson.steps) {
     const where = `${lesson.file}:${step.line} step ${step.number} "${step.title}"`;
+    const t0 = Date.now();
+    const times: string[] = [];
+    const lap = (what: string) => times.push(`${what} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const section = page.getByRole('region', { name: `${step.number}. ${step.title}` });
     await expect(section, where).toBeVisible();
     const check = section.getByRole('status', { name: 'Step check' });
     if (step.checks.length > 0) {
       // Red first: the step's check must not pass before the learner has done the step.
       await expect(check, `${where}: the check must be red before the step is done`).toHaveText('Not done yet', { timeout: 60_000 });
+      lap('red');
     }
     let editor = 0;
     let run = 0;
@@ -60,9 +64,12 @@ async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
       await runSolution.click();
       await expect(runSolution).toBeEnabled({ timeout: 180_000 });
     }
+    lap('done');
     if (step.checks.length > 0) {
       await expect(check, `${where}: the check must turn green after the step is done`).toHaveText('Passed', { timeout: 120_000 });
+      lap('green');
     }
+    console.log(`[timing] ${lesson.id} step ${step.number}: ${times.join(', ')}`);
     await section.getByRole('button', { name: step.number === lesson.steps.length ? 'Finish' : 'Next step' }).click();
   }
   await expect(page.getByRole('heading', { name: 'Recap' })).toBeVisible();
@@ -83,7 +90,9 @@ test.describe('scripted student: the fixture lesson', () => {
   for (const lesson of fixtures) {
     test(`${lesson.id}: red before, green after, reset`, async ({ page }) => {
       test.setTimeout(timeFor(lesson) + 120_000);
+      const t0 = Date.now();
       const status = await openLesson(page, lesson, '?course=fixtures');
+      console.log(`[timing] ${lesson.id}: ready ${((Date.now() - t0) / 1000).toFixed(1)} s after navigation`);
       await studyLesson(page, lesson);
       const times: number[] = [];
       for (let i = 0; i < 3; i++) {
