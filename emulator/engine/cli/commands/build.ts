@@ -2,7 +2,7 @@
 // by its guest path (the engine reads it from the share), BuildKit's plain progress on stderr, `-q` the ID only.
 import { PlainProgress, type BuildEvent } from '../../builder/progress.ts';
 import { type Command, CliError } from '../command.ts';
-import { StreamError } from '../engine-client.ts';
+import { DaemonError, StreamError } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';
 import { humanSize } from '../units.ts';
 
@@ -63,11 +63,32 @@ export const build: Command = {
     params.set('version', '2');
 
     // Progress goes to stderr, as BuildKit's does; a tty gets the plain printer too (no redrawn panel yet).
-    const printer = new PlainProgress((t) => ctx.err(t));
+    // Lines are gathered per event loop turn: each write is one frame over the agent's serial line.
+    let pending = '';
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const flush = () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      if (pending) ctx.err(pending);
+      pending = '';
+    };
+    const printer = new PlainProgress((t) => {
+      pending += t;
+      if (pending.length > 4096) flush();
+      else timer ??= setTimeout(flush, 0);
+    });
     if (!quiet && progressMode !== 'rawjson') printer.header();
     let id: string | undefined;
     let failure: Extract<BuildEvent, { type: 'failed' }> | undefined;
-    const response = await ctx.client.request('POST', `/build?${params.toString()}`, { signal: ctx.session.signal });
+    let response: Response;
+    try {
+      response = await ctx.client.request('POST', `/build?${params.toString()}`, { signal: ctx.session.signal });
+    } catch (e) {
+      // buildx prints the daemon's refusals (a missing context) as its own errors
+      if (!(e instanceof DaemonError)) throw e;
+      ctx.err(`ERROR: ${e.message}\n`);
+      return 1;
+    }
     try {
       await displayJsonMessages(response.body ?? new ReadableStream(), { write: () => {} }, (aux) => {
         const a = aux as { ID?: string } & Partial<BuildEvent>;
@@ -84,9 +105,11 @@ export const build: Command = {
     } catch (e) {
       if (!(e instanceof StreamError)) throw e;
       if (quiet && failure) printer.event(failure);
+      flush();
       ctx.err(`ERROR: failed to solve: ${e.message}\n`);
       return 1;
     }
+    flush();
     if (quiet && id) ctx.out(`${id}\n`);
     return 0;
   },
