@@ -60,11 +60,16 @@ export class CourseState {
     if (!lesson || route.kind !== 'lesson') return;
     const step = Math.min(route.step, lesson.steps.length + 1);
     if (this.session?.lesson.id !== lesson.id) {
-      this.session?.dispose();
+      const previous = this.session;
+      previous?.dispose();
+      // Straight on from the lesson this one continues, finished here: its end state is on the machine already.
+      const continuing =
+        previous !== null && previous.phase === 'ready' && lesson.continues === previous.lesson.id && this.lessonProgress(previous.lesson.id).completed;
       this.session = new LessonSession(lesson, {
         host: this.#host,
         lessons: this.lessons,
         startStep: step,
+        continuing,
         onStepDone: (n) => this.markDone(lesson.id, n),
         onStep: (n) => this.#openedStep(lesson, n),
       });

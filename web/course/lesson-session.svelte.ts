@@ -2,7 +2,7 @@
 // check, and the actions of its buttons (Run, Open in editor, Show solution). Talks to the app through LessonHost.
 import type { EngineResponse, ExecResult } from '../../emulator/protocol.ts';
 import { evaluateChecks, type CheckMachine, type CheckOutcome } from './check-evaluator.ts';
-import { prepareLesson, replaySteps, stepFiles, type StartMachine } from './lesson-start.ts';
+import { applyStart, prepareLesson, replaySteps, stepFiles, type StartMachine } from './lesson-start.ts';
 import type { Lesson, Step } from './lesson-types.ts';
 import { typeLines, type TypingTerminal } from './terminal-typing.ts';
 
@@ -75,6 +75,7 @@ export class LessonSession {
   readonly #onStepDone: (step: number) => void;
   readonly #onStep: (step: number) => void;
   #checkpoint: Checkpoint | null = null;
+  #continuing: boolean;
   #timer: ReturnType<typeof setInterval> | null = null;
   #checking = false;
   #disposed = false;
@@ -83,8 +84,17 @@ export class LessonSession {
 
   constructor(
     lesson: Lesson,
-    options: { host: LessonHost; lessons: Lesson[]; startStep: number; onStepDone: (step: number) => void; onStep: (step: number) => void },
+    options: {
+      host: LessonHost;
+      lessons: Lesson[];
+      startStep: number;
+      /** the machine holds the end of the lesson this one continues (the learner just did it): build on it as is */
+      continuing?: boolean;
+      onStepDone: (step: number) => void;
+      onStep: (step: number) => void;
+    },
   ) {
+    this.#continuing = options.continuing ?? false;
     this.lesson = lesson;
     this.#host = options.host;
     this.#lessons = options.lessons;
@@ -129,11 +139,13 @@ export class LessonSession {
     try {
       this.message = 'Waiting for the machine';
       await this.#machineReady();
-      if (!this.lesson.continues) {
+      if (this.#continuing) {
+        await applyStart(this.lesson, this.#startMachine, (m) => (this.message = m));
+      } else {
         this.message = 'Starting a fresh machine';
         await this.#freshMachine();
+        await prepareLesson(this.lesson, this.#lessons, this.#startMachine, (m) => (this.message = m));
       }
-      await prepareLesson(this.lesson, this.#lessons, this.#startMachine, (m) => (this.message = m));
       await this.#host.syncProject();
       this.message = 'Saving the starting point';
       const id = await this.#host.machine.saveCheckpoint();
@@ -143,11 +155,13 @@ export class LessonSession {
         await replaySteps(this.lesson, Math.min(this.index, this.lesson.steps.length), this.#startMachine, (m) => (this.message = m));
       }
       if (this.#disposed) return;
+      this.#continuing = false;
       this.phase = 'ready';
       this.message = '';
       this.#host.terminal.input('\r');
       void this.refreshCheck();
     } catch (error) {
+      this.#continuing = false;
       if (this.#disposed) return;
       this.phase = 'failed';
       this.error = (error as Error).message ?? String(error);
