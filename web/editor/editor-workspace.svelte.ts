@@ -83,11 +83,19 @@ export class EditorWorkspace {
         this.syncError = (error as Error).message ?? String(error);
         console.warn('Editor sync with the machine failed:', error);
       },
+      onSynced: () => {
+        // A poll that works again after a failed one (a busy worker, a restart under way).
+        if (this.#sync === sync && this.syncStatus === 'failed' && linkedOk) {
+          this.syncStatus = 'synced';
+          this.syncError = null;
+        }
+      },
     });
     this.#sync = sync;
     this.syncStatus = 'connecting';
     this.syncError = null;
     let live = true;
+    let linkedOk = false;
     const linked = (async () => {
       await this.project.loaded;
       if (!live) return;
@@ -96,6 +104,7 @@ export class EditorWorkspace {
       const link = await machine.exec(['/bin/sh', '-c', `rm -rf ${GUEST_APP_DIR} && ln -s /mnt/host/${SHARE_FOLDER} ${GUEST_APP_DIR}`]);
       if (link.exitCode !== 0) throw new Error(`could not link ${GUEST_APP_DIR}: ${new TextDecoder().decode(link.stderr).trim()}`);
       if (!live) return;
+      linkedOk = true;
       this.syncStatus = 'synced';
       sync.poll(this.visible ? POLL_VISIBLE_MS : POLL_HIDDEN_MS);
     })();

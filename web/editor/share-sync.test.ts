@@ -92,6 +92,19 @@ describe('ShareSync', () => {
     sync.dispose();
   });
 
+  it('writes a change again after a failed write, instead of dropping it', async () => {
+    const { project, share, sync } = await setup({ 'a.txt': 'a' });
+    const write = share.write.bind(share);
+    share.write = () => Promise.reject(new Error('worker busy'));
+    project.write('a.txt', 'edited');
+    await expect(sync.sync()).rejects.toThrow('worker busy');
+    share.write = write;
+    await sync.sync();
+    expect(share.text('work/a.txt')).toBe('edited');
+    expect(project.read('a.txt')).toBe('edited');
+    sync.dispose();
+  });
+
   it('leaves binary files in the share out of the editor', async () => {
     const { project, share, sync } = await setup({ 'a.txt': 'a' });
     share.guestWrite('work/prog', new Uint8Array([0x7f, 0x45, 0x4c, 0x46, 0, 1]));

@@ -24,6 +24,8 @@ export interface ShareSyncOptions {
   /** editor changes are written this long after the last one */
   writeDelayMs?: number;
   onError?: (error: unknown) => void;
+  /** after every cycle that worked (a failure before may have been passing) */
+  onSynced?: () => void;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -35,6 +37,7 @@ export class ShareSync {
   readonly #exclude: string[];
   readonly #writeDelayMs: number;
   readonly #onError: (error: unknown) => void;
+  readonly #onSynced: () => void;
   /** path -> "file:<hash>" / "directory": the share as last seen and agreed with the project */
   readonly #base = new Map<string, string>();
   /** editor changes not yet written to the share */
@@ -56,6 +59,7 @@ export class ShareSync {
     this.#exclude = options.exclude ?? ['node_modules', '.git'];
     this.#writeDelayMs = options.writeDelayMs ?? 250;
     this.#onError = options.onError ?? ((error) => console.warn('Editor sync with the machine failed:', error));
+    this.#onSynced = options.onSynced ?? (() => undefined);
     this.#unsubscribe = project.onChange((change) => this.#changed(change));
   }
 
@@ -67,9 +71,14 @@ export class ShareSync {
   /** One cycle: write pending editor changes, then take in the guest's. Cycles never overlap. */
   sync(): Promise<void> {
     const next = this.#running.then(() => this.#cycle());
-    this.#running = next.catch((error: unknown) => {
-      if (!this.#disposed) this.#onError(error);
-    });
+    this.#running = next.then(
+      () => {
+        if (!this.#disposed) this.#onSynced();
+      },
+      (error: unknown) => {
+        if (!this.#disposed) this.#onError(error);
+      },
+    );
     return next;
   }
 
@@ -104,7 +113,17 @@ export class ShareSync {
 
   async #cycle(): Promise<void> {
     if (this.#disposed) return;
-    const written = this.#full ? await this.#pushAll() : await this.#pushDirty();
+    const full = this.#full;
+    const pending = [...this.#dirty];
+    let written: Set<string>;
+    try {
+      written = full ? await this.#pushAll() : await this.#pushDirty();
+    } catch (error) {
+      // Nothing is dropped: what was to be written is written again next cycle (the project still has it all).
+      if (full) this.#full = true;
+      for (const path of pending) this.#dirty.add(path);
+      throw error;
+    }
     await this.#pull(written);
   }
 
