@@ -88,13 +88,14 @@ describe.skipIf(!built)('docker build typed in the guest', () => {
     expect((await docker('run --rm ign ls /app/logs')).out).toBe('keep.log\n');
     expect((await docker(`run --rm ign sh -c 'echo $GREETING; id -u'`)).out).toBe('hello\n1000\n');
 
-    const history = await docker('history --format "{{.CreatedBy}}|{{.Size}}" ign');
+    const history = await docker('history --no-trunc --format "{{.CreatedBy}}|{{.Size}}" ign');
     expect(history.out.split('\n').slice(0, 9)).toEqual([
       'CMD ["cat" "/files.txt"]|0B',
       'USER 1000|0B',
       'LABEL course=drydock|0B',
       'EXPOSE map[8080/tcp:{}]|0B',
-      expect.stringMatching(/^RUN \|1 GREETING=hello \/bin\/sh -c ls -a \/app > \/files\.txt # buildkit\|\d+B$/),
+      // GREETING is set by ENV, so the build arg is not listed in front of the command
+      expect.stringMatching(/^RUN \/bin\/sh -c ls -a \/app > \/files\.txt # buildkit\|\d+B$/),
       expect.stringMatching(/^COPY \. \. # buildkit\|\d+B$/),
       'WORKDIR /app|0B',
       'ENV GREETING=hello|0B',

@@ -77,7 +77,6 @@ export const build: Command = {
       if (pending.length > 4096) flush();
       else timer ??= setTimeout(flush, 0);
     });
-    if (!quiet && progressMode !== 'rawjson') printer.header();
     let id: string | undefined;
     let failure: Extract<BuildEvent, { type: 'failed' }> | undefined;
     let response: Response;
@@ -89,6 +88,7 @@ export const build: Command = {
       ctx.err(`ERROR: ${e.message}\n`);
       return 1;
     }
+    if (!quiet && progressMode !== 'rawjson') printer.header();
     try {
       await displayJsonMessages(response.body ?? new ReadableStream(), { write: () => {} }, (aux) => {
         const a = aux as { ID?: string } & Partial<BuildEvent>;
