@@ -120,6 +120,45 @@ test('files flow both ways between the editor and /root/app, and edits survive a
   await terminal.waitForLine(/^console\.log\(1\)$/);
 });
 
+test('files and folders made, renamed and deleted in the editor reach the guest', async ({ page, terminal }) => {
+  const editor = await openEditor(page);
+  const tree = editor.getByRole('tree', { name: 'Project files' });
+  await expect(editor.getByText('Synced with /root/app')).toBeVisible();
+
+  await editor.getByRole('button', { name: 'New file' }).click();
+  await editor.getByRole('textbox', { name: 'New file name' }).fill('notes/todo.txt');
+  await editor.getByRole('button', { name: 'Create' }).click();
+  await expect(tree.getByRole('treeitem', { name: 'todo.txt', exact: true })).toHaveAttribute('aria-current', 'page');
+  await typeFile(page, editor, 'ship the editor\n');
+  await terminal.run('cat /root/app/notes/todo.txt');
+  await terminal.waitForLine(/^ship the editor$/);
+
+  await tree.getByRole('treeitem', { name: 'notes', exact: true }).click();
+  await editor.getByRole('button', { name: 'Rename' }).click();
+  await editor.getByRole('textbox', { name: 'New name' }).fill('done');
+  await editor.getByRole('button', { name: 'Rename' }).last().click();
+  await expect(tree.getByRole('treeitem', { name: 'done', exact: true })).toBeVisible();
+  let attempt = 0;
+  await expect(async () => {
+    const tag = `r${++attempt}`;
+    await terminal.run(`ls /root/app/done /root/app/notes 2>&1; echo =${tag}=`);
+    await terminal.waitForLine(new RegExp(`^=${tag}=$`), 5_000);
+    const screen = await terminal.screen();
+    const output = screen.slice(screen.lastIndexOf(`ls /root/app/done`));
+    expect(output).toContain('ls: /root/app/notes: No such file or directory');
+    expect(output).toMatch(/^todo\.txt$/m);
+  }).toPass({ timeout: 20_000 });
+
+  page.once('dialog', (dialog) => void dialog.accept());
+  await editor.getByRole('button', { name: 'Delete' }).click();
+  await expect(tree.getByRole('treeitem', { name: 'done', exact: true })).toBeHidden();
+  await expect(async () => {
+    const tag = `d${++attempt}`;
+    await terminal.run(`test -e /root/app/done && echo still-there-${tag} || echo gone-${tag}`);
+    await terminal.waitForLine(new RegExp(`^gone-${tag}$`), 5_000);
+  }).toPass({ timeout: 20_000 });
+});
+
 test('Reset to example brings the example project back', async ({ page }) => {
   const editor = await openEditor(page);
   await typeFile(page, editor, 'FROM scratch\n');
