@@ -65,6 +65,12 @@ test('Dockerfile mistakes are underlined while typing, and go away when fixed', 
   // The marker itself: Monaco draws error markers as squiggles in the editor.
   await expect(editor.locator('.squiggly-error')).not.toHaveCount(0);
 
+  // Closing and opening again keeps the editor as it was (undo history included).
+  await editor.getByRole('button', { name: 'Close editor' }).click();
+  await expect(editor).toBeHidden();
+  await page.getByRole('button', { name: 'Editor', exact: true }).click();
+  await expect(problems.getByRole('listitem').filter({ hasText: /^Line 3: unknown instruction: FORM/ })).toBeVisible();
+
   await typeFile(page, editor, FIXED);
   await expect(editor.getByText('No problems in Dockerfile')).toBeVisible();
   await expect(editor.locator('.squiggly-error')).toHaveCount(0);
