@@ -24,13 +24,32 @@ function randomName(): string {
   return [...crypto.getRandomValues(new Uint8Array(6))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/**
+ * A context path under the share with no symlink on the way is resolved in JS (the shim's cwd is physical, so
+ * `cd /root/app && docker build .` arrives as /mnt/host/work): no guest round trip. Undefined: ask the guest.
+ */
+async function resolvedInShare(fs: GuestFs, shareMount: string, ctx: string): Promise<string | undefined> {
+  if (!ctx.startsWith(`${shareMount}/`)) return undefined;
+  const parts = ctx.slice(shareMount.length).split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const st = await fs.lstat(`/${parts.slice(0, i).join('/')}`);
+    if (!st || st.kind === 'symlink') return undefined;
+    if (i === parts.length && st.kind !== 'directory') return undefined;
+  }
+  return ctx;
+}
+
+async function resolvedByGuest(guest: GuestExec, ctx: string, asGiven: string): Promise<string> {
+  const r = await guest.exec(['sh', '-c', 'cd "$1" 2>/dev/null || exit 2; pwd -P', 'resolve', ctx], { timeoutMs: 20_000 });
+  if (r.exitCode === 2) throw new EngineError('INVALID_ARGUMENT', `unable to prepare context: path "${asGiven}" not found`);
+  if (r.exitCode !== 0) throw new EngineError('INTERNAL', `unable to prepare context: ${decoder.decode(r.stderr).trim()}`);
+  return decoder.decode(r.stdout).trim();
+}
+
 /** Resolves the context in the guest (symlinks too: /root/app -> /mnt/host/work) and picks the fast path. */
 export async function guestContextSource(guest: GuestExec, fs: GuestFs, shareMount: string, where: ContextLocation): Promise<ContextSource> {
   const ctx = cleanPath(where.context);
-  const r = await guest.exec(['sh', '-c', 'cd "$1" 2>/dev/null || exit 2; pwd -P', 'resolve', ctx], { timeoutMs: 20_000 });
-  if (r.exitCode === 2) throw new EngineError('INVALID_ARGUMENT', `unable to prepare context: path "${where.context}" not found`);
-  if (r.exitCode !== 0) throw new EngineError('INTERNAL', `unable to prepare context: ${decoder.decode(r.stderr).trim()}`);
-  const real = decoder.decode(r.stdout).trim();
+  const real = (await resolvedInShare(fs, shareMount, ctx)) ?? (await resolvedByGuest(guest, ctx, where.context));
   const dfArg = where.dockerfile || 'Dockerfile';
   const dfGuest = dfArg.startsWith('/') ? cleanPath(dfArg) : cleanPath(`${real}/${dfArg}`);
   const dfName = dfArg.startsWith('/') ? dfArg.slice(dfArg.lastIndexOf('/') + 1) : dfArg;
