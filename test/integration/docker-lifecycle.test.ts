@@ -27,7 +27,7 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     return { status: r.exitCode, out: new TextDecoder().decode(r.stdout), err: new TextDecoder().decode(r.stderr) };
   };
   /** polls `docker inspect -f` until it prints what is wanted (the emulated CPU is slow and shared) */
-  const until = async (format: string, name: string, want: RegExp, timeoutMs = 60_000) => {
+  const until = async (format: string, name: string, want: RegExp, timeoutMs = 240_000) => {
     const t0 = Date.now();
     let last = '';
     while (Date.now() - t0 < timeoutMs) {
@@ -38,7 +38,7 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     throw new Error(`${name}: ${format} is still ${JSON.stringify(last)}, wanted ${want}`);
   };
 
-  it('stop/start and restart keep the container\'s writable layer; rm removes it', { timeout: 240_000 }, async () => {
+  it('stop/start and restart keep the container\'s writable layer; rm removes it', { timeout: 480_000 }, async () => {
     const run = await docker('run -d --name keep busybox sleep 1000');
     expect(run.status, run.err).toBe(0);
     const id = run.out.trim();
@@ -49,6 +49,11 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     expect(await docker('restart -t 0 keep')).toMatchObject({ status: 0, out: 'keep\n' });
     expect(await docker('exec keep cat /note')).toMatchObject({ status: 0, out: 'kept\n' });
     expect((await docker('exec keep ls /bin/vi')).status).not.toBe(0);
+    // top shows the container's processes only (not the runtime's wrapper shell); State.Pid is PID 1's host pid
+    const top = await docker('top keep');
+    expect(top.out).toMatch(/^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD\nroot\s+(\d+)\s+\d+\s.*sleep 1000\n$/);
+    const pid1 = /\nroot\s+(\d+)/.exec(top.out)?.[1];
+    expect((await docker('inspect -f "{{.State.Pid}}" keep')).out).toBe(`${pid1}\n`);
     const diff = (await docker('diff keep')).out;
     expect(diff).toMatch(/^A \/note$/m);
     expect(diff).toMatch(/^D \/bin\/vi$/m);
@@ -57,7 +62,7 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     expect((await sh(`ls /var/lib/drydock/containers/ | grep -c ${id} || true`)).out.trim()).toBe('0');
   });
 
-  it('restart policies: on-failure:N counts, always backs off and shows Restarting, stop ends it', { timeout: 240_000 }, async () => {
+  it('restart policies: on-failure:N counts, always backs off and shows Restarting, stop ends it', { timeout: 900_000 }, async () => {
     const flaky = await docker('run -d --name flaky --restart on-failure:2 busybox sh -c "echo run; exit 3"');
     expect(flaky.status, flaky.err).toBe(0);
     expect(await until('{{.State.Status}} {{.RestartCount}} {{.State.ExitCode}}', 'flaky', /^exited 2 3$/)).toBe('exited 2 3');
@@ -72,7 +77,7 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     const t0 = Date.now();
     let status = '';
     let count = 0;
-    while (Date.now() - t0 < 120_000 && !(/^Restarting \(1\) /.test(status) && count >= 3)) {
+    while (Date.now() - t0 < 400_000 && !(/^Restarting \(1\) /.test(status) && count >= 3)) {
       const line = (await docker('ps -a --filter name=loop --format "{{.Status}}|{{.RunningFor}}"')).out.trim();
       status = line.split('|')[0] ?? '';
       count = Number((await docker('inspect -f "{{.RestartCount}}" loop')).out);
@@ -90,7 +95,7 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     expect((await docker('rm -f loop flaky fine')).status).toBe(0);
   });
 
-  it('run -i with piped stdin, --env-file, run -a: output and exit status', { timeout: 180_000 }, async () => {
+  it('run -i with piped stdin, --env-file, run -a: output and exit status', { timeout: 360_000 }, async () => {
     expect(await docker('run -i --rm busybox cat < /etc/hostname')).toMatchObject({ status: 0 });
     const piped = await sh('echo hi | docker run -i --rm busybox cat');
     expect(piped).toMatchObject({ status: 0, out: 'hi\n' });
@@ -108,7 +113,7 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     expect(missing.err).toMatch(/open \/nope\.env: no such file or directory/);
   });
 
-  it('attach streams a running container\'s output and stdin; start -a -i; refusals', { timeout: 180_000 }, async () => {
+  it('attach streams a running container\'s output and stdin; start -a -i; refusals', { timeout: 360_000 }, async () => {
     const run = await docker('run -d -i --name talk busybox sh -c \'echo ready; while read l; do echo "got $l"; [ "$l" = bye ] && exit 7; done\'');
     expect(run.status, run.err).toBe(0);
     for (let i = 0; i < 200 && (await docker('logs talk')).out !== 'ready\n'; i++) await sleep(300);
@@ -130,7 +135,7 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     expect(await sh('echo it | docker start -a -i again')).toMatchObject({ status: 2, out: 'got it\n' });
     expect((await docker('rm again')).status).toBe(0);
   });
-  it('cp both ways: running, stopped and created containers, Docker\'s path rules and refusals', { timeout: 240_000 }, async () => {
+  it('cp both ways: running, stopped and created containers, Docker\'s path rules and refusals', { timeout: 480_000 }, async () => {
     await sh('rm -rf /tmp/cpt && mkdir -p /tmp/cpt/dir/sub && echo one > /tmp/cpt/file.txt && echo two > /tmp/cpt/dir/sub/two && echo dot > /tmp/cpt/dir/.hidden && chown -R 1000:1000 /tmp/cpt/dir');
     expect((await docker('run -d --name box busybox sleep 1000')).status).toBe(0);
     expect(await docker('cp /tmp/cpt/file.txt box:/tmp/')).toMatchObject({ status: 0, out: '', err: '' });
@@ -169,14 +174,15 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     expect((await docker('rm fresh')).status).toBe(0);
   });
   // Last: it restarts the machine (a fresh guest is the daemon starting again, as after a page reload).
-  it('after a machine restart: always and unless-stopped start again, unless-stopped not after docker stop', { timeout: 300_000 }, async () => {
+  it('after a machine restart: always and unless-stopped start again, unless-stopped not after docker stop', { timeout: 600_000 }, async () => {
     for (const [name, policy] of [['a1', 'always'], ['a2', 'always'], ['u1', 'unless-stopped'], ['u2', 'unless-stopped'], ['n1', 'no']]) {
       const r = await docker(`run -d --name ${name} --restart ${policy} busybox sh -c "echo up; sleep 1000"`);
       expect(r.status, r.err).toBe(0);
     }
-    expect((await docker('stop -t 0 a2 u2')).status).toBe(0);
+    expect((await docker('stop -t 0 a2 u2', 300_000)).status).toBe(0);
+    for (let i = 0; i < 400 && (await docker('logs a1')).out !== 'up\n'; i++) await sleep(300);
     await machine.emulator.restart();
-    for (const name of ['a1', 'a2', 'u1']) await until('{{.State.Status}} {{.RestartCount}}', name, /^running 0$/, 120_000);
+    for (const name of ['a1', 'a2', 'u1']) await until('{{.State.Status}} {{.RestartCount}}', name, /^running 0$/);
     expect((await docker('inspect -f "{{.State.Status}} {{.State.ExitCode}}" u2 n1')).out).toBe('exited 137\nexited 255\n');
     for (let i = 0; i < 200 && !/up\nup\n/.test((await docker('logs a1')).out); i++) await sleep(300);
     expect((await docker('logs a1')).out).toBe('up\nup\n');

@@ -180,6 +180,13 @@ export class ContainerProcesses {
     await guest.exec(['sh', '-c', `if grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then umount ${q(o.mergedDir)}; fi; rm -rf ${[o.upperDir, o.workDir, o.mergedDir, record.bundle].map(q).join(' ')}`], { timeoutMs: 60_000 });
   }
 
+  /** State.Pid becomes PID 1's host pid once the runtime has looked it up (exec, kill, cp), instead of the wrapper's. */
+  #syncPid(id: string): void {
+    const pid = this.#runtime?.knownPid(id);
+    const record = this.deps.containers.find(id);
+    if (pid && record && record.state.pid !== pid) void this.deps.containers.setPid(id, pid).catch(() => undefined);
+  }
+
   #known(id: string): boolean {
     try {
       this.#runtime?.trace(id);
@@ -314,10 +321,8 @@ export class ContainerProcesses {
       return;
     }
     await this.deps.containers.markExited(id, { exitCode, oomKilled: s.oomKilled });
-    if (record.hostConfig.AutoRemove) {
-      await this.#deleteInRuntime(id).catch(() => undefined);
-      await forgetContainer(this.deps, this.deps.containers.get(id), { volumes: true });
-    }
+    // --rm: the record goes first (the CLI waits for that); the guest side is cleared after it (destroy event).
+    if (record.hostConfig.AutoRemove) await forgetContainer(this.deps, this.deps.containers.get(id), { volumes: true });
   }
 
   /** The restart policy's start, after the backoff: the container stays `restarting` until it runs again. */
@@ -398,6 +403,7 @@ export class ContainerProcesses {
     } else if (record.state.status === 'restarting') return;
     if (record.state.status === 'paused' && n === 9) await this.runtime().unpause(record.id).catch(() => undefined);
     await this.runtime().kill(record.id, n);
+    this.#syncPid(record.id);
     if (n === 9) await this.#waitExit(record.id, 30_000);
   }
 
@@ -427,8 +433,9 @@ export class ContainerProcesses {
       await this.deps.containers.markExited(record.id, { exitCode: 137 });
       return true;
     }
-    await this.runtime().kill(record.id, signalOf(sig)).catch(() => undefined);
-    if (t >= 0 && (await this.#waitExit(record.id, t * 1000))) return true;
+    // -t 0: the stop signal could not be handled anyway; SIGKILL at once (no wait for PID 1 to be found)
+    if (t !== 0) await this.runtime().kill(record.id, signalOf(sig)).catch(() => undefined);
+    if (t > 0 && (await this.#waitExit(record.id, t * 1000))) return true;
     if (t < 0 && (await this.#waitExit(record.id, 24 * 3600_000))) return true;
     await this.runtime().kill(record.id, 9).catch(() => undefined);
     await this.#waitExit(record.id, 30_000);
@@ -523,6 +530,7 @@ export class ContainerProcesses {
     let prologue = '';
     if ((record.state.status === 'running' || record.state.status === 'paused') && this.#known(record.id)) {
       root = `/proc/${await this.runtime().findPid(record.id)}/root`;
+      this.#syncPid(record.id);
     } else {
       const o = record.overlay;
       const q = quoteWord;
@@ -589,6 +597,7 @@ export class ContainerProcesses {
     e.running = true;
     try {
       const r = await this.runtime().exec(e.container, e.cmd, { ...this.#execOptions(e), timeoutMs: 24 * 3600_000 });
+      this.#syncPid(e.container);
       e.exitCode = exitStatusOf(r);
       if (e.tty) return concatBytes([r.stdout, r.stderr]);
       return concatBytes([r.stdout.length ? stdcopyFrame('stdout', r.stdout) : new Uint8Array(), r.stderr.length ? stdcopyFrame('stderr', r.stderr) : new Uint8Array()]);
@@ -601,7 +610,9 @@ export class ContainerProcesses {
   async execArgv(id: string): Promise<string[]> {
     const e = this.#exec(id);
     e.running = true;
-    return this.runtime().execArgv(e.container, e.cmd, this.#execOptions(e));
+    const argv = await this.runtime().execArgv(e.container, e.cmd, this.#execOptions(e));
+    this.#syncPid(e.container);
+    return argv;
   }
 
   execEnded(id: string, end: GuestExitStatus): void {

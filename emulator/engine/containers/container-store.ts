@@ -183,6 +183,14 @@ export class ContainerStore {
     return r;
   }
 
+  /** State.Pid once the runtime knows PID 1's host pid (the process started first is the runtime's wrapper). */
+  async setPid(id: string, pid: number): Promise<void> {
+    const r = this.get(id);
+    if (r.state.status !== 'running' && r.state.status !== 'paused') return;
+    r.state = { ...r.state, pid };
+    await this.#save();
+  }
+
   /** The restart policy's bookkeeping: RestartCount (0 again on a manual start) and the manual-stop flag. */
   async setRestartState(id: string, patch: { restartCount?: number; manuallyStopped?: boolean }): Promise<void> {
     const r = this.get(id);

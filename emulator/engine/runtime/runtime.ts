@@ -138,8 +138,12 @@ export class ContainerRuntime {
   async exited(id: string, status: GuestExitStatus): Promise<void> {
     const e = this.containers.get(id);
     if (!e || e.exit) return;
-    const oom = await this.guest.exec(['cat', `${e.trace.cgroup}/memory.events`]).catch(() => null);
-    const m = oom ? /^oom_kill (\d+)$/m.exec(decoder.decode(oom.stdout)) : null;
+    // READ_FILE when the agent has it: no process started for one small file
+    const path = `${e.trace.cgroup}/memory.events`;
+    const events = this.guest.readFile
+      ? await this.guest.readFile(path).catch(() => null)
+      : await this.guest.exec(['cat', path]).then((r) => r.stdout, () => null);
+    const m = events ? /^oom_kill (\d+)$/m.exec(decoder.decode(events)) : null;
     e.exit = { ...status, oomKilled: !!m && Number(m[1]) > 0 };
     e.status = 'exited';
     delete e.pid;
@@ -174,12 +178,24 @@ export class ContainerRuntime {
     return pid;
   }
 
+  /** PID 1's host pid when a findPid has found it already (no guest round trip); undefined otherwise. */
+  knownPid(id: string): number | undefined {
+    return this.containers.get(id)?.pid;
+  }
+
   /** Signal PID 1 from the host (a PID namespace's init ignores signals it has no handler for, except KILL and STOP). */
   async kill(id: string, signal: number | string = 'SIGKILL'): Promise<void> {
     const e = this.entry(id);
     if (e.status !== 'running' && e.status !== 'paused') throw new EngineError('CONFLICT', `container ${id} is not running`);
     const n = typeof signal === 'number' ? signal : SIGNALS[signal.toUpperCase().replace(/^(?!SIG)/, 'SIG')] ?? Number(signal);
     if (!Number.isInteger(n) || n <= 0 || n > 64) throw new EngineError('INVALID_ARGUMENT', `invalid signal: ${signal}`);
+    if (n === 9) {
+      // SIGKILL to PID 1 ends its PID namespace, every process in it: cgroup.kill does the same without
+      // waiting for PID 1 to be found (a container still in init.sh has none yet).
+      const r = await this.guest.exec(['sh', '-c', `echo 1 > ${e.trace.cgroup}/cgroup.kill`]);
+      if (r.exitCode !== 0 && !e.exit) throw failed(`killing container ${id}`, r);
+      return;
+    }
     const pid = await this.findPid(id);
     const r = await this.guest.exec(['kill', `-${n}`, String(pid)]);
     if (r.exitCode !== 0 && !e.exit) throw failed(`kill -${n} ${pid}`, r);

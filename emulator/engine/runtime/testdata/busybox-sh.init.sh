@@ -34,15 +34,15 @@ if [ ! -d $R/dev/shm ]; then mkdir -p $R/dev/shm; fi
 # mounts[/dev/shm]: tmpfs
 mount -t tmpfs -o nosuid,noexec,nodev,mode=1777,size=67108864 shm $R/dev/shm
 # a bind mount needs a mount point of the same kind as its source (/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/resolv.conf)
-if [ ! -e $R/etc/resolv.conf ]; then sh -c 'if [ -d /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/resolv.conf ]; then mkdir -p "$1"; else mkdir -p "${1%/*}" && touch "$1"; fi' mountpoint $R/etc/resolv.conf; fi
+if [ ! -e $R/etc/resolv.conf ]; then if [ -d /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/resolv.conf ]; then mkdir -p $R/etc/resolv.conf; else [ -d $R/etc ] || mkdir -p $R/etc; : > $R/etc/resolv.conf; fi; fi
 # mounts[/etc/resolv.conf]: bind /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/resolv.conf
 mount --rbind /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/resolv.conf $R/etc/resolv.conf
 # a bind mount needs a mount point of the same kind as its source (/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hostname)
-if [ ! -e $R/etc/hostname ]; then sh -c 'if [ -d /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hostname ]; then mkdir -p "$1"; else mkdir -p "${1%/*}" && touch "$1"; fi' mountpoint $R/etc/hostname; fi
+if [ ! -e $R/etc/hostname ]; then if [ -d /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hostname ]; then mkdir -p $R/etc/hostname; else [ -d $R/etc ] || mkdir -p $R/etc; : > $R/etc/hostname; fi; fi
 # mounts[/etc/hostname]: bind /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hostname
 mount --rbind /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hostname $R/etc/hostname
 # a bind mount needs a mount point of the same kind as its source (/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hosts)
-if [ ! -e $R/etc/hosts ]; then sh -c 'if [ -d /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hosts ]; then mkdir -p "$1"; else mkdir -p "${1%/*}" && touch "$1"; fi' mountpoint $R/etc/hosts; fi
+if [ ! -e $R/etc/hosts ]; then if [ -d /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hosts ]; then mkdir -p $R/etc/hosts; else [ -d $R/etc ] || mkdir -p $R/etc; : > $R/etc/hosts; fi; fi
 # mounts[/etc/hosts]: bind /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hosts
 mount --rbind /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/hosts $R/etc/hosts
 # linux.maskedPaths /proc/asound: an empty read-only directory hides it
@@ -113,8 +113,8 @@ if [ -e $R/proc/sys ]; then mount -o remount,bind,ro $R/proc/sys; fi
 if [ -e $R/proc/sysrq-trigger ]; then mount --bind $R/proc/sysrq-trigger $R/proc/sysrq-trigger; fi
 # ...then remounted read-only
 if [ -e $R/proc/sysrq-trigger ]; then mount -o remount,bind,ro $R/proc/sysrq-trigger; fi
-# hostname, in the container's own UTS namespace
-hostname 3f2a9c1b7d4e
+# hostname, in the container's own UTS namespace (what hostname(1) writes, without starting it)
+echo 3f2a9c1b7d4e > /proc/sys/kernel/hostname
 # a new network namespace has only a loopback device, and it starts down
 ip link set lo up
 # the new root

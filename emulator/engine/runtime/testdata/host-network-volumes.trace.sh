@@ -28,14 +28,12 @@ if [ ! -L /run/drydock/dev-skeleton/stdout ]; then ln -s /proc/self/fd/1 /run/dr
 if [ ! -L /run/drydock/dev-skeleton/stderr ]; then ln -s /proc/self/fd/2 /run/drydock/dev-skeleton/stderr; fi
 # /dev/ptmx -> pts/ptmx, as runtimes link it
 if [ ! -L /run/drydock/dev-skeleton/ptmx ]; then ln -s pts/ptmx /run/drydock/dev-skeleton/ptmx; fi
-# the container's cgroup: every process it starts is counted and limited here
-mkdir -p /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8
+# the container's cgroup (every process it starts is counted and limited there); overlayfs upper (the container's writes) and work dirs on guest tmpfs, and the mount point
+mkdir -p /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs
 # cgroup v2 hands controllers down one level at a time: enable them for the containers below drydock/
 echo '+cpu +memory +pids' > /sys/fs/cgroup/drydock/cgroup.subtree_control
 # containers together get 1/10 of the CPU weight of the agent and the learner's shell, so a busy loop cannot starve them
 echo 10 > /sys/fs/cgroup/drydock/cpu.weight
-# overlayfs upper (the container's writes) and work dirs on guest tmpfs, and the mount point
-mkdir -p /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs
 # the root file system: image layers (read-only, on the 9p share) under a writable upper dir
 mount -t overlay overlay -o lowerdir=/mnt/host/layers/2222222222222222222222222222222222222222222222222222222222222222:/mnt/host/layers/1111111111111111111111111111111111111111111111111111111111111111,upperdir=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper,workdir=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs
 
@@ -47,9 +45,9 @@ sh -c 'echo $$ > /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c
 # SIGKILL every process still in the cgroup, forks included
 #   if [ -e /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.kill ]; then echo 1 > /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.kill; fi
 # wait until the cgroup is empty: its namespaces and their mounts go with the last process
-#   if [ -e /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.events ]; then sh -c 'while grep -q '\''populated 1'\'' /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.events; do sleep 0.01; done'; fi
+#   if [ -e /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.events ]; then while p=; while read -r k v; do [ "$k" = populated ] && p=$v; done < /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.events; [ "$p" = 1 ]; do sleep 0.01; done; fi
 # the overlay mount in the host's mount namespace
-#   if grep -q ' /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs ' /proc/mounts; then umount /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs; fi
+#   if m=; while read -r d t r; do [ "$t" = /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs ] && m=1; done < /proc/mounts; [ -n "$m" ]; then umount /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs; fi
 # an empty cgroup is removed with rmdir
 #   if [ -d /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 ]; then rmdir /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8; fi
 # the container's writes (upper), overlay work dir, mount point and bundle
