@@ -49,4 +49,14 @@ describe.skipIf(!built)('docker diff and commit typed in the guest', () => {
     expect(history.out.split('\n')[0]).toBe('sh -c echo hello-commit > /root/new.txt; rm /etc/group; mkdir /data; touch /data/x|a commit');
     expect((await docker('rm changed')).status).toBe(0);
   });
+
+  it('commit: a container that deleted several files (overlayfs hard-links its whiteouts) commits and runs', { timeout: 240_000 }, async () => {
+    const run = await docker('run --name deleter busybox rm -f /etc/group /etc/passwd /etc/shadow');
+    expect(run.status, run.err).toBe(0);
+    const commit = await docker('commit deleter committed:v2');
+    expect(commit.status, commit.err).toBe(0);
+    const gone = await docker('run --rm committed:v2 sh -c "ls /etc/group /etc/passwd /etc/shadow 2>/dev/null | wc -l"');
+    expect(gone, gone.err).toMatchObject({ status: 0, out: '0\n' });
+    expect((await docker('rm deleter')).status).toBe(0);
+  });
 });

@@ -21,4 +21,18 @@ describe('layerFromUpperTar', () => {
     ]);
     expect(new TextDecoder().decode(layer[2]?.data)).toBe('hi\n');
   });
+
+  it('turns whiteouts tar wrote as hard links of the first one into .wh. entries too', async () => {
+    const upper = await packTar([
+      { header: { name: './etc/', size: 0, type: 'directory' } },
+      { header: { name: './etc/passwd', size: 0, type: 'character-device' } },
+      { header: { name: './etc/group', size: 0, type: 'link', linkname: './etc/passwd' } },
+    ]);
+    const layer = await unpackTar(await layerFromUpperTar(upper, new Set(['/etc/passwd', '/etc/group'])));
+    expect(layer.map((e) => [e.header.name, e.header.type])).toEqual([
+      ['etc/', 'directory'],
+      ['etc/.wh.passwd', 'file'],
+      ['etc/.wh.group', 'file'],
+    ]);
+  });
 });

@@ -35,7 +35,8 @@ export async function layerFromUpperTar(upperTar: Uint8Array, whiteouts: Readonl
     if (name === '' || name === '/') return [];
     const path = `/${name.replace(/\/$/, '')}`;
     if ([...leaveOut].some((p) => path === p || path.startsWith(`${p}/`))) return [];
-    if (e.header.type === 'character-device' && whiteouts.has(path)) {
+    // overlayfs makes every whiteout a hard link of one 0/0 device, so tar writes the second one on as a `link`.
+    if ((e.header.type === 'character-device' || e.header.type === 'link') && whiteouts.has(path)) {
       const slash = path.lastIndexOf('/');
       const wh = `${path.slice(1, slash + 1)}.wh.${path.slice(slash + 1)}`;
       return [{ header: { name: wh, size: 0, type: 'file' as const, mode: 0o644, ...(e.header.mtime ? { mtime: e.header.mtime } : {}) }, data: new Uint8Array() }];
