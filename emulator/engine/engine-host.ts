@@ -67,6 +67,8 @@ export interface EngineHost {
   readDocuments(): Promise<Record<string, string | null>>;
   /** Writes documents from readDocuments() back; a host opened afterwards starts from them (stores read them at open). */
   writeDocuments(documents: Record<string, string | null>): Promise<void>;
+  /** Stops the engine's timers (restart policies, the boot watcher): a host replaced by another must not act on its guest. */
+  dispose(): void;
 }
 
 /** Every JSON document the engine keeps in its store (blobs are content-addressed and only ever added). */
@@ -149,7 +151,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       else await blobJsonStorage(options.store, name).save(text);
     }
   };
-  return { service, credentials, containers, volumes, logs, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }), readDocuments, writeDocuments };
+  return { service, credentials, containers, volumes, logs, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }), readDocuments, writeDocuments, dispose: () => processes.dispose() };
 }
 
 /**

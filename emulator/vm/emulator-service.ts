@@ -230,6 +230,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
         // The old engine's in-memory stores describe the abandoned machine: write the checkpoint's documents and
         // open a new engine on them, the way a page reload would.
         await oldHost.writeDocuments(checkpoint.documents);
+        oldHost.dispose();
         engine = null;
         engineHost = null;
         openEngine(engineBaseUrl);
@@ -251,6 +252,9 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     async stop() {
       const m = machine;
       machine = null;
+      void engineHost?.then((host) => host?.dispose());
+      engine = null;
+      engineHost = null;
       shims?.dispose();
       shims = null;
       if (port) port.onmessage = null;
