@@ -293,10 +293,13 @@ export class ContainerProcesses {
       ...(openStdin ? { stdin: true } : {}),
     });
     if (openStdin) this.#stdin.set(id, proc);
-    void proc.exit.then(
-      (s) => rt.exited(id, s),
-      () => rt.exited(id, { exitCode: 255 }),
-    );
+    // A guest that goes away (restart, checkpoint restore) ends these with its error: nobody waits for them then.
+    void proc.exit
+      .then(
+        (s) => rt.exited(id, s),
+        () => rt.exited(id, { exitCode: 255 }),
+      )
+      .catch(() => undefined);
     const pid = (await proc.started) ?? 0;
     if (!wanted()) {
       // stopped while it was being started by its restart policy: it ends now, as `stopped` says
@@ -304,7 +307,12 @@ export class ContainerProcesses {
       return;
     }
     await this.deps.containers.markStarted(id, pid);
-    this.#exits.set(id, exited.then((s) => this.#recordExit(id, s)));
+    this.#exits.set(id, this.#afterExit(id, exited));
+  }
+
+  /** Records the exit when it comes; a failure to record it (the guest went away meanwhile) is not an unhandled rejection. */
+  #afterExit(id: string, exited: Promise<GuestExitStatus & { oomKilled: boolean }>): Promise<void> {
+    return exited.then((s) => this.#recordExit(id, s)).catch(() => undefined);
   }
 
   async #recordExit(id: string, s: GuestExitStatus & { oomKilled: boolean }): Promise<void> {
@@ -377,7 +385,7 @@ export class ContainerProcesses {
     this.#onTerminal.add(record.id);
     await this.deps.containers.setRestartState(record.id, { restartCount: 0, manuallyStopped: false });
     await this.deps.containers.markStarted(record.id, 0);
-    this.#exits.set(record.id, rt.wait(record.id).then((s) => this.#recordExit(record.id, s)));
+    this.#exits.set(record.id, this.#afterExit(record.id, rt.wait(record.id)));
     return argv;
   }
 

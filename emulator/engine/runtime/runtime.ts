@@ -112,10 +112,12 @@ export class ContainerRuntime {
     const proc = this.guest.spawn(e.trace.process, spawnOptions);
     e.proc = proc;
     e.status = 'running';
-    void proc.exit.then(
-      (s) => this.exited(id, s),
-      () => this.exited(id, { exitCode: 255 }),
-    );
+    void proc.exit
+      .then(
+        (s) => this.exited(id, s),
+        () => this.exited(id, { exitCode: 255 }),
+      )
+      .catch(() => undefined);
     const started = await proc.started;
     if (started === null) throw new EngineError('EXEC_FAILED', `container ${id}: its process could not be started`);
     try {
