@@ -3,7 +3,7 @@
 // BuildKit applies to sources.
 import { unpackTar } from 'modern-tar';
 import { sha256Digest, sha256DigestOfString } from '../digest.ts';
-import type { GuestFs } from '../guest-fs.ts';
+import type { FileStat, GuestFs } from '../guest-fs.ts';
 import { joinPath } from '../guest-fs.ts';
 import { cleanPath, hasExceptions, isIgnored, type IgnorePattern } from './dockerignore.ts';
 import type { RootfsView } from './rootfs-view.ts';
@@ -30,6 +30,21 @@ export interface SourceTree {
 }
 
 const empty = async () => new Uint8Array(0);
+
+/** A file, directory or symlink as a source entry; only files read their content. */
+function entryOf(path: string, st: FileStat, read: () => Promise<Uint8Array>): SourceEntry {
+  return {
+    path,
+    kind: st.kind as SourceKind, // callers pass files, directories and symlinks only
+    mode: st.mode,
+    uid: st.uid,
+    gid: st.gid,
+    mtime: st.mtime,
+    size: st.kind === 'file' ? st.size : 0,
+    ...(st.target !== undefined ? { target: st.target } : {}),
+    read: st.kind === 'file' ? read : empty,
+  };
+}
 
 /** A build context held as an index of entries (what survived `.dockerignore`). */
 export class ContextTree implements SourceTree {
@@ -88,17 +103,7 @@ export async function contextFromFs(fs: GuestFs, dir: string, ignore: readonly I
       }
       if (ignored || (st.kind !== 'file' && st.kind !== 'symlink')) continue;
       ensureParents(tree, path);
-      tree.add({
-        path,
-        kind: st.kind,
-        mode: st.mode,
-        uid: st.uid,
-        gid: st.gid,
-        mtime: st.mtime,
-        size: st.kind === 'file' ? st.size : 0,
-        ...(st.target !== undefined ? { target: st.target } : {}),
-        read: st.kind === 'file' ? () => fs.readFile(abs) : empty,
-      });
+      tree.add(entryOf(path, st, () => fs.readFile(abs)));
     }
   };
   await walk('');
@@ -150,17 +155,7 @@ export function imageTree(view: RootfsView): SourceTree {
       const p = abs(path);
       const st = await view.lstat(p);
       if (!st || (st.kind !== 'file' && st.kind !== 'directory' && st.kind !== 'symlink')) return undefined;
-      return {
-        path: cleanPath(p.slice(1)) || '.',
-        kind: st.kind,
-        mode: st.mode,
-        uid: st.uid,
-        gid: st.gid,
-        mtime: st.mtime,
-        size: st.kind === 'file' ? st.size : 0,
-        ...(st.target !== undefined ? { target: st.target } : {}),
-        read: st.kind === 'file' ? () => view.readFile(p) : empty,
-      };
+      return entryOf(cleanPath(p.slice(1)) || '.', st, () => view.readFile(p));
     },
     readdir: (path) => view.readdir(abs(path)),
   };
