@@ -89,7 +89,8 @@ export class ContainerStore {
 
   /** Newest first, like `docker ps`. */
   list(): ContainerRecord[] {
-    return [...this.#records.values()].sort((a, b) => b.created - a.created || (a.id < b.id ? -1 : 1));
+    // newest first; within one millisecond the later insertion (the sort is stable) — Docker's nanosecond times never tie
+    return [...this.#records.values()].reverse().sort((a, b) => b.created - a.created);
   }
 
   /**
