@@ -1,0 +1,133 @@
+// The issue's soak: 200 × `docker run --rm busybox true` typed in the real guest leave no mount, cgroup, file on
+// tmpfs or the 9p share, process, agent fd, guest memory or engine record behind; then shorter rounds for
+// `run -d` + `exec` + `rm -f` and for `--memory`. A failure names what leaked (the lines that differ).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { median } from '../../bench/figures.ts';
+import { PUBLIC_DIR, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
+import { describeChange, engineLeaks, guestLeaks, readGuestState, type GuestState, type LeakTolerance } from '../../emulator/node-backends/guest-leak-probe.ts';
+import { timedInGuest } from '../../emulator/node-backends/guest-timed.ts';
+
+const built = existsSync(resolve(PUBLIC_DIR, 'registry/v2/busybox'));
+/** DRYDOCK_SOAK_RUNS=n for a shorter (or longer) local soak; the issue asks for 200. */
+const RUNS = Number(process.env.DRYDOCK_SOAK_RUNS ?? 200);
+
+/**
+ * Readings after `sync; drop_caches`. Measured (Node, shared 2-core host): two readings with 0 runs between
+ * differ by 0 kB MemAvailable and <= 20 kB Slab; after 10 runs MemAvailable was 200 kB lower, after 200 runs
+ * see the log line of the soak. 2 MB is 10 kB per run of the 200: a leak of one page per container shows.
+ */
+const TOLERANCE: LeakTolerance = { memAvailableKb: 2048, slabKb: 512, shmemKb: 256, fileHandles: 4, dyingCgroups: 0 };
+
+describe.skipIf(!built)('soak: docker run --rm busybox true × 200 leaks nothing', () => {
+  let machine: EngineInGuest;
+  const created = new Set<string>();
+  let unsubscribe: (() => void) | undefined;
+  const host = () => {
+    const h = machine.host();
+    if (!h) throw new Error('the engine is not attached');
+    return h;
+  };
+  const read = () => readGuestState(machine.emulator);
+  const heapMb = () => {
+    (globalThis as { gc?: () => void }).gc?.();
+    return Math.round(process.memoryUsage().heapUsed / 1e5) / 10;
+  };
+
+  /** `--rm` returns before the guest side is deleted: wait until no bundle, cgroup or record is left (or 120 s). */
+  const settle = async (): Promise<number> => {
+    const t = performance.now();
+    const script = 'ls /var/lib/drydock/containers; [ -d /sys/fs/cgroup/drydock ] && find /sys/fs/cgroup/drydock -mindepth 1 -type d';
+    while (performance.now() - t < 120_000) {
+      const r = await machine.emulator.exec(['sh', '-c', script], { timeoutMs: 60_000 });
+      if (new TextDecoder().decode(r.stdout).trim() === '' && host().containers.list().length === 0) break;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    return Math.round(performance.now() - t);
+  };
+
+  /** Runs `script` `n` times in the guest, timed there; stops at the first non-zero exit. */
+  const soak = async (n: number, script: (i: number) => string, label: string) => {
+    const guestMs: number[] = [];
+    const nodeMs: number[] = [];
+    const failures: string[] = [];
+    for (let i = 0; i < n && failures.length === 0; i++) {
+      const t = performance.now();
+      const r = await timedInGuest(machine.emulator, script(i), { timeoutMs: 180_000 });
+      nodeMs.push(performance.now() - t);
+      guestMs.push(r.ms);
+      if (r.exitCode !== 0) failures.push(`run ${i + 1} of ${n} (${script(i)}) exited ${r.exitCode}: ${r.stderr.trim() || r.stdout.trim()}`);
+      if ((i + 1) % 50 === 0 || i + 1 === n) {
+        const last = guestMs.slice(-50);
+        console.warn(`[soak] ${label}: ${i + 1}/${n}, median of the last ${last.length}: ${median(last)} ms in the guest, ${Math.round(median(nodeMs.slice(-50)))} ms from Node`);
+      }
+    }
+    return { guestMs, failures };
+  };
+
+  const compare = async (before: GuestState, label: string, ids: Iterable<string>) => {
+    const settleMs = await settle();
+    const after = await read();
+    console.warn(`[soak] ${label}: settled ${settleMs} ms after the last run; ${describeChange(before, after)}; Node heap ${heapMb()} MB`);
+    return { after, leaks: [...guestLeaks(before, after, TOLERANCE), ...(await engineLeaks(host(), ids))] };
+  };
+
+  beforeAll(async () => {
+    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
+    const pull = await machine.docker('pull -q busybox');
+    expect(pull.status, pull.err).toBe(0);
+    unsubscribe = host().containers.subscribe((record, event) => {
+      if (event === 'create') created.add(record.id);
+    });
+    // The first container makes what every later one shares (the /dev skeleton, the drydock/ cgroup).
+    const first = await machine.docker('run --rm busybox true');
+    expect(first.status, first.err).toBe(0);
+    await settle();
+  }, 300_000);
+  afterAll(async () => {
+    unsubscribe?.();
+    await machine?.stop();
+  });
+
+  let baseline: GuestState;
+
+  it('two readings with no run between agree within the tolerances (the noise they allow for)', async () => {
+    expect((await machine.docker('ps -aq')).out).toBe('');
+    baseline = await read();
+    const again = await read();
+    console.warn(`[soak] 0 runs: ${describeChange(baseline, again)}`);
+    expect(guestLeaks(baseline, again, TOLERANCE)).toEqual([]);
+  });
+
+  it(`${RUNS} × docker run --rm busybox true: each exits 0, and nothing is left`, { timeout: 45 * 60_000 }, async () => {
+    const heapBefore = heapMb();
+    created.clear();
+    const { guestMs, failures } = await soak(RUNS, () => 'docker run --rm busybox true', 'run --rm true');
+    console.warn(`[soak] run --rm true: median ${median(guestMs)} ms in the guest over ${guestMs.length} runs (min ${Math.min(...guestMs)}, max ${Math.max(...guestMs)}); Node heap before ${heapBefore} MB`);
+    const { after, leaks } = await compare(baseline, 'run --rm true', created);
+    expect(created.size).toBe(RUNS);
+    expect((await machine.docker('ps -aq')).out).toBe('');
+    expect([...failures, ...leaks]).toEqual([]);
+    baseline = after;
+  });
+
+  it('20 × run -d sleep 100, exec, rm -f: nothing is left', { timeout: 20 * 60_000 }, async () => {
+    created.clear();
+    const before = await read();
+    const { failures } = await soak(20, () => 'id=$(docker run -d busybox sleep 100) && docker exec "$id" true && docker rm -f "$id" >/dev/null', 'run -d + exec + rm -f');
+    const { after, leaks } = await compare(before, 'run -d + exec + rm -f', created);
+    expect(created.size).toBe(20);
+    expect([...failures, ...leaks]).toEqual([]);
+    baseline = after;
+  });
+
+  it('20 × run --rm --memory 8m true: nothing is left', { timeout: 20 * 60_000 }, async () => {
+    created.clear();
+    const before = await read();
+    const { failures } = await soak(20, () => 'docker run --rm --memory 8m busybox true', 'run --rm --memory 8m');
+    const { leaks } = await compare(before, 'run --rm --memory 8m', created);
+    expect(created.size).toBe(20);
+    expect([...failures, ...leaks]).toEqual([]);
+  });
+});
