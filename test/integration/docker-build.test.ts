@@ -111,6 +111,17 @@ describe.skipIf(!built)('docker build typed in the guest', () => {
     expect((await docker('run --rm tmpctx')).out).toBe('from tmpfs\n');
   });
 
+  it('RUN rm -rf d && mkdir d hides the image\'s old content of d (an opaque directory); RUN touch in a directory keeps it', { timeout: 600_000 }, async () => {
+    await write('/opaque/Dockerfile', 'FROM busybox\nRUN rm -rf /usr/sbin && mkdir /usr/sbin && echo mine > /usr/sbin/mine\nRUN touch /bin/extra\n');
+    const build = await dockerIn('/mnt/host/opaque', 'build -q -t opaque .');
+    expect(build.status, build.err).toBe(0);
+    console.warn(`[timing] two-RUN busybox build with an opaque directory: ${build.ms} ms`);
+    const sbin = await docker('run --rm opaque ls /usr/sbin');
+    expect(sbin, sbin.err).toMatchObject({ status: 0, out: 'mine\n' });
+    const bin = await docker('run --rm opaque sh -c "test -e /bin/extra && test -e /bin/ls && echo both"');
+    expect(bin, bin.err).toMatchObject({ status: 0, out: 'both\n' });
+  });
+
   it('a failing RUN: exit code and message, output tail, no image, no container, cgroup, mount or files left', { timeout: 600_000 }, async () => {
     await write('/fail/Dockerfile', 'FROM busybox\nRUN echo before\nRUN echo about to fail && exit 3\nCMD ["true"]\n');
     const r = await docker('build -t broken /mnt/host/fail');

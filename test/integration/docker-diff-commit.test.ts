@@ -23,6 +23,19 @@ describe.skipIf(!built)('docker diff and commit typed in the guest', () => {
 
   const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
 
+  it('diff: nothing for a container that changed nothing (the runtime\'s mount points are not changes)', { timeout: 240_000 }, async () => {
+    const run = await docker('run --name untouched busybox true');
+    expect(run.status, run.err).toBe(0);
+    const diff = await docker('diff untouched');
+    expect(diff, diff.err).toMatchObject({ status: 0, out: '' });
+    console.warn(`[timing] docker diff (no changes) in the guest (Node): ${diff.ms} ms`);
+    const modified = await docker('run --name modified busybox sh -c "echo x >> /etc/passwd"');
+    expect(modified.status, modified.err).toBe(0);
+    // Docker: a modified file's directory is listed only when it changed itself (here it did not).
+    expect((await docker('diff modified')).out).toBe('C /etc/passwd\n');
+    expect((await docker('rm untouched modified')).status).toBe(0);
+  });
+
   it('diff: A for new entries, C for copied-up parents, D for whiteouts', { timeout: 240_000 }, async () => {
     const run = await docker('run --name changed busybox sh -c "echo hello-commit > /root/new.txt; rm /etc/group; mkdir /data; touch /data/x"');
     expect(run.status, run.err).toBe(0);
@@ -58,5 +71,23 @@ describe.skipIf(!built)('docker diff and commit typed in the guest', () => {
     const gone = await docker('run --rm committed:v2 sh -c "ls /etc/group /etc/passwd /etc/shadow 2>/dev/null | wc -l"');
     expect(gone, gone.err).toMatchObject({ status: 0, out: '0\n' });
     expect((await docker('rm deleter')).status).toBe(0);
+  });
+
+  it('commit: a directory removed and made again (opaque) hides the image\'s old content; a merely changed one does not', { timeout: 300_000 }, async () => {
+    const run = await docker('run --name opaque busybox sh -c "rm -rf /usr/sbin && mkdir /usr/sbin && echo mine > /usr/sbin/mine; rm -rf /tmp/* ; touch /bin/extra"');
+    expect(run.status, run.err).toBe(0);
+    const diff = await docker('diff opaque');
+    expect(diff.out.split('\n')).toEqual(expect.arrayContaining(['D /usr/sbin', 'A /usr/sbin/mine', 'C /bin', 'A /bin/extra']));
+    const commit = await docker('commit opaque committed:opaque');
+    expect(commit.status, commit.err).toBe(0);
+    console.warn(`[timing] docker commit with an opaque directory in the guest (Node): ${commit.ms} ms`);
+    const sbin = await docker('run --rm committed:opaque ls /usr/sbin');
+    expect(sbin, sbin.err).toMatchObject({ status: 0, out: 'mine\n' });
+    const bin = await docker('run --rm committed:opaque sh -c "ls /bin | wc -l; test -e /bin/extra && test -e /bin/ls && echo both"');
+    expect(bin.status, bin.err).toBe(0);
+    const [count, both] = bin.out.trim().split('\n');
+    expect(Number(count)).toBeGreaterThan(50);
+    expect(both).toBe('both');
+    expect((await docker('rm opaque')).status).toBe(0);
   });
 });

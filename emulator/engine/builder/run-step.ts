@@ -2,6 +2,7 @@
 // is an overlay of the step's layers; its upper dir, tarred by the guest into the share, becomes the layer.
 import { unpackTar } from 'modern-tar';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, type ContainerConfigJSON, type HostConfigJSON } from '../containers/container-config.ts';
+import { opaqueProbeScript, parseOpaque } from '../containers/container-changes.ts';
 import { layerFromUpperTar } from '../containers/container-commit.ts';
 import { buildRuntimeSpec } from '../containers/spec.ts';
 import { EngineError } from '../errors.ts';
@@ -119,23 +120,29 @@ interface PackedUpper {
   tarPath: string;
   /** whiteouts in the upper dir, as `/path` */
   whiteouts: Set<string>;
+  /** directories overlayfs marked opaque (`RUN rm -rf d && mkdir d`), as `/path` */
+  opaque: Set<string>;
 }
 
-/** Whiteouts listed and the upper dir tarred by the guest straight into the share. */
+/** Whiteouts and opaque directories listed, and the upper dir tarred by the guest straight into the share. */
 async function tarUpper(input: RunStepInput, id: string, upper: string): Promise<PackedUpper> {
   const tarPath = `${BUILD_SHARE_DIR}/${id}.tar`;
   // `| cat`: the share is mounted sync, and tar's 512-byte writes each become a 9p round trip (measured 3x slower).
   const script =
     `set -e\ncd ${quoteWord(upper)}\n` +
-    `find . -type c | while IFS= read -r p; do [ "$(stat -c '%t %T' "$p")" != '0 0' ] || echo "$p"; done\n` +
+    `find . -type c | while IFS= read -r p; do [ "$(stat -c '%t %T' "$p")" != '0 0' ] || echo "w|$p"; done\n` +
+    `${opaqueProbeScript(upper)}\n` +
     `mkdir -p ${quoteWord(`${input.shareMount}${BUILD_SHARE_DIR}`)}\n` +
     `tar -c . | cat > ${quoteWord(`${input.shareMount}${tarPath}`)}\n`;
   const r = await input.guest.exec(['sh', '-c', script], { timeoutMs: 600_000 });
-  if (r.exitCode !== 0) {
+  const listing = new TextDecoder().decode(r.stdout);
+  const opaque = parseOpaque(listing);
+  if (r.exitCode !== 0 || !opaque) {
     await input.fs.rm(tarPath);
     throw new EngineError('INTERNAL', `could not pack the RUN step's changes: ${new TextDecoder().decode(r.stderr).trim()}`);
   }
-  return { tarPath, whiteouts: new Set(new TextDecoder().decode(r.stdout).split('\n').filter(Boolean).map((p) => p.replace(/^\./, ''))) };
+  const whiteouts = listing.split('\n').filter((l) => l.startsWith('w|./')).map((l) => l.slice(3));
+  return { tarPath, whiteouts: new Set(whiteouts), opaque };
 }
 
 /** The upper dir's tar (read from the share, then removed) as a layer, without the runtime's mount stubs. */
@@ -152,5 +159,5 @@ async function layerOf(input: RunStepInput, packed: PackedUpper): Promise<RunSte
   for (const stub of MOUNT_STUBS) if (names.has(stub) && !(await input.image.lstat(stub))) leaveOut.add(stub);
   const changed = [...names].some((n) => n !== '/' && n !== '/.' && ![...leaveOut].some((l) => n === l || n.startsWith(`${l}/`)));
   if (!changed) return {};
-  return { layerTar: await layerFromUpperTar(upperTar, whiteouts, leaveOut) };
+  return { layerTar: await layerFromUpperTar(upperTar, { whiteouts, opaque: packed.opaque, leaveOut }) };
 }

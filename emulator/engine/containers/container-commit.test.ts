@@ -13,7 +13,7 @@ describe('layerFromUpperTar', () => {
       { header: { name: './proc/', size: 0, type: 'directory' } },
       { header: { name: './root/new.txt', size: 3, type: 'file' }, body: 'hi\n' },
     ]);
-    const layer = await unpackTar(await layerFromUpperTar(upper, new Set(['/etc/group']), new Set(['/etc/hosts', '/proc'])));
+    const layer = await unpackTar(await layerFromUpperTar(upper, { whiteouts: new Set(['/etc/group']), leaveOut: new Set(['/etc/hosts', '/proc']) }));
     expect(layer.map((e) => [e.header.name, e.header.type, e.header.size])).toEqual([
       ['etc/', 'directory', 0],
       ['etc/.wh.group', 'file', 0],
@@ -28,11 +28,27 @@ describe('layerFromUpperTar', () => {
       { header: { name: './etc/passwd', size: 0, type: 'character-device' } },
       { header: { name: './etc/group', size: 0, type: 'link', linkname: './etc/passwd' } },
     ]);
-    const layer = await unpackTar(await layerFromUpperTar(upper, new Set(['/etc/passwd', '/etc/group'])));
+    const layer = await unpackTar(await layerFromUpperTar(upper, { whiteouts: new Set(['/etc/passwd', '/etc/group']) }));
     expect(layer.map((e) => [e.header.name, e.header.type])).toEqual([
       ['etc/', 'directory'],
       ['etc/.wh.passwd', 'file'],
       ['etc/.wh.group', 'file'],
+    ]);
+  });
+
+  it('marks an opaque directory with .wh..wh..opq right after its own entry', async () => {
+    const upper = await packTar([
+      { header: { name: './', size: 0, type: 'directory' } },
+      { header: { name: './usr/', size: 0, type: 'directory' } },
+      { header: { name: './usr/sbin/', size: 0, type: 'directory' } },
+      { header: { name: './usr/sbin/mine', size: 0, type: 'file' } },
+    ]);
+    const layer = await unpackTar(await layerFromUpperTar(upper, { whiteouts: new Set(), opaque: new Set(['/usr/sbin']) }));
+    expect(layer.map((e) => [e.header.name, e.header.type])).toEqual([
+      ['usr/', 'directory'],
+      ['usr/sbin/', 'directory'],
+      ['usr/sbin/.wh..wh..opq', 'file'],
+      ['usr/sbin/mine', 'file'],
     ]);
   });
 });

@@ -8,7 +8,7 @@ import { MediaType } from '../media-types.ts';
 import type { Descriptor, ImageConfig, ImageManifest } from '../oci-types.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
-import { addedInitPaths, changesScript, parseChanges } from './container-changes.ts';
+import { addedInitPaths, changesScript, parseOpaque, readUpperListing } from './container-changes.ts';
 import type { ContainerRecord } from './container-store.ts';
 
 export interface CommitDeps {
@@ -24,24 +24,40 @@ export interface CommitOptions {
   author?: string;
 }
 
+/** How the upper dir's entries map onto an OCI layer (paths as `/path`). */
+export interface UpperLayerPlan {
+  /** overlayfs whiteouts (0/0 character devices) */
+  whiteouts: ReadonlySet<string>;
+  /** directories overlayfs marked opaque */
+  opaque?: ReadonlySet<string>;
+  /** entries to leave out with everything below them (the runtime's mount points) */
+  leaveOut?: ReadonlySet<string>;
+}
+
 /**
- * The upper dir's tar (busybox, `./` relative) as an OCI layer tar: the overlay's whiteouts (0/0 character
- * devices, listed in `whiteouts` as `/path`) become empty `.wh.<name>` files, as the image spec wants.
+ * The upper dir's tar (busybox, `./` relative) as an OCI layer tar (image-spec layer.md, "Whiteouts"): the
+ * overlay's whiteouts become empty `.wh.<name>` files, and an opaque directory gets a `.wh..wh..opq` entry
+ * right after its own, as Docker writes it, so the image's old content of that directory stays hidden.
  */
-export async function layerFromUpperTar(upperTar: Uint8Array, whiteouts: ReadonlySet<string>, leaveOut: ReadonlySet<string> = new Set()): Promise<Uint8Array> {
+export async function layerFromUpperTar(upperTar: Uint8Array, plan: UpperLayerPlan): Promise<Uint8Array> {
+  const { whiteouts, opaque = new Set<string>(), leaveOut = new Set<string>() } = plan;
   const entries = await unpackTar(upperTar);
   const out = entries.flatMap((e) => {
     const name = e.header.name.replace(/^\.\//, '').replace(/^\.$/, '');
     if (name === '' || name === '/') return [];
     const path = `/${name.replace(/\/$/, '')}`;
     if ([...leaveOut].some((p) => path === p || path.startsWith(`${p}/`))) return [];
+    const mtime = e.header.mtime ? { mtime: e.header.mtime } : {};
     // overlayfs makes every whiteout a hard link of one 0/0 device, so tar writes the second one on as a `link`.
     if ((e.header.type === 'character-device' || e.header.type === 'link') && whiteouts.has(path)) {
       const slash = path.lastIndexOf('/');
       const wh = `${path.slice(1, slash + 1)}.wh.${path.slice(slash + 1)}`;
-      return [{ header: { name: wh, size: 0, type: 'file' as const, mode: 0o644, ...(e.header.mtime ? { mtime: e.header.mtime } : {}) }, data: new Uint8Array() }];
+      return [{ header: { name: wh, size: 0, type: 'file' as const, mode: 0o644, ...mtime }, data: new Uint8Array() }];
     }
-    return [{ header: { ...e.header, name }, data: e.data }];
+    const entry = { header: { ...e.header, name }, data: e.data };
+    if (e.header.type !== 'directory' || !opaque.has(path)) return [entry];
+    const marker = { name: `${path.slice(1)}/.wh..wh..opq`, size: 0, type: 'file' as const, mode: 0o644, ...mtime };
+    return [entry, { header: marker, data: new Uint8Array() }];
   });
   return packTar(out);
 }
@@ -57,13 +73,16 @@ export async function commitContainer(deps: CommitDeps, record: ContainerRecord,
   if (!parent) throw new EngineError('NOT_FOUND', `No such image: ${record.imageId}`);
   const upper = record.overlay.upperDir;
   const listing = await deps.guest.exec(['sh', '-c', changesScript(upper, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
-  const changes = parseChanges(new TextDecoder().decode(listing.stdout));
-  const whiteouts = new Set(changes.filter((c) => c.Kind === 2).map((c) => c.Path));
+  const text = new TextDecoder().decode(listing.stdout);
+  const opaque = parseOpaque(text);
+  if (!opaque) throw new EngineError('INTERNAL', `could not read the container's changes: ${new TextDecoder().decode(listing.stderr).trim()}`);
+  const entries = readUpperListing(text);
+  const whiteouts = new Set(entries.filter((e) => e.whiteout).map((e) => e.path));
   const tarred = await deps.guest.exec(['sh', '-c', `cd ${quoteWord(upper)} && exec tar -c .`], { timeoutMs: 600_000 });
   if (tarred.exitCode !== 0) {
     throw new EngineError('INTERNAL', `could not pack the container's changes: ${new TextDecoder().decode(tarred.stderr).trim()}`);
   }
-  const layerTar = await layerFromUpperTar(tarred.stdout, whiteouts, addedInitPaths(changes));
+  const layerTar = await layerFromUpperTar(tarred.stdout, { whiteouts, opaque, leaveOut: addedInitPaths(entries) });
   const diffId = sha256Digest(layerTar);
   const blob = await deps.content.putBytes(await gzip(layerTar));
 
