@@ -20,6 +20,11 @@ export function parseFilters(raw: string | null): Map<string, string[]> {
   return out;
 }
 
+/**
+ * Docker's image list filters (daemon/images list): `reference` keeps only the tags and digests that match,
+ * so an image appears with just those (none left: not listed); `dangling=true` keeps the images without a
+ * tag, `dangling=false` drops the ones with neither tag nor digest.
+ */
 export function filterImages(images: ImageSummary[], raw: string | null): ImageSummary[] {
   const filters = parseFilters(raw);
   for (const key of filters.keys()) {
@@ -28,25 +33,27 @@ export function filterImages(images: ImageSummary[], raw: string | null): ImageS
   let out = images;
   const dangling = filters.get('dangling');
   if (dangling?.length) {
-    const want = dangling[0] === 'true' || dangling[0] === '1';
-    out = out.filter((i) => (i.RepoTags.length === 0) === want);
+    const only = dangling.includes('true');
+    if (!only && !dangling.includes('false')) throw new EngineError('INVALID_ARGUMENT', `invalid filter 'dangling=${dangling.join(',')}'`);
+    out = out.filter((i) => (only ? i.RepoTags.length === 0 : i.RepoTags.length + i.RepoDigests.length > 0));
   }
   const patterns = filters.get('reference');
   if (patterns?.length) {
-    // Docker lists only the tags that match, dropping images with none.
+    const keep = (ref: string) => patterns.some((p) => referenceMatches(p, ref));
     out = out
-      .map((i) => ({ ...i, RepoTags: i.RepoTags.filter((t) => patterns.some((p) => referenceMatches(p, t))) }))
-      .filter((i) => i.RepoTags.length > 0);
+      .map((i) => ({ ...i, RepoTags: i.RepoTags.filter(keep), RepoDigests: i.RepoDigests.filter(keep) }))
+      .filter((i) => i.RepoTags.length + i.RepoDigests.length > 0);
   }
   return out;
 }
 
-/** Docker's FamiliarMatch: the pattern is a path.Match glob against `name:tag` or `name`. */
-export function referenceMatches(pattern: string, familiarTag: string): boolean {
-  const colon = familiarTag.lastIndexOf(':');
-  const name = colon > familiarTag.lastIndexOf('/') ? familiarTag.slice(0, colon) : familiarTag;
+/** Docker's FamiliarMatch: the pattern is a path.Match glob against the familiar `name:tag` / `name@digest`, or `name`. */
+export function referenceMatches(pattern: string, familiarRef: string): boolean {
+  const at = familiarRef.indexOf('@');
+  const colon = familiarRef.lastIndexOf(':');
+  const name = at >= 0 ? familiarRef.slice(0, at) : colon > familiarRef.lastIndexOf('/') ? familiarRef.slice(0, colon) : familiarRef;
   const re = globToRegExp(pattern);
-  return re.test(familiarTag) || re.test(name);
+  return re.test(familiarRef) || re.test(name);
 }
 
 function globToRegExp(glob: string): RegExp {

@@ -159,6 +159,25 @@ describe('docker images', () => {
     expect(json[0]).toMatchObject({ Repository: 'busybox', Tag: 'latest', Size: '4kB' });
   });
 
+  it('a repository argument lists only its tags (not the image\'s other references); repo:tag only that tag', async () => {
+    expect((await docker('tag busybox me/bb:1')).status).toBe(0);
+    expect((await docker('tag busybox me/bb:2')).status).toBe(0);
+    const rows = (r: { out: string }) => r.out.trimEnd().split('\n').slice(1).map((l) => l.split(/\s{2,}/).slice(0, 2).join(' '));
+    expect(rows(await docker('images me/bb'))).toEqual(['me/bb 1', 'me/bb 2']);
+    expect(rows(await docker('images me/bb:2'))).toEqual(['me/bb 2']);
+    expect(rows(await docker('images busybox'))).toEqual(['busybox latest']);
+    expect(rows(await docker('images --filter reference=me/*'))).toEqual(['me/bb 1', 'me/bb 2']);
+    expect(rows(await docker('images nothing'))).toEqual([]);
+    expect((await docker('images -q me/bb')).out).toMatch(/^([0-9a-f]{12})\n\1\n$/);
+    // --digests: the repository's digest shows on its tag rows; `repo:tag` matches the tag, not the digest (Docker's FamiliarMatch)
+    expect((await docker('images --digests busybox')).out.split('\n')[1]).toMatch(/^busybox\s+latest\s+sha256:[0-9a-f]{64}\s/);
+    expect((await docker('images --digests me/bb')).out.split('\n')[1]).toMatch(/^me\/bb\s+1\s+<none>\s/);
+    expect((await docker('images --digests busybox:latest')).out.split('\n')[1]).toMatch(/^busybox\s+latest\s+<none>\s/);
+    expect((await docker('images -q -f dangling=true')).out).toBe('');
+    expect((await docker('images -q -f dangling=false')).out.split('\n').filter(Boolean)).toHaveLength(4);
+    expect((await docker('images -f dangling=maybe')).err).toBe("Error response from daemon: invalid filter 'dangling=maybe'\n");
+  });
+
   it('shows tags and removes them with rmi: Untagged, then Deleted', async () => {
     expect((await docker('tag busybox me/bb:1')).status).toBe(0);
     expect((await docker('images me/bb')).out).toContain('me/bb        1  ');
