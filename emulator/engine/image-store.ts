@@ -85,7 +85,6 @@ export class ImageStore {
     }
     const chains = chainIds(diffIds.map((d) => parseDigest(d)));
     const known = new Map(this.db.all().flatMap((img) => img.layers.map((l) => [l.chainId, l] as const)));
-    const wasStored = await this.#o.content.hasBlob(resolved.config.digest);
 
     // Which layers are already here, stored and (with a GuestFs) unpacked: Docker says "Already exists".
     const present = await Promise.all(manifest.layers.map((layer, i) => this.#layerPresent(layer, chains[i] as Digest, known)));
@@ -134,6 +133,8 @@ export class ImageStore {
     const fullTag = ref.tag !== undefined ? referenceString(ref) : undefined;
     const existing = this.db.get(id);
     const tagMoved = fullTag !== undefined && !existing?.repoTags.includes(fullTag);
+    // Docker (pull_v2): up to date when the reference pulled, tag or digest, already named this image.
+    const upToDate = existing !== undefined && (fullTag !== undefined ? !tagMoved : existing.repoDigests.includes(repoDigest));
     const record: ImageRecord = existing ?? {
       id,
       repoTags: [],
@@ -153,7 +154,6 @@ export class ImageStore {
     await this.#persist();
 
     emit({ status: `Digest: ${resolved.repoDigest}` });
-    const upToDate = wasStored && existing !== undefined && !tagMoved && present.every(Boolean);
     const shown = familiarString(ref);
     emit({ status: upToDate ? `Status: Image is up to date for ${shown}` : `Status: Downloaded newer image for ${shown}` });
     return { id, repoDigest: resolved.repoDigest, status: upToDate ? 'up-to-date' : 'downloaded' };

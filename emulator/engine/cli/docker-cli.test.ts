@@ -92,6 +92,28 @@ describe('docker pull', () => {
     expect(again.out).toContain('Status: Image is up to date for busybox:latest');
   });
 
+  it('by digest: Downloaded newer image the first time, up to date the second, as Docker says it', async () => {
+    const digest = /Digest: (sha256:[0-9a-f]{64})/.exec((await docker('pull busybox')).out)?.[1];
+    expect((await docker('rmi busybox')).status).toBe(0);
+    const first = await docker(`pull busybox@${digest}`);
+    expect(first.status, first.err).toBe(0);
+    const lines = first.out.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${digest}: Pulling from library/busybox`);
+    expect(lines).toContainEqual(expect.stringMatching(/^[0-9a-f]{12}: Pull complete$/));
+    expect(lines.slice(-3)).toEqual([`Digest: ${digest}`, `Status: Downloaded newer image for busybox@${digest}`, `docker.io/library/busybox@${digest}`]);
+    const again = await docker(`pull busybox@${digest}`);
+    expect(again.out.trimEnd().split('\n').slice(-3)).toEqual([`Digest: ${digest}`, `Status: Image is up to date for busybox@${digest}`, `docker.io/library/busybox@${digest}`]);
+    // The tag was not there: Docker adds it and says so, though every layer already exists.
+    const tag = await docker('pull busybox');
+    expect(tag.out).toMatch(/: Already exists\n/);
+    expect(tag.out).toContain('Status: Downloaded newer image for busybox:latest\n');
+    expect((await docker('pull busybox')).out).toContain('Status: Image is up to date for busybox:latest\n');
+    // Another repository's copy of the same image: its digest reference is new, so the image is "newer" there.
+    expect((await docker('tag busybox me/bb:1')).status).toBe(0);
+    expect((await docker('rmi busybox')).status).toBe(0);
+    expect((await docker(`pull busybox@${digest}`)).out).toContain(`Status: Downloaded newer image for busybox@${digest}\n`);
+  });
+
   it('redraws layer lines in place on a tty', async () => {
     const r = await docker('pull debian', { tty: { rows: 24, cols: 120 } });
     expect(r.status).toBe(0);
