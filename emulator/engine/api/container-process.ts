@@ -17,6 +17,7 @@ import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
+import { findPidOne } from './pid-one.ts';
 import { concatBytes } from '../blob-backend.ts';
 
 export interface ContainerProcessDeps {
@@ -293,14 +294,18 @@ export class ContainerProcesses {
       ...(openStdin ? { stdin: true } : {}),
     });
     if (openStdin) this.#stdin.set(id, proc);
+    let ended = false;
     // A guest that goes away (restart, checkpoint restore) ends these with its error: nobody waits for them then.
     void proc.exit
       .then(
-        (s) => rt.exited(id, s),
-        () => rt.exited(id, { exitCode: 255 }),
+        (s) => ((ended = true), rt.exited(id, s)),
+        () => ((ended = true), rt.exited(id, { exitCode: 255 })),
       )
       .catch(() => undefined);
-    const pid = (await proc.started) ?? 0;
+    const wrapper = (await proc.started) ?? 0;
+    // State.Pid is PID 1 as soon as `docker run -d`/`start` returns, as dockerd reports it: a `kill -9` of the
+    // wrapper would leave the container running. The wrapper's pid stands in only if PID 1 never showed up.
+    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended: () => ended, timeoutMs: 30_000 })) ?? wrapper);
     if (!wanted()) {
       // stopped while it was being started by its restart policy: it ends now, as `stopped` says
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);
@@ -385,7 +390,14 @@ export class ContainerProcesses {
     this.#onTerminal.add(record.id);
     await this.deps.containers.setRestartState(record.id, { restartCount: 0, manuallyStopped: false });
     await this.deps.containers.markStarted(record.id, 0);
-    this.#exits.set(record.id, this.#afterExit(record.id, rt.wait(record.id)));
+    const exited = rt.wait(record.id);
+    this.#exits.set(record.id, this.#afterExit(record.id, exited));
+    // The CLI spawns the argv on the learner's terminal after this returns: State.Pid follows once PID 1 is there.
+    let ended = false;
+    void exited.finally(() => (ended = true)).catch(() => undefined);
+    void findPidOne(this.#guest as GuestExec, rt.trace(record.id).cgroup, { ended: () => ended, timeoutMs: 120_000 })
+      .then((pid) => (pid && !ended ? this.deps.containers.setPid(record.id, pid) : undefined))
+      .catch(() => undefined);
     return argv;
   }
 
@@ -482,6 +494,8 @@ export class ContainerProcesses {
       const [uid = '', pid = '', ppid = '', cmd = ''] = l.split('|');
       return [uid === '0' ? 'root' : uid, pid, ppid, '0', '-', '?', '00:00:00', cmd.trim()];
     });
+    // in pid order, as dockerd's `ps -ef` prints them (cgroup.procs lists them in the order they joined)
+    rows.sort((a, b) => Number(a[1]) - Number(b[1]));
     return { Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: rows };
   }
 

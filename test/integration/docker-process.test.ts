@@ -1,0 +1,62 @@
+// A container's process as the guest sees it: State.Pid is PID 1 of the container's PID namespace from the moment
+// `docker run -d` returns, and killing that pid from the guest's shell ends the container as Docker's would.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
+
+const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!built)('a container\'s process typed in the guest', () => {
+  let machine: EngineInGuest;
+
+  beforeAll(async () => {
+    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
+    const pull = await docker('pull -q busybox');
+    expect(pull.status, pull.err).toBe(0);
+  }, 180_000);
+  afterAll(async () => {
+    await machine?.stop();
+  });
+
+  const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
+  const sh = async (script: string) => {
+    const r = await machine.emulator.exec(['sh', '-c', script], { timeoutMs: 120_000 });
+    return { status: r.exitCode, out: new TextDecoder().decode(r.stdout), err: new TextDecoder().decode(r.stderr) };
+  };
+  /** polls `docker ps -a` until the container's status matches (the exit is recorded after the guest reports it) */
+  const statusOf = async (name: string, want: RegExp, timeoutMs = 120_000) => {
+    const t0 = Date.now();
+    let last = '';
+    while (Date.now() - t0 < timeoutMs) {
+      last = (await docker(`ps -a --filter name=^${name}$ --format '{{.Status}}'`)).out.trim();
+      if (want.test(last)) return last;
+      await sleep(200);
+    }
+    return last;
+  };
+
+  it('State.Pid is PID 1 of the container as soon as run -d returns; kill -9 of it from the guest ends the container (137)', { timeout: 300_000 }, async () => {
+    // one guest shell line, as the learner types it: no time for a lookup between run and inspect
+    const r = await sh(`docker run -d --name web busybox sleep 1000 >/dev/null && p=$(docker inspect -f '{{.State.Pid}}' web) && echo $p && grep NSpid /proc/$p/status`);
+    expect(r.status, r.err).toBe(0);
+    const [pid, nspid] = r.out.trim().split('\n');
+    expect(Number(pid)).toBeGreaterThan(1);
+    // the host pid, then 1: PID 1 of the container's own PID namespace
+    expect(nspid).toMatch(new RegExp(`^NSpid:\\s+${pid}\\s+1$`));
+    const top = (await docker('top web')).out.split('\n')[1] ?? '';
+    expect(top).toMatch(new RegExp(`^root\\s+${pid}\\s`));
+    expect((await docker('ps --format "{{.Names}}"')).out).toBe('web\n');
+
+    expect((await sh(`kill -9 $(docker inspect -f '{{.State.Pid}}' web)`)).status).toBe(0);
+    expect(await statusOf('web', /^Exited/)).toMatch(/^Exited \(137\) /);
+    expect((await docker('inspect -f "{{.State.Status}} {{.State.ExitCode}} {{.State.Pid}}" web')).out).toBe('exited 137 0\n');
+    expect((await docker('ps -q')).out).toBe('');
+
+    // docker start: the same from the first moment
+    const again = await sh(`docker start web >/dev/null && p=$(docker inspect -f '{{.State.Pid}}' web) && grep NSpid /proc/$p/status`);
+    expect(again.out, again.err).toMatch(/^NSpid:\s+\d+\s+1\n$/);
+    expect((await docker('rm -f web')).status).toBe(0);
+  });
+});
