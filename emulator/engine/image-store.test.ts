@@ -276,6 +276,20 @@ describe('tag and rmi', () => {
     await expect(images.remove('busybox')).rejects.toMatchObject({ code: 'NOT_FOUND', message: 'No such image: busybox' });
   });
 
+  it('untagging a repository\'s last tag untags its digests too, and only that repository\'s (moby ImageDelete)', async () => {
+    await images.pull('busybox');
+    const b = built.busybox!;
+    await images.tag('busybox', 'me/bb:1');
+    expect(await images.remove('busybox')).toEqual([{ Untagged: 'busybox:latest' }, { Untagged: `busybox@${b.indexDigest}` }]);
+    expect(listImages(images)[0]).toMatchObject({ RepoTags: ['me/bb:1'], RepoDigests: [] });
+    // A digest pull names the image again without a tag; removing another repository's tag leaves it.
+    expect((await images.pull(`busybox@${b.indexDigest}`)).status).toBe('downloaded');
+    expect((await images.pull(`busybox@${b.indexDigest}`)).status).toBe('up-to-date');
+    await images.tag('busybox@' + b.indexDigest, 'me/bb:2');
+    expect(await images.remove('me/bb:2')).toEqual([{ Untagged: 'me/bb:2' }]);
+    expect(listImages(images)[0]).toMatchObject({ RepoTags: ['me/bb:1'], RepoDigests: [`busybox@${b.indexDigest}`] });
+  });
+
   it('keeps layers another image shares', async () => {
     await images.pull('debian');
     await images.pull('python');

@@ -259,13 +259,16 @@ export class ImageStore {
       const full = referenceString(ref);
       const others = image.repoTags.filter((t) => t !== full);
       if (others.length > 0) {
-        // Other tags keep the image alive: only this name goes.
+        // Other tags keep the image alive: only this name goes, and with the repository's last tag its digests
+        // (moby's ImageDelete removes and reports them too).
+        const repo = repositoryOf(full);
+        const lastOfRepo = ref.digest === undefined && !others.some((t) => repositoryOf(t) === repo);
+        const dropped = lastOfRepo ? image.repoDigests.filter((d) => repositoryOf(d) === repo) : [];
         image.repoTags = others;
-        image.repoDigests = image.repoDigests.filter((d) => d !== full);
-        this.#pruneRepoDigests(image);
+        image.repoDigests = image.repoDigests.filter((d) => d !== full && !dropped.includes(d));
         this.db.put(image);
         await this.#persist();
-        return [{ Untagged: familiarString(ref) }];
+        return [{ Untagged: familiarString(ref) }, ...dropped.map((d) => ({ Untagged: familiarRefOf(d) }))];
       }
       if (usage && !options.force) {
         throw new EngineError(
