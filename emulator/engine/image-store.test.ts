@@ -290,6 +290,15 @@ describe('tag and rmi', () => {
     expect(listImages(images)[0]).toMatchObject({ RepoTags: ['me/bb:1'], RepoDigests: [`busybox@${b.indexDigest}`] });
   });
 
+  it('a tag moved to another image leaves the old one its digest (Docker lists it as `busybox <none>`)', async () => {
+    await images.pull('busybox');
+    await images.pull('debian');
+    await images.tag('debian', 'busybox:latest');
+    const old = listImages(images).find((i) => i.Id === built.busybox!.configDigest);
+    expect(old).toMatchObject({ RepoTags: [], RepoDigests: [`busybox@${built.busybox!.indexDigest}`] });
+    expect((await images.pull(`busybox@${built.busybox!.indexDigest}`)).status).toBe('up-to-date');
+  });
+
   it('keeps layers another image shares', async () => {
     await images.pull('debian');
     await images.pull('python');

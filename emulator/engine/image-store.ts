@@ -322,17 +322,12 @@ export class ImageStore {
     return items;
   }
 
-  #pruneRepoDigests(image: ImageRecord): void {
-    // A repo digest stays while a tag of the same repository remains (Docker keeps them per repository).
-    const repos = new Set(image.repoTags.map(repositoryOf));
-    image.repoDigests = image.repoDigests.filter((d) => repos.has(repositoryOf(d)));
-  }
-
+  /** The tag leaves the image it named; that image keeps its digests (`busybox <none>` in `docker images`, as Docker's reference store does). */
   #moveTag(fullTag: string, to: ImageRecord): void {
     for (const other of this.db.all()) {
       if (other.id !== to.id && other.repoTags.includes(fullTag)) {
         other.repoTags = other.repoTags.filter((t) => t !== fullTag);
-        this.#pruneRepoDigests(other);
+        this.db.put(other);
       }
     }
     to.repoTags = [...to.repoTags, fullTag];
