@@ -170,9 +170,10 @@ export function describeChange(before: GuestState, after: GuestState): string {
 
 /**
  * What the engine still holds for containers that are gone: records, log entries (in memory and in the saved
- * document), and containers the runtime still knows among `removedIds`. Empty when nothing.
+ * document), containers the runtime still knows among `removedIds`, and exec instances among `execIds` that
+ * still answer (dockerd answers 404 for an exec of a removed container and drops exited ones). Empty when nothing.
  */
-export async function engineLeaks(host: EngineHost, removedIds: Iterable<string>): Promise<string[]> {
+export async function engineLeaks(host: EngineHost, removedIds: Iterable<string>, execIds: Iterable<string> = []): Promise<string[]> {
   const leaks: string[] = [];
   const records = host.containers.list();
   if (records.length) leaks.push(`container records: ${records.map((r) => `${r.id.slice(0, 12)} ${r.name} ${r.state.status}`).join(', ')}`);
@@ -193,5 +194,14 @@ export async function engineLeaks(host: EngineHost, removedIds: Iterable<string>
     }
   });
   if (known.length) leaks.push(`runtime entries for removed containers: ${known.map((id) => id.slice(0, 12)).join(', ')}`);
+  const execs = [...execIds].filter((id) => {
+    try {
+      host.processes.execJson(id);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (execs.length) leaks.push(`exec instances of removed containers still answer /exec/{id}/json: ${execs.length} (${execs.slice(0, 3).map((id) => id.slice(0, 12)).join(', ')}...)`);
   return leaks;
 }
