@@ -59,4 +59,30 @@ describe.skipIf(!built)('a container\'s process typed in the guest', () => {
     expect(again.out, again.err).toMatch(/^NSpid:\s+\d+\s+1\n$/);
     expect((await docker('rm -f web')).status).toBe(0);
   });
+
+  it('stats --no-stream: a busy container\'s CPU %, its --memory limit, PIDs without the runtime\'s wrapper', { timeout: 300_000 }, async () => {
+    const run = await docker(`run -d --name busy --memory 32m busybox sh -c 'while :; do :; done'`);
+    expect(run.status, run.err).toBe(0);
+    // the loop, not the runtime's set-up before it (run -d returns once PID 1 exists, before it execs the command)
+    for (let t0 = Date.now(); Date.now() - t0 < 120_000 && !/while/.test((await docker('top busy')).out); ) await sleep(300);
+    const s = await docker('stats --no-stream --format "{{.Name}}|{{.CPUPerc}}|{{.MemUsage}}|{{.MemPerc}}|{{.NetIO}}|{{.BlockIO}}|{{.PIDs}}" busy');
+    expect(s.status, s.err).toBe(0);
+    const [name, cpu, mem, memPerc, net, block, pids] = s.out.trim().split('|');
+    console.warn(`[stats] ${s.out.trim()} (${s.ms} ms)`);
+    expect(name).toBe('busy');
+    expect(cpu).toMatch(/^\d+\.\d\d%$/);
+    expect(parseFloat(cpu ?? '')).toBeGreaterThan(0);
+    expect(mem).toMatch(/^\d+(\.\d+)?(B|KiB|MiB) \/ 32MiB$/);
+    expect(memPerc).toMatch(/^\d+\.\d\d%$/);
+    expect([net, block, pids]).toEqual(['0B / 0B', '0B / 0B', '1']);
+    // the default table, every running container
+    const table = await docker('stats --no-stream');
+    expect(table.out).toMatch(/^CONTAINER ID\s+NAME\s+CPU %\s+MEM USAGE \/ LIMIT\s+MEM %\s+NET I\/O\s+BLOCK I\/O\s+PIDS\n[0-9a-f]{12}\s+busy\s+\d+\.\d\d%\s+\S+ \/ 32MiB\s/);
+    // streaming: the screen redrawn with fresh figures until the command is ended (here by timeout's SIGTERM)
+    const live = await sh('timeout 5 docker stats busy');
+    const frames = live.out.split('\x1b[2J\x1b[H').filter(Boolean);
+    expect(frames.length, live.out).toBeGreaterThan(1);
+    expect(frames.at(-1)).toMatch(/^CONTAINER ID\s+NAME\s+CPU %.*\n[0-9a-f]{12}\s+busy\s+\d+\.\d\d%\s+\S+ \/ 32MiB\s/);
+    expect((await docker('rm -f busy')).status).toBe(0);
+  });
 });

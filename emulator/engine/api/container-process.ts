@@ -18,6 +18,7 @@ import { ContainerRuntime } from '../runtime/runtime.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
 import { findPidOne } from './pid-one.ts';
+import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
 import { concatBytes } from '../blob-backend.ts';
 
 export interface ContainerProcessDeps {
@@ -508,21 +509,55 @@ export class ContainerProcesses {
     return withoutInitPaths(parseChanges(decoder.decode(r.stdout)));
   }
 
-  /** `docker stats --no-stream`: memory and pids from the container's cgroup, in the Engine API's shape. */
-  async stats(ref: string): Promise<Record<string, unknown>> {
+  /** One stats sample of a running container; undefined when it is not running (dockerd's all-zero document). */
+  async #statsSample(record: ContainerRecord): Promise<StatsSample | undefined> {
+    if (!['running', 'paused'].includes(record.state.status) || !this.#known(record.id)) return undefined;
+    const cgroup = this.runtime().trace(record.id).cgroup;
+    return sampleStats(this.#guest as GuestExec, cgroup, { pid: record.state.pid, ownNetwork: record.hostConfig.NetworkMode !== 'host' }).catch(() => undefined);
+  }
+
+  /**
+   * `GET /containers/{id}/stats`. As dockerd: `stream` (the default) sends a document a second with the one before
+   * as precpu_stats; `stream=false` waits for a second sample so CPU % has a delta; `one-shot` is one sample alone.
+   */
+  async stats(ref: string, options: { stream: boolean; oneShot: boolean }, signal?: AbortSignal): Promise<Response> {
     const record = this.deps.containers.get(ref);
-    const base = { id: record.id, name: `/${record.name}`, read: new Date().toISOString() };
-    if (!running(record) || !this.#known(record.id)) return { ...base, memory_stats: {}, pids_stats: {}, cpu_stats: { cpu_usage: { total_usage: 0 } } };
-    const cg = this.runtime().trace(record.id).cgroup;
-    const r = await (this.#guest as GuestExec).exec(['sh', '-c', `cat ${cg}/memory.current ${cg}/memory.max ${cg}/pids.current; grep usage_usec ${cg}/cpu.stat; grep MemTotal /proc/meminfo`], { timeoutMs: 10_000 });
-    const [cur = '0', max = 'max', pids = '0', usage = '', mem = ''] = decoder.decode(r.stdout).trim().split('\n');
-    const total = Number(/(\d+)/.exec(mem)?.[1] ?? 0) * 1024;
-    return {
-      ...base,
-      memory_stats: { usage: Number(cur), limit: max === 'max' ? total : Number(max) },
-      pids_stats: { current: Number(pids) },
-      cpu_stats: { cpu_usage: { total_usage: Number(/(\d+)/.exec(usage)?.[1] ?? 0) * 1000 }, online_cpus: 1 },
-    };
+    const doc = (cur: StatsSample | undefined, pre?: StatsSample) => statsJson(record.id, this.deps.containers.find(record.id)?.name ?? record.name, cur, pre);
+    const sample = () => this.#statsSample(this.deps.containers.find(record.id) ?? record);
+    const pause = (ms: number) => new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+    });
+    if (!options.stream) {
+      const first = await sample();
+      if (options.oneShot || !first) return jsonResponse(doc(first));
+      await pause(STATS_INTERVAL_MS);
+      const second = await sample();
+      return jsonResponse(second ? doc(second, first) : doc(undefined));
+    }
+    const encoder = new TextEncoder();
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        void (async () => {
+          let pre: StatsSample | undefined;
+          while (!cancelled && !signal?.aborted) {
+            const cur = await sample();
+            if (cancelled) return;
+            c.enqueue(encoder.encode(`${JSON.stringify(doc(cur, pre))}\n`));
+            // a container that is not running has nothing more to say
+            if (!cur) break;
+            pre = cur;
+            await pause(STATS_INTERVAL_MS);
+          }
+          if (!cancelled) c.close();
+        })().catch((e: unknown) => c.error(e));
+      },
+      cancel: () => {
+        cancelled = true;
+      },
+    });
+    return new Response(body, { headers: { 'Content-Type': 'application/json' } });
   }
 
   /**
@@ -664,6 +699,8 @@ function candidates(arg0: string, env: readonly string[], cwd: string): string[]
 }
 
 
+const flagOn = (v: string | null) => v === '1' || v === 'true' || v === 'True';
+
 const endOf = (body: { ExitCode?: number; Signal?: number }): GuestExitStatus =>
   body.Signal ? { exitCode: 128 + body.Signal, signal: body.Signal } : { exitCode: body.ExitCode ?? 0 };
 
@@ -697,7 +734,10 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
       if (method === 'POST' && action === 'unpause') return p.unpause(ref).then(noContent);
       if (method === 'GET' && action === 'top') return jsonResponse(await p.top(ref));
       if (method === 'GET' && action === 'changes') return jsonResponse(await p.changes(ref));
-      if (method === 'GET' && action === 'stats') return jsonResponse(await p.stats(ref));
+      if (method === 'GET' && action === 'stats') {
+        const stream = q.get('stream');
+        return p.stats(ref, { stream: stream === null || flagOn(stream), oneShot: flagOn(q.get('one-shot')) }, request.signal);
+      }
       if (method === 'POST' && action === 'exec') {
         const body = (await request.json().catch(() => ({}))) as Parameters<ContainerProcesses['createExec']>[1];
         return jsonResponse({ Id: p.createExec(ref, body) }, 201);

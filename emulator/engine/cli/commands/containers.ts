@@ -1,6 +1,7 @@
 // Container and volume commands with plain flags: stop, kill, restart, rm, wait, pause, unpause, top, diff, commit, stats,
 // inspect (containers before images, as docker looks them up), container prune, volume create/ls/inspect/rm/prune.
 import { changeLines, type Change } from '../../containers/container-changes.ts';
+import { STATS_HEADERS, STATS_TABLE, statsRow, type StatsDocument } from '../../containers/stats-format.ts';
 import { VOLUME_FORMAT, volumeRow } from '../../containers/volume-format.ts';
 import type { VolumeJSON } from '../../containers/volume-store.ts';
 import { FORMAT_FLAG, type Command, type CommandContext } from '../command.ts';
@@ -8,7 +9,6 @@ import { inspect as imagesInspect } from './inspect.ts';
 import { DaemonError, imagePath } from '../engine-client.ts';
 import { renderTemplate } from '../go-template.ts';
 import { formatList } from '../output-format.ts';
-import { bytesSize } from '../units.ts';
 
 const enc = (s: string) => encodeURIComponent(s);
 
@@ -182,34 +182,78 @@ export const stats: Command = {
     FORMAT_FLAG,
   ],
   async run(ctx) {
-    let names = ctx.args;
-    if (names.length === 0) {
-      const list = await ctx.client.json<{ Id: string }[]>('GET', '/containers/json', { query: { all: ctx.flags.all === true } });
-      names = list.map((c) => c.Id);
+    const named = ctx.args.length > 0;
+    const noTrunc = ctx.flags['no-trunc'] === true;
+    const targets = async () =>
+      named ? [...ctx.args] : (await ctx.client.json<{ Id: string }[]>('GET', '/containers/json', { query: { all: ctx.flags.all === true } })).map((c) => c.Id);
+    const rowOf = (name: string, s: StatsDocument) => statsRow(s, { container: named ? name : s.id.slice(0, 12), noTrunc });
+    const table = (rows: Record<string, string>[]) => formatList(ctx.flags.format as string | undefined, rows, { defaultTable: STATS_TABLE, headers: STATS_HEADERS });
+    if (ctx.flags['no-stream']) {
+      // like dockerd's stream=false: each document carries two samples a second apart; all containers at once
+      const names = await targets();
+      const results = await Promise.all(
+        names.map((name) =>
+          ctx.client.json<StatsDocument>('GET', `/containers/${enc(name)}/stats`, { query: { stream: 'false' }, signal: ctx.session.signal }).then(
+            (s) => ({ name, s }),
+            (e: unknown) => ({ name, e }),
+          ),
+        ),
+      );
+      const errors = results.flatMap((r) => ('e' in r ? [r.e] : []));
+      for (const e of errors) if (!(e instanceof DaemonError)) throw e;
+      if (errors.length) {
+        ctx.err(`Error response from daemon: ${errors.map((e) => (e as Error).message).join('\n')}\n`);
+        return 1;
+      }
+      ctx.out(table(results.map((r) => rowOf(r.name, (r as { s: StatsDocument }).s))));
+      return 0;
     }
-    const rows: Record<string, string>[] = [];
-    for (const name of names) {
-      const s = await ctx.client.json<{ id: string; name: string; memory_stats: { usage?: number; limit?: number }; pids_stats: { current?: number } }>('GET', `/containers/${enc(name)}/stats`, { query: { stream: 'false' } });
-      const usage = s.memory_stats.usage ?? 0;
-      const limit = s.memory_stats.limit ?? 0;
-      rows.push({
-        ID: s.id.slice(0, 12),
-        Container: ctx.args.length ? name : s.id.slice(0, 12),
-        Name: s.name.replace(/^\//, ''),
-        CPUPerc: '--',
-        MemUsage: limit ? `${bytesSize(usage)} / ${bytesSize(limit)}` : '-- / --',
-        MemPerc: limit ? `${((usage / limit) * 100).toFixed(2)}%` : '--',
-        NetIO: '0B / 0B',
-        BlockIO: '0B / 0B',
-        PIDs: String(s.pids_stats.current ?? 0),
+    // Streaming: a stats stream per container keeps its latest document; the screen is redrawn twice a second
+    // (the CLI's refresh) until ^C ends the session.
+    const latest = new Map<string, { name: string; doc?: StatsDocument; ended: boolean }>();
+    const follow = (name: string) => {
+      const entry: { name: string; doc?: StatsDocument; ended: boolean } = { name, ended: false };
+      latest.set(name, entry);
+      void (async () => {
+        const response = await ctx.client.request('GET', `/containers/${enc(name)}/stats`, { query: { stream: 'true' }, signal: ctx.session.signal });
+        const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
+        const decoder = new TextDecoder();
+        let buffered = '';
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          buffered += decoder.decode(value, { stream: true });
+          const lines = buffered.split('\n');
+          buffered = lines.pop() ?? '';
+          for (const line of lines) if (line.trim()) entry.doc = JSON.parse(line) as StatsDocument;
+        }
+      })()
+        .catch(() => undefined)
+        .finally(() => (entry.ended = true));
+    };
+    try {
+      for (const name of await targets()) follow(name);
+    } catch (e) {
+      if (!(e instanceof DaemonError)) throw e;
+      ctx.err(`Error response from daemon: ${e.message}\n`);
+      return 1;
+    }
+    const signal = ctx.session.signal;
+    while (!signal.aborted) {
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 500);
+        signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
       });
+      if (signal.aborted) break;
+      if (!named) {
+        // containers that started since come in, those that stopped go (the CLI follows the daemon's events)
+        const now = new Set(await targets().catch(() => [...latest.keys()]));
+        for (const name of now) if (!latest.has(name)) follow(name);
+        for (const [name, e] of latest) if (!now.has(name) && e.ended) latest.delete(name);
+      }
+      const rows = [...latest.values()].flatMap((e) => (e.doc ? [rowOf(e.name, e.doc)] : []));
+      ctx.out(`\x1b[2J\x1b[H${table(rows)}`);
     }
-    ctx.out(
-      formatList(ctx.flags.format as string | undefined, rows, {
-        defaultTable: '{{.ID}}\t{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.MemPerc}}\t{{.NetIO}}\t{{.BlockIO}}\t{{.PIDs}}',
-        headers: { ID: 'CONTAINER ID', Container: 'CONTAINER', Name: 'NAME', CPUPerc: 'CPU %', MemUsage: 'MEM USAGE / LIMIT', MemPerc: 'MEM %', NetIO: 'NET I/O', BlockIO: 'BLOCK I/O', PIDs: 'PIDS' },
-      }),
-    );
     return 0;
   },
 };
