@@ -125,8 +125,10 @@ kernel_release=$(cat "$kernel_cache/release")
 # ---------------------------------------------------------------- agent
 log 'compiling the agent'
 gcc -m32 -static -Os -Wall -Wextra -Werror -std=gnu11 -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
-  -o "$build/drydock-agent" "$here/agent/agent.c"
+  -o "$build/drydock-agent" "$here/agent/agent.c" "$here/runtime/drydock-init.c"
 strip --strip-all "$build/drydock-agent"
+log 'checking drydock-init (natively)'
+bash "$here/runtime/check-init.sh" "$build/drydock-agent"
 # The docker shim's relay, run natively: agent on a pty, `docker` on its socket, a script as the host.
 # A private mount namespace keeps the agent's /run/drydock/engine.sock off this machine's /run.
 log 'checking the docker shim relay (natively)'
@@ -163,6 +165,8 @@ cp -a "$here/rootfs/." "$root/"
 add_extra_files() {
   # The docker shim is the agent binary called as `docker` (agent.c: shim_main).
   ln -s /sbin/drydock-agent "$root/usr/bin/docker"
+  # The container runtime's step runner (runtime/drydock-init.c) is the agent binary under another name too.
+  ln -s drydock-agent "$root/sbin/drydock-init"
   add_runtime_tools
 }
 

@@ -34,6 +34,7 @@ export interface HostConfigJSON {
   AutoRemove: boolean;
   CapAdd: string[] | null;
   CapDrop: string[] | null;
+  GroupAdd?: string[] | null;
   Privileged: boolean;
   ReadonlyRootfs: boolean;
   ShmSize: number;
@@ -128,6 +129,7 @@ export function hostConfigFor(request: RunRequest, binds: string[]): HostConfigJ
     AutoRemove: request.autoRemove,
     CapAdd: request.capAdd.length > 0 ? [...request.capAdd] : null,
     CapDrop: request.capDrop.length > 0 ? [...request.capDrop] : null,
+    ...(request.groupAdd?.length ? { GroupAdd: [...request.groupAdd] } : {}),
     Privileged: request.privileged,
     ReadonlyRootfs: request.readOnly,
     ShmSize: DEFAULT_SHM_SIZE,

@@ -59,7 +59,7 @@ describe('bundle files', () => {
     const c = await createContainer(s, await request(['-u', 'nobody', 'busybox']), BUSYBOX);
     const bundle = bundleFiles(c, { passwd: 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n', group: 'root:x:0:\n' });
     expect(JSON.parse(bundle.files['config.json'])).toEqual(bundle.spec);
-    expect(bundle.spec.process.user).toEqual({ uid: 65534, gid: 65534 });
+    expect(bundle.spec.process.user).toEqual({ uid: 65534, gid: 65534, additionalGids: [65534] });
     expect(bundle.spec.root).toEqual({ path: `/var/lib/drydock/containers/${c.id}/rootfs` });
     expect(bundle.files.hostname).toBe(`${c.id.slice(0, 12)}\n`);
     const bad = await createContainer(s, await request(['-u', 'alice', 'busybox']), BUSYBOX);

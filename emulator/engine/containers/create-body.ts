@@ -33,6 +33,7 @@ export interface ContainerCreateBody {
     AutoRemove?: boolean;
     CapAdd?: string[] | null;
     CapDrop?: string[] | null;
+    GroupAdd?: string[] | null;
     Privileged?: boolean;
     ReadonlyRootfs?: boolean;
     Memory?: number;
@@ -73,6 +74,7 @@ export function createBodyFor(request: RunRequest): { body: ContainerCreateBody;
       AutoRemove: request.autoRemove,
       CapAdd: request.capAdd.length > 0 ? [...request.capAdd] : null,
       CapDrop: request.capDrop.length > 0 ? [...request.capDrop] : null,
+      ...(request.groupAdd?.length ? { GroupAdd: [...request.groupAdd] } : {}),
       Privileged: request.privileged,
       ReadonlyRootfs: request.readOnly,
       Memory: request.memory,
@@ -139,6 +141,7 @@ export function runRequestFromBody(body: ContainerCreateBody, query: { name?: st
     nanoCpus,
     capAdd: [...(host.CapAdd ?? [])],
     capDrop: [...(host.CapDrop ?? [])],
+    ...(host.GroupAdd?.length ? { groupAdd: [...host.GroupAdd] } : {}),
     privileged: host.Privileged ?? false,
     networkMode,
     labels: { ...(body.Labels ?? {}) },

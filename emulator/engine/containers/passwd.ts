@@ -91,3 +91,20 @@ export function resolveUser(spec: string, passwd: string | undefined, group: str
   }
   return result;
 }
+
+/**
+ * `--group-add` as runc's GetAdditionalGroups resolves it: a group name or gid from the image's /etc/group, or any
+ * number; each gid once, in the order given. Throws `Unable to find group x: no matching entries in group file`.
+ */
+export function resolveAdditionalGroups(names: readonly string[], group: string | undefined): number[] {
+  const groups = parseGroup(group ?? '');
+  const out: number[] = [];
+  for (const name of names) {
+    const match = groups.find((g) => g.name === name || String(g.gid) === name);
+    const gid = match ? match.gid : isNumeric(name) ? Number(name) : undefined;
+    if (gid === undefined) throw new Error(`Unable to find group ${name}: no matching entries in group file`);
+    if (gid > 2 ** 31 - 1) throw new Error(`Invalid group id: ${name}`);
+    if (!out.includes(gid)) out.push(gid);
+  }
+  return out;
+}

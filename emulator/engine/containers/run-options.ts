@@ -45,6 +45,8 @@ export interface RunRequest {
   nanoCpus: number;
   capAdd: string[];
   capDrop: string[];
+  /** --group-add: group names or gids, resolved against the image's /etc/group */
+  groupAdd?: string[];
   privileged: boolean;
   networkMode: NetworkMode;
   stopSignal?: string;
@@ -122,6 +124,7 @@ const FLAGS: FlagDef[] = [
   { name: 'entrypoint', kind: 'string', valueName: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
   { name: 'env', short: 'e', kind: 'list', parse: validateEnv, valueName: 'list', description: 'Set environment variables' },
   { name: 'env-file', kind: 'list', valueName: 'list', description: 'Read in a file of environment variables' },
+  { name: 'group-add', kind: 'list', valueName: 'list', description: 'Add additional groups to join' },
   { name: 'hostname', short: 'h', kind: 'string', valueName: 'string', description: 'Container host name' },
   { name: 'interactive', short: 'i', kind: 'bool', description: 'Keep STDIN open even if not attached' },
   { name: 'label', short: 'l', kind: 'list', valueName: 'list', description: 'Set meta data on a container' },
@@ -283,6 +286,7 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     nanoCpus,
     capAdd: list('cap-add'),
     capDrop: list('cap-drop'),
+    ...(list('group-add').length > 0 ? { groupAdd: list('group-add') } : {}),
     privileged: bool('privileged'),
     networkMode,
     labels,

@@ -79,8 +79,13 @@ describe('spec details', () => {
     const image: ContainerConfig = { Cmd: ['sh'], WorkingDir: '/app', User: 'daemon' };
     const spec = await specFor('busybox', image);
     expect(spec.process.cwd).toBe('/app');
-    expect(spec.process.user).toEqual({ uid: 1, gid: 1, additionalGids: [10] });
+    expect(spec.process.user).toEqual({ uid: 1, gid: 1, additionalGids: [1, 10] });
     expect((await specFor('-w /tmp -u 0 busybox', image)).process.cwd).toBe('/tmp');
+  });
+  it('--group-add: names from the image\'s /etc/group or numbers, after the user\'s own groups', async () => {
+    const image: ContainerConfig = { Cmd: ['id'], User: 'daemon' };
+    expect((await specFor('--group-add 42 --group-add wheel --group-add 42 busybox', image)).process.user).toEqual({ uid: 1, gid: 1, additionalGids: [1, 10, 42, 10] });
+    await expect(specFor('--group-add nosuchgroup busybox', image)).rejects.toThrow('Unable to find group nosuchgroup: no matching entries in group file');
   });
   it('--privileged: all 41 capabilities, no masked or read-only paths, /sys and cgroup writable', async () => {
     const spec = await specFor('--privileged busybox');

@@ -2,7 +2,7 @@
 // daemon/oci_linux.go does: default mounts, masked paths, namespaces, capabilities, user, env and cgroup limits.
 import { effectiveCapabilities } from './capabilities.ts';
 import { DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, type ContainerConfigJSON, type HostConfigJSON } from './container-config.ts';
-import { resolveUser } from './passwd.ts';
+import { resolveAdditionalGroups, resolveUser } from './passwd.ts';
 import { OCI_VERSION, type RuntimeSpec, type SpecMount, type SpecNamespace } from './runtime-spec.ts';
 
 /** A `-v` mount after volume resolution: what is bound where. */
@@ -54,6 +54,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   const hostNetwork = host.NetworkMode === 'host';
   const user = resolveUser(config.User, input.passwd, input.group);
 
+  const groupAdd = resolveAdditionalGroups(host.GroupAdd ?? [], input.group);
   const caps = effectiveCapabilities({ capAdd: host.CapAdd ?? [], capDrop: host.CapDrop ?? [], privileged });
 
   const spec: RuntimeSpec = {
@@ -61,7 +62,8 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     // specs-go marks terminal and root.readonly omitempty: Docker's config.json has them only when true
     process: {
       ...(config.Tty ? { terminal: true } : {}),
-      user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length > 0 ? { additionalGids: user.additionalGids } : {}) },
+      // moby's getUser: the primary gid first, then the groups /etc/group lists the user in (CVE-2023-25173's fix)
+      user: { uid: user.uid, gid: user.gid, additionalGids: [user.gid, ...user.additionalGids, ...groupAdd] },
       args: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
       env: processEnv(config, user.home),
       cwd: config.WorkingDir || '/',

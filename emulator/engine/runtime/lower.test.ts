@@ -5,6 +5,7 @@ import type { RuntimeSpec } from '../containers/runtime-spec.ts';
 import { isEngineError } from '../errors.ts';
 import { lowerSpec, sharesToWeight, type ContainerLayout } from './lower.ts';
 import { quoteArgv } from './shell-quote.ts';
+import { encodeWord } from './steps-file.ts';
 
 // The containers/ golden config.json files (what the engine writes for real `docker run` lines) are the input.
 const SPECS = join(import.meta.dirname, '../containers/testdata/spec');
@@ -29,6 +30,7 @@ describe('runtime trace golden files', () => {
       const trace = lowerSpec(load(file), LAYOUT);
       await expect(trace.files.trace).toMatchFileSnapshot(`testdata/${name}.trace.sh`);
       await expect(trace.files.init).toMatchFileSnapshot(`testdata/${name}.init.sh`);
+      await expect(trace.files.steps).toMatchFileSnapshot(`testdata/${name}.steps`);
     });
   }
 });
@@ -58,9 +60,11 @@ describe('lowerSpec', () => {
 
   it('creates one namespace per linux.namespaces entry and no network namespace for --network host', () => {
     const t = lowerSpec(load('host-network-volumes.config.json'), LAYOUT);
-    expect(t.process).not.toContain('--net');
+    expect(t.shellProcess).not.toContain('--net');
+    expect(t.start[1]!.op).not.toContain('net');
     expect(t.init.some((s) => s.argv.includes('lo'))).toBe(false);
-    expect(lowerSpec(base(), LAYOUT).process).toContain('--net');
+    expect(lowerSpec(base(), LAYOUT).shellProcess).toContain('--net');
+    expect(lowerSpec(base(), LAYOUT).start[1]!.op.slice(1).sort()).toEqual(['cgroup', 'ipc', 'mount', 'net', 'pid', 'uts']);
   });
 
   it('drops capabilities to the bounding set and sets uid/gid last', () => {
@@ -70,7 +74,38 @@ describe('lowerSpec', () => {
     expect(bounding.startsWith('-all,')).toBe(true);
     expect(bounding).not.toContain('net_raw');
     expect(exec).toContain('--setuid=1000');
+    const op = t.init.at(-1)!.op;
+    expect(op.slice(0, op.indexOf('--'))).toEqual(expect.arrayContaining(['exec', 'root=.', 'uid=1000', 'gid=0']));
+    expect(op.find((w) => w.startsWith('caps='))).not.toContain('CAP_NET_RAW');
     expect(t.init.some((s) => s.argv.join(' ') === `mount -o remount,bind,ro ${BUNDLE}/rootfs`)).toBe(true);
+  });
+
+  it('--cap-drop ALL: drydock-init keeps no capability; the shell replay keeps only what unshare needs to enter', () => {
+    const spec = base();
+    spec.process.capabilities = { bounding: [], effective: [], permitted: [] };
+    spec.process.user = { uid: 1000, gid: 1000, additionalGids: [1000, 10] };
+    const last = lowerSpec(spec, LAYOUT).init.at(-1)!;
+    expect(last.op).toContain('caps=');
+    expect(last.op).toContain('groups=1000,10');
+    expect(last.argv).toEqual(expect.arrayContaining(['-all,+sys_chroot,+setuid', '--regid=1000', '--groups=1000,10', '--setuid=1000']));
+    expect(last.argv.some((w) => w.startsWith('--setgid'))).toBe(false);
+    expect(last.why).toContain('drydock-init chroots');
+  });
+
+  it('writes one steps-file line per step, in sections, with words percent-encoded', () => {
+    const spec = base();
+    spec.process.args = ['echo', 'a b', '', '100%'];
+    const t = lowerSpec(spec, LAYOUT);
+    const lines = t.files.steps.split('\n');
+    const sections = lines.filter((l) => l.startsWith('['));
+    expect(sections).toEqual(['[create]', '[start]', '[init]', '[delete]', '[reset]']);
+    const steps = lines.filter((l) => l && !l.startsWith('#') && !l.startsWith('['));
+    expect(steps.length).toBe(t.create.length + t.start.length + t.init.length + t.delete.length + t.reset.length);
+    expect(steps).toContain(`join-cgroup /sys/fs/cgroup/drydock/${ID}/cgroup.procs`);
+    expect(steps.find((l) => l.startsWith('exec '))!.endsWith(' -- echo a%20b % 100%25')).toBe(true);
+    expect(steps).toContain(`? -e ${BUNDLE}/rootfs/proc/bus mount none ${BUNDLE}/rootfs/proc/bus none remount,bind,ro`);
+    expect(encodeWord('é')).toBe('%C3%A9');
+    expect(t.process).toEqual(['/sbin/drydock-init', 'start,init', `${BUNDLE}/steps`]);
   });
 
   it('refuses joining existing namespaces and an empty command', () => {

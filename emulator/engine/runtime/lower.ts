@@ -1,9 +1,11 @@
 // Lowers an OCI runtime spec and a rootfs plan into the guest steps that make the container: the runtime
-// trace. Each step is a plain argv and a one-line reason; the bundle's trace.sh and init.sh are these steps
-// rendered as shell, and the runtime runs exactly that text, so the learner can read and replay it by hand.
+// trace. Each step is a plain argv, the same step as a drydock-init op, and a one-line reason; the bundle's
+// trace.sh and init.sh are the steps rendered as shell (the learner reads and replays them by hand), its `steps`
+// file the same steps for drydock-init, which runs them in one guest process (steps-file.ts).
 import { EngineError } from '../errors.ts';
-import type { RuntimeSpec, SpecMount } from '../containers/runtime-spec.ts';
+import type { RuntimeSpec, SpecMount, SpecUser } from '../containers/runtime-spec.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
+import { renderStepsFile } from './steps-file.ts';
 
 /** The container's root file system: overlayfs dirs (same shape as containers/ OverlayDirs). */
 export interface RootfsPlan {
@@ -22,14 +24,19 @@ export interface ContainerLayout {
   rootfs: RootfsPlan;
 }
 
+/** A test on a path, as `[ -d path ]` in shell and `? -d path` in the steps file; `mounted`: listed in /proc/mounts. */
+export type PathTest = '-e' | '-d' | '-f' | '-L' | '!-e' | '!-d' | '!-L' | 'mounted';
+
 export interface Step {
   argv: string[];
+  /** the same step for drydock-init: an op and its words (emulator/guest/runtime/STEPS.md) */
+  op: string[];
   /** one line: why this step exists (a spec field, a kernel rule) */
   why: string;
   /** write the argv's output here (`echo value > file` for cgroup knobs) */
   stdoutTo?: string;
-  /** run only when this shell test holds, e.g. `[ -d /x ]` */
-  onlyIf?: string;
+  /** run only when this test on a path holds */
+  when?: { test: PathTest; path: string };
   /** shell text run instead of argv (builtins only, so no process is started: each one costs ~25 ms in the guest) */
   shell?: string;
 }
@@ -41,14 +48,21 @@ export interface RuntimeTrace {
   create: Step[];
   /** run by the container's first process inside its new namespaces (bundle/init.sh), ending in exec */
   init: Step[];
-  /** the argv that creates the container's process: enter the cgroup, new namespaces, then init.sh */
+  /** run in the container's first process before init: enter the cgroup, new namespaces, fork PID 1 */
+  start: Step[];
+  /** the argv the runtime spawns: drydock-init runs the start and init steps of the bundle's steps file */
   process: string[];
+  /** the same as a chain of standard tools (trace.sh's start line): enter the cgroup, unshare, then init.sh */
+  shellProcess: string[];
   /** run by `delete`: nothing of the container is left */
   delete: Step[];
   /** `delete` without removing the upper dir: a stopped container keeps its writes for the next start */
   reset: Step[];
-  files: { trace: string; init: string };
+  files: { trace: string; init: string; steps: string };
 }
+
+/** The guest's step runner (emulator/guest/runtime/drydock-init.c; the agent binary under another name). */
+export const DRYDOCK_INIT = '/sbin/drydock-init';
 
 /** Parent of every container's cgroup; its cpu.weight is below the agent's and the shell's (see runtime.ts). */
 export const CGROUP_PARENT = '/sys/fs/cgroup/drydock';
@@ -115,19 +129,37 @@ export function sharesToWeight(shares: number): number {
   return 1 + Math.floor(((Math.min(Math.max(shares, 2), 262144) - 2) * 9999) / 262142);
 }
 
+/** `echo value > file`: a cgroup knob, the hostname (no process: echo is a shell builtin). */
+function write(file: string, value: string, why: string, when?: Step['when']): Step {
+  return { argv: ['echo', value], stdoutTo: file, op: ['write', file, value], why, ...(when ? { when } : {}) };
+}
+
+/** `mount` as mount(8) takes it, and the same as a drydock-init op (source, target, type, comma options). */
+function mount(argv: string[], source: string, target: string, type: string, options: string[], why: string, when?: Step['when']): Step {
+  return { argv: ['mount', ...argv], op: ['mount', source, target, type, options.join(',')], why, ...(when ? { when } : {}) };
+}
+
+const remountReadOnly = (target: string, why: string, when?: Step['when']): Step =>
+  mount(['-o', 'remount,bind,ro', target], 'none', target, 'none', ['remount', 'bind', 'ro'], why, when);
+
 /** Where the nodes every container's /dev gets are made once, to be copied with cp -a. */
 export const DEV_SKELETON = '/run/drydock/dev-skeleton';
 
 /** Steps that make DEV_SKELETON; each is skipped once its file exists. */
 function devSkeleton(): Step[] {
-  const steps: Step[] = [{ argv: ['mkdir', '-p', DEV_SKELETON], onlyIf: `[ ! -d ${DEV_SKELETON} ]`, why: 'nodes for containers\' /dev, made once per boot' }];
+  const steps: Step[] = [{ argv: ['mkdir', '-p', DEV_SKELETON], op: ['mkdir', DEV_SKELETON], when: { test: '!-d', path: DEV_SKELETON }, why: 'nodes for containers\' /dev, made once per boot' }];
   for (const [name, major, minor] of DEFAULT_DEVICES) {
     const path = `${DEV_SKELETON}/${name}`;
-    steps.push({ argv: ['mknod', '-m', '666', path, 'c', String(major), String(minor)], onlyIf: `[ ! -e ${path} ]`, why: `/dev/${name}: a default device (runtime-spec config-linux.md); the host's /dev stays out of reach` });
+    steps.push({
+      argv: ['mknod', '-m', '666', path, 'c', String(major), String(minor)],
+      op: ['mknod', path, '666', 'c', String(major), String(minor)],
+      when: { test: '!-e', path },
+      why: `/dev/${name}: a default device (runtime-spec config-linux.md); the host's /dev stays out of reach`,
+    });
   }
   for (const [to, name] of DEV_SYMLINKS) {
     const path = `${DEV_SKELETON}/${name}`;
-    steps.push({ argv: ['ln', '-s', to, path], onlyIf: `[ ! -L ${path} ]`, why: `/dev/${name} -> ${to}, as runtimes link it` });
+    steps.push({ argv: ['ln', '-s', to, path], op: ['symlink', to, path], when: { test: '!-L', path }, why: `/dev/${name} -> ${to}, as runtimes link it` });
   }
   return steps;
 }
@@ -137,51 +169,45 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string): St
   const steps: Step[] = [
     ...(spec.mounts.some((m) => m.destination === '/dev' && m.type === 'tmpfs') ? devSkeleton() : []),
     {
-      argv: ['mkdir', '-p', cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir],
-      why: 'the container\'s cgroup (every process it starts is counted and limited there); overlayfs upper (the container\'s writes) and work dirs on guest tmpfs, and the mount point',
+      argv: ['mkdir', '-p', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir],
+      op: ['mkdir', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir],
+      why: 'the bundle; the container\'s cgroup (every process it starts is counted and limited there); overlayfs upper (the container\'s writes) and work dirs on guest tmpfs, and the mount point',
     },
     {
-      argv: ['echo', '+cpu +memory +pids'],
-      stdoutTo: `${CGROUP_PARENT}/cgroup.subtree_control`,
-      why: 'cgroup v2 hands controllers down one level at a time: enable them for the containers below drydock/',
+      argv: ['rm', '-f', pidFile(layout)],
+      op: ['rm', pidFile(layout)],
+      why: 'drydock-init writes PID 1\'s host pid here once it runs process.args: none from an earlier start may be read',
     },
-    {
-      argv: ['echo', String(CONTAINERS_CPU_WEIGHT)],
-      stdoutTo: `${CGROUP_PARENT}/cpu.weight`,
-      why: 'containers together get 1/10 of the CPU weight of the agent and the learner\'s shell, so a busy loop cannot starve them',
-    },
+    write(`${CGROUP_PARENT}/cgroup.subtree_control`, '+cpu +memory +pids', 'cgroup v2 hands controllers down one level at a time: enable them for the containers below drydock/'),
+    write(`${CGROUP_PARENT}/cpu.weight`, String(CONTAINERS_CPU_WEIGHT), 'containers together get 1/10 of the CPU weight of the agent and the learner\'s shell, so a busy loop cannot starve them'),
   ];
   const res = spec.linux.resources;
   const mem = res?.memory;
   if (mem?.limit !== undefined && mem.limit > 0) {
-    steps.push({ argv: ['echo', String(mem.limit)], stdoutTo: `${cg}/memory.max`, why: 'linux.resources.memory.limit: above this the kernel reclaims, then OOM-kills inside the group' });
+    steps.push(write(`${cg}/memory.max`, String(mem.limit), 'linux.resources.memory.limit: above this the kernel reclaims, then OOM-kills inside the group'));
   }
   const swap = swapMax(mem?.limit, mem?.swap);
   if (swap !== null) {
-    steps.push({
-      argv: ['echo', swap],
-      stdoutTo: `${cg}/memory.swap.max`,
-      onlyIf: `[ -e ${cg}/memory.swap.max ]`,
-      why: 'linux.resources.memory.swap (memory+swap) minus the limit; the guest kernel has no swap, so the file may not exist',
-    });
+    steps.push(
+      write(`${cg}/memory.swap.max`, swap, 'linux.resources.memory.swap (memory+swap) minus the limit; the guest kernel has no swap, so the file may not exist', {
+        test: '-e',
+        path: `${cg}/memory.swap.max`,
+      }),
+    );
   }
   const pids = res?.pids?.limit;
   if (pids !== undefined && pids > 0) {
-    steps.push({ argv: ['echo', String(pids)], stdoutTo: `${cg}/pids.max`, why: 'linux.resources.pids.limit: fork fails with EAGAIN beyond this many tasks' });
+    steps.push(write(`${cg}/pids.max`, String(pids), 'linux.resources.pids.limit: fork fails with EAGAIN beyond this many tasks'));
   }
   const cpu = res?.cpu;
   if (cpu?.quota !== undefined && cpu.quota > 0) {
-    steps.push({ argv: ['echo', `${cpu.quota} ${cpu.period ?? 100000}`], stdoutTo: `${cg}/cpu.max`, why: 'linux.resources.cpu.quota/period: CPU time allowed per period' });
+    steps.push(write(`${cg}/cpu.max`, `${cpu.quota} ${cpu.period ?? 100000}`, 'linux.resources.cpu.quota/period: CPU time allowed per period'));
   }
   if (cpu?.shares !== undefined && cpu.shares > 0) {
-    steps.push({ argv: ['echo', String(sharesToWeight(cpu.shares))], stdoutTo: `${cg}/cpu.weight`, why: 'linux.resources.cpu.shares converted to cgroup v2 cpu.weight' });
+    steps.push(write(`${cg}/cpu.weight`, String(sharesToWeight(cpu.shares)), 'linux.resources.cpu.shares converted to cgroup v2 cpu.weight'));
   }
-  steps.push(
-    {
-      argv: ['mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${rootfs.lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`, rootfs.mergedDir],
-      why: 'the root file system: image layers (read-only, on the 9p share) under a writable upper dir',
-    },
-  );
+  const overlay = `lowerdir=${rootfs.lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`;
+  steps.push(mount(['-t', 'overlay', 'overlay', '-o', overlay, rootfs.mergedDir], 'overlay', rootfs.mergedDir, 'overlay', [overlay], 'the root file system: image layers (read-only, on the 9p share) under a writable upper dir'));
   return steps;
 }
 
@@ -197,29 +223,32 @@ function mountSteps(m: SpecMount, root: string): Step[] {
       argv: [],
       // builtins only (`: >` makes the file) unless a directory is missing: no process for the usual /etc/hosts
       shell: `if [ -d ${quoteWord(source)} ]; then mkdir -p ${quoteWord(target)}; else [ -d ${parent} ] || mkdir -p ${parent}; : > ${quoteWord(target)}; fi`,
-      onlyIf: `[ ! -e ${quoteWord(target)} ]`,
+      op: ['mountpoint', source, target],
+      when: { test: '!-e', path: target },
       why: `a bind mount needs a mount point of the same kind as its source (${source})`,
     });
-    steps.push({ argv: ['mount', options.includes('rbind') ? '--rbind' : '--bind', source, target], why: `mounts[${m.destination}]: bind ${source}` });
-    if (options.includes('ro')) {
-      steps.push({ argv: ['mount', '-o', 'remount,bind,ro', target], why: 'a bind mount is made read-only by a second, remounting call (the kernel ignores ro on the first)' });
-    }
+    const rbind = options.includes('rbind');
+    steps.push(mount([rbind ? '--rbind' : '--bind', source, target], source, target, 'none', [rbind ? 'rbind' : 'bind'], `mounts[${m.destination}]: bind ${source}`));
+    if (options.includes('ro')) steps.push(remountReadOnly(target, 'a bind mount is made read-only by a second, remounting call (the kernel ignores ro on the first)'));
     return steps;
   }
-  steps.push({ argv: ['mkdir', '-p', target], onlyIf: `[ ! -d ${quoteWord(target)} ]`, why: `mount point for ${m.destination}` });
+  steps.push({ argv: ['mkdir', '-p', target], op: ['mkdir', target], when: { test: '!-d', path: target }, why: `mount point for ${m.destination}` });
   if (type === 'cgroup' || type === 'cgroup2') {
     // The process entered its own cgroup before unshare --cgroup: this mount shows only that subtree.
     const opts = options.filter((o) => !BIND_OPTIONS.has(o));
-    steps.push({ argv: ['mount', '-t', 'cgroup2', '-o', opts.join(',') || 'ro', 'cgroup2', target], why: `mounts[${m.destination}]: cgroup v2, rooted at the container's own cgroup by its cgroup namespace` });
+    if (opts.length === 0) opts.push('ro');
+    steps.push(mount(['-t', 'cgroup2', '-o', opts.join(','), 'cgroup2', target], 'cgroup2', target, 'cgroup2', opts, `mounts[${m.destination}]: cgroup v2, rooted at the container's own cgroup by its cgroup namespace`));
     return steps;
   }
   const opts = options.filter((o) => !BIND_OPTIONS.has(o));
-  const argv = ['mount', '-t', type];
-  if (opts.length) argv.push('-o', opts.join(','));
-  argv.push(m.source ?? type, target);
-  steps.push({ argv, why: `mounts[${m.destination}]: ${type}` });
+  const source = m.source ?? type;
+  steps.push(mount(['-t', type, ...(opts.length ? ['-o', opts.join(',')] : []), source, target], source, target, type, opts, `mounts[${m.destination}]: ${type}`));
   if (m.destination === '/dev' && type === 'tmpfs') {
-    steps.push({ argv: ['cp', '-a', `${DEV_SKELETON}/.`, `${target}/`], why: `the default devices and /dev links, copied from ${DEV_SKELETON} (one process instead of eleven)` });
+    steps.push({
+      argv: ['cp', '-a', `${DEV_SKELETON}/.`, `${target}/`],
+      op: ['copy', DEV_SKELETON, target],
+      why: `the default devices and /dev links, copied from ${DEV_SKELETON} (one process instead of eleven)`,
+    });
   }
   return steps;
 }
@@ -229,49 +258,120 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean):
   const steps: Step[] = [];
   for (const m of spec.mounts) steps.push(...mountSteps(m, root));
   for (const p of spec.linux.maskedPaths ?? []) {
-    const t = quoteWord(joinPath(root, p));
-    steps.push({ argv: ['mount', '-t', 'tmpfs', '-o', 'ro,size=0', 'tmpfs', joinPath(root, p)], onlyIf: `[ -d ${t} ]`, why: `linux.maskedPaths ${p}: an empty read-only directory hides it` });
-    steps.push({ argv: ['mount', '--bind', '/dev/null', joinPath(root, p)], onlyIf: `[ -f ${t} ]`, why: `linux.maskedPaths ${p}: /dev/null bound over it reads as empty` });
+    const t = joinPath(root, p);
+    steps.push(mount(['-t', 'tmpfs', '-o', 'ro,size=0', 'tmpfs', t], 'tmpfs', t, 'tmpfs', ['ro', 'size=0'], `linux.maskedPaths ${p}: an empty read-only directory hides it`, { test: '-d', path: t }));
+    steps.push(mount(['--bind', '/dev/null', t], '/dev/null', t, 'none', ['bind'], `linux.maskedPaths ${p}: /dev/null bound over it reads as empty`, { test: '-f', path: t }));
   }
   for (const p of spec.linux.readonlyPaths ?? []) {
     const t = joinPath(root, p);
-    steps.push({ argv: ['mount', '--bind', t, t], onlyIf: `[ -e ${quoteWord(t)} ]`, why: `linux.readonlyPaths ${p}: bound onto itself...` });
-    steps.push({ argv: ['mount', '-o', 'remount,bind,ro', t], onlyIf: `[ -e ${quoteWord(t)} ]`, why: '...then remounted read-only' });
+    steps.push(mount(['--bind', t, t], t, t, 'none', ['bind'], `linux.readonlyPaths ${p}: bound onto itself...`, { test: '-e', path: t }));
+    steps.push(remountReadOnly(t, '...then remounted read-only', { test: '-e', path: t }));
   }
   if (spec.hostname) {
-    steps.push({ argv: ['echo', spec.hostname], stdoutTo: '/proc/sys/kernel/hostname', why: 'hostname, in the container\'s own UTS namespace (what hostname(1) writes, without starting it)' });
+    steps.push(write('/proc/sys/kernel/hostname', spec.hostname, 'hostname, in the container\'s own UTS namespace (what hostname(1) writes, without starting it)'));
   }
-  if (newNet) steps.push({ argv: ['ip', 'link', 'set', 'lo', 'up'], why: 'a new network namespace has only a loopback device, and it starts down' });
-  if (spec.root.readonly) steps.push({ argv: ['mount', '-o', 'remount,bind,ro', root], why: 'root.readonly: the overlay becomes read-only in this mount namespace only' });
-  steps.push({ argv: ['cd', root], why: 'the new root' });
+  if (newNet) steps.push({ argv: ['ip', 'link', 'set', 'lo', 'up'], op: ['ifup', 'lo'], why: 'a new network namespace has only a loopback device, and it starts down' });
+  if (spec.root.readonly) steps.push(remountReadOnly(root, 'root.readonly: the overlay becomes read-only in this mount namespace only'));
+  steps.push({ argv: ['cd', root], op: ['cd', root], why: 'the new root' });
+  steps.push(
+    mount(
+      ['--move', '.', '/'],
+      '.',
+      '/',
+      'none',
+      ['move'],
+      'not pivot_root: the guest\'s / is the initramfs, which has no parent mount, so pivot_root(2) says EINVAL (even for a bind-mounted overlay in a new mount namespace). The overlay is moved over / and entered with chroot below; ".." from it leads back to itself',
+    ),
+  );
   steps.push({
-    argv: ['mount', '--move', '.', '/'],
-    why: 'not pivot_root: the guest\'s / is the initramfs, which has no parent mount, so pivot_root(2) says EINVAL (even for a bind-mounted overlay in a new mount namespace). The overlay is moved over / and entered with chroot below; ".." from it leads back to itself',
+    argv: ['exec', ...processArgv(spec)],
+    op: execOp(spec.process, '.'),
+    why: execWhy(spec.process),
   });
-  steps.push({ argv: ['exec', ...processArgv(spec)], why: 'drop capabilities to process.capabilities.bounding, chroot, set uid/gid, and exec process.args with process.env only' });
   return steps;
 }
 
-/** env -i + setpriv (bounding set, no_new_privs) + unshare (chroot, cwd, uid/gid, exec): util-linux does what runc does in Go. */
-function processArgv(spec: RuntimeSpec): string[] {
-  const p = spec.process;
+/**
+ * drydock-init's exec: chroot, cwd, groups and gid, the bounding set, no_new_privs, uid, then process.args with
+ * process.env only, in runc's order: the capabilities go after chroot and before setuid, so a container without
+ * CAP_SYS_CHROOT or CAP_SETUID still starts.
+ */
+export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[] } = {}): string[] {
+  const user = override.user ?? p.user;
+  return [
+    'exec',
+    `root=${root}`,
+    `cwd=${override.cwd ?? p.cwd ?? '/'}`,
+    `uid=${user.uid}`,
+    `gid=${user.gid}`,
+    `groups=${(user.additionalGids ?? []).join(',')}`,
+    `caps=${(p.capabilities?.bounding ?? []).join(',')}`,
+    ...(p.noNewPrivileges ? ['nnp'] : []),
+    ...(override.env ?? p.env ?? []).map((e) => `env=${e}`),
+    '--',
+    ...(override.args ?? p.args),
+  ];
+}
+
+function execWhy(p: RuntimeSpec['process']): string {
+  const kept = enterCapabilities(p);
+  const note = kept.length
+    ? ` (this shell line keeps ${kept.map((c) => `+${capName(c)}`).join(',')} in the bounding set: util-linux's unshare needs ${kept.length > 1 ? 'them' : 'it'} after setpriv has dropped the rest; drydock-init chroots and sets the uid first, as runc does, and drops ${kept.length > 1 ? 'them' : 'it'})`
+    : '';
+  return `drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only${note}`;
+}
+
+/** What util-linux's unshare needs after setpriv has set the bounding set: CAP_SYS_CHROOT, and CAP_SETUID for a uid other than 0. */
+function enterCapabilities(p: RuntimeSpec['process']): string[] {
   const bounding = p.capabilities?.bounding ?? [];
-  const argv = ['env', '-i', ...(p.env ?? []), '/usr/bin/setpriv'];
+  const need = ['CAP_SYS_CHROOT', ...(p.user.uid !== 0 ? ['CAP_SETUID'] : [])];
+  return need.filter((c) => !bounding.includes(c));
+}
+
+/**
+ * The same for the learner's replay with util-linux: env -i, then setpriv (gid and groups while it is still root, the
+ * bounding set, no_new_privs), then unshare (chroot, cwd, uid, exec). unshare --setgid would clear the groups.
+ */
+export function setprivArgv(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[] } = {}): string[] {
+  const user = override.user ?? p.user;
+  const bounding = [...(p.capabilities?.bounding ?? []), ...enterCapabilities({ ...p, user })];
+  const groups = user.additionalGids ?? [];
+  const argv = ['env', '-i', ...(override.env ?? p.env ?? []), '/usr/bin/setpriv', `--regid=${user.gid}`, groups.length ? `--groups=${groups.join(',')}` : '--clear-groups'];
   if (p.noNewPrivileges) argv.push('--no-new-privs');
   argv.push('--bounding-set', ['-all', ...bounding.map((c) => `+${capName(c)}`)].join(','));
-  argv.push('/usr/bin/unshare', '--root=.', `--wd=${p.cwd || '/'}`, `--setgid=${p.user.gid}`, `--setuid=${p.user.uid}`, '--', ...p.args);
+  argv.push('/usr/bin/unshare', `--root=${root}`, `--wd=${override.cwd ?? p.cwd ?? '/'}`, `--setuid=${user.uid}`, '--', ...(override.args ?? p.args));
   return argv;
+}
+
+function processArgv(spec: RuntimeSpec): string[] {
+  return setprivArgv(spec.process, '.');
+}
+
+function shellTest(when: NonNullable<Step['when']>): string {
+  const q = quoteWord(when.path);
+  if (when.test === 'mounted') return `m=; while read -r d t r; do [ "$t" = ${q} ] && m=1; done < /proc/mounts; [ -n "$m" ]`;
+  return when.test.startsWith('!') ? `[ ! ${when.test.slice(1)} ${q} ]` : `[ ${when.test} ${q} ]`;
 }
 
 function renderStep(step: Step): string {
   let cmd = step.shell ?? quoteArgv(step.argv);
   if (step.stdoutTo) cmd += ` > ${quoteWord(step.stdoutTo)}`;
-  if (step.onlyIf) cmd = `if ${step.onlyIf}; then ${cmd}; fi`;
+  if (step.when) cmd = `if ${shellTest(step.when)}; then ${cmd}; fi`;
   return `# ${step.why}\n${cmd}\n`;
 }
 
 export function renderSteps(steps: readonly Step[]): string {
   return steps.map(renderStep).join('');
+}
+
+/** Where drydock-init writes PID 1's host pid once it has exec'd process.args. */
+export function pidFile(layout: ContainerLayout): string {
+  return `${layout.bundle}/pid`;
+}
+
+/** The bundle's step file for drydock-init. */
+export function stepsFile(layout: ContainerLayout): string {
+  return `${layout.bundle}/steps`;
 }
 
 /** Lower spec + layout into the runtime trace. Throws NOT_IMPLEMENTED for what the guest runtime cannot do yet. */
@@ -280,45 +380,61 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   if (spec.process.args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'process.args is empty: no command to run');
   if (layout.rootfs.lowerDirs.length === 0) throw new EngineError('INVALID_ARGUMENT', 'the rootfs plan has no lower dirs');
   const cg = cgroupPath(layout.id);
-  const unshare = ['/usr/bin/unshare'];
-  let newNet = false;
+  const namespaces: string[] = [];
   for (const ns of spec.linux.namespaces) {
     if (ns.path) throw new EngineError('NOT_IMPLEMENTED', `joining an existing ${ns.type} namespace (${ns.path}) is not supported yet`);
     const flag = NAMESPACE_FLAGS[ns.type];
     if (!flag) throw new EngineError('NOT_IMPLEMENTED', `namespace type ${ns.type} is not supported`);
-    unshare.push(flag);
-    if (ns.type === 'network') newNet = true;
+    namespaces.push(ns.type);
   }
-  if (!spec.linux.namespaces.some((n) => n.type === 'mount')) throw new EngineError('INVALID_ARGUMENT', 'a container needs a mount namespace');
+  if (!namespaces.includes('mount')) throw new EngineError('INVALID_ARGUMENT', 'a container needs a mount namespace');
   // Mounting cgroup2 for the container only makes sense with its own cgroup namespace.
-  if (!spec.linux.namespaces.some((n) => n.type === 'cgroup') && spec.mounts.some((m) => m.type === 'cgroup')) unshare.push('--cgroup');
+  if (!namespaces.includes('cgroup') && spec.mounts.some((m) => m.type === 'cgroup')) namespaces.push('cgroup');
+  const newNet = namespaces.includes('network');
+  const unshare = ['/usr/bin/unshare', ...namespaces.map((n) => NAMESPACE_FLAGS[n] as string)];
   const initPath = `${layout.bundle}/init.sh`;
   // Not `unshare --fork`: util-linux 2.38 reports a child killed by a signal as exit 1 (its re-raise fails on
   // i386), and Docker's 137 for SIGKILL/OOM must survive. unshare(2) puts only children in the new PID
   // namespace, so the shell it runs forks init.sh as PID 1 and exits with its status (128+n for signal n).
-  const process = ['sh', '-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'drydock-enter', ...unshare, '--', 'sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath];
+  const shellProcess = ['sh', '-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'drydock-enter', ...unshare, '--', 'sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath];
+  const start: Step[] = [
+    { argv: ['echo', '$$'], stdoutTo: `${cg}/cgroup.procs`, op: ['join-cgroup', `${cg}/cgroup.procs`], why: 'the container\'s cgroup, before anything else: what it forks is counted there' },
+    { argv: unshare, op: ['unshare', ...namespaces.map((n) => (n === 'network' ? 'net' : n))], why: 'new namespaces (linux.namespaces); the mount namespace\'s propagation is made private, as unshare(1) does' },
+    {
+      argv: ['sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath],
+      op: ['fork', pidFile(layout)],
+      why: 'unshare(2) moves only children into the new PID namespace: fork PID 1, wait for it, and exit with its status (128+n for signal n)',
+    },
+  ];
+  const process = [DRYDOCK_INIT, 'start,init', stepsFile(layout)];
 
   const create = lowerCreate(spec, layout, cg);
   const init = lowerInit(spec, layout, newNet);
   const merged = layout.rootfs.mergedDir;
   const del: Step[] = [
-    { argv: ['echo', '1'], stdoutTo: `${cg}/cgroup.kill`, onlyIf: `[ -e ${cg}/cgroup.kill ]`, why: 'SIGKILL every process still in the cgroup, forks included' },
+    write(`${cg}/cgroup.kill`, '1', 'SIGKILL every process still in the cgroup, forks included', { test: '-e', path: `${cg}/cgroup.kill` }),
     {
       argv: [],
       shell: `while p=; while read -r k v; do [ "$k" = populated ] && p=$v; done < ${cg}/cgroup.events; [ "$p" = 1 ]; do sleep 0.01; done`,
-      onlyIf: `[ -e ${cg}/cgroup.events ]`,
+      op: ['wait-empty', cg],
+      when: { test: '-e', path: `${cg}/cgroup.events` },
       why: 'wait until the cgroup is empty: its namespaces and their mounts go with the last process',
     },
-    { argv: ['umount', merged], onlyIf: `m=; while read -r d t r; do [ "$t" = ${quoteWord(merged)} ] && m=1; done < /proc/mounts; [ -n "$m" ]`, why: 'the overlay mount in the host\'s mount namespace' },
-    { argv: ['rmdir', cg], onlyIf: `[ -d ${cg} ]`, why: 'an empty cgroup is removed with rmdir' },
-    { argv: ['rm', '-rf', layout.rootfs.upperDir, layout.rootfs.workDir, merged, layout.bundle], why: 'the container\'s writes (upper), overlay work dir, mount point and bundle' },
+    { argv: ['umount', merged], op: ['umount', merged], when: { test: 'mounted', path: merged }, why: 'the overlay mount in the host\'s mount namespace' },
+    { argv: ['rmdir', cg], op: ['rmdir', cg], when: { test: '-d', path: cg }, why: 'an empty cgroup is removed with rmdir' },
   ];
-
+  const removed = [layout.rootfs.upperDir, layout.rootfs.workDir, merged, layout.bundle];
+  const delete_: Step[] = [
+    ...del,
+    { argv: ['rm', '-rf', ...removed], op: ['rm', ...removed], why: 'the container\'s writes (upper), overlay work dir, mount point and bundle' },
+  ];
+  // The bundle's files are written again by the next create; the bundle itself may hold the upper dir.
+  const kept = [layout.rootfs.workDir, merged, ...(layout.rootfs.upperDir.startsWith(`${layout.bundle}/`) ? [] : [layout.bundle])];
   const reset: Step[] = [
-    ...del.slice(0, -1),
+    ...del,
     {
-      // The bundle's files are written again by the next create; the bundle itself may hold the upper dir.
-      argv: ['rm', '-rf', layout.rootfs.workDir, merged, ...(layout.rootfs.upperDir.startsWith(`${layout.bundle}/`) ? [] : [layout.bundle])],
+      argv: ['rm', '-rf', ...kept],
+      op: ['rm', ...kept],
       why: 'overlay work dir and mount point; the upper dir (the container\'s writes) stays for the next start, as Docker keeps a stopped container\'s layer',
     },
   ];
@@ -326,15 +442,18 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   const header = (what: string) => `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: ${what}\n# Generated from config.json (OCI runtime spec) by emulator/engine/runtime/lower.ts.\nset -e\n`;
   const trace =
     header('create, start (delete at the end, commented out)') +
+    '# drydock runs the same steps with one program, /sbin/drydock-init, from the bundle\'s `steps` file (a line\n' +
+    '# there for each step here); this file replays them with standard tools, one process per step.\n' +
     '\n# ---- create\n' +
     renderSteps(create) +
     '\n# ---- start: the container\'s first process. It enters the cgroup, unshare creates the namespaces, and\n' +
     '# its shell forks init.sh as PID 1 of the new PID namespace; init.sh ends by exec-ing process.args.\n' +
-    quoteArgv(process) +
+    quoteArgv(shellProcess) +
     '\n\n# ---- delete (run after the container has exited)\n' +
-    renderSteps(del).replace(/^(?!#)(.+)$/gm, '#   $1');
+    renderSteps(delete_).replace(/^(?!#)(.+)$/gm, '#   $1');
   // $R for the merged dir keeps init.sh readable; only done when the path needs no quoting (ids are hex).
   const initBody = /^[A-Za-z0-9_.\/-]+$/.test(merged) ? `R=${merged}\n${renderSteps(init).replaceAll(merged, '$R')}` : renderSteps(init);
   const initScript = `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: inside the new namespaces, as PID 1, with the host's tools.\n# $R is the container's root file system (the overlay), seen from the guest before the move below.\nset -e\n${initBody}`;
-  return { id: layout.id, cgroup: cg, create, init, process, delete: del, reset, files: { trace, init: initScript } };
+  const steps = renderStepsFile(layout.id, { create, start, init, delete: delete_, reset });
+  return { id: layout.id, cgroup: cg, create, start, init, process, shellProcess, delete: delete_, reset, files: { trace, init: initScript, steps } };
 }

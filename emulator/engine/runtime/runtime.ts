@@ -4,8 +4,8 @@
 import { EngineError } from '../errors.ts';
 import type { RuntimeSpec } from '../containers/runtime-spec.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
-import { lowerSpec, renderSteps, type ContainerLayout, type RuntimeTrace } from './lower.ts';
-import { quoteWord } from './shell-quote.ts';
+import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, type ContainerLayout, type RuntimeTrace } from './lower.ts';
+import { encodeStep } from './steps-file.ts';
 
 export type RuntimeStatus = 'created' | 'running' | 'paused' | 'exited';
 
@@ -46,8 +46,6 @@ interface Entry {
 }
 
 const decoder = new TextDecoder();
-/** Bundle files larger than this together go by WRITE_FILE instead (an EXEC frame carries at most 64 KiB). */
-const INLINE_LIMIT = 48 * 1024;
 
 function failed(what: string, r: GuestExecResult): EngineError {
   const err = decoder.decode(r.stderr).trim();
@@ -69,26 +67,28 @@ export class ContainerRuntime {
     return e;
   }
 
-  /** Lower the spec, write config.json, trace.sh and init.sh into the bundle, run the create steps. */
+  /** Runs sections of the trace's steps file with drydock-init, in one guest process (the file goes in on stdin). */
+  private runSteps(trace: RuntimeTrace, sections: string, timeoutMs: number): Promise<GuestExecResult> {
+    return this.guest.exec([DRYDOCK_INIT, sections, '-'], { timeoutMs, stdin: trace.files.steps });
+  }
+
+  /** Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps into the bundle. */
   async create(spec: RuntimeSpec, layout: ContainerLayout): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
     const trace = lowerSpec(spec, layout);
-    // One agent round trip: the bundle files go in as here-documents of the same script as the steps.
+    const r = await this.runSteps(trace, 'create', 30_000);
+    if (r.exitCode !== 0) {
+      await this.runSteps(trace, 'delete', 30_000).catch(() => undefined);
+      throw failed(`creating container ${layout.id}`, r);
+    }
+    // WRITE_FILE starts no guest process; the create steps made the bundle directory.
     const files: [string, string][] = [
       [`${layout.bundle}/config.json`, `${JSON.stringify(spec, null, 2)}\n`],
       [`${layout.bundle}/trace.sh`, trace.files.trace],
       [`${layout.bundle}/init.sh`, trace.files.init],
+      [`${layout.bundle}/steps`, trace.files.steps],
     ];
-    const eof = `DRYDOCK_EOF_${layout.id}`;
-    const inline = files.every(([, text]) => !text.includes(eof)) && files.reduce((n, [, t]) => n + t.length, 0) < INLINE_LIMIT;
-    const writes = inline ? files.map(([path, text]) => `cat > ${quoteWord(path)} <<'${eof}'\n${text.endsWith('\n') ? text : `${text}\n`}${eof}\n`).join('') : '';
-    const script = `set -e\nmkdir -p ${quoteWord(layout.bundle)}\n${writes}${renderSteps(trace.create)}`;
-    const r = await this.guest.exec(['sh', '-c', script], { timeoutMs: 30_000 });
-    if (r.exitCode !== 0) {
-      await this.guest.exec(['sh', '-c', renderSteps(trace.delete)], { timeoutMs: 30_000 }).catch(() => undefined);
-      throw failed(`creating container ${layout.id}`, r);
-    }
-    if (!inline) await Promise.all(files.map(([path, text]) => this.guest.writeFile(path, text, { mode: 0o644 })));
+    await Promise.all(files.map(([path, text]) => this.guest.writeFile(path, text, { mode: 0o644 })));
     let resolveExited!: Entry['resolveExited'];
     const exited = new Promise<Entry['exit'] & object>((r) => (resolveExited = r));
     this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited });
@@ -157,12 +157,33 @@ export class ContainerRuntime {
   }
 
   /**
-   * The host pid of the container's PID 1: the process in its cgroup whose innermost pid is 1, once it has
-   * left init.sh (its root is no longer the guest's /). Exit 2 from the script: the cgroup emptied first.
+   * The host pid of the container's PID 1 once it runs process.args: drydock-init writes it into the bundle then,
+   * read with READ_FILE (no guest process); without READ_FILE, a guest shell looks for it in the cgroup.
    */
   async findPid(id: string): Promise<number> {
     const e = this.entry(id);
     if (e.pid) return e.pid;
+    if (this.guest.readFile) {
+      const path = pidFile(e.layout);
+      const deadline = Date.now() + 150_000;
+      for (let pause = 5; Date.now() < deadline; pause = Math.min(pause * 2, 160)) {
+        const text = await this.guest.readFile(path).then((b) => decoder.decode(b), () => '');
+        const pid = Number(text.trim());
+        if (pid > 0) {
+          if (!e.exit) e.pid = pid;
+          return pid;
+        }
+        if (e.exit || e.status === 'exited') throw new EngineError('CONFLICT', `container ${id} is not running (its process has exited)`);
+        await new Promise((r) => setTimeout(r, pause));
+      }
+      throw new EngineError('EXEC_FAILED', `container ${id}: no PID 1 after 150 s (${path})`);
+    }
+    return this.findPidInCgroup(id);
+  }
+
+  /** The cgroup's process whose innermost pid is 1 and whose root is no longer the guest's /. Exit 2: the cgroup emptied first. */
+  private async findPidInCgroup(id: string): Promise<number> {
+    const e = this.entry(id);
     const cg = e.trace.cgroup;
     const script =
       // niceness 19: in the root cgroup this shell would otherwise outweigh the containers' cpu.weight 10 and
@@ -213,25 +234,32 @@ export class ContainerRuntime {
     return s;
   }
 
-  /** The argv that runs a process in a running container: same cgroup, namespaces, root, capabilities, uid. */
+  /**
+   * The argv that runs a process in a running container: same cgroup, namespaces, root, capabilities, uid and
+   * groups. drydock-init -c runs the steps given as arguments, one process: enter the cgroup, enter PID 1's
+   * namespaces (its root opened first), fork into its PID namespace, and exec as the container's process does.
+   * By hand: nsenter -t PID --all, then setpriv and unshare --root=/proc/PID/root as in init.sh.
+   */
   async execArgv(id: string, args: string[], options: ExecOptions = {}): Promise<string[]> {
     const e = this.entry(id);
     if (e.status !== 'running') throw new EngineError('CONFLICT', `container ${id} is not running`);
     if (args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'exec needs a command');
     const pid = await this.findPid(id);
     const p = e.spec.process;
-    const user = options.user ?? p.user;
-    const bounding = ['-all', ...(p.capabilities?.bounding ?? []).map((c) => `+${c.replace(/^CAP_/, '').toLowerCase()}`)].join(',');
-    return [
-      'sh', '-c', `echo $$ > ${e.trace.cgroup}/cgroup.procs && exec "$@"`, 'drydock-exec',
-      // --root=/ is opened before the namespaces are entered: the guest's own root, where setpriv and
-      // unshare live (entering a mount namespace alone would land on the container's root, without them).
-      '/usr/bin/nsenter', '-t', String(pid), '--all', '--root=/', '--wd=/', '--',
-      'env', '-i', ...(options.env ?? p.env ?? []),
-      '/usr/bin/setpriv', ...(p.noNewPrivileges ? ['--no-new-privs'] : []), '--bounding-set', bounding,
-      // /proc here is the guest's: PID 1's root there is the container's root, its mounts included.
-      '/usr/bin/unshare', `--root=/proc/${pid}/root`, `--wd=${options.cwd ?? p.cwd ?? '/'}`, `--setgid=${user.gid}`, `--setuid=${user.uid}`, '--', ...args,
+    const override = {
+      args,
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      // -u replaces the container's user and its groups
+      ...(options.user ? { user: { uid: options.user.uid, gid: options.user.gid } } : {}),
+    };
+    const steps: string[][] = [
+      ['join-cgroup', `${e.trace.cgroup}/cgroup.procs`],
+      ['setns', String(pid), ...e.trace.start[1]!.op.slice(1)],
+      ['fork'],
+      execOp(p, '.', override),
     ];
+    return [DRYDOCK_INIT, '-c', ...steps.map((op) => encodeStep({ argv: [], op, why: '' }))];
   }
 
   async exec(id: string, args: string[], options: ExecOptions = {}): Promise<GuestExecResult> {
@@ -264,8 +292,9 @@ export class ContainerRuntime {
    */
   async delete(id: string, options: { keepUpper?: boolean } = {}): Promise<void> {
     const e = this.entry(id);
-    const steps = options.keepUpper ? e.trace.reset : e.trace.delete;
-    const r = await this.guest.exec(['sh', '-c', `set -e\n${e.status === 'paused' ? `echo 0 > ${e.trace.cgroup}/cgroup.freeze\n` : ''}${renderSteps(steps)}`], { timeoutMs: 60_000 });
+    // cgroup.kill reaches frozen tasks, but their exit waits for the thaw
+    if (e.status === 'paused') await this.guest.exec([DRYDOCK_INIT, '-c', encodeStep({ argv: [], op: ['write', `${e.trace.cgroup}/cgroup.freeze`, '0'], why: '' })]);
+    const r = await this.runSteps(e.trace, options.keepUpper ? 'reset' : 'delete', 60_000);
     if (r.exitCode !== 0) throw failed(`deleting container ${id}`, r);
     if (e.proc && !e.exit) await e.exited;
     this.containers.delete(id);

@@ -1,5 +1,6 @@
 /* drydock-agent: runs what the host asks over a raw serial line (see PROTOCOL.md); decides nothing.
- * Called as `docker` it is the shim instead: a client of the agent's unix socket (shim_main). */
+ * Called as `docker` it is the shim instead: a client of the agent's unix socket (shim_main); called as
+ * `drydock-init`, the container runtime's step runner (../runtime/drydock-init.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -860,9 +861,13 @@ static int shim_main(int argc, char **argv) {
   }
 }
 
+/* emulator/guest/runtime/drydock-init.c, linked in */
+int drydock_init_main(int argc, char **argv);
+
 int main(int argc, char **argv) {
   const char *name = strrchr(argv[0], '/');
   name = name ? name + 1 : argv[0];
   if (!strcmp(name, "docker")) return shim_main(argc, argv);
+  if (!strcmp(name, "drydock-init")) return drydock_init_main(argc, argv);
   return agent_main(argc, argv);
 }

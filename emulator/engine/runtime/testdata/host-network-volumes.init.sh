@@ -129,5 +129,5 @@ echo web > /proc/sys/kernel/hostname
 cd $R
 # not pivot_root: the guest's / is the initramfs, which has no parent mount, so pivot_root(2) says EINVAL (even for a bind-mounted overlay in a new mount namespace). The overlay is moved over / and entered with chroot below; ".." from it leads back to itself
 mount --move . /
-# drop capabilities to process.capabilities.bounding, chroot, set uid/gid, and exec process.args with process.env only
-exec env -i PATH=/opt/bin HOSTNAME=web A=1 HOME=/root /usr/bin/setpriv --bounding-set -all,+chown,+dac_override,+fsetid,+fowner,+mknod,+net_raw,+setgid,+setuid,+setfcap,+setpcap,+net_bind_service,+sys_chroot,+kill,+audit_write /usr/bin/unshare --root=. --wd=/srv --setgid=0 --setuid=0 -- httpd -f
+# drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only
+exec env -i PATH=/opt/bin HOSTNAME=web A=1 HOME=/root /usr/bin/setpriv --regid=0 --groups=0,10 --bounding-set -all,+chown,+dac_override,+fsetid,+fowner,+mknod,+net_raw,+setgid,+setuid,+setfcap,+setpcap,+net_bind_service,+sys_chroot,+kill,+audit_write /usr/bin/unshare --root=. --wd=/srv --setuid=0 -- httpd -f

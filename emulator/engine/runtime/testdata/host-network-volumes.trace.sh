@@ -2,6 +2,8 @@
 # drydock runtime trace for container 3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8: create, start (delete at the end, commented out)
 # Generated from config.json (OCI runtime spec) by emulator/engine/runtime/lower.ts.
 set -e
+# drydock runs the same steps with one program, /sbin/drydock-init, from the bundle's `steps` file (a line
+# there for each step here); this file replays them with standard tools, one process per step.
 
 # ---- create
 # nodes for containers' /dev, made once per boot
@@ -28,8 +30,10 @@ if [ ! -L /run/drydock/dev-skeleton/stdout ]; then ln -s /proc/self/fd/1 /run/dr
 if [ ! -L /run/drydock/dev-skeleton/stderr ]; then ln -s /proc/self/fd/2 /run/drydock/dev-skeleton/stderr; fi
 # /dev/ptmx -> pts/ptmx, as runtimes link it
 if [ ! -L /run/drydock/dev-skeleton/ptmx ]; then ln -s pts/ptmx /run/drydock/dev-skeleton/ptmx; fi
-# the container's cgroup (every process it starts is counted and limited there); overlayfs upper (the container's writes) and work dirs on guest tmpfs, and the mount point
-mkdir -p /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs
+# the bundle; the container's cgroup (every process it starts is counted and limited there); overlayfs upper (the container's writes) and work dirs on guest tmpfs, and the mount point
+mkdir -p /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs
+# drydock-init writes PID 1's host pid here once it runs process.args: none from an earlier start may be read
+rm -f /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/pid
 # cgroup v2 hands controllers down one level at a time: enable them for the containers below drydock/
 echo '+cpu +memory +pids' > /sys/fs/cgroup/drydock/cgroup.subtree_control
 # containers together get 1/10 of the CPU weight of the agent and the learner's shell, so a busy loop cannot starve them
