@@ -93,6 +93,8 @@ export class ContainerProcesses {
     // `docker rm` (containers-api) forgets the record; the runtime then clears the guest side.
     deps.containers.subscribe((record, event) => {
       if (event !== 'destroy') return;
+      // dockerd forgets a container's exec instances with it
+      for (const [id, e] of this.#execs) if (e.container === record.id) this.#execs.delete(id);
       this.#restarts.get(record.id)?.cancel();
       this.#restarts.delete(record.id);
       void this.#removeGuestSide(record).catch(() => undefined);
