@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 // Registers the transfer handler that keeps EngineError's code and location on errors thrown in the worker.
 import '../emulator/vm/error-transfer.ts';
+import { workerName, type WorkerHint } from '../emulator/vm/worker-name.ts';
 import type {
   BootProgress,
   EmulatorApi,
@@ -48,9 +49,10 @@ export class EmulatorClient implements EmulatorLink {
   readonly #api: Comlink.Remote<EmulatorApi>;
   #disposed = false;
 
-  constructor() {
+  /** `hint`: what start() will ask for, so the worker can begin downloading it at once */
+  constructor(hint?: WorkerHint) {
     // Vite bundles the worker (and the v86 wasm it imports) from this literal URL.
-    this.#worker = new Worker(new URL('../emulator/vm/worker.ts', import.meta.url), { type: 'module', name: 'drydock-vm' });
+    this.#worker = new Worker(new URL('../emulator/vm/worker.ts', import.meta.url), { type: 'module', name: hint ? workerName(hint) : 'drydock-vm' });
     this.#api = Comlink.wrap<EmulatorApi>(this.#worker);
   }
 

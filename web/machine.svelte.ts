@@ -1,5 +1,6 @@
 // Reactive state of the page's one Linux machine: boot progress, health, restart, and access for other features.
 import type { BootProgress, EngineResponse, ExecOptions, ExecResult, MachineHealth, StartResult } from '../emulator/protocol.ts';
+import type { WorkerHint } from '../emulator/vm/worker-name.ts';
 import { EmulatorClient, type EmulatorLink } from './emulator-client.ts';
 import { ShareFiles } from './share-files.ts';
 
@@ -27,8 +28,8 @@ export interface MachineOptions {
   guestBaseUrl?: string;
   /** Skip the snapshot (URL `?boot=cold`). */
   coldBoot?: boolean;
-  /** Makes a new emulator worker; unit tests pass a fake. */
-  createLink?: () => EmulatorLink;
+  /** Makes a new emulator worker, told what it will start; unit tests pass a fake. */
+  createLink?: (hint: WorkerHint) => EmulatorLink;
   /** How long a restart may take in the worker before the worker itself is replaced. */
   restartTimeoutMs?: number;
 }
@@ -63,7 +64,7 @@ export class MachineState {
     this.#options = {
       guestBaseUrl: options.guestBaseUrl ?? 'guest/',
       coldBoot: options.coldBoot ?? false,
-      createLink: options.createLink ?? (() => new EmulatorClient()),
+      createLink: options.createLink ?? ((hint) => new EmulatorClient(hint)),
       restartTimeoutMs: options.restartTimeoutMs ?? RESTART_TIMEOUT_MS,
     };
   }
@@ -93,7 +94,9 @@ export class MachineState {
     this.result = null;
     this.progress = { phase: 'download', loadedBytes: 0, totalBytes: 0, message: 'Loading the emulator' };
     try {
-      const client = this.#options.createLink();
+      // Absolute, because the worker resolves relative URLs against its own script, not the page.
+      const guestBaseUrl = new URL(this.#options.guestBaseUrl, globalThis.document?.baseURI ?? globalThis.location?.href).href;
+      const client = this.#options.createLink({ guestBaseUrl, coldBoot: this.#options.coldBoot });
       this.#client = client;
       const channel = new MessageChannel();
       this.#port?.close();
@@ -105,8 +108,7 @@ export class MachineState {
       const size = this.#view?.size ?? this.#pendingResize ?? { cols: 80, rows: 24 };
       const result = await client.start(
         {
-          // Absolute, because the worker resolves relative URLs against its own script, not the page.
-          guestBaseUrl: new URL(this.#options.guestBaseUrl, globalThis.document?.baseURI ?? globalThis.location?.href).href,
+          guestBaseUrl,
           terminal: channel.port2,
           cols: size.cols,
           rows: size.rows,

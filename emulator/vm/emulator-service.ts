@@ -7,9 +7,10 @@ import { EngineError } from '../engine/errors.ts';
 import type { GuestFs } from '../engine/guest-fs.ts';
 import { guestFsFromShare } from '../engine/guest-fs-share.ts';
 import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth, StartOptions, StartResult } from '../protocol.ts';
+import type { BlobBackend } from '../engine/blob-backend.ts';
 import type { AssetLoader } from './guest-assets.ts';
 import { type CliHandler, ShimSessions } from './channel/shim-sessions.ts';
-import { Machine } from './machine.ts';
+import { Machine, type MachineOptions } from './machine.ts';
 import type { ShareFs } from './share-fs.ts';
 import { shareTree } from './share-tree.ts';
 
@@ -30,6 +31,13 @@ export interface EmulatorServiceOptions {
   loaderFor(guestBaseUrl: string): AssetLoader;
   /** v86.wasm (a URL in the worker, a path in Node) */
   wasmPath: string;
+  /** v86.wasm compiled ahead, for every machine this service starts */
+  wasmModule?: Promise<WebAssembly.Module>;
+  /** Start this machine at once: start() with the same guest takes it over (the page's start message can arrive
+   *  hundreds of ms after the worker is ready, while the page is busy loading the UI). */
+  startAt?: { guestBaseUrl: string; coldBoot: boolean };
+  /** where machines keep the decompressed snapshot between visits (Machine's stateCache) */
+  stateCache?: Promise<BlobBackend | undefined>;
   onLog?: (line: string) => void;
   /** Opens the container engine, once, at the first start; `docker ...` typed in the guest then reaches its CLI. */
   engine?: (context: EngineContext) => Promise<EngineHost>;
@@ -109,6 +117,49 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     return machine;
   };
 
+  /** A machine starting before anyone listens: console bytes wait for the terminal, the last progress and health
+   *  are replayed to the listener that attaches. */
+  const begin = (guestBaseUrl: string, coldBoot: boolean, consoleSize?: { cols: number; rows: number }) => {
+    let terminal: MessagePort | null = null;
+    const waiting: Uint8Array[] = [];
+    let progress: { last: BootProgress | null; to: ((p: BootProgress) => void) | null } = { last: null, to: null };
+    let health: { last: MachineHealth | null; to: ((h: MachineHealth) => void) | null } = { last: null, to: null };
+    openEngine(guestBaseUrl);
+    const options: MachineOptions = {
+      loader: service.loaderFor(guestBaseUrl),
+      wasmPath: service.wasmPath,
+      ...(service.wasmModule ? { wasmModule: service.wasmModule } : {}),
+      coldBoot,
+      ...(consoleSize ? { consoleSize } : {}),
+      // Chunks are fresh copies, so their buffers can be transferred rather than cloned.
+      onConsoleOutput: (bytes) => (terminal ? terminal.postMessage(bytes, [bytes.buffer]) : waiting.push(bytes)),
+      onProgress: (p) => {
+        progress.last = p;
+        if (progress.to) void Promise.resolve(progress.to(p)).catch(() => undefined);
+      },
+      onHealth: (h) => {
+        health.last = h;
+        if (health.to) void Promise.resolve(health.to(h)).catch(() => undefined);
+      },
+      ...(service.onLog ? { onLog: service.onLog } : {}),
+    };
+    // Without a state cache (storage refused) the machine still starts, from the download.
+    const started = (service.stateCache ?? Promise.resolve(undefined))
+      .catch(() => undefined)
+      .then((stateCache) => Machine.start(stateCache ? { ...options, stateCache } : options));
+    const attach = (port: MessagePort, onProgress: (p: BootProgress) => void, onHealth: (h: MachineHealth) => void) => {
+      terminal = port;
+      for (const bytes of waiting.splice(0)) port.postMessage(bytes, [bytes.buffer]);
+      progress = { last: progress.last, to: onProgress };
+      health = { last: health.last, to: onHealth };
+      if (progress.last) void Promise.resolve(onProgress(progress.last)).catch(() => undefined);
+      if (health.last) void Promise.resolve(onHealth(health.last)).catch(() => undefined);
+    };
+    return { guestBaseUrl, coldBoot, started, attach };
+  };
+  let early = service.startAt ? begin(service.startAt.guestBaseUrl, service.startAt.coldBoot) : null;
+  early?.started.catch(() => undefined); // start() reports it
+
   return {
     async start(options: StartOptions, onProgress: (p: BootProgress) => void, onHealth: (h: MachineHealth) => void): Promise<StartResult> {
       if (machine || starting) throw new EngineError('CONFLICT', 'the machine is already started; use restart()');
@@ -116,18 +167,15 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       port = options.terminal;
       const terminal = options.terminal;
       try {
-        openEngine(options.guestBaseUrl);
-        const m = await Machine.start({
-          loader: service.loaderFor(options.guestBaseUrl),
-          wasmPath: service.wasmPath,
-          coldBoot: options.coldBoot ?? false,
-          consoleSize: { cols: options.cols, rows: options.rows },
-          // Chunks are fresh copies, so their buffers can be transferred rather than cloned.
-          onConsoleOutput: (bytes) => terminal.postMessage(bytes, [bytes.buffer]),
-          onProgress: (p) => void Promise.resolve(onProgress(p)).catch(() => undefined),
-          onHealth: (h) => void Promise.resolve(onHealth(h)).catch(() => undefined),
-          ...(service.onLog ? { onLog: service.onLog } : {}),
-        });
+        const coldBoot = options.coldBoot ?? false;
+        let run = early?.guestBaseUrl === options.guestBaseUrl && early.coldBoot === coldBoot ? early : null;
+        if (early && !run) void early.started.then((m) => m.destroy(), () => undefined);
+        early = null;
+        const takenOver = run !== null;
+        run ??= begin(options.guestBaseUrl, coldBoot, { cols: options.cols, rows: options.rows });
+        run.attach(terminal, onProgress, onHealth);
+        const m = await run.started;
+        if (takenOver) await m.resize(options.cols, options.rows);
         terminal.onmessage = (event: MessageEvent<Uint8Array | string>) => {
           const data = event.data;
           if (typeof data === 'string' || data instanceof Uint8Array) m.sendConsoleInput(data);

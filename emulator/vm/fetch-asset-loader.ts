@@ -33,3 +33,14 @@ export function fetchAssetLoader(baseUrl: string): AssetLoader {
     },
   };
 }
+
+/** v86.wasm compiled while it downloads; a host that does not serve .wasm as application/wasm gets the slower way. */
+export function compileWasm(url: string): Promise<WebAssembly.Module> {
+  const compiled = WebAssembly.compileStreaming(fetch(url)).catch(async () => {
+    const response = await fetch(url);
+    if (!response.ok) throw new EngineError('REGISTRY_UNREACHABLE', `cannot load ${url}: HTTP ${response.status}`);
+    return WebAssembly.compile(await response.arrayBuffer());
+  });
+  compiled.catch(() => undefined); // reported when a machine uses it
+  return compiled;
+}

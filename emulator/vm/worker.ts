@@ -6,12 +6,19 @@ import { openEngineHost, staticRegistries } from '../engine/engine-host.ts';
 import { OpfsBlobBackend } from '../engine/store-backend-opfs.ts';
 import './error-transfer.ts';
 import { createEmulatorService } from './emulator-service.ts';
-import { fetchAssetLoader } from './fetch-asset-loader.ts';
+import { compileWasm, fetchAssetLoader } from './fetch-asset-loader.ts';
+import { hintFromWorkerName } from './worker-name.ts';
+
+// The machine starts now, as the page's name for this worker says, not when start() arrives.
+const hint = hintFromWorkerName(self.name);
 
 expose(
   createEmulatorService({
     loaderFor: (guestBaseUrl) => fetchAssetLoader(guestBaseUrl),
     wasmPath: wasmUrl,
+    wasmModule: compileWasm(wasmUrl),
+    ...(hint ? { startAt: hint } : {}),
+    stateCache: OpfsBlobBackend.open('drydock-machine'),
     onLog: (line) => console.warn(`[emulator] ${line}`),
     engine: async ({ guestBaseUrl, guestFs, system, guest }) =>
       openEngineHost({

@@ -3,6 +3,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesStream } from '../../emulator/engine/blob-backend.ts';
+import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
 import { SNAPSHOT_INFO_FILE, parseSnapshotInfo } from '../../emulator/vm/guest-assets.ts';
 import { SHELL_PROMPT, type Machine } from '../../emulator/vm/machine.ts';
 import { DEFAULT_GUEST_DIR } from '../../emulator/vm/node-machine.ts';
@@ -116,3 +118,49 @@ describe('snapshot fallback', () => {
     expect(messages).toContain('Booting Linux (snapshot was made from a different guest build (manifest.json changed))');
   });
 });
+
+describe('kept snapshot (stateCache)', () => {
+  it('keeps the decompressed snapshot, starts from it without downloading, and downloads again when it is bad', async () => {
+    const cache = new MemoryBlobBackend();
+    const info = parseSnapshotInfo(readFileSync(join(DEFAULT_GUEST_DIR, SNAPSHOT_INFO_FILE)));
+    const key = `snapshot/${info.sha256}`;
+    const logs: string[] = [];
+    const start = () => restoreGuest({ stateCache: cache, onLog: (line) => logs.push(line) });
+
+    const first = await start();
+    try {
+      expect(first.lastStart!.bytesDownloaded).toBeGreaterThan(info.size);
+      await expect.poll(() => cache.size(key), { timeout: 10_000 }).toBe(info.rawSize);
+    } finally {
+      await first.destroy();
+    }
+
+    const second = await start();
+    try {
+      expect(second.lastStart).toMatchObject({ fromSnapshot: true });
+      expect(second.lastStart!.bytesDownloaded).toBeLessThan(info.size);
+      expect(text((await second.agent.exec(['echo', 'kept'])).stdout)).toBe('kept\n');
+    } finally {
+      await second.destroy();
+    }
+
+    // Same size, broken header: v86 refuses it, the machine forgets it and restores the download instead.
+    const bad = new Uint8Array(info.rawSize);
+    await cache.put(key, bytesStream(bad));
+    const third = await start();
+    try {
+      expect(third.lastStart).toMatchObject({ fromSnapshot: true });
+      expect(third.lastStart!.bytesDownloaded).toBeGreaterThan(info.size);
+      expect(logs.join('\n')).toMatch(/kept snapshot did not restore/);
+      expect(text((await third.agent.exec(['echo', 'downloaded'])).stdout)).toBe('downloaded\n');
+      await expect.poll(async () => (await readAll(cache, key))[0], { timeout: 10_000 }).not.toBe(0);
+    } finally {
+      await third.destroy();
+    }
+  });
+});
+
+async function readAll(cache: MemoryBlobBackend, key: string): Promise<Uint8Array> {
+  const stream = await cache.get(key);
+  return stream ? new Uint8Array(await new Response(stream).arrayBuffer()) : new Uint8Array();
+}
