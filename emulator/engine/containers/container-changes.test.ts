@@ -58,7 +58,7 @@ describe('parseChanges', () => {
     const s = changesScript('/run/drydock/containers/c1/upper', ['/mnt/host/l 1', '/mnt/host/l2']);
     expect(s).toContain('cd /run/drydock/containers/c1/upper');
     expect(s).toContain("for d in '/mnt/host/l 1' /mnt/host/l2;");
-    expect(s).toContain('/usr/bin/unshare --mount');
+    expect(s).toContain('busybox unshare -m');
   });
 });
 

@@ -47,7 +47,8 @@ export function opaqueProbeScript(upperDir: string): string {
     `if [ -s "$P/dirs" ]; then cd "$P/l" && tr '\\n' '\\0' < "$P/dirs" | xargs -0 mkdir -p && ` +
     `mount -t overlay -o ro,index=off,lowerdir="$1:$P/l" drydock-probe "$P/m" && cd "$P/m" && ` +
     `tr '\\n' '\\0' < "$P/dirs" | xargs -0 stat -c 'o|%h|%n' || exit 1; fi; echo ${PROBE_DONE}`;
-  return `mkdir -p ${PROBE_DIR} && /usr/bin/unshare --mount sh -c ${quoteWord(inner)} drydock-probe ${quoteWord(upperDir)}`;
+  // busybox's unshare (static, private propagation by default): no dependency on the runtime's util-linux tools.
+  return `mkdir -p ${PROBE_DIR} && busybox unshare -m sh -c ${quoteWord(inner)} drydock-probe ${quoteWord(upperDir)}`;
 }
 
 /**
