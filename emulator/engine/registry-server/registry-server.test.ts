@@ -11,7 +11,7 @@ const basic = (user: string, pass: string) => `Basic ${btoa(`${user}:${pass}`)}`
 let backend: MemoryBlobBackend;
 let server: RegistryServer;
 const call = (method: string, path: string, init: { body?: Uint8Array | string; headers?: Record<string, string> } = {}) =>
-  server.handle(new Request(`${BASE}${path}`, { method, ...(init.body !== undefined ? { body: typeof init.body === 'string' ? enc(init.body) : init.body } : {}), headers: init.headers ?? {} }));
+  server.handle(new Request(`${BASE}${path}`, { method, ...(init.body !== undefined ? { body: (typeof init.body === 'string' ? enc(init.body) : init.body) as Uint8Array<ArrayBuffer> } : {}), headers: init.headers ?? {} }));
 const errorCode = async (r: Response) => ((await r.json()) as { errors: { code: string }[] }).errors[0]?.code;
 
 /** A tiny image: one layer blob, a config, a manifest naming them. */
