@@ -25,7 +25,7 @@ export interface GuestState {
   meminfo: Record<string, number>;
   /** allocated file handles, system-wide (first field of /proc/sys/fs/file-nr) */
   fileHandles: number;
-  /** user-space processes as `ppid-independent args` (the probe's own shell and children left out) */
+  /** user-space processes by their command line, pids left out (the probe's own shell and children too) */
   processes: string[];
   kernelThreads: number;
   agentPid: number;
@@ -96,7 +96,7 @@ export async function readGuestState(guest: GuestShell, options: { timeoutMs?: n
     processes: user.map(([, , , args]) => args!).sort(),
     kernelThreads: rows.length - user.length - rows.filter(([, pid, ppid]) => pid === self || ppid === self).length,
     agentPid: Number(get('agent')[0]),
-    agentFds: get('agent-fds').slice(0).map((l) => / (\d+) -> (.*)$/.exec(l)).filter((m) => m !== null).map(([, fd, target]) => `${fd} -> ${target!.replace(/:\[\d+\]$/, '')}`),
+    agentFds: get('agent-fds').map((l) => / (\d+) -> (.*)$/.exec(l)).filter((m) => m !== null).map(([, fd, target]) => `${fd} -> ${target!.replace(/:\[\d+\]$/, '')}`),
   };
 }
 
@@ -144,14 +144,19 @@ export function guestLeaks(before: GuestState, after: GuestState, tolerance: Lea
     if (diff.length) leaks.push(`${what}:\n  ${diff.slice(0, 40).join('\n  ')}${diff.length > 40 ? `\n  ... ${diff.length - 40} more` : ''}`);
   }
   if (before.agentPid !== after.agentPid) leaks.push(`the agent was restarted: pid ${before.agentPid} -> ${after.agentPid}`);
-  const grew = (what: string, a: number, b: number, limit: number, unit: string) => {
-    if (b - a > limit) leaks.push(`${what} grew ${b - a} ${unit} (${a} -> ${b}; tolerance ${limit} ${unit})`);
+  const grew = (what: string, a: number, b: number, limit: number, unit = '') => {
+    const u = unit ? ` ${unit}` : '';
+    if (b - a > limit) leaks.push(`${what} grew ${b - a}${u} (${a} -> ${b}${u}; tolerance ${limit}${u})`);
   };
-  grew('MemAvailable loss', -(before.meminfo.MemAvailable ?? 0), -(after.meminfo.MemAvailable ?? 0), tolerance.memAvailableKb, 'kB');
+  const availableBefore = before.meminfo.MemAvailable ?? 0;
+  const availableAfter = after.meminfo.MemAvailable ?? 0;
+  if (availableBefore - availableAfter > tolerance.memAvailableKb) {
+    leaks.push(`MemAvailable fell ${availableBefore - availableAfter} kB (${availableBefore} -> ${availableAfter} kB; tolerance ${tolerance.memAvailableKb} kB)`);
+  }
   grew('Slab', before.meminfo.Slab ?? 0, after.meminfo.Slab ?? 0, tolerance.slabKb, 'kB');
   grew('Shmem', before.meminfo.Shmem ?? 0, after.meminfo.Shmem ?? 0, tolerance.shmemKb, 'kB');
-  grew('allocated file handles', before.fileHandles, after.fileHandles, tolerance.fileHandles, '');
-  grew('dying cgroups', before.dyingCgroups, after.dyingCgroups, tolerance.dyingCgroups, '');
+  grew('allocated file handles', before.fileHandles, after.fileHandles, tolerance.fileHandles);
+  grew('dying cgroups', before.dyingCgroups, after.dyingCgroups, tolerance.dyingCgroups);
   return leaks;
 }
 

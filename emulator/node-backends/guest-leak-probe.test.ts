@@ -1,0 +1,57 @@
+// The leak report's wording and tolerances, on hand-made readings (the real readings come from the soak test).
+import { describe, expect, it } from 'vitest';
+import { guestLeaks, listDiff, type GuestState, type LeakTolerance } from './guest-leak-probe.ts';
+
+const tolerance: LeakTolerance = { memAvailableKb: 2048, slabKb: 512, shmemKb: 256, fileHandles: 4, dyingCgroups: 0 };
+
+function reading(over: Partial<GuestState> = {}): GuestState {
+  return {
+    mounts: ['rootfs / rootfs rw 0 0', 'host9p /mnt/host 9p rw 0 0'],
+    cgroups: [],
+    dyingCgroups: 0,
+    files: ['directory 40 /var/lib/drydock/containers'],
+    fileBytes: 0,
+    meminfo: { MemAvailable: 224_000, Slab: 1200, Shmem: 6300 },
+    fileHandles: 32,
+    processes: ['/sbin/drydock-agent /dev/ttyS1', 'sh -l'],
+    kernelThreads: 25,
+    agentPid: 42,
+    agentFds: ['0 -> /dev/null', '3 -> /dev/ttyS1'],
+    ...over,
+  };
+}
+
+describe('listDiff', () => {
+  it('names lines only before (-) and only after (+), counting repeats', () => {
+    expect(listDiff(['a', 'b', 'b'], ['b', 'c', 'c'])).toEqual(['- a', '- b', '+ c', '+ c']);
+    expect(listDiff(['x', 'y'], ['y', 'x'])).toEqual([]);
+  });
+});
+
+describe('guestLeaks', () => {
+  it('is empty for equal readings and for memory moves inside the tolerance', () => {
+    expect(guestLeaks(reading(), reading({ meminfo: { MemAvailable: 222_000, Slab: 1700, Shmem: 6500 }, fileHandles: 36 }), tolerance)).toEqual([]);
+  });
+
+  it('says which mount, cgroup, file, process and fd were left, and by how much memory grew', () => {
+    const id = 'c0ffee';
+    const after = reading({
+      mounts: [...reading().mounts, `overlay /var/lib/drydock/containers/${id}/rootfs overlay rw 0 0`],
+      cgroups: [`/sys/fs/cgroup/drydock/${id}`],
+      files: [...reading().files, `directory 100 /var/lib/drydock/containers/${id}`],
+      processes: [...reading().processes, 'sleep 100'],
+      agentFds: [...reading().agentFds, '7 -> pipe'],
+      meminfo: { MemAvailable: 220_000, Slab: 1200, Shmem: 6300 },
+      dyingCgroups: 3,
+    });
+    expect(guestLeaks(reading(), after, tolerance)).toEqual([
+      `mounts (/proc/mounts):\n  + overlay /var/lib/drydock/containers/${id}/rootfs overlay rw 0 0`,
+      `cgroups (/sys/fs/cgroup/drydock):\n  + /sys/fs/cgroup/drydock/${id}`,
+      `files (/var/lib/drydock, /run/drydock, /tmp, /mnt/host):\n  + directory 100 /var/lib/drydock/containers/${id}`,
+      'user processes:\n  + sleep 100',
+      'agent fds (pid 42):\n  + 7 -> pipe',
+      'MemAvailable fell 4000 kB (224000 -> 220000 kB; tolerance 2048 kB)',
+      'dying cgroups grew 3 (0 -> 3; tolerance 0)',
+    ]);
+  });
+});
