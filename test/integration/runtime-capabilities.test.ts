@@ -50,7 +50,7 @@ describe.skipIf(!built)('capabilities, users and groups in the guest', () => {
   it('the user\'s groups: the primary gid and the groups the image\'s /etc/group lists it in', { timeout: 240_000 }, async () => {
     expect(await docker('run --rm -u nobody busybox id')).toMatchObject({ status: 0, out: 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n' });
     expect(await docker('run --rm -u 1000:1000 busybox id')).toMatchObject({ status: 0, out: 'uid=1000 gid=1000 groups=1000\n' });
-    expect(await docker('run --rm -u nobody --group-add wheel --group-add 4242 busybox id')).toMatchObject({ status: 0, out: 'uid=65534(nobody) gid=65534(nogroup) groups=10(wheel),4242,65534(nogroup)\n' });
+    expect(await docker('run --rm -u nobody --group-add daemon --group-add 4242 busybox id')).toMatchObject({ status: 0, out: 'uid=65534(nobody) gid=65534(nogroup) groups=1(daemon),4242,65534(nogroup)\n' });
     // docker exec keeps the container's user and groups; -u replaces them
     const run = await docker('run -d --name groups-exec --cap-drop ALL -u nobody busybox sleep 300');
     expect(run.status, run.err).toBe(0);

@@ -94,16 +94,17 @@ describe('lowerSpec', () => {
 
   it('writes one steps-file line per step, in sections, with words percent-encoded', () => {
     const spec = base();
-    spec.process.args = ['echo', 'a b', '', '100%'];
+    spec.process.args = ['echo', 'a b', '', '100%', '$R'];
     const t = lowerSpec(spec, LAYOUT);
     const lines = t.files.steps.split('\n');
     const sections = lines.filter((l) => l.startsWith('['));
     expect(sections).toEqual(['[create]', '[start]', '[init]', '[delete]', '[reset]']);
-    const steps = lines.filter((l) => l && !l.startsWith('#') && !l.startsWith('['));
+    const steps = lines.filter((l) => l && !l.startsWith('#') && !l.startsWith('[') && !/^[A-Z]+=/.test(l));
+    expect(lines).toContain(`R=${BUNDLE}/rootfs`);
     expect(steps.length).toBe(t.create.length + t.start.length + t.init.length + t.delete.length + t.reset.length);
-    expect(steps).toContain(`join-cgroup /sys/fs/cgroup/drydock/${ID}/cgroup.procs`);
-    expect(steps.find((l) => l.startsWith('exec '))!.endsWith(' -- echo a%20b % 100%25')).toBe(true);
-    expect(steps).toContain(`? -e ${BUNDLE}/rootfs/proc/bus mount none ${BUNDLE}/rootfs/proc/bus none remount,bind,ro`);
+    expect(steps).toContain('join-cgroup $C/cgroup.procs');
+    expect(steps.find((l) => l.startsWith('exec '))!.endsWith(' -- echo a%20b % 100%25 %24R')).toBe(true);
+    expect(steps).toContain('? -e $R/proc/bus mount none $R/proc/bus none remount,bind,ro');
     expect(encodeWord('é')).toBe('%C3%A9');
     expect(t.process).toEqual(['/sbin/drydock-init', 'start,init', `${BUNDLE}/steps`]);
   });

@@ -5,7 +5,7 @@
 import { EngineError } from '../errors.ts';
 import type { RuntimeSpec, SpecMount, SpecUser } from '../containers/runtime-spec.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
-import { renderStepsFile } from './steps-file.ts';
+import { renderStepsFile, type StepVar } from './steps-file.ts';
 
 /** The container's root file system: overlayfs dirs (same shape as containers/ OverlayDirs). */
 export interface RootfsPlan {
@@ -58,6 +58,8 @@ export interface RuntimeTrace {
   delete: Step[];
   /** `delete` without removing the upper dir: a stopped container keeps its writes for the next start */
   reset: Step[];
+  /** `$B`, `$R`, `$C` of the steps file: bundle, root file system, cgroup */
+  vars: StepVar[];
   files: { trace: string; init: string; steps: string };
 }
 
@@ -454,6 +456,7 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   // $R for the merged dir keeps init.sh readable; only done when the path needs no quoting (ids are hex).
   const initBody = /^[A-Za-z0-9_.\/-]+$/.test(merged) ? `R=${merged}\n${renderSteps(init).replaceAll(merged, '$R')}` : renderSteps(init);
   const initScript = `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: inside the new namespaces, as PID 1, with the host's tools.\n# $R is the container's root file system (the overlay), seen from the guest before the move below.\nset -e\n${initBody}`;
-  const steps = renderStepsFile(layout.id, { create, start, init, delete: delete_, reset });
-  return { id: layout.id, cgroup: cg, create, start, init, process, shellProcess, delete: delete_, reset, files: { trace, init: initScript, steps } };
+  const vars: StepVar[] = [['B', layout.bundle], ['R', merged], ['C', cg]];
+  const steps = renderStepsFile(layout.id, { create, start, init, delete: delete_, reset }, vars);
+  return { id: layout.id, cgroup: cg, create, start, init, process, shellProcess, delete: delete_, reset, vars, files: { trace, init: initScript, steps } };
 }

@@ -5,7 +5,7 @@ import { EngineError } from '../errors.ts';
 import type { RuntimeSpec } from '../containers/runtime-spec.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
 import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, type ContainerLayout, type RuntimeTrace } from './lower.ts';
-import { encodeStep } from './steps-file.ts';
+import { encodeStep, renderStepsFile } from './steps-file.ts';
 
 export type RuntimeStatus = 'created' | 'running' | 'paused' | 'exited';
 
@@ -42,6 +42,8 @@ interface Entry {
   pid?: number;
   exit?: GuestExitStatus & { oomKilled: boolean };
   exited: Promise<GuestExitStatus & { oomKilled: boolean }>;
+  /** config.json, trace.sh and init.sh going into the bundle (written once the process is on its way) */
+  written?: Promise<unknown>;
   resolveExited: (s: GuestExitStatus & { oomKilled: boolean }) => void;
 }
 
@@ -67,9 +69,10 @@ export class ContainerRuntime {
     return e;
   }
 
-  /** Runs sections of the trace's steps file with drydock-init, in one guest process (the file goes in on stdin). */
-  private runSteps(trace: RuntimeTrace, sections: string, timeoutMs: number): Promise<GuestExecResult> {
-    return this.guest.exec([DRYDOCK_INIT, sections, '-'], { timeoutMs, stdin: trace.files.steps });
+  /** Runs one section of the trace's steps with drydock-init, in one guest process (that section alone goes in on stdin). */
+  private runSteps(trace: RuntimeTrace, section: 'create' | 'delete' | 'reset', timeoutMs: number): Promise<GuestExecResult> {
+    const text = renderStepsFile(trace.id, { [section]: trace[section] }, trace.vars);
+    return this.guest.exec([DRYDOCK_INIT, section, '-'], { timeoutMs, stdin: text });
   }
 
   /** Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps into the bundle. */
@@ -82,17 +85,27 @@ export class ContainerRuntime {
       throw failed(`creating container ${layout.id}`, r);
     }
     // WRITE_FILE starts no guest process; the create steps made the bundle directory.
-    const files: [string, string][] = [
-      [`${layout.bundle}/config.json`, `${JSON.stringify(spec, null, 2)}\n`],
-      [`${layout.bundle}/trace.sh`, trace.files.trace],
-      [`${layout.bundle}/init.sh`, trace.files.init],
-      [`${layout.bundle}/steps`, trace.files.steps],
-    ];
-    await Promise.all(files.map(([path, text]) => this.guest.writeFile(path, text, { mode: 0o644 })));
+    await this.guest.writeFile(`${layout.bundle}/steps`, trace.files.steps, { mode: 0o644 });
     let resolveExited!: Entry['resolveExited'];
     const exited = new Promise<Entry['exit'] & object>((r) => (resolveExited = r));
     this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited });
     return trace;
+  }
+
+  /**
+   * The learner's files (config.json, trace.sh, init.sh: ~20 KB) go over the agent's serial line after the
+   * process's own frames, so they do not delay its start; delete() waits for them.
+   */
+  private writeLearnerFiles(e: Entry): void {
+    const { bundle } = e.layout;
+    const files: [string, string][] = [
+      [`${bundle}/config.json`, `${JSON.stringify(e.spec, null, 2)}\n`],
+      [`${bundle}/trace.sh`, e.trace.files.trace],
+      [`${bundle}/init.sh`, e.trace.files.init],
+    ];
+    e.written = new Promise((resolve) => setTimeout(resolve, 0)).then(() =>
+      Promise.all(files.map(([path, text]) => this.guest.writeFile(path, text, { mode: 0o644 }))).catch(() => undefined),
+    );
   }
 
   trace(id: string): RuntimeTrace {
@@ -112,6 +125,7 @@ export class ContainerRuntime {
     const proc = this.guest.spawn(e.trace.process, spawnOptions);
     e.proc = proc;
     e.status = 'running';
+    this.writeLearnerFiles(e);
     void proc.exit
       .then(
         (s) => this.exited(id, s),
@@ -133,6 +147,7 @@ export class ContainerRuntime {
     const e = this.entry(id);
     if (e.status !== 'created') throw new EngineError('CONFLICT', `container ${id} is ${e.status}, not created`);
     e.status = 'running';
+    this.writeLearnerFiles(e);
     return e.trace.process;
   }
 
@@ -292,6 +307,7 @@ export class ContainerRuntime {
    */
   async delete(id: string, options: { keepUpper?: boolean } = {}): Promise<void> {
     const e = this.entry(id);
+    await e.written;
     // cgroup.kill reaches frozen tasks, but their exit waits for the thaw
     if (e.status === 'paused') await this.guest.exec([DRYDOCK_INIT, '-c', encodeStep({ argv: [], op: ['write', `${e.trace.cgroup}/cgroup.freeze`, '0'], why: '' })]);
     const r = await this.runSteps(e.trace, options.keepUpper ? 'reset' : 'delete', 60_000);

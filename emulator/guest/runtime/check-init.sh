@@ -8,11 +8,13 @@ trap 'rm -rf "$t"' EXIT
 ln -s "$(readlink -f "$bin")" "$t/drydock-init"
 cat >"$t/steps" <<STEPS
 # a comment
+T=$t
 [create]
 mkdir $t/root/bin $t/skel $t/a%20b
 ? !-e $t/skel/null mknod $t/skel/null 666 c 1 3
 symlink /proc/self/fd $t/skel/fd
-write $t/word hello%20world
+write \$T/word hello%20world
+write \$T/dollar %24T
 [start]
 unshare mount uts ipc pid
 fork $t/pid
@@ -29,9 +31,9 @@ write /proc/sys/kernel/hostname box
 exec cwd=/ -- placeholder
 STEPS
 unshare -m sh -c "mount --make-rprivate / && '$t/drydock-init' create '$t/steps'"
-[[ -c $t/skel/null && -L $t/skel/fd && -d "$t/a b" && $(cat "$t/word") == 'hello world' ]] || { echo 'check-init: create steps' >&2; exit 1; }
+[[ -c $t/skel/null && -L $t/skel/fd && -d "$t/a b" && $(cat "$t/word") == 'hello world' && $(cat "$t/dollar") == '$T' ]] || { echo 'check-init: create steps' >&2; exit 1; }
 # The exec step with the host's /bin/sh: a script checks what it was given, and exits 7.
-enc() { local w=${1//%/%25}; w=${w// /%20}; printf '%s' "${w//$'\t'/%09}"; }
+enc() { local w=${1//%/%25}; w=${w// /%20}; w=${w//\$/%24}; printf '%s' "${w//$'\t'/%09}"; }
 check='[ "$A" = "1 2" ] && [ "$(hostname)" = box ] && [ -c /dev/null ] && [ -L /dev/fd ] && [ $$ = 1 ]'
 check+=" && ! (echo x > $t/root/word) 2>/dev/null && grep -q '^CapBnd:[[:space:]]*0*1\$' /proc/self/status"
 check+=" && grep -q '^Groups:[[:space:]]*7[[:space:]]*\$' /proc/self/status && exit 7"

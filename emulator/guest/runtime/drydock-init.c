@@ -49,7 +49,53 @@ static int hexval(char c) {
   return -1;
 }
 
-/* Splits a line in place on single spaces and decodes %XX; a lone `%` is the empty word. */
+/* NAME=VALUE lines: `$NAME` in a later word is VALUE (the engine's bundle, root and cgroup paths, as init.sh's $R). */
+#define MAX_VARS 16
+static char *var_names[MAX_VARS], *var_values[MAX_VARS];
+static int nvars;
+
+static void define(char *line) {
+  char *eq = strchr(line, '=');
+  *eq = 0;
+  if (nvars == MAX_VARS) die("too many variables");
+  var_names[nvars] = line;
+  var_values[nvars++] = eq + 1;
+}
+
+static int is_var_line(const char *line) {
+  const char *p = line;
+  while (*p >= 'A' && *p <= 'Z') p++;
+  return p > line && *p == '=';
+}
+
+/* A word with its variables put in (at most 4096 bytes), in a buffer of its own. */
+static char *expand(char *word) {
+  if (!strchr(word, '$')) return word;
+  char out[4096];
+  size_t n = 0;
+  for (char *p = word; *p;) {
+    if (*p == '$' && p[1] >= 'A' && p[1] <= 'Z') {
+      char *end = p + 1;
+      while (*end >= 'A' && *end <= 'Z') end++;
+      int i = 0;
+      while (i < nvars && !(strlen(var_names[i]) == (size_t)(end - p - 1) && strncmp(var_names[i], p + 1, end - p - 1) == 0)) i++;
+      if (i == nvars) die("undefined variable in %s", word);
+      size_t len = strlen(var_values[i]);
+      if (n + len >= sizeof out) die("word too long");
+      memcpy(out + n, var_values[i], len);
+      n += len;
+      p = end;
+    } else {
+      if (n + 1 >= sizeof out) die("word too long");
+      out[n++] = *p++;
+    }
+  }
+  out[n] = 0;
+  return strdup(out);
+}
+
+/* Splits a line in place on single spaces, puts in $NAME variables, then decodes %XX (so %24 is a literal $); a
+ * lone `%` is the empty word. */
 static int split(char *line, char **words) {
   int n = 0;
   char *p = line;
@@ -57,7 +103,10 @@ static int split(char *line, char **words) {
     while (*p == ' ') p++;
     if (!*p) break;
     if (n == MAX_WORDS) die("too many words");
-    char *start = p, *out = p;
+    char *end = strchr(p, ' ');
+    if (end) *end = 0;
+    char *start = expand(p), *out = start;
+    p = start;
     while (*p && *p != ' ') {
       if (*p == '%' && hexval(p[1]) >= 0 && hexval(p[2]) >= 0) {
         *out++ = (char)(hexval(p[1]) * 16 + hexval(p[2]));
@@ -66,9 +115,10 @@ static int split(char *line, char **words) {
         p++; /* the empty word */
       } else *out++ = *p++;
     }
-    if (*p) p++;
     *out = 0;
     words[n++] = start;
+    if (!end) break;
+    p = end + 1;
   }
   return n;
 }
@@ -527,6 +577,10 @@ int drydock_init_main(int argc, char **argv) {
     if (next) *next++ = 0;
     lineno++;
     if (line[0] == '#' || line[0] == 0) continue;
+    if (is_var_line(line)) {
+      define(line);
+      continue;
+    }
     if (line[0] == '[') {
       char *end = strchr(line, ']');
       if (end) *end = 0;
