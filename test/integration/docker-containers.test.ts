@@ -1,28 +1,11 @@
 // Containers through `docker` typed in the real guest, with the engine composed as the browser worker composes it
 // (engine-host.ts via the emulator service): run --rm, run -d + ps + logs + stop + rm, exit codes, limits.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatorApi } from '../../emulator/protocol.ts';
-import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
+import { describe, expect, it } from 'vitest';
+import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
-const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
-
-describe.skipIf(!built)('docker containers typed in the guest', () => {
-  let machine: EngineInGuest;
-  let emulator: EmulatorApi;
-
-  beforeAll(async () => {
-    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
-    emulator = machine.emulator;
-    const pull = await docker('pull -q busybox');
-    expect(pull.status, pull.err).toBe(0);
-  }, 180_000);
-  afterAll(async () => {
-    await machine?.stop();
-  });
-
-  const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
+describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest', () => {
+  const guest = useEngineGuest({ pull: ['busybox'] });
+  const { docker } = guest;
 
   it('run --rm busybox echo hello: output, exit status, nothing left', { timeout: 240_000 }, async () => {
     const r = await docker('run --rm busybox echo hello');
@@ -115,7 +98,7 @@ describe.skipIf(!built)('docker containers typed in the guest', () => {
 
   it('run -it busybox sh owns the learner\'s terminal; its exit status is the container\'s', { timeout: 180_000 }, async () => {
     let screen = '';
-    const port = machine.console;
+    const port = guest.machine.console;
     port.on('message', (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data)));
     const waitFor = async (re: RegExp, ms = 90_000) => {
       const t0 = Date.now();
@@ -145,15 +128,15 @@ describe.skipIf(!built)('docker containers typed in the guest', () => {
     let refused = 0;
     for (let i = 0; i < 120 && refused === 0; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      const r = await emulator.exec(['cat', `${cgroup}/pids.events`], { timeoutMs: 30_000 });
+      const r = await guest.machine.emulator.exec(['cat', `${cgroup}/pids.events`], { timeoutMs: 30_000 });
       refused = Number(/^max (\d+)/m.exec(new TextDecoder().decode(r.stdout))?.[1] ?? 0);
     }
     expect(refused).toBeGreaterThan(0);
     const t0 = performance.now();
-    expect((await emulator.exec(['true'], { timeoutMs: 30_000 })).exitCode).toBe(0);
+    expect((await guest.machine.emulator.exec(['true'], { timeoutMs: 30_000 })).exitCode).toBe(0);
     console.warn(`[timing] agent round trip during the fork bomb: ${Math.round(performance.now() - t0)} ms`);
     expect(await docker('rm -f bomb')).toMatchObject({ status: 0, out: 'bomb\n' });
-    expect((await emulator.exec(['test', '-e', cgroup], { timeoutMs: 30_000 })).exitCode).toBe(1);
+    expect((await guest.machine.emulator.exec(['test', '-e', cgroup], { timeoutMs: 30_000 })).exitCode).toBe(1);
   });
 
   it('volumes: create, ls, inspect, rm', async () => {

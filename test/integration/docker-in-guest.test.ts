@@ -1,29 +1,14 @@
 // `docker ...` run inside the real guest reaches the engine composed by engine-host.ts, wired by the emulator
 // service exactly as the browser worker wires it (only the stores and asset loading differ), across a restart.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatorApi } from '../../emulator/protocol.ts';
-import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
+import { describe, expect, it } from 'vitest';
+import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
-const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox')) && existsSync(resolve(PUBLIC, 'registry/v2/debian'));
-
-describe.skipIf(!built)('docker typed in the guest, engine attached by the emulator service', () => {
-  let machine: EngineInGuest;
-  let emulator: EmulatorApi;
-
-  beforeAll(async () => {
-    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
-    emulator = machine.emulator;
-  });
-  afterAll(async () => {
-    await machine?.stop();
-  });
-
-  const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
+describe.skipIf(!imagesBuilt('busybox', 'debian'))('docker typed in the guest, engine attached by the emulator service', () => {
+  const guest = useEngineGuest();
+  const { docker } = guest;
 
   it('the static registry is derived from guestBaseUrl', () => {
-    expect(machine.registryUrl()).toBe(`${machine.filesUrl}/registry/`);
+    expect(guest.machine.registryUrl()).toBe(`${guest.machine.filesUrl}/registry/`);
   });
 
   it('pull busybox, images, history, inspect', async () => {
@@ -55,7 +40,7 @@ describe.skipIf(!built)('docker typed in the guest, engine attached by the emula
     expect(push.status, push.err).toBe(0);
     expect(push.out).toMatch(/^Using default tag: latest\nThe push refers to repository \[localhost:5000\/me\/bb\]\n/);
     expect(push.out).toMatch(/latest: digest: sha256:[0-9a-f]{64} size: \d+\n$/);
-    expect(machine.host()?.registry?.db).toBeDefined();
+    expect(guest.machine.host()?.registry?.db).toBeDefined();
 
     const rmi = await docker('rmi localhost:5000/me/bb busybox');
     expect(rmi.status, rmi.err).toBe(0);
@@ -68,10 +53,10 @@ describe.skipIf(!built)('docker typed in the guest, engine attached by the emula
     expect(back.out).toMatch(/Status: Downloaded newer image for localhost:5000\/me\/bb:latest\nlocalhost:5000\/me\/bb:latest\n$/);
 
     // the layer went into the share the guest sees
-    const layers = await emulator.exec(['sh', '-c', 'ls /mnt/host/layers'], { timeoutMs: 10_000 });
+    const layers = await guest.machine.emulator.exec(['sh', '-c', 'ls /mnt/host/layers'], { timeoutMs: 10_000 });
     const [layer] = new TextDecoder().decode(layers.stdout).split('\n').filter((l) => /^[0-9a-f]{64}$/.test(l));
     expect(layer).toBeDefined();
-    const check = await emulator.exec(['test', '-x', `/mnt/host/layers/${layer}/bin/busybox`], { timeoutMs: 10_000 });
+    const check = await guest.machine.emulator.exec(['test', '-x', `/mnt/host/layers/${layer}/bin/busybox`], { timeoutMs: 10_000 });
     expect(check.exitCode).toBe(0);
   });
 
@@ -87,7 +72,7 @@ describe.skipIf(!built)('docker typed in the guest, engine attached by the emula
   });
 
   it('after a restart the shim is attached to the new guest; the engine store survives', async () => {
-    await emulator.restart();
+    await guest.machine.emulator.restart();
     const images = await docker('images --format {{.Repository}}:{{.Tag}}');
     expect(images).toMatchObject({ status: 0, out: 'localhost:5000/me/bb:latest\n' });
     const pull = await docker('pull debian', 300_000);
