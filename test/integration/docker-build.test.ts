@@ -1,35 +1,23 @@
 // `docker build` typed in the real guest: contexts read from the 9p share (or tarred by the guest from tmpfs),
 // RUN in build containers of the engine's runtime, layers, cache, progress, history and inspect, and a failing RUN
 // that leaves nothing behind.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type DockerResult, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
+import { describe, expect, it } from 'vitest';
+import type { DockerResult } from '../../emulator/node-backends/engine-in-guest.ts';
+import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
-const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox')) && existsSync(resolve(PUBLIC, 'registry/v2/node'));
-
-describe.skipIf(!built)('docker build typed in the guest', () => {
-  let machine: EngineInGuest;
+describe.skipIf(!imagesBuilt('busybox', 'node'))('docker build typed in the guest', () => {
+  const fixture = useEngineGuest({ pull: ['busybox'], setupTimeoutMs: 240_000 });
   const encoder = new TextEncoder();
-  const write = (path: string, text: string) => machine.emulator.writeShareFile(path, encoder.encode(text));
+  const write = (path: string, text: string) => fixture.machine.emulator.writeShareFile(path, encoder.encode(text));
   /** `docker ARGS` run by the guest's shell in a directory (the shim sends its cwd) */
   const dockerIn = async (dir: string, args: string, timeoutMs = 600_000): Promise<DockerResult> => {
     const t0 = performance.now();
-    const r = await machine.emulator.exec(['sh', '-c', `cd ${dir} && docker ${args}`], { timeoutMs });
+    const r = await fixture.machine.emulator.exec(['sh', '-c', `cd ${dir} && docker ${args}`], { timeoutMs });
     const d = new TextDecoder();
     return { status: r.exitCode, out: d.decode(r.stdout), err: d.decode(r.stderr), ms: Math.round(performance.now() - t0) };
   };
-  const docker = (args: string, timeoutMs = 600_000) => machine.docker(args, timeoutMs);
-  const guest = async (script: string) => new TextDecoder().decode((await machine.emulator.exec(['sh', '-c', script])).stdout);
-
-  beforeAll(async () => {
-    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
-    const pull = await docker('pull -q busybox');
-    expect(pull.status, pull.err).toBe(0);
-  }, 240_000);
-  afterAll(async () => {
-    await machine?.stop();
-  });
+  const docker = (args: string, timeoutMs = 600_000) => fixture.docker(args, timeoutMs);
+  const guest = async (script: string) => (await fixture.sh(script)).out;
 
   it('multi-stage: a stage generates a file, the final busybox image copies it; rebuild fully CACHED; a changed file reruns from its COPY', { timeout: 900_000 }, async () => {
     await write('/multi/Dockerfile', [
@@ -105,7 +93,7 @@ describe.skipIf(!built)('docker build typed in the guest', () => {
     expect(inspect.out).toBe('{"8080/tcp":{}} 1000 /app ["cat","/files.txt"] {"course":"drydock"}\n');
 
     // A context outside the share: the guest tars it into the share once.
-    await machine.emulator.exec(['sh', '-c', 'mkdir -p /tmp/ctx && printf "FROM busybox\\nCOPY hello.txt /\\nCMD [\\"cat\\", \\"/hello.txt\\"]\\n" > /tmp/ctx/Dockerfile && echo from tmpfs > /tmp/ctx/hello.txt']);
+    await fixture.machine.emulator.exec(['sh', '-c', 'mkdir -p /tmp/ctx && printf "FROM busybox\\nCOPY hello.txt /\\nCMD [\\"cat\\", \\"/hello.txt\\"]\\n" > /tmp/ctx/Dockerfile && echo from tmpfs > /tmp/ctx/hello.txt']);
     const tmp = await dockerIn('/tmp/ctx', 'build -t tmpctx .');
     expect(tmp.status, tmp.err).toBe(0);
     expect((await docker('run --rm tmpctx')).out).toBe('from tmpfs\n');

@@ -1,27 +1,10 @@
 // `docker diff` and `docker commit` typed in the real guest, the engine composed as engine-host.ts composes it.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EmulatorApi } from '../../emulator/protocol.ts';
-import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
+import { describe, expect, it } from 'vitest';
+import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
-const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
-
-describe.skipIf(!built)('docker diff and commit typed in the guest', () => {
-  let machine: EngineInGuest;
-  let emulator: EmulatorApi;
-
-  beforeAll(async () => {
-    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
-    emulator = machine.emulator;
-    const pull = await docker('pull -q busybox');
-    expect(pull.status, pull.err).toBe(0);
-  }, 180_000);
-  afterAll(async () => {
-    await machine?.stop();
-  });
-
-  const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
+describe.skipIf(!imagesBuilt('busybox'))('docker diff and commit typed in the guest', () => {
+  const guest = useEngineGuest({ pull: ['busybox'] });
+  const { docker } = guest;
 
   it('diff: nothing for a container that changed nothing (the runtime\'s mount points are not changes)', { timeout: 240_000 }, async () => {
     const run = await docker('run --name untouched busybox true');
