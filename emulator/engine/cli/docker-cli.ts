@@ -7,6 +7,7 @@ import type { CliSession } from './cli-session.ts';
 import { CliError, type Command, type CommandContext } from './command.ts';
 import * as c from './commands/containers.ts';
 import { attachCommand, cpCommand, execCommand, logsCommand, psCommand, runCommand as runOrCreate, startCommand, type RawCommand } from './commands/containers-run.ts';
+import { relayCommand, RELAY_COMMAND } from './commands/attach-relay.ts';
 import { build, builderPrune } from './commands/build.ts';
 import { history } from './commands/history.ts';
 import { images } from './commands/images.ts';
@@ -43,6 +44,7 @@ const TOP: Record<string, Command> = {
 /** Commands that parse their own argv with the container model's pflag rules (run and exec stop at the image/container). */
 const RAW: Record<string, RawCommand> = {
   run: runOrCreate('run'), create: runOrCreate('create'), start: startCommand, exec: execCommand, logs: logsCommand, ps: psCommand, attach: attachCommand, cp: cpCommand,
+  [RELAY_COMMAND]: relayCommand,
 };
 
 /** `docker image <sub>` and `docker system <sub>` */

@@ -24,6 +24,10 @@ export interface RunRequest {
   command: string[];
   name?: string;
   detach: boolean;
+  /** forward the signals the CLI gets (^C) to the container while attached without a tty; undefined: true */
+  sigProxy?: boolean;
+  /** --detach-keys as typed (`ctrl-p,ctrl-q` when not given) */
+  detachKeys?: string;
   interactive: boolean;
   tty: boolean;
   autoRemove: boolean;
@@ -121,6 +125,7 @@ const FLAGS: FlagDef[] = [
   { name: 'cap-drop', kind: 'list', valueName: 'list', description: 'Drop Linux capabilities' },
   { name: 'cpus', kind: 'string', parse: parseNanoCpus, valueName: 'decimal', description: 'Number of CPUs' },
   { name: 'detach', short: 'd', kind: 'bool', description: 'Run container in background and print container ID' },
+  { name: 'detach-keys', kind: 'string', valueName: 'string', description: 'Override the key sequence for detaching a container' },
   { name: 'entrypoint', kind: 'string', valueName: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
   { name: 'env', short: 'e', kind: 'list', parse: validateEnv, valueName: 'list', description: 'Set environment variables' },
   { name: 'env-file', kind: 'list', valueName: 'list', description: 'Read in a file of environment variables' },
@@ -154,7 +159,7 @@ const FLAGS: FlagDef[] = [
 /** `docker run --help` / `docker create --help`, laid out like cobra and pflag (descriptions at the widest flag + 3). */
 export function runHelpText(command: 'run' | 'create' | 'container run' | 'container create'): string {
   const create = command.endsWith('create');
-  const shown = FLAGS.filter((f) => !f.hidden && !(create && (f.name === 'detach' || f.name === 'sig-proxy')));
+  const shown = FLAGS.filter((f) => !f.hidden && !(create && (f.name === 'detach' || f.name === 'detach-keys' || f.name === 'sig-proxy')));
   const left = shown.map((f) => `${f.short ? `  -${f.short}, ` : '      '}--${f.name}${f.valueName ? ` ${f.valueName}` : ''}`);
   const width = Math.max(...left.map((l) => l.length)) + 3;
   const lines = shown.map((f, i) => {
@@ -294,6 +299,9 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     pull,
   };
   if (name) request.name = name.replace(/^\//, '');
+  if (v.get('sig-proxy') === false) request.sigProxy = false;
+  const detachKeys = str('detach-keys');
+  if (detachKeys !== undefined) request.detachKeys = detachKeys;
   const workdir = str('workdir');
   if (workdir !== undefined) {
     if (workdir !== '' && !workdir.startsWith('/')) throw fail(`the working directory '${workdir}' is invalid, it needs to be an absolute path`, 'daemon');

@@ -14,6 +14,7 @@ import { DaemonError, type EngineClient } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';
 import { formatList } from '../output-format.ts';
 import { humanSize } from '../units.ts';
+import { closeRelay, openRelay, RELAY_COMMAND } from './attach-relay.ts';
 
 /** A command that parses its own argv (the container model's pflag): run, create, exec, ps, logs. */
 export interface RawContext {
@@ -81,6 +82,10 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       ctx.err(formatRunError(e, ctx.path));
       return (e.details?.['exitStatus'] as number | undefined) ?? 125;
     }
+    if (req.detachKeys !== undefined && !detachKeyBytes(req.detachKeys)) {
+      ctx.err(runErrorText(`Invalid detach keys (${req.detachKeys}) provided`, ctx.path, 'daemon'));
+      return 125;
+    }
     let id: string;
     try {
       id = await createFor(ctx, req, command);
@@ -94,7 +99,15 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       return 0;
     }
     // -dit: detached with a held-open stdin (drydock has no terminal to give a detached container; attach works)
-    return startAndFollow(ctx, id, { detach: req.detach, interactive: req.interactive && req.tty && !req.detach, autoRemove: req.autoRemove, tty: req.tty, command: ctx.path, stdin: req.interactive && !req.detach ? 'once' : 'none' });
+    return startAndFollow(ctx, id, {
+      detach: req.detach,
+      interactive: req.interactive && req.tty && !req.detach,
+      autoRemove: req.autoRemove,
+      tty: req.tty,
+      command: ctx.path,
+      stdin: req.interactive && !req.detach ? 'once' : 'none',
+      sigProxy: req.sigProxy ?? true,
+    });
   };
 }
 
@@ -106,6 +119,8 @@ interface FollowOptions {
   command: string;
   /** copy the session's stdin to the container's: `once` closes it at EOF (StdinOnce), `keep` leaves it open */
   stdin?: 'once' | 'keep' | 'none';
+  /** forward ^C (the signals the CLI gets) to the container while attached without a tty; Docker's default true */
+  sigProxy?: boolean;
 }
 
 async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Promise<number> {
@@ -145,10 +160,53 @@ async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Pr
     return 0;
   }
   const pump = o.stdin && o.stdin !== 'none' ? pumpStdin(ctx, id, o.stdin === 'once') : undefined;
-  await streamLogs(ctx, id, new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: 'all' }), o.tty);
+  const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: 'all' });
+  if (proxiesSignals(ctx, o)) await followWithSignalProxy(ctx, id, query, o.tty);
+  else await streamLogs(ctx, id, query, o.tty);
   pump?.stop();
   const result = await (waited as Promise<{ StatusCode: number }>).catch(async () => ({ StatusCode: 0 }));
   return result.StatusCode;
+}
+
+/**
+ * --sig-proxy applies to an attached container without a tty (with one, ^C is a byte for the container's terminal),
+ * on a terminal (where ^C comes from), and without stdin to copy: a relay process owns the terminal's stdin while
+ * it runs, and the shim would not read it for the CLI.
+ */
+function proxiesSignals(ctx: RawContext, o: FollowOptions): boolean {
+  return o.sigProxy !== false && !o.tty && ctx.session.tty !== undefined && (o.stdin ?? 'none') === 'none';
+}
+
+/**
+ * The container's output goes through relay processes on the learner's terminal (attach-relay.ts): when ^C kills
+ * one, its signal is forwarded to the container (`docker kill -s`) and the next relay carries on, until the
+ * output ends with the container.
+ */
+async function followWithSignalProxy(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean): Promise<void> {
+  const relay = openRelay();
+  const following = streamLogs(ctx, id, query, tty, ctx.session.signal, (stream, data) => relay.push({ stream, data })).finally(() => relay.end());
+  following.catch(() => undefined);
+  try {
+    while (!ctx.session.signal.aborted) {
+      const end = await ctx.session.spawn({ argv: ['docker', RELAY_COMMAND, relay.token] }).catch((): ProcessEnd => ({ exitCode: 255 }));
+      // a relay killed by a signal (^C, ^\), or a shell reporting it as 128+n: the container gets the same
+      const signal = 'signal' in end ? end.signal : end.exitCode > 128 && end.exitCode < 160 ? end.exitCode - 128 : 0;
+      if (signal) {
+        await ctx.client.request('POST', `/containers/${enc(id)}/kill`, { query: { signal: String(signal) } }).catch(() => undefined);
+        continue;
+      }
+      if ('exitCode' in end && end.exitCode !== 0) {
+        // no relay process (the shim could not start one): print the output here, without the proxy
+        for (const c of relay.drain()) (c.stream === 'stderr' ? ctx.session.stderr : ctx.session.stdout).call(ctx.session, c.data);
+        await following;
+        for (const c of relay.drain()) (c.stream === 'stderr' ? ctx.session.stderr : ctx.session.stdout).call(ctx.session, c.data);
+      }
+      break;
+    }
+    await following;
+  } finally {
+    closeRelay(relay);
+  }
 }
 
 /** The CLI's own file in the guest (`--env-file`): undefined when it does not exist. */
@@ -213,8 +271,11 @@ function pumpStdin(ctx: RawContext, id: string, closeAtEof: boolean, detach?: { 
   };
 }
 
-/** GET logs and copy it to the session, demultiplexed as it arrives (stdcopy frames may be split). */
-async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean, signal: AbortSignal = ctx.session.signal): Promise<void> {
+type OutputSink = (stream: 'stdout' | 'stderr', data: Uint8Array) => void;
+
+/** GET logs and copy it to the session (or `sink`), demultiplexed as it arrives (stdcopy frames may be split). */
+async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean, signal: AbortSignal = ctx.session.signal, sink?: OutputSink): Promise<void> {
+  const write: OutputSink = sink ?? ((stream, data) => (stream === 'stderr' ? ctx.session.stderr : ctx.session.stdout).call(ctx.session, data));
   const response = await ctx.client.request('GET', `/containers/${enc(id)}/logs`, { query: queryOf(query), signal });
   const raw = tty || response.headers.get('Content-Type') === 'application/vnd.docker.raw-stream';
   const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
@@ -224,7 +285,7 @@ async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, t
       const { done, value } = await reader.read();
       if (done) break;
       if (raw) {
-        ctx.session.stdout(value);
+        write('stdout', value);
         continue;
       }
       const joined = new Uint8Array(pending.length + value.length);
@@ -233,7 +294,7 @@ async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, t
       let end = 0;
       const view = new DataView(joined.buffer);
       while (end + 8 <= joined.length && end + 8 + view.getUint32(end + 4) <= joined.length) end += 8 + view.getUint32(end + 4);
-      for (const f of demultiplex(joined.subarray(0, end))) (f.stream === 'stderr' ? ctx.session.stderr : ctx.session.stdout).call(ctx.session, f.data);
+      for (const f of demultiplex(joined.subarray(0, end))) write(f.stream === 'stderr' ? 'stderr' : 'stdout', f.data);
       pending = joined.slice(end);
     }
   } catch (e) {
@@ -291,6 +352,7 @@ const EXEC_FLAGS: FlagDef[] = [
   { name: 'user', short: 'u', kind: 'string' },
   { name: 'workdir', short: 'w', kind: 'string' },
   { name: 'privileged', kind: 'bool' },
+  { name: 'detach-keys', kind: 'string' },
 ];
 
 /** `docker exec [-it] CONTAINER COMMAND [ARG...]` */
@@ -345,6 +407,7 @@ export const startCommand: RawCommand = async (ctx) => {
     parsed = parseArgs(ctx.argv, [
       { name: 'attach', short: 'a', kind: 'bool' },
       { name: 'interactive', short: 'i', kind: 'bool' },
+      { name: 'detach-keys', kind: 'string' },
     ], { interspersed: true });
   } catch (e) {
     if (!(e instanceof FlagParseError)) throw e;
@@ -370,6 +433,7 @@ export const startCommand: RawCommand = async (ctx) => {
       tty: info.Config.Tty,
       command: ctx.path,
       stdin: interactive && info.Config.OpenStdin ? (info.Config.StdinOnce ? 'once' : 'keep') : 'none',
+      sigProxy: true,
     });
   }
   let status = 0;
@@ -472,7 +536,10 @@ export const attachCommand: RawCommand = async (ctx) => {
     info.Config.OpenStdin && !parsed.values.get('no-stdin')
       ? pumpStdin(ctx, id, info.Config.StdinOnce, { keys, onDetach: () => ((detached = true), stop.abort()) })
       : undefined;
-  await streamLogs(ctx, id, new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: '0' }), info.Config.Tty, stop.signal);
+  const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: '0' });
+  const sigProxy = (parsed.values.get('sig-proxy') as boolean | undefined) ?? true;
+  if (!pump && proxiesSignals(ctx, { detach: false, interactive: false, autoRemove: false, tty: info.Config.Tty, command: ctx.path, sigProxy })) await followWithSignalProxy(ctx, id, query, info.Config.Tty);
+  else await streamLogs(ctx, id, query, info.Config.Tty, stop.signal);
   pump?.stop();
   if (detached || ctx.session.signal.aborted) return 0;
   return (await waited.catch(() => ({ StatusCode: 0 }))).StatusCode;
