@@ -4,7 +4,7 @@
 import { EngineError } from '../errors.ts';
 import type { RuntimeSpec } from '../containers/runtime-spec.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
-import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, type ContainerLayout, type RuntimeTrace } from './lower.ts';
+import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type RuntimeTrace } from './lower.ts';
 import { encodeStep, renderStepsFile } from './steps-file.ts';
 
 export type RuntimeStatus = 'created' | 'running' | 'paused' | 'exited';
@@ -70,7 +70,7 @@ export class ContainerRuntime {
   }
 
   /** Runs one section of the trace's steps with drydock-init, in one guest process (that section alone goes in on stdin). */
-  private runSteps(trace: RuntimeTrace, section: 'create' | 'delete' | 'reset', timeoutMs: number): Promise<GuestExecResult> {
+  private runSteps(trace: RuntimeTrace, section: 'delete' | 'reset', timeoutMs: number): Promise<GuestExecResult> {
     const text = renderStepsFile(trace.id, { [section]: trace[section] }, trace.vars);
     return this.guest.exec([DRYDOCK_INIT, section, '-'], { timeoutMs, stdin: text });
   }
@@ -79,13 +79,12 @@ export class ContainerRuntime {
   async create(spec: RuntimeSpec, layout: ContainerLayout): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
     const trace = lowerSpec(spec, layout);
-    const r = await this.runSteps(trace, 'create', 30_000);
+    // The whole steps file on stdin: drydock-init runs its create section, then saves it as the bundle's `steps`.
+    const r = await this.guest.exec([DRYDOCK_INIT, 'create', '-', stepsFile(layout)], { timeoutMs: 30_000, stdin: trace.files.steps });
     if (r.exitCode !== 0) {
       await this.runSteps(trace, 'delete', 30_000).catch(() => undefined);
       throw failed(`creating container ${layout.id}`, r);
     }
-    // WRITE_FILE starts no guest process; the create steps made the bundle directory.
-    await this.guest.writeFile(`${layout.bundle}/steps`, trace.files.steps, { mode: 0o644 });
     let resolveExited!: Entry['resolveExited'];
     const exited = new Promise<Entry['exit'] & object>((r) => (resolveExited = r));
     this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited });

@@ -30,7 +30,8 @@ write /proc/sys/kernel/hostname box
 ? -d $t/nope write $t/root/never x
 exec cwd=/ -- placeholder
 STEPS
-unshare -m sh -c "mount --make-rprivate / && '$t/drydock-init' create '$t/steps'"
+unshare -m sh -c "mount --make-rprivate / && '$t/drydock-init' create - '$t/saved' < '$t/steps'"
+cmp -s "$t/steps" "$t/saved" || { echo 'check-init: SAVE-TO' >&2; exit 1; }
 [[ -c $t/skel/null && -L $t/skel/fd && -d "$t/a b" && $(cat "$t/word") == 'hello world' && $(cat "$t/dollar") == '$T' ]] || { echo 'check-init: create steps' >&2; exit 1; }
 # The exec step with the host's /bin/sh: a script checks what it was given, and exits 7.
 enc() { local w=${1//%/%25}; w=${w// /%20}; w=${w//\$/%24}; printf '%s' "${w//$'\t'/%09}"; }

@@ -566,11 +566,14 @@ int drydock_init_main(int argc, char **argv) {
     }
     return 0;
   }
-  if (argc != 3) {
-    fprintf(stderr, "usage: drydock-init SECTION[,SECTION...] STEPS-FILE|-\n       drydock-init -c STEP...\n");
+  if (argc != 3 && argc != 4) {
+    fprintf(stderr, "usage: drydock-init SECTION[,SECTION...] STEPS-FILE|- [SAVE-TO]\n       drydock-init -c STEP...\n");
     return 2;
   }
   char *text = read_all(argv[2]);
+  /* SAVE-TO: the steps read from stdin are also the bundle's steps file, written once the sections have run
+   * (create makes the bundle): one agent round trip instead of two */
+  char *copy = argc == 4 ? strdup(text) : NULL;
   int in = 0;
   for (char *line = text, *next; line && *line; line = next) {
     next = strchr(line, '\n');
@@ -589,6 +592,16 @@ int drydock_init_main(int argc, char **argv) {
       continue;
     }
     if (in) run_step(words, split(line, words));
+  }
+  if (copy) {
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", argv[3]);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    size_t len = strlen(copy);
+    if (fd < 0 || write(fd, copy, len) != (ssize_t)len || close(fd) < 0 || rename(tmp, argv[3]) < 0) {
+      fprintf(stderr, "drydock-init: saving the steps as %s: %s\n", argv[3], strerror(errno));
+      return 1;
+    }
   }
   return 0;
 }
