@@ -54,6 +54,23 @@ describe.skipIf(!built)('a container\'s process typed in the guest', () => {
     expect((await docker('inspect -f "{{.State.Status}} {{.State.ExitCode}} {{.State.Pid}}" web')).out).toBe('exited 137 0\n');
     expect((await docker('ps -q')).out).toBe('');
 
+    // a container on the learner's terminal (-it): State.Pid follows once the terminal has started it
+    let screen = '';
+    const onMessage = (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data));
+    machine.console.on('message', onMessage);
+    try {
+      machine.console.postMessage('docker run -it --rm --name tty1 busybox sh\n');
+      for (const t0 = Date.now(); !/^\/ # /m.test(screen) && Date.now() - t0 < 120_000; ) await sleep(100);
+      let ns = '';
+      for (const t0 = Date.now(); !/^NSpid:\s+\d+\s+1\n$/.test(ns) && Date.now() - t0 < 60_000; await sleep(200)) {
+        ns = (await sh(`p=$(docker inspect -f '{{.State.Pid}}' tty1) && [ "$p" != 0 ] && grep NSpid /proc/$p/status`)).out;
+      }
+      expect(ns).toMatch(/^NSpid:\s+\d+\s+1\n$/);
+      machine.console.postMessage('exit\n');
+    } finally {
+      machine.console.off('message', onMessage);
+    }
+
     // docker start: the same from the first moment
     const again = await sh(`docker start web >/dev/null && p=$(docker inspect -f '{{.State.Pid}}' web) && grep NSpid /proc/$p/status`);
     expect(again.out, again.err).toMatch(/^NSpid:\s+\d+\s+1\n$/);
