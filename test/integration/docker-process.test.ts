@@ -103,7 +103,7 @@ describe.skipIf(!built)('a container\'s process typed in the guest', () => {
     expect((await docker('rm -f busy')).status).toBe(0);
   });
 
-  it('--sig-proxy: ^C on the terminal goes to a container attached without a tty and the CLI stays attached; --sig-proxy=false detaches', { timeout: 300_000 }, async () => {
+  it('--sig-proxy: ^C on the terminal goes to a container attached without a tty; --sig-proxy=false detaches', { timeout: 300_000 }, async () => {
     let screen = '';
     const port = machine.console;
     const onMessage = (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data));
@@ -125,13 +125,10 @@ describe.skipIf(!built)('a container\'s process typed in the guest', () => {
         await waitFor(/got-INT\r?\n(\^C)?status=7\r?\n/);
       } else {
         // The guest agent starts containers with SIGINT ignored (it runs in the background of the guest's init), so
-        // the forwarded ^C cannot run the trap: what is checked is that the CLI stayed attached and follows the end.
+        // the forwarded ^C cannot run the trap: the CLI sees that and lets go (130) instead of holding the terminal.
         console.warn('[sig-proxy] the container\'s PID 1 ignores SIGINT (inherited from the guest agent): the trap cannot run');
-        await sleep(3000);
-        expect(screen).not.toMatch(/status=\d/);
+        await waitFor(/status=130\r?\n/);
         expect((await docker("ps --format '{{.Names}}'")).out).toBe('sig\n');
-        expect((await docker('stop -t 1 sig')).status).toBe(0);
-        await waitFor(/status=137\r?\n/);
       }
       screen = '';
       port.postMessage(`docker run --sig-proxy=false --name nosig busybox sh -c 'echo re""ady; sleep 1000'\n`);
@@ -139,7 +136,7 @@ describe.skipIf(!built)('a container\'s process typed in the guest', () => {
       port.postMessage('\x03');
       port.postMessage('echo back=$?\n');
       await waitFor(/back=130/);
-      expect((await docker("ps --format '{{.Names}}'")).out).toBe('nosig\n');
+      expect((await docker("ps --format '{{.Names}}'")).out).toMatch(/^nosig$/m);
     } finally {
       port.off('message', onMessage);
       await docker('rm -f sig nosig');

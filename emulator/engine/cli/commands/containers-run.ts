@@ -161,8 +161,10 @@ async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Pr
   }
   const pump = o.stdin && o.stdin !== 'none' ? pumpStdin(ctx, id, o.stdin === 'once') : undefined;
   const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: 'all' });
-  if (proxiesSignals(ctx, o)) await followWithSignalProxy(ctx, id, query, o.tty);
-  else await streamLogs(ctx, id, query, o.tty);
+  if (proxiesSignals(ctx, o)) {
+    const letGo = await followWithSignalProxy(ctx, id, query, o.tty);
+    if (letGo !== undefined) return 128 + letGo;
+  } else await streamLogs(ctx, id, query, o.tty);
   pump?.stop();
   const result = await (waited as Promise<{ StatusCode: number }>).catch(async () => ({ StatusCode: 0 }));
   return result.StatusCode;
@@ -178,11 +180,29 @@ function proxiesSignals(ctx: RawContext, o: FollowOptions): boolean {
 }
 
 /**
+ * True when the container's PID 1 has `signal` set to SIG_IGN (its SigIgn mask in the guest's /proc): forwarding it
+ * can do nothing. Processes the guest agent starts inherit SIGINT and SIGQUIT ignored (the agent runs in the
+ * background of the guest's init), so until that is fixed a ^C would hold the terminal for good.
+ */
+async function signalIgnored(ctx: RawContext, id: string, signal: number): Promise<boolean> {
+  try {
+    const info = await ctx.client.json<{ State: { Pid: number } }>('GET', `/containers/${enc(id)}/json`);
+    if (!info.State.Pid) return false;
+    const status = (await readGuestFile(ctx, `/proc/${info.State.Pid}/status`)) ?? '';
+    const mask = /^SigIgn:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+    return mask !== undefined && ((BigInt(`0x${mask}`) >> BigInt(signal - 1)) & 1n) === 1n;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The container's output goes through relay processes on the learner's terminal (attach-relay.ts): when ^C kills
  * one, its signal is forwarded to the container (`docker kill -s`) and the next relay carries on, until the
- * output ends with the container.
+ * output ends with the container. Returns the signal when the CLI let go instead: the container's PID 1 ignores
+ * it, so the learner gets the prompt back (as without --sig-proxy) rather than a terminal held for good.
  */
-async function followWithSignalProxy(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean): Promise<void> {
+async function followWithSignalProxy(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean): Promise<number | undefined> {
   const relay = openRelay();
   const following = streamLogs(ctx, id, query, tty, ctx.session.signal, (stream, data) => relay.push({ stream, data })).finally(() => relay.end());
   following.catch(() => undefined);
@@ -193,6 +213,7 @@ async function followWithSignalProxy(ctx: RawContext, id: string, query: URLSear
       const signal = 'signal' in end ? end.signal : end.exitCode > 128 && end.exitCode < 160 ? end.exitCode - 128 : 0;
       if (signal) {
         await ctx.client.request('POST', `/containers/${enc(id)}/kill`, { query: { signal: String(signal) } }).catch(() => undefined);
+        if (await signalIgnored(ctx, id, signal)) return signal;
         continue;
       }
       if ('exitCode' in end && end.exitCode !== 0) {
@@ -204,6 +225,7 @@ async function followWithSignalProxy(ctx: RawContext, id: string, query: URLSear
       break;
     }
     await following;
+    return undefined;
   } finally {
     closeRelay(relay);
   }
@@ -538,8 +560,10 @@ export const attachCommand: RawCommand = async (ctx) => {
       : undefined;
   const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: '0' });
   const sigProxy = (parsed.values.get('sig-proxy') as boolean | undefined) ?? true;
-  if (!pump && proxiesSignals(ctx, { detach: false, interactive: false, autoRemove: false, tty: info.Config.Tty, command: ctx.path, sigProxy })) await followWithSignalProxy(ctx, id, query, info.Config.Tty);
-  else await streamLogs(ctx, id, query, info.Config.Tty, stop.signal);
+  if (!pump && proxiesSignals(ctx, { detach: false, interactive: false, autoRemove: false, tty: info.Config.Tty, command: ctx.path, sigProxy })) {
+    const letGo = await followWithSignalProxy(ctx, id, query, info.Config.Tty);
+    if (letGo !== undefined) return 128 + letGo;
+  } else await streamLogs(ctx, id, query, info.Config.Tty, stop.signal);
   pump?.stop();
   if (detached || ctx.session.signal.aborted) return 0;
   return (await waited.catch(() => ({ StatusCode: 0 }))).StatusCode;
