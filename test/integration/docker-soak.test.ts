@@ -1,6 +1,7 @@
 // The issue's soak: 200 × `docker run --rm busybox true` typed in the real guest leave no mount, cgroup, file on
 // tmpfs or the 9p share, process, agent fd, guest memory or engine record behind; then shorter rounds for
-// `run -d` + `exec` + `rm -f` and for `--memory`. A failure names what leaked (the lines that differ).
+// `run -d` + `exec` + `rm -f`, `--memory` and the other ends a container can have. A failure names what
+// leaked (the lines that differ).
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,7 @@ const RUNS = Number(process.env.DRYDOCK_SOAK_RUNS ?? 200);
  */
 const TOLERANCE: LeakTolerance = { memAvailableKb: 2048, slabKb: 512, shmemKb: 256, fileHandles: 4, dyingCgroups: 0 };
 
-describe.skipIf(!built)('soak: docker run --rm busybox true × 200 leaks nothing', () => {
+describe.skipIf(!built)(`soak: docker run --rm busybox true × ${RUNS} and other container paths leak nothing`, () => {
   let machine: EngineInGuest;
   const created = new Set<string>();
   const execs = new Set<string>();
@@ -55,8 +56,8 @@ describe.skipIf(!built)('soak: docker run --rm busybox true × 200 leaks nothing
     return new TextDecoder().decode(r.stdout).replace(/\s+/g, ' ').trim();
   };
 
-  /** Runs `script` `n` times in the guest, timed there; stops at the first non-zero exit. */
-  const soak = async (n: number, script: (i: number) => string, label: string) => {
+  /** Runs `script` `n` times in the guest, timed there; stops at the first exit other than `status`. */
+  const soak = async (n: number, script: (i: number) => string, label: string, status = 0) => {
     const guestMs: number[] = [];
     const nodeMs: number[] = [];
     const failures: string[] = [];
@@ -65,7 +66,7 @@ describe.skipIf(!built)('soak: docker run --rm busybox true × 200 leaks nothing
       const r = await timedInGuest(machine.emulator, script(i), { timeoutMs: 180_000 });
       nodeMs.push(performance.now() - t);
       guestMs.push(r.ms);
-      if (r.exitCode !== 0) failures.push(`run ${i + 1} of ${n} (${script(i)}) exited ${r.exitCode}: ${r.stderr.trim() || r.stdout.trim()}`);
+      if (r.exitCode !== status) failures.push(`run ${i + 1} of ${n} (${script(i)}) exited ${r.exitCode}, not ${status}: ${r.stderr.trim() || r.stdout.trim()}`);
       if ((i + 1) % 50 === 0 || i + 1 === n) {
         const last = guestMs.slice(-50);
         console.warn(`[soak] ${label}: ${i + 1}/${n}, median of the last ${last.length}: ${median(last)} ms in the guest, ${Math.round(median(nodeMs.slice(-50)))} ms from Node; ${await memorySample()}`);
@@ -74,11 +75,11 @@ describe.skipIf(!built)('soak: docker run --rm busybox true × 200 leaks nothing
     return { guestMs, failures };
   };
 
-  const compare = async (before: GuestState, label: string, ids: Iterable<string>, execIds: Iterable<string> = []) => {
+  const compare = async (before: GuestState, label: string, ids: Iterable<string>) => {
     const settleMs = await settle();
     const after = await read();
     console.warn(`[soak] ${label}: settled ${settleMs} ms after the last run; ${describeChange(before, after)}; Node heap ${heapMb()} MB`);
-    return { after, leaks: [...guestLeaks(before, after, TOLERANCE), ...(await engineLeaks(host(), ids, execIds))] };
+    return { after, leaks: [...guestLeaks(before, after, TOLERANCE), ...(await engineLeaks(host(), ids))] };
   };
 
   beforeAll(async () => {
@@ -122,22 +123,22 @@ describe.skipIf(!built)('soak: docker run --rm busybox true × 200 leaks nothing
     const { guestMs, failures } = await soak(RUNS, () => 'docker run --rm busybox true', 'run --rm true');
     console.warn(`[soak] run --rm true: median ${median(guestMs)} ms in the guest over ${guestMs.length} runs (min ${Math.min(...guestMs)}, max ${Math.max(...guestMs)}); Node heap before ${heapBefore} MB`);
     const { after, leaks } = await compare(baseline, 'run --rm true', created);
+    // The next round compares with this reading, so it reports only what it left itself.
+    baseline = after;
     expect(created.size).toBe(RUNS);
     expect((await machine.docker('ps -aq')).out).toBe('');
     expect([...failures, ...leaks]).toEqual([]);
-    baseline = after;
   });
 
   it('20 × run -d sleep 100, exec, rm -f: nothing is left', { timeout: 20 * 60_000 }, async () => {
     created.clear();
     execs.clear();
-    const before = await read();
     const { failures } = await soak(20, () => 'id=$(docker run -d busybox sleep 100) && docker exec "$id" true && docker rm -f "$id" >/dev/null', 'run -d + exec + rm -f');
-    const { after, leaks } = await compare(before, 'run -d + exec + rm -f', created);
+    const { after, leaks } = await compare(baseline, 'run -d + exec + rm -f', created);
+    baseline = after;
     expect(created.size).toBe(20);
     expect(execs.size).toBe(20);
     expect([...failures, ...leaks]).toEqual([]);
-    baseline = after;
   });
 
   it('the exec instances of those removed containers are gone (dockerd answers 404 for them)', async () => {
@@ -147,10 +148,44 @@ describe.skipIf(!built)('soak: docker run --rm busybox true × 200 leaks nothing
 
   it('20 × run --rm --memory 8m true: nothing is left', { timeout: 20 * 60_000 }, async () => {
     created.clear();
-    const before = await read();
     const { failures } = await soak(20, () => 'docker run --rm --memory 8m busybox true', 'run --rm --memory 8m');
-    const { leaks } = await compare(before, 'run --rm --memory 8m', created);
+    const { after, leaks } = await compare(baseline, 'run --rm --memory 8m', created);
+    baseline = after;
     expect(created.size).toBe(20);
+    expect([...failures, ...leaks]).toEqual([]);
+  });
+
+  // Each path's own end: a failed start, a non-zero exit, wait + rm, create + rm, stop, kill, a bind mount, a
+  // read-only root. Not here yet: named and anonymous volumes (their _data directory is never made in the guest,
+  // so `-v name:/path` cannot start), and a child left running when PID 1 exits (the test below).
+  const paths: [script: string, status: number][] = [
+    ['docker run --rm busybox /nonexistent 2>/dev/null', 127],
+    ['docker run --rm busybox sh -c "exit 3"', 3],
+    ['c=$(docker run -d busybox true) && docker wait "$c" >/dev/null && docker rm "$c" >/dev/null', 0],
+    ['c=$(docker create busybox true) && docker rm "$c" >/dev/null', 0],
+    ['c=$(docker run -d busybox sleep 1000) && docker stop -t 1 "$c" >/dev/null && docker rm "$c" >/dev/null', 0],
+    ['c=$(docker run -d busybox sleep 1000) && docker kill "$c" >/dev/null && docker rm "$c" >/dev/null', 0],
+    ['docker run --rm -v /etc:/x:ro busybox true', 0],
+    ['docker run --rm --read-only busybox true', 0],
+  ];
+
+  it(`3 × each of ${paths.length} other paths (failed start, exit codes, create, stop, kill, binds, read-only): nothing is left`, { timeout: 20 * 60_000 }, async () => {
+    created.clear();
+    const failures: string[] = [];
+    for (const [script, status] of paths) failures.push(...(await soak(3, () => script, script.slice(0, 60), status)).failures);
+    const { leaks } = await compare(baseline, 'other paths', created);
+    expect(created.size).toBe(3 * paths.length);
+    expect([...failures, ...leaks]).toEqual([]);
+  });
+
+  // Known hang, 1 run in 2 to 11 (before and after drydock-init): PID 1 exits, its orphan gets the namespace's
+  // SIGKILL but stays in state X (dead) in the container's cgroup, PID 1 never finishes exiting, and the
+  // runtime's waiter (drydock-init, or the old wrapper sh) sits in wait4 on it: `docker run` never returns and
+  // the container stays Up. Unskip when that is fixed.
+  it.skip('10 × run --rm with a child left running when PID 1 exits: each returns, nothing is left', { timeout: 10 * 60_000 }, async () => {
+    created.clear();
+    const { failures } = await soak(10, () => 'docker run --rm busybox sh -c "sleep 1000 & exit 0"', 'orphan child');
+    const { leaks } = await compare(baseline, 'orphan child', created);
     expect([...failures, ...leaks]).toEqual([]);
   });
 });
