@@ -1,30 +1,14 @@
 // A container's process as the guest sees it: State.Pid is PID 1 of the container's PID namespace from the moment
 // `docker run -d` returns, and killing that pid from the guest's shell ends the container as Docker's would.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
+import { describe, expect, it } from 'vitest';
+import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
-const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!built)('a container\'s process typed in the guest', () => {
-  let machine: EngineInGuest;
+describe.skipIf(!imagesBuilt('busybox'))('a container\'s process typed in the guest', () => {
+  const guest = useEngineGuest({ pull: ['busybox'] });
+  const { docker, sh } = guest;
 
-  beforeAll(async () => {
-    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
-    const pull = await docker('pull -q busybox');
-    expect(pull.status, pull.err).toBe(0);
-  }, 180_000);
-  afterAll(async () => {
-    await machine?.stop();
-  });
-
-  const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
-  const sh = async (script: string) => {
-    const r = await machine.emulator.exec(['sh', '-c', script], { timeoutMs: 120_000 });
-    return { status: r.exitCode, out: new TextDecoder().decode(r.stdout), err: new TextDecoder().decode(r.stderr) };
-  };
   /** polls `docker ps -a` until the container's status matches (the exit is recorded after the guest reports it) */
   const statusOf = async (name: string, want: RegExp, timeoutMs = 120_000) => {
     const t0 = Date.now();
@@ -57,18 +41,18 @@ describe.skipIf(!built)('a container\'s process typed in the guest', () => {
     // a container on the learner's terminal (-it): State.Pid follows once the terminal has started it
     let screen = '';
     const onMessage = (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data));
-    machine.console.on('message', onMessage);
+    guest.machine.console.on('message', onMessage);
     try {
-      machine.console.postMessage('docker run -it --rm --name tty1 busybox sh\n');
+      guest.machine.console.postMessage('docker run -it --rm --name tty1 busybox sh\n');
       for (const t0 = Date.now(); !/^\/ # /m.test(screen) && Date.now() - t0 < 120_000; ) await sleep(100);
       let ns = '';
       for (const t0 = Date.now(); !/^NSpid:\s+\d+\s+1\n$/.test(ns) && Date.now() - t0 < 60_000; await sleep(200)) {
         ns = (await sh(`p=$(docker inspect -f '{{.State.Pid}}' tty1) && [ "$p" != 0 ] && grep NSpid /proc/$p/status`)).out;
       }
       expect(ns).toMatch(/^NSpid:\s+\d+\s+1\n$/);
-      machine.console.postMessage('exit\n');
+      guest.machine.console.postMessage('exit\n');
     } finally {
-      machine.console.off('message', onMessage);
+      guest.machine.console.off('message', onMessage);
     }
 
     // docker start: the same from the first moment
@@ -105,7 +89,7 @@ describe.skipIf(!built)('a container\'s process typed in the guest', () => {
 
   it('--sig-proxy: ^C on the terminal goes to a container attached without a tty; --sig-proxy=false detaches', { timeout: 300_000 }, async () => {
     let screen = '';
-    const port = machine.console;
+    const port = guest.machine.console;
     const onMessage = (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data));
     port.on('message', onMessage);
     const waitFor = async (re: RegExp, ms = 120_000) => {
