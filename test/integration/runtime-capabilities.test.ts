@@ -32,6 +32,8 @@ describe.skipIf(!built)('capabilities, users and groups in the guest', () => {
     const chown = await docker('run --rm --cap-drop ALL busybox chown 1 /tmp');
     expect(chown.status).toBe(1);
     expect(chown.err).toMatch(/Operation not permitted/);
+    // PID 1 starts with no signal ignored (the agent runs with SIGINT and SIGQUIT ignored)
+    expect(await docker('run --rm busybox grep ^SigIgn /proc/self/status')).toMatchObject({ status: 0, out: 'SigIgn:\t0000000000000000\n' });
     // the default set has CAP_CHOWN
     expect(await docker('run --rm busybox chown 1 /tmp')).toMatchObject({ status: 0 });
     const chroot = await docker('run --rm --cap-drop SYS_CHROOT --cap-drop SETUID busybox grep ^CapBnd /proc/self/status');

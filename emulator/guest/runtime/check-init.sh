@@ -37,10 +37,11 @@ cmp -s "$t/steps" "$t/saved" || { echo 'check-init: SAVE-TO' >&2; exit 1; }
 enc() { local w=${1//%/%25}; w=${w// /%20}; w=${w//\$/%24}; printf '%s' "${w//$'\t'/%09}"; }
 check='[ "$A" = "1 2" ] && [ "$(hostname)" = box ] && [ -c /dev/null ] && [ -L /dev/fd ] && [ $$ = 1 ]'
 check+=" && ! (echo x > $t/root/word) 2>/dev/null && grep -q '^CapBnd:[[:space:]]*0*1\$' /proc/self/status"
-check+=" && grep -q '^Groups:[[:space:]]*7[[:space:]]*\$' /proc/self/status && exit 7"
+check+=" && grep -q '^Groups:[[:space:]]*7[[:space:]]*\$' /proc/self/status && grep -q '^SigIgn:[[:space:]]*0*\$' /proc/self/status && exit 7"
 sed -i "s|^exec cwd=/ .*|exec root=/ cwd=/ uid=0 gid=0 groups=7 caps=CAP_CHOWN env=A=1%202 -- /bin/sh -c $(enc "$check" | sed 's/[&|\\]/\\&/g')|" "$t/steps"
 set +e
-"$t/drydock-init" start,init "$t/steps"
+# started with SIGINT and SIGQUIT ignored, as the agent is: the command must not inherit that
+(trap '' INT QUIT; exec "$t/drydock-init" start,init "$t/steps")
 rc=$?
 set -e
 [[ $rc == 7 && -s $t/pid ]] || { echo "check-init: start,init exit $rc (want 7), pid file: $(cat "$t/pid" 2>/dev/null)" >&2; exit 1; }

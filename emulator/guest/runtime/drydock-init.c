@@ -443,6 +443,14 @@ static void do_exec(char **w, int n) {
   }
   if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs: %s", strerror(errno));
   if (setresuid(uid, uid, uid) < 0) die("setuid %ld: %s", uid, strerror(errno));
+  /* A fresh process, as runc starts it: the agent runs in the background of /init, which ignores SIGINT and
+   * SIGQUIT there, and exec keeps an ignored signal ignored (a container's PID 1 would never see ^C or docker kill -s INT) */
+  struct sigaction dfl = {.sa_handler = SIG_DFL};
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, NULL); /* glibc's own 32 and 33 say EINVAL */
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
   execvp(argv[0], argv);
   /* Docker's codes: 127 not found, 126 found but not runnable (the engine checked args[0] before) */
   int err = errno;
