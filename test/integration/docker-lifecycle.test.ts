@@ -1,31 +1,15 @@
 // Container lifecycle gaps on the real guest: the writable layer kept across stop/start and restart, restart
 // policies (backoff, RestartCount, stop for good, after a machine restart), attach, `run -i` with piped stdin,
 // `--env-file`, and `docker cp` both ways.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PUBLIC_DIR as PUBLIC, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
+import { describe, expect, it } from 'vitest';
+import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
-const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe.skipIf(!built)('container lifecycle typed in the guest', () => {
-  let machine: EngineInGuest;
-
-  beforeAll(async () => {
-    machine = await startEngineInGuest({ onLog: (line) => console.warn(`[emulator] ${line}`) });
-    const pull = await docker('pull -q busybox');
-    expect(pull.status, pull.err).toBe(0);
-  }, 180_000);
-  afterAll(async () => {
-    await machine?.stop();
-  });
-
-  const docker = (args: string, timeoutMs?: number) => machine.docker(args, timeoutMs);
-  const sh = async (script: string) => {
-    const r = await machine.emulator.exec(['sh', '-c', script], { timeoutMs: 60_000 });
-    return { status: r.exitCode, out: new TextDecoder().decode(r.stdout), err: new TextDecoder().decode(r.stderr) };
-  };
+describe.skipIf(!imagesBuilt('busybox'))('container lifecycle typed in the guest', () => {
+  const guest = useEngineGuest({ pull: ['busybox'] });
+  const docker = guest.docker;
+  const sh = (script: string) => guest.sh(script, 60_000);
   /** polls `docker inspect -f` until it prints what is wanted (the emulated CPU is slow and shared) */
   const until = async (format: string, name: string, want: RegExp, timeoutMs = 240_000) => {
     const t0 = Date.now();
@@ -181,7 +165,7 @@ describe.skipIf(!built)('container lifecycle typed in the guest', () => {
     }
     expect((await docker('stop -t 0 a2 u2', 300_000)).status).toBe(0);
     for (let i = 0; i < 400 && (await docker('logs a1')).out !== 'up\n'; i++) await sleep(300);
-    await machine.emulator.restart();
+    await guest.machine.emulator.restart();
     for (const name of ['a1', 'a2', 'u1']) await until('{{.State.Status}} {{.RestartCount}}', name, /^running 0$/);
     expect((await docker('inspect -f "{{.State.Status}} {{.State.ExitCode}}" u2 n1')).out).toBe('exited 137\nexited 255\n');
     for (let i = 0; i < 200 && !/up\nup\n/.test((await docker('logs a1')).out); i++) await sleep(300);
