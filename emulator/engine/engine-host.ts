@@ -8,6 +8,7 @@ import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
 import type { BlobBackend } from './blob-backend.ts';
 import { createBuildApi } from './builder/build-api.ts';
 import { BuildCache } from './builder/cache.ts';
+import { rootfsView } from './builder/rootfs-view.ts';
 import type { CliSession } from './cli/cli-session.ts';
 import { dockerCli } from './cli/docker-cli.ts';
 import { ContainerStore } from './containers/container-store.ts';
@@ -94,11 +95,16 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       return first ? { containerId: first.id, running: first.state.status === 'running' || first.state.status === 'paused' } : undefined;
     },
   });
+  const share = options.shareMount ?? '/mnt/host';
   const processes = new ContainerProcesses({
     containers, volumes, logs, guest: options.guest ?? (() => undefined),
     ensureLayers: async (record) => void (await service.images.ensureUnpacked(record.imageId)),
+    imageFiles: (record) => {
+      const fs = options.guestFs?.();
+      // lowerDirs are guest paths under the share's mount point; the share itself is read from here
+      return fs ? rootfsView(fs, record.overlay.lowerDirs.map((d) => (d.startsWith(`${share}/`) ? d.slice(share.length) : d))) : undefined;
+    },
   });
-  const share = options.shareMount ?? '/mnt/host';
   const buildCache = await BuildCache.open(blobJsonStorage(options.store, 'drydock-build-cache.json'));
   const image = async (request: RunRequest) => {
     const images = service.images;

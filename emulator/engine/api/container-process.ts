@@ -20,6 +20,7 @@ import { jsonResponse } from './http-errors.ts';
 import { findPidOne } from './pid-one.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
 import { concatBytes } from '../blob-backend.ts';
+import type { RootfsView } from '../builder/rootfs-view.ts';
 
 export interface ContainerProcessDeps {
   containers: ContainerStore;
@@ -29,6 +30,8 @@ export interface ContainerProcessDeps {
   guest: () => GuestExec | undefined;
   /** unpacks the container's image layers into the share when they are not there (a new guest has an empty share) */
   ensureLayers?: (record: ContainerRecord) => Promise<void>;
+  /** the image's files read straight from its layers on the share (no guest process); undefined between boots */
+  imageFiles?: (record: ContainerRecord) => RootfsView | undefined;
 }
 
 /** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
@@ -214,7 +217,8 @@ export class ContainerProcesses {
     await this.deps.ensureLayers?.(record);
     // A stopped container keeps its writes (the upper dir) across stop/start and restart, as Docker's do.
     await this.#deleteInRuntime(record.id, { keepUpper: true });
-    const etc = record.config.User ? await this.#imageEtc(guest, record.overlay.lowerDirs) : {};
+    // Always, as moby's getUser: root too gets HOME and the groups /etc/group lists it in.
+    const etc = await this.#imageEtc(guest, record);
     const { spec, files } = bundleFiles(record, etc);
     await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay });
     try {
@@ -239,9 +243,12 @@ export class ContainerProcesses {
     return rt;
   }
 
-  /** /etc/passwd and /etc/group of the image (topmost layer that has them), for `-u name`. */
-  async #imageEtc(guest: GuestExec, lowerDirs: string[]): Promise<{ passwd?: string; group?: string }> {
+  /** /etc/passwd and /etc/group of the image (topmost layer that has them): user, HOME and groups. */
+  async #imageEtc(guest: GuestExec, record: ContainerRecord): Promise<{ passwd?: string; group?: string }> {
+    const lowerDirs = record.overlay.lowerDirs;
+    const view = this.deps.imageFiles?.(record);
     const read = async (file: string) => {
+      if (view) return view.readFile(file).then((bytes) => decoder.decode(bytes), () => undefined);
       const script = lowerDirs.map((d) => `[ -f ${quoteWord(`${d}${file}`)} ] && exec cat ${quoteWord(`${d}${file}`)}`).join('\n') + '\nexit 1';
       const r = await guest.exec(['sh', '-c', script], { timeoutMs: 10_000 });
       return r.exitCode === 0 ? decoder.decode(r.stdout) : undefined;
