@@ -78,7 +78,11 @@ export const ENGINE_DOCUMENTS = ['drydock-containers.json', 'drydock-volumes.jso
 export async function openEngineHost(options: EngineHostOptions): Promise<EngineHost> {
   const credentials = new CredentialStore();
   const containers = await ContainerStore.open(blobJsonStorage(options.store, 'drydock-containers.json'));
-  const volumes = await VolumeStore.open(blobJsonStorage(options.store, 'drydock-volumes.json'), { usedBy: (n) => containers.usingVolume(n) });
+  const volumes = await VolumeStore.open(blobJsonStorage(options.store, 'drydock-volumes.json'), {
+    usedBy: (n) => containers.usingVolume(n),
+    // the data lives in the guest (created by the runtime at the first container start that mounts it)
+    removeData: async (dir) => void (await options.guest?.()?.exec(['rm', '-rf', dir], { timeoutMs: 60_000 })),
+  });
   const logs = await LogStore.open(blobJsonStorage(options.store, 'drydock-logs.json'));
   const registry = options.registryStore ? await RegistryServer.open({ backend: options.registryStore }) : undefined;
   const service = await openImagesService({

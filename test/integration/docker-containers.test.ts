@@ -145,4 +145,20 @@ describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest',
     expect((await docker('volume inspect --format "{{.Name}} {{.Driver}}" data')).out).toBe('data local\n');
     expect(await docker('volume rm data')).toMatchObject({ status: 0, out: 'data\n' });
   });
+
+  it('-v: a named volume outlives its container, :ro refuses writes, a missing bind source is made, rm removes the data', { timeout: 240_000 }, async () => {
+    const write = await docker('run --rm -v notes:/data busybox sh -c "echo kept > /data/note"');
+    expect(write, write.err).toMatchObject({ status: 0 });
+    expect(await docker('run --rm -v notes:/data:ro busybox cat /data/note')).toMatchObject({ status: 0, out: 'kept\n' });
+    expect((await docker('run --rm -v notes:/data:ro busybox touch /data/x')).err).toMatch(/Read-only file system/);
+    const bind = await docker('run --rm -v /tmp/made-by-v:/x busybox touch /x/file');
+    expect(bind, bind.err).toMatchObject({ status: 0 });
+    expect((await guest.sh('ls /tmp/made-by-v')).out).toBe('file\n');
+    const anon = await docker('run -v /scratch --name anon busybox touch /scratch/y');
+    expect(anon, anon.err).toMatchObject({ status: 0 });
+    expect(await docker('rm -v anon')).toMatchObject({ status: 0 });
+    expect(await docker('volume rm notes')).toMatchObject({ status: 0, out: 'notes\n' });
+    // nothing left in the guest: named and anonymous volumes' data went with them
+    expect((await guest.sh('ls -A /var/lib/drydock/volumes 2>/dev/null')).out).toBe('');
+  });
 });

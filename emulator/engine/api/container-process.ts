@@ -100,6 +100,7 @@ export class ContainerProcesses {
       for (const [id, e] of this.#execs) if (e.container === record.id) this.#execs.delete(id);
       this.#restarts.get(record.id)?.cancel();
       this.#restarts.delete(record.id);
+      this.#exits.delete(record.id);
       void this.#removeGuestSide(record).catch(() => undefined);
     });
     // A new guest (first boot, page reload, machine restart) is the daemon starting: what ran there has ended,

@@ -34,6 +34,8 @@ export interface VolumeStoreOptions {
   now?: () => number;
   /** container IDs using a volume (rm refuses while any) */
   usedBy?: (name: string) => string[];
+  /** deletes a removed volume's data (its guest directory); failures are not the remove's */
+  removeData?: (mountpoint: string) => Promise<void>;
 }
 
 export class VolumeStore {
@@ -41,11 +43,13 @@ export class VolumeStore {
   readonly #queue: SaveQueue;
   readonly #now: () => number;
   usedBy: (name: string) => string[];
+  readonly #removeData: (mountpoint: string) => Promise<void>;
 
   private constructor(storage: JsonStorage, options: VolumeStoreOptions) {
     this.#queue = new SaveQueue(storage);
     this.#now = options.now ?? Date.now;
     this.usedBy = options.usedBy ?? (() => []);
+    this.#removeData = options.removeData ?? (async () => undefined);
   }
 
   static async open(storage: JsonStorage, options: VolumeStoreOptions = {}): Promise<VolumeStore> {
@@ -103,6 +107,7 @@ export class VolumeStore {
     if (users.length > 0) throw new EngineError('CONFLICT', `remove ${name}: volume is in use - [${users.join(', ')}]`);
     this.#records.delete(name);
     await this.#save();
+    await this.#removeData(volumeMountpoint(name).replace(/\/_data$/, '')).catch(() => undefined);
   }
 
   /** `docker volume prune`: anonymous volumes no container uses (`-a`: named ones too). */
@@ -110,6 +115,7 @@ export class VolumeStore {
     const removed = [...this.#records.values()].filter((r) => (options.all || r.anonymous) && this.usedBy(r.name).length === 0).map((r) => r.name);
     for (const name of removed) this.#records.delete(name);
     if (removed.length > 0) await this.#save();
+    for (const name of removed) await this.#removeData(volumeMountpoint(name).replace(/\/_data$/, '')).catch(() => undefined);
     return removed;
   }
 

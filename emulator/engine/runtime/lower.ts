@@ -221,6 +221,15 @@ function mountSteps(m: SpecMount, root: string): Step[] {
   if (type === 'bind') {
     const source = m.source ?? '';
     const parent = quoteWord(dirname(target));
+    // the runtime's own files (hosts, hostname, resolv.conf) are in the bundle, next to the root, and always there
+    if (!source.startsWith(`${dirname(root)}/`)) {
+      steps.push({
+        argv: ['mkdir', '-p', source],
+        op: ['mkdir', source],
+        when: { test: '!-e', path: source },
+        why: `a missing source of -v is made a directory, as dockerd does (a named volume's _data at its first use)`,
+      });
+    }
     steps.push({
       argv: [],
       // builtins only (`: >` makes the file) unless a directory is missing: no process for the usual /etc/hosts

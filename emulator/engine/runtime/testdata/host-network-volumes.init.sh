@@ -33,10 +33,14 @@ mount -t mqueue -o nosuid,noexec,nodev mqueue $R/dev/mqueue
 if [ ! -d $R/dev/shm ]; then mkdir -p $R/dev/shm; fi
 # mounts[/dev/shm]: tmpfs
 mount -t tmpfs -o nosuid,noexec,nodev,mode=1777,size=67108864 shm $R/dev/shm
+# a missing source of -v is made a directory, as dockerd does (a named volume's _data at its first use)
+if [ ! -e /var/lib/drydock/volumes/data/_data ]; then mkdir -p /var/lib/drydock/volumes/data/_data; fi
 # a bind mount needs a mount point of the same kind as its source (/var/lib/drydock/volumes/data/_data)
 if [ ! -e $R/data ]; then if [ -d /var/lib/drydock/volumes/data/_data ]; then mkdir -p $R/data; else [ -d $R ] || mkdir -p $R; : > $R/data; fi; fi
 # mounts[/data]: bind /var/lib/drydock/volumes/data/_data
 mount --rbind /var/lib/drydock/volumes/data/_data $R/data
+# a missing source of -v is made a directory, as dockerd does (a named volume's _data at its first use)
+if [ ! -e /mnt/host/site ]; then mkdir -p /mnt/host/site; fi
 # a bind mount needs a mount point of the same kind as its source (/mnt/host/site)
 if [ ! -e $R/srv ]; then if [ -d /mnt/host/site ]; then mkdir -p $R/srv; else [ -d $R ] || mkdir -p $R; : > $R/srv; fi; fi
 # mounts[/srv]: bind /mnt/host/site
