@@ -31,7 +31,7 @@ export interface ContainerProcessDeps {
   /** unpacks the container's image layers into the share when they are not there (a new guest has an empty share) */
   ensureLayers?: (record: ContainerRecord) => Promise<void>;
   /** the image's files read straight from its layers on the share (no guest process); undefined between boots */
-  imageFiles?: (record: ContainerRecord) => RootfsView | undefined;
+  imageFiles: (record: ContainerRecord) => RootfsView | undefined;
 }
 
 /** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
@@ -219,7 +219,7 @@ export class ContainerProcesses {
     // A stopped container keeps its writes (the upper dir) across stop/start and restart, as Docker's do.
     await this.#deleteInRuntime(record.id, { keepUpper: true });
     // Always, as moby's getUser: root too gets HOME and the groups /etc/group lists it in.
-    const etc = await this.#imageEtc(guest, record);
+    const etc = await this.#imageEtc(record);
     const { spec, files } = bundleFiles(record, etc);
     await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay });
     try {
@@ -245,15 +245,9 @@ export class ContainerProcesses {
   }
 
   /** /etc/passwd and /etc/group of the image (topmost layer that has them): user, HOME and groups. */
-  async #imageEtc(guest: GuestExec, record: ContainerRecord): Promise<{ passwd?: string; group?: string }> {
-    const lowerDirs = record.overlay.lowerDirs;
-    const view = this.deps.imageFiles?.(record);
-    const read = async (file: string) => {
-      if (view) return view.readFile(file).then((bytes) => decoder.decode(bytes), () => undefined);
-      const script = lowerDirs.map((d) => `[ -f ${quoteWord(`${d}${file}`)} ] && exec cat ${quoteWord(`${d}${file}`)}`).join('\n') + '\nexit 1';
-      const r = await guest.exec(['sh', '-c', script], { timeoutMs: 10_000 });
-      return r.exitCode === 0 ? decoder.decode(r.stdout) : undefined;
-    };
+  async #imageEtc(record: ContainerRecord): Promise<{ passwd?: string; group?: string }> {
+    const view = this.deps.imageFiles(record);
+    const read = async (file: string) => view?.readFile(file).then((bytes) => decoder.decode(bytes), () => undefined);
     const [passwd, group] = await Promise.all([read('/etc/passwd'), read('/etc/group')]);
     return { ...(passwd !== undefined ? { passwd } : {}), ...(group !== undefined ? { group } : {}) };
   }

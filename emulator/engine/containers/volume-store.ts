@@ -25,17 +25,22 @@ interface VolumeRecord {
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
+/** Guest directory of a volume (Docker: /var/lib/docker/volumes/<name>): its data, and what rm deletes. */
+function volumeDir(name: string): string {
+  return `/var/lib/drydock/volumes/${name}`;
+}
+
 /** Guest directory of a volume's data (Docker: /var/lib/docker/volumes/<name>/_data). */
 export function volumeMountpoint(name: string): string {
-  return `/var/lib/drydock/volumes/${name}/_data`;
+  return `${volumeDir(name)}/_data`;
 }
 
 export interface VolumeStoreOptions {
   now?: () => number;
   /** container IDs using a volume (rm refuses while any) */
   usedBy?: (name: string) => string[];
-  /** deletes a removed volume's data (its guest directory); failures are not the remove's */
-  removeData?: (mountpoint: string) => Promise<void>;
+  /** deletes a removed volume's guest directory; failures are not the remove's */
+  removeData?: (dir: string) => Promise<void>;
 }
 
 export class VolumeStore {
@@ -43,7 +48,7 @@ export class VolumeStore {
   readonly #queue: SaveQueue;
   readonly #now: () => number;
   usedBy: (name: string) => string[];
-  readonly #removeData: (mountpoint: string) => Promise<void>;
+  readonly #removeData: (dir: string) => Promise<void>;
 
   private constructor(storage: JsonStorage, options: VolumeStoreOptions) {
     this.#queue = new SaveQueue(storage);
@@ -107,7 +112,7 @@ export class VolumeStore {
     if (users.length > 0) throw new EngineError('CONFLICT', `remove ${name}: volume is in use - [${users.join(', ')}]`);
     this.#records.delete(name);
     await this.#save();
-    await this.#removeData(volumeMountpoint(name).replace(/\/_data$/, '')).catch(() => undefined);
+    await this.#removeData(volumeDir(name)).catch(() => undefined);
   }
 
   /** `docker volume prune`: anonymous volumes no container uses (`-a`: named ones too). */
@@ -115,7 +120,7 @@ export class VolumeStore {
     const removed = [...this.#records.values()].filter((r) => (options.all || r.anonymous) && this.usedBy(r.name).length === 0).map((r) => r.name);
     for (const name of removed) this.#records.delete(name);
     if (removed.length > 0) await this.#save();
-    for (const name of removed) await this.#removeData(volumeMountpoint(name).replace(/\/_data$/, '')).catch(() => undefined);
+    for (const name of removed) await this.#removeData(volumeDir(name)).catch(() => undefined);
     return removed;
   }
 
