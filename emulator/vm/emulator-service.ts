@@ -122,8 +122,8 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
   const begin = (guestBaseUrl: string, coldBoot: boolean, consoleSize?: { cols: number; rows: number }) => {
     let terminal: MessagePort | null = null;
     const waiting: Uint8Array[] = [];
-    let progress: { last: BootProgress | null; to: ((p: BootProgress) => void) | null } = { last: null, to: null };
-    let health: { last: MachineHealth | null; to: ((h: MachineHealth) => void) | null } = { last: null, to: null };
+    const progress: { last: BootProgress | null; to: ((p: BootProgress) => void) | null } = { last: null, to: null };
+    const health: { last: MachineHealth | null; to: ((h: MachineHealth) => void) | null } = { last: null, to: null };
     openEngine(guestBaseUrl);
     const options: MachineOptions = {
       loader: service.loaderFor(guestBaseUrl),
@@ -150,8 +150,8 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     const attach = (port: MessagePort, onProgress: (p: BootProgress) => void, onHealth: (h: MachineHealth) => void) => {
       terminal = port;
       for (const bytes of waiting.splice(0)) port.postMessage(bytes, [bytes.buffer]);
-      progress = { last: progress.last, to: onProgress };
-      health = { last: health.last, to: onHealth };
+      progress.to = onProgress;
+      health.to = onHealth;
       if (progress.last) void Promise.resolve(onProgress(progress.last)).catch(() => undefined);
       if (health.last) void Promise.resolve(onHealth(health.last)).catch(() => undefined);
     };

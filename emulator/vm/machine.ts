@@ -429,8 +429,12 @@ export class Machine {
 
   private biosImages(): Promise<[Uint8Array, Uint8Array]> {
     const manifest = this.guestManifest;
-    this.biosLoad ??= Promise.all([this.requireAsset(manifest.bios, 'Downloading the BIOS'), this.requireAsset(manifest.vgaBios, 'Downloading the BIOS')]);
-    this.biosLoad.catch(() => (this.biosLoad = null));
+    if (!this.biosLoad) {
+      const load = Promise.all([this.requireAsset(manifest.bios, 'Downloading the BIOS'), this.requireAsset(manifest.vgaBios, 'Downloading the BIOS')]);
+      // a failed load is tried again by the next boot
+      load.catch(() => (this.biosLoad = null));
+      this.biosLoad = load;
+    }
     return this.biosLoad;
   }
 
