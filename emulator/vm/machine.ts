@@ -20,13 +20,14 @@ import {
   type GuestManifest,
   type SnapshotCompatibility,
 } from './guest-assets.ts';
+import { GUEST_NETWORK, type GuestTcpConnection, type V86NetworkAdapter } from './guest-network.ts';
 import { ShareFs, type V86FileSystem } from './share-fs.ts';
 
 /**
  * Bump when the emulated hardware changes (devices, memory layout, UARTs, 9p): a state saved with other hardware
  * cannot be restored, and the snapshot records this number.
  */
-export const MACHINE_CONFIG_VERSION = 1;
+export const MACHINE_CONFIG_VERSION = 2;
 export const V86_VERSION: string = v86Package.version;
 
 const CONSOLE_PORT = 0;
@@ -68,6 +69,8 @@ export interface MachineOptions {
 /** the parts of the V86 object used here that v86.d.ts does not declare */
 interface V86Internals {
   fs9p?: V86FileSystem;
+  /** the fetch network adapter behind the virtio NIC (net_device.relay_url 'fetch') */
+  network_adapter?: V86NetworkAdapter;
   /** v86's built-in zstd (the one restore_state uses) */
   zstd_decompress(decompressedSize: number, compressed: Uint8Array): ArrayBuffer;
 }
@@ -169,6 +172,25 @@ export class Machine {
   /** The 9p share of the current guest, /mnt/host inside it. */
   get share(): ShareFs {
     return this.current().share;
+  }
+
+  /**
+   * A TCP connection from the worker into the guest: v86's fetch adapter plays the router (192.168.86.1) and
+   * opens `port` on the guest's eth0 (192.168.86.100), as a browser on the LAN would.
+   */
+  tcpConnect(port: number): GuestTcpConnection {
+    return this.networkAdapter().connect(port);
+  }
+
+  /** Whether something accepts connections on the guest's eth0 `port` (a SYN answered by SYN-ACK, then reset). */
+  tcpProbe(port: number): Promise<boolean> {
+    return this.networkAdapter().tcp_probe(port);
+  }
+
+  private networkAdapter(): V86NetworkAdapter {
+    const adapter = (this.current().emulator as unknown as V86Internals).network_adapter;
+    if (!adapter) throw new EngineError('INTERNAL', 'v86 created no network adapter (emulator.network_adapter)');
+    return adapter;
   }
 
   get health(): MachineHealth {
@@ -467,6 +489,11 @@ export class Machine {
       bios: { buffer: bios.slice().buffer },
       vga_bios: { buffer: vgaBios.slice().buffer },
       uart1: true,
+      // eth0: a virtio NIC on v86's fetch adapter, a TCP/IP stack in this worker (no relay server). The worker opens
+      // TCP connections into the guest through it (published ports). The MAC is the one the guest's driver read at
+      // boot; without preserve_mac a restored state would get a new random MAC that the guest's stack ignores.
+      net_device: { type: 'virtio', relay_url: 'fetch', router_ip: GUEST_NETWORK.routerIp, vm_ip: GUEST_NETWORK.guestIp },
+      preserve_mac_from_state_image: true,
       // An empty 9p file system, filled from JS through ShareFs; the guest mounts it at /mnt/host.
       filesystem: {},
       autostart: false,
