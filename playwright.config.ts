@@ -2,7 +2,8 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_LAUNCH } from './test/e2e/chromium.ts';
 
-const PORT = 4317;
+// DRYDOCK_E2E_PORT: another port, so that two checkouts can run their end-to-end tests at once.
+const PORT = Number(process.env.DRYDOCK_E2E_PORT ?? 4317);
 /** A sub-path, because the app must work from any static host at any base path. */
 const BASE_PATH = '/drydock/e2e/';
 // DRYDOCK_E2E_NO_BUILD=1 reuses an existing dist/ (quicker when only the tests changed).
