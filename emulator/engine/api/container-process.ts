@@ -4,6 +4,7 @@
 import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
 import { forgetContainer } from '../containers/container-ops.ts';
 import { bundleFiles } from '../containers/bundle.ts';
+import type { ResolvedDevice } from '../containers/spec.ts';
 import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
 import { stdcopyFrame } from '../containers/logs-api.ts';
@@ -185,7 +186,8 @@ export class ContainerProcesses {
     if (!guest) return;
     const o = record.overlay;
     const q = quoteWord;
-    await guest.exec(['sh', '-c', `if grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then umount ${q(o.mergedDir)}; fi; rm -rf ${[o.upperDir, o.workDir, o.mergedDir, record.bundle].map(q).join(' ')}`], { timeoutMs: 60_000 });
+    // the bundle may be the container's storage tmpfs (lower.ts): unmounted, lazily, before it is removed
+    await guest.exec(['sh', '-c', `if grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then umount ${q(o.mergedDir)}; fi; if grep -q ${q(` ${record.bundle} `)} /proc/mounts; then umount -l ${q(record.bundle)}; fi; rm -rf ${[o.upperDir, o.workDir, o.mergedDir, record.bundle].map(q).join(' ')}`], { timeoutMs: 60_000 });
   }
 
   /** State.Pid becomes PID 1's host pid once the runtime has looked it up (exec, kill, cp), instead of the wrapper's. */
@@ -220,7 +222,7 @@ export class ContainerProcesses {
     await this.#deleteInRuntime(record.id, { keepUpper: true });
     // Always, as moby's getUser: root too gets HOME and the groups /etc/group lists it in.
     const etc = await this.#imageEtc(record);
-    const { spec, files } = bundleFiles(record, etc);
+    const { spec, files } = bundleFiles(record, etc, await this.#devices(guest, record));
     await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay });
     try {
       const p = spec.process;
@@ -242,6 +244,21 @@ export class ContainerProcesses {
       throw e;
     }
     return rt;
+  }
+
+  /** `--device` nodes looked up in the guest (one process, only when there are some), with the daemon's error. */
+  async #devices(guest: GuestExec, record: ContainerRecord): Promise<ResolvedDevice[]> {
+    const wanted = record.hostConfig.Devices ?? [];
+    if (wanted.length === 0) return [];
+    const r = await guest.exec(['stat', '-L', '-c', '%F|%t|%T|%a|%u|%g', ...wanted.map((d) => d.PathOnHost)], { timeoutMs: 30_000 });
+    const lines = decoder.decode(r.stdout).split('\n');
+    return wanted.map((d, i) => {
+      const [kind, major, minor, mode, uid, gid] = (lines[i] ?? '').split('|');
+      const type = kind === 'character special file' ? 'c' : kind === 'block special file' ? 'b' : undefined;
+      if (r.exitCode !== 0 && !type) throw new EngineError('NOT_FOUND', `error gathering device information while adding custom device "${d.PathOnHost}": no such file or directory`, { details: { origin: 'daemon' } });
+      if (!type) throw new EngineError('INVALID_ARGUMENT', `error gathering device information while adding custom device "${d.PathOnHost}": not a device node`, { details: { origin: 'daemon' } });
+      return { pathInContainer: d.PathInContainer, type, major: parseInt(major!, 16), minor: parseInt(minor!, 16), permissions: d.CgroupPermissions, fileMode: parseInt(mode!, 8), uid: Number(uid), gid: Number(gid) };
+    });
   }
 
   /** /etc/passwd and /etc/group of the image (topmost layer that has them): user, HOME and groups. */

@@ -3,7 +3,7 @@
 import { EngineError } from '../errors.ts';
 import type { ContainerRecord } from './container-store.ts';
 import type { RuntimeSpec } from './runtime-spec.ts';
-import { buildRuntimeSpec, containerEtcFiles } from './spec.ts';
+import { buildRuntimeSpec, containerEtcFiles, type ResolvedDevice } from './spec.ts';
 
 export interface BundleFiles {
   spec: RuntimeSpec;
@@ -15,7 +15,7 @@ export interface BundleFiles {
  * `passwd`/`group`: the container's /etc/passwd and /etc/group (undefined when absent). Throws the daemon's
  * start error for an unknown user (`unable to find user x: no matching entries in passwd file`).
  */
-export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; group?: string }): BundleFiles {
+export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; group?: string }, devices: readonly ResolvedDevice[] = []): BundleFiles {
   let spec: RuntimeSpec;
   try {
     spec = buildRuntimeSpec({
@@ -24,6 +24,7 @@ export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; gro
       hostConfig: record.hostConfig,
       mounts: record.mounts,
       paths: { bundle: record.bundle, rootfs: record.overlay.mergedDir },
+      devices,
       ...(etc.passwd !== undefined ? { passwd: etc.passwd } : {}),
       ...(etc.group !== undefined ? { group: etc.group } : {}),
     });

@@ -1,4 +1,5 @@
 // OCI runtime-spec config.json (config.md, config-linux.md) as TypeScript types: what the engine writes into a bundle and the runtime lowers.
+import type { SpecSeccomp } from './seccomp-profile.ts';
 
 /** runtime-spec config.md `process.user` */
 export interface SpecUser {
@@ -100,13 +101,26 @@ export interface SpecResources {
   devices?: SpecDeviceCgroup[];
 }
 
+/** config-linux.md `linux.devices[]`: a node the runtime makes in the container's /dev (`--device`) */
+export interface SpecDevice {
+  path: string;
+  type: 'c' | 'b' | 'p' | 'u';
+  major: number;
+  minor: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
 export interface SpecLinux {
   namespaces: SpecNamespace[];
+  devices?: SpecDevice[];
   resources?: SpecResources;
   cgroupsPath?: string;
   maskedPaths?: string[];
   readonlyPaths?: string[];
   sysctl?: Record<string, string>;
+  seccomp?: SpecSeccomp;
 }
 
 /** The whole config.json. Field order here is the order Docker's config.json has. */

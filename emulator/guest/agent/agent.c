@@ -14,6 +14,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -118,6 +120,7 @@ struct stream {
   int sock;
   struct buf sock_in, sock_out;
   int shim_exited; /* SHIM_EXIT was relayed: its hangup is expected, no SHIM_CLOSED */
+  int in_place; /* K_WRITE to a kernel file (cgroup, proc, sys): written directly, no temporary file */
 };
 
 static struct stream *streams;
@@ -375,6 +378,18 @@ static void pump_read_file(struct stream *s) {
   send_frame(T_DATA, s->id, data, (size_t)n);
 }
 
+/* cgroup2, proc and sysfs files are kernel knobs: no temporary file can be made next to them, and a write is
+ * an action (cgroup.kill, cgroup.freeze) that must need no new process: a guest out of pids can still be told. */
+static int kernel_file(const char *path) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = 0;
+  struct statfs st;
+  if (statfs(*dir ? dir : "/", &st) < 0) return 0;
+  return st.f_type == CGROUP2_SUPER_MAGIC || st.f_type == PROC_SUPER_MAGIC || st.f_type == SYSFS_MAGIC;
+}
+
 static void do_write_file(uint32_t id, const uint8_t *p, size_t len) {
   char *arg = strndup((const char *)p, len), *sp = strchr(arg, ' ');
   if (!sp || sp == arg || !sp[1]) { send_text(T_ERROR, id, "EINVAL Invalid argument: expected '<octal mode> <path>'"); free(arg); return; }
@@ -383,6 +398,12 @@ static void do_write_file(uint32_t id, const uint8_t *p, size_t len) {
   struct stream *s = new_stream(id, K_WRITE);
   s->path = strdup(sp + 1);
   free(arg);
+  if (kernel_file(s->path)) {
+    s->in_place = 1;
+    s->file_fd = open(s->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (s->file_fd < 0) { send_errno(id, errno, s->path); free_stream(s); }
+    return;
+  }
   if (asprintf(&s->tmp_path, "%s.drydock-tmp", s->path) < 0) { perror("drydock-agent: out of memory"); exit(1); }
   s->file_fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
   if (s->file_fd < 0) {
@@ -408,6 +429,12 @@ static void write_file_data(struct stream *s, const uint8_t *p, size_t len) {
 static void write_file_end(struct stream *s) {
   int fd = s->file_fd;
   s->file_fd = -1;
+  if (s->in_place) {
+    if (close(fd) < 0) send_errno(s->id, errno, s->path);
+    else send_frame(T_OK, s->id, NULL, 0);
+    free_stream(s);
+    return;
+  }
   if (close(fd) < 0 || rename(s->tmp_path, s->path) < 0) { send_errno(s->id, errno, s->path); free_stream(s); return; }
   free(s->tmp_path);
   s->tmp_path = NULL; /* renamed: nothing to clean up */
@@ -562,8 +589,13 @@ static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len
   }
 }
 
-static int is_hello_header(const uint8_t *h) {
-  return h[0] == MAGIC && h[1] == T_HELLO && h[2] == 0 && h[3] == 0 && le32(h + 8) == 0;
+/* A header the host could have sent: the magic, a type the host sends, flags 0, a length within the limit. */
+static int plausible_header(const uint8_t *h) {
+  static const uint8_t host_types[] = {T_HELLO, T_PING, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_KILL, T_ACK, T_READ_FILE,
+                                       T_DATA, T_END, T_WRITE_FILE, T_RESIZE, T_SET_TIME, T_SHIM_EXIT, T_SHIM_SPAWN};
+  if (h[0] != MAGIC || h[2] || h[3] || le32(h + 8) > MAX_PAYLOAD) return 0;
+  for (size_t i = 0; i < sizeof host_types; i++) if (h[1] == host_types[i]) return 1;
+  return 0;
 }
 
 static void parse_input(void) {
@@ -571,9 +603,9 @@ static void parse_input(void) {
   static uint8_t frame[MAX_PAYLOAD + 1];
   for (;;) {
     uint8_t *h = in.p + in.off;
-    if (resyncing) { /* skip to the next HELLO header */
+    if (resyncing) { /* skip to the next header the host could have sent; the streams in flight are kept */
       size_t i = 0;
-      while (i + HEADER <= in.len && !is_hello_header(h + i)) i++;
+      while (i + HEADER <= in.len && !plausible_header(h + i)) i++;
       buf_drop(&in, i);
       if (in.len < HEADER) return;
       resyncing = 0;
@@ -581,8 +613,8 @@ static void parse_input(void) {
     }
     if (in.len < HEADER) return;
     uint32_t len = le32(h + 8);
-    if (h[0] != MAGIC || len > MAX_PAYLOAD) {
-      send_text(T_ERROR, 0, "EPROTO bad frame header (magic 0x%02x, length %u): waiting for HELLO", h[0], len);
+    if (!plausible_header(h)) {
+      send_text(T_ERROR, 0, "EPROTO bad frame header (magic 0x%02x, type 0x%02x, length %u): skipped to the next frame", h[0], h[1], len);
       resyncing = 1;
       buf_drop(&in, 1);
       continue;
@@ -620,9 +652,18 @@ static void setup_tty(const char *path) {
     if (tcsetattr(tty, TCSANOW, &t) < 0) perror("tcsetattr");
     tcflush(tty, TCIOFLUSH);
   }
+  /* Exclusive: a later open(2) of this line fails with EBUSY unless the opener has CAP_SYS_ADMIN (a container's
+   * root has not), so nothing else can read the host's frames or forge the agent's, whatever /dev it has. */
+  if (ioctl(tty, TIOCEXCL) < 0) perror("drydock-agent: TIOCEXCL");
 }
 
 static int agent_main(int argc, char **argv) {
+  /* The OOM killer spares the agent (init set -1000 already; this holds when started by hand too) */
+  int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (oom >= 0) {
+    if (write(oom, "-1000", 5) < 0) perror("drydock-agent: oom_score_adj");
+    close(oom);
+  }
   setup_tty(argc > 1 ? argv[1] : "/dev/ttyS1");
   if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) { perror("pipe"); return 1; }
   struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
