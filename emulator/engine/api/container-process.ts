@@ -479,8 +479,13 @@ export class ContainerProcesses {
     if (t !== 0) await this.runtime().kill(record.id, signalOf(sig)).catch(() => undefined);
     if (t > 0 && (await this.#waitExit(record.id, t * 1000))) return true;
     if (t < 0 && (await this.#waitExit(record.id, 24 * 3600_000))) return true;
-    await this.runtime().kill(record.id, 9).catch(() => undefined);
-    await this.#waitExit(record.id, 30_000);
+    // never report a stop that did not happen (moby's "tried to kill container, but did not receive an exit event")
+    const cannot = (why: string) => new EngineError('CONFLICT', `cannot stop container: ${ref}: ${why}`, { details: { origin: 'daemon' } });
+    // (a kill that fails because the process has just exited is no failure: its exit is on its way)
+    const failure = await this.runtime().kill(record.id, 9).then(() => null, (e: unknown) => e as Error);
+    if (!(await this.#waitExit(record.id, failure ? 2_000 : 30_000))) {
+      throw cannot(failure ? `tried to kill container, but the kill failed: ${failure.message}` : 'tried to kill container, but did not receive an exit event');
+    }
     return true;
   }
 

@@ -48,7 +48,9 @@ describe('config.json golden files', () => {
 describe('spec details', () => {
   it('limits: memory.swap = limit (no swap in the guest), cpu 50000/100000, pids', async () => {
     const spec = await specFor('--memory 32m --pids-limit 50 --cpus 0.5 busybox');
-    expect(spec.linux.resources).toEqual({ memory: { limit: 33554432, swap: 33554432 }, cpu: { quota: 50000, period: 100000 }, pids: { limit: 50 } });
+    const { devices, ...limits } = spec.linux.resources!;
+    expect(limits).toEqual({ memory: { limit: 33554432, swap: 33554432 }, cpu: { quota: 50000, period: 100000 }, pids: { limit: 50 } });
+    expect(devices?.[0]).toEqual({ allow: false, access: 'rwm' });
   });
   it('--network host drops the network namespace and takes the host name', async () => {
     const spec = await specFor('--network host busybox');

@@ -258,7 +258,7 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, bud
   }
   const devices = effectiveDeviceRules(res?.devices);
   if (!allowsEverything(devices)) {
-    const allowed = devices.filter((r) => r.allow).map(ruleText);
+    const allowed = [...new Set(devices.map(ruleText))];
     steps.push({
       argv: [],
       shell: ': no busybox or util-linux tool loads a device program: bpftool would, with prog load ... type cgroup/dev and cgroup attach ' + quoteWord(cg) + ' device',

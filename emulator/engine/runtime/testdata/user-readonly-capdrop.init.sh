@@ -123,5 +123,5 @@ mount -o remount,bind,ro $R
 cd $R
 # not pivot_root: the guest's / is the initramfs, which has no parent mount, so pivot_root(2) says EINVAL (even for a bind-mounted overlay in a new mount namespace). The overlay is moved over / and entered with chroot below; ".." from it leads back to itself
 mount --move . /
-# drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only
+# drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only; process.oomScoreAdj 0 (the agent that started it runs at -1000, which children inherit); linux.seccomp: Docker's default profile, compiled to a BPF program of 369 instructions that drydock-init loads last before setuid (system calls it does not allow fail with EPERM: mount, unshare, setns, keyctl...; clone with namespace flags too). No tool in the guest loads a seccomp filter, so this shell line runs unfiltered
 exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOSTNAME=3f2a9c1b7d4e HOME=/ /usr/bin/setpriv --regid=0 --groups=0 --bounding-set -all,+chown,+dac_override,+fsetid,+fowner,+mknod,+setgid,+setuid,+setfcap,+setpcap,+net_bind_service,+sys_chroot,+kill,+audit_write /usr/bin/unshare --root=. --wd=/ --setuid=1000 -- id
