@@ -57,8 +57,8 @@ describe.skipIf(!imagesBuilt('busybox'))('containment on the real kernel', () =>
     expect(denied.err).toContain('Operation not permitted');
     expect(await docker('run --rm --security-opt seccomp=unconfined busybox unshare -U -r -m true')).toMatchObject({ status: 0 });
     // mount and keyctl-like calls fail, everyday ones work
-    const everyday = await docker(`run --rm busybox sh -c 'mkdir /m && mount -t tmpfs t /m 2>&1 | grep -c "not permitted"; ls / | grep -c bin; date +%Y | grep -c 20'`);
-    expect(everyday).toMatchObject({ status: 0, out: '1\n1\n1\n' });
+    const everyday = await docker(`run --rm busybox sh -c 'mkdir /m; mount -t tmpfs t /m 2>/dev/null || echo no mount; ls / | grep -cx bin; date +%Y | grep -c 20'`);
+    expect(everyday).toMatchObject({ status: 0, out: 'no mount\n1\n1\n' });
     expect(await docker(`run --rm --security-opt no-new-privileges busybox grep NoNewPrivs /proc/self/status`)).toMatchObject({ status: 0, out: 'NoNewPrivs:\t1\n' });
     expect(await docker(`run --rm busybox grep Seccomp: /proc/self/status`)).toMatchObject({ status: 0, out: 'Seccomp:\t2\n' });
     expect(await docker(`run --rm --privileged busybox grep Seccomp: /proc/self/status`)).toMatchObject({ status: 0, out: 'Seccomp:\t0\n' });
@@ -73,23 +73,35 @@ describe.skipIf(!imagesBuilt('busybox'))('containment on the real kernel', () =>
   it('a fork bomb without --pids-limit is killed by docker rm -f, and the agent keeps answering', async () => {
     const run = await docker(`run -d --name bomb busybox sh -c 'f() { f | f & }; f; sleep 1000'`);
     expect(run.status, run.err).toBe(0);
-    // the bomb reaches the containers' ceiling: forks failing there are counted in drydock/'s pids.events
-    const full = await guest.sh('n=0; while [ $n -lt 1200 ]; do grep -q "^max [1-9]" /sys/fs/cgroup/drydock/pids.events && exit 0; n=$((n+1)); sleep 0.1; done; exit 1', 300_000);
-    expect(full.status, 'the bomb did not reach drydock/pids.max').toBe(0);
-    const started = performance.now();
-    expect(await guest.sh('echo the shell can fork')).toMatchObject({ status: 0, out: 'the shell can fork\n' });
-    const rm = await docker('rm -f bomb', 300_000);
-    expect(rm, rm.err).toMatchObject({ status: 0, out: 'bomb\n' });
-    console.warn(`[containment] fork bomb: docker rm -f took ${(performance.now() - started).toFixed(0)} ms`);
+    try {
+      // the bomb reaches the containers' ceiling: tasks (drydock/pids.events max) or memory (the OOM killer in drydock/)
+      // polled with shell builtins once a second: a poller that forks would take the CPU the bomb needs to grow
+      const full = await guest.sh(
+        'cd /sys/fs/cgroup/drydock; n=0; while [ $n -lt 600 ]; do ' +
+          'while read -r k v; do [ "$k" = max ] && [ "$v" != 0 ] && { echo tasks; exit 0; }; done < pids.events; ' +
+          'while read -r k v; do [ "$k" = oom_kill ] && [ "$v" != 0 ] && { echo memory; exit 0; }; done < memory.events; ' +
+          'n=$((n+1)); sleep 1; done; read -r p < pids.current; echo "pids $p"; exit 1',
+        700_000,
+      );
+      expect(full.status, `the bomb reached neither drydock/pids.max nor drydock/memory.max: ${full.out}`).toBe(0);
+      const tasks = (await guest.sh('cat /sys/fs/cgroup/drydock/pids.current')).out.trim();
+      console.warn(`[containment] fork bomb stopped by the containers' ${full.out.trim()} limit, ${tasks} tasks in drydock/`);
+      expect(await guest.sh('echo the shell can fork')).toMatchObject({ status: 0, out: 'the shell can fork\n' });
+    } finally {
+      const started = performance.now();
+      const rm = await docker('rm -f bomb', 300_000);
+      expect(rm, rm.err).toMatchObject({ status: 0, out: 'bomb\n' });
+      console.warn(`[containment] fork bomb: docker rm -f took ${(performance.now() - started).toFixed(0)} ms`);
+    }
     expect((await guest.sh('ls /sys/fs/cgroup/drydock | grep -c "^[0-9a-f]\\{64\\}$"')).out.trim()).toBe('0');
     expect(await docker('run --rm busybox echo after the bomb')).toMatchObject({ status: 0, out: 'after the bomb\n' });
-  });
+  }, 1_200_000);
 
   it('docker stop does not report a stop that did not happen', async () => {
     const run = await docker(`run -d --name stubborn busybox sh -c 'trap "" TERM; while :; do sleep 1; done'`);
     expect(run.status, run.err).toBe(0);
     const stop = await docker('stop -t 1 stubborn', 120_000);
-    expect(stop).toMatchObject({ status: 0, out: 'stubborn\n' });
+    expect(stop, stop.err).toMatchObject({ status: 0, out: 'stubborn\n' });
     expect((await docker('inspect -f "{{.State.Status}} {{.State.ExitCode}}" stubborn')).out).toBe('exited 137\n');
     await docker('rm stubborn');
   });
@@ -97,6 +109,7 @@ describe.skipIf(!imagesBuilt('busybox'))('containment on the real kernel', () =>
   it('a container that fills its disk gets ENOSPC alone; the next docker run works', async () => {
     const fill = await docker(`run --name fill busybox sh -c 'dd if=/dev/zero of=/big bs=1M 2>&1 | grep -o "No space left on device"; dd if=/dev/zero of=/dev/big bs=1M 2>&1 | grep -o "No space left on device"; df -k / | tail -1'`, 300_000);
     expect(fill.status, fill.err).toBe(0);
+    console.warn(`[containment] filling 92 MiB of upper dir and 64 MiB of /dev took ${fill.ms} ms`);
     expect(fill.out).toMatch(/^No space left on device\nNo space left on device\n/);
     expect(await docker('run --rm busybox echo next run')).toMatchObject({ status: 0, out: 'next run\n' });
     expect(await guest.sh('echo guest tmpfs ok > /tmp/ok && cat /tmp/ok')).toMatchObject({ status: 0, out: 'guest tmpfs ok\n' });
@@ -104,5 +117,5 @@ describe.skipIf(!imagesBuilt('busybox'))('containment on the real kernel', () =>
     // the agent, init are out of the OOM killer's reach; a container's process is not
     expect((await guest.sh('cat /proc/1/oom_score_adj; cat /proc/$(pidof drydock-agent | cut -d" " -f1)/oom_score_adj')).out).toBe('-1000\n-1000\n');
     expect(await docker('run --rm busybox cat /proc/self/oom_score_adj')).toMatchObject({ status: 0, out: '0\n' });
-  });
+  }, 600_000);
 });

@@ -115,6 +115,8 @@ export function compileDeviceFilter(rules: readonly SpecDeviceCgroup[]): Insn[] 
     block.push(insn(MOV_K, 0, 0, 0, rule.allow ? 1 : 0), insn(EXIT, 0, 0, 0, 0));
     for (const t of tests) block[t]!.off = block.length - t - 1;
     out.push(...block);
+    // a rule that matches everything decides for all: the verifier refuses unreachable instructions after it
+    if (tests.length === 0) return out;
   }
   out.push(insn(MOV_K, 0, 0, 0, 0), insn(EXIT, 0, 0, 0, 0));
   return out;
