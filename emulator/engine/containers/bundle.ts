@@ -2,7 +2,7 @@
 // changed in the container's upper dir): config.json, and what is bound at /etc/hostname, /etc/hosts, /etc/resolv.conf.
 import { EngineError } from '../errors.ts';
 import type { ContainerRecord } from './container-store.ts';
-import type { RuntimeSpec } from './runtime-spec.ts';
+import { specJson, type RuntimeSpec } from './runtime-spec.ts';
 import { buildRuntimeSpec, containerEtcFiles, type ResolvedDevice } from './spec.ts';
 
 export interface BundleFiles {
@@ -32,5 +32,5 @@ export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; gro
     throw new EngineError('INVALID_ARGUMENT', (e as Error).message, { details: { origin: 'daemon' } });
   }
   const etcFiles = containerEtcFiles(record.config, record.hostConfig.NetworkMode === 'host');
-  return { spec, files: { 'config.json': `${JSON.stringify(spec, null, 2)}\n`, ...etcFiles } };
+  return { spec, files: { 'config.json': specJson(spec), ...etcFiles } };
 }

@@ -5,6 +5,7 @@ import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import { resolveUser } from './passwd.ts';
 import { parseRunRequest, type RunRequest } from './run-options.ts';
 import { buildRuntimeSpec, containerEtcFiles, defaultContainerPaths, type ResolvedMount } from './spec.ts';
+import { specJson } from './runtime-spec.ts';
 
 const ID = '3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8';
 // What drydock's busybox image ships (emulator/images/images.ts)
@@ -40,7 +41,7 @@ describe('config.json golden files', () => {
   ];
   for (const [name, line] of cases) {
     it(`docker run ${line}`, async () => {
-      await expect(`${JSON.stringify(await specFor(line), null, 2)}\n`).toMatchFileSnapshot(`testdata/spec/${name}.config.json`);
+      await expect(specJson(await specFor(line))).toMatchFileSnapshot(`testdata/spec/${name}.config.json`);
     });
   }
 });

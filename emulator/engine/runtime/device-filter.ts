@@ -122,8 +122,8 @@ export function compileDeviceFilter(rules: readonly SpecDeviceCgroup[]): Insn[] 
   return out;
 }
 
-/** The instructions as drydock-init's `cgroup-devices` step takes them: 8 bytes each, little-endian, in hex. */
-export function deviceFilterHex(program: readonly Insn[]): string {
+/** The instructions as drydock-init's `cgroup-devices` step takes them: 8 bytes each, little-endian. */
+export function deviceFilterBytes(program: readonly Insn[]): Uint8Array {
   const bytes = new Uint8Array(program.length * 8);
   const view = new DataView(bytes.buffer);
   program.forEach((i, n) => {
@@ -132,5 +132,5 @@ export function deviceFilterHex(program: readonly Insn[]): string {
     view.setInt16(n * 8 + 2, i.off, true);
     view.setInt32(n * 8 + 4, i.imm | 0, true);
   });
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return bytes;
 }

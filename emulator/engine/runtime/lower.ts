@@ -4,8 +4,9 @@
 // file the same steps for drydock-init, which runs them in one guest process (steps-file.ts).
 import { EngineError } from '../errors.ts';
 import type { RuntimeSpec, SpecMount, SpecUser } from '../containers/runtime-spec.ts';
-import { allowsEverything, compileDeviceFilter, deviceFilterHex, effectiveDeviceRules, ruleText } from './device-filter.ts';
-import { compileSeccomp, seccompHex } from './seccomp-filter.ts';
+import { digestHex, sha256Digest } from '../digest.ts';
+import { allowsEverything, compileDeviceFilter, deviceFilterBytes, effectiveDeviceRules, ruleText } from './device-filter.ts';
+import { compileSeccomp, seccompBytes } from './seccomp-filter.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
 import { renderStepsFile, type StepVar } from './steps-file.ts';
 
@@ -58,11 +59,30 @@ export interface MachineBudget {
   storage: number;
 }
 
+/** Where BPF programs go in the guest, one file per program (named by its digest), written by the runtime (the agent
+ * makes the directory when it starts, for its socket). */
+export const PROGRAM_DIR = '/run/drydock';
+
+/**
+ * A program the steps refer to as `@path`: the same for every default container, so its bytes cross the serial
+ * line (~50 KB/s) once per boot instead of in every steps file. The create section starts with `need` on them.
+ */
+export interface GuestProgram {
+  path: string;
+  bytes: Uint8Array;
+}
+
+function guestProgram(kind: string, bytes: Uint8Array): GuestProgram {
+  return { path: `${PROGRAM_DIR}/bpf-${kind}-${digestHex(sha256Digest(bytes)).slice(0, 16)}.bin`, bytes };
+}
+
 export interface RuntimeTrace {
   id: string;
   cgroup: string;
-  /** the exec step's seccomp program (hex), also for `docker exec`; absent when unconfined */
-  seccomp?: string;
+  /** the exec step's seccomp program, also for `docker exec`; absent when unconfined */
+  seccomp?: GuestProgram;
+  /** the programs the steps refer to (device program, seccomp), to be in the guest before create runs */
+  programs: GuestProgram[];
   /** run once by `create`: cgroup, limits, overlay mount */
   create: Step[];
   /** run by the container's first process inside its new namespaces (bundle/init.sh), ending in exec */
@@ -193,10 +213,19 @@ function storageInBundle(layout: ContainerLayout): boolean {
   return inside(layout.rootfs.upperDir) && inside(layout.rootfs.workDir);
 }
 
-function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, budget: MachineBudget | undefined): Step[] {
+function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, budget: MachineBudget | undefined, devices: GuestProgram | undefined, programs: GuestProgram[]): Step[] {
   const { rootfs } = layout;
   const bounded = budget !== undefined && storageInBundle(layout);
   const steps: Step[] = [
+    ...(programs.length
+      ? [
+          {
+            argv: ['ls', ...programs.map((p) => p.path)],
+            op: ['need', ...programs.map((p) => p.path)],
+            why: 'the BPF programs below, written by the engine once per boot (exit 3 when one is missing: the engine writes it and runs create again)',
+          } satisfies Step,
+        ]
+      : []),
     ...(spec.mounts.some((m) => m.destination === '/dev' && m.type === 'tmpfs') ? devSkeleton() : []),
     ...(bounded
       ? [
@@ -256,14 +285,13 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, bud
   if (cpu?.shares !== undefined && cpu.shares > 0) {
     steps.push(write(`${cg}/cpu.weight`, String(sharesToWeight(cpu.shares)), 'linux.resources.cpu.shares converted to cgroup v2 cpu.weight'));
   }
-  const devices = effectiveDeviceRules(res?.devices);
-  if (!allowsEverything(devices)) {
-    const allowed = [...new Set(devices.map(ruleText))];
+  if (devices) {
+    const allowed = [...new Set(effectiveDeviceRules(res?.devices).map(ruleText))];
     steps.push({
       argv: [],
       shell: ': no busybox or util-linux tool loads a device program: bpftool would, with prog load ... type cgroup/dev and cgroup attach ' + quoteWord(cg) + ' device',
-      op: ['cgroup-devices', cg, deviceFilterHex(compileDeviceFilter(devices))],
-      why: `linux.resources.devices, enforced as runc does on cgroup v2: an eBPF program (cgroup/dev) attached to the cgroup is asked on every open and mknod of a device node; the last matching rule decides, anything else is EPERM. ${allowed.join('; ')}`,
+      op: ['cgroup-devices', cg, `@${devices.path}`],
+      why: `linux.resources.devices, enforced as runc does on cgroup v2: an eBPF program (cgroup/dev, ${devices.bytes.length / 8} instructions, in ${devices.path}) attached to the cgroup is asked on every open and mknod of a device node; the last matching rule decides, anything else is EPERM. ${allowed.join('; ')}`,
     });
   }
   const overlay = `lowerdir=${rootfs.lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`;
@@ -346,7 +374,7 @@ function deviceSteps(spec: RuntimeSpec, root: string): Step[] {
   });
 }
 
-function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, seccomp: string | undefined): Step[] {
+function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, seccomp: GuestProgram | undefined): Step[] {
   const root = layout.rootfs.mergedDir;
   const steps: Step[] = [];
   for (const m of spec.mounts) steps.push(...mountSteps(m, root));
@@ -380,7 +408,7 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, 
   steps.push({
     argv: ['exec', ...processArgv(spec)],
     op: execOp(spec.process, '.', {}, seccomp),
-    why: execWhy(spec),
+    why: execWhy(spec, seccomp),
   });
   return steps;
 }
@@ -390,7 +418,7 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, 
  * process.env only, in runc's order: the capabilities go after chroot and before setuid, so a container without
  * CAP_SYS_CHROOT or CAP_SETUID still starts.
  */
-export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[] } = {}, seccomp?: string): string[] {
+export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[] } = {}, seccomp?: GuestProgram): string[] {
   const user = override.user ?? p.user;
   return [
     'exec',
@@ -402,21 +430,21 @@ export function execOp(p: RuntimeSpec['process'], root: string, override: { env?
     `caps=${(p.capabilities?.bounding ?? []).join(',')}`,
     ...(p.noNewPrivileges ? ['nnp'] : []),
     ...(p.oomScoreAdj !== undefined ? [`oom=${p.oomScoreAdj}`] : []),
-    ...(seccomp ? [`seccomp=${seccomp}`] : []),
+    ...(seccomp ? [`seccomp=@${seccomp.path}`] : []),
     ...(override.env ?? p.env ?? []).map((e) => `env=${e}`),
     '--',
     ...(override.args ?? p.args),
   ];
 }
 
-function execWhy(spec: RuntimeSpec): string {
+function execWhy(spec: RuntimeSpec, program: GuestProgram | undefined): string {
   const p = spec.process;
   const kept = enterCapabilities(p);
   const note = kept.length
     ? ` (this shell line keeps ${kept.map((c) => `+${capName(c)}`).join(',')} in the bounding set: util-linux's unshare needs ${kept.length > 1 ? 'them' : 'it'} after setpriv has dropped the rest; drydock-init chroots and sets the uid first, as runc does, and drops ${kept.length > 1 ? 'them' : 'it'})`
     : '';
-  const seccomp = spec.linux.seccomp
-    ? `; linux.seccomp: Docker's default profile, compiled to a BPF program of ${compileSeccomp(spec.linux.seccomp).length} instructions that drydock-init loads last before setuid (system calls it does not allow fail with EPERM: mount, unshare, setns, keyctl...; clone with namespace flags too). No tool in the guest loads a seccomp filter, so this shell line runs unfiltered`
+  const seccomp = program
+    ? `; linux.seccomp: Docker's default profile, compiled to a BPF program of ${program.bytes.length / 8} instructions (${program.path}) that drydock-init loads last before setuid (system calls it does not allow fail with EPERM: mount, unshare, setns, keyctl...; clone with namespace flags too). No tool in the guest loads a seccomp filter, so this shell line runs unfiltered`
     : '';
   const oom = p.oomScoreAdj !== undefined ? `; process.oomScoreAdj ${p.oomScoreAdj} (the agent that started it runs at -1000, which children inherit)` : '';
   return `drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only${oom}${seccomp}${note}`;
@@ -509,8 +537,11 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
   ];
   const process = [DRYDOCK_INIT, 'start,init', stepsFile(layout)];
 
-  const seccomp = spec.linux.seccomp ? seccompHex(compileSeccomp(spec.linux.seccomp)) : undefined;
-  const create = lowerCreate(spec, layout, cg, budget);
+  const seccomp = spec.linux.seccomp ? guestProgram('seccomp', seccompBytes(compileSeccomp(spec.linux.seccomp))) : undefined;
+  const rules = effectiveDeviceRules(spec.linux.resources?.devices);
+  const devices = allowsEverything(rules) ? undefined : guestProgram('devices', deviceFilterBytes(compileDeviceFilter(rules)));
+  const programs = [devices, seccomp].filter((p): p is GuestProgram => p !== undefined);
+  const create = lowerCreate(spec, layout, cg, budget, devices, programs);
   const init = lowerInit(spec, layout, newNet, seccomp);
   const merged = layout.rootfs.mergedDir;
   const del: Step[] = [
@@ -568,5 +599,5 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
   const initScript = `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: inside the new namespaces, as PID 1, with the host's tools.\n# $R is the container's root file system (the overlay), seen from the guest before the move below.\nset -e\n${initBody}`;
   const vars: StepVar[] = [['B', layout.bundle], ['R', merged], ['C', cg]];
   const steps = renderStepsFile(layout.id, { create, start, init, delete: delete_, reset }, vars);
-  return { id: layout.id, cgroup: cg, ...(seccomp ? { seccomp } : {}), create, start, init, process, shellProcess, delete: delete_, reset, vars, files: { trace, init: initScript, steps } };
+  return { id: layout.id, cgroup: cg, ...(seccomp ? { seccomp } : {}), programs, create, start, init, process, shellProcess, delete: delete_, reset, vars, files: { trace, init: initScript, steps } };
 }

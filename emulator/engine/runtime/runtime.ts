@@ -2,7 +2,7 @@
 // the containers it made: start (detached or on the learner's terminal), kill, state with OOMKilled, exec,
 // pause/unpause, delete. It decides nothing about Docker semantics; that is containers/'s job.
 import { EngineError } from '../errors.ts';
-import type { RuntimeSpec } from '../containers/runtime-spec.ts';
+import { specJson, type RuntimeSpec } from '../containers/runtime-spec.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
 import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace } from './lower.ts';
 import { encodeStep, renderStepsFile } from './steps-file.ts';
@@ -108,6 +108,19 @@ export class ContainerRuntime {
     return e;
   }
 
+  private readonly programsWritten = new Set<string>();
+
+  private async writePrograms(trace: RuntimeTrace, again: boolean): Promise<void> {
+    await Promise.all(
+      trace.programs
+        .filter((p) => again || !this.programsWritten.has(p.path))
+        .map(async (p) => {
+          await this.guest.writeFile(p.path, p.bytes, { mode: 0o644 });
+          this.programsWritten.add(p.path);
+        }),
+    );
+  }
+
   /** A cgroup file written by the agent (WRITE_FILE writes kernel files in place): no guest process. */
   private async writeKnob(path: string, value: string): Promise<void> {
     await this.guest.writeFile(path, `${value}\n`, { mode: 0o644 });
@@ -123,8 +136,16 @@ export class ContainerRuntime {
   async create(spec: RuntimeSpec, layout: ContainerLayout): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
     const trace = lowerSpec(spec, layout, await budgetOf(this.guest));
+    // The BPF programs go into the guest once per boot; create's first step (`need`) exits 3 when one is missing
+    // (a restored checkpoint), before anything else has run: then they are written and create runs again.
+    await this.writePrograms(trace, false);
     // The whole steps file on stdin: drydock-init runs its create section, then saves it as the bundle's `steps`.
-    const r = await this.guest.exec([DRYDOCK_INIT, 'create', '-', stepsFile(layout)], { timeoutMs: 30_000, stdin: trace.files.steps });
+    const runCreate = () => this.guest.exec([DRYDOCK_INIT, 'create', '-', stepsFile(layout)], { timeoutMs: 30_000, stdin: trace.files.steps });
+    let r = await runCreate();
+    if (r.exitCode === 3 && /need /.test(decoder.decode(r.stderr))) {
+      await this.writePrograms(trace, true);
+      r = await runCreate();
+    }
     if (r.exitCode !== 0) {
       await this.runSteps(trace, 'delete', 30_000).catch(() => undefined);
       throw failed(`creating container ${layout.id}`, r);
@@ -142,7 +163,7 @@ export class ContainerRuntime {
   private writeLearnerFiles(e: Entry): void {
     const { bundle } = e.layout;
     const files: [string, string][] = [
-      [`${bundle}/config.json`, `${JSON.stringify(e.spec, null, 2)}\n`],
+      [`${bundle}/config.json`, specJson(e.spec)],
       [`${bundle}/trace.sh`, e.trace.files.trace],
       [`${bundle}/init.sh`, e.trace.files.init],
     ];

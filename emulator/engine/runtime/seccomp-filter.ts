@@ -139,8 +139,8 @@ export function compileSeccomp(profile: SpecSeccomp): BpfInsn[] {
   return [ins(LD_W_ABS, OFF_ARCH), ins(JEQ_K, AUDIT_ARCH_I386, 1, 0), ins(RET_K, RET_KILL_PROCESS), ins(LD_W_ABS, OFF_NR), ...searchTree(ranges(plans, fallback))];
 }
 
-/** struct sock_filter as drydock-init's exec word `seccomp=` takes it: code u16, jt, jf, k u32, little-endian, hex. */
-export function seccompHex(program: readonly BpfInsn[]): string {
+/** struct sock_filter as drydock-init's exec word `seccomp=` takes it: code u16, jt, jf, k u32, little-endian. */
+export function seccompBytes(program: readonly BpfInsn[]): Uint8Array {
   if (program.length > 4096) throw new EngineError('INVALID_ARGUMENT', `a seccomp program of ${program.length} instructions exceeds the kernel's 4096`);
   const bytes = new Uint8Array(program.length * 8);
   const view = new DataView(bytes.buffer);
@@ -150,7 +150,7 @@ export function seccompHex(program: readonly BpfInsn[]): string {
     view.setUint8(n * 8 + 3, p.jf);
     view.setUint32(n * 8 + 4, p.k, true);
   });
-  return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return bytes;
 }
 
 /** What the program returns for a call ('allow', an errno, or 'kill') and how many instructions it ran: a small

@@ -143,6 +143,22 @@ static uint8_t *unhex(const char *hex, size_t *len, size_t unit, const char *wha
   return out;
 }
 
+/* A program as the engine gives it: hex in the word, or `@PATH`, a file of the same bytes the engine wrote once
+ * per boot (the serial line moves ~50 KB/s: a seccomp program is ~3 KB, its hex twice that, for every container). */
+static uint8_t *program_bytes(const char *word, size_t *len, size_t unit, const char *what) {
+  if (word[0] != '@') return unhex(word, len, unit, what);
+  int fd = open(word + 1, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die("%s: %s: %s", what, word + 1, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) < 0 || st.st_size == 0 || st.st_size % unit) die("%s: %s is not a whole number of %zu-byte instructions", what, word + 1, unit);
+  uint8_t *out = malloc((size_t)st.st_size);
+  ssize_t n = read(fd, out, (size_t)st.st_size);
+  if (n != st.st_size) die("%s: reading %s: %s", what, word + 1, n < 0 ? strerror(errno) : "short read");
+  close(fd);
+  *len = (size_t)st.st_size;
+  return out;
+}
+
 static int mkdir_p(const char *path, mode_t mode) {
   char buf[4096];
   if (strlen(path) >= sizeof buf) return errno = ENAMETOOLONG, -1;
@@ -460,7 +476,7 @@ static void do_exec(char **w, int n) {
   struct sock_fprog filter = {0};
   if (seccomp) {
     size_t len;
-    filter.filter = (struct sock_filter *)unhex(seccomp, &len, sizeof(struct sock_filter), "seccomp");
+    filter.filter = (struct sock_filter *)program_bytes(seccomp, &len, sizeof(struct sock_filter), "seccomp");
     filter.len = (unsigned short)(len / sizeof(struct sock_filter));
   }
   if (root && chroot(root) < 0) die("chroot %s: %s", root, strerror(errno));
@@ -508,7 +524,7 @@ static void ifup(const char *name) {
  * BPF_PROG_TYPE_CGROUP_DEVICE attached to it (what runc and crun load). The engine wrote the program. */
 static void cgroup_devices(const char *cgroup, const char *hex) {
   size_t len;
-  struct bpf_insn *insns = (struct bpf_insn *)unhex(hex, &len, sizeof(struct bpf_insn), "cgroup-devices");
+  struct bpf_insn *insns = (struct bpf_insn *)program_bytes(hex, &len, sizeof(struct bpf_insn), "cgroup-devices");
   static char log[65536];
   union bpf_attr load;
   memset(&load, 0, sizeof load);
@@ -608,6 +624,11 @@ static void run_step(char **w, int n) {
   } else if (strcmp(op, "cgroup-devices") == 0) {
     NEED(3);
     cgroup_devices(w[1], w[2]);
+  } else if (strcmp(op, "need") == 0) {
+    /* files the engine writes once per boot (programs referred to as @PATH): exit 3 names the first one missing,
+     * before any other step has run, so the engine can write them and run the section again */
+    for (int i = 1; i < n; i++)
+      if (access(w[i], R_OK) < 0) die_code(3, "need %s: %s", w[i], strerror(errno));
   } else if (strcmp(op, "readonly-tree") == 0) {
     NEED(2);
     readonly_tree(w[1]);

@@ -6,6 +6,8 @@ set -e
 # there for each step here); this file replays them with standard tools, one process per step.
 
 # ---- create
+# the BPF programs below, written by the engine once per boot (exit 3 when one is missing: the engine writes it and runs create again)
+ls /run/drydock/bpf-devices-828a367c0584c9f6.bin /run/drydock/bpf-seccomp-028ebb60467c45a4.bin
 # nodes for containers' /dev, made once per boot
 if [ ! -d /run/drydock/dev-skeleton ]; then mkdir -p /run/drydock/dev-skeleton; fi
 # /dev/null: a default device (runtime-spec config-linux.md); the host's /dev stays out of reach
@@ -46,7 +48,7 @@ echo 10 > /sys/fs/cgroup/drydock/cpu.weight
 echo 3429 > /sys/fs/cgroup/drydock/pids.max
 # all containers together, their tmpfs files included: the guest keeps 61 MiB for the kernel, init, the agent and the learner's shell; beyond this the OOM killer picks inside the containers
 echo 192000000 > /sys/fs/cgroup/drydock/memory.max
-# linux.resources.devices, enforced as runc does on cgroup v2: an eBPF program (cgroup/dev) attached to the cgroup is asked on every open and mknod of a device node; the last matching rule decides, anything else is EPERM. deny a *:* rwm; allow c 1:5 rwm (/dev/zero); allow c 1:3 rwm (/dev/null); allow c 1:9 rwm (/dev/urandom); allow c 1:8 rwm (/dev/random); allow c 5:0 rwm (/dev/tty); allow c 5:1 rwm (/dev/console); deny c 10:229 rwm (/dev/fuse); allow c *:* m; allow b *:* m; allow c 1:7 rwm (/dev/full); allow c 136:* rwm (/dev/pts/*); allow c 5:2 rwm (/dev/ptmx)
+# linux.resources.devices, enforced as runc does on cgroup v2: an eBPF program (cgroup/dev, 99 instructions, in /run/drydock/bpf-devices-828a367c0584c9f6.bin) attached to the cgroup is asked on every open and mknod of a device node; the last matching rule decides, anything else is EPERM. deny a *:* rwm; allow c 1:5 rwm (/dev/zero); allow c 1:3 rwm (/dev/null); allow c 1:9 rwm (/dev/urandom); allow c 1:8 rwm (/dev/random); allow c 5:0 rwm (/dev/tty); allow c 5:1 rwm (/dev/console); deny c 10:229 rwm (/dev/fuse); allow c *:* m; allow b *:* m; allow c 1:7 rwm (/dev/full); allow c 136:* rwm (/dev/pts/*); allow c 5:2 rwm (/dev/ptmx)
 : no busybox or util-linux tool loads a device program: bpftool would, with prog load ... type cgroup/dev and cgroup attach /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 device
 # the root file system: image layers (read-only, on the 9p share) under a writable upper dir
 mount -t overlay overlay -o lowerdir=/mnt/host/layers/2222222222222222222222222222222222222222222222222222222222222222:/mnt/host/layers/1111111111111111111111111111111111111111111111111111111111111111,upperdir=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper,workdir=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs
