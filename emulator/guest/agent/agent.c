@@ -121,18 +121,49 @@ struct stream {
   struct buf sock_in, sock_out;
   int shim_exited; /* SHIM_EXIT was relayed: its hangup is expected, no SHIM_CLOSED */
   int in_place; /* K_WRITE to a kernel file (cgroup, proc, sys): written directly, no temporary file */
+  unsigned long bulk_mark; /* K_EXEC: bulk_queued when its last output frame was queued (its EXIT goes after it) */
 };
 
 static struct stream *streams;
 static int tty = -1;
-static struct buf out, in;
+/* Two lanes to the host: a container's output (STDOUT/STDERR of host streams) waits in `bulk`; everything else
+ * (replies, exits, the docker shim's frames, file data) in `urgent`, which goes first at each frame boundary, so a
+ * container that floods its output cannot hold `docker ps` behind megabytes at the serial line's ~50 KB/s. */
+static struct buf urgent, bulk, in;
+static struct buf *writing; /* the lane whose frame is on its way, frame_left bytes of it still to write */
+static size_t frame_left;
+static unsigned long bulk_queued, bulk_sent; /* frames put into the bulk lane, and written from it */
 static int sigchld_pipe[2];
 static int resyncing;
 static int shim_listen = -1;
 static uint32_t next_shim_id = 1;
 
+static struct stream *find_stream(uint32_t id);
+
 static void send_frame(uint8_t type, uint32_t id, const void *payload, size_t len) {
-  put_frame(&out, type, id, payload, len);
+  int output = (type == T_STDOUT || type == T_STDERR) && !(id & 0x80000000u);
+  if (output) {
+    struct stream *s = find_stream(id);
+    if (s) s->bulk_mark = ++bulk_queued;
+    else bulk_queued++;
+  }
+  put_frame(output ? &bulk : &urgent, type, id, payload, len);
+}
+
+/* Writes whole frames to the line, the urgent lane's first; returns when the line takes no more. */
+static void pump_out(void) {
+  for (;;) {
+    if (!frame_left) {
+      writing = urgent.len ? &urgent : bulk.len ? &bulk : NULL;
+      if (!writing) return;
+      frame_left = HEADER + le32(writing->p + writing->off + 8);
+    }
+    ssize_t w = write(tty, writing->p + writing->off, frame_left);
+    if (w <= 0) return;
+    buf_drop(writing, (size_t)w);
+    frame_left -= (size_t)w;
+    if (!frame_left && writing == &bulk) bulk_sent++;
+  }
 }
 
 static void send_text(uint8_t type, uint32_t id, const char *fmt, ...) {
@@ -293,8 +324,11 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
 
 static void maybe_finish_exec(struct stream *s) {
   if (s->reaped && s->out_fd < 0 && s->err_fd < 0) {
-    if (WIFSIGNALED(s->status)) send_text(T_EXIT, s->id, "signal %d", WTERMSIG(s->status));
-    else send_text(T_EXIT, s->id, "exit %d", WEXITSTATUS(s->status));
+    char text[32];
+    int n = WIFSIGNALED(s->status) ? snprintf(text, sizeof text, "signal %d", WTERMSIG(s->status)) : snprintf(text, sizeof text, "exit %d", WEXITSTATUS(s->status));
+    /* after its own output: in the bulk lane while some of that output still waits there */
+    put_frame(s->bulk_mark > bulk_sent ? &bulk : &urgent, T_EXIT, s->id, text, (size_t)n);
+    if (s->bulk_mark > bulk_sent) s->bulk_mark = ++bulk_queued;
     free_stream(s);
   }
 }
@@ -677,7 +711,8 @@ static int agent_main(int argc, char **argv) {
   struct stream **owners = NULL;
   size_t cap = 0;
   for (;;) {
-    int room = out.len < OUT_HIGH_WATER, file_work = 0;
+    /* children's output is read while its lane has room; the shim's sockets and files while the urgent lane has */
+    int room = urgent.len < OUT_HIGH_WATER, output_room = bulk.len < OUT_HIGH_WATER, file_work = 0;
     size_t n = 0, need = 3;
     for (struct stream *s = streams; s; s = s->next) need += 3;
     if (need > cap) {
@@ -688,7 +723,7 @@ static int agent_main(int argc, char **argv) {
     }
     pfds[n] = (struct pollfd){.fd = sigchld_pipe[0], .events = POLLIN};
     owners[n++] = NULL;
-    pfds[n] = (struct pollfd){.fd = tty, .events = POLLIN | (out.len ? POLLOUT : 0)};
+    pfds[n] = (struct pollfd){.fd = tty, .events = POLLIN | (urgent.len || bulk.len ? POLLOUT : 0)};
     owners[n++] = NULL;
     pfds[n] = (struct pollfd){.fd = room ? shim_listen : -1, .events = POLLIN};
     owners[n++] = NULL;
@@ -700,8 +735,8 @@ static int agent_main(int argc, char **argv) {
         continue;
       }
       if (s->kind != K_EXEC) continue;
-      if (room && s->out_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->out_fd, .events = POLLIN}; owners[n++] = s; }
-      if (room && s->err_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->err_fd, .events = POLLIN}; owners[n++] = s; }
+      if (output_room && s->out_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->out_fd, .events = POLLIN}; owners[n++] = s; }
+      if (output_room && s->err_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->err_fd, .events = POLLIN}; owners[n++] = s; }
       if (s->in_head && s->in_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->in_fd, .events = POLLOUT}; owners[n++] = s; }
     }
     if (poll(pfds, n, file_work ? 0 : -1) < 0) {
@@ -714,10 +749,7 @@ static int agent_main(int argc, char **argv) {
       char drain[64];
       while (read(sigchld_pipe[0], drain, sizeof drain) > 0) {}
     }
-    if (pfds[1].revents & POLLOUT) {
-      ssize_t w = write(tty, out.p + out.off, out.len);
-      if (w > 0) buf_drop(&out, (size_t)w);
-    }
+    if (pfds[1].revents & POLLOUT) pump_out();
     if (pfds[1].revents & POLLIN) {
       uint8_t data[4096];
       ssize_t r = read(tty, data, sizeof data);
@@ -738,7 +770,7 @@ static int agent_main(int argc, char **argv) {
     for (struct stream *s = streams, *next; s; s = next) {
       next = s->next;
       if (s->kind == K_EXEC) { if (s->in_head && s->in_fd >= 0) pump_stdin(s); maybe_finish_exec(s); }
-      else if (s->kind == K_READ && out.len < OUT_HIGH_WATER) pump_read_file(s);
+      else if (s->kind == K_READ && urgent.len < OUT_HIGH_WATER) pump_read_file(s);
     }
     reap_children();
   }
