@@ -119,4 +119,23 @@ describe.skipIf(!imagesBuilt('busybox'))('containment on the real kernel', () =>
     expect((await guest.sh('cat /proc/1/oom_score_adj; cat /proc/$(pidof drydock-agent | cut -d" " -f1)/oom_score_adj')).out).toBe('-1000\n-1000\n');
     expect(await docker('run --rm busybox cat /proc/self/oom_score_adj')).toMatchObject({ status: 0, out: '0\n' });
   }, 600_000);
+
+  it('a container flooding its output does not hold docker ps, rm -f or the agent behind it', async () => {
+    const run = await docker('run -d --name spam busybox yes');
+    expect(run.status, run.err).toBe(0);
+    try {
+      // the flood is on its way: its log grows (read through the engine, as docker logs would)
+      const logs = await guest.sh('n=0; until [ "$(docker logs --tail 3 spam)" = "$(printf "y\\ny\\ny")" ]; do n=$((n+1)); [ $n -lt 300 ] || exit 1; sleep 0.1; done');
+      expect(logs.status, 'no output from the flooding container in its log').toBe(0);
+      const ps = await docker('ps --format "{{.Names}}"');
+      expect(ps, ps.err).toMatchObject({ status: 0, out: 'spam\n' });
+      const t0 = performance.now();
+      expect(await guest.sh('echo agent ok')).toMatchObject({ status: 0, out: 'agent ok\n' });
+      console.warn(`[containment] with a flooding container: docker ps ${ps.ms} ms, an agent exec ${(performance.now() - t0).toFixed(0)} ms`);
+    } finally {
+      const rm = await docker('rm -f spam', 120_000);
+      expect(rm, rm.err).toMatchObject({ status: 0, out: 'spam\n' });
+      console.warn(`[containment] docker rm -f of the flooding container: ${rm.ms} ms`);
+    }
+  });
 });
