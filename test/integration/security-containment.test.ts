@@ -62,6 +62,14 @@ describe.skipIf(!imagesBuilt('busybox'))('containment on the real kernel', () =>
     expect(await docker(`run --rm --security-opt no-new-privileges busybox grep NoNewPrivs /proc/self/status`)).toMatchObject({ status: 0, out: 'NoNewPrivs:\t1\n' });
     expect(await docker(`run --rm busybox grep Seccomp: /proc/self/status`)).toMatchObject({ status: 0, out: 'Seccomp:\t2\n' });
     expect(await docker(`run --rm --privileged busybox grep Seccomp: /proc/self/status`)).toMatchObject({ status: 0, out: 'Seccomp:\t0\n' });
+    // docker exec gets the container's filter too
+    expect((await docker('run -d --name filtered busybox sleep 1000')).status).toBe(0);
+    try {
+      expect(await docker('exec filtered grep Seccomp: /proc/self/status')).toMatchObject({ status: 0, out: 'Seccomp:\t2\n' });
+      expect((await docker('exec filtered unshare -U -r -m true')).status).toBe(1);
+    } finally {
+      await docker('rm -f filtered');
+    }
   });
 
   it('-v /:/host:ro leaves no writable submount', async () => {

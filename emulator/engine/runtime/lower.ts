@@ -429,7 +429,8 @@ export function execOp(p: RuntimeSpec['process'], root: string, override: { env?
     `groups=${(user.additionalGids ?? []).join(',')}`,
     `caps=${(p.capabilities?.bounding ?? []).join(',')}`,
     ...(p.noNewPrivileges ? ['nnp'] : []),
-    ...(p.oomScoreAdj !== undefined ? [`oom=${p.oomScoreAdj}`] : []),
+    // always: the agent that starts it runs at -1000, which a process the OOM killer can never pick would inherit
+    `oom=${p.oomScoreAdj ?? 0}`,
     ...(seccomp ? [`seccomp=@${seccomp.path}`] : []),
     ...(override.env ?? p.env ?? []).map((e) => `env=${e}`),
     '--',
@@ -446,7 +447,7 @@ function execWhy(spec: RuntimeSpec, program: GuestProgram | undefined): string {
   const seccomp = program
     ? `; linux.seccomp: Docker's default profile, compiled to a BPF program of ${program.bytes.length / 8} instructions (${program.path}) that drydock-init loads last before setuid (system calls it does not allow fail with EPERM: mount, unshare, setns, keyctl...; clone with namespace flags too). No tool in the guest loads a seccomp filter, so this shell line runs unfiltered`
     : '';
-  const oom = p.oomScoreAdj !== undefined ? `; process.oomScoreAdj ${p.oomScoreAdj} (the agent that started it runs at -1000, which children inherit)` : '';
+  const oom = `; process.oomScoreAdj ${p.oomScoreAdj ?? 0} (the agent that started it runs at -1000, which children inherit)`;
   return `drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only${oom}${seccomp}${note}`;
 }
 

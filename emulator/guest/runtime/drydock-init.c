@@ -145,8 +145,18 @@ static uint8_t *unhex(const char *hex, size_t *len, size_t unit, const char *wha
 
 /* A program as the engine gives it: hex in the word, or `@PATH`, a file of the same bytes the engine wrote once
  * per boot (the serial line moves ~50 KB/s: a seccomp program is ~3 KB, its hex twice that, for every container). */
+/* docker exec's steps enter the container's mount namespace before its exec step, where the guest's /run is out
+ * of sight: the program named there is read first (preload) and kept here */
+static char *preloaded_path;
+static uint8_t *preloaded;
+static size_t preloaded_len;
+
 static uint8_t *program_bytes(const char *word, size_t *len, size_t unit, const char *what) {
   if (word[0] != '@') return unhex(word, len, unit, what);
+  if (preloaded_path && strcmp(preloaded_path, word + 1) == 0) {
+    *len = preloaded_len;
+    return preloaded;
+  }
   int fd = open(word + 1, O_RDONLY | O_CLOEXEC);
   if (fd < 0) die("%s: %s: %s", what, word + 1, strerror(errno));
   struct stat st;
@@ -673,6 +683,15 @@ static char *words[MAX_WORDS];
 int drydock_init_main(int argc, char **argv) {
   umask(022);
   if (argc >= 3 && strcmp(argv[1], "-c") == 0) { /* steps as arguments, one line each (docker exec) */
+    for (int i = 2; i < argc; i++) {
+      const char *at = strstr(argv[i], " seccomp=@");
+      if (strncmp(argv[i], "exec ", 5) != 0 || !at) continue;
+      at += strlen(" seccomp=@");
+      preloaded_path = strndup(at, strcspn(at, " "));
+      char word[4096];
+      snprintf(word, sizeof word, "@%s", preloaded_path);
+      preloaded = program_bytes(word, &preloaded_len, sizeof(struct sock_filter), "seccomp");
+    }
     for (int i = 2; i < argc; i++) {
       lineno = i - 1;
       run_step(words, split(argv[i], words));
