@@ -687,10 +687,10 @@ int drydock_init_main(int argc, char **argv) {
       const char *at = strstr(argv[i], " seccomp=@");
       if (strncmp(argv[i], "exec ", 5) != 0 || !at) continue;
       at += strlen(" seccomp=@");
-      preloaded_path = strndup(at, strcspn(at, " "));
       char word[4096];
-      snprintf(word, sizeof word, "@%s", preloaded_path);
+      snprintf(word, sizeof word, "@%.*s", (int)strcspn(at, " "), at);
       preloaded = program_bytes(word, &preloaded_len, sizeof(struct sock_filter), "seccomp");
+      preloaded_path = strdup(word + 1);
     }
     for (int i = 2; i < argc; i++) {
       lineno = i - 1;
