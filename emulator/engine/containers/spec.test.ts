@@ -47,6 +47,17 @@ describe('config.json golden files', () => {
 });
 
 describe('spec details', () => {
+  it('seccomp and devices: Docker\'s profile and device rules by default; --privileged and seccomp=unconfined lift them', async () => {
+    const spec = await specFor('busybox');
+    expect(spec.linux.seccomp).toMatchObject({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, architectures: ['SCMP_ARCH_X86'] });
+    expect(spec.linux.resources?.devices?.[0]).toEqual({ allow: false, access: 'rwm' });
+    expect((await specFor('--security-opt seccomp=unconfined busybox')).linux.seccomp).toBeUndefined();
+    const privileged = await specFor('--privileged busybox');
+    expect(privileged.linux.seccomp).toBeUndefined();
+    expect(privileged.linux.resources?.devices).toEqual([{ allow: true, access: 'rwm' }]);
+    expect((await specFor('--security-opt no-new-privileges busybox')).process.noNewPrivileges).toBe(true);
+    expect((await specFor('busybox')).process.noNewPrivileges).toBeUndefined();
+  });
   it('limits: memory.swap = limit (no swap in the guest), cpu 50000/100000, pids', async () => {
     const spec = await specFor('--memory 32m --pids-limit 50 --cpus 0.5 busybox');
     const { devices, ...limits } = spec.linux.resources!;
