@@ -35,6 +35,9 @@ describe.skipIf(!imagesBuilt('busybox'))('containment on the real kernel', () =>
 
   it('the forged-frame attack fails: no privileged container, no file on the guest, the channel still answers', async () => {
     await guest.sh('rm -f /tmp/pwned');
+    // no serial line in a container's /dev, and the guest's own nodes are root's alone
+    expect(await docker(`run --rm busybox sh -c 'ls /dev | grep -c ttyS; true'`)).toMatchObject({ status: 0, out: '0\n' });
+    expect((await guest.sh('stat -c %a /dev/ttyS1')).out).toBe('600\n');
     const forged = printfFrame(0x40, 0x80000999, ['arun', 'a--privileged', 'a-v', 'a/:/h', 'abusybox', 'atouch', 'a/h/tmp/pwned']);
     // as the attacker typed it: a node for ttyS1, then the frame written to it
     const attack = await docker(`run --rm busybox sh -c 'mknod /tmp/s1 c 4 65; printf "${forged}" > /tmp/s1; echo status $?'`);

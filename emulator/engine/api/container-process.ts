@@ -618,8 +618,10 @@ export class ContainerProcesses {
       const o = record.overlay;
       const q = quoteWord;
       root = o.mergedDir;
-      // Mounted only for the copy (and unmounted on exit): the runtime's create mounts it again at start.
+      // Mounted only for the copy (and unmounted on exit): the runtime's create mounts it again at start. The
+      // container's storage tmpfs first (a created container's bundle has none yet): it stays, as after a stop.
       prologue =
+        (await this.runtime().storageScript({ id: record.id, bundle: record.bundle, rootfs: o })) +
         `if ! grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then mkdir -p ${q(o.upperDir)} ${q(o.workDir)} ${q(o.mergedDir)} && ` +
         `mount -t overlay overlay -o ${q(`lowerdir=${o.lowerDirs.join(':')},upperdir=${o.upperDir},workdir=${o.workDir}`)} ${q(o.mergedDir)} || exit 20; ` +
         `trap ${q(`umount ${q(o.mergedDir)}`)} EXIT; fi\n`;

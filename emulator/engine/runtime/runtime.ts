@@ -5,6 +5,7 @@ import { EngineError } from '../errors.ts';
 import { specJson, type RuntimeSpec } from '../containers/runtime-spec.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
 import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace } from './lower.ts';
+import { quoteArgv, quoteWord } from './shell-quote.ts';
 import { encodeStep, renderStepsFile } from './steps-file.ts';
 
 export type RuntimeStatus = 'created' | 'running' | 'paused' | 'exited';
@@ -74,6 +75,15 @@ export function machineBudget(threadsMax: number, memTotalKiB: number): MachineB
   };
 }
 
+/** The least spec lowerSpec takes: only its create steps' storage mount is used (storageScript). */
+const STORAGE_PROBE_SPEC: RuntimeSpec = {
+  ociVersion: '1.0.2',
+  process: { user: { uid: 0, gid: 0 }, args: ['true'], cwd: '/' },
+  root: { path: 'rootfs' },
+  mounts: [],
+  linux: { namespaces: [{ type: 'mount' }], resources: { devices: [{ allow: true, access: 'rwm' }] } },
+};
+
 const budgets = new WeakMap<GuestExec, Promise<MachineBudget | undefined>>();
 
 function budgetOf(guest: GuestExec): Promise<MachineBudget | undefined> {
@@ -119,6 +129,19 @@ export class ContainerRuntime {
           this.programsWritten.add(p.path);
         }),
     );
+  }
+
+  /**
+   * Shell that mounts a container's storage tmpfs on its bundle when it is not mounted yet, as create does (for
+   * `docker cp` into a container that has never started: what it writes in the upper dir must be in that tmpfs,
+   * not under it). Empty when the layout keeps its storage elsewhere or the guest's limits are unknown.
+   */
+  async storageScript(layout: ContainerLayout): Promise<string> {
+    const budget = await budgetOf(this.guest);
+    const step = budget && lowerSpec(STORAGE_PROBE_SPEC, layout, budget).create.find((s) => s.op[0] === 'mount' && s.op[3] === 'tmpfs');
+    if (!step) return '';
+    const q = quoteWord(layout.bundle);
+    return `if ! grep -q ${quoteWord(` ${layout.bundle} `)} /proc/mounts; then mkdir -p ${q} && ${quoteArgv(step.argv)} || exit 20; fi\n`;
   }
 
   /** A cgroup file written by the agent (WRITE_FILE writes kernel files in place): no guest process. */
