@@ -6,6 +6,7 @@ import { demultiplex, parseLogsArgs } from '../../containers/logs-api.ts';
 import { FlagParseError, parseArgs, type FlagDef } from '../../containers/pflag.ts';
 import { parsePsArgs, psRow, PS_FORMAT } from '../../containers/ps-format.ts';
 import { formatRunError, parseRunRequest, runErrorText, runHelpText, type RunRequest } from '../../containers/run-options.ts';
+import { MAC_ADDRESS_API_ERROR } from '../../network/run-network-options.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { EngineError } from '../../errors.ts';
 import { familiarString, parseNormalizedNamed, referenceName, referenceString } from '../../reference.ts';
@@ -46,8 +47,11 @@ function startStatus(message: string): number {
 
 async function createFor(ctx: RawContext, req: RunRequest, command: string): Promise<string> {
   const { body, name, platform } = createBodyFor(req);
-  const create = () =>
-    ctx.client.json<{ Id: string }>('POST', '/containers/create', { query: { name, platform }, body, signal: ctx.session.signal });
+  const create = async () => {
+    const r = await ctx.client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', { query: { name, platform }, body, signal: ctx.session.signal });
+    for (const w of r.Warnings ?? []) ctx.err(`WARNING: ${w}\n`);
+    return r;
+  };
   try {
     return (await create()).Id;
   } catch (e) {
@@ -81,6 +85,15 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       if (!(e instanceof EngineError)) throw e;
       ctx.err(formatRunError(e, ctx.path));
       return (e.details?.['exitStatus'] as number | undefined) ?? 125;
+    }
+    // the docker 28 client refuses an endpoint MAC address before asking a daemon speaking API 1.43 (drydock's)
+    if (Object.values(req.endpointsConfig).some((ep) => ep.MacAddress)) {
+      if (kind === 'create') {
+        ctx.err(`${MAC_ADDRESS_API_ERROR}\n`);
+        return 1;
+      }
+      ctx.err(runErrorText(MAC_ADDRESS_API_ERROR, ctx.path, 'option'));
+      return 125;
     }
     if (req.detachKeys !== undefined && !detachKeyBytes(req.detachKeys)) {
       ctx.err(runErrorText(`Invalid detach keys (${req.detachKeys}) provided`, ctx.path, 'daemon'));
