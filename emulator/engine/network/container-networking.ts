@@ -417,10 +417,11 @@ export class ContainerNetworking {
       .map((p) => p.id);
   }
 
-  /** The containers whose endpoints are up now. */
+  /** The containers whose endpoints are up now, oldest first. */
   #participants(): DnsParticipant[] {
     return this.deps.containers
       .list()
+      .reverse()
       .filter((r) => this.#active.has(r.id) && r.network)
       .map((r) => ({ id: r.id, name: r.name, hostname: r.config.Hostname, network: r.network as ContainerNetworkState }));
   }
