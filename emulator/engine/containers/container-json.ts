@@ -166,7 +166,8 @@ function hostConfigJSON(record: ContainerRecord, nameOf: (id: string) => string 
   return {
     Binds,
     NetworkMode,
-    PortBindings: PortBindings ?? {},
+    // a Go map: keys sorted
+    PortBindings: Object.fromEntries(Object.entries(PortBindings ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
     RestartPolicy,
     AutoRemove,
     CapAdd,

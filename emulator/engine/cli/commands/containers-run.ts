@@ -104,6 +104,11 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       id = await createFor(ctx, req, command);
     } catch (e) {
       if (!(e instanceof DaemonError)) throw e;
+      // `docker create` returns the daemon's error as is (exit 1); `docker run` reports it with its help line
+      if (kind === 'create') {
+        ctx.err(`Error response from daemon: ${e.message}\n`);
+        return 1;
+      }
       ctx.err(runErrorText(e.message, ctx.path, 'daemon'));
       return 125;
     }
