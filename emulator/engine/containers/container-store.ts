@@ -168,8 +168,9 @@ export class ContainerStore {
     return this.#transition(id, 'die', (s) => transitions.exit(s, id, result, this.#now()));
   }
 
+  /** Not a `die`: the container never ran, so dockerd's waiters for its exit are not woken (`start-failed`). */
   async markStartFailed(id: string, result: { exitCode: number; error: string }): Promise<ContainerRecord> {
-    return this.#transition(id, 'die', (s) => transitions.failStart(s, result, this.#now()));
+    return this.#transition(id, 'start-failed', (s) => transitions.failStart(s, result, this.#now()));
   }
 
   async markPaused(id: string): Promise<ContainerRecord> {

@@ -89,7 +89,18 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       if (action === '/wait' && method === 'POST') {
         const condition = (q.get('condition') || 'not-running') as WaitCondition;
         if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new EngineError('INVALID_ARGUMENT', `invalid condition: "${condition}"`);
-        return jsonResponse(await waitContainer(deps.containers, ref, condition, request.signal));
+        // dockerd answers 200 at once and writes the result when it comes: the docker CLI's `run -d` sends
+        // its start only once the wait's headers have arrived
+        const waited = waitContainer(deps.containers, ref, condition, request.signal);
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            waited.then(
+              (r) => (c.enqueue(new TextEncoder().encode(`${JSON.stringify(r)}\n`)), c.close()),
+              () => c.close(),
+            );
+          },
+        });
+        return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } });
       }
       if (action === '/logs' && method === 'GET') return logs(ref, q, request.signal);
     }

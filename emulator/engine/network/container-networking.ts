@@ -83,7 +83,7 @@ export class ContainerNetworking {
     // Every way a container stops goes through the store's events: the network is released on all of them.
     this.#dispose.push(
       deps.containers.subscribe((record, event) => {
-        if (event === 'die' || event === 'restart') void this.release(record.id).catch(() => undefined);
+        if (event === 'die' || event === 'restart' || event === 'start-failed') void this.release(record.id).catch(() => undefined);
         else if (event === 'destroy') void this.release(record.id, { gone: true }).catch(() => undefined);
         else if (event === 'rename') void this.#renamed(record).catch(() => undefined);
       }),
@@ -214,8 +214,30 @@ export class ContainerNetworking {
     return { network: { mode: 'container', pid: target.state.pid }, files, env: [], netnsPath };
   }
 
+  /**
+   * Legacy links (default bridge only): the linked containers' /etc/hosts lines and variables. Checked before
+   * any address is taken, and not wrapped: dockerd makes them with the container's spec, before its network.
+   */
+  #legacyLinks(record: ContainerRecord, state: ContainerNetworkState): { env: string[]; extraHosts: { ip: string; names: string }[] } {
+    const env: string[] = [];
+    const extraHosts: { ip: string; names: string }[] = [];
+    if (!state.endpoints.some((e) => e.network === 'bridge')) return { env, extraHosts };
+    for (const link of state.links) {
+      const child = this.deps.containers.find(link.id);
+      if (!child) continue;
+      const linkName = `/${record.name}/${link.alias}`;
+      if (!['running', 'paused'].includes(child.state.status)) throw new EngineError('INVALID_ARGUMENT', `Cannot link to a non running container: /${child.name} AS ${linkName}`, { details: { origin: 'daemon' } });
+      const childBridge = this.stateOf(child).endpoints.find((e) => e.network === 'bridge' && e.settings.EndpointID);
+      if (!childBridge) throw new EngineError('INVALID_ARGUMENT', `container ${child.id} not attached to default bridge network`, { details: { origin: 'daemon' } });
+      if (childBridge.settings.IPAddress) extraHosts.push({ ip: childBridge.settings.IPAddress, names: linkHostNames(link.alias, child.config.Hostname, child.name) });
+      env.push(...linkEnvVars(linkName, childBridge.settings.IPAddress, child.config.Env, Object.keys(child.config.ExposedPorts ?? {})));
+    }
+    return { env, extraHosts };
+  }
+
   async #prepareEndpoints(record: ContainerRecord, state: ContainerNetworkState, host: HostFiles): Promise<PreparedNetwork> {
-    const active: Active = { endpoints: [], ports: [], mappings: [], published: false, files: { hostname: '', hosts: '', 'resolv.conf': '' }, extraHosts: [] };
+    const { env, extraHosts } = this.#legacyLinks(record, state);
+    const active: Active = { endpoints: [], ports: [], mappings: [], published: false, files: { hostname: '', hosts: '', 'resolv.conf': '' }, extraHosts };
     // registered first so that a failure below releases what was taken so far
     this.#active.set(record.id, active);
     try {
@@ -230,22 +252,6 @@ export class ContainerNetworking {
         const plan = this.#attachEndpoint(record, ep, n, i, active);
         plans.push(plan);
         networks.push(n);
-      }
-      // legacy links (default bridge only): /etc/hosts lines and environment variables
-      const env: string[] = [];
-      if (state.endpoints.some((e) => e.network === 'bridge')) {
-        for (const link of state.links) {
-          const child = this.deps.containers.find(link.id);
-          if (!child) continue;
-          const linkName = `/${record.name}/${link.alias}`;
-          if (!['running', 'paused'].includes(child.state.status)) throw new EngineError('INVALID_ARGUMENT', `Cannot link to a non running container: /${child.name} AS ${linkName}`);
-          const childBridge = this.stateOf(child).endpoints.find((e) => e.network === 'bridge');
-          if (!childBridge) throw new EngineError('INVALID_ARGUMENT', `Cannot link to /${child.name}, as it does not belong to the default network`);
-          if (childBridge.settings.IPAddress) {
-            active.extraHosts.push({ ip: childBridge.settings.IPAddress, names: linkHostNames(link.alias, child.config.Hostname, child.name) });
-          }
-          env.push(...linkEnvVars(linkName, childBridge.settings.IPAddress, child.config.Env, Object.keys(child.config.ExposedPorts ?? {})));
-        }
       }
       state.ports = this.#allocatePorts(record, state, networks, active);
       if (active.mappings.length > 0 && !this.deps.driver) {

@@ -163,20 +163,22 @@ async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Pr
     const w = (await wait) ?? (await ctx.client.json<{ StatusCode: number }>('POST', `${path}/wait`).catch(() => undefined));
     return w?.StatusCode ?? ('signal' in end ? 128 + end.signal : end.exitCode);
   }
-  // Registered before the start, so a quick exit (and a --rm removal) is not missed.
-  const waited = o.detach ? undefined : ctx.client.json<{ StatusCode: number }>('POST', `${path}/wait`, { query: { condition: o.autoRemove ? 'removed' : 'next-exit' } });
+  // Registered before the start, so a quick exit (and a --rm removal) is not missed; given up if the start fails.
+  const giveUp = new AbortController();
+  const waited = o.detach ? undefined : ctx.client.json<{ StatusCode: number }>('POST', `${path}/wait`, { query: { condition: o.autoRemove ? 'removed' : 'next-exit' }, signal: giveUp.signal });
   waited?.catch(() => undefined);
+  // detached, the docker CLI prints the ID as soon as the container is created, a failed start or not
+  if (o.detach) ctx.out(`${id}\n`);
   try {
     await ctx.client.request('POST', `${path}/start`, { signal: ctx.session.signal });
   } catch (e) {
     if (!(e instanceof DaemonError)) throw e;
+    // a --rm container is removed after a failed start: its wait answers; any other would wait for good
+    if (!o.autoRemove) giveUp.abort();
     ctx.err(runErrorText(e.message, o.command, 'daemon'));
     return startStatus(e.message);
   }
-  if (o.detach) {
-    ctx.out(`${id}\n`);
-    return 0;
-  }
+  if (o.detach) return 0;
   const pump = o.stdin && o.stdin !== 'none' ? pumpStdin(ctx, id, o.stdin === 'once') : undefined;
   const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: 'all' });
   if (proxiesSignals(ctx, o)) {
