@@ -2,6 +2,7 @@
 // what is allocated and asked of the driver at start, after PID 1, at exit, on connect/disconnect and rollback.
 import { describe, expect, it } from 'vitest';
 import { createContainer, type ImageForCreate } from '../containers/container-create.ts';
+import { listContainers } from '../containers/container-filters.ts';
 import { containerInspect, containerSummary } from '../containers/container-json.ts';
 import { ContainerStore, type ContainerRecord } from '../containers/container-store.ts';
 import { MemoryJsonStorage } from '../containers/json-storage.ts';
@@ -255,6 +256,19 @@ describe('user networks', () => {
     expect(e.driver.calls).toContain(`detach ${a.id.slice(0, 4)} back`);
     expect(Object.keys(containerInspect(e.containers.get(a.id)).NetworkSettings.Networks)).toEqual(['bridge']);
     await expect(e.networking.disconnect('aa', 'back')).rejects.toThrow(`container ${a.id} is not connected to network back`);
+  });
+
+  it('ps --filter network=: any attached network, by name or ID prefix', async () => {
+    const e = await engine();
+    const back = await e.networks.create({ Name: 'back' });
+    await e.create('--name aa busybox');
+    const b = await e.create('--name bb --network back busybox');
+    await e.networking.connect('aa', 'back');
+    const names = (f: string) => listContainers(e.containers, { all: true, filters: new Map([['network', [f]]]) }).map((r) => r.name);
+    expect(names('back')).toEqual(['bb', 'aa']);
+    expect(names('bridge')).toEqual(['aa']);
+    await e.start(b);
+    expect(names(back.id.slice(0, 5))).toEqual(['bb']);
   });
 
   it('a stopped container: connect records the endpoint (even for a missing network, as dockerd does)', async () => {

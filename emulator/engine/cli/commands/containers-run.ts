@@ -38,10 +38,10 @@ const queryOf = (q: URLSearchParams): Record<string, string> => {
   return out;
 };
 
-/** Start failures the docker CLI maps to 127/126 (its toStatusError), everything else 125. */
+/** Start failures the docker CLI maps to 127/126 (its toStatusError), everything else 125 (`network x not found` too). */
 function startStatus(message: string): number {
-  if (/executable file not found|no such file or directory|not found/.test(message)) return 127;
-  if (/permission denied|cannot execute/.test(message)) return 126;
+  if (/executable file not found|no such file or directory/.test(message)) return 127;
+  if (/permission denied|is a directory|cannot execute/.test(message)) return 126;
   return 125;
 }
 
