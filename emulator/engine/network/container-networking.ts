@@ -65,6 +65,11 @@ function networkTerm(ep: ContainerEndpoint): string {
   return isUserDefinedMode(ep.network) && ep.settings.NetworkID ? ep.settings.NetworkID : ep.network;
 }
 
+/** What only holds while a container runs is still recorded. */
+function hasOperationalData(state: ContainerNetworkState): boolean {
+  return state.ports !== null || state.sandboxId !== '' || state.endpoints.some((e) => e.settings.EndpointID !== '' || e.settings.IPAddress !== '');
+}
+
 function wrap(e: unknown): EngineError {
   if (e instanceof EngineError) return new EngineError(e.code, `${SETUP_NETWORKING}: ${e.message}`, { details: { origin: 'daemon' } });
   return new EngineError('INTERNAL', `${SETUP_NETWORKING}: ${(e as Error).message}`, { details: { origin: 'daemon' } });
@@ -97,9 +102,7 @@ export class ContainerNetworking {
   static async open(deps: ContainerNetworkingDeps): Promise<ContainerNetworking> {
     const n = new ContainerNetworking(deps);
     for (const r of deps.containers.list()) {
-      if (running(r) || !r.network) continue;
-      if (r.network.ports === null && !r.network.sandboxId && r.network.endpoints.every((e) => !e.settings.EndpointID)) continue;
-      await deps.containers.setNetwork(r.id, stoppedState(r.network));
+      if (!running(r) && r.network && hasOperationalData(r.network)) await deps.containers.setNetwork(r.id, stoppedState(r.network));
     }
     return n;
   }
@@ -402,7 +405,7 @@ export class ContainerNetworking {
       await this.deps.driver?.forgetContainer(id).catch(() => undefined);
     } else if (options.gone) await this.deps.driver?.forgetContainer(id).catch(() => undefined);
     const record = this.deps.containers.find(id);
-    if (record?.network && !running(record)) await this.deps.containers.setNetwork(id, stoppedState(record.network));
+    if (record?.network && !running(record) && hasOperationalData(record.network)) await this.deps.containers.setNetwork(id, stoppedState(record.network));
     if (active) await this.#refreshDns(affected.filter((c) => c !== id));
   }
 
