@@ -114,9 +114,10 @@ export class ResponseParser {
     this.buffer = this.buffer.length === 0 ? bytes : concat(this.buffer, bytes);
     for (;;) {
       const before = this.buffer.length;
-      const kind = this.state.kind;
+      const state: BodyState = this.state;
       this.step(events);
-      if (this.state.kind === 'done' || (this.buffer.length === before && this.state.kind === kind)) break;
+      const after = this.state as BodyState; // step() changed it; TypeScript still narrows from above
+      if (after.kind === 'done' || (this.buffer.length === before && after.kind === state.kind)) break;
     }
     return events;
   }
