@@ -91,7 +91,7 @@ async function forward(request: Request, { port, target }: PortTarget, navigate:
     const channel = new MessageChannel();
     const message: PortRequestMessage = { type: 'drydock:port-request', request: portRequest };
     client.postMessage(message, [channel.port2]);
-    const outcome = await responseFromPort(channel.port1, { acceptTimeoutMs: 3_000, headTimeoutMs: 120_000 });
+    const outcome = await responseFromPort(channel.port1, { acceptTimeoutMs: 10_000, headTimeoutMs: 120_000 });
     if ('response' in outcome) return outcome.response;
     if (outcome.failure.code === 'DECLINED') {
       declined = outcome.failure;

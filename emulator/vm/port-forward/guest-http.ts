@@ -65,6 +65,7 @@ export function forwardHttp(
   let finished = false;
   let ended = false;
   let headSent = false;
+  let flushScheduled = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let resolveDone!: () => void;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
@@ -159,7 +160,14 @@ export function forwardHttp(
       paused = true;
       conn?.pause();
     }
-    flush();
+    // v86 hands over the segments of one slice of guest time one by one: they leave as one message after it.
+    if (!flushScheduled) {
+      flushScheduled = true;
+      queueMicrotask(() => {
+        flushScheduled = false;
+        flush();
+      });
+    }
   };
 
   const parse = (step: () => ResponseEvent[]) => {
