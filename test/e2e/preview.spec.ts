@@ -11,6 +11,8 @@ async function serveSite(terminal: TerminalDriver, version: string): Promise<voi
     `mkdir -p /tmp/site && cd /tmp/site && echo 'h1{color:rgb(1, 2, 3)}' > style.css && echo 'data-${version}' > data.txt && ` +
       `echo '<!doctype html><link rel=stylesheet href=/style.css><h1>site ${version}</h1><p id=d></p>` +
       `<script>fetch("/data.txt").then(r=>r.text()).then(t=>document.getElementById("d").textContent=t.trim())</script>' > index.html && ` +
+      // a CGI script that answers a form POST with what it read
+      `mkdir -p cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho "got $(cat)"\\n' > cgi-bin/form && chmod +x cgi-bin/form && ` +
       `(busybox httpd -p ${PORT} -h /tmp/site 2>/dev/null; echo server-$((40+2)))`,
   );
   await terminal.waitForLine(/^server-42$/);
@@ -33,6 +35,14 @@ test('a server in the machine is previewed beside the terminal, in a new tab, an
   await expect(frame.getByRole('heading', { name: 'site one' })).toBeVisible();
   await expect(frame.locator('#d')).toHaveText('data-one');
   await expect(frame.getByRole('heading')).toHaveCSS('color', 'rgb(1, 2, 3)');
+
+  // A form POST from the page reaches the server's CGI script.
+  const inFrame = page.frames().find((f) => f.url().includes(`/ports/${PORT}/`));
+  const posted = await inFrame!.evaluate(async () => {
+    const response = await fetch('cgi-bin/form', { method: 'POST', body: new URLSearchParams({ name: 'drydock', lesson: 'ports' }) });
+    return `${response.status} ${(await response.text()).trim()}`;
+  });
+  expect(posted).toBe('200 got name=drydock&lesson=ports');
 
   // The learner edits the page; a reload shows the edit.
   await terminal.run(`sed -i 's/site one/site two/' /tmp/site/index.html && echo edited-$((1+1))`);
