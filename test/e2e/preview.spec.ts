@@ -11,6 +11,8 @@ async function serveSite(terminal: TerminalDriver, version: string): Promise<voi
     `mkdir -p /tmp/site && cd /tmp/site && echo 'h1{color:rgb(1, 2, 3)}' > style.css && echo 'data-${version}' > data.txt && ` +
       `echo '<!doctype html><link rel=stylesheet href=/style.css><h1>site ${version}</h1><p id=d></p>` +
       `<script>fetch("/data.txt").then(r=>r.text()).then(t=>document.getElementById("d").textContent=t.trim())</script>' > index.html && ` +
+      // a folder linked without its last slash: the server redirects to /sub/
+      `mkdir -p sub && echo '<h1>sub page</h1>' > sub/index.html && sed -i 's|</h1>|</h1><a href=sub>sub</a>|' index.html && ` +
       // a CGI script that answers a form POST with what it read
       `mkdir -p cgi-bin && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho "got $(cat)"\\n' > cgi-bin/form && chmod +x cgi-bin/form && ` +
       `(busybox httpd -p ${PORT} -h /tmp/site 2>/dev/null; echo server-$((40+2)))`,
@@ -50,9 +52,15 @@ test('a server in the machine is previewed beside the terminal, in a new tab, an
   await page.getByRole('button', { name: 'Reload the preview' }).click();
   await expect(frame.getByRole('heading', { name: 'site two' })).toBeVisible();
 
+  // The server's redirect (/sub -> /sub/) stays inside the preview, and the pane's address follows it.
+  await frame.getByRole('link', { name: 'sub' }).click();
+  await expect(frame.getByRole('heading', { name: 'sub page' })).toBeVisible();
+  expect(page.frames().find((f) => f.url().includes(`/ports/${PORT}/`))?.url()).toBe(`${baseURL}ports/${PORT}/sub/`);
+  await expect(page.getByText(`localhost:${PORT}/sub/`)).toBeVisible();
+
   // A second tab on <base>/ports/8080/ is served by this tab's machine.
   const link = page.getByRole('link', { name: 'Open in new tab' });
-  expect(await link.getAttribute('href')).toBe(`${baseURL}ports/${PORT}/`);
+  expect(await link.getAttribute('href')).toBe(`${baseURL}ports/${PORT}/sub/`);
   const tab = await context.newPage();
   await tab.goto(`ports/${PORT}/`);
   await expect(tab.getByRole('heading', { name: 'site two' })).toBeVisible();
@@ -69,10 +77,10 @@ test('a server in the machine is previewed beside the terminal, in a new tab, an
   expect(problems.errors).toContain(badGateway);
   problems.errors.splice(0, problems.errors.length, ...problems.errors.filter((e) => e !== badGateway));
 
-  // Until the server runs again.
+  // Until the server runs again (a reload stays at the page the pane was on).
   await serveSite(terminal, 'three');
   await page.getByRole('button', { name: 'Reload the preview' }).click();
-  await expect(frame.getByRole('heading', { name: 'site three' })).toBeVisible();
+  await expect(frame.getByRole('heading', { name: 'sub page' })).toBeVisible();
 
   // With no drydock tab left, the preview tab says why it has nothing to show.
   await page.close();

@@ -19,6 +19,8 @@ export interface ReadOptions {
   acceptTimeoutMs: number;
   /** the response header must arrive within this once accepted (the worker has its own, shorter, bounds) */
   headTimeoutMs: number;
+  /** rewrites a redirect's Location (the preview's address in place of the guest server's own) */
+  location?: (value: string) => string;
 }
 
 /** Reads one response from `port`; a body stream errors if the worker reports a failure mid-body. */
@@ -60,7 +62,7 @@ export function responseFromPort(port: MessagePort, options: ReadOptions): Promi
             fail({ code: 'BAD_RESPONSE', status: 502, message: `the server answered with status ${message.status}, which a browser cannot show` });
             return;
           }
-          const { headers, decode } = responseHeaders(message.headers);
+          const { headers, decode } = responseHeaders(message.headers, options.location);
           const hasBody = message.hasBody && !NULL_BODY.has(message.status);
           let body: ReadableStream<Uint8Array> | null = null;
           if (hasBody) {
@@ -121,7 +123,7 @@ export function responseFromPort(port: MessagePort, options: ReadOptions): Promi
  * Response, so gzip and deflate are decoded here (and the fields that describe the coded body dropped); fields a
  * Response may not carry (Set-Cookie) or cannot hold are left out.
  */
-function responseHeaders(fields: [string, string][]): { headers: Headers; decode: CompressionFormat | null } {
+function responseHeaders(fields: [string, string][], location?: (value: string) => string): { headers: Headers; decode: CompressionFormat | null } {
   const coding = fields.find(([n]) => n.toLowerCase() === 'content-encoding')?.[1].trim().toLowerCase();
   const decode: CompressionFormat | null = coding === 'gzip' || coding === 'x-gzip' ? 'gzip' : coding === 'deflate' ? 'deflate' : null;
   const headers = new Headers();
@@ -129,7 +131,7 @@ function responseHeaders(fields: [string, string][]): { headers: Headers; decode
     const lower = name.toLowerCase();
     if (decode && (lower === 'content-encoding' || lower === 'content-length')) continue;
     try {
-      headers.append(name, value);
+      headers.append(name, lower === 'location' && location ? location(value) : value);
     } catch {
       // a value the Headers class refuses (bytes outside Latin-1): dropped rather than failing the response
     }

@@ -8,7 +8,7 @@ import type { PortHttpRequest } from '../../emulator/protocol.ts';
 import type { PortRequestMessage } from './port-bridge-messages.ts';
 import { errorResponse } from './port-error-page.ts';
 import { responseFromPort, type PortFailure } from './port-response.ts';
-import { absolutePathTarget, isAppPage, portOfPage, portUrl, portUrlTarget, type PortTarget } from './port-url.ts';
+import { absolutePathTarget, isAppPage, portOfPage, portUrl, portUrlTarget, previewLocation, type PortTarget } from './port-url.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -91,7 +91,11 @@ async function forward(request: Request, { port, target }: PortTarget, navigate:
     const channel = new MessageChannel();
     const message: PortRequestMessage = { type: 'drydock:port-request', request: portRequest };
     client.postMessage(message, [channel.port2]);
-    const outcome = await responseFromPort(channel.port1, { acceptTimeoutMs: 10_000, headTimeoutMs: 120_000 });
+    const outcome = await responseFromPort(channel.port1, {
+      acceptTimeoutMs: 10_000,
+      headTimeoutMs: 120_000,
+      location: (value) => previewLocation(value, scope, port),
+    });
     if ('response' in outcome) return outcome.response;
     if (outcome.failure.code === 'DECLINED') {
       declined = outcome.failure;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { absolutePathTarget, isAppPage, portOfPage, portUrl, portUrlTarget } from './port-url.ts';
+import { absolutePathTarget, isAppPage, portOfPage, portUrl, portUrlTarget, previewLocation } from './port-url.ts';
 
 const scope = new URL('https://example.org/drydock/');
 const u = (s: string) => new URL(s, scope);
@@ -49,6 +49,23 @@ describe('absolute paths from a preview page', () => {
     expect(isAppPage('https://example.org/drydock/ports/8080/', scope)).toBe(false);
     expect(isAppPage('https://example.org/style.css', scope)).toBe(false);
     expect(isAppPage(undefined, scope)).toBe(false);
+  });
+});
+
+describe('previewLocation', () => {
+  it("keeps a redirect inside the preview: the server's own absolute URLs and absolute paths", () => {
+    expect(previewLocation('http://localhost:8080/docs/', scope, 8080)).toBe('https://example.org/drydock/ports/8080/docs/');
+    expect(previewLocation('http://127.0.0.1:8080/a?b=1#c', scope, 8080)).toBe('https://example.org/drydock/ports/8080/a?b=1#c');
+    expect(previewLocation('/login?next=%2F', scope, 8080)).toBe('https://example.org/drydock/ports/8080/login?next=%2F');
+    expect(previewLocation('http://localhost/x', scope, 80)).toBe('https://example.org/drydock/ports/80/x');
+  });
+
+  it('leaves relative references and other hosts alone', () => {
+    expect(previewLocation('docs/', scope, 8080)).toBe('docs/');
+    expect(previewLocation('?page=2', scope, 8080)).toBe('?page=2');
+    expect(previewLocation('https://example.com/', scope, 8080)).toBe('https://example.com/');
+    expect(previewLocation('http://localhost:3000/', scope, 8080)).toBe('http://localhost:3000/');
+    expect(previewLocation('//cdn.example/x', scope, 8080)).toBe('//cdn.example/x');
   });
 });
 

@@ -55,6 +55,26 @@ export function absolutePathTarget(url: URL, scope: URL, port: number): PortTarg
   return { port, target: `${url.pathname}${url.search}` };
 }
 
+/**
+ * A redirect's Location as the preview must follow it: the guest's server names itself `localhost:<port>` (the Host
+ * it was sent; nginx's directory redirects are absolute) or gives an absolute path, both of which mean the preview's
+ * own address. Relative references and other hosts are left as they are.
+ */
+export function previewLocation(location: string, scope: URL, port: number): string {
+  if (location.startsWith('//')) return location;
+  if (location.startsWith('/')) return portUrl(scope, port, location);
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    return location; // relative: resolved against the preview's URL, where it belongs
+  }
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+  const samePort = (url.port || (url.protocol === 'https:' ? '443' : '80')) === String(port);
+  if (url.protocol.startsWith('http') && local && samePort) return portUrl(scope, port, `${url.pathname}${url.search}${url.hash}`);
+  return location;
+}
+
 /** The preview URL of a port and guest path: `<scope>ports/8080/index.html`. */
 export function portUrl(scope: URL, port: number, target = '/'): string {
   return new URL(`ports/${port}${target.startsWith('/') ? target : `/${target}`}`, scope).href;

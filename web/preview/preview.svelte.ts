@@ -2,7 +2,7 @@
 // and at which path, and whether the port service worker is there to serve it.
 import type { MachineState } from '../machine.svelte.ts';
 import { startPortBridge, type PortWorkerState } from './port-bridge.ts';
-import { portUrl } from './port-url.ts';
+import { portUrl, portUrlTarget } from './port-url.ts';
 import { publishedPorts, type PublishedPort } from './published-ports.ts';
 
 /** How often the list of published ports is read while the tab is visible (an in-memory query in the worker). */
@@ -13,8 +13,10 @@ export class PreviewState {
   ports = $state.raw<PublishedPort[]>([]);
   /** the port the pane shows, null when the pane is closed */
   port = $state<number | null>(null);
-  /** the path the pane opened at */
+  /** the path the pane loads (its src) */
   path = $state('/');
+  /** the path the pane's page is at now (links followed, redirects): what the address shows and a reload loads */
+  current = $state('/');
   /** bumped to load the pane's page again */
   loads = $state(0);
   worker = $state.raw<PortWorkerState>({ state: 'registering' });
@@ -35,11 +37,20 @@ export class PreviewState {
   show(port: number, path = '/'): void {
     this.port = port;
     this.path = path;
+    this.current = path;
     this.loads++;
   }
 
   reload(): void {
+    this.path = this.current;
     this.loads++;
+  }
+
+  /** The pane's page loaded at `href` (its own address, under `<base>/ports/<port>/`). */
+  navigated(href: string | undefined): void {
+    if (!href || this.port === null) return;
+    const target = portUrlTarget(new URL(href), new URL('./', this.#base));
+    if (target?.port === this.port) this.current = target.target;
   }
 
   close(): void {
