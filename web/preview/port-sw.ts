@@ -19,6 +19,14 @@ const DROPPED_REQUEST_FIELDS = new Set(['accept-encoding']);
 
 /** Which port each preview page (client) is for: filled as their navigations and requests pass. */
 const portByClient = new Map<string, number>();
+/** Forgotten pages are not tracked: past this many, the oldest entries go (a page asks again by its referrer). */
+const MAX_CLIENTS = 500;
+
+function remember(clientId: string, port: number): void {
+  portByClient.delete(clientId);
+  portByClient.set(clientId, port);
+  if (portByClient.size > MAX_CLIENTS) portByClient.delete(portByClient.keys().next().value as string);
+}
 
 self.addEventListener('install', () => void self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
@@ -36,7 +44,7 @@ self.addEventListener('fetch', (event) => {
       event.respondWith(Response.redirect(portUrl(scope, direct.port, direct.target), 302));
       return;
     }
-    if (event.resultingClientId) portByClient.set(event.resultingClientId, direct.port);
+    if (event.resultingClientId) remember(event.resultingClientId, direct.port);
     event.respondWith(forward(request, direct, navigate));
     return;
   }
@@ -55,7 +63,7 @@ self.addEventListener('fetch', (event) => {
       const client = await self.clients.get(event.clientId);
       const clientPort = portOfPage(client?.url, scope);
       if (clientPort === undefined) return fetch(request);
-      portByClient.set(event.clientId, clientPort);
+      remember(event.clientId, clientPort);
       return routeAbsolute(request, url, scope, clientPort, navigate);
     })(),
   );
