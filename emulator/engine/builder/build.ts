@@ -426,7 +426,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
           const c = instr as CopyInstruction;
           const flags = [c.from !== undefined ? `--from=${c.from}` : '', c.chown ? `--chown=${c.chown}` : '', c.chmod ? `--chmod=${c.chmod}` : ''].filter(Boolean);
           const word = c.kind === 'add' ? 'ADD' : 'COPY';
-          const line = `${word} ${[...flags, ...c.sources, c.dest].join(' ')}`;
+          const line = `${word} ${[...flags, ...c.sources, ...c.heredocs.map((h) => `<<${h.name}`), c.dest].join(' ')}`;
           const v = progress.vertex(`[${st.prefix}${++st.index}/${st.total}] ${line}`);
           try {
             let tree: SourceTree;
