@@ -21,7 +21,7 @@ import {
 import { layerTar, storeLayer, withParents, type BuiltLayer, type LayerEntry } from './layer.ts';
 import { buildSize, seconds, sourceExcerpt, type BuildEvent } from './progress.ts';
 import { rootfsView, type RootfsView } from './rootfs-view.ts';
-import { RunFailed, runStep } from './run-step.ts';
+import { cancelled, RunFailed, runStep } from './run-step.ts';
 import { imageTree, type ContextTree, type SourceTree } from './source-tree.ts';
 
 /** Where the build context and Dockerfile come from (the share read in JS, or a tar the guest wrote). */
@@ -211,6 +211,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
     try {
       if (!deps.images.find(ref)) await deps.images.pull(ref, signal ? { signal } : {});
     } catch (e) {
+      if (signal?.aborted) throw cancelled();
       v.error((e as Error).message);
       fail(`${ref}: failed to resolve source metadata for ${ref}: ${(e as Error).message}`, s.from.range, v);
     }
@@ -282,6 +283,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
 
     // BuildKit transfers the context while the first base image is prepared, before any step.
     if (usesContext) await loadContext();
+    if (signal?.aborted) throw cancelled();
 
     const env = () => {
       const vars: Record<string, string> = {};
@@ -295,7 +297,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
     const metaHistory = (createdBy: string) => st.history.push({ created: st.time, created_by: createdBy, comment: 'buildkit.dockerfile.v0', empty_layer: true });
 
     for (const raw of stage.instructions) {
-      if (signal?.aborted) throw new BuildError('ABORTED', 'the build was cancelled');
+      if (signal?.aborted) throw cancelled();
       let instr: Instruction;
       try {
         instr = expandInstruction(raw, env());
@@ -452,7 +454,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
             const key = cacheKey(st.key, c.kind, line, st.config.WorkingDir ?? '/', plan.checksum, fromKey);
             await fsStep(deps, st, v, key, options.noCache, async () => withParents(plan.entries, view, now()), `${line} # buildkit`, now);
           } catch (e) {
-            if (e instanceof EngineError && !(e instanceof BuildError)) {
+            if (e instanceof EngineError && !(e instanceof BuildError) && e.code !== 'ABORTED') {
               v.error(e.message);
               fail(c.kind === 'copy' || e.code === 'NOT_FOUND' ? `failed to compute cache key: ${e.message}` : e.message, at, v);
             }
@@ -467,7 +469,8 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
     done.set(stage, st);
   }
 
-  // Export the target stage.
+  // Export the target stage; a build cancelled by now names nothing.
+  if (signal?.aborted) throw cancelled();
   const final = done.get(target as Stage) as StageState;
   const exp = progress.vertex('exporting to image');
   const t0 = performance.now();
