@@ -132,15 +132,22 @@ export async function runStep(input: RunStepInput): Promise<RunStepResult> {
       onStdout: (b) => input.onOutput(b, 1),
       onStderr: (b) => input.onOutput(b, 2),
     });
-    const abort = () => proc.kill(9);
-    signal?.addEventListener('abort', abort, { once: true });
-    let status: GuestExitStatus;
+    // On a cancel the step does not wait for the process to report its end: the delete's cgroup.kill ends it and
+    // everything it forked, and the agent's kill of its process group only makes the exit come sooner.
+    let onAbort = () => {};
+    const aborted = new Promise<'aborted'>((resolve) => (onAbort = () => resolve('aborted')));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let status: GuestExitStatus | 'aborted';
     try {
-      status = await proc.exit;
+      status = await Promise.race([proc.exit, aborted]);
     } finally {
-      signal?.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', onAbort);
     }
-    if (signal?.aborted) throw cancelled();
+    if (status === 'aborted' || signal?.aborted) {
+      proc.kill(9);
+      proc.exit.catch(() => undefined);
+      throw cancelled();
+    }
     const code = status.signal !== undefined && status.exitCode < 128 ? 128 + status.signal : status.exitCode;
     if (code !== 0) throw new RunFailed(input.args, code);
     const packed = await tarUpper(input, id, rootfs.upperDir).catch((e: unknown) => {
