@@ -153,6 +153,21 @@ describe.skipIf(!imagesBuilt('busybox'))('docker build with hostile input, typed
     expect(await guest('ps -o args | grep -c "[s]leep 6"')).toBe('0\n');
   });
 
+  it('a build whose root a guest process sits in still ends and cleans up (the overlay is detached, as Docker\'s overlay2 does)', { timeout: 600_000 }, async () => {
+    // the RUN waits for the file the guest process makes from inside its root, so that process is there at the end
+    await write('/busy/Dockerfile', 'FROM busybox\nRUN while [ ! -e /go ]; do sleep 0.1; done; echo done\n');
+    const building = docker('build -q -t busy /mnt/host/busy');
+    await expect.poll(() => guest('ls -d /var/lib/drydock/builds/build-*/rootfs/bin 2>/dev/null | wc -l'), { timeout: 120_000, interval: 200 }).toBe('1\n');
+    await guest('cd /var/lib/drydock/builds/build-*/rootfs && touch go && (sleep 600 </dev/null >/dev/null 2>&1 &)');
+    const b = await building;
+    try {
+      expect(b.status, b.err).toBe(0);
+      expect(await leftovers()).toBe('');
+    } finally {
+      await guest('pkill -f "^sleep 600$"; true');
+    }
+  });
+
   it('symlinks: followed inside the context (lnk -> /etc is the context\'s etc) and inside images; no internal path in errors', { timeout: 600_000 }, async () => {
     await guest('mkdir -p /mnt/host/lk && cd /mnt/host/lk && ln -sfn /etc linkdir && ln -sfn /etc/passwd pw && ln -sfn real rel && mkdir -p real && echo real > real/r.txt');
     await write('/lk/Dockerfile', 'FROM busybox\nCOPY linkdir/ /d/\n');

@@ -440,7 +440,12 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
       when: { test: '-e', path: `${cg}/cgroup.events` },
       why: 'wait until the cgroup is empty: its namespaces and their mounts go with the last process',
     },
-    { argv: ['umount', merged], op: ['umount', merged], when: { test: 'mounted', path: merged }, why: 'the overlay mount in the host\'s mount namespace' },
+    {
+      argv: ['umount', '-l', merged],
+      op: ['umount', merged],
+      when: { test: 'mounted', path: merged },
+      why: 'the overlay mount in the host\'s mount namespace, detached as Docker\'s overlay2 does: a process still inside it cannot keep the container from being removed',
+    },
     { argv: ['rmdir', cg], op: ['rmdir', cg], when: { test: '-d', path: cg }, why: 'an empty cgroup is removed with rmdir' },
   ];
   const removed = [layout.rootfs.upperDir, layout.rootfs.workDir, merged, layout.bundle];
