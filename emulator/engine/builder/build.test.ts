@@ -191,6 +191,14 @@ CMD ["node", "/app/index.js"]
     expect(failed).toMatchObject({ type: 'failed', vertex: '[2/2] COPY missing.txt /', excerpt: ['Dockerfile:2', '--------------------', '   1 |     FROM scratch', '   2 | >>> COPY missing.txt /', '--------------------'] });
   });
 
+  it('builds 10,000 ENV lines (each a lookup by key, not a walk of the whole Env), the last value of a key winning in its place', async () => {
+    const lines = Array.from({ length: 10_000 }, (_, i) => `ENV V${i}=value${i}`);
+    const { id } = await run(`FROM scratch\n${lines.join('\n')}\nENV V0=again WHERE=$V9999\n`);
+    const env = (await service.images.config(id)).config?.Env ?? [];
+    expect(env).toHaveLength(10_002);
+    expect([env[1], env.at(-2), env.at(-1)]).toEqual(['V0=again', 'V9999=value9999', 'WHERE=value9999']);
+  });
+
   it('reports a Dockerfile syntax error with its line', async () => {
     await expect(run('FROM scratch\nFOO bar\n')).rejects.toThrow(BuildError);
     await expect(run('FROM scratch\nFOO bar\n')).rejects.toThrow(/^dockerfile parse error on line 2: unknown instruction: FOO/);

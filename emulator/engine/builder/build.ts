@@ -16,7 +16,7 @@ import { BuildCache, cacheKey } from './cache.ts';
 import { planCopy } from './copy.ts';
 import { parseDockerignore } from './dockerignore.ts';
 import {
-  baseContainerConfig, commandArgs, DEFAULT_SHELL, envLookup, exposedPort, exposeHistory, goQuoteList, healthcheckHistory, resolveWorkdir, runHistory, setEnv,
+  baseContainerConfig, commandArgs, DEFAULT_SHELL, EnvList, exposedPort, exposeHistory, goQuoteList, healthcheckHistory, resolveWorkdir, runHistory,
 } from './image-config.ts';
 import { layerTar, storeLayer, withParents, type BuiltLayer, type LayerEntry } from './layer.ts';
 import { buildSize, seconds, sourceExcerpt, type BuildEvent } from './progress.ts';
@@ -63,6 +63,8 @@ interface StageState {
   index: number;
   layers: BuiltLayer[];
   config: ContainerConfig;
+  /** config.Env by key (config.Env is its `entries`) */
+  env: EnvList;
   history: HistoryEntry[];
   /** ARGs in effect: declared in this stage, with their values */
   args: Map<string, string | undefined>;
@@ -263,10 +265,13 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
     let st: StageState;
     if (parentStage) {
       const p = done.get(parentStage) as StageState;
-      st = { ...p, stage, prefix, total, index: 1, layers: [...p.layers], config: { ...p.config }, history: [...p.history], args: new Map(), shell: [...p.shell] };
+      const env = new EnvList(p.env.entries);
+      st = { ...p, stage, prefix, total, index: 1, layers: [...p.layers], config: { ...p.config, Env: env.entries }, env, history: [...p.history], args: new Map(), shell: [...p.shell] };
     } else if (base === 'scratch') {
+      const config = baseContainerConfig(undefined);
+      const env = new EnvList(config.Env ?? []);
       st = {
-        stage, prefix, total, index: 1, layers: [], config: baseContainerConfig(undefined), history: [], args: new Map(), shell: [...DEFAULT_SHELL],
+        stage, prefix, total, index: 1, layers: [], config: { ...config, Env: env.entries }, env, history: [], args: new Map(), shell: [...DEFAULT_SHELL],
         cmdSet: false, key: cacheKey('scratch'), time: now().toISOString(),
       };
     } else {
@@ -274,8 +279,10 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
       const v = progress.vertex(`[${prefix}1/${total}] FROM ${ref}`);
       const img = await imageState(ref);
       v.done();
+      const config = baseContainerConfig(img.config.config);
+      const env = new EnvList(config.Env ?? []);
       st = {
-        stage, prefix, total, index: 1, layers: img.layers, config: baseContainerConfig(img.config.config), history: [...(img.config.history ?? [])],
+        stage, prefix, total, index: 1, layers: img.layers, config: { ...config, Env: env.entries }, env, history: [...(img.config.history ?? [])],
         args: new Map(), shell: img.config.config?.Shell ? [...img.config.config.Shell] : [...DEFAULT_SHELL], cmdSet: false, key: cacheKey('image', img.id),
         time: img.config.created ?? new Date(0).toISOString(), imageRef: ref,
       };
@@ -285,22 +292,15 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
     if (usesContext) await loadContext();
     if (signal?.aborted) throw cancelled();
 
-    const env = () => {
-      const vars: Record<string, string> = {};
-      for (const [k, v] of st.args) if (v !== undefined) vars[k] = v;
-      for (const e of st.config.Env ?? []) {
-        const eq = e.indexOf('=');
-        if (eq > 0) vars[e.slice(0, eq)] = e.slice(eq + 1);
-      }
-      return vars;
-    };
+    /** what `$NAME` expands to: the stage's ENV, else its ARGs */
+    const vars = (name: string) => st.env.get(name) ?? st.args.get(name);
     const metaHistory = (createdBy: string) => st.history.push({ created: st.time, created_by: createdBy, comment: 'buildkit.dockerfile.v0', empty_layer: true });
 
     for (const raw of stage.instructions) {
       if (signal?.aborted) throw cancelled();
       let instr: Instruction;
       try {
-        instr = expandInstruction(raw, env());
+        instr = expandInstruction(raw, vars);
       } catch (e) {
         fail(`failed to process "${raw.original}": ${(e as Error).message}`, raw.range);
         return undefined as never;
@@ -316,9 +316,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
           metaHistory(`ARG ${(instr as ArgInstruction).args.map((a) => (a.defaultValue !== undefined ? `${a.name}=${a.defaultValue}` : a.name)).join(' ')}`);
           break;
         case 'env': {
-          let e = st.config.Env ?? [];
-          for (const p of instr.pairs) e = setEnv(e, p.key, p.value);
-          st.config.Env = e;
+          for (const p of instr.pairs) st.env.set(p.key, p.value);
           metaHistory(`ENV ${instr.pairs.map((p) => `${p.key}=${p.value}`).join(' ')}`);
           break;
         }
@@ -398,7 +396,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
           const heredoc = instr.heredocs[0];
           const command = !instr.json && heredoc && /^\s*<<-?['"]?\w+['"]?\s*$/.test(String(instr.command)) ? heredoc.content : instr.command;
           const args = commandArgs(command, st.shell);
-          const argsInEffect = [...st.args].filter((e): e is [string, string] => e[1] !== undefined && envLookup(st.config.Env ?? [], e[0]) === undefined);
+          const argsInEffect = [...st.args].filter((e): e is [string, string] => e[1] !== undefined && st.env.get(e[0]) === undefined);
           const createdBy = runHistory(args, argsInEffect);
           const v = progress.vertex(`[${st.prefix}${++st.index}/${st.total}] RUN ${Array.isArray(raw.kind === 'run' ? raw.command : '') ? goQuoteList(args) : String(instr.command)}`);
           const key = cacheKey(st.key, 'run', args, st.config.Env ?? [], argsInEffect, st.config.User ?? '', st.config.WorkingDir ?? '/');
