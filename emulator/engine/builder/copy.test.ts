@@ -46,6 +46,7 @@ describe('COPY destination rules', () => {
     expect(paths(await planCopy({ sources: ['a.txt'], dest: '/srv', workdir: '/', add: false }, src, img, 'l'))).toEqual(['/srv/a.txt']);
     expect(paths(await planCopy({ sources: ['*.txt'], dest: '/d/', workdir: '/', add: false }, src, img, 'l'))).toEqual(['/d/a.txt', '/d/b.txt']);
     await expect(planCopy({ sources: ['a.txt', 'b.txt'], dest: '/d', workdir: '/', add: false }, src, img, 'l')).rejects.toThrow('the destination must be a directory and end with a /');
+    expect(paths(await planCopy({ sources: ['a.txt', 'nomatch*'], dest: '/', workdir: '/', add: false }, src, img, 'l'))).toEqual(['/a.txt']);
   });
 
   it('copies a directory by its contents', async () => {

@@ -105,8 +105,8 @@ export async function planCopy(req: CopyRequest, tree: SourceTree, image: Rootfs
     // BuildKit normalises a source against the tree's root: `../x` is `/x`.
     const path = cleanPath(`/${source}`);
     if (hasWildcard(source)) {
+      // A pattern that matches nothing copies nothing (BuildKit's AllowEmptyWildcard; its testEmptyWildcard).
       const matches = await globTree(tree, path);
-      if (matches.length === 0) throw notFound(path);
       for (const m of matches) {
         const entry = await follow(tree, m);
         if (!entry) throw notFound(`/${m}`);
