@@ -12,7 +12,11 @@ export type PortWorkerState = { state: 'registering' } | { state: 'ready' } | { 
 export async function startPortBridge(machine: MachineState, base: string): Promise<PortWorkerState> {
   const container = globalThis.navigator?.serviceWorker;
   if (!container) {
-    return { state: 'unavailable', reason: 'this browser gives the page no service worker (a private window, or a page not served over HTTPS)' };
+    const reason =
+      globalThis.isSecureContext === false
+        ? 'they need a service worker, which browsers allow only on pages served over HTTPS or from localhost'
+        : 'they need a service worker, which this browser does not give this page (a private window?)';
+    return { state: 'unavailable', reason };
   }
   container.addEventListener('message', (event: MessageEvent<PortRequestMessage>) => {
     if (event.data?.type !== 'drydock:port-request' || !event.ports[0]) return;
