@@ -16,12 +16,14 @@ import type { VolumeStore } from '../containers/volume-store.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
+import { overlayLowerDirs } from '../runtime/lower.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
 import { findPidOne } from './pid-one.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
 import { concatBytes } from '../blob-backend.ts';
 import type { RootfsView } from '../builder/rootfs-view.ts';
+import type { ContainerNetworking, PreparedNetwork } from '../network/container-networking.ts';
 
 export interface ContainerProcessDeps {
   containers: ContainerStore;
@@ -33,6 +35,8 @@ export interface ContainerProcessDeps {
   ensureLayers?: (record: ContainerRecord) => Promise<void>;
   /** the image's files read straight from its layers on the share (no guest process); undefined between boots */
   imageFiles: (record: ContainerRecord) => RootfsView | undefined;
+  /** endpoints, ports, DNS (network/container-networking.ts); without it containers get loopback only */
+  networking?: ContainerNetworking;
 }
 
 /** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
@@ -143,6 +147,8 @@ export class ContainerProcesses {
   }
 
   async #lostGuest(): Promise<void> {
+    // before the exits are recorded: what the network driver made is gone with the guest
+    this.deps.networking?.forgetGuest();
     for (const r of this.deps.containers.list()) {
       this.#restarts.get(r.id)?.cancel();
       this.#restarts.delete(r.id);
@@ -222,8 +228,18 @@ export class ContainerProcesses {
     await this.#deleteInRuntime(record.id, { keepUpper: true });
     // Always, as moby's getUser: root too gets HOME and the groups /etc/group lists it in.
     const etc = await this.#imageEtc(record);
-    const { spec, files } = bundleFiles(record, etc, await this.#devices(guest, record));
-    await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay });
+    const devices = await this.#devices(guest, record);
+    const net = await this.#network(record);
+    let spec: ReturnType<typeof bundleFiles>['spec'];
+    let files: ReturnType<typeof bundleFiles>['files'];
+    try {
+      // the network model may have changed the record (`container:X` takes X's host name)
+      ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net, devices));
+      await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay }, net ? { network: net.network } : {});
+    } catch (e) {
+      await this.deps.networking?.release(record.id);
+      throw e;
+    }
     try {
       const p = spec.process;
       const arg0 = p.args[0] ?? '';
@@ -241,6 +257,7 @@ export class ContainerProcesses {
       }
     } catch (e) {
       if (this.#known(record.id)) await rt.delete(record.id, { keepUpper: true }).catch(() => undefined);
+      await this.deps.networking?.release(record.id);
       throw e;
     }
     return rt;
@@ -259,6 +276,36 @@ export class ContainerProcesses {
       if (!type) throw new EngineError('INVALID_ARGUMENT', `error gathering device information while adding custom device "${d.PathOnHost}": not a device node`, { details: { origin: 'daemon' } });
       return { pathInContainer: d.PathInContainer, type, major: parseInt(major!, 16), minor: parseInt(minor!, 16), permissions: d.CgroupPermissions, fileMode: parseInt(mode!, 8), uid: Number(uid), gid: Number(gid) };
     });
+  }
+
+  /** The network model's part of a start. Its refusal fails the start as dockerd records it (exit 128, State.Error). */
+  async #network(record: ContainerRecord): Promise<PreparedNetwork | undefined> {
+    if (!this.deps.networking) return undefined;
+    try {
+      return await this.deps.networking.prepare(record);
+    } catch (e) {
+      await this.#startFailed(record, e);
+      throw e;
+    }
+  }
+
+  async #startFailed(record: ContainerRecord, e: unknown): Promise<void> {
+    await this.deps.containers.markStartFailed(record.id, { exitCode: record.state.exitCode || 128, error: (e as Error).message }).catch(() => undefined);
+    if (record.hostConfig.AutoRemove) await forgetContainer(this.deps, this.deps.containers.get(record.id), { volumes: true }).catch(() => undefined);
+  }
+
+  /**
+   * Once PID 1 runs, before the container counts as started: its ports published and DNS views updated. A
+   * failure stops the start: the container is killed and the start reported failed, as dockerd does.
+   */
+  async #networkStarted(rt: ContainerRuntime, record: ContainerRecord, pid: number): Promise<void> {
+    try {
+      await this.deps.networking?.started(record, pid);
+    } catch (e) {
+      await rt.delete(record.id, { keepUpper: true }).catch(() => undefined);
+      await this.#startFailed(this.deps.containers.get(record.id), e);
+      throw e;
+    }
   }
 
   /** /etc/passwd and /etc/group of the image (topmost layer that has them): user, HOME and groups. */
@@ -303,6 +350,7 @@ export class ContainerProcesses {
     const id = record.id;
     if (!wanted()) {
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);
+      await this.deps.networking?.release(id);
       return;
     }
     const exited = rt.wait(id);
@@ -331,8 +379,10 @@ export class ContainerProcesses {
     if (!wanted()) {
       // stopped while it was being started by its restart policy: it ends now, as `stopped` says
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);
+      await this.deps.networking?.release(id);
       return;
     }
+    await this.#networkStarted(rt, record, pid);
     await this.deps.containers.markStarted(id, pid);
     this.#exits.set(id, this.#afterExit(id, exited));
   }
@@ -409,6 +459,7 @@ export class ContainerProcesses {
     if (running(record)) throw new EngineError('CONFLICT', `container ${record.id} is already running`);
     const rt = await this.#prepare(record);
     const argv = rt.interactive(record.id);
+    await this.#networkStarted(rt, record, 0);
     this.#onTerminal.add(record.id);
     await this.deps.containers.setRestartState(record.id, { restartCount: 0, manuallyStopped: false });
     await this.deps.containers.markStarted(record.id, 0);
@@ -617,13 +668,14 @@ export class ContainerProcesses {
     } else {
       const o = record.overlay;
       const q = quoteWord;
+      const lowers = overlayLowerDirs(o, record.bundle);
       root = o.mergedDir;
       // Mounted only for the copy (and unmounted on exit): the runtime's create mounts it again at start. The
       // container's storage tmpfs first (a created container's bundle has none yet): it stays, as after a stop.
       prologue =
         (await this.runtime().storageScript({ id: record.id, bundle: record.bundle, rootfs: o })) +
-        `if ! grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then mkdir -p ${q(o.upperDir)} ${q(o.workDir)} ${q(o.mergedDir)} && ` +
-        `mount -t overlay overlay -o ${q(`lowerdir=${o.lowerDirs.join(':')},upperdir=${o.upperDir},workdir=${o.workDir}`)} ${q(o.mergedDir)} || exit 20; ` +
+        `if ! grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then mkdir -p ${q(o.upperDir)} ${q(o.workDir)} ${q(o.mergedDir)} ${lowers.map(q).join(' ')} && ` +
+        `mount -t overlay overlay -o ${q(`lowerdir=${lowers.join(':')},upperdir=${o.upperDir},workdir=${o.workDir}`)} ${q(o.mergedDir)} || exit 20; ` +
         `trap ${q(`umount ${q(o.mergedDir)}`)} EXIT; fi\n`;
     }
     const inContainer = `${root}${containerPath(body.ContainerPath) === '/' ? '' : containerPath(body.ContainerPath)}`;

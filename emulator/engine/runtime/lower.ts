@@ -12,7 +12,7 @@ import { renderStepsFile, type StepVar } from './steps-file.ts';
 
 /** The container's root file system: overlayfs dirs (same shape as containers/ OverlayDirs). */
 export interface RootfsPlan {
-  /** image layers on the 9p share, topmost first, as overlayfs's lowerdir option lists them */
+  /** image layers on the 9p share, topmost first, as overlayfs's lowerdir option lists them; none for an image without layers */
   lowerDirs: string[];
   /** on guest tmpfs */
   upperDir: string;
@@ -213,9 +213,19 @@ function storageInBundle(layout: ContainerLayout): boolean {
   return inside(layout.rootfs.upperDir) && inside(layout.rootfs.workDir);
 }
 
+/**
+ * overlayfs's lowerdir list: the image's layers, or for an image with none (`FROM scratch` and no file step) an
+ * empty directory in the bundle, as overlayfs needs at least one lower dir (Docker's overlay2 has its init layer).
+ */
+export function overlayLowerDirs(rootfs: RootfsPlan, bundle: string): string[] {
+  return rootfs.lowerDirs.length > 0 ? rootfs.lowerDirs : [`${bundle}/lower`];
+}
+
 function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, budget: MachineBudget | undefined, devices: GuestProgram | undefined, programs: GuestProgram[]): Step[] {
   const { rootfs } = layout;
   const bounded = budget !== undefined && storageInBundle(layout);
+  const lowerDirs = overlayLowerDirs(rootfs, layout.bundle);
+  const emptyLower = rootfs.lowerDirs.length === 0 ? lowerDirs : [];
   const steps: Step[] = [
     ...(programs.length
       ? [
@@ -242,9 +252,9 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, bud
         ]
       : []),
     {
-      argv: ['mkdir', '-p', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir],
-      op: ['mkdir', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir],
-      why: 'the bundle; the container\'s cgroup (every process it starts is counted and limited there); overlayfs upper (the container\'s writes) and work dirs on guest tmpfs, and the mount point',
+      argv: ['mkdir', '-p', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir, ...emptyLower],
+      op: ['mkdir', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir, ...emptyLower],
+      why: `the bundle; the container's cgroup (every process it starts is counted and limited there); overlayfs upper (the container's writes) and work dirs on guest tmpfs, and the mount point${emptyLower.length ? '; an empty lower dir (the image has no layers)' : ''}`,
     },
     {
       argv: ['rm', '-f', pidFile(layout)],
@@ -294,7 +304,7 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, bud
       why: `linux.resources.devices, enforced as runc does on cgroup v2: an eBPF program (cgroup/dev, ${devices.bytes.length / 8} instructions, in ${devices.path}) attached to the cgroup is asked on every open and mknod of a device node; the last matching rule decides, anything else is EPERM. ${allowed.join('; ')}`,
     });
   }
-  const overlay = `lowerdir=${rootfs.lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`;
+  const overlay = `lowerdir=${lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`;
   steps.push(mount(['-t', 'overlay', 'overlay', '-o', overlay, rootfs.mergedDir], 'overlay', rootfs.mergedDir, 'overlay', [overlay], 'the root file system: image layers (read-only, on the 9p share) under a writable upper dir'));
   return steps;
 }
@@ -508,7 +518,6 @@ export function stepsFile(layout: ContainerLayout): string {
 export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: MachineBudget): RuntimeTrace {
   if (!/^[0-9a-z][0-9a-z_.-]*$/i.test(layout.id)) throw new EngineError('INVALID_ARGUMENT', `bad container id: ${layout.id}`);
   if (spec.process.args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'process.args is empty: no command to run');
-  if (layout.rootfs.lowerDirs.length === 0) throw new EngineError('INVALID_ARGUMENT', 'the rootfs plan has no lower dirs');
   const cg = cgroupPath(layout.id);
   const namespaces: string[] = [];
   for (const ns of spec.linux.namespaces) {
@@ -554,7 +563,12 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
       when: { test: '-e', path: `${cg}/cgroup.events` },
       why: 'wait until the cgroup is empty: its namespaces and their mounts go with the last process',
     },
-    { argv: ['umount', merged], op: ['umount', merged], when: { test: 'mounted', path: merged }, why: 'the overlay mount in the host\'s mount namespace' },
+    {
+      argv: ['umount', '-l', merged],
+      op: ['umount', merged],
+      when: { test: 'mounted', path: merged },
+      why: 'the overlay mount in the host\'s mount namespace, detached as Docker\'s overlay2 does: a process still inside it cannot keep the container from being removed',
+    },
     { argv: ['rmdir', cg], op: ['rmdir', cg], when: { test: '-d', path: cg }, why: 'an empty cgroup is removed with rmdir' },
   ];
   const removed = [layout.rootfs.upperDir, layout.rootfs.workDir, merged, layout.bundle];
@@ -564,7 +578,7 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
       ? [
           {
             argv: ['umount', '-l', layout.bundle],
-            op: ['umount', layout.bundle, 'lazy'],
+            op: ['umount', layout.bundle],
             when: { test: 'mounted', path: layout.bundle },
             why: 'the container\'s storage tmpfs, and its writes with it (lazily: a shell may still have its working directory there)',
           } satisfies Step,

@@ -3,6 +3,7 @@
 // pause/unpause, delete. It decides nothing about Docker semantics; that is containers/'s job.
 import { EngineError } from '../errors.ts';
 import { specJson, type RuntimeSpec } from '../containers/runtime-spec.ts';
+import type { ContainerNetwork } from '../network/endpoint.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
 import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace } from './lower.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
@@ -37,6 +38,8 @@ export interface ExecOptions {
 interface Entry {
   spec: RuntimeSpec;
   layout: ContainerLayout;
+  /** how the network namespace is to be made (the network model's decision; lowering it is the guest network's part) */
+  network?: ContainerNetwork;
   trace: RuntimeTrace;
   status: RuntimeStatus;
   proc?: GuestProcess;
@@ -155,8 +158,12 @@ export class ContainerRuntime {
     return this.guest.exec([DRYDOCK_INIT, section, '-'], { timeoutMs, stdin: text });
   }
 
-  /** Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps into the bundle. */
-  async create(spec: RuntimeSpec, layout: ContainerLayout): Promise<RuntimeTrace> {
+  /**
+   * Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps
+   * into the bundle. `options.network` is the network model's plan for the container's namespace (endpoints, the
+   * embedded DNS server, `container:X`); kept with the container for the guest network side to lower.
+   */
+  async create(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork } = {}): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
     const trace = lowerSpec(spec, layout, await budgetOf(this.guest));
     // The BPF programs go into the guest once per boot; create's first step (`need`) exits 3 when one is missing
@@ -175,7 +182,7 @@ export class ContainerRuntime {
     }
     let resolveExited!: Entry['resolveExited'];
     const exited = new Promise<Entry['exit'] & object>((r) => (resolveExited = r));
-    this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited });
+    this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited, ...(options.network ? { network: options.network } : {}) });
     return trace;
   }
 
