@@ -142,7 +142,7 @@ describe.skipIf(!registryBuilt)('container runtime on the real kernel', () => {
     expect(await leftovers()).toBe(before);
   }, 400_000);
 
-  it('memory.max 32M OOM-kills a process allocating 64 MB: exit 137, oom_kill counted, the VM lives', async () => {
+  it('memory.max 32M OOM-kills a process allocating 64 MB: exit 137, oom_kill counted, the VM lives', { timeout: 400_000 }, async () => {
     const r = await run(busyboxSpec(['sh', '-c', 'head -c 64m /dev/zero | tail -n 1 >/dev/null'], { memory: 32 * 1024 * 1024 }));
     expect(r).toMatchObject({ exitCode: 137, oomKilled: true });
     const ok = await run(busyboxSpec(['sh', '-c', 'head -c 16m /dev/zero | tail -n 1 | wc -c'], { memory: 32 * 1024 * 1024 }));

@@ -4,6 +4,7 @@
 import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
 import { forgetContainer } from '../containers/container-ops.ts';
 import { bundleFiles } from '../containers/bundle.ts';
+import type { ResolvedDevice } from '../containers/spec.ts';
 import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
 import { stdcopyFrame } from '../containers/logs-api.ts';
@@ -191,7 +192,8 @@ export class ContainerProcesses {
     if (!guest) return;
     const o = record.overlay;
     const q = quoteWord;
-    await guest.exec(['sh', '-c', `if grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then umount ${q(o.mergedDir)}; fi; rm -rf ${[o.upperDir, o.workDir, o.mergedDir, record.bundle].map(q).join(' ')}`], { timeoutMs: 60_000 });
+    // the bundle may be the container's storage tmpfs (lower.ts): unmounted, lazily, before it is removed
+    await guest.exec(['sh', '-c', `if grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then umount ${q(o.mergedDir)}; fi; if grep -q ${q(` ${record.bundle} `)} /proc/mounts; then umount -l ${q(record.bundle)}; fi; rm -rf ${[o.upperDir, o.workDir, o.mergedDir, record.bundle].map(q).join(' ')}`], { timeoutMs: 60_000 });
   }
 
   /** State.Pid becomes PID 1's host pid once the runtime has looked it up (exec, kill, cp), instead of the wrapper's. */
@@ -226,12 +228,13 @@ export class ContainerProcesses {
     await this.#deleteInRuntime(record.id, { keepUpper: true });
     // Always, as moby's getUser: root too gets HOME and the groups /etc/group lists it in.
     const etc = await this.#imageEtc(record);
+    const devices = await this.#devices(guest, record);
     const net = await this.#network(record);
     let spec: ReturnType<typeof bundleFiles>['spec'];
     let files: ReturnType<typeof bundleFiles>['files'];
     try {
       // the network model may have changed the record (`container:X` takes X's host name)
-      ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net));
+      ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net, devices));
       await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay }, net ? { network: net.network } : {});
     } catch (e) {
       await this.deps.networking?.release(record.id);
@@ -258,6 +261,21 @@ export class ContainerProcesses {
       throw e;
     }
     return rt;
+  }
+
+  /** `--device` nodes looked up in the guest (one process, only when there are some), with the daemon's error. */
+  async #devices(guest: GuestExec, record: ContainerRecord): Promise<ResolvedDevice[]> {
+    const wanted = record.hostConfig.Devices ?? [];
+    if (wanted.length === 0) return [];
+    const r = await guest.exec(['stat', '-L', '-c', '%F|%t|%T|%a|%u|%g', ...wanted.map((d) => d.PathOnHost)], { timeoutMs: 30_000 });
+    const lines = decoder.decode(r.stdout).split('\n');
+    return wanted.map((d, i) => {
+      const [kind, major, minor, mode, uid, gid] = (lines[i] ?? '').split('|');
+      const type = kind === 'character special file' ? 'c' : kind === 'block special file' ? 'b' : undefined;
+      if (r.exitCode !== 0 && !type) throw new EngineError('NOT_FOUND', `error gathering device information while adding custom device "${d.PathOnHost}": no such file or directory`, { details: { origin: 'daemon' } });
+      if (!type) throw new EngineError('INVALID_ARGUMENT', `error gathering device information while adding custom device "${d.PathOnHost}": not a device node`, { details: { origin: 'daemon' } });
+      return { pathInContainer: d.PathInContainer, type, major: parseInt(major!, 16), minor: parseInt(minor!, 16), permissions: d.CgroupPermissions, fileMode: parseInt(mode!, 8), uid: Number(uid), gid: Number(gid) };
+    });
   }
 
   /** The network model's part of a start. Its refusal fails the start as dockerd records it (exit 128, State.Error). */
@@ -512,8 +530,13 @@ export class ContainerProcesses {
     if (t !== 0) await this.runtime().kill(record.id, signalOf(sig)).catch(() => undefined);
     if (t > 0 && (await this.#waitExit(record.id, t * 1000))) return true;
     if (t < 0 && (await this.#waitExit(record.id, 24 * 3600_000))) return true;
-    await this.runtime().kill(record.id, 9).catch(() => undefined);
-    await this.#waitExit(record.id, 30_000);
+    // never report a stop that did not happen (moby's "tried to kill container, but did not receive an exit event")
+    const cannot = (why: string) => new EngineError('CONFLICT', `cannot stop container: ${ref}: ${why}`, { details: { origin: 'daemon' } });
+    // (a kill that fails because the process has just exited is no failure: its exit is on its way)
+    const failure = await this.runtime().kill(record.id, 9).then(() => null, (e: unknown) => e as Error);
+    if (!(await this.#waitExit(record.id, failure ? 2_000 : 30_000))) {
+      throw cannot(failure ? `tried to kill container, but the kill failed: ${failure.message}` : 'tried to kill container, but did not receive an exit event');
+    }
     return true;
   }
 
@@ -647,8 +670,10 @@ export class ContainerProcesses {
       const q = quoteWord;
       const lowers = overlayLowerDirs(o, record.bundle);
       root = o.mergedDir;
-      // Mounted only for the copy (and unmounted on exit): the runtime's create mounts it again at start.
+      // Mounted only for the copy (and unmounted on exit): the runtime's create mounts it again at start. The
+      // container's storage tmpfs first (a created container's bundle has none yet): it stays, as after a stop.
       prologue =
+        (await this.runtime().storageScript({ id: record.id, bundle: record.bundle, rootfs: o })) +
         `if ! grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then mkdir -p ${q(o.upperDir)} ${q(o.workDir)} ${q(o.mergedDir)} ${lowers.map(q).join(' ')} && ` +
         `mount -t overlay overlay -o ${q(`lowerdir=${lowers.join(':')},upperdir=${o.upperDir},workdir=${o.workDir}`)} ${q(o.mergedDir)} || exit 20; ` +
         `trap ${q(`umount ${q(o.mergedDir)}`)} EXIT; fi\n`;

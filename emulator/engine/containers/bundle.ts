@@ -3,8 +3,8 @@
 import { EngineError } from '../errors.ts';
 import { GUEST_HOST_FILES, hostsFile, resolvConfFile } from '../network/etc-files.ts';
 import type { ContainerRecord } from './container-store.ts';
-import type { RuntimeSpec } from './runtime-spec.ts';
-import { buildRuntimeSpec } from './spec.ts';
+import { specJson, type RuntimeSpec } from './runtime-spec.ts';
+import { buildRuntimeSpec, type ResolvedDevice } from './spec.ts';
 
 export type EtcFileName = 'hostname' | 'hosts' | 'resolv.conf';
 
@@ -37,7 +37,7 @@ export function isolatedEtcFiles(record: ContainerRecord): Record<EtcFileName, s
  * `passwd`/`group`: the container's /etc/passwd and /etc/group (undefined when absent). Throws the daemon's
  * start error for an unknown user (`unable to find user x: no matching entries in passwd file`).
  */
-export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; group?: string }, network?: NetworkForBundle): BundleFiles {
+export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; group?: string }, network?: NetworkForBundle, devices: readonly ResolvedDevice[] = []): BundleFiles {
   let spec: RuntimeSpec;
   try {
     spec = buildRuntimeSpec({
@@ -46,6 +46,7 @@ export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; gro
       hostConfig: record.hostConfig,
       mounts: record.mounts,
       paths: { bundle: record.bundle, rootfs: record.overlay.mergedDir },
+      devices,
       ...(etc.passwd !== undefined ? { passwd: etc.passwd } : {}),
       ...(etc.group !== undefined ? { group: etc.group } : {}),
       ...(network?.netnsPath ? { networkNamespacePath: network.netnsPath } : {}),
@@ -55,5 +56,5 @@ export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; gro
     throw new EngineError('INVALID_ARGUMENT', (e as Error).message, { details: { origin: 'daemon' } });
   }
   const etcFiles = network?.files ?? isolatedEtcFiles(record);
-  return { spec, files: { 'config.json': `${JSON.stringify(spec, null, 2)}\n`, ...etcFiles } };
+  return { spec, files: { 'config.json': specJson(spec), ...etcFiles } };
 }

@@ -57,6 +57,17 @@ export interface HostConfigJSON {
   PidsLimit: number | null;
   MaskedPaths: string[] | null;
   ReadonlyPaths: string[] | null;
+  /** `--security-opt` (seccomp=unconfined, no-new-privileges) */
+  SecurityOpt?: string[] | null;
+  /** `--device` */
+  Devices?: DeviceMapping[] | null;
+}
+
+/** Engine API HostConfig.Devices[] */
+export interface DeviceMapping {
+  PathOnHost: string;
+  PathInContainer: string;
+  CgroupPermissions: string;
 }
 
 /** The PATH a container gets when the image sets none (moby's DefaultPathEnv for Linux). */
@@ -161,5 +172,7 @@ export function hostConfigFor(request: RunRequest, binds: string[], network: { m
     PidsLimit: request.pidsLimit > 0 ? request.pidsLimit : null,
     MaskedPaths: request.privileged ? null : [...DEFAULT_MASKED_PATHS],
     ReadonlyPaths: request.privileged ? null : [...DEFAULT_READONLY_PATHS],
+    ...(request.securityOpt?.length ? { SecurityOpt: [...request.securityOpt] } : {}),
+    ...(request.devices?.length ? { Devices: request.devices.map((d) => ({ ...d })) } : {}),
   };
 }

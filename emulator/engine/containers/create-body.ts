@@ -42,6 +42,8 @@ export interface ContainerCreateBody {
     CapDrop?: string[] | null;
     GroupAdd?: string[] | null;
     Privileged?: boolean;
+    SecurityOpt?: string[] | null;
+    Devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | null;
     ReadonlyRootfs?: boolean;
     Memory?: number;
     NanoCpus?: number;
@@ -89,6 +91,8 @@ export function createBodyFor(request: RunRequest): { body: ContainerCreateBody;
       CapDrop: request.capDrop.length > 0 ? [...request.capDrop] : null,
       ...(request.groupAdd?.length ? { GroupAdd: [...request.groupAdd] } : {}),
       Privileged: request.privileged,
+      ...(request.securityOpt?.length ? { SecurityOpt: [...request.securityOpt] } : {}),
+      ...(request.devices?.length ? { Devices: request.devices.map((d) => ({ ...d })) } : {}),
       ReadonlyRootfs: request.readOnly,
       Memory: request.memory,
       NanoCpus: request.nanoCpus,
@@ -146,6 +150,8 @@ export function runRequestFromBody(body: ContainerCreateBody, query: { name?: st
     capAdd: [...(host.CapAdd ?? [])],
     capDrop: [...(host.CapDrop ?? [])],
     ...(host.GroupAdd?.length ? { groupAdd: [...host.GroupAdd] } : {}),
+    ...(host.SecurityOpt?.length ? { securityOpt: [...host.SecurityOpt] } : {}),
+    ...(host.Devices?.length ? { devices: host.Devices.map((d) => ({ PathOnHost: d.PathOnHost, PathInContainer: d.PathInContainer || d.PathOnHost, CgroupPermissions: d.CgroupPermissions || 'rwm' })) } : {}),
     privileged: host.Privileged ?? false,
     ...network,
     labels: { ...(body.Labels ?? {}) },

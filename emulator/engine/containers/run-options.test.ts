@@ -38,6 +38,17 @@ describe('parseRunRequest', () => {
     ['-dit --rm --name web busybox', { detach: true, interactive: true, tty: true, autoRemove: true, name: 'web' }],
     ['--name=/web busybox', { name: 'web' }],
     ['busybox ls -l --color', { image: 'busybox', command: ['ls', '-l', '--color'] }],
+    [
+      '--device /dev/ttyS1 --device /dev/fuse:rw --device /dev/kmsg:/dev/log:r busybox',
+      {
+        devices: [
+          { PathOnHost: '/dev/ttyS1', PathInContainer: '/dev/ttyS1', CgroupPermissions: 'rwm' },
+          { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rw' },
+          { PathOnHost: '/dev/kmsg', PathInContainer: '/dev/log', CgroupPermissions: 'r' },
+        ],
+      },
+    ],
+    ['--security-opt seccomp=unconfined --security-opt no-new-privileges busybox', { securityOpt: ['seccomp=unconfined', 'no-new-privileges'] }],
     ['-- busybox -x', { image: 'busybox', command: ['-x'] }],
     ['-e A=1 -e FROM_ENV -e NOPE --env B=x=y busybox', { env: ['A=1', 'FROM_ENV=yes', 'NOPE', 'B=x=y'] }],
     ['-eA=1 busybox', { env: ['A=1'] }],
@@ -147,6 +158,8 @@ describe('parseRunRequest errors (what the docker CLI 27/28 prints; all exit 125
     ['--stop-signal NOPE busybox', `docker: Error response from daemon: Invalid signal: NOPE${daemon}`],
     ['--rm --restart always busybox', `docker: Conflicting options: --restart and --rm.${see}`],
     ['-w app busybox', `docker: Error response from daemon: the working directory 'app' is invalid, it needs to be an absolute path${daemon}`],
+    ['--device /dev/x:/dev/y:rwz busybox', `docker: invalid device mode: rwz.${see}`],
+    ['--security-opt nope busybox', `docker: Error response from daemon: invalid --security-opt 1: "nope"${daemon}`],
     ['-d', "docker: 'docker run' requires at least 1 argument\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'docker run --help' for more information\n"],
   ];
   for (const [line, expected] of cases) {

@@ -50,6 +50,10 @@ export interface RunRequest extends RunNetworkRequest {
   capDrop: string[];
   /** --group-add: group names or gids, resolved against the image's /etc/group */
   groupAdd?: string[];
+  /** --security-opt as typed (seccomp=unconfined, no-new-privileges) */
+  securityOpt?: string[];
+  /** --device, parsed as the CLI does */
+  devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
   privileged: boolean;
   stopSignal?: string;
   stopTimeout?: number;
@@ -128,6 +132,7 @@ const FLAGS: FlagDef[] = [
   { name: 'detach', short: 'd', kind: 'bool', description: 'Run container in background and print container ID' },
   { name: 'detach-keys', kind: 'string', valueName: 'string', description: 'Override the key sequence for detaching a container' },
   { name: 'entrypoint', kind: 'string', valueName: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
+  { name: 'device', kind: 'list', valueName: 'list', description: 'Add a host device to the container' },
   { name: 'env', short: 'e', kind: 'list', parse: validateEnv, valueName: 'list', description: 'Set environment variables' },
   { name: 'env-file', kind: 'list', valueName: 'list', description: 'Read in a file of environment variables' },
   { name: 'expose', kind: 'list', valueName: 'list', description: 'Expose a port or a range of ports' },
@@ -155,6 +160,7 @@ const FLAGS: FlagDef[] = [
   { name: 'read-only', kind: 'bool', description: "Mount the container's root filesystem as read only" },
   { name: 'restart', kind: 'string', valueName: 'string', description: 'Restart policy to apply when a container exits', defaultValue: '"no"' },
   { name: 'rm', kind: 'bool', description: 'Automatically remove the container and its associated anonymous volumes when it exits' },
+  { name: 'security-opt', kind: 'list', valueName: 'list', description: 'Security Options' },
   { name: 'sig-proxy', kind: 'bool', description: 'Proxy received signals to the process', defaultValue: true },
   { name: 'stop-signal', kind: 'string', valueName: 'string', description: 'Signal to stop the container' },
   { name: 'stop-timeout', kind: 'string', parse: parseGoInt, valueName: 'int', description: 'Timeout (in seconds) to stop a container' },
@@ -163,6 +169,22 @@ const FLAGS: FlagDef[] = [
   { name: 'volume', short: 'v', kind: 'list', valueName: 'list', description: 'Bind mount a volume' },
   { name: 'workdir', short: 'w', kind: 'string', valueName: 'string', description: 'Working directory inside the container' },
 ];
+
+/** `--device /dev/X[:/dev/Y][:rwm]` as the docker CLI's parseDevice reads it. */
+function parseDevice(spec: string, fail: (message: string) => Error): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  const parts = spec.split(':');
+  const mode = (m: string) => /^[rwm]{1,3}$/.test(m);
+  let [src, dst, perms] = [parts[0] ?? '', '', 'rwm'];
+  if (parts.length === 3) [dst, perms] = [parts[1]!, parts[2]!];
+  else if (parts.length === 2) {
+    if (mode(parts[1]!)) perms = parts[1]!;
+    else dst = parts[1]!;
+  } else if (parts.length !== 1) throw fail(`invalid device specification: ${spec}`);
+  if (!mode(perms)) throw fail(`invalid device mode: ${perms}`);
+  dst ||= src;
+  if (!dst.startsWith('/')) throw fail(`${dst} is not an absolute path`);
+  return { PathOnHost: src, PathInContainer: dst, CgroupPermissions: perms };
+}
 
 /** `docker run --help` / `docker create --help`, laid out like cobra and pflag (descriptions at the widest flag + 3). */
 export function runHelpText(command: 'run' | 'create' | 'container run' | 'container create'): string {
@@ -263,6 +285,15 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     throw fail('Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available', 'daemon');
   }
   const pidsLimit = Math.max(0, (v.get('pids-limit') as number | undefined) ?? 0);
+  const devices = list('device').map((d) => parseDevice(d, fail));
+  const securityOpt = list('security-opt');
+  for (const [i, opt] of securityOpt.entries()) {
+    const [key, value] = opt.split(/[=:]/, 2) as [string, string?];
+    if (key === 'seccomp' && value !== 'unconfined') throw fail(`--security-opt seccomp=${value ?? ''}: drydock has Docker's default profile and unconfined, not profiles from files`);
+    if (!['seccomp', 'no-new-privileges', 'apparmor', 'label'].includes(key) || (key === 'no-new-privileges' && value !== undefined && value !== 'true' && value !== 'false')) {
+      throw fail(`invalid --security-opt ${i + 1}: "${opt}"`, 'daemon');
+    }
+  }
 
   const stopSignal = str('stop-signal');
   if (stopSignal !== undefined) {
@@ -304,6 +335,8 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     capAdd: list('cap-add'),
     capDrop: list('cap-drop'),
     ...(list('group-add').length > 0 ? { groupAdd: list('group-add') } : {}),
+    ...(securityOpt.length > 0 ? { securityOpt } : {}),
+    ...(devices.length > 0 ? { devices } : {}),
     privileged: bool('privileged'),
     ...network,
     labels,

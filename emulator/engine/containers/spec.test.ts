@@ -5,6 +5,7 @@ import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import { resolveUser } from './passwd.ts';
 import { parseRunRequest, type RunRequest } from './run-options.ts';
 import { buildRuntimeSpec, defaultContainerPaths, type ResolvedMount } from './spec.ts';
+import { specJson } from './runtime-spec.ts';
 
 const ID = '3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8';
 // What drydock's busybox image ships (emulator/images/images.ts)
@@ -40,15 +41,28 @@ describe('config.json golden files', () => {
   ];
   for (const [name, line] of cases) {
     it(`docker run ${line}`, async () => {
-      await expect(`${JSON.stringify(await specFor(line), null, 2)}\n`).toMatchFileSnapshot(`testdata/spec/${name}.config.json`);
+      await expect(specJson(await specFor(line))).toMatchFileSnapshot(`testdata/spec/${name}.config.json`);
     });
   }
 });
 
 describe('spec details', () => {
+  it('seccomp and devices: Docker\'s profile and device rules by default; --privileged and seccomp=unconfined lift them', async () => {
+    const spec = await specFor('busybox');
+    expect(spec.linux.seccomp).toMatchObject({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, architectures: ['SCMP_ARCH_X86'] });
+    expect(spec.linux.resources?.devices?.[0]).toEqual({ allow: false, access: 'rwm' });
+    expect((await specFor('--security-opt seccomp=unconfined busybox')).linux.seccomp).toBeUndefined();
+    const privileged = await specFor('--privileged busybox');
+    expect(privileged.linux.seccomp).toBeUndefined();
+    expect(privileged.linux.resources?.devices).toEqual([{ allow: true, access: 'rwm' }]);
+    expect((await specFor('--security-opt no-new-privileges busybox')).process.noNewPrivileges).toBe(true);
+    expect((await specFor('busybox')).process.noNewPrivileges).toBeUndefined();
+  });
   it('limits: memory.swap = limit (no swap in the guest), cpu 50000/100000, pids', async () => {
     const spec = await specFor('--memory 32m --pids-limit 50 --cpus 0.5 busybox');
-    expect(spec.linux.resources).toEqual({ memory: { limit: 33554432, swap: 33554432 }, cpu: { quota: 50000, period: 100000 }, pids: { limit: 50 } });
+    const { devices, ...limits } = spec.linux.resources!;
+    expect(limits).toEqual({ memory: { limit: 33554432, swap: 33554432 }, cpu: { quota: 50000, period: 100000 }, pids: { limit: 50 } });
+    expect(devices?.[0]).toEqual({ allow: false, access: 'rwm' });
   });
   it('--network host drops the network namespace and takes the host name', async () => {
     const spec = await specFor('--network host busybox');

@@ -3,7 +3,8 @@
 import { effectiveCapabilities } from './capabilities.ts';
 import { DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, type ContainerConfigJSON, type HostConfigJSON } from './container-config.ts';
 import { resolveAdditionalGroups, resolveUser } from './passwd.ts';
-import { OCI_VERSION, type RuntimeSpec, type SpecMount, type SpecNamespace } from './runtime-spec.ts';
+import { OCI_VERSION, type RuntimeSpec, type SpecDeviceCgroup, type SpecMount, type SpecNamespace } from './runtime-spec.ts';
+import { defaultSeccompProfile } from './seccomp-profile.ts';
 
 /** A `-v` mount after volume resolution: what is bound where. */
 export interface ResolvedMount {
@@ -14,6 +15,19 @@ export interface ResolvedMount {
   readOnly: boolean;
   /** the volume's name (anonymous volumes get a 64-hex one) */
   name?: string;
+}
+
+/** A `--device` after looking its node up in the guest. */
+export interface ResolvedDevice {
+  pathInContainer: string;
+  type: 'c' | 'b';
+  major: number;
+  minor: number;
+  /** `rwm` or a part of it */
+  permissions: string;
+  fileMode: number;
+  uid: number;
+  gid: number;
 }
 
 /** Where a container's files live in the guest. */
@@ -36,6 +50,8 @@ export interface SpecInput {
   hostConfig: HostConfigJSON;
   mounts: readonly ResolvedMount[];
   paths: ContainerPaths;
+  /** `--device` nodes, with the numbers the guest's node has (resolved at start) */
+  devices?: readonly ResolvedDevice[];
   /** the image's /etc/passwd and /etc/group (undefined when absent), for `-u name` */
   passwd?: string;
   group?: string;
@@ -43,6 +59,33 @@ export interface SpecInput {
   networkNamespacePath?: string;
   /** legacy links' variables (`DB_PORT=tcp://...`), between the defaults and the container's Env, as dockerd puts them */
   linkEnv?: readonly string[];
+}
+
+/**
+ * linux.resources.devices of a container that is not privileged, as moby's oci.DefaultLinuxSpec writes them: deny
+ * everything, allow the default nodes, deny /dev/fuse (the runtime adds its own allowances after these).
+ */
+export const DEFAULT_DEVICE_RULES: readonly SpecDeviceCgroup[] = [
+  { allow: false, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' },
+  { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' },
+  { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' },
+  { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' },
+  { allow: false, type: 'c', major: 10, minor: 229, access: 'rwm' },
+];
+
+/** `--security-opt` values drydock acts on: seccomp=unconfined, no-new-privileges[=|:true|false]. */
+export function securityOptions(opts: readonly string[] | null | undefined): { seccomp: boolean; noNewPrivileges: boolean } {
+  let seccomp = true;
+  let noNewPrivileges = false;
+  for (const opt of opts ?? []) {
+    const [key, value = 'true'] = opt.split(/[=:]/, 2) as [string, string?];
+    if (key === 'seccomp' && value === 'unconfined') seccomp = false;
+    if (key === 'no-new-privileges') noNewPrivileges = value === 'true';
+  }
+  return { seccomp, noNewPrivileges };
 }
 
 /** CFS period Docker uses for `--cpus` (100 ms). */
@@ -62,6 +105,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
 
   const groupAdd = resolveAdditionalGroups(host.GroupAdd ?? [], input.group);
   const caps = effectiveCapabilities({ capAdd: host.CapAdd ?? [], capDrop: host.CapDrop ?? [], privileged });
+  const security = securityOptions(host.SecurityOpt);
 
   const spec: RuntimeSpec = {
     ociVersion: OCI_VERSION,
@@ -74,6 +118,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
       env: processEnv(config, user.home, input.linkEnv),
       cwd: config.WorkingDir || '/',
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
+      ...(security.noNewPrivileges ? { noNewPrivileges: true } : {}),
       oomScoreAdj: 0,
     },
     root: { path: input.paths.rootfs, ...(host.ReadonlyRootfs ? { readonly: true } : {}) },
@@ -90,6 +135,15 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   if (host.Memory > 0) resources.memory = { limit: host.Memory, swap: host.MemorySwap > 0 ? host.MemorySwap : host.Memory };
   if (host.NanoCpus > 0) resources.cpu = { quota: Math.round((host.NanoCpus * CPU_PERIOD) / 1e9), period: CPU_PERIOD };
   if (host.PidsLimit !== null && host.PidsLimit > 0) resources.pids = { limit: host.PidsLimit };
+  // Devices: --privileged may open any node (moby: allow a *:* rwm); otherwise the default nodes and --device ones
+  resources.devices = privileged
+    ? [{ allow: true, access: 'rwm' }]
+    : [...DEFAULT_DEVICE_RULES, ...(input.devices ?? []).map((d) => ({ allow: true, type: d.type, major: d.major, minor: d.minor, access: d.permissions }))];
+  if (input.devices?.length && !privileged) {
+    spec.linux.devices = input.devices.map((d) => ({ path: d.pathInContainer, type: d.type, major: d.major, minor: d.minor, fileMode: d.fileMode, uid: d.uid, gid: d.gid }));
+  }
+  // Docker's default seccomp profile, unless --privileged or --security-opt seccomp=unconfined
+  if (!privileged && security.seccomp) spec.linux.seccomp = defaultSeccompProfile(caps);
   if (!privileged) {
     spec.linux.maskedPaths = [...(host.MaskedPaths ?? DEFAULT_MASKED_PATHS)];
     spec.linux.readonlyPaths = [...(host.ReadonlyPaths ?? DEFAULT_READONLY_PATHS)];

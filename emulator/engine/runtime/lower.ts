@@ -4,6 +4,9 @@
 // file the same steps for drydock-init, which runs them in one guest process (steps-file.ts).
 import { EngineError } from '../errors.ts';
 import type { RuntimeSpec, SpecMount, SpecUser } from '../containers/runtime-spec.ts';
+import { digestHex, sha256Digest } from '../digest.ts';
+import { allowsEverything, compileDeviceFilter, deviceFilterBytes, effectiveDeviceRules, ruleText } from './device-filter.ts';
+import { compileSeccomp, seccompBytes } from './seccomp-filter.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
 import { renderStepsFile, type StepVar } from './steps-file.ts';
 
@@ -25,7 +28,7 @@ export interface ContainerLayout {
 }
 
 /** A test on a path, as `[ -d path ]` in shell and `? -d path` in the steps file; `mounted`: listed in /proc/mounts. */
-export type PathTest = '-e' | '-d' | '-f' | '-L' | '!-e' | '!-d' | '!-L' | 'mounted';
+export type PathTest = '-e' | '-d' | '-f' | '-L' | '!-e' | '!-d' | '!-L' | 'mounted' | '!mounted';
 
 export interface Step {
   argv: string[];
@@ -41,9 +44,45 @@ export interface Step {
   shell?: string;
 }
 
+/**
+ * What all containers together may take of the guest, so that none of them can take the agent, the learner's shell
+ * or the next `docker run` down with it (the runtime reads the guest's limits once: runtime.ts machineBudget).
+ */
+export interface MachineBudget {
+  /** pids.max of the containers' parent cgroup: the kernel's task limit minus a headroom for the rest of the guest */
+  pids: number;
+  /** memory.max of the containers' parent cgroup, bytes: the guest's memory minus a reserve */
+  memory: number;
+  /** what the guest keeps outside the containers' memory.max, bytes (for the trace's comment) */
+  reserve: number;
+  /** size of each container's writable tmpfs (its upper dir, overlay work dir and bundle), bytes */
+  storage: number;
+}
+
+/** Where BPF programs go in the guest, one file per program (named by its digest), written by the runtime (the agent
+ * makes the directory when it starts, for its socket). */
+export const PROGRAM_DIR = '/run/drydock';
+
+/**
+ * A program the steps refer to as `@path`: the same for every default container, so its bytes cross the serial
+ * line (~50 KB/s) once per boot instead of in every steps file. The create section starts with `need` on them.
+ */
+export interface GuestProgram {
+  path: string;
+  bytes: Uint8Array;
+}
+
+function guestProgram(kind: string, bytes: Uint8Array): GuestProgram {
+  return { path: `${PROGRAM_DIR}/bpf-${kind}-${digestHex(sha256Digest(bytes)).slice(0, 16)}.bin`, bytes };
+}
+
 export interface RuntimeTrace {
   id: string;
   cgroup: string;
+  /** the exec step's seccomp program, also for `docker exec`; absent when unconfined */
+  seccomp?: GuestProgram;
+  /** the programs the steps refer to (device program, seccomp), to be in the guest before create runs */
+  programs: GuestProgram[];
   /** run once by `create`: cgroup, limits, overlay mount */
   create: Step[];
   /** run by the container's first process inside its new namespaces (bundle/init.sh), ending in exec */
@@ -100,6 +139,8 @@ const DEV_SYMLINKS: [target: string, name: string][] = [
 
 /** mount(8) -o options that are not data for the file system (runc's mount flag table, the part busybox knows). */
 const BIND_OPTIONS = new Set(['bind', 'rbind', 'private', 'rprivate', 'shared', 'rshared', 'slave', 'rslave']);
+
+export const mib = (bytes: number) => Math.round(bytes / (1 << 20));
 
 export function cgroupPath(id: string): string {
   return `${CGROUP_PARENT}/${id}`;
@@ -166,6 +207,12 @@ function devSkeleton(): Step[] {
   return steps;
 }
 
+/** True when the upper and work dirs are in the bundle: then a tmpfs on the bundle bounds the container's writes. */
+function storageInBundle(layout: ContainerLayout): boolean {
+  const inside = (p: string) => p.startsWith(`${layout.bundle}/`);
+  return inside(layout.rootfs.upperDir) && inside(layout.rootfs.workDir);
+}
+
 /**
  * overlayfs's lowerdir list: the image's layers, or for an image with none (`FROM scratch` and no file step) an
  * empty directory in the bundle, as overlayfs needs at least one lower dir (Docker's overlay2 has its init layer).
@@ -174,12 +221,36 @@ export function overlayLowerDirs(rootfs: RootfsPlan, bundle: string): string[] {
   return rootfs.lowerDirs.length > 0 ? rootfs.lowerDirs : [`${bundle}/lower`];
 }
 
-function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string): Step[] {
+function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, budget: MachineBudget | undefined, devices: GuestProgram | undefined, programs: GuestProgram[]): Step[] {
   const { rootfs } = layout;
+  const bounded = budget !== undefined && storageInBundle(layout);
   const lowerDirs = overlayLowerDirs(rootfs, layout.bundle);
   const emptyLower = rootfs.lowerDirs.length === 0 ? lowerDirs : [];
   const steps: Step[] = [
+    ...(programs.length
+      ? [
+          {
+            argv: ['ls', ...programs.map((p) => p.path)],
+            op: ['need', ...programs.map((p) => p.path)],
+            why: 'the BPF programs below, written by the engine once per boot (exit 3 when one is missing: the engine writes it and runs create again)',
+          } satisfies Step,
+        ]
+      : []),
     ...(spec.mounts.some((m) => m.destination === '/dev' && m.type === 'tmpfs') ? devSkeleton() : []),
+    ...(bounded
+      ? [
+          { argv: ['mkdir', '-p', layout.bundle], op: ['mkdir', layout.bundle], why: 'the bundle' },
+          mount(
+            ['-t', 'tmpfs', '-o', `size=${budget.storage},mode=755`, 'tmpfs', layout.bundle],
+            'tmpfs',
+            layout.bundle,
+            'tmpfs',
+            [`size=${budget.storage}`, 'mode=755'],
+            `the container's writable storage: a tmpfs of its own (${mib(budget.storage)} MiB) for its upper dir, so a container that fills its disk gets ENOSPC alone (Docker's writable layer on the host's disk); kept across stop/start`,
+            { test: '!mounted', path: layout.bundle },
+          ),
+        ]
+      : []),
     {
       argv: ['mkdir', '-p', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir, ...emptyLower],
       op: ['mkdir', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir, ...emptyLower],
@@ -193,6 +264,12 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string): St
     write(`${CGROUP_PARENT}/cgroup.subtree_control`, '+cpu +memory +pids', 'cgroup v2 hands controllers down one level at a time: enable them for the containers below drydock/'),
     write(`${CGROUP_PARENT}/cpu.weight`, String(CONTAINERS_CPU_WEIGHT), 'containers together get 1/10 of the CPU weight of the agent and the learner\'s shell, so a busy loop cannot starve them'),
   ];
+  if (budget) {
+    steps.push(
+      write(`${CGROUP_PARENT}/pids.max`, String(budget.pids), 'all containers together: fewer tasks than the kernel allows, so a fork bomb without --pids-limit leaves room for the agent, the learner\'s shell and `docker rm -f` (a host\'s ulimits do this for dockerd)'),
+      write(`${CGROUP_PARENT}/memory.max`, String(budget.memory), `all containers together, their tmpfs files included: the guest keeps ${mib(budget.reserve)} MiB for the kernel, init, the agent and the learner's shell; beyond this the OOM killer picks inside the containers`),
+    );
+  }
   const res = spec.linux.resources;
   const mem = res?.memory;
   if (mem?.limit !== undefined && mem.limit > 0) {
@@ -217,6 +294,15 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string): St
   }
   if (cpu?.shares !== undefined && cpu.shares > 0) {
     steps.push(write(`${cg}/cpu.weight`, String(sharesToWeight(cpu.shares)), 'linux.resources.cpu.shares converted to cgroup v2 cpu.weight'));
+  }
+  if (devices) {
+    const allowed = [...new Set(effectiveDeviceRules(res?.devices).map(ruleText))];
+    steps.push({
+      argv: [],
+      shell: ': no busybox or util-linux tool loads a device program: bpftool would, with prog load ... type cgroup/dev and cgroup attach ' + quoteWord(cg) + ' device',
+      op: ['cgroup-devices', cg, `@${devices.path}`],
+      why: `linux.resources.devices, enforced as runc does on cgroup v2: an eBPF program (cgroup/dev, ${devices.bytes.length / 8} instructions, in ${devices.path}) attached to the cgroup is asked on every open and mknod of a device node; the last matching rule decides, anything else is EPERM. ${allowed.join('; ')}`,
+    });
   }
   const overlay = `lowerdir=${lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`;
   steps.push(mount(['-t', 'overlay', 'overlay', '-o', overlay, rootfs.mergedDir], 'overlay', rootfs.mergedDir, 'overlay', [overlay], 'the root file system: image layers (read-only, on the 9p share) under a writable upper dir'));
@@ -250,7 +336,14 @@ function mountSteps(m: SpecMount, root: string): Step[] {
     });
     const rbind = options.includes('rbind');
     steps.push(mount([rbind ? '--rbind' : '--bind', source, target], source, target, 'none', [rbind ? 'rbind' : 'bind'], `mounts[${m.destination}]: bind ${source}`));
-    if (options.includes('ro')) steps.push(remountReadOnly(target, 'a bind mount is made read-only by a second, remounting call (the kernel ignores ro on the first)'));
+    if (options.includes('ro') && rbind) {
+      steps.push({
+        argv: [],
+        shell: `while read -r d m r; do case "$m" in ${quoteWord(target)}|${quoteWord(target)}/*) mount -o remount,bind,ro "$m";; esac; done < /proc/mounts`,
+        op: ['readonly-tree', target],
+        why: 'read-only all the way down, as Docker 25+ makes `-v src:dst:ro` (rro): mount_setattr(2) with AT_RECURSIVE; one remount per submount by hand (a plain remount leaves the mounts below writable)',
+      });
+    } else if (options.includes('ro')) steps.push(remountReadOnly(target, 'a bind mount is made read-only by a second, remounting call (the kernel ignores ro on the first)'));
     return steps;
   }
   steps.push({ argv: ['mkdir', '-p', target], op: ['mkdir', target], when: { test: '!-d', path: target }, why: `mount point for ${m.destination}` });
@@ -274,10 +367,28 @@ function mountSteps(m: SpecMount, root: string): Step[] {
   return steps;
 }
 
-function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean): Step[] {
+/** linux.devices (`--device`): the node in the container's /dev; its cgroup rule is in linux.resources.devices. */
+function deviceSteps(spec: RuntimeSpec, root: string): Step[] {
+  return (spec.linux.devices ?? []).flatMap((d) => {
+    const path = joinPath(root, d.path);
+    const mode = ((d.fileMode ?? 0o666) & 0o7777).toString(8);
+    const kind = d.type === 'b' ? 'b' : 'c';
+    return [
+      { argv: ['mkdir', '-p', dirname(path)], op: ['mkdir', dirname(path)], when: { test: '!-d', path: dirname(path) }, why: `parent of ${d.path}` },
+      {
+        argv: ['mknod', '-m', mode, path, kind, String(d.major), String(d.minor)],
+        op: ['mknod', path, mode, kind, String(d.major), String(d.minor)],
+        why: `linux.devices ${d.path} (--device): the host's node ${kind} ${d.major}:${d.minor}, opened through the device program's rule for it`,
+      },
+    ] satisfies Step[];
+  });
+}
+
+function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, seccomp: GuestProgram | undefined): Step[] {
   const root = layout.rootfs.mergedDir;
   const steps: Step[] = [];
   for (const m of spec.mounts) steps.push(...mountSteps(m, root));
+  steps.push(...deviceSteps(spec, root));
   for (const p of spec.linux.maskedPaths ?? []) {
     const t = joinPath(root, p);
     steps.push(mount(['-t', 'tmpfs', '-o', 'ro,size=0', 'tmpfs', t], 'tmpfs', t, 'tmpfs', ['ro', 'size=0'], `linux.maskedPaths ${p}: an empty read-only directory hides it`, { test: '-d', path: t }));
@@ -306,8 +417,8 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean):
   );
   steps.push({
     argv: ['exec', ...processArgv(spec)],
-    op: execOp(spec.process, '.'),
-    why: execWhy(spec.process),
+    op: execOp(spec.process, '.', {}, seccomp),
+    why: execWhy(spec, seccomp),
   });
   return steps;
 }
@@ -317,7 +428,7 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean):
  * process.env only, in runc's order: the capabilities go after chroot and before setuid, so a container without
  * CAP_SYS_CHROOT or CAP_SETUID still starts.
  */
-export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[] } = {}): string[] {
+export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[] } = {}, seccomp?: GuestProgram): string[] {
   const user = override.user ?? p.user;
   return [
     'exec',
@@ -328,18 +439,26 @@ export function execOp(p: RuntimeSpec['process'], root: string, override: { env?
     `groups=${(user.additionalGids ?? []).join(',')}`,
     `caps=${(p.capabilities?.bounding ?? []).join(',')}`,
     ...(p.noNewPrivileges ? ['nnp'] : []),
+    // always: the agent that starts it runs at -1000, which a process the OOM killer can never pick would inherit
+    `oom=${p.oomScoreAdj ?? 0}`,
+    ...(seccomp ? [`seccomp=@${seccomp.path}`] : []),
     ...(override.env ?? p.env ?? []).map((e) => `env=${e}`),
     '--',
     ...(override.args ?? p.args),
   ];
 }
 
-function execWhy(p: RuntimeSpec['process']): string {
+function execWhy(spec: RuntimeSpec, program: GuestProgram | undefined): string {
+  const p = spec.process;
   const kept = enterCapabilities(p);
   const note = kept.length
     ? ` (this shell line keeps ${kept.map((c) => `+${capName(c)}`).join(',')} in the bounding set: util-linux's unshare needs ${kept.length > 1 ? 'them' : 'it'} after setpriv has dropped the rest; drydock-init chroots and sets the uid first, as runc does, and drops ${kept.length > 1 ? 'them' : 'it'})`
     : '';
-  return `drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only${note}`;
+  const seccomp = program
+    ? `; linux.seccomp: Docker's default profile, compiled to a BPF program of ${program.bytes.length / 8} instructions (${program.path}) that drydock-init loads last before setuid (system calls it does not allow fail with EPERM: mount, unshare, setns, keyctl...; clone with namespace flags too). No tool in the guest loads a seccomp filter, so this shell line runs unfiltered`
+    : '';
+  const oom = `; process.oomScoreAdj ${p.oomScoreAdj ?? 0} (the agent that started it runs at -1000, which children inherit)`;
+  return `drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only${oom}${seccomp}${note}`;
 }
 
 /** What util-linux's unshare needs after setpriv has set the bounding set: CAP_SYS_CHROOT, and CAP_SETUID for a uid other than 0. */
@@ -370,7 +489,7 @@ function processArgv(spec: RuntimeSpec): string[] {
 
 function shellTest(when: NonNullable<Step['when']>): string {
   const q = quoteWord(when.path);
-  if (when.test === 'mounted') return `m=; while read -r d t r; do [ "$t" = ${q} ] && m=1; done < /proc/mounts; [ -n "$m" ]`;
+  if (when.test === 'mounted' || when.test === '!mounted') return `m=; while read -r d t r; do [ "$t" = ${q} ] && m=1; done < /proc/mounts; [ ${when.test === 'mounted' ? '-n' : '-z'} "$m" ]`;
   return when.test.startsWith('!') ? `[ ! ${when.test.slice(1)} ${q} ]` : `[ ${when.test} ${q} ]`;
 }
 
@@ -396,7 +515,7 @@ export function stepsFile(layout: ContainerLayout): string {
 }
 
 /** Lower spec + layout into the runtime trace. Throws NOT_IMPLEMENTED for what the guest runtime cannot do yet. */
-export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTrace {
+export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: MachineBudget): RuntimeTrace {
   if (!/^[0-9a-z][0-9a-z_.-]*$/i.test(layout.id)) throw new EngineError('INVALID_ARGUMENT', `bad container id: ${layout.id}`);
   if (spec.process.args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'process.args is empty: no command to run');
   const cg = cgroupPath(layout.id);
@@ -428,8 +547,12 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   ];
   const process = [DRYDOCK_INIT, 'start,init', stepsFile(layout)];
 
-  const create = lowerCreate(spec, layout, cg);
-  const init = lowerInit(spec, layout, newNet);
+  const seccomp = spec.linux.seccomp ? guestProgram('seccomp', seccompBytes(compileSeccomp(spec.linux.seccomp))) : undefined;
+  const rules = effectiveDeviceRules(spec.linux.resources?.devices);
+  const devices = allowsEverything(rules) ? undefined : guestProgram('devices', deviceFilterBytes(compileDeviceFilter(rules)));
+  const programs = [devices, seccomp].filter((p): p is GuestProgram => p !== undefined);
+  const create = lowerCreate(spec, layout, cg, budget, devices, programs);
+  const init = lowerInit(spec, layout, newNet, seccomp);
   const merged = layout.rootfs.mergedDir;
   const del: Step[] = [
     write(`${cg}/cgroup.kill`, '1', 'SIGKILL every process still in the cgroup, forks included', { test: '-e', path: `${cg}/cgroup.kill` }),
@@ -451,6 +574,16 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   const removed = [layout.rootfs.upperDir, layout.rootfs.workDir, merged, layout.bundle];
   const delete_: Step[] = [
     ...del,
+    ...(budget && storageInBundle(layout)
+      ? [
+          {
+            argv: ['umount', '-l', layout.bundle],
+            op: ['umount', layout.bundle],
+            when: { test: 'mounted', path: layout.bundle },
+            why: 'the container\'s storage tmpfs, and its writes with it (lazily: a shell may still have its working directory there)',
+          } satisfies Step,
+        ]
+      : []),
     { argv: ['rm', '-rf', ...removed], op: ['rm', ...removed], why: 'the container\'s writes (upper), overlay work dir, mount point and bundle' },
   ];
   // The bundle's files are written again by the next create; the bundle itself may hold the upper dir.
@@ -481,5 +614,5 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout): RuntimeTr
   const initScript = `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: inside the new namespaces, as PID 1, with the host's tools.\n# $R is the container's root file system (the overlay), seen from the guest before the move below.\nset -e\n${initBody}`;
   const vars: StepVar[] = [['B', layout.bundle], ['R', merged], ['C', cg]];
   const steps = renderStepsFile(layout.id, { create, start, init, delete: delete_, reset }, vars);
-  return { id: layout.id, cgroup: cg, create, start, init, process, shellProcess, delete: delete_, reset, vars, files: { trace, init: initScript, steps } };
+  return { id: layout.id, cgroup: cg, ...(seccomp ? { seccomp } : {}), programs, create, start, init, process, shellProcess, delete: delete_, reset, vars, files: { trace, init: initScript, steps } };
 }

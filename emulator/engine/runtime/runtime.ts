@@ -2,10 +2,11 @@
 // the containers it made: start (detached or on the learner's terminal), kill, state with OOMKilled, exec,
 // pause/unpause, delete. It decides nothing about Docker semantics; that is containers/'s job.
 import { EngineError } from '../errors.ts';
-import type { RuntimeSpec } from '../containers/runtime-spec.ts';
+import { specJson, type RuntimeSpec } from '../containers/runtime-spec.ts';
 import type { ContainerNetwork } from '../network/endpoint.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
-import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type RuntimeTrace } from './lower.ts';
+import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace } from './lower.ts';
+import { quoteArgv, quoteWord } from './shell-quote.ts';
 import { encodeStep, renderStepsFile } from './steps-file.ts';
 
 export type RuntimeStatus = 'created' | 'running' | 'paused' | 'exited';
@@ -59,6 +60,54 @@ function failed(what: string, r: GuestExecResult): EngineError {
   });
 }
 
+/**
+ * The containers' share of the guest, from its task limit and memory (read once per guest with READ_FILE, no
+ * process). Headroom: an eighth of the tasks (at least 256) and a quarter of the memory (at least 48 MiB) stay with
+ * the kernel, init, the agent and the learner's shell; each container's writable tmpfs may take half of the rest.
+ */
+export function machineBudget(threadsMax: number, memTotalKiB: number): MachineBudget {
+  const memory = memTotalKiB * 1024;
+  const reserve = Math.max(48 << 20, Math.floor(memory / 4));
+  const containers = Math.max(16 << 20, memory - reserve);
+  const pages = (bytes: number) => Math.floor(bytes / 4096) * 4096;
+  return {
+    pids: Math.max(64, threadsMax - Math.max(256, Math.floor(threadsMax / 8))),
+    memory: pages(containers),
+    reserve: pages(memory - containers),
+    storage: pages(containers / 2),
+  };
+}
+
+/** The least spec lowerSpec takes: only its create steps' storage mount is used (storageScript). */
+const STORAGE_PROBE_SPEC: RuntimeSpec = {
+  ociVersion: '1.0.2',
+  process: { user: { uid: 0, gid: 0 }, args: ['true'], cwd: '/' },
+  root: { path: 'rootfs' },
+  mounts: [],
+  linux: { namespaces: [{ type: 'mount' }], resources: { devices: [{ allow: true, access: 'rwm' }] } },
+};
+
+const budgets = new WeakMap<GuestExec, Promise<MachineBudget | undefined>>();
+
+function budgetOf(guest: GuestExec): Promise<MachineBudget | undefined> {
+  let b = budgets.get(guest);
+  if (!b) {
+    const read = guest.readFile?.bind(guest);
+    b = read
+      ? Promise.all([read('/proc/sys/kernel/threads-max'), read('/proc/meminfo')]).then(
+          ([threads, meminfo]) => {
+            const total = /^MemTotal:\s+(\d+) kB$/m.exec(decoder.decode(meminfo));
+            const n = Number(decoder.decode(threads).trim());
+            return total && n > 0 ? machineBudget(n, Number(total[1])) : undefined;
+          },
+          () => undefined,
+        )
+      : Promise.resolve(undefined);
+    budgets.set(guest, b);
+  }
+  return b;
+}
+
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGCONT: 18, SIGSTOP: 19 };
 
 export class ContainerRuntime {
@@ -70,6 +119,37 @@ export class ContainerRuntime {
     const e = this.containers.get(id);
     if (!e) throw new EngineError('NOT_FOUND', `no such container in the runtime: ${id}`);
     return e;
+  }
+
+  private readonly programsWritten = new Set<string>();
+
+  private async writePrograms(trace: RuntimeTrace, again: boolean): Promise<void> {
+    await Promise.all(
+      trace.programs
+        .filter((p) => again || !this.programsWritten.has(p.path))
+        .map(async (p) => {
+          await this.guest.writeFile(p.path, p.bytes, { mode: 0o644 });
+          this.programsWritten.add(p.path);
+        }),
+    );
+  }
+
+  /**
+   * Shell that mounts a container's storage tmpfs on its bundle when it is not mounted yet, as create does (for
+   * `docker cp` into a container that has never started: what it writes in the upper dir must be in that tmpfs,
+   * not under it). Empty when the layout keeps its storage elsewhere or the guest's limits are unknown.
+   */
+  async storageScript(layout: ContainerLayout): Promise<string> {
+    const budget = await budgetOf(this.guest);
+    const step = budget && lowerSpec(STORAGE_PROBE_SPEC, layout, budget).create.find((s) => s.op[0] === 'mount' && s.op[3] === 'tmpfs');
+    if (!step) return '';
+    const q = quoteWord(layout.bundle);
+    return `if ! grep -q ${quoteWord(` ${layout.bundle} `)} /proc/mounts; then mkdir -p ${q} && ${quoteArgv(step.argv)} || exit 20; fi\n`;
+  }
+
+  /** A cgroup file written by the agent (WRITE_FILE writes kernel files in place): no guest process. */
+  private async writeKnob(path: string, value: string): Promise<void> {
+    await this.guest.writeFile(path, `${value}\n`, { mode: 0o644 });
   }
 
   /** Runs one section of the trace's steps with drydock-init, in one guest process (that section alone goes in on stdin). */
@@ -85,9 +165,17 @@ export class ContainerRuntime {
    */
   async create(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork } = {}): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
-    const trace = lowerSpec(spec, layout);
+    const trace = lowerSpec(spec, layout, await budgetOf(this.guest));
+    // The BPF programs go into the guest once per boot; create's first step (`need`) exits 3 when one is missing
+    // (a restored checkpoint), before anything else has run: then they are written and create runs again.
+    await this.writePrograms(trace, false);
     // The whole steps file on stdin: drydock-init runs its create section, then saves it as the bundle's `steps`.
-    const r = await this.guest.exec([DRYDOCK_INIT, 'create', '-', stepsFile(layout)], { timeoutMs: 30_000, stdin: trace.files.steps });
+    const runCreate = () => this.guest.exec([DRYDOCK_INIT, 'create', '-', stepsFile(layout)], { timeoutMs: 30_000, stdin: trace.files.steps });
+    let r = await runCreate();
+    if (r.exitCode === 3 && /need /.test(decoder.decode(r.stderr))) {
+      await this.writePrograms(trace, true);
+      r = await runCreate();
+    }
     if (r.exitCode !== 0) {
       await this.runSteps(trace, 'delete', 30_000).catch(() => undefined);
       throw failed(`creating container ${layout.id}`, r);
@@ -105,7 +193,7 @@ export class ContainerRuntime {
   private writeLearnerFiles(e: Entry): void {
     const { bundle } = e.layout;
     const files: [string, string][] = [
-      [`${bundle}/config.json`, `${JSON.stringify(e.spec, null, 2)}\n`],
+      [`${bundle}/config.json`, specJson(e.spec)],
       [`${bundle}/trace.sh`, e.trace.files.trace],
       [`${bundle}/init.sh`, e.trace.files.init],
     ];
@@ -235,9 +323,11 @@ export class ContainerRuntime {
     if (!Number.isInteger(n) || n <= 0 || n > 64) throw new EngineError('INVALID_ARGUMENT', `invalid signal: ${signal}`);
     if (n === 9) {
       // SIGKILL to PID 1 ends its PID namespace, every process in it: cgroup.kill does the same without
-      // waiting for PID 1 to be found (a container still in init.sh has none yet).
-      const r = await this.guest.exec(['sh', '-c', `echo 1 > ${e.trace.cgroup}/cgroup.kill`]);
-      if (r.exitCode !== 0 && !e.exit) throw failed(`killing container ${id}`, r);
+      // waiting for PID 1 to be found (a container still in init.sh has none yet), and the agent writes it
+      // itself: no guest process, so it works when a fork bomb has left none to start.
+      await this.writeKnob(`${e.trace.cgroup}/cgroup.kill`, '1').catch((error: unknown) => {
+        if (!e.exit) throw new EngineError('EXEC_FAILED', `killing container ${id}: ${(error as Error).message}`);
+      });
       return;
     }
     const pid = await this.findPid(id);
@@ -278,7 +368,7 @@ export class ContainerRuntime {
       ['join-cgroup', `${e.trace.cgroup}/cgroup.procs`],
       ['setns', String(pid), ...e.trace.start[1]!.op.slice(1)],
       ['fork'],
-      execOp(p, '.', override),
+      execOp(p, '.', override, e.trace.seccomp),
     ];
     return [DRYDOCK_INIT, '-c', ...steps.map((op) => encodeStep({ argv: [], op, why: '' }))];
   }
@@ -294,8 +384,21 @@ export class ContainerRuntime {
     if (e.status !== want) throw new EngineError('CONFLICT', `container ${id} is ${e.status}`);
     const cg = e.trace.cgroup;
     const v = on ? 1 : 0;
-    const r = await this.guest.exec(['sh', '-c', `echo ${v} > ${cg}/cgroup.freeze && while ! grep -q 'frozen ${v}' ${cg}/cgroup.events; do sleep 0.01; done`], { timeoutMs: 30_000 });
-    if (r.exitCode !== 0) throw failed(on ? 'pause' : 'unpause', r);
+    if (this.guest.readFile) {
+      // the agent writes and reads the cgroup's files itself: no guest process (a container that used up the
+      // guest's tasks can still be frozen, and killed after)
+      await this.writeKnob(`${cg}/cgroup.freeze`, String(v));
+      const deadline = Date.now() + 30_000;
+      for (let pause = 5; ; pause = Math.min(pause * 2, 160)) {
+        const events = decoder.decode(await this.guest.readFile(`${cg}/cgroup.events`));
+        if (new RegExp(`^frozen ${v}$`, 'm').test(events)) break;
+        if (Date.now() > deadline) throw new EngineError('TIMEOUT', `${on ? 'pause' : 'unpause'} of ${id}: cgroup.events did not say frozen ${v} within 30 s`);
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    } else {
+      const r = await this.guest.exec(['sh', '-c', `echo ${v} > ${cg}/cgroup.freeze && while ! grep -q 'frozen ${v}' ${cg}/cgroup.events; do sleep 0.01; done`], { timeoutMs: 30_000 });
+      if (r.exitCode !== 0) throw failed(on ? 'pause' : 'unpause', r);
+    }
     if (!e.exit) e.status = on ? 'paused' : 'running';
   }
 
@@ -315,7 +418,9 @@ export class ContainerRuntime {
     const e = this.entry(id);
     await e.written;
     // cgroup.kill reaches frozen tasks, but their exit waits for the thaw
-    if (e.status === 'paused') await this.guest.exec([DRYDOCK_INIT, '-c', encodeStep({ argv: [], op: ['write', `${e.trace.cgroup}/cgroup.freeze`, '0'], why: '' })]);
+    if (e.status === 'paused') await this.writeKnob(`${e.trace.cgroup}/cgroup.freeze`, '0');
+    // SIGKILL before the delete's own process is started: a fork bomb may have left the guest no task to start it with
+    if (e.status !== 'exited') await this.writeKnob(`${e.trace.cgroup}/cgroup.kill`, '1').catch(() => undefined);
     const r = await this.runSteps(e.trace, options.keepUpper ? 'reset' : 'delete', 60_000);
     if (r.exitCode !== 0) throw failed(`deleting container ${id}`, r);
     if (e.proc && !e.exit) await e.exited;

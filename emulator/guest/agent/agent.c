@@ -14,6 +14,8 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/un.h>
@@ -118,18 +120,50 @@ struct stream {
   int sock;
   struct buf sock_in, sock_out;
   int shim_exited; /* SHIM_EXIT was relayed: its hangup is expected, no SHIM_CLOSED */
+  int in_place; /* K_WRITE to a kernel file (cgroup, proc, sys): written directly, no temporary file */
+  unsigned long bulk_mark; /* K_EXEC: bulk_queued when its last output frame was queued (its EXIT goes after it) */
 };
 
 static struct stream *streams;
 static int tty = -1;
-static struct buf out, in;
+/* Two lanes to the host: a container's output (STDOUT/STDERR of host streams) waits in `bulk`; everything else
+ * (replies, exits, the docker shim's frames, file data) in `urgent`, which goes first at each frame boundary, so a
+ * container that floods its output cannot hold `docker ps` behind megabytes at the serial line's ~50 KB/s. */
+static struct buf urgent, bulk, in;
+static struct buf *writing; /* the lane whose frame is on its way, frame_left bytes of it still to write */
+static size_t frame_left;
+static unsigned long bulk_queued, bulk_sent; /* frames put into the bulk lane, and written from it */
 static int sigchld_pipe[2];
 static int resyncing;
 static int shim_listen = -1;
 static uint32_t next_shim_id = 1;
 
+static struct stream *find_stream(uint32_t id);
+
 static void send_frame(uint8_t type, uint32_t id, const void *payload, size_t len) {
-  put_frame(&out, type, id, payload, len);
+  int output = (type == T_STDOUT || type == T_STDERR) && !(id & 0x80000000u);
+  if (output) {
+    struct stream *s = find_stream(id);
+    if (s) s->bulk_mark = ++bulk_queued;
+    else bulk_queued++;
+  }
+  put_frame(output ? &bulk : &urgent, type, id, payload, len);
+}
+
+/* Writes whole frames to the line, the urgent lane's first; returns when the line takes no more. */
+static void pump_out(void) {
+  for (;;) {
+    if (!frame_left) {
+      writing = urgent.len ? &urgent : bulk.len ? &bulk : NULL;
+      if (!writing) return;
+      frame_left = HEADER + le32(writing->p + writing->off + 8);
+    }
+    ssize_t w = write(tty, writing->p + writing->off, frame_left);
+    if (w <= 0) return;
+    buf_drop(writing, (size_t)w);
+    frame_left -= (size_t)w;
+    if (!frame_left && writing == &bulk) bulk_sent++;
+  }
 }
 
 static void send_text(uint8_t type, uint32_t id, const char *fmt, ...) {
@@ -290,8 +324,11 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
 
 static void maybe_finish_exec(struct stream *s) {
   if (s->reaped && s->out_fd < 0 && s->err_fd < 0) {
-    if (WIFSIGNALED(s->status)) send_text(T_EXIT, s->id, "signal %d", WTERMSIG(s->status));
-    else send_text(T_EXIT, s->id, "exit %d", WEXITSTATUS(s->status));
+    char text[32];
+    int n = WIFSIGNALED(s->status) ? snprintf(text, sizeof text, "signal %d", WTERMSIG(s->status)) : snprintf(text, sizeof text, "exit %d", WEXITSTATUS(s->status));
+    /* after its own output: in the bulk lane while some of that output still waits there */
+    put_frame(s->bulk_mark > bulk_sent ? &bulk : &urgent, T_EXIT, s->id, text, (size_t)n);
+    if (s->bulk_mark > bulk_sent) s->bulk_mark = ++bulk_queued;
     free_stream(s);
   }
 }
@@ -375,6 +412,18 @@ static void pump_read_file(struct stream *s) {
   send_frame(T_DATA, s->id, data, (size_t)n);
 }
 
+/* cgroup2, proc and sysfs files are kernel knobs: no temporary file can be made next to them, and a write is
+ * an action (cgroup.kill, cgroup.freeze) that must need no new process: a guest out of pids can still be told. */
+static int kernel_file(const char *path) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (slash) *slash = 0;
+  struct statfs st;
+  if (statfs(*dir ? dir : "/", &st) < 0) return 0;
+  return st.f_type == CGROUP2_SUPER_MAGIC || st.f_type == PROC_SUPER_MAGIC || st.f_type == SYSFS_MAGIC;
+}
+
 static void do_write_file(uint32_t id, const uint8_t *p, size_t len) {
   char *arg = strndup((const char *)p, len), *sp = strchr(arg, ' ');
   if (!sp || sp == arg || !sp[1]) { send_text(T_ERROR, id, "EINVAL Invalid argument: expected '<octal mode> <path>'"); free(arg); return; }
@@ -383,6 +432,12 @@ static void do_write_file(uint32_t id, const uint8_t *p, size_t len) {
   struct stream *s = new_stream(id, K_WRITE);
   s->path = strdup(sp + 1);
   free(arg);
+  if (kernel_file(s->path)) {
+    s->in_place = 1;
+    s->file_fd = open(s->path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (s->file_fd < 0) { send_errno(id, errno, s->path); free_stream(s); }
+    return;
+  }
   if (asprintf(&s->tmp_path, "%s.drydock-tmp", s->path) < 0) { perror("drydock-agent: out of memory"); exit(1); }
   s->file_fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0600);
   if (s->file_fd < 0) {
@@ -408,6 +463,12 @@ static void write_file_data(struct stream *s, const uint8_t *p, size_t len) {
 static void write_file_end(struct stream *s) {
   int fd = s->file_fd;
   s->file_fd = -1;
+  if (s->in_place) {
+    if (close(fd) < 0) send_errno(s->id, errno, s->path);
+    else send_frame(T_OK, s->id, NULL, 0);
+    free_stream(s);
+    return;
+  }
   if (close(fd) < 0 || rename(s->tmp_path, s->path) < 0) { send_errno(s->id, errno, s->path); free_stream(s); return; }
   free(s->tmp_path);
   s->tmp_path = NULL; /* renamed: nothing to clean up */
@@ -562,8 +623,13 @@ static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len
   }
 }
 
-static int is_hello_header(const uint8_t *h) {
-  return h[0] == MAGIC && h[1] == T_HELLO && h[2] == 0 && h[3] == 0 && le32(h + 8) == 0;
+/* A header the host could have sent: the magic, a type the host sends, flags 0, a length within the limit. */
+static int plausible_header(const uint8_t *h) {
+  static const uint8_t host_types[] = {T_HELLO, T_PING, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_KILL, T_ACK, T_READ_FILE,
+                                       T_DATA, T_END, T_WRITE_FILE, T_RESIZE, T_SET_TIME, T_SHIM_EXIT, T_SHIM_SPAWN};
+  if (h[0] != MAGIC || h[2] || h[3] || le32(h + 8) > MAX_PAYLOAD) return 0;
+  for (size_t i = 0; i < sizeof host_types; i++) if (h[1] == host_types[i]) return 1;
+  return 0;
 }
 
 static void parse_input(void) {
@@ -571,9 +637,9 @@ static void parse_input(void) {
   static uint8_t frame[MAX_PAYLOAD + 1];
   for (;;) {
     uint8_t *h = in.p + in.off;
-    if (resyncing) { /* skip to the next HELLO header */
+    if (resyncing) { /* skip to the next header the host could have sent; the streams in flight are kept */
       size_t i = 0;
-      while (i + HEADER <= in.len && !is_hello_header(h + i)) i++;
+      while (i + HEADER <= in.len && !plausible_header(h + i)) i++;
       buf_drop(&in, i);
       if (in.len < HEADER) return;
       resyncing = 0;
@@ -581,8 +647,8 @@ static void parse_input(void) {
     }
     if (in.len < HEADER) return;
     uint32_t len = le32(h + 8);
-    if (h[0] != MAGIC || len > MAX_PAYLOAD) {
-      send_text(T_ERROR, 0, "EPROTO bad frame header (magic 0x%02x, length %u): waiting for HELLO", h[0], len);
+    if (!plausible_header(h)) {
+      send_text(T_ERROR, 0, "EPROTO bad frame header (magic 0x%02x, type 0x%02x, length %u): skipped to the next frame", h[0], h[1], len);
       resyncing = 1;
       buf_drop(&in, 1);
       continue;
@@ -620,9 +686,18 @@ static void setup_tty(const char *path) {
     if (tcsetattr(tty, TCSANOW, &t) < 0) perror("tcsetattr");
     tcflush(tty, TCIOFLUSH);
   }
+  /* Exclusive: a later open(2) of this line fails with EBUSY unless the opener has CAP_SYS_ADMIN (a container's
+   * root has not), so nothing else can read the host's frames or forge the agent's, whatever /dev it has. */
+  if (ioctl(tty, TIOCEXCL) < 0) perror("drydock-agent: TIOCEXCL");
 }
 
 static int agent_main(int argc, char **argv) {
+  /* The OOM killer spares the agent (init set -1000 already; this holds when started by hand too) */
+  int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (oom >= 0) {
+    if (write(oom, "-1000", 5) < 0) perror("drydock-agent: oom_score_adj");
+    close(oom);
+  }
   setup_tty(argc > 1 ? argv[1] : "/dev/ttyS1");
   if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) { perror("pipe"); return 1; }
   struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
@@ -636,7 +711,8 @@ static int agent_main(int argc, char **argv) {
   struct stream **owners = NULL;
   size_t cap = 0;
   for (;;) {
-    int room = out.len < OUT_HIGH_WATER, file_work = 0;
+    /* children's output is read while its lane has room; the shim's sockets and files while the urgent lane has */
+    int room = urgent.len < OUT_HIGH_WATER, output_room = bulk.len < OUT_HIGH_WATER, file_work = 0;
     size_t n = 0, need = 3;
     for (struct stream *s = streams; s; s = s->next) need += 3;
     if (need > cap) {
@@ -647,7 +723,7 @@ static int agent_main(int argc, char **argv) {
     }
     pfds[n] = (struct pollfd){.fd = sigchld_pipe[0], .events = POLLIN};
     owners[n++] = NULL;
-    pfds[n] = (struct pollfd){.fd = tty, .events = POLLIN | (out.len ? POLLOUT : 0)};
+    pfds[n] = (struct pollfd){.fd = tty, .events = POLLIN | (urgent.len || bulk.len ? POLLOUT : 0)};
     owners[n++] = NULL;
     pfds[n] = (struct pollfd){.fd = room ? shim_listen : -1, .events = POLLIN};
     owners[n++] = NULL;
@@ -659,8 +735,8 @@ static int agent_main(int argc, char **argv) {
         continue;
       }
       if (s->kind != K_EXEC) continue;
-      if (room && s->out_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->out_fd, .events = POLLIN}; owners[n++] = s; }
-      if (room && s->err_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->err_fd, .events = POLLIN}; owners[n++] = s; }
+      if (output_room && s->out_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->out_fd, .events = POLLIN}; owners[n++] = s; }
+      if (output_room && s->err_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->err_fd, .events = POLLIN}; owners[n++] = s; }
       if (s->in_head && s->in_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->in_fd, .events = POLLOUT}; owners[n++] = s; }
     }
     if (poll(pfds, n, file_work ? 0 : -1) < 0) {
@@ -673,10 +749,7 @@ static int agent_main(int argc, char **argv) {
       char drain[64];
       while (read(sigchld_pipe[0], drain, sizeof drain) > 0) {}
     }
-    if (pfds[1].revents & POLLOUT) {
-      ssize_t w = write(tty, out.p + out.off, out.len);
-      if (w > 0) buf_drop(&out, (size_t)w);
-    }
+    if (pfds[1].revents & POLLOUT) pump_out();
     if (pfds[1].revents & POLLIN) {
       uint8_t data[4096];
       ssize_t r = read(tty, data, sizeof data);
@@ -697,7 +770,7 @@ static int agent_main(int argc, char **argv) {
     for (struct stream *s = streams, *next; s; s = next) {
       next = s->next;
       if (s->kind == K_EXEC) { if (s->in_head && s->in_fd >= 0) pump_stdin(s); maybe_finish_exec(s); }
-      else if (s->kind == K_READ && out.len < OUT_HIGH_WATER) pump_read_file(s);
+      else if (s->kind == K_READ && urgent.len < OUT_HIGH_WATER) pump_read_file(s);
     }
     reap_children();
   }

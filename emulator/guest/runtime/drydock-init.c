@@ -7,10 +7,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/bpf.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -124,6 +129,46 @@ static int split(char *line, char **words) {
 }
 
 /* ------------------------------------------------------------ helpers */
+/* Hex (two digits a byte) into a new buffer; *len is the byte count. The engine compiles both programs. */
+static uint8_t *unhex(const char *hex, size_t *len, size_t unit, const char *what) {
+  size_t n = strlen(hex);
+  if (n == 0 || n % (2 * unit)) die("%s: %zu hex digits is not a whole number of %zu-byte instructions", what, n, unit);
+  uint8_t *out = malloc(n / 2);
+  for (size_t i = 0; i < n / 2; i++) {
+    int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) die("%s: not hex at %zu", what, 2 * i);
+    out[i] = (uint8_t)(hi * 16 + lo);
+  }
+  *len = n / 2;
+  return out;
+}
+
+/* A program as the engine gives it: hex in the word, or `@PATH`, a file of the same bytes the engine wrote once
+ * per boot (the serial line moves ~50 KB/s: a seccomp program is ~3 KB, its hex twice that, for every container). */
+/* docker exec's steps enter the container's mount namespace before its exec step, where the guest's /run is out
+ * of sight: the program named there is read first (preload) and kept here */
+static char *preloaded_path;
+static uint8_t *preloaded;
+static size_t preloaded_len;
+
+static uint8_t *program_bytes(const char *word, size_t *len, size_t unit, const char *what) {
+  if (word[0] != '@') return unhex(word, len, unit, what);
+  if (preloaded_path && strcmp(preloaded_path, word + 1) == 0) {
+    *len = preloaded_len;
+    return preloaded;
+  }
+  int fd = open(word + 1, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die("%s: %s: %s", what, word + 1, strerror(errno));
+  struct stat st;
+  if (fstat(fd, &st) < 0 || st.st_size == 0 || st.st_size % unit) die("%s: %s is not a whole number of %zu-byte instructions", what, word + 1, unit);
+  uint8_t *out = malloc((size_t)st.st_size);
+  ssize_t n = read(fd, out, (size_t)st.st_size);
+  if (n != st.st_size) die("%s: reading %s: %s", what, word + 1, n < 0 ? strerror(errno) : "short read");
+  close(fd);
+  *len = (size_t)st.st_size;
+  return out;
+}
+
 static int mkdir_p(const char *path, mode_t mode) {
   char buf[4096];
   if (strlen(path) >= sizeof buf) return errno = ENAMETOOLONG, -1;
@@ -405,6 +450,7 @@ static void do_exec(char **w, int n) {
   const char *root = NULL, *cwd = "/";
   long uid = 0, gid = 0;
   int nnp = 0, keep[NCAPS] = {0}, i = 0;
+  const char *seccomp = NULL, *oom = NULL;
   gid_t groups[256];
   int ngroups = 0;
   clearenv();
@@ -428,11 +474,21 @@ static void do_exec(char **w, int n) {
         if (k == NCAPS) die("unknown capability %s", c);
         keep[k] = 1;
       }
-    } else if (strcmp(w[i], "nnp") == 0) nnp = 1;
+    } else if ((v = value(w[i], "seccomp"))) seccomp = v;
+    else if ((v = value(w[i], "oom"))) oom = v;
+    else if (strcmp(w[i], "nnp") == 0) nnp = 1;
     else die("exec: unknown word %s", w[i]);
   }
   if (i + 1 >= n) die("exec: no command after --");
   char **argv = w + i + 1;
+  /* process.oomScoreAdj: the agent and init run at -1000 (the OOM killer spares them) and children inherit it */
+  if (oom) write_text("/proc/self/oom_score_adj", oom);
+  struct sock_fprog filter = {0};
+  if (seccomp) {
+    size_t len;
+    filter.filter = (struct sock_filter *)program_bytes(seccomp, &len, sizeof(struct sock_filter), "seccomp");
+    filter.len = (unsigned short)(len / sizeof(struct sock_filter));
+  }
   if (root && chroot(root) < 0) die("chroot %s: %s", root, strerror(errno));
   if (chdir(cwd) < 0) die("chdir to %s: %s", cwd, strerror(errno));
   if (setgroups(ngroups, groups) < 0) die("setgroups: %s", strerror(errno));
@@ -442,6 +498,10 @@ static void do_exec(char **w, int n) {
     if (prctl(PR_CAPBSET_DROP, k, 0, 0, 0) < 0 && errno != EINVAL) die("drop %s: %s", k < NCAPS ? CAPS[k] : "capability", strerror(errno));
   }
   if (nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die("no_new_privs: %s", strerror(errno));
+  /* The seccomp filter last but setuid (runc loads it right before exec): still root, CAP_SYS_ADMIN is in the
+   * effective set whatever the bounding set says, so no_new_privs is not needed. setresuid, sigaction,
+   * sigprocmask and execve below go through the filter: the profile allows them. */
+  if (seccomp && prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0) < 0) die("load the seccomp filter: %s", strerror(errno));
   if (setresuid(uid, uid, uid) < 0) die("setuid %ld: %s", uid, strerror(errno));
   /* A fresh process, as runc starts it: the agent runs in the background of /init, which ignores SIGINT and
    * SIGQUIT there, and exec keeps an ignored signal ignored (a container's PID 1 would never see ^C or docker kill -s INT) */
@@ -466,6 +526,49 @@ static void ifup(const char *name) {
   ifr.ifr_flags |= IFF_UP;
   if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0) die("ip link set %s up: %s", name, strerror(errno));
   close(s);
+}
+
+
+/* ------------------------------------------------------------ containment (devices, seccomp, read-only trees) */
+/* cgroup v2 has no devices.allow file: what a cgroup's processes may open or mknod is an eBPF program of type
+ * BPF_PROG_TYPE_CGROUP_DEVICE attached to it (what runc and crun load). The engine wrote the program. */
+static void cgroup_devices(const char *cgroup, const char *hex) {
+  size_t len;
+  struct bpf_insn *insns = (struct bpf_insn *)program_bytes(hex, &len, sizeof(struct bpf_insn), "cgroup-devices");
+  static char log[65536];
+  union bpf_attr load;
+  memset(&load, 0, sizeof load);
+  load.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+  load.insns = (uintptr_t)insns;
+  load.insn_cnt = (uint32_t)(len / sizeof *insns);
+  load.license = (uintptr_t) "GPL";
+  int prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load);
+  if (prog < 0) { /* again with the verifier's log, to say why */
+    int err = errno;
+    load.log_buf = (uintptr_t)log;
+    load.log_size = sizeof log;
+    load.log_level = 1;
+    if (syscall(SYS_bpf, BPF_PROG_LOAD, &load, sizeof load) < 0 && errno == err) die("load the device program: %s\n%s", strerror(err), log);
+    die("load the device program: %s", strerror(err));
+  }
+  int cg = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (cg < 0) die("open %s: %s", cgroup, strerror(errno));
+  union bpf_attr attach;
+  memset(&attach, 0, sizeof attach);
+  attach.target_fd = (uint32_t)cg;
+  attach.attach_bpf_fd = (uint32_t)prog;
+  attach.attach_type = BPF_CGROUP_DEVICE;
+  /* flags 0: the cgroup's one program; nothing below it can attach another (runc's ALLOW_MULTI is for its updates) */
+  if (syscall(SYS_bpf, BPF_PROG_ATTACH, &attach, sizeof attach) < 0) die("attach the device program to %s: %s", cgroup, strerror(errno));
+  close(cg);
+  close(prog); /* the attachment keeps the program */
+  free(insns);
+}
+
+/* mount_setattr(2) with AT_RECURSIVE: every mount below PATH read-only, as Docker 25+ makes `-v x:y:ro` (rro) */
+static void readonly_tree(const char *path) {
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+  if (mount_setattr(AT_FDCWD, path, AT_RECURSIVE, &attr, sizeof attr) < 0) die("mount_setattr %s read-only, recursively: %s", path, strerror(errno));
 }
 
 /* ------------------------------------------------------------ steps */
@@ -529,6 +632,17 @@ static void run_step(char **w, int n) {
     do_setns(w[1], w + 2, n - 2);
   } else if (strcmp(op, "fork") == 0) {
     do_fork(n > 1 ? w[1] : NULL);
+  } else if (strcmp(op, "cgroup-devices") == 0) {
+    NEED(3);
+    cgroup_devices(w[1], w[2]);
+  } else if (strcmp(op, "need") == 0) {
+    /* files the engine writes once per boot (programs referred to as @PATH): exit 3 names the first one missing,
+     * before any other step has run, so the engine can write them and run the section again */
+    for (int i = 1; i < n; i++)
+      if (access(w[i], R_OK) < 0) die_code(3, "need %s: %s", w[i], strerror(errno));
+  } else if (strcmp(op, "readonly-tree") == 0) {
+    NEED(2);
+    readonly_tree(w[1]);
   } else if (strcmp(op, "ifup") == 0) {
     NEED(2);
     ifup(w[1]);
@@ -570,6 +684,15 @@ static char *words[MAX_WORDS];
 int drydock_init_main(int argc, char **argv) {
   umask(022);
   if (argc >= 3 && strcmp(argv[1], "-c") == 0) { /* steps as arguments, one line each (docker exec) */
+    for (int i = 2; i < argc; i++) {
+      const char *at = strstr(argv[i], " seccomp=@");
+      if (strncmp(argv[i], "exec ", 5) != 0 || !at) continue;
+      at += strlen(" seccomp=@");
+      char word[4096];
+      snprintf(word, sizeof word, "@%.*s", (int)strcspn(at, " "), at);
+      preloaded = program_bytes(word, &preloaded_len, sizeof(struct sock_filter), "seccomp");
+      preloaded_path = strdup(word + 1);
+    }
     for (int i = 2; i < argc; i++) {
       lineno = i - 1;
       run_step(words, split(argv[i], words));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../engine/errors.ts';
 import { ACK_WINDOW, AgentClient, SEND_CHUNK_BYTES, parseExit, startFailure } from './agent-client.ts';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.ts';
-import { FrameType } from './frame-codec.ts';
+import { FrameType, encodeFrame } from './frame-codec.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -255,17 +255,22 @@ describe('AgentClient', () => {
     expect(() => client.spawn(['x'], { env: { 'A=B': '1' } })).toThrow(/environment variable name/);
   });
 
-  it('fails pending requests on a framing error, reports it and resynchronises with HELLO', async () => {
+  it('reports a framing error and skips the garbage: requests in flight go on, nothing is reset', async () => {
     const { client, agent, errors } = setup();
     agent.responsive = false;
     const pending = client.readFile('/x');
     await new Promise((r) => setTimeout(r, 0));
+    const sent = agent.received.length;
+    // stray bytes, then a header no agent sends (EXEC from the guest's side), then the real answer
+    const stream = agent.received.at(-1)!.stream;
     agent.emitRaw(new TextEncoder().encode('garbage'));
-    await expectEngineError(pending, 'PROTOCOL', /control channel broke/);
-    expect(errors[0]!.message).toMatch(/bad magic/);
+    agent.send(FrameType.DATA, stream, 'content');
+    agent.emitRaw(encodeFrame({ type: FrameType.EXEC, stream: 1, payload: new TextEncoder().encode('arm\0') }));
+    agent.send(FrameType.END, stream, '');
     agent.responsive = true;
-    await new Promise((r) => setTimeout(r, 0));
-    expect(agent.received.at(-1)!.type).toBe(FrameType.HELLO);
+    expect(text(await pending)).toBe('content');
+    expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/bad magic/), expect.stringMatching(/implausible frame header \(type EXEC/)]);
+    expect(agent.received.slice(sent).map((f) => f.type)).not.toContain(FrameType.HELLO);
     expect(text((await client.exec(['echo', 'ok'])).stdout)).toBe('ok\n');
   });
 

@@ -23,6 +23,11 @@ const AGENT_STREAM_BIT = 0x80000000;
 /** PROTOCOL.md "The docker shim": a shim's request, and the status it exits with */
 const SHIM_OPEN = 0x40;
 const SHIM_EXIT = 0x42;
+/** What the agent sends: its own replies, and the shim's SHIM_OPEN, SHIM_STDIN, SHIM_CHILD_EXIT, SHIM_CLOSED */
+const AGENT_FRAME_TYPES: ReadonlySet<number> = new Set([
+  FrameType.HELLO, FrameType.PONG, FrameType.STARTED, FrameType.STDOUT, FrameType.STDERR, FrameType.EXIT, FrameType.ACK,
+  FrameType.ERROR, FrameType.DATA, FrameType.END, FrameType.OK, 0x40, 0x41, 0x44, 0x45,
+]);
 /** How long a killed stream waits for its EXIT before it is forgotten. */
 const KILLED_STREAM_GRACE_MS = 10_000;
 export const SIGKILL = 9;
@@ -277,12 +282,13 @@ export class AgentClient {
     this.decoder = new FrameDecoder({
       onFrame: (frame) => this.dispatch(frame),
       onError: (error) => {
-        const wrapped = new EngineError('PROTOCOL', `control channel: ${error.message}`, { cause: error });
-        this.options.onProtocolError?.(wrapped);
-        // Anything in flight may have lost bytes: fail it, then resynchronise (PROTOCOL.md).
-        this.failAll(new EngineError('PROTOCOL', `control channel broke (${error.message}); the request was abandoned`));
-        this.sendFrame({ type: FrameType.HELLO, stream: 0, payload: new Uint8Array(0) });
+        // Reported and skipped: the decoder is already at the next plausible header. Bytes between frames are not
+        // the agent's (it writes whole frames), so the streams in flight go on; a reset here (HELLO, failing every
+        // request) would let one stray byte from anything that reached the line take the channel down.
+        this.options.onProtocolError?.(new EngineError('PROTOCOL', `control channel: ${error.message}`, { cause: error }));
       },
+      // only headers of frames the agent sends (PROTOCOL.md): the rest is garbage to skip, not a frame to act on
+      acceptHeader: (type, flags) => flags === 0 && AGENT_FRAME_TYPES.has(type),
     });
     this.disposeTransport = transport.onBytes((bytes) => this.decoder.push(bytes));
   }

@@ -75,6 +75,8 @@ export interface FrameDecoderEvents {
   onFrame(frame: Frame): void;
   /** The byte stream broke the framing. The decoder has already skipped ahead to the next magic byte. */
   onError(error: FrameError): void;
+  /** A header this side would never receive (a type the peer does not send, reserved flags set) is garbage too */
+  acceptHeader?(type: number, flags: number): boolean;
 }
 
 /**
@@ -149,6 +151,15 @@ export class FrameDecoder {
       if (!this.resyncing) {
         this.resyncing = true;
         this.events.onError(new FrameError(`frame length ${length} exceeds the ${MAX_PAYLOAD_BYTES}-byte limit`));
+      }
+      return false;
+    }
+    const type = view.getUint8(1);
+    const flags = view.getUint16(2, true);
+    if (this.events.acceptHeader && !this.events.acceptHeader(type, flags)) {
+      if (!this.resyncing) {
+        this.resyncing = true;
+        this.events.onError(new FrameError(`implausible frame header (type ${frameTypeName(type)}, flags ${flags})`));
       }
       return false;
     }

@@ -45,8 +45,8 @@ if [ ! -e /mnt/host/site ]; then mkdir -p /mnt/host/site; fi
 if [ ! -e $R/srv ]; then if [ -d /mnt/host/site ]; then mkdir -p $R/srv; else [ -d $R ] || mkdir -p $R; : > $R/srv; fi; fi
 # mounts[/srv]: bind /mnt/host/site
 mount --rbind /mnt/host/site $R/srv
-# a bind mount is made read-only by a second, remounting call (the kernel ignores ro on the first)
-mount -o remount,bind,ro $R/srv
+# read-only all the way down, as Docker 25+ makes `-v src:dst:ro` (rro): mount_setattr(2) with AT_RECURSIVE; one remount per submount by hand (a plain remount leaves the mounts below writable)
+while read -r d m r; do case "$m" in $R/srv|$R/srv/*) mount -o remount,bind,ro "$m";; esac; done < /proc/mounts
 # a bind mount needs a mount point of the same kind as its source (/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/resolv.conf)
 if [ ! -e $R/etc/resolv.conf ]; then if [ -d /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/resolv.conf ]; then mkdir -p $R/etc/resolv.conf; else [ -d $R/etc ] || mkdir -p $R/etc; : > $R/etc/resolv.conf; fi; fi
 # mounts[/etc/resolv.conf]: bind /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/resolv.conf
@@ -133,5 +133,5 @@ echo web > /proc/sys/kernel/hostname
 cd $R
 # not pivot_root: the guest's / is the initramfs, which has no parent mount, so pivot_root(2) says EINVAL (even for a bind-mounted overlay in a new mount namespace). The overlay is moved over / and entered with chroot below; ".." from it leads back to itself
 mount --move . /
-# drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only
+# drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only; process.oomScoreAdj 0 (the agent that started it runs at -1000, which children inherit); linux.seccomp: Docker's default profile, compiled to a BPF program of 369 instructions (/run/drydock/bpf-seccomp-028ebb60467c45a4.bin) that drydock-init loads last before setuid (system calls it does not allow fail with EPERM: mount, unshare, setns, keyctl...; clone with namespace flags too). No tool in the guest loads a seccomp filter, so this shell line runs unfiltered
 exec env -i PATH=/opt/bin HOSTNAME=web A=1 HOME=/root /usr/bin/setpriv --regid=0 --groups=0,10 --bounding-set -all,+chown,+dac_override,+fsetid,+fowner,+mknod,+net_raw,+setgid,+setuid,+setfcap,+setpcap,+net_bind_service,+sys_chroot,+kill,+audit_write /usr/bin/unshare --root=. --wd=/srv --setuid=0 -- httpd -f

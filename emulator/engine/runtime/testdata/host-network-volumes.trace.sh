@@ -6,6 +6,8 @@ set -e
 # there for each step here); this file replays them with standard tools, one process per step.
 
 # ---- create
+# the BPF programs below, written by the engine once per boot (exit 3 when one is missing: the engine writes it and runs create again)
+ls /run/drydock/bpf-devices-828a367c0584c9f6.bin /run/drydock/bpf-seccomp-028ebb60467c45a4.bin
 # nodes for containers' /dev, made once per boot
 if [ ! -d /run/drydock/dev-skeleton ]; then mkdir -p /run/drydock/dev-skeleton; fi
 # /dev/null: a default device (runtime-spec config-linux.md); the host's /dev stays out of reach
@@ -30,6 +32,10 @@ if [ ! -L /run/drydock/dev-skeleton/stdout ]; then ln -s /proc/self/fd/1 /run/dr
 if [ ! -L /run/drydock/dev-skeleton/stderr ]; then ln -s /proc/self/fd/2 /run/drydock/dev-skeleton/stderr; fi
 # /dev/ptmx -> pts/ptmx, as runtimes link it
 if [ ! -L /run/drydock/dev-skeleton/ptmx ]; then ln -s pts/ptmx /run/drydock/dev-skeleton/ptmx; fi
+# the bundle
+mkdir -p /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8
+# the container's writable storage: a tmpfs of its own (92 MiB) for its upper dir, so a container that fills its disk gets ENOSPC alone (Docker's writable layer on the host's disk); kept across stop/start
+if m=; while read -r d t r; do [ "$t" = /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 ] && m=1; done < /proc/mounts; [ -z "$m" ]; then mount -t tmpfs -o size=95997952,mode=755 tmpfs /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8; fi
 # the bundle; the container's cgroup (every process it starts is counted and limited there); overlayfs upper (the container's writes) and work dirs on guest tmpfs, and the mount point
 mkdir -p /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs
 # drydock-init writes PID 1's host pid here once it runs process.args: none from an earlier start may be read
@@ -38,6 +44,12 @@ rm -f /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f
 echo '+cpu +memory +pids' > /sys/fs/cgroup/drydock/cgroup.subtree_control
 # containers together get 1/10 of the CPU weight of the agent and the learner's shell, so a busy loop cannot starve them
 echo 10 > /sys/fs/cgroup/drydock/cpu.weight
+# all containers together: fewer tasks than the kernel allows, so a fork bomb without --pids-limit leaves room for the agent, the learner's shell and `docker rm -f` (a host's ulimits do this for dockerd)
+echo 3429 > /sys/fs/cgroup/drydock/pids.max
+# all containers together, their tmpfs files included: the guest keeps 61 MiB for the kernel, init, the agent and the learner's shell; beyond this the OOM killer picks inside the containers
+echo 192000000 > /sys/fs/cgroup/drydock/memory.max
+# linux.resources.devices, enforced as runc does on cgroup v2: an eBPF program (cgroup/dev, 99 instructions, in /run/drydock/bpf-devices-828a367c0584c9f6.bin) attached to the cgroup is asked on every open and mknod of a device node; the last matching rule decides, anything else is EPERM. deny a *:* rwm; allow c 1:5 rwm (/dev/zero); allow c 1:3 rwm (/dev/null); allow c 1:9 rwm (/dev/urandom); allow c 1:8 rwm (/dev/random); allow c 5:0 rwm (/dev/tty); allow c 5:1 rwm (/dev/console); deny c 10:229 rwm (/dev/fuse); allow c *:* m; allow b *:* m; allow c 1:7 rwm (/dev/full); allow c 136:* rwm (/dev/pts/*); allow c 5:2 rwm (/dev/ptmx)
+: no busybox or util-linux tool loads a device program: bpftool would, with prog load ... type cgroup/dev and cgroup attach /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 device
 # the root file system: image layers (read-only, on the 9p share) under a writable upper dir
 mount -t overlay overlay -o lowerdir=/mnt/host/layers/2222222222222222222222222222222222222222222222222222222222222222:/mnt/host/layers/1111111111111111111111111111111111111111111111111111111111111111,upperdir=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper,workdir=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs
 
@@ -54,5 +66,7 @@ sh -c 'echo $$ > /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c
 #   if m=; while read -r d t r; do [ "$t" = /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs ] && m=1; done < /proc/mounts; [ -n "$m" ]; then umount -l /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs; fi
 # an empty cgroup is removed with rmdir
 #   if [ -d /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 ]; then rmdir /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8; fi
+# the container's storage tmpfs, and its writes with it (lazily: a shell may still have its working directory there)
+#   if m=; while read -r d t r; do [ "$t" = /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 ] && m=1; done < /proc/mounts; [ -n "$m" ]; then umount -l /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8; fi
 # the container's writes (upper), overlay work dir, mount point and bundle
 #   rm -rf /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8

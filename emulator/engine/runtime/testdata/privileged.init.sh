@@ -53,5 +53,5 @@ ip link set lo up
 cd $R
 # not pivot_root: the guest's / is the initramfs, which has no parent mount, so pivot_root(2) says EINVAL (even for a bind-mounted overlay in a new mount namespace). The overlay is moved over / and entered with chroot below; ".." from it leads back to itself
 mount --move . /
-# drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only
+# drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only; process.oomScoreAdj 0 (the agent that started it runs at -1000, which children inherit)
 exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOSTNAME=3f2a9c1b7d4e HOME=/root /usr/bin/setpriv --regid=0 --groups=0,10 --bounding-set -all,+chown,+dac_override,+dac_read_search,+fowner,+fsetid,+kill,+setgid,+setuid,+setpcap,+linux_immutable,+net_bind_service,+net_broadcast,+net_admin,+net_raw,+ipc_lock,+ipc_owner,+sys_module,+sys_rawio,+sys_chroot,+sys_ptrace,+sys_pacct,+sys_admin,+sys_boot,+sys_nice,+sys_resource,+sys_time,+sys_tty_config,+mknod,+lease,+audit_write,+audit_control,+setfcap,+mac_override,+mac_admin,+syslog,+wake_alarm,+block_suspend,+audit_read,+perfmon,+bpf,+checkpoint_restore /usr/bin/unshare --root=. --wd=/ --setuid=0 -- sh
