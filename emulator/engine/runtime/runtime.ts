@@ -3,6 +3,7 @@
 // pause/unpause, delete. It decides nothing about Docker semantics; that is containers/'s job.
 import { EngineError } from '../errors.ts';
 import type { RuntimeSpec } from '../containers/runtime-spec.ts';
+import type { ContainerNetwork } from '../network/endpoint.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
 import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type RuntimeTrace } from './lower.ts';
 import { encodeStep, renderStepsFile } from './steps-file.ts';
@@ -75,10 +76,14 @@ export class ContainerRuntime {
     return this.guest.exec([DRYDOCK_INIT, section, '-'], { timeoutMs, stdin: text });
   }
 
-  /** Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps into the bundle. */
-  async create(spec: RuntimeSpec, layout: ContainerLayout): Promise<RuntimeTrace> {
+  /**
+   * Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps into
+   * the bundle. `network` (network/endpoint.ts) decides the network namespace: its endpoints' veth pairs and the
+   * embedded DNS server's socket are made by the container's PID 1 as it starts, and removed by delete.
+   */
+  async create(spec: RuntimeSpec, layout: ContainerLayout, network?: ContainerNetwork): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
-    const trace = lowerSpec(spec, layout);
+    const trace = lowerSpec(spec, layout, network);
     // The whole steps file on stdin: drydock-init runs its create section, then saves it as the bundle's `steps`.
     const r = await this.guest.exec([DRYDOCK_INIT, 'create', '-', stepsFile(layout)], { timeoutMs: 30_000, stdin: trace.files.steps });
     if (r.exitCode !== 0) {
@@ -269,7 +274,7 @@ export class ContainerRuntime {
     };
     const steps: string[][] = [
       ['join-cgroup', `${e.trace.cgroup}/cgroup.procs`],
-      ['setns', String(pid), ...e.trace.start[1]!.op.slice(1)],
+      ['setns', String(pid), ...e.trace.namespaces],
       ['fork'],
       execOp(p, '.', override),
     ];
