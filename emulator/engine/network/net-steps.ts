@@ -107,11 +107,14 @@ export function endpointCleanupSteps(endpoints: readonly EndpointPlan[]): Step[]
   return steps;
 }
 
-/** conntrack -D for connections from, to or NATed to these addresses, as dockerd clears a leaving endpoint's. */
-export function conntrackFlushStep(addresses: readonly string[]): Step {
+/**
+ * conntrack -D for connections from, to or NATed to these addresses (and to these `tcp/PORT`, `udp/PORT`), as dockerd
+ * clears a leaving endpoint's.
+ */
+export function conntrackFlushStep(selectors: readonly string[]): Step {
   return drydockInit(
-    ['conntrack-flush', ...addresses],
-    `forget the connections of ${addresses.join(', ')} (conntrack -D -s/-d with conntrack-tools, which the guest does not have): a stale entry would send a reused address's packets where they went before`,
+    ['conntrack-flush', ...selectors],
+    `forget the connections of ${selectors.join(', ')} (conntrack -D with conntrack-tools, which the guest does not have): a stale entry would send a reused address's or port's packets where they went before`,
   );
 }
 

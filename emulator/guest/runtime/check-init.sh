@@ -56,6 +56,9 @@ set +e
 rc=$?
 set -e
 [[ $rc == 127 ]] || { echo "check-init: a missing command gave $rc, want 127" >&2; exit 1; }
+# run: a program's argv is the step's words, none of a longer line before it
+"$t/drydock-init" -c "mkdir $t/w/1 $t/w/2 $t/w/3 $t/w/4 $t/w/5 $t/w/6 $t/w/7" 'run -- /bin/sh -c [%20%24#%20-eq%200%20]' ||
+  { echo 'check-init: run passed words of an earlier line on' >&2; exit 1; }
 
 # ---- network steps, in namespaces of their own: a "guest" network namespace (a file, as /proc/1/ns/net is in the
 # guest) with a bridge, a "container" one joined to it by a veth pair, the embedded DNS server's socket handed to

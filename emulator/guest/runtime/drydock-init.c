@@ -131,6 +131,7 @@ static int split(char *line, char **words) {
     if (!end) break;
     p = end + 1;
   }
+  words[n] = NULL; /* exec and run pass the tail on as an argv: no word of a longer line before may follow it */
   return n;
 }
 
@@ -575,6 +576,8 @@ static void run_step(char **w, int n) {
     net_dns(w[1], n > 2 ? w[2] : NULL);
   } else if (strcmp(op, "spawn") == 0) {
     net_spawn(w + 1, n - 1);
+  } else if (strcmp(op, "run") == 0) {
+    net_run(w + 1, n - 1);
   } else if (strcmp(op, "stop") == 0) {
     NEED(3);
     net_stop(w[1], w[2]);
@@ -611,7 +614,7 @@ static int wanted(const char *name, const char *list) {
   return 0;
 }
 
-static char *words[MAX_WORDS];
+static char *words[MAX_WORDS + 1];
 
 int drydock_init_main(int argc, char **argv) {
   umask(022);

@@ -262,11 +262,44 @@ static int tuple_has(struct nlattr *tuple, uint32_t addr) {
   return (src && NLA_LEN(src) == 4 && *(uint32_t *)NLA_DATA(src) == addr) || (dst && NLA_LEN(dst) == 4 && *(uint32_t *)NLA_DATA(dst) == addr);
 }
 
+/* Whether the original tuple's protocol and destination port are these (a published port's connections). */
+static int tuple_port(struct nlattr *tuple, int proto, uint16_t port) {
+  if (!tuple) return 0;
+  struct nlattr *p = attr_find(NLA_DATA(tuple), NLA_LEN(tuple), CTA_TUPLE_PROTO);
+  if (!p) return 0;
+  struct nlattr *num = attr_find(NLA_DATA(p), NLA_LEN(p), CTA_PROTO_NUM), *dport = attr_find(NLA_DATA(p), NLA_LEN(p), CTA_PROTO_DST_PORT);
+  return num && dport && *(uint8_t *)NLA_DATA(num) == proto && NLA_LEN(dport) == 2 && *(uint16_t *)NLA_DATA(dport) == htons(port);
+}
+
+/* What a conntrack-flush word selects: an IPv4 address (from, to or NATed to), or PROTO/PORT (to that port). */
+struct ct_filter { uint32_t addr; int proto; uint16_t port; };
+
+static struct ct_filter parse_ct_filter(const char *word) {
+  struct ct_filter f = {0};
+  const char *slash = strchr(word, '/');
+  if (!slash) {
+    f.addr = parse_ip(word).s_addr;
+    return f;
+  }
+  if (strncmp(word, "tcp/", 4) == 0) f.proto = IPPROTO_TCP;
+  else if (strncmp(word, "udp/", 4) == 0) f.proto = IPPROTO_UDP;
+  else net_die("conntrack-flush: %s is neither an address nor tcp/PORT or udp/PORT", word);
+  int port = atoi(slash + 1);
+  if (port <= 0 || port > 65535) net_die("conntrack-flush: bad port in %s", word);
+  f.port = (uint16_t)port;
+  return f;
+}
+
+static int ct_matches(const struct ct_filter *f, struct nlattr *orig, struct nlattr *reply) {
+  if (f->proto) return tuple_port(orig, f->proto, f->port);
+  return tuple_has(orig, f->addr) || tuple_has(reply, f->addr);
+}
+
 #define CT_BATCH 256
 struct ct_entry { uint16_t len; char tuple[160]; uint16_t zone_len; char zone[8]; };
 
 /* Dumps the table and keeps the original tuples (and zones) of the entries that involve the address. */
-static int ct_collect(uint32_t addr, struct ct_entry *out, int max) {
+static int ct_collect(const struct ct_filter *filter, struct ct_entry *out, int max) {
   int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER);
   if (fd < 0) net_die("netfilter netlink socket: %s (is the kernel's ctnetlink built in?)", strerror(errno));
   struct { struct nlmsghdr h; struct nfgenmsg g; } req = {
@@ -294,7 +327,7 @@ static int ct_collect(uint32_t addr, struct ct_entry *out, int max) {
       char *attrs = (char *)NLMSG_DATA(r) + NLMSG_ALIGN(sizeof(struct nfgenmsg));
       int len = (int)r->nlmsg_len - (int)(attrs - (char *)r);
       struct nlattr *orig = attr_find(attrs, len, CTA_TUPLE_ORIG), *rep = attr_find(attrs, len, CTA_TUPLE_REPLY);
-      if (!orig || !(tuple_has(orig, addr) || tuple_has(rep, addr)) || found == max) continue;
+      if (!orig || !ct_matches(filter, orig, rep) || found == max) continue;
       if (orig->nla_len > sizeof out[found].tuple) continue;
       out[found].len = orig->nla_len;
       memcpy(out[found].tuple, orig, orig->nla_len);
@@ -308,14 +341,15 @@ static int ct_collect(uint32_t addr, struct ct_entry *out, int max) {
   return found;
 }
 
-/* conntrack -D for every connection from, to or NATed to ADDR, as dockerd clears a leaving endpoint's: a stale
- * entry would keep sending a reused address's or port's packets to where they went before. */
-void net_conntrack_flush(const char *addr_text) {
-  uint32_t addr = parse_ip(addr_text).s_addr;
+/* conntrack -D for every connection from, to or NATed to an address, or to a published port, as dockerd clears a
+ * leaving endpoint's: a stale entry would keep sending a reused address's or port's packets where they went before. */
+void net_conntrack_flush(const char *word) {
+  struct ct_filter filter = parse_ct_filter(word);
+  const char *addr_text = word;
   static struct ct_entry entries[CT_BATCH];
   /* deleted after the dump, not during it; a full batch means there may be more */
   for (int pass = 0; pass < 16; pass++) {
-    int n = ct_collect(addr, entries, CT_BATCH);
+    int n = ct_collect(&filter, entries, CT_BATCH);
     for (int i = 0; i < n; i++) {
       struct nlbuf b;
       struct nfgenmsg g = {.nfgen_family = AF_INET, .version = NFNETLINK_V0};
@@ -513,4 +547,26 @@ void net_stop(const char *pidfile, const char *comm) {
     }
   }
   if (unlink(pidfile) < 0 && errno != ENOENT) net_die("rm %s: %s", pidfile, strerror(errno));
+}
+
+/* run -- ARGV: the program (iptables-restore) in a child with this process's stdio; its failure is this step's.
+ * Not `exec`: the steps after it (the driver's record of what now exists) run only once it succeeded. */
+void net_run(char **w, int n) {
+  int i = 0;
+  while (i < n && strcmp(w[i], "--") != 0) i++;
+  if (i + 1 >= n) net_die("run needs a command after --");
+  char **argv = w + i + 1;
+  fflush(NULL);
+  pid_t child = fork();
+  if (child < 0) net_die("fork: %s", strerror(errno));
+  if (child == 0) {
+    execv(argv[0], argv);
+    fprintf(stderr, "%s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  int status;
+  while (waitpid(child, &status, 0) < 0)
+    if (errno != EINTR) net_die("waitpid: %s", strerror(errno));
+  if (WIFSIGNALED(status)) net_die("%s: killed by signal %d", argv[0], WTERMSIG(status));
+  if (WEXITSTATUS(status)) net_die("%s exited %d", argv[0], WEXITSTATUS(status));
 }

@@ -23,5 +23,6 @@ void net_conntrack_flush(const char *addr);
 void net_dns(const char *id, const char *pid);
 void net_spawn(char **words, int n);
 void net_stop(const char *pidfile, const char *comm);
+void net_run(char **words, int n);
 
 #endif
