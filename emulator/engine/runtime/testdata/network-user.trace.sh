@@ -59,7 +59,7 @@ sh -c 'echo $$ > /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c
 #   if [ -e /sys/class/net/veth5d6e7f8 ]; then /bin/ip link del veth5d6e7f8; fi
 # the veth pair of network back (the kernel also drops it with the container's namespace, later)
 #   if [ -e /sys/class/net/veth9a8b7c6 ]; then /bin/ip link del veth9a8b7c6; fi
-# forget the connections of 172.18.0.3, 10.10.0.2 (conntrack -D -s/-d with conntrack-tools, which the guest does not have): a stale entry would send a reused address's packets where they went before
+# forget the connections of 172.18.0.3, 10.10.0.2 (conntrack -D with conntrack-tools, which the guest does not have): a stale entry would send a reused address's or port's packets where they went before
 #   /sbin/drydock-init -c 'conntrack-flush 172.18.0.3 10.10.0.2'
 # the container's writes (upper), overlay work dir, mount point and bundle
 #   rm -rf /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/upper /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/work /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8
