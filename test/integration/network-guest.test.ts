@@ -3,8 +3,6 @@
 // name (the embedded DNS server) and address; a published port answers from the guest (docker-proxy and DNAT) and
 // through Machine.tcpConnect; a container reaches out through MASQUERADE; and nothing is left behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { median } from '../../bench/figures.ts';
-import type { NetworkPlan } from '../../emulator/engine/network/endpoint.ts';
 import { GuestNetworkDriver, NETWORK_DIR } from '../../emulator/engine/network/guest-network-driver.ts';
 import { describeChange, guestLeaks, readGuestState, type LeakTolerance } from '../../emulator/node-backends/guest-leak-probe.ts';
 import { defaultBridge, endpoint, httpViaTcpConnect, removeNet, startNet, userNetwork, type NetContainer } from './network-fixture.ts';
@@ -207,31 +205,5 @@ describe.skipIf(!registryBuilt)('container networking on the real kernel', () =>
     const leaks = guestLeaks(before, after, TOLERANCE);
     expect(leaks, leaks.join('\n')).toEqual([]);
   }, 900_000);
-
-  it('measures: start+delete with one endpoint vs none, and a DNS lookup from a container', async () => {
-    const cycle = async (network: Parameters<typeof startNet>[5]) => {
-      const t = performance.now();
-      const c = await start(['true'], network);
-      await f.runtime.wait(c.id);
-      await remove(c);
-      return performance.now() - t;
-    };
-    const none: number[] = [];
-    const one: number[] = [];
-    await cycle({ mode: 'none' });
-    for (let i = 0; i < 20; i++) {
-      none.push(await cycle({ mode: 'none' }));
-      one.push(await cycle({ mode: 'endpoints', endpoints: [endpoint(bridge, '172.17.0.20')], dns: false }));
-    }
-    const c = await start(['sleep', '600'], { mode: 'endpoints', endpoints: [endpoint(app, '172.20.0.30')], dns: true }, { names: [{ name: 'web', ipAddress: '172.20.0.2' }] });
-    try {
-      const out = await inside(c, 'i=0; while [ $i -lt 21 ]; do a=$(cut -d" " -f1 /proc/uptime); nslookup web >/dev/null; b=$(cut -d" " -f1 /proc/uptime); echo "$a $b"; i=$((i+1)); done');
-      const lookups = out.trim().split('\n').slice(1).map((l) => l.split(' ').map(Number)).map(([a, b]) => Math.round((b! - a!) * 1000));
-      console.log(`[network] runtime start+wait+delete median of 20: none ${median(none).toFixed(0)} ms, one endpoint ${median(one).toFixed(0)} ms; nslookup in a container ${median(lookups)} ms (10 ms resolution)`);
-    } finally {
-      await remove(c);
-    }
-  }, 600_000);
 });
 
-export type { NetworkPlan };

@@ -185,7 +185,7 @@ describe('GuestNetworkDriver', () => {
     const ep: EndpointPlan = { network: app, id: 'e'.repeat(64), ifName: 'eth1', hostIfName: 'veth1234567', ipAddress: '172.18.0.5', prefixLength: 16, macAddress: '02:42:ac:12:00:05', defaultRoute: false };
     await driver.attach(CID, 4242, ep);
     const ops = guest.ops();
-    expect(ops.slice(ops.indexOf('netns'))).toEqual(['netns', 'veth-add', '@', 'link-set', 'addr-add']);
+    expect(ops.slice(ops.indexOf('netns'))).toEqual(['netns', 'veth-add', 'write', '@', 'link-set', 'addr-add']);
     expect(guest.calls.at(-1)!.steps.find((s) => s[0] === 'netns')).toEqual(['netns', '/proc/4242/ns/net']);
     expect(guest.calls.at(-1)!.steps.find((s) => s[0] === '@')).toEqual(['@', '/proc/1/ns/net', 'link-set', 'veth1234567', `master=${app.bridge}`, 'up']);
     await driver.forgetContainer(CID);

@@ -52,6 +52,12 @@ export function endpointSteps(ep: EndpointPlan): Step[] {
       op: ['veth-add', ifName, hostIfName, GUEST_NETNS],
       why: `network ${net.name}: a veth pair, ${ifName} here in the container's network namespace and ${hostIfName} in the guest's (that of its PID 1: this /proc is still the guest's)`,
     },
+    {
+      argv: ['echo', '1'],
+      stdoutTo: `/proc/sys/net/ipv6/conf/${ifName}/disable_ipv6`,
+      op: ['write', `/proc/sys/net/ipv6/conf/${ifName}/disable_ipv6`, '1'],
+      why: 'an IPv4 network: no IPv6 link-local address, duplicate address detection or router solicitation on it, as dockerd sets it (this /proc/sys/net is the namespace\'s own)',
+    },
     inGuestNetns({
       argv: [IP, 'link', 'set', hostIfName, 'master', net.bridge, 'up'],
       op: ['link-set', hostIfName, `master=${net.bridge}`, 'up'],

@@ -76,6 +76,43 @@ rc, n, r = ask('WEB', 1); assert rc == 0 and n == 1 and r[-4:] == bytes([10, 9, 
 rc, n, r = ask('web', 28); assert rc == 0 and n == 0, (rc, n)
 rc, n, r = ask('7.0.9.10.in-addr.arpa', 12); assert rc == 0 and n == 1 and b'\x02DB\x03net' in r, r
 PY
+cat >"$t/flood.py" <<'PY'
+# 20000 queries as fast as one socket sends them, then one that must be answered within a second
+import socket, struct, time
+def q(name, ident):
+    return struct.pack('>HHHHHH', ident, 0x0100, 1, 0, 0, 0) + b''.join(bytes([len(p)]) + p.encode() for p in name.split('.')) + b'\0' + struct.pack('>HH', 1, 1)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.setblocking(False)
+for i in range(20000):
+    try: s.sendto(q('web' if i % 2 else 'n%d.example' % i, i & 0xffff), ('127.0.0.11', 53))
+    except BlockingIOError: pass
+time.sleep(1.5)  # the server's token bucket refills (200/s): the flood has spent it
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); c.settimeout(1)
+c.sendto(q('web', 0x4242), ('127.0.0.11', 53))
+r = c.recv(512)
+assert r[:2] == b'\x42\x42' and r[-4:] == bytes([10, 9, 0, 5]), r
+PY
+cat >"$t/backend.py" <<'PY'
+# the proxy's backend: a request of 3 bytes is answered reversed, "big" with 64 MB
+import socket, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', 18081)); s.listen()
+def serve(c):
+    try:
+        d = c.recv(10)
+        if d == b'big': c.sendall(b'x' * (64 << 20))
+        else: c.sendall(d[::-1])
+    except OSError: pass
+    c.close()
+while True:
+    c, _ = s.accept(); threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+cat >"$t/slow-reader.py" <<'PY'
+# asks for 64 MB through the proxy and reads nothing for a second; a second client is still served meanwhile
+import socket, time
+a = socket.create_connection(('127.0.0.1', 18080), 2); a.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096); a.sendall(b'big')
+time.sleep(1)
+b = socket.create_connection(('127.0.0.1', 18080), 2); b.sendall(b'abc'); b.shutdown(1); b.settimeout(2)
+assert b.recv(10) == b'cba'
+PY
 cat >"$t/net.sh" <<NET
 set -e
 fail() { echo "check-init: network: \$*" >&2; exit 1; }
@@ -86,7 +123,7 @@ unshare --net=$t/ns/guest true
 in_guest() { nsenter --net=$t/ns/guest "\$@"; }
 in_c1() { nsenter --net=$t/ns/c1 "\$@"; }
 in_guest $t/drydock-init -c 'ifup lo' 'bridge-add br-test 02:42:0a:09:00:01' 'addr-add br-test 10.9.0.1/16' 'ifup br-test'
-nsenter --net=$t/ns/guest $t/drydock-dns </dev/null >/dev/null 2>&1 &
+nsenter --net=$t/ns/guest $t/drydock-dns --upstream 127.0.0.1 </dev/null >/dev/null 2>&1 &
 dns=\$!
 for i in \$(seq 100); do [ -S /run/drydock/dns.sock ] && break; sleep 0.05; done
 # the container: its own namespace, whose first process waits (as drydock-init's fork does) until told to end
@@ -101,13 +138,17 @@ in_c1 ip route | grep -q '^default via 10.9.0.1 dev eth0' || fail "route: \$(in_
 in_guest ip -o link show master br-test | grep -q vethtest123 || fail 'vethtest123 is not on the bridge'
 printf 'web 10.9.0.5\\nDB.net 10.9.0.7\\n' > /run/drydock/dns/c1
 in_c1 python3 $t/ask.py || fail 'dns'
+# a flood of queries (names it knows, and names it forwards to an upstream that never answers) costs the container,
+# not the server: it still answers at once after it, with a few MB
+in_c1 python3 $t/flood.py || fail 'dns after a flood'
+[ \$(awk '/VmRSS/ { print \$2 }' /proc/\$dns/status) -lt 8192 ] || fail "drydock-dns grew to \$(grep VmRSS /proc/\$dns/status)"
 ls /proc/\$dns/fd | wc -l > $t/fds-with
 # the container's process ends: the server lets go of its sockets (and with them the namespace)
 kill \$h; wait \$h 2>/dev/null || true
 for i in \$(seq 100); do [ \$(ls /proc/\$dns/fd | wc -l) -lt \$(cat $t/fds-with) ] && break; sleep 0.05; done
 [ \$(ls /proc/\$dns/fd | wc -l) -eq \$((\$(cat $t/fds-with) - 3)) ] || fail 'drydock-dns kept the sockets of an ended container'
 # docker-proxy: started with dockerd's readiness pipe, relays, refuses a taken port in Go's words, stops
-in_guest python3 -c 'import socket,sys;s=socket.socket();s.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1);s.bind(("127.0.0.1",18081));s.listen();c,_=s.accept();c.sendall(c.recv(10)[::-1]);c.close()' &
+in_guest python3 $t/backend.py &
 for i in \$(seq 100); do in_guest grep -q ':46A1 00000000:0000 0A' /proc/net/tcp && break; sleep 0.05; done
 in_guest $t/drydock-init -c "spawn pidfile=/run/proxy.pid -- $t/docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 18080 -container-ip 127.0.0.1 -container-port 18081"
 [ -s /run/proxy.pid ] || fail 'no pid file'
@@ -115,6 +156,9 @@ got=\$(in_guest python3 -c 'import socket;s=socket.create_connection(("127.0.0.1
 [ "\$got" = cba ] || fail "relayed: \$got"
 err=\$(in_guest $t/drydock-init -c "spawn pidfile=/run/proxy2.pid -- $t/docker-proxy -proto tcp -host-ip 0.0.0.0 -host-port 18080 -container-ip 127.0.0.1 -container-port 1" 2>&1) && fail 'a second proxy on a taken port started'
 case \$err in *'listen tcp4 0.0.0.0:18080: bind: address already in use'*) ;; *) fail "taken port: \$err" ;; esac
+# a client that never reads a large answer: the proxy keeps two buffers for it and stops reading the backend
+in_guest python3 $t/slow-reader.py || fail 'a client that does not read'
+[ \$(awk '/VmRSS/ { print \$2 }' /proc/\$(cat /run/proxy.pid)/status) -lt 4096 ] || fail "docker-proxy grew to \$(grep VmRSS /proc/\$(cat /run/proxy.pid)/status)"
 in_guest $t/drydock-init -c 'stop /run/proxy.pid docker-proxy'
 [ ! -e /run/proxy.pid ] || fail 'pid file left'
 in_guest python3 -c 'import socket;socket.create_connection(("127.0.0.1",18080),2)' 2>/dev/null && fail 'the port is still held'
