@@ -83,9 +83,16 @@ describe.skipIf(!registryBuilt)('container networking on the real kernel', () =>
     try {
       await listening(web);
       await driver.publish(web.id, [{ proto: 'tcp', hostIp: '0.0.0.0', hostPort: 8080, containerIp: '172.17.0.2', containerPort: 80 }]);
+      // packets that took the DNAT rule (its counter): not those to 127.0.0.1, which docker-proxy serves
+      const dnatPackets = async () => Number(/^\s*(\d+)\s.*DNAT.*dpt:8080/m.exec(await sh('iptables -t nat -L DOCKER -n -v -x'))?.[1]);
+      expect(await dnatPackets()).toBe(0);
       expect(await sh('wget -qO- http://127.0.0.1:8080/')).toBe('published\n');
+      expect(await dnatPackets()).toBe(0);
       expect(await sh('wget -qO- http://192.168.86.100:8080/')).toBe('published\n');
+      const fromGuest = await dnatPackets();
+      expect(fromGuest).toBeGreaterThan(0);
       const small = await httpViaTcpConnect(f.machine, 8080, '/');
+      expect(await dnatPackets()).toBeGreaterThan(fromGuest);
       expect(small.head).toMatch(/^HTTP\/1\.[01] 200 OK/);
       expect(decode(small.body)).toBe('published\n');
       // v86's TCP (as Machine.tcpConnect gives it) takes a retransmitted segment as new data and drops the data of a
