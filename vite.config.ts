@@ -2,6 +2,7 @@
 import type { ServerResponse } from 'node:http';
 import { defineConfig, type Connect, type Plugin, type Rollup } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { rolldown } from 'rolldown';
 
 /** v86's module has a Node branch (fs, crypto, perf_hooks) it never takes in a browser; Vite's notice about it is noise. */
 function quietV86NodeImports(level: Rollup.LogLevel, log: Rollup.RollupLog, handler: Rollup.LogOrStringHandler): void {
@@ -38,12 +39,48 @@ function gzipFilesAsBytes(): Plugin {
   };
 }
 
+const PORT_SW_SOURCE = 'web/preview/port-sw.ts';
+const PORT_SW_FILE = 'port-sw.js';
+
+/** The port service worker as one classic script (a service worker shares no chunks with the page). */
+async function bundlePortServiceWorker(minify: boolean): Promise<string> {
+  const bundle = await rolldown({ input: PORT_SW_SOURCE, platform: 'browser', onLog: quietV86NodeImports });
+  try {
+    const { output } = await bundle.generate({ format: 'iife', minify });
+    return output[0].code;
+  } finally {
+    await bundle.close();
+  }
+}
+
+/**
+ * `port-sw.js` at the root of the app (dist/ and the dev server): a service worker's scope can only be its own
+ * folder or below, and the previews live at `<base>/ports/<port>/`.
+ */
+function portServiceWorker(): Plugin {
+  return {
+    name: 'drydock:port-service-worker',
+    async generateBundle() {
+      this.emitFile({ type: 'asset', fileName: PORT_SW_FILE, source: await bundlePortServiceWorker(true) });
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (new URL(req.url ?? '/', 'http://x').pathname !== `/${PORT_SW_FILE}`) return next();
+        bundlePortServiceWorker(false).then(
+          (code) => res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' }).end(code),
+          (error: unknown) => next(error),
+        );
+      });
+    },
+  };
+}
+
 export default defineConfig({
   // Relative base: the built dist/ works from any static host under any sub-path.
   base: './',
   // No SPA fallback: a missing file (say, public/guest/manifest.json before the guest is built) is a 404, not index.html.
   appType: 'mpa',
-  plugins: [svelte(), gzipFilesAsBytes()],
+  plugins: [svelte(), gzipFilesAsBytes(), portServiceWorker()],
   worker: {
     // ES module workers, so a worker can use import() and share chunks with code splitting.
     format: 'es',

@@ -22,6 +22,9 @@ export const GOALS: Record<string, Goal> = {
   build_cached_ms_guest: { max: 300, label: '<= 0.3 s' },
   lesson_reset_ms_chromium: { max: 500, label: '< 0.5 s' },
   lesson_reset_ms_node: { max: 500, label: '< 0.5 s' },
+  preview_first_byte_ms_chromium: { max: 150, label: '<= 150 ms' },
+  preview_page_10_assets_ms_chromium: { max: 1000, label: '<= 1 s' },
+  preview_download_2mb_ms_chromium: { max: 2000, label: '<= 2 s (>= 1 MB/s)' },
 };
 
 export function formatFigure(key: string, value: number): string {

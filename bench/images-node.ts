@@ -1,6 +1,6 @@
 // Pull figures in Node: each course image pulled from the static registry (served on 127.0.0.1 like a plain
 // static host) into an empty store and unpacked into a real guest's 9p share; then python and node with
-// debian's layers already present.
+// debian's layers already present (python, node, nginx, redis: only their own layers are fetched).
 import { resolve } from 'node:path';
 import { guestFsFromShare } from '../emulator/engine/guest-fs-share.ts';
 import { openImagesService } from '../emulator/engine/images-service.ts';
@@ -10,7 +10,7 @@ import { serveStaticFiles } from '../emulator/node-backends/static-files.ts';
 import { startNodeMachine } from '../emulator/vm/node-machine.ts';
 import { median, type Figures } from './figures.ts';
 
-const IMAGES = ['hello-world', 'busybox', 'debian', 'python', 'node'] as const;
+const IMAGES = ['hello-world', 'busybox', 'debian', 'python', 'node', 'nginx', 'redis'] as const;
 
 export async function benchImagesNode(options: { runs?: number; log?: (line: string) => void } = {}): Promise<Figures> {
   const runs = options.runs ?? 3;
@@ -40,7 +40,7 @@ export async function benchImagesNode(options: { runs?: number; log?: (line: str
       figures[`pull_${name.replace('-', '_')}_empty_ms_node`] = median(times);
       log(`images-node: pull ${name} into an empty store: ${times.map((t) => Math.round(t)).join(', ')} ms`);
     }
-    for (const name of ['python', 'node']) {
+    for (const name of ['python', 'node', 'nginx', 'redis']) {
       const times: number[] = [];
       for (let i = 0; i < runs; i++) {
         const service = await freshService();

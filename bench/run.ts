@@ -16,9 +16,11 @@ const SUITES: Suite[] = [
   { name: 'files', run: guestFileFigures },
   { name: 'vm-node', run: async () => (await import('./vm-node.ts')).benchVmNode() },
   { name: 'vm-chromium', run: async () => (await import('./vm-chromium.ts')).benchVmChromium({ runs, log }) },
+  { name: 'preview-chromium', run: async () => (await import('./preview-chromium.ts')).benchPreviewChromium({ ...(runs ? { runs } : {}), log }) },
   { name: 'images-node', run: async () => (await import('./images-node.ts')).benchImagesNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'containers-node', run: async () => (await import('./containers-node.ts')).benchContainersNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'network-node', run: async () => (await import('./network-node.ts')).benchNetworkNode({ ...(runs ? { runs } : {}), log }) },
+  { name: 'servers-node', run: async () => (await import('./servers-node.ts')).benchServersNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'build-node', run: async () => (await import('./build-node.ts')).benchBuildNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'lessons', run: async () => (await import('./lessons.ts')).benchLessons({ ...(runs ? { runs } : {}), log }) },
 ];

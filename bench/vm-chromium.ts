@@ -17,7 +17,7 @@ export interface ChromiumBenchOptions {
 }
 
 /** What the prompt looks like at the end of the last non-empty screen row (same rule as the e2e tests). */
-const PROMPT_SOURCE = String.raw`[#$] ?$`;
+export const PROMPT_SOURCE = String.raw`[#$] ?$`;
 const PROMPT_TIMEOUT_MS = 120_000;
 
 export async function benchVmChromium(options: ChromiumBenchOptions = {}): Promise<Figures> {
@@ -70,7 +70,7 @@ export async function benchVmChromium(options: ChromiumBenchOptions = {}): Promi
 
 /** A persistent profile in a fresh directory, so the HTTP cache is on disk like a real browser's (an
  *  incognito context keeps a small in-memory cache that may not hold the snapshot). */
-async function withProfile<T>(use: (context: BrowserContext) => Promise<T>): Promise<T> {
+export async function withProfile<T>(use: (context: BrowserContext) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'drydock-bench-'));
   const context = await chromium.launchPersistentContext(dir, {
     ...CHROMIUM_LAUNCH,

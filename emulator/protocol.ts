@@ -78,6 +78,41 @@ export interface ShareTreeOptions {
   maxEntries?: number;
 }
 
+/** An HTTP request for a port of the machine, as the service worker received it for `<base>/ports/<port>/<path>`. */
+export interface PortHttpRequest {
+  /** the port on the machine's eth0 (a published host port) */
+  port: number;
+  method: string;
+  /** what the guest's server sees: `/index.html?x=1`, without the `/ports/<port>` prefix */
+  target: string;
+  headers: [string, string][];
+  body?: Uint8Array;
+}
+
+/** Why a port request got no response from the guest; `status` is the HTTP status the page shows for it. */
+export type PortErrorCode =
+  /** nothing listens on the port (the guest answered the SYN with RST) */
+  | 'REFUSED'
+  /** no answer to the connection, or no response within the time allowed */
+  | 'TIMEOUT'
+  /** the server's bytes are not an HTTP/1.x response, or it closed the connection early */
+  | 'BAD_RESPONSE'
+  /** the response arrived faster than the page read it, past the worker's bound */
+  | 'OVERFLOW'
+  /** the machine stopped, restarted or is not running */
+  | 'NO_MACHINE';
+
+/** Worker -> service worker, on the response port. Body chunks are transferred. */
+export type PortResponseMessage =
+  | { type: 'head'; status: number; statusText: string; headers: [string, string][]; hasBody: boolean }
+  | { type: 'body'; bytes: Uint8Array }
+  | { type: 'end' }
+  | { type: 'error'; code: PortErrorCode; status: number; message: string };
+
+/** Service worker -> worker: `more` when its stream wants more body (the worker then posts up to a window more),
+ *  `cancel` when the reader went away. */
+export type PortReaderMessage = { type: 'more' } | { type: 'cancel' };
+
 /** The worker's API, exposed with Comlink. Every method may reject with an EngineError-shaped error. */
 export interface EmulatorApi {
   start(options: StartOptions, onProgress: (p: BootProgress) => void, onHealth: (h: MachineHealth) => void): Promise<StartResult>;
@@ -107,6 +142,10 @@ export interface EmulatorApi {
   saveCheckpoint(): Promise<string>;
   /** Returns the machine and the engine together to a checkpoint from saveCheckpoint() (a lesson's "Reset"). */
   restoreCheckpoint(id: string): Promise<StartResult>;
+  /** Forwards an HTTP request to a port of the guest over TCP; the response comes back as PortResponseMessages on
+   *  `response` (a transferred MessagePort, usually the service worker's own), which also carries the reader's
+   *  PortReaderMessages. Resolves once the request is under way; failures arrive as an `error` message. */
+  forwardHttp(request: PortHttpRequest, response: MessagePort): Promise<void>;
   /** Throw the machine away and restore the snapshot again. */
   restart(): Promise<StartResult>;
   stop(): Promise<void>;

@@ -10,6 +10,7 @@ import type {
   ExecOptions,
   ExecResult,
   MachineHealth,
+  PortHttpRequest,
   ShareTreeEntry,
   ShareTreeOptions,
   StartOptions,
@@ -39,6 +40,8 @@ export interface EmulatorLink {
   engineRequest(method: string, path: string, body?: string): Promise<EngineResponse>;
   saveCheckpoint(): Promise<string>;
   restoreCheckpoint(id: string): Promise<StartResult>;
+  /** Hands an HTTP request for a port of the machine to the worker, which answers on `response` (transferred). */
+  forwardHttp(request: PortHttpRequest, response: MessagePort): Promise<void>;
   /** Ends the worker without asking it. */
   dispose(): void;
 }
@@ -126,6 +129,13 @@ export class EmulatorClient implements EmulatorLink {
   restoreCheckpoint(id: string): Promise<StartResult> {
     this.#assertLive('restoreCheckpoint');
     return this.#api.restoreCheckpoint(id);
+  }
+
+  forwardHttp(request: PortHttpRequest, response: MessagePort): Promise<void> {
+    this.#assertLive('forwardHttp');
+    const transfers: Transferable[] = [response];
+    if (request.body) transfers.push(request.body.buffer as ArrayBuffer);
+    return this.#api.forwardHttp(Comlink.transfer(request, transfers), response);
   }
 
   /** Ends the worker without asking it: the way out when the machine (or the worker) no longer answers. */

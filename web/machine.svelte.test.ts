@@ -1,6 +1,6 @@
 // Unit tests for the machine state: boot, resize coalescing, restart fallback, health, failures, share access (fake worker link).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ExecResult, MachineHealth, ShareTreeEntry, StartOptions, StartResult } from '../emulator/protocol.ts';
+import type { ExecResult, MachineHealth, PortHttpRequest, ShareTreeEntry, StartOptions, StartResult } from '../emulator/protocol.ts';
 import type { EmulatorLink, ShareEntry, StartCallbacks } from './emulator-client.ts';
 import { MachineState, type ConsoleView, type TerminalSize } from './machine.svelte.ts';
 
@@ -67,6 +67,10 @@ class FakeLink implements EmulatorLink {
   }
   restoreCheckpoint(): Promise<StartResult> {
     return this.restart();
+  }
+  forwarded: PortHttpRequest[] = [];
+  async forwardHttp(request: PortHttpRequest): Promise<void> {
+    this.forwarded.push(request);
   }
   dispose(): void {
     this.disposed = true;

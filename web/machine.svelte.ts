@@ -1,5 +1,5 @@
 // Reactive state of the page's one Linux machine: boot progress, health, restart, and access for other features.
-import type { BootProgress, EngineResponse, ExecOptions, ExecResult, MachineHealth, StartResult } from '../emulator/protocol.ts';
+import type { BootProgress, EngineResponse, ExecOptions, ExecResult, MachineHealth, PortHttpRequest, StartResult } from '../emulator/protocol.ts';
 import type { WorkerHint } from '../emulator/vm/worker-name.ts';
 import { EmulatorClient, type EmulatorLink } from './emulator-client.ts';
 import { ShareFiles } from './share-files.ts';
@@ -59,6 +59,8 @@ export class MachineState {
   #generation = 0;
   #pendingResize: TerminalSize | null = null;
   #resizing = false;
+  /** callers of whenReady(), told at the next start or failure */
+  #readyWaiters = new Set<(ready: boolean) => void>();
 
   constructor(options: MachineOptions = {}) {
     this.#options = {
@@ -169,6 +171,26 @@ export class MachineState {
     return this.#requireClient('ask the container engine').engineRequest(method, path, body);
   }
 
+  /** Resolves true once the machine is ready (at once if it is), false if it fails or `timeoutMs` passes first. */
+  whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.status === 'ready') return Promise.resolve(true);
+    if (this.status === 'failed' || this.status === 'idle') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ready: boolean) => {
+        clearTimeout(timer);
+        this.#readyWaiters.delete(done);
+        resolve(ready);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.#readyWaiters.add(done);
+    });
+  }
+
+  /** An HTTP request for a port of the machine (from the port service worker), answered on `response`. */
+  forwardHttp(request: PortHttpRequest, response: MessagePort): Promise<void> {
+    return this.#requireClient('reach a port of the machine').forwardHttp(request, response);
+  }
+
   /** Saves the machine and the engine together; the id is good for this worker only (a restart keeps it). */
   saveCheckpoint(): Promise<string> {
     return this.#requireClient('save a checkpoint').saveCheckpoint();
@@ -213,6 +235,7 @@ export class MachineState {
     // The snapshot carries the size the guest had when it was saved; tell it the real one.
     if (this.#view) this.#pendingResize = this.#view.size;
     void this.#flushResize();
+    for (const waiter of [...this.#readyWaiters]) waiter(true);
   }
 
   #failed(error: unknown): void {
@@ -220,6 +243,7 @@ export class MachineState {
     this.health = 'stopped';
     this.error = describeError(error);
     this.progress = this.progress ? { ...this.progress, phase: 'failed', message: this.error } : null;
+    for (const waiter of [...this.#readyWaiters]) waiter(false);
     console.error('The machine failed to start:', error);
   }
 

@@ -228,6 +228,8 @@ export class ImageStore {
       const contentSize = ready ? knownSize : await this.#layers.extract(layer, diffId, chains.slice(0, i + 1), compression, () => {}, options.signal);
       layers.push({ digest: layer.digest, mediaType: layer.mediaType, size: layer.size, diffId, chainId, contentSize });
     }
+    // A cancelled build (or load) records and tags nothing, even when its last layer was unpacked already.
+    if (options.signal?.aborted) throw new EngineError('ABORTED', 'cancelled before the image was recorded');
     const record: ImageRecord = this.db.get(id) ?? { id, repoTags: [], repoDigests: [], manifestDigest, layers, created: config.created ?? new Date(0).toISOString() };
     record.layers = layers;
     this.db.put(record);

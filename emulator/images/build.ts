@@ -1,11 +1,11 @@
 // `npm run images:build`: builds the course's linux/386 images from Debian i386 packages into public/registry/.
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { IMAGES, type ImageSpec, type LayerContext } from './images.ts';
 import { buildLayer, byteOrder, type BuiltLayer } from './layer.ts';
-import { MEDIA_TYPE, PLATFORM_386, type Descriptor, type HistoryEntry, type ImageConfig, type ImageIndex, type ImageManifest } from './oci.ts';
+import { MEDIA_TYPE, PLATFORM_386, type ContainerConfig, type Descriptor, type HistoryEntry, type ImageConfig, type ImageIndex, type ImageManifest } from './oci.ts';
 import { missingDependencies, PackageCache, type DebPackage } from './packages.ts';
 import { describe, jsonBytes, writeRegistry, type BlobSource, type RegistryImage } from './registry.ts';
 import { mergeUsr, newestFileTime, pruneSlim } from './rootfs.ts';
@@ -21,6 +21,8 @@ interface BuiltImage {
   history: HistoryEntry[];
   packages: DebPackage[];
   epoch: number;
+  /** Each layer's staged tree, bottom first (the base image's included): what `readBelow` reads. */
+  roots: string[];
 }
 
 function main(): void {
@@ -71,6 +73,7 @@ function buildImage(
   const epoch = Math.max(spec.epoch ?? 0, packageTime, base?.epoch ?? 0);
   const created = new Date(epoch * 1000).toISOString().replace('.000Z', 'Z');
 
+  const lowerRoots = [...(base?.roots ?? [])];
   const layers: BuiltImage['layers'] = [...(base?.layers ?? [])];
   const history: HistoryEntry[] = [...(base?.history ?? [])];
   const soFar: DebPackage[] = [...(base?.packages ?? [])];
@@ -79,10 +82,23 @@ function buildImage(
     soFar.push(...ownPackages[i]!);
     pruneSlim(root);
     if (layer.mergedUsr !== false) mergeUsr(root);
-    layer.customize?.({ root, epoch, artifacts, allPackages: [...soFar].sort((a, b) => byteOrder(a.name, b.name)) });
+    const below = [...lowerRoots];
+    layer.customize?.({
+      root,
+      epoch,
+      artifacts,
+      allPackages: [...soFar].sort((a, b) => byteOrder(a.name, b.name)),
+      readBelow: (path) => readBelow(below, path),
+    });
+    const keepIds = new Set<number>();
+    for (const [path, [uid, gid]] of Object.entries(layer.owners ?? {})) {
+      chownSync(join(root, path), uid, gid);
+      keepIds.add(uid).add(gid);
+    }
+    lowerRoots.push(root);
     const out = join(BUILD, 'layers', `${spec.name}-${i}`);
     mkdirSync(dirname(out), { recursive: true });
-    const builtLayer = buildLayer(root, out, epoch);
+    const builtLayer = buildLayer(root, out, epoch, [...keepIds].filter((id) => id !== 0).sort((a, b) => a - b));
     layers.push({ ...builtLayer, name: layer.name, packages: ownPackages[i]! });
     const contents = ownPackages[i]!.map((p) => `${p.name}=${p.version}`).join(' ');
     history.push({
@@ -95,7 +111,30 @@ function buildImage(
   for (const step of spec.metadataSteps) {
     history.push({ created, created_by: `/bin/sh -c #(nop)  ${step}`, empty_layer: true });
   }
-  return { spec, layers, history, packages, epoch };
+  return { spec, layers, history, packages, epoch, roots: lowerRoots };
+}
+
+/** A file as the layers below see it: the topmost staged layer that has it (these layers have no whiteouts). */
+function readBelow(roots: string[], path: string): Buffer {
+  for (const root of [...roots].reverse()) {
+    const file = join(root, path);
+    if (existsSync(file)) return readFileSync(file);
+  }
+  throw new Error(`no layer below has /${path}`);
+}
+
+/** Docker's key order for the container config, whatever order an image spec lists them in. */
+function dockerOrder(c: ContainerConfig): ContainerConfig {
+  return {
+    ...(c.User !== undefined ? { User: c.User } : {}),
+    ...(c.ExposedPorts ? { ExposedPorts: c.ExposedPorts } : {}),
+    Env: c.Env,
+    ...(c.Entrypoint ? { Entrypoint: c.Entrypoint } : {}),
+    Cmd: c.Cmd,
+    ...(c.Volumes ? { Volumes: c.Volumes } : {}),
+    ...(c.WorkingDir !== undefined ? { WorkingDir: c.WorkingDir } : {}),
+    ...(c.StopSignal ? { StopSignal: c.StopSignal } : {}),
+  };
 }
 
 function toRegistryImage(image: BuiltImage): RegistryImage {
@@ -105,7 +144,7 @@ function toRegistryImage(image: BuiltImage): RegistryImage {
     architecture: PLATFORM_386.architecture,
     os: PLATFORM_386.os,
     created,
-    config: spec.config,
+    config: dockerOrder(spec.config),
     rootfs: { type: 'layers', diff_ids: image.layers.map((l) => l.diffId) },
     history: image.history,
   };
@@ -141,6 +180,7 @@ function toRegistryImage(image: BuiltImage): RegistryImage {
     manifest: { digest: manifestDescriptor.digest, size: manifestDescriptor.size },
     config: { digest: configDescriptor.digest, size: configDescriptor.size },
     cmd: spec.config.Cmd,
+    ...(spec.config.Entrypoint ? { entrypoint: spec.config.Entrypoint } : {}),
     size: image.layers.reduce((n, l) => n + l.size, 0),
     unpackedSize: image.layers.reduce((n, l) => n + l.unpackedSize, 0),
     layers: image.layers.map((l) => ({

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_PATH, type ContainerConfig } from './oci.ts';
 import { statusStanza, type DebPackage } from './packages.ts';
 import { dir, link, makeMergedUsrLinks, write } from './rootfs.ts';
+import { nginxFiles, REDIS_ID, redisFiles } from './server-files.ts';
 import { run } from './sh.ts';
 
 export interface LayerContext {
@@ -15,6 +16,8 @@ export interface LayerContext {
   epoch: number;
   /** Build outputs that are not Debian packages (the hello-world binary, the mini npm). */
   artifacts: { hello: string; npm: string };
+  /** A file as the layers below this one have it (to extend /etc/passwd and the like). */
+  readBelow: (path: string) => Buffer;
 }
 
 export interface LayerSpec {
@@ -24,6 +27,8 @@ export interface LayerSpec {
   /** Debian's merged /usr; busybox keeps its own classic /bin layout. */
   mergedUsr?: boolean;
   customize?: (ctx: LayerContext) => void;
+  /** Paths (relative to the root) owned by someone other than root: [uid, gid], like a Dockerfile's chown. */
+  owners?: Record<string, [number, number]>;
 }
 
 export interface ImageSpec {
@@ -172,6 +177,70 @@ export const IMAGES: ImageSpec[] = [
     metadataSteps: ['ENV NODE_VERSION=18.20.4', 'CMD ["node"]'],
     ignoredDeps: {
       'sse2-support': 'a Debian install-time check that the CPU has SSE2; v86 emulates SSE2',
+    },
+  },
+  {
+    name: 'nginx',
+    tags: ['1.22', 'latest'],
+    base: 'debian',
+    description: "nginx 1.22 from Debian on the debian image's layers, set up like Docker's official image: port 80, /usr/share/nginx/html, logs in docker logs.",
+    layers: [
+      {
+        name: 'nginx',
+        packages: ['libssl3', 'nginx-common', 'nginx'],
+        customize: (ctx) => {
+          nginxFiles(ctx);
+          dpkgDatabase(ctx);
+        },
+      },
+    ],
+    config: {
+      ExposedPorts: { '80/tcp': {} },
+      Env: [DEFAULT_PATH, 'NGINX_VERSION=1.22.1'],
+      Cmd: ['nginx', '-g', 'daemon off;'],
+      // nginx's graceful shutdown: finish the requests in flight, then exit 0.
+      StopSignal: 'SIGQUIT',
+    },
+    metadataSteps: ['ENV NGINX_VERSION=1.22.1', 'EXPOSE 80', 'STOPSIGNAL SIGQUIT', 'CMD ["nginx" "-g" "daemon off;"]'],
+    ignoredDeps: {
+      iproute2: "nginx's postinst checks with `ss` that port 80 is free before starting the service; no maintainer script runs here",
+      debconf: "nginx-common's maintainer scripts source debconf's confmodule; none runs here",
+    },
+  },
+  {
+    name: 'redis',
+    tags: ['7.0', 'latest'],
+    base: 'debian',
+    description: "Redis 7.0 (server and redis-cli) from Debian on the debian image's layers, set up like Docker's official image: port 6379, data in /data, runs as redis.",
+    layers: [
+      {
+        name: 'redis-libs',
+        // redis links jemalloc (which needs libstdc++), lzf, OpenSSL and libsystemd (for sd_notify) with its own libraries.
+        packages: ['libssl3', 'libatomic1', 'libstdc++6', 'libjemalloc2', 'liblzf1', 'libsystemd0', 'libcap2', 'libgcrypt20', 'libgpg-error0', 'liblz4-1'],
+      },
+      {
+        name: 'redis',
+        packages: ['redis-tools', 'redis-server'],
+        customize: (ctx) => {
+          redisFiles(ctx);
+          dpkgDatabase(ctx);
+        },
+        owners: { data: [REDIS_ID, REDIS_ID] },
+      },
+    ],
+    config: {
+      ExposedPorts: { '6379/tcp': {} },
+      Env: [DEFAULT_PATH, 'REDIS_VERSION=7.0.15'],
+      Entrypoint: ['docker-entrypoint.sh'],
+      Cmd: ['redis-server'],
+      Volumes: { '/data': {} },
+      WorkingDir: '/data',
+    },
+    metadataSteps: ['ENV REDIS_VERSION=7.0.15', 'VOLUME [/data]', 'WORKDIR /data', 'ENTRYPOINT ["docker-entrypoint.sh"]', 'EXPOSE 6379', 'CMD ["redis-server"]'],
+    ignoredDeps: {
+      adduser: "redis-tools' postinst adds the redis user; the build writes it into /etc/passwd itself",
+      'lsb-base': "redis-server's init script sources it; containers run no init scripts",
+      'init-system-helpers': "redis-server's maintainer scripts register its services; none runs here",
     },
   },
 ];

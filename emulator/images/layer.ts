@@ -1,7 +1,7 @@
 // Deterministic layer tarballs: GNU tar with sorted names, one mtime, numeric 0/0 owners, then gzip -n.
 
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Digest } from './oci.ts';
 import { run } from './sh.ts';
 
@@ -21,13 +21,22 @@ export interface BuiltLayer {
 /**
  * The GNU format (not pax) keeps headers free of atime/ctime records; names over 100 bytes use
  * GNU long-name entries, which Go's archive/tar and our engine's tar reader both understand.
+ *
+ * Every entry is owned by 0:0 except those whose staged file carries one of `keepIds` (uid or gid,
+ * set with chown before): tar's owner and group maps let exactly those numbers through.
  */
-export function buildLayer(root: string, out: string, epoch: number): BuiltLayer {
+export function buildLayer(root: string, out: string, epoch: number, keepIds: number[] = []): BuiltLayer {
   const entries = readdirSync(root).sort(byteOrder);
   const tarPath = `${out}.tar`;
+  const maps: string[] = [];
+  if (keepIds.length > 0) {
+    const mapFile = `${out}.ids`;
+    writeFileSync(mapFile, keepIds.map((id) => `+${id} +${id}\n`).join(''));
+    maps.push(`--owner-map=${mapFile}`, `--group-map=${mapFile}`);
+  }
   run('tar', [
     '--create', `--file=${tarPath}`, '--format=gnu', '--sort=name',
-    '--numeric-owner', '--owner=0', '--group=0', `--mtime=@${epoch}`,
+    '--numeric-owner', '--owner=0', '--group=0', ...maps, `--mtime=@${epoch}`,
     '--no-acls', '--no-xattrs', '--no-selinux',
     `--directory=${root}`, '--', ...entries,
   ]);

@@ -29,12 +29,19 @@ export interface HistoryEntry {
   empty_layer?: boolean;
 }
 
-/** Docker's container config subset our images set (image-spec "config" object). */
+/**
+ * Docker's container config subset our images set (image-spec "config" object). Written in the key order
+ * Docker's own configs have (User, ExposedPorts, Env, Entrypoint, Cmd, Volumes, WorkingDir, StopSignal).
+ */
 export interface ContainerConfig {
-  Env: string[];
-  Cmd: string[];
-  WorkingDir?: string;
+  User?: string;
   ExposedPorts?: Record<string, Record<string, never>>;
+  Env: string[];
+  Entrypoint?: string[];
+  Cmd: string[];
+  Volumes?: Record<string, Record<string, never>>;
+  WorkingDir?: string;
+  StopSignal?: string;
 }
 
 export interface ImageConfig {

@@ -21,7 +21,7 @@ const summaries = json<{ images: Summary[] }>('images.json').images;
 
 describe('static registry', () => {
   it('lists the course images in the catalog', () => {
-    expect(json<{ repositories: string[] }>('v2/_catalog').repositories).toEqual(['busybox', 'debian', 'hello-world', 'node', 'python']);
+    expect(json<{ repositories: string[] }>('v2/_catalog').repositories).toEqual(['busybox', 'debian', 'hello-world', 'nginx', 'node', 'python', 'redis']);
   });
 
   for (const image of summaries) {
@@ -64,11 +64,32 @@ describe('static registry', () => {
     });
   }
 
-  it('builds python and node on the very same debian layers', () => {
+  it('builds python, node, nginx and redis on the very same debian layers', () => {
     const layers = (name: string) => summaries.find((s) => s.name === name)!.layers.map((l) => l.digest);
     const debian = layers('debian');
     expect(debian.length).toBeGreaterThanOrEqual(2);
-    expect(layers('python').slice(0, debian.length)).toEqual(debian);
-    expect(layers('node').slice(0, debian.length)).toEqual(debian);
+    for (const name of ['python', 'node', 'nginx', 'redis']) expect(layers(name).slice(0, debian.length)).toEqual(debian);
+  });
+
+  it('configures nginx and redis like Docker\'s official images', () => {
+    const config = (name: string) => {
+      const image = json<ImageIndex>(`v2/${name}/manifests/latest`);
+      const manifest = json<ImageManifest>(`v2/${name}/manifests/${image.manifests[0]!.digest}`);
+      return json<ImageConfig>(`blobs/sha256/${manifest.config.digest.slice(7)}`).config;
+    };
+    expect(config('nginx')).toMatchObject({
+      ExposedPorts: { '80/tcp': {} },
+      Cmd: ['nginx', '-g', 'daemon off;'],
+      StopSignal: 'SIGQUIT',
+    });
+    expect(config('redis')).toMatchObject({
+      ExposedPorts: { '6379/tcp': {} },
+      Entrypoint: ['docker-entrypoint.sh'],
+      Cmd: ['redis-server'],
+      Volumes: { '/data': {} },
+      WorkingDir: '/data',
+    });
+    // Docker's key order, as `docker inspect` prints a config pulled from Docker Hub.
+    expect(Object.keys(config('redis'))).toEqual(['ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir']);
   });
 });

@@ -22,7 +22,7 @@ echo "ok   GET /v2/_catalog lists busybox"
 curl -fsS "$BASE/v2/busybox/tags/list" | json 'd["tags"]' | grep -q latest
 echo "ok   GET /v2/busybox/tags/list has latest"
 
-for name in hello-world busybox debian python node; do
+for name in hello-world busybox debian python node nginx redis; do
   curl -fsS "$BASE/v2/$name/manifests/latest" >"$TMP/index"
   index_digest=sha256:$(sha256sum <"$TMP/index" | cut -d' ' -f1)
   curl -fsS "$BASE/v2/$name/manifests/$index_digest" | cmp -s - "$TMP/index"

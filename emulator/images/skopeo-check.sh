@@ -12,7 +12,7 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null; rm -rf "$TMP"' EXIT
 for _ in $(seq 1 150); do curl -fs "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
 
-for ref in hello-world:latest busybox:latest debian:bookworm python:3.11 node:18; do
+for ref in hello-world:latest busybox:latest debian:bookworm python:3.11 node:18 nginx:1.22 redis:7.0; do
   name=${ref%%:*}
   # Our images are linux/386 only; skopeo picks the host's platform (amd64) unless told otherwise.
   skopeo --override-arch 386 copy -q --src-tls-verify=false "docker://127.0.0.1:$PORT/$ref" "oci:$TMP/out:$name"

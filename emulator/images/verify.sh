@@ -153,4 +153,61 @@ fi
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
 check 'npm install refuses to download' 'cannot download' in_root "$WORK/node" sh -c 'cd /app && npm install left-pad; true'
 
+# The servers listen on their fixed ports (80, 6379) in a network namespace of their own (loopback only), so
+# they cannot clash with the host's; their clients run in the same namespace.
+in_netns() { unshare --net -- bash -c 'ip link set lo up && "$@"' bash "$@"; }
+
+# The image's CMD; two requests (the page and a 404), then SIGQUIT, the image's stop signal.
+nginx_session() {
+  env -i PATH=/usr/sbin:/usr/bin "$CHROOT" "$WORK/nginx" nginx -g 'daemon off;' >"$WORK/nginx.out" 2>"$WORK/nginx.err" &
+  local pid=$!
+  for _ in $(seq 1 100); do curl -fsS http://127.0.0.1/ >"$WORK/nginx.page" 2>/dev/null && break; sleep 0.1; done
+  curl -fsS http://127.0.0.1/nope >/dev/null 2>&1 || true
+  kill -QUIT "$pid"
+  wait "$pid" && echo "nginx exit $?" || echo "nginx exit $?"
+}
+
+# The image's ENTRYPOINT and CMD, from /data (its WORKDIR), as root: it must drop to redis and turn protected
+# mode off; SIGTERM (Docker's default stop signal) makes redis save and exit.
+redis_session() {
+  env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$CHROOT" "$WORK/redis" sh -c 'cd /data && exec docker-entrypoint.sh redis-server' >"$WORK/redis.out" 2>&1 &
+  local pid=$!
+  cli() { env -i PATH=/usr/bin:/bin "$CHROOT" "$WORK/redis" redis-cli "$@"; }
+  for _ in $(seq 1 100); do [ "$(cli ping 2>/dev/null)" = PONG ] && break; sleep 0.1; done
+  cli ping
+  echo "protected-mode $(cli config get protected-mode | tail -n 1)"
+  cli set greeting hello >/dev/null && cli get greeting
+  echo "server uid $(stat -c %u "/proc/$pid")"
+  kill -TERM "$pid"
+  wait "$pid" && echo "redis exit $?" || echo "redis exit $?"
+}
+export WORK CHROOT
+export -f nginx_session redis_session
+
+echo "== nginx"
+unpack nginx latest "$WORK/nginx"
+enter "$WORK/nginx"
+check 'nginx -t accepts the configuration' 'syntax is ok' in_root "$WORK/nginx" nginx -t
+check 'nginx logs are links to stdout and stderr' '/dev/stdout /dev/stderr' \
+  bash -c 'echo $(readlink "$1/var/log/nginx/access.log" "$1/var/log/nginx/error.log")' bash "$WORK/nginx"
+check 'nginx stops on SIGQUIT with status 0' 'nginx exit 0' in_netns nginx_session
+check 'nginx serves the welcome page' '<title>Welcome to nginx!</title>' cat "$WORK/nginx.page"
+check 'nginx access log on stdout' '"GET / HTTP/1.1" 200' cat "$WORK/nginx.out"
+check 'nginx error log on stderr (the 404)' '"/usr/share/nginx/html/nope" failed' cat "$WORK/nginx.err"
+
+echo "== redis"
+unpack redis latest "$WORK/redis"
+enter "$WORK/redis"
+check 'redis /data belongs to redis (999:999)' '999:999' stat -c %u:%g "$WORK/redis/data"
+check 'redis-server --version' 'v=7.0' in_root "$WORK/redis" redis-server --version
+check 'redis-check-aof answers to its own name' 'Usage: redis-check-aof' bash -c 'env -i PATH=/usr/bin "$0" "$1" redis-check-aof 2>&1; true' "$CHROOT" "$WORK/redis"
+in_netns redis_session >"$WORK/redis-session.log" 2>&1 || true
+check 'redis-cli ping answers PONG' 'PONG' cat "$WORK/redis-session.log"
+check 'redis protected mode is off' 'protected-mode no' cat "$WORK/redis-session.log"
+check 'redis keeps a value' 'hello' cat "$WORK/redis-session.log"
+check 'redis-server runs as redis (uid 999)' 'server uid 999' cat "$WORK/redis-session.log"
+check 'redis saves on SIGTERM and exits 0' 'redis exit 0' cat "$WORK/redis-session.log"
+check 'redis wrote its dump into /data as redis' '999 600' stat -c '%u %a' "$WORK/redis/data/dump.rdb"
+check 'redis logs say it saved' 'DB saved on disk' cat "$WORK/redis.out"
+
 if [ "$FAILED" = 0 ]; then echo "verify: all checks passed"; else echo "verify: some checks FAILED"; exit 1; fi

@@ -13,6 +13,8 @@ import { type CliHandler, ShimSessions } from './channel/shim-sessions.ts';
 import { Machine, type MachineOptions } from './machine.ts';
 import type { ShareFs } from './share-fs.ts';
 import { shareTree } from './share-tree.ts';
+import { forwardHttp, type ForwardHandle } from './port-forward/guest-http.ts';
+import { PortSlots } from './port-forward/port-slots.ts';
 
 /** What the engine gets from the machine side: where the app lives, and the guest running now. */
 export interface EngineContext {
@@ -57,6 +59,14 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
   let shims: ShimSessions | null = null;
   let facts: Promise<SystemFacts> | null = null;
   let shareFs: { share: ShareFs; fs: GuestFs } | null = null;
+  /** HTTP exchanges with the guest's ports under way: they end when the guest they talk to goes away */
+  const forwards = new Set<ForwardHandle>();
+  const portSlots = new PortSlots();
+  const abortForwards = (message: string) => {
+    portSlots.clear();
+    for (const f of forwards) f.abort(message);
+    forwards.clear();
+  };
 
   const currentGuestFs = (): GuestFs | undefined => {
     let share: ShareFs;
@@ -265,10 +275,27 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       return id;
     },
 
+    async forwardHttp(request, response) {
+      portSlots.run(request.port, () => {
+        const m = machine;
+        const handle = forwardHttp(
+          (port) => {
+            if (!m) throw new EngineError('CONFLICT', starting ? 'the machine is still starting' : 'the machine is not running');
+            return m.tcpConnect(port);
+          },
+          request,
+          response,
+        );
+        forwards.add(handle);
+        return handle.done.then(() => void forwards.delete(handle));
+      });
+    },
+
     async restoreCheckpoint(id) {
       const m = running();
       const checkpoint = checkpoints.get(id);
       if (!checkpoint) throw new EngineError('NOT_FOUND', `no checkpoint ${id} in this worker`);
+      abortForwards('the machine was reset to a checkpoint while this request was under way');
       shims?.dispose();
       shims = null;
       facts = null;
@@ -289,6 +316,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
 
     async restart() {
       const m = running();
+      abortForwards('the machine restarted while this request was under way');
       shims?.dispose();
       shims = null;
       facts = null;
@@ -300,6 +328,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     async stop() {
       const m = machine;
       machine = null;
+      abortForwards('the machine stopped while this request was under way');
       void engineHost?.then((host) => host?.dispose());
       engine = null;
       engineHost = null;

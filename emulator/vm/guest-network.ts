@@ -12,8 +12,9 @@ export const GUEST_NETWORK = {
   routerIp: '192.168.86.1',
 } as const;
 
-/** v86's TCPConnection, the parts used. Events: `connect` (established), `data`, `shutdown` (the guest sent FIN),
- *  `close` (the guest reset it). One handler per event: `on` replaces the previous one. */
+/** A TCP connection into the guest: v86's TCPConnection with flow control added (guest-tcp.ts). Events: `connect`
+ *  (established), `data`, `shutdown` (the guest sent FIN), `close` (the guest reset it, or refused the connection).
+ *  One handler per event: `on` replaces the previous one. */
 export interface GuestTcpConnection {
   /** TCP state name: "syn-sent", "established", "close-wait", "closed", ... */
   readonly state: string;
@@ -23,9 +24,14 @@ export interface GuestTcpConnection {
   write(data: Uint8Array): void;
   /** sends FIN once the queued bytes are acknowledged */
   close(): void;
+  /** stop the guest sending (a zero receive window) until resume(): the reader is behind */
+  pause(): void;
+  resume(): void;
+  /** drop the connection now: no more events, and the guest's next segment is answered with RST */
+  abort(): void;
 }
 
+/** v86's FetchNetworkAdapter, the parts used (not in v86.d.ts). */
 export interface V86NetworkAdapter {
-  connect(port: number): GuestTcpConnection;
   tcp_probe(port: number): Promise<boolean>;
 }

@@ -20,7 +20,8 @@ import {
   type GuestManifest,
   type SnapshotCompatibility,
 } from './guest-assets.ts';
-import { GUEST_NETWORK, type GuestTcpConnection, type V86NetworkAdapter } from './guest-network.ts';
+import { GUEST_NETWORK, type GuestTcpConnection } from './guest-network.ts';
+import { TcpFrameShim, type V86FetchAdapter } from './guest-tcp.ts';
 import { ShareFs, type V86FileSystem } from './share-fs.ts';
 
 /**
@@ -70,7 +71,7 @@ export interface MachineOptions {
 interface V86Internals {
   fs9p?: V86FileSystem;
   /** the fetch network adapter behind the virtio NIC (net_device.relay_url 'fetch') */
-  network_adapter?: V86NetworkAdapter;
+  network_adapter?: V86FetchAdapter;
   /** v86's built-in zstd (the one restore_state uses) */
   zstd_decompress(decompressedSize: number, compressed: Uint8Array): ArrayBuffer;
 }
@@ -89,6 +90,8 @@ interface Booted {
   emulator: V86;
   agent: AgentClient;
   share: ShareFs;
+  /** TCP into the guest through v86's adapter, with MSS and flow control added */
+  tcp: TcpFrameShim;
   disposers: (() => void)[];
   /** a new control-channel client on the same serial port (after an in-place state restore) */
   newAgent(): AgentClient;
@@ -179,18 +182,12 @@ export class Machine {
    * opens `port` on the guest's eth0 (192.168.86.100), as a browser on the LAN would.
    */
   tcpConnect(port: number): GuestTcpConnection {
-    return this.networkAdapter().connect(port);
+    return this.current().tcp.connect(port);
   }
 
   /** Whether something accepts connections on the guest's eth0 `port` (a SYN answered by SYN-ACK, then reset). */
   tcpProbe(port: number): Promise<boolean> {
-    return this.networkAdapter().tcp_probe(port);
-  }
-
-  private networkAdapter(): V86NetworkAdapter {
-    const adapter = (this.current().emulator as unknown as V86Internals).network_adapter;
-    if (!adapter) throw new EngineError('INTERNAL', 'v86 created no network adapter (emulator.network_adapter)');
-    return adapter;
+    return networkAdapter(this.current().emulator).tcp_probe(port);
   }
 
   get health(): MachineHealth {
@@ -590,7 +587,7 @@ export class Machine {
         onProtocolError: (error) => this.log(error.message),
         onAgentRestart: (version) => this.log(`the agent restarted (${version})`),
       });
-    return { emulator, agent: newAgent(), share: new ShareFs(fs9p), disposers, newAgent };
+    return { emulator, agent: newAgent(), share: new ShareFs(fs9p), tcp: new TcpFrameShim(networkAdapter(emulator)), disposers, newAgent };
   }
 
   private onConsole(chunk: Uint8Array): void {
@@ -653,6 +650,12 @@ export class Machine {
   private log(line: string): void {
     this.options.onLog?.(line);
   }
+}
+
+function networkAdapter(emulator: V86): V86FetchAdapter {
+  const adapter = (emulator as unknown as V86Internals).network_adapter;
+  if (!adapter) throw new EngineError('INTERNAL', 'v86 created no network adapter (emulator.network_adapter)');
+  return adapter;
 }
 
 /** A kept decompressed snapshot, when it is there whole. */

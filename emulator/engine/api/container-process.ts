@@ -15,6 +15,7 @@ import type { VolumeStore } from '../containers/volume-store.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
+import { overlayLowerDirs } from '../runtime/lower.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
 import { findPidOne } from './pid-one.ts';
@@ -595,11 +596,12 @@ export class ContainerProcesses {
     } else {
       const o = record.overlay;
       const q = quoteWord;
+      const lowers = overlayLowerDirs(o, record.bundle);
       root = o.mergedDir;
       // Mounted only for the copy (and unmounted on exit): the runtime's create mounts it again at start.
       prologue =
-        `if ! grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then mkdir -p ${q(o.upperDir)} ${q(o.workDir)} ${q(o.mergedDir)} && ` +
-        `mount -t overlay overlay -o ${q(`lowerdir=${o.lowerDirs.join(':')},upperdir=${o.upperDir},workdir=${o.workDir}`)} ${q(o.mergedDir)} || exit 20; ` +
+        `if ! grep -q ${q(` ${o.mergedDir} `)} /proc/mounts; then mkdir -p ${q(o.upperDir)} ${q(o.workDir)} ${q(o.mergedDir)} ${lowers.map(q).join(' ')} && ` +
+        `mount -t overlay overlay -o ${q(`lowerdir=${lowers.join(':')},upperdir=${o.upperDir},workdir=${o.workDir}`)} ${q(o.mergedDir)} || exit 20; ` +
         `trap ${q(`umount ${q(o.mergedDir)}`)} EXIT; fi\n`;
     }
     const inContainer = `${root}${containerPath(body.ContainerPath) === '/' ? '' : containerPath(body.ContainerPath)}`;

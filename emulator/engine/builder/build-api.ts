@@ -62,7 +62,6 @@ export function createBuildApi(deps: BuildApiDeps): (request: Request) => Promis
       buildArgs: buildArgsOf(q.get('buildargs')),
       noCache: truthy(q.get('nocache')),
       ...(q.get('target') ? { target: q.get('target') as string } : {}),
-      signal: request.signal,
     };
     let source;
     try {
@@ -71,25 +70,32 @@ export function createBuildApi(deps: BuildApiDeps): (request: Request) => Promis
       return errorResponse(e);
     }
     const encoder = new TextEncoder();
+    // The build stops when the client goes (the request's signal: ^C or a killed `docker build` closes the shim's
+    // session; a closed socket for engine:serve) or stops reading (the body is cancelled).
     const abort = new AbortController();
-    request.signal.addEventListener('abort', () => abort.abort(), { once: true });
+    let cancelled = false;
+    if (request.signal.aborted) abort.abort();
+    else request.signal.addEventListener('abort', () => abort.abort(), { once: true });
     const body = new ReadableStream<Uint8Array>({
       start(c) {
-        const send = (value: unknown) => c.enqueue(encoder.encode(`${JSON.stringify(value)}\r\n`));
+        // Once the reader has cancelled, the stream takes nothing more (enqueue would throw).
+        const send = (value: unknown) => cancelled || c.enqueue(encoder.encode(`${JSON.stringify(value)}\r\n`));
+        const end = () => cancelled || c.close();
         const emit = (aux: BuildEvent) => send({ id: 'moby.buildkit.trace', aux });
         build({ images: deps.images, content: deps.content, cache: deps.cache, fs, guest, shareMount: deps.shareMount }, source, { ...options, signal: abort.signal }, emit).then(
           (id) => {
             send({ id: 'moby.image.id', aux: { ID: id } });
-            c.close();
+            end();
           },
           (e: unknown) => {
             const message = e instanceof Error ? e.message : String(e);
             send({ errorDetail: { message }, error: message });
-            c.close();
+            end();
           },
         );
       },
       cancel() {
+        cancelled = true;
         abort.abort();
       },
     });

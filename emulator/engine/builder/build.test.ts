@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { packTar, unpackTar } from 'modern-tar';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryJsonStorage } from '../containers/json-storage.ts';
 import { MemoryGuestFs } from '../guest-fs-memory.ts';
 import { openImagesService, type ImagesService } from '../images-service.ts';
@@ -191,8 +191,145 @@ CMD ["node", "/app/index.js"]
     expect(failed).toMatchObject({ type: 'failed', vertex: '[2/2] COPY missing.txt /', excerpt: ['Dockerfile:2', '--------------------', '   1 |     FROM scratch', '   2 | >>> COPY missing.txt /', '--------------------'] });
   });
 
+  it('builds 10,000 ENV lines (each a lookup by key, not a walk of the whole Env), the last value of a key winning in its place', async () => {
+    const lines = Array.from({ length: 10_000 }, (_, i) => `ENV V${i}=value${i}`);
+    const { id } = await run(`FROM scratch\n${lines.join('\n')}\nENV V0=again WHERE=$V9999\n`);
+    const env = (await service.images.config(id)).config?.Env ?? [];
+    expect(env).toHaveLength(10_002);
+    expect([env[1], env.at(-2), env.at(-1)]).toEqual(['V0=again', 'V9999=value9999', 'WHERE=value9999']);
+  });
+
   it('reports a Dockerfile syntax error with its line', async () => {
     await expect(run('FROM scratch\nFOO bar\n')).rejects.toThrow(BuildError);
     await expect(run('FROM scratch\nFOO bar\n')).rejects.toThrow(/^dockerfile parse error on line 2: unknown instruction: FOO/);
+  });
+});
+
+/**
+ * A guest that plays the runtime's side of RUN: `drydock-init create|delete`, the spawned container process (ended
+ * by kill or `finish`), and the tar of the upper dir written into the share. `hold` parks the next call of a kind.
+ */
+function runtimeGuest() {
+  const calls: string[] = [];
+  const holds = new Map<string, () => Promise<void>>();
+  let finish: ((code: number) => void) | undefined;
+  const guest: GuestExec = {
+    async exec(argv) {
+      const what = argv[0] === '/sbin/drydock-init' ? (argv[1] as string) : 'tar';
+      calls.push(what);
+      await holds.get(what)?.();
+      holds.delete(what);
+      if (what === 'tar') {
+        const path = /> '?\/mnt\/host(\/builds\/[^' ]+\.tar)/.exec(argv[2] ?? '')?.[1] as string;
+        if (!(await fs.lstat('/builds'))) await fs.mkdir('/builds', { ...attrs, mode: 0o755 });
+        await fs.writeFile(path, await packTar([{ header: { name: './made.txt', type: 'file', size: 1 }, body: 'x' }]), attrs);
+        return { exitCode: 0, stdout: new TextEncoder().encode('o-done\n'), stderr: new Uint8Array() };
+      }
+      return { exitCode: 0, stdout: new Uint8Array(), stderr: new Uint8Array() };
+    },
+    spawn() {
+      calls.push('spawn');
+      let end!: (code: number) => void;
+      const exit = new Promise<{ exitCode: number; signal?: number }>((r) => (end = (code) => r(code === 137 ? { exitCode: 137, signal: 9 } : { exitCode: code })));
+      finish = end;
+      return { started: Promise.resolve(42), exit, kill: (sig?: number) => { calls.push(`kill ${sig}`); end(137); } };
+    },
+    writeFile: async () => {},
+  };
+  return {
+    guest,
+    calls,
+    finish: (code = 0) => finish?.(code),
+    /** the next call of this kind waits until the returned function is called */
+    hold(what: string): () => void {
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      holds.set(what, () => gate);
+      return release;
+    },
+  };
+}
+
+describe('RUN and cancelling a build (a fake guest plays the runtime)', () => {
+  // an image with a /bin/sh to run: the check of args[0] happens before any guest call
+  const SH = 'FROM scratch AS base\nCOPY sh /bin/sh\n';
+  beforeEach(async () => {
+    await write('/ctx/sh', '#!fake\n', 0o755);
+  });
+
+  it('RUN in an image without the program fails as runc does, with nothing started in the guest', async () => {
+    const g = runtimeGuest();
+    deps.guest = g.guest;
+    const events: BuildEvent[] = [];
+    const p = build(deps, source('FROM scratch\nRUN true\n'), { tags: ['sc'], buildArgs: [], noCache: false }, (e) => events.push(e));
+    await expect(p).rejects.toThrow('process "/bin/sh -c true" did not complete successfully: exit code: 1');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'log', text: 'runc run failed: unable to start container process: error during container init: exec: "/bin/sh": stat /bin/sh: no such file or directory\n' }));
+    expect(g.calls).toEqual([]);
+    expect(service.images.find('sc')).toBeUndefined();
+  });
+
+  it('a RUN that completes: create, the process, the tar of its upper dir, delete; its file is in the layer', async () => {
+    const g = runtimeGuest();
+    deps.guest = g.guest;
+    const p = run(`${SH}RUN make\n`);
+    await vi.waitFor(() => expect(g.calls).toContain('spawn'));
+    g.finish(0);
+    const { id } = await p;
+    expect(g.calls).toEqual(['create', 'spawn', 'tar', 'delete']);
+    expect(await layerNames(id, 1)).toContain('made.txt');
+  });
+
+  it('cancelled while its process runs: the process is killed, the container deleted, no later step, no image', async () => {
+    const g = runtimeGuest();
+    deps.guest = g.guest;
+    const abort = new AbortController();
+    const p = run(`${SH}RUN sleep 60\nRUN touch /later\n`, { signal: abort.signal });
+    await vi.waitFor(() => expect(g.calls).toContain('spawn'));
+    abort.abort();
+    await expect(p).rejects.toThrow('the build was cancelled');
+    expect(g.calls).toEqual(['create', 'spawn', 'kill 9', 'delete']);
+    expect(service.images.find('app')).toBeUndefined();
+  });
+
+  it('cancelled while its container is being made: nothing is started, the container is deleted', async () => {
+    const g = runtimeGuest();
+    deps.guest = g.guest;
+    const release = g.hold('create');
+    const abort = new AbortController();
+    const p = run(`${SH}RUN sleep 60\n`, { signal: abort.signal });
+    await vi.waitFor(() => expect(g.calls).toContain('create'));
+    abort.abort();
+    release();
+    await expect(p).rejects.toThrow('the build was cancelled');
+    expect(g.calls).toEqual(['create', 'delete']);
+  });
+
+  it('cancelled while the guest tars the last step: the tar is removed, the container deleted, nothing tagged', async () => {
+    const g = runtimeGuest();
+    deps.guest = g.guest;
+    const release = g.hold('tar');
+    const abort = new AbortController();
+    const p = run(`${SH}RUN make\n`, { signal: abort.signal });
+    await vi.waitFor(() => expect(g.calls).toContain('spawn'));
+    g.finish(0);
+    await vi.waitFor(() => expect(g.calls).toContain('tar'));
+    abort.abort();
+    release();
+    await expect(p).rejects.toThrow('the build was cancelled');
+    expect(g.calls).toEqual(['create', 'spawn', 'tar', 'delete']);
+    expect(await fs.readdir('/builds')).toEqual([]);
+    expect(service.images.find('app')).toBeUndefined();
+  });
+
+  it('cancelled after its last step: no image is recorded or tagged', async () => {
+    const abort = new AbortController();
+    const events: BuildEvent[] = [];
+    const p = build(deps, source('FROM scratch\nCOPY index.js /\n'), { tags: ['app'], buildArgs: [], noCache: false, signal: abort.signal }, (e) => {
+      events.push(e);
+      if (e.type === 'done' && events.some((x) => x.type === 'vertex' && x.n === e.n && x.name.includes('COPY'))) abort.abort();
+    });
+    await expect(p).rejects.toThrow('the build was cancelled');
+    expect(service.images.find('app')).toBeUndefined();
+    expect(service.images.db.all()).toEqual([]);
   });
 });

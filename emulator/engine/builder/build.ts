@@ -16,12 +16,12 @@ import { BuildCache, cacheKey } from './cache.ts';
 import { planCopy } from './copy.ts';
 import { parseDockerignore } from './dockerignore.ts';
 import {
-  baseContainerConfig, commandArgs, DEFAULT_SHELL, envLookup, exposedPort, exposeHistory, goQuoteList, healthcheckHistory, resolveWorkdir, runHistory, setEnv,
+  baseContainerConfig, commandArgs, DEFAULT_SHELL, EnvList, exposedPort, exposeHistory, goQuoteList, healthcheckHistory, resolveWorkdir, runHistory,
 } from './image-config.ts';
 import { layerTar, storeLayer, withParents, type BuiltLayer, type LayerEntry } from './layer.ts';
 import { buildSize, seconds, sourceExcerpt, type BuildEvent } from './progress.ts';
 import { rootfsView, type RootfsView } from './rootfs-view.ts';
-import { RunFailed, runStep } from './run-step.ts';
+import { cancelled, RunFailed, runStep } from './run-step.ts';
 import { imageTree, type ContextTree, type SourceTree } from './source-tree.ts';
 
 /** Where the build context and Dockerfile come from (the share read in JS, or a tar the guest wrote). */
@@ -63,6 +63,8 @@ interface StageState {
   index: number;
   layers: BuiltLayer[];
   config: ContainerConfig;
+  /** config.Env by key (config.Env is its `entries`) */
+  env: EnvList;
   history: HistoryEntry[];
   /** ARGs in effect: declared in this stage, with their values */
   args: Map<string, string | undefined>;
@@ -211,6 +213,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
     try {
       if (!deps.images.find(ref)) await deps.images.pull(ref, signal ? { signal } : {});
     } catch (e) {
+      if (signal?.aborted) throw cancelled();
       v.error((e as Error).message);
       fail(`${ref}: failed to resolve source metadata for ${ref}: ${(e as Error).message}`, s.from.range, v);
     }
@@ -262,10 +265,13 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
     let st: StageState;
     if (parentStage) {
       const p = done.get(parentStage) as StageState;
-      st = { ...p, stage, prefix, total, index: 1, layers: [...p.layers], config: { ...p.config }, history: [...p.history], args: new Map(), shell: [...p.shell] };
+      const env = new EnvList(p.env.entries);
+      st = { ...p, stage, prefix, total, index: 1, layers: [...p.layers], config: { ...p.config, Env: env.entries }, env, history: [...p.history], args: new Map(), shell: [...p.shell] };
     } else if (base === 'scratch') {
+      const config = baseContainerConfig(undefined);
+      const env = new EnvList(config.Env ?? []);
       st = {
-        stage, prefix, total, index: 1, layers: [], config: baseContainerConfig(undefined), history: [], args: new Map(), shell: [...DEFAULT_SHELL],
+        stage, prefix, total, index: 1, layers: [], config: { ...config, Env: env.entries }, env, history: [], args: new Map(), shell: [...DEFAULT_SHELL],
         cmdSet: false, key: cacheKey('scratch'), time: now().toISOString(),
       };
     } else {
@@ -273,8 +279,10 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
       const v = progress.vertex(`[${prefix}1/${total}] FROM ${ref}`);
       const img = await imageState(ref);
       v.done();
+      const config = baseContainerConfig(img.config.config);
+      const env = new EnvList(config.Env ?? []);
       st = {
-        stage, prefix, total, index: 1, layers: img.layers, config: baseContainerConfig(img.config.config), history: [...(img.config.history ?? [])],
+        stage, prefix, total, index: 1, layers: img.layers, config: { ...config, Env: env.entries }, env, history: [...(img.config.history ?? [])],
         args: new Map(), shell: img.config.config?.Shell ? [...img.config.config.Shell] : [...DEFAULT_SHELL], cmdSet: false, key: cacheKey('image', img.id),
         time: img.config.created ?? new Date(0).toISOString(), imageRef: ref,
       };
@@ -282,23 +290,17 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
 
     // BuildKit transfers the context while the first base image is prepared, before any step.
     if (usesContext) await loadContext();
+    if (signal?.aborted) throw cancelled();
 
-    const env = () => {
-      const vars: Record<string, string> = {};
-      for (const [k, v] of st.args) if (v !== undefined) vars[k] = v;
-      for (const e of st.config.Env ?? []) {
-        const eq = e.indexOf('=');
-        if (eq > 0) vars[e.slice(0, eq)] = e.slice(eq + 1);
-      }
-      return vars;
-    };
+    /** what `$NAME` expands to: the stage's ENV, else its ARGs */
+    const vars = (name: string) => st.env.get(name) ?? st.args.get(name);
     const metaHistory = (createdBy: string) => st.history.push({ created: st.time, created_by: createdBy, comment: 'buildkit.dockerfile.v0', empty_layer: true });
 
     for (const raw of stage.instructions) {
-      if (signal?.aborted) throw new BuildError('ABORTED', 'the build was cancelled');
+      if (signal?.aborted) throw cancelled();
       let instr: Instruction;
       try {
-        instr = expandInstruction(raw, env());
+        instr = expandInstruction(raw, vars);
       } catch (e) {
         fail(`failed to process "${raw.original}": ${(e as Error).message}`, raw.range);
         return undefined as never;
@@ -314,9 +316,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
           metaHistory(`ARG ${(instr as ArgInstruction).args.map((a) => (a.defaultValue !== undefined ? `${a.name}=${a.defaultValue}` : a.name)).join(' ')}`);
           break;
         case 'env': {
-          let e = st.config.Env ?? [];
-          for (const p of instr.pairs) e = setEnv(e, p.key, p.value);
-          st.config.Env = e;
+          for (const p of instr.pairs) st.env.set(p.key, p.value);
           metaHistory(`ENV ${instr.pairs.map((p) => `${p.key}=${p.value}`).join(' ')}`);
           break;
         }
@@ -396,7 +396,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
           const heredoc = instr.heredocs[0];
           const command = !instr.json && heredoc && /^\s*<<-?['"]?\w+['"]?\s*$/.test(String(instr.command)) ? heredoc.content : instr.command;
           const args = commandArgs(command, st.shell);
-          const argsInEffect = [...st.args].filter((e): e is [string, string] => e[1] !== undefined && envLookup(st.config.Env ?? [], e[0]) === undefined);
+          const argsInEffect = [...st.args].filter((e): e is [string, string] => e[1] !== undefined && st.env.get(e[0]) === undefined);
           const createdBy = runHistory(args, argsInEffect);
           const v = progress.vertex(`[${st.prefix}${++st.index}/${st.total}] RUN ${Array.isArray(raw.kind === 'run' ? raw.command : '') ? goQuoteList(args) : String(instr.command)}`);
           const key = cacheKey(st.key, 'run', args, st.config.Env ?? [], argsInEffect, st.config.User ?? '', st.config.WorkingDir ?? '/');
@@ -426,7 +426,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
           const c = instr as CopyInstruction;
           const flags = [c.from !== undefined ? `--from=${c.from}` : '', c.chown ? `--chown=${c.chown}` : '', c.chmod ? `--chmod=${c.chmod}` : ''].filter(Boolean);
           const word = c.kind === 'add' ? 'ADD' : 'COPY';
-          const line = `${word} ${[...flags, ...c.sources, c.dest].join(' ')}`;
+          const line = `${word} ${[...flags, ...c.sources, ...c.heredocs.map((h) => `<<${h.name}`), c.dest].join(' ')}`;
           const v = progress.vertex(`[${st.prefix}${++st.index}/${st.total}] ${line}`);
           try {
             let tree: SourceTree;
@@ -452,7 +452,7 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
             const key = cacheKey(st.key, c.kind, line, st.config.WorkingDir ?? '/', plan.checksum, fromKey);
             await fsStep(deps, st, v, key, options.noCache, async () => withParents(plan.entries, view, now()), `${line} # buildkit`, now);
           } catch (e) {
-            if (e instanceof EngineError && !(e instanceof BuildError)) {
+            if (e instanceof EngineError && !(e instanceof BuildError) && e.code !== 'ABORTED') {
               v.error(e.message);
               fail(c.kind === 'copy' || e.code === 'NOT_FOUND' ? `failed to compute cache key: ${e.message}` : e.message, at, v);
             }
@@ -467,7 +467,8 @@ export async function build(deps: BuilderDeps, source: ContextSource, options: B
     done.set(stage, st);
   }
 
-  // Export the target stage.
+  // Export the target stage; a build cancelled by now names nothing.
+  if (signal?.aborted) throw cancelled();
   const final = done.get(target as Stage) as StageState;
   const exp = progress.vertex('exporting to image');
   const t0 = performance.now();

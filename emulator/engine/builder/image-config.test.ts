@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { cacheKey } from './cache.ts';
-import { commandArgs, DEFAULT_SHELL, exposedPort, exposeHistory, goDuration, goQuoteList, healthcheckHistory, resolveWorkdir, runHistory, setEnv } from './image-config.ts';
+import { commandArgs, DEFAULT_SHELL, exposedPort, exposeHistory, goDuration, goQuoteList, healthcheckHistory, resolveWorkdir, runHistory, EnvList } from './image-config.ts';
 
 describe('history lines like BuildKit', () => {
   it('quotes argv like Go %q', () => {
@@ -36,9 +36,14 @@ describe('config state', () => {
     expect(resolveWorkdir('/app', '/srv/')).toBe('/srv');
   });
 
-  it('replaces an ENV in place and appends a new one', () => {
-    expect(setEnv(['PATH=/bin', 'A=1'], 'A', '2')).toEqual(['PATH=/bin', 'A=2']);
-    expect(setEnv(['PATH=/bin'], 'B', 'x y')).toEqual(['PATH=/bin', 'B=x y']);
+  it('replaces an ENV in place and appends a new one, leaving the array it came from alone', () => {
+    const from = ['PATH=/bin', 'A=1', 'BARE'];
+    const env = new EnvList(from);
+    env.set('A', '2');
+    env.set('B', 'x y');
+    expect(env.entries).toEqual(['PATH=/bin', 'A=2', 'BARE', 'B=x y']);
+    expect([env.get('A'), env.get('B'), env.get('BARE'), env.get('NONE')]).toEqual(['2', 'x y', undefined, undefined]);
+    expect(from).toEqual(['PATH=/bin', 'A=1', 'BARE']);
   });
 
   it('derives cache keys from ordered parts', () => {

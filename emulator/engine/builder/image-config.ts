@@ -15,18 +15,38 @@ export function goQuoteList(list: readonly string[]): string {
 /** The shell BuildKit runs shell-form commands with when no SHELL was given. */
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
-/** The image's Env as a map view: `KEY=value` entries, later ones replacing earlier. */
-export function setEnv(env: readonly string[], key: string, value: string): string[] {
-  const i = env.findIndex((e) => e === key || e.startsWith(`${key}=`));
-  if (i < 0) return [...env, `${key}=${value}`];
-  const copy = [...env];
-  copy[i] = `${key}=${value}`;
-  return copy;
-}
+/**
+ * A stage's Env: config.Env's entries in order (a key set again keeps its place, as BuildKit's ENV replaces it), with
+ * lookups and sets by key in constant time, so a Dockerfile of thousands of ENV lines costs linear time, not
+ * quadratic. `entries` is its own array: a stage built on another copies it.
+ */
+export class EnvList {
+  readonly entries: string[];
+  readonly #index = new Map<string, number>();
 
-export function envLookup(env: readonly string[], key: string): string | undefined {
-  const entry = env.find((e) => e.startsWith(`${key}=`));
-  return entry === undefined ? undefined : entry.slice(key.length + 1);
+  constructor(env: readonly string[] = []) {
+    this.entries = [...env];
+    this.entries.forEach((e, i) => this.#index.set(EnvList.#key(e), i));
+  }
+
+  static #key(entry: string): string {
+    const eq = entry.indexOf('=');
+    return eq < 0 ? entry : entry.slice(0, eq);
+  }
+
+  get(key: string): string | undefined {
+    const i = this.#index.get(key);
+    const e = i === undefined ? undefined : this.entries[i];
+    return e === undefined || e.length === key.length ? undefined : e.slice(key.length + 1);
+  }
+
+  set(key: string, value: string): void {
+    const i = this.#index.get(key);
+    if (i === undefined) {
+      this.#index.set(key, this.entries.length);
+      this.entries.push(`${key}=${value}`);
+    } else this.entries[i] = `${key}=${value}`;
+  }
 }
 
 /** `3000` -> `3000/tcp`; `53/UDP` -> `53/udp`; a range stays one key like Docker's nat.ParsePortSpecs would not split it here. */

@@ -26,7 +26,9 @@ export interface BuiltLayer extends Descriptor {
 
 /**
  * Adds the parent directories a layer's entries need, with the image's own attributes where the directory
- * exists (so the layer does not change its owner or mode), 0755 root otherwise; sorted parents first.
+ * exists (so the layer does not change its owner or mode), 0755 root otherwise; sorted parents first. A parent
+ * the entries themselves make a file or a link (two sources of one COPY disagreeing) becomes a directory, as a
+ * directory entry replaces a link in a lower layer: a layer never holds a path below a non-directory.
  */
 export async function withParents(entries: readonly LayerEntry[], image: RootfsView | undefined, mtime: Date, owner?: { uid: number; gid: number }): Promise<LayerEntry[]> {
   const byPath = new Map(entries.map((e) => [e.path, e]));
@@ -34,7 +36,12 @@ export async function withParents(entries: readonly LayerEntry[], image: RootfsV
     const parts = e.path.split('/').filter(Boolean);
     for (let i = 1; i < parts.length; i++) {
       const dir = `/${parts.slice(0, i).join('/')}`;
-      if (byPath.has(dir)) continue;
+      const mine = byPath.get(dir);
+      if (mine?.kind === 'directory') continue;
+      if (mine) {
+        byPath.set(dir, { path: dir, kind: 'directory', mode: 0o755, uid: mine.uid, gid: mine.gid, mtime: mine.mtime });
+        continue;
+      }
       const st = await image?.lstat(dir);
       byPath.set(
         dir,

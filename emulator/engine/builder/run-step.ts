@@ -5,11 +5,13 @@ import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, type Co
 import { opaqueProbeScript, parseOpaque } from '../containers/container-changes.ts';
 import { layerFromUpperTar } from '../containers/container-commit.ts';
 import { buildRuntimeSpec } from '../containers/spec.ts';
+import { resolveExecutable, type PathKind } from '../containers/start-errors.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestFs } from '../guest-fs.ts';
 import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
+import { resolveInRoot } from './root-path.ts';
 import type { RootfsView } from './rootfs-view.ts';
 
 export interface RunStepInput {
@@ -66,7 +68,37 @@ function hostConfig(): HostConfigJSON {
 
 const text = async (image: RootfsView, path: string) => ((await image.lstat(path))?.kind === 'file' ? new TextDecoder().decode(await image.readFile(path)) : undefined);
 
+/** args[0] in the image, looked up like runc does (PATH, symlinks followed inside the image), without a guest round trip. */
+async function startFailure(input: RunStepInput): Promise<string | undefined> {
+  const probe = async (path: string): Promise<PathKind> => {
+    let st;
+    try {
+      st = await input.image.lstat(await resolveInRoot(path, (p) => input.image.lstat(p)));
+    } catch {
+      return 'missing'; // a link loop
+    }
+    if (!st) return 'missing';
+    if (st.kind === 'directory') return 'directory';
+    return st.kind === 'file' && (st.mode & 0o111) !== 0 ? 'executable' : 'not-executable';
+  };
+  const found = await resolveExecutable(input.args[0] ?? '', input.env, input.workdir || '/', probe);
+  return found.ok ? undefined : found.reason;
+}
+
+/** What a cancelled build's step throws (the client went away: ^C, a killed `docker build`, a closed connection). */
+export function cancelled(): EngineError {
+  return new EngineError('ABORTED', 'the build was cancelled');
+}
+
 export async function runStep(input: RunStepInput): Promise<RunStepResult> {
+  if (input.signal?.aborted) throw cancelled();
+  const cannot = await startFailure(input);
+  if (cannot !== undefined) {
+    // runc's words in the step's log, and its exit status 1 (`runc run` failed), as BuildKit reports a RUN in an
+    // image without that program (`FROM scratch` then `RUN true`)
+    input.onOutput(new TextEncoder().encode(`runc run failed: unable to start container process: error during container init: ${cannot}\n`), 2);
+    throw new RunFailed(input.args, 1);
+  }
   const id = randomId();
   const bundle = `${BUILD_CONTAINERS}/${id}`;
   const rootfs = { lowerDirs: [...input.layerDirs].reverse().map((d) => `${input.shareMount}${d}`), upperDir: `${bundle}/upper`, workDir: `${bundle}/work`, mergedDir: `${bundle}/rootfs` };
@@ -90,24 +122,41 @@ export async function runStep(input: RunStepInput): Promise<RunStepResult> {
   const rt = new ContainerRuntime(input.guest);
   await rt.create(spec, { id, bundle, rootfs });
   let deleted: Promise<void> | undefined;
+  // delete: cgroup.kill, wait for the cgroup to empty, unmount the overlay, rmdir the cgroup, rm the bundle
   const remove = () => (deleted ??= rt.delete(id));
+  const signal = input.signal;
   try {
+    // A cancel that came while the container was being made: nothing is started.
+    if (signal?.aborted) throw cancelled();
     const proc = input.guest.spawn(rt.interactive(id), {
       onStdout: (b) => input.onOutput(b, 1),
       onStderr: (b) => input.onOutput(b, 2),
     });
-    const abort = () => proc.kill(9);
-    input.signal?.addEventListener('abort', abort, { once: true });
-    let status: GuestExitStatus;
+    // On a cancel the step does not wait for the process to report its end: the delete's cgroup.kill ends it and
+    // everything it forked, and the agent's kill of its process group only makes the exit come sooner.
+    let onAbort = () => {};
+    const aborted = new Promise<'aborted'>((resolve) => (onAbort = () => resolve('aborted')));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let status: GuestExitStatus | 'aborted';
     try {
-      status = await proc.exit;
+      status = await Promise.race([proc.exit, aborted]);
     } finally {
-      input.signal?.removeEventListener('abort', abort);
+      signal?.removeEventListener('abort', onAbort);
     }
-    if (input.signal?.aborted) throw new EngineError('ABORTED', 'the build was cancelled');
+    if (status === 'aborted' || signal?.aborted) {
+      proc.kill(9);
+      proc.exit.catch(() => undefined);
+      throw cancelled();
+    }
     const code = status.signal !== undefined && status.exitCode < 128 ? 128 + status.signal : status.exitCode;
     if (code !== 0) throw new RunFailed(input.args, code);
-    const packed = await tarUpper(input, id, rootfs.upperDir);
+    const packed = await tarUpper(input, id, rootfs.upperDir).catch((e: unknown) => {
+      throw signal?.aborted ? cancelled() : e;
+    });
+    if (signal?.aborted) {
+      await input.fs.rm(packed.tarPath);
+      throw cancelled();
+    }
     // The guest removes the container while the layer is made here from the tar it wrote.
     const [result] = await Promise.all([layerOf(input, packed), remove()]);
     return result;

@@ -6,6 +6,7 @@ import { sha256Digest, sha256DigestOfString } from '../digest.ts';
 import type { FileStat, GuestFs } from '../guest-fs.ts';
 import { joinPath } from '../guest-fs.ts';
 import { cleanPath, hasExceptions, isIgnored, type IgnorePattern } from './dockerignore.ts';
+import { resolveInRoot, type LinkLookup } from './root-path.ts';
 import type { RootfsView } from './rootfs-view.ts';
 
 export type SourceKind = 'file' | 'directory' | 'symlink';
@@ -110,19 +111,32 @@ export async function contextFromFs(fs: GuestFs, dir: string, ignore: readonly I
   return tree;
 }
 
-/** A context the guest packed with `tar -c .` (a directory outside the share), `.dockerignore` applied here. */
+/**
+ * A context the guest packed with `tar -c .` (a directory outside the share), `.dockerignore` applied here. A name
+ * that climbs out with `..` is dropped; a hard link becomes a file with the content of the name it links to (a
+ * link to a file the tar does not hold is dropped: tar stores the first name it meets as the file itself).
+ */
 export async function contextFromTar(tar: Uint8Array, ignore: readonly IgnorePattern[]): Promise<ContextTree> {
   const tree = new ContextTree();
   tree.add(root());
+  const files = new Map<string, Uint8Array>();
+  const relative = (name: string) => cleanPath(name.replace(/^\/+/, ''));
+  const outside = (path: string) => path === '..' || path.startsWith('../');
   for (const e of await unpackTar(tar)) {
-    const path = cleanPath(e.header.name).replace(/^\/+/, '');
-    if (path === '.' || path.startsWith('..')) continue;
-    if (isIgnored(path, ignore)) continue;
+    const path = relative(e.header.name);
+    if (path === '.' || outside(path)) continue;
     const type = e.header.type ?? 'file';
-    const kind: SourceKind | undefined = type === 'directory' ? 'directory' : type === 'symlink' ? 'symlink' : type === 'file' ? 'file' : undefined;
+    let data: Uint8Array = e.data ?? new Uint8Array(0);
+    if (type === 'link') {
+      const linked = files.get(relative(e.header.linkname ?? ''));
+      if (!linked) continue;
+      data = linked;
+    }
+    if (type === 'file' || type === 'link') files.set(path, data);
+    if (isIgnored(path, ignore)) continue;
+    const kind: SourceKind | undefined = type === 'directory' ? 'directory' : type === 'symlink' ? 'symlink' : type === 'file' || type === 'link' ? 'file' : undefined;
     if (!kind) continue;
     ensureParents(tree, path);
-    const data = e.data ?? new Uint8Array(0);
     tree.add({
       path,
       kind,
@@ -131,7 +145,7 @@ export async function contextFromTar(tar: Uint8Array, ignore: readonly IgnorePat
       gid: e.header.gid ?? 0,
       mtime: e.header.mtime ?? new Date(0),
       size: kind === 'file' ? data.length : 0,
-      ...(e.header.linkname ? { target: e.header.linkname } : {}),
+      ...(kind === 'symlink' ? { target: e.header.linkname ?? '' } : {}),
       read: async () => data,
     });
   }
@@ -187,7 +201,18 @@ function elementRegex(pattern: string): RegExp {
   return new RegExp(`${re}$`);
 }
 
-/** filepath.Glob over a source tree: the cleaned relative paths that match, sorted. */
+/** The tree as a LinkLookup for resolveInRoot: paths absolute inside the tree. */
+export function treeLinks(tree: SourceTree): LinkLookup {
+  return async (path) => {
+    const e = await tree.lstat(path.slice(1) || '.');
+    return e ? { kind: e.kind, ...(e.target !== undefined ? { target: e.target } : {}) } : undefined;
+  };
+}
+
+/**
+ * filepath.Glob over a source tree: the cleaned relative paths that match, sorted. Directories on the way are
+ * followed through symlinks inside the tree (the matches themselves are left for the caller to follow).
+ */
 export async function globTree(tree: SourceTree, pattern: string): Promise<string[]> {
   const parts = cleanPath(pattern).replace(/^\/+/, '').split('/').filter((p) => p !== '' && p !== '.');
   let current = ['.'];
@@ -195,14 +220,16 @@ export async function globTree(tree: SourceTree, pattern: string): Promise<strin
     const next: string[] = [];
     for (const dir of current) {
       const join = (name: string) => (dir === '.' ? name : `${dir}/${name}`);
+      const real = (await resolveInRoot(dir === '.' ? '/' : `/${dir}`, treeLinks(tree))).slice(1) || '.';
+      const under = (name: string) => (real === '.' ? name : `${real}/${name}`);
       if (!hasWildcard(part)) {
-        if (await tree.lstat(join(part))) next.push(join(part));
+        if (await tree.lstat(under(part))) next.push(join(part));
         continue;
       }
-      const st = await tree.lstat(dir);
+      const st = await tree.lstat(real);
       if (st?.kind !== 'directory') continue;
       const re = elementRegex(part);
-      for (const name of await tree.readdir(dir)) if (re.test(name)) next.push(join(name));
+      for (const name of await tree.readdir(real)) if (re.test(name)) next.push(join(name));
     }
     current = next;
   }

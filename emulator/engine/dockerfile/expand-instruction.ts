@@ -1,5 +1,5 @@
 // Per-instruction variable expansion, following which arguments BuildKit expands for each instruction.
-import { expandWord, expandWords, type ExpansionEnv } from './expand.ts';
+import { expandHeredocContent, expandWord, expandWords, type ExpansionEnv } from './expand.ts';
 import type { Instruction, InstructionKind } from './types.ts';
 
 /**
@@ -13,7 +13,8 @@ export const EXPANDING_INSTRUCTIONS: ReadonlySet<InstructionKind> = new Set<Inst
 
 /**
  * A copy of `instruction` with its expandable arguments substituted and unquoted (BuildKit's Expand step):
- * FROM base/--platform, COPY/ADD sources/dest/--from/--chown/--chmod/--checksum/--exclude, ENV/LABEL keys and values,
+ * FROM base/--platform, COPY/ADD sources/dest/--from/--chown/--chmod/--checksum/--exclude and the bodies of their
+ * heredocs with an unquoted delimiter, ENV/LABEL keys and values,
  * ARG names and defaults, WORKDIR, USER, STOPSIGNAL, VOLUME paths, EXPOSE ports (which may split into several),
  * RUN --mount values. Other instructions come back unchanged. Throws ExpansionError.
  */
@@ -37,6 +38,8 @@ export function expandInstruction<T extends Instruction>(instruction: T, env: Ex
         sources: i.sources.map(x),
         dest: x(i.dest),
         exclude: i.exclude.map(x),
+        // BuildKit's ExpandRaw: an unquoted delimiter's body gets variables, its quotes stay
+        heredocs: i.heredocs.map((h) => (h.expand ? { ...h, content: expandHeredocContent(h.content, env) } : h)),
         ...(from !== undefined ? { from } : {}),
         ...(chown !== undefined ? { chown } : {}),
         ...(chmod !== undefined ? { chmod } : {}),

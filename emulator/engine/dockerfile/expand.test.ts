@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expandInstruction } from './expand-instruction.ts';
-import { ExpansionError, expandWord, expandWordDetailed, expandWords, unquoteWord } from './expand.ts';
+import { ExpansionError, expandHeredocContent, expandWord, expandWordDetailed, expandWords, unquoteWord } from './expand.ts';
 import { parseDockerfile } from './parse.ts';
 import type { EnvInstruction, Instruction } from './types.ts';
 
@@ -193,5 +193,38 @@ describe('expandInstruction (the reference examples)', () => {
       platform: 'linux/386',
       name: 'build',
     });
+  });
+
+  it('expands the body of a COPY heredoc with an unquoted delimiter, keeping its quotes; a quoted one stays raw', () => {
+    const df = [
+      'FROM busybox',
+      'COPY <<EOF /dest/c1',
+      `Hello \${name} '\${name}' "\${name}"!`,
+      'EOF',
+      "COPY <<'EOF' /dest/c2",
+      'Hello ${name}!',
+      'EOF',
+      'COPY <<"EOF" <<EOF2 /dest/',
+      'Hello ${name}!',
+      'EOF',
+      '\\\\$name \\$name',
+      'EOF2',
+      '',
+    ].join('\n');
+    const [c1, c2, c3] = parseDockerfile(df).stages[0]!.instructions;
+    const vars = { name: 'world' };
+    expect(expandInstruction(c1!, vars)).toMatchObject({ sources: [], heredocs: [{ name: 'EOF', content: `Hello world 'world' "world"!\n` }] });
+    expect(expandInstruction(c2!, vars)).toMatchObject({ heredocs: [{ name: 'EOF', content: 'Hello ${name}!\n' }] });
+    expect(expandInstruction(c3!, vars)).toMatchObject({ heredocs: [{ content: 'Hello ${name}!\n' }, { name: 'EOF2', content: '\\world $name\n' }] });
+  });
+});
+
+describe("expandHeredocContent (BuildKit's testCopyHeredocSpecialSymbols)", () => {
+  it('processes escapes and variables, not quotes', () => {
+    expect(expandHeredocContent('"quotes in file"\n', {})).toBe('"quotes in file"\n');
+    expect(expandHeredocContent('\\\n', {})).toBe('\n');
+    expect(expandHeredocContent('\\\\\n', {})).toBe('\\\n');
+    expect(expandHeredocContent('\\$\n', {})).toBe('$\n');
+    expect(expandHeredocContent("it's ${X:-'a b'}\n", {})).toBe("it's 'a b'\n");
   });
 });

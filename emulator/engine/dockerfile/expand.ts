@@ -45,6 +45,14 @@ export function unquoteWord(word: string, escape: string = '\\'): string {
   return lexWord(word, () => undefined, { escape, skipUnsetEnv: true }).value;
 }
 
+/**
+ * The body of an unquoted-delimiter heredoc source (`COPY <<EOF`), expanded as BuildKit's ExpandRaw does: `$VAR`
+ * and escapes are processed, quotes are kept as written. Throws ExpansionError.
+ */
+export function expandHeredocContent(content: string, env: ExpansionEnv): string {
+  return lexWord(content, toLookup(env), { escape: '\\', skipProcessQuotes: true }).value;
+}
+
 /** expandWord with the matched/unmatched variable names and the split fields. Throws ExpansionError. */
 export function expandWordDetailed(word: string, env: ExpansionEnv, escape: string = '\\'): ExpansionResult {
   return lexWord(word, toLookup(env), { escape });
@@ -58,6 +66,8 @@ export interface LexOptions {
   rawEscapes?: boolean;
   /** Leave references to unset variables as written instead of substituting ''. */
   skipUnsetEnv?: boolean;
+  /** Quotes are plain characters (BuildKit's SkipProcessQuotes, for heredoc bodies). */
+  skipProcessQuotes?: boolean;
 }
 
 /** The lexer with all of BuildKit's knobs; the parser uses it with raw quotes/escapes to find heredoc words. */
@@ -183,7 +193,7 @@ class WordLexer {
         fields.addRaw(text);
         continue;
       }
-      if (ch === "'" || ch === '"') {
+      if ((ch === "'" || ch === '"') && !this.options.skipProcessQuotes) {
         const text = ch === "'" ? this.processSingleQuote() : this.processDoubleQuote(rawEscapes);
         value += text;
         fields.addRaw(text);

@@ -59,6 +59,14 @@ describe('lowerSpec', () => {
     expect(mount.argv).toContain(`lowerdir=${LAYOUT.rootfs.lowerDirs.join(':')},upperdir=${BUNDLE}/upper,workdir=${BUNDLE}/work`);
   });
 
+  it('mounts an image without layers (FROM scratch) over an empty lower dir in the bundle, removed with it', () => {
+    const trace = lowerSpec(base(), { ...LAYOUT, rootfs: { ...LAYOUT.rootfs, lowerDirs: [] } });
+    const mount = trace.create.find((s) => s.op[0] === 'mount' && s.op[3] === 'overlay');
+    expect(mount?.op[4]).toBe(`lowerdir=${BUNDLE}/lower,upperdir=${BUNDLE}/upper,workdir=${BUNDLE}/work`);
+    expect(trace.create.find((s) => s.op[0] === 'mkdir' && s.op.includes(BUNDLE))?.op).toContain(`${BUNDLE}/lower`);
+    expect(trace.delete.at(-1)?.op).toContain(BUNDLE);
+  });
+
   it('creates one namespace per linux.namespaces entry and no network namespace for --network host', () => {
     const t = lowerSpec(load('host-network-volumes.config.json'), LAYOUT);
     expect(t.shellProcess).not.toContain('--net');

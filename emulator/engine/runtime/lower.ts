@@ -11,7 +11,7 @@ import { renderStepsFile, type StepVar } from './steps-file.ts';
 
 /** The container's root file system: overlayfs dirs (same shape as containers/ OverlayDirs). */
 export interface RootfsPlan {
-  /** image layers on the 9p share, topmost first, as overlayfs's lowerdir option lists them */
+  /** image layers on the 9p share, topmost first, as overlayfs's lowerdir option lists them; none for an image without layers */
   lowerDirs: string[];
   /** on guest tmpfs */
   upperDir: string;
@@ -170,14 +170,24 @@ function devSkeleton(): Step[] {
   return steps;
 }
 
+/**
+ * overlayfs's lowerdir list: the image's layers, or for an image with none (`FROM scratch` and no file step) an
+ * empty directory in the bundle, as overlayfs needs at least one lower dir (Docker's overlay2 has its init layer).
+ */
+export function overlayLowerDirs(rootfs: RootfsPlan, bundle: string): string[] {
+  return rootfs.lowerDirs.length > 0 ? rootfs.lowerDirs : [`${bundle}/lower`];
+}
+
 function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string): Step[] {
   const { rootfs } = layout;
+  const lowerDirs = overlayLowerDirs(rootfs, layout.bundle);
+  const emptyLower = rootfs.lowerDirs.length === 0 ? lowerDirs : [];
   const steps: Step[] = [
     ...(spec.mounts.some((m) => m.destination === '/dev' && m.type === 'tmpfs') ? devSkeleton() : []),
     {
-      argv: ['mkdir', '-p', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir],
-      op: ['mkdir', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir],
-      why: 'the bundle; the container\'s cgroup (every process it starts is counted and limited there); overlayfs upper (the container\'s writes) and work dirs on guest tmpfs, and the mount point',
+      argv: ['mkdir', '-p', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir, ...emptyLower],
+      op: ['mkdir', layout.bundle, cg, rootfs.upperDir, rootfs.workDir, rootfs.mergedDir, ...emptyLower],
+      why: `the bundle; the container's cgroup (every process it starts is counted and limited there); overlayfs upper (the container's writes) and work dirs on guest tmpfs, and the mount point${emptyLower.length ? '; an empty lower dir (the image has no layers)' : ''}`,
     },
     {
       argv: ['rm', '-f', pidFile(layout)],
@@ -212,7 +222,7 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string): St
   if (cpu?.shares !== undefined && cpu.shares > 0) {
     steps.push(write(`${cg}/cpu.weight`, String(sharesToWeight(cpu.shares)), 'linux.resources.cpu.shares converted to cgroup v2 cpu.weight'));
   }
-  const overlay = `lowerdir=${rootfs.lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`;
+  const overlay = `lowerdir=${lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`;
   steps.push(mount(['-t', 'overlay', 'overlay', '-o', overlay, rootfs.mergedDir], 'overlay', rootfs.mergedDir, 'overlay', [overlay], 'the root file system: image layers (read-only, on the 9p share) under a writable upper dir'));
   return steps;
 }
@@ -407,7 +417,6 @@ export function stepsFile(layout: ContainerLayout): string {
 export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, network?: ContainerNetwork): RuntimeTrace {
   if (!/^[0-9a-z][0-9a-z_.-]*$/i.test(layout.id)) throw new EngineError('INVALID_ARGUMENT', `bad container id: ${layout.id}`);
   if (spec.process.args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'process.args is empty: no command to run');
-  if (layout.rootfs.lowerDirs.length === 0) throw new EngineError('INVALID_ARGUMENT', 'the rootfs plan has no lower dirs');
   const cg = cgroupPath(layout.id);
   const namespaces: string[] = [];
   for (const ns of spec.linux.namespaces) {
@@ -457,7 +466,12 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, network?: 
       when: { test: '-e', path: `${cg}/cgroup.events` },
       why: 'wait until the cgroup is empty: its namespaces and their mounts go with the last process',
     },
-    { argv: ['umount', merged], op: ['umount', merged], when: { test: 'mounted', path: merged }, why: 'the overlay mount in the host\'s mount namespace' },
+    {
+      argv: ['umount', '-l', merged],
+      op: ['umount', merged],
+      when: { test: 'mounted', path: merged },
+      why: 'the overlay mount in the host\'s mount namespace, detached as Docker\'s overlay2 does: a process still inside it cannot keep the container from being removed',
+    },
     { argv: ['rmdir', cg], op: ['rmdir', cg], when: { test: '-d', path: cg }, why: 'an empty cgroup is removed with rmdir' },
     ...(network?.mode === 'endpoints' ? endpointCleanupSteps(network.endpoints) : []),
   ];

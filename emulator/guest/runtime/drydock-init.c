@@ -526,7 +526,9 @@ static void run_step(char **w, int n) {
     copy_nodes(w[1], w[2]);
   } else if (strcmp(op, "umount") == 0) {
     NEED(2);
-    if (umount2(w[1], 0) < 0) die("umount %s: %s", w[1], strerror(errno));
+    /* detached, as Docker's overlay2 driver unmounts: a process still inside (a shell cd'ed there) cannot keep the
+     * container from being removed; the kernel frees the mount when the last user goes */
+    if (umount2(w[1], MNT_DETACH) < 0) die("umount %s: %s", w[1], strerror(errno));
   } else if (strcmp(op, "rmdir") == 0) {
     NEED(2);
     if (rmdir(w[1]) < 0) die("rmdir %s: %s", w[1], strerror(errno));

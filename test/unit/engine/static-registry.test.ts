@@ -76,6 +76,18 @@ describe.skipIf(!built)('pulling from the static registry in public/registry', (
     );
   });
 
+  it.skipIf(!has('redis'))('pulls redis: /data owned by redis (999:999), the server\'s two names one hard-linked file', { timeout: 60_000 }, async () => {
+    await service.images.pull('redis');
+    const dirs = await service.images.ensureUnpacked('redis');
+    // the top layer holds what the build wrote for redis (its own layer, not debian's)
+    const top = dirs.at(-1)!;
+    expect(await fs.lstat(`${top}/data`)).toMatchObject({ kind: 'directory', uid: 999, gid: 999, mode: 0o755 });
+    expect(await fs.lstat(`${top}/usr/local/bin/docker-entrypoint.sh`)).toMatchObject({ kind: 'file', uid: 0, mode: 0o755 });
+    expect(await fs.lstat(`${top}/usr/bin/redis-check-rdb`)).toMatchObject({ kind: 'file', nlink: 2 });
+    expect(await fs.lstat(`${top}/usr/bin/redis-check-aof`)).toMatchObject({ kind: 'file', nlink: 2 });
+    expect((await fs.lstat(`${top}/usr/bin/redis-server`))?.target).toBe('redis-check-rdb');
+  });
+
   it('pulls every image the registry lists, with the unpacked size the build reports', { timeout: 120_000 }, async () => {
     const summary = JSON.parse(readFileSync(resolve(REGISTRY, 'images.json'), 'utf8')) as {
       images: { name: string; tags: string[]; unpackedSize: number; size: number }[];

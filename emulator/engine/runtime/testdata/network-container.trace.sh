@@ -50,8 +50,8 @@ sh -c 'echo $$ > /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c
 #   if [ -e /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.kill ]; then echo 1 > /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.kill; fi
 # wait until the cgroup is empty: its namespaces and their mounts go with the last process
 #   if [ -e /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.events ]; then while p=; while read -r k v; do [ "$k" = populated ] && p=$v; done < /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/cgroup.events; [ "$p" = 1 ]; do sleep 0.01; done; fi
-# the overlay mount in the host's mount namespace
-#   if m=; while read -r d t r; do [ "$t" = /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs ] && m=1; done < /proc/mounts; [ -n "$m" ]; then umount /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs; fi
+# the overlay mount in the host's mount namespace, detached as Docker's overlay2 does: a process still inside it cannot keep the container from being removed
+#   if m=; while read -r d t r; do [ "$t" = /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs ] && m=1; done < /proc/mounts; [ -n "$m" ]; then umount -l /var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8/rootfs; fi
 # an empty cgroup is removed with rmdir
 #   if [ -d /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8 ]; then rmdir /sys/fs/cgroup/drydock/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8; fi
 # the container's writes (upper), overlay work dir, mount point and bundle
