@@ -28,7 +28,7 @@ log() { printf '\033[1m[guest]\033[0m %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build deps
 host_pkgs=(linux-source-6.1 seabios gcc-multilib libc6-dev-i386 make gcc flex bison
-  libelf-dev libssl-dev bc cpio xz-utils perl python3 util-linux)
+  libelf-dev libssl-dev bc cpio xz-utils perl python3 util-linux iproute2)
 ensure_deps() {
   local missing=()
   for p in "${host_pkgs[@]}"; do
