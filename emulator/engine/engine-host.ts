@@ -23,7 +23,13 @@ import { IMAGE_DB_DOCUMENT } from './image-db.ts';
 import { type ImagesService, openImagesService } from './images-service.ts';
 import { type FetchLike, type RegistryEndpoint, withoutLibraryPrefix } from './registry-client.ts';
 import { RegistryServer } from './registry-server/registry-server.ts';
+import { ContainerNetworking } from './network/container-networking.ts';
+import type { NetworkDriver } from './network/endpoint.ts';
+import { GUEST_HOST_FILES, type HostFiles } from './network/etc-files.ts';
+import { createNetworkApi } from './network/network-api.ts';
+import { NETWORKS_DOCUMENT, NetworkStore } from './network/network-store.ts';
 import type { GuestExec as RuntimeGuestExec } from './runtime/guest-exec.ts';
+import { quoteWord } from './runtime/shell-quote.ts';
 
 export interface EngineHostOptions {
   fetch: FetchLike;
@@ -48,6 +54,12 @@ export interface EngineHostOptions {
   guest?: () => RuntimeGuestExec | undefined;
   /** where the 9p share is mounted in the guest (image layers are under `<this>/layers`) */
   shareMount?: string;
+  /**
+   * The guest side of networking (bridges, veths, NAT, docker-proxy, the embedded DNS server): the one place
+   * it is injected. Without it networks are modelled only: containers get their own namespace with loopback
+   * only, and publishing a port (`-p`, `-P`) is refused at start.
+   */
+  networkDriver?: NetworkDriver;
 }
 
 export interface EngineHost {
@@ -56,6 +68,8 @@ export interface EngineHost {
   containers: ContainerStore;
   volumes: VolumeStore;
   logs: LogStore;
+  networks: NetworkStore;
+  networking: ContainerNetworking;
   processes: ContainerProcesses;
   /** the in-browser registry, when `registryStore` was given */
   registry?: RegistryServer;
@@ -73,7 +87,7 @@ export interface EngineHost {
 }
 
 /** Every JSON document the engine keeps in its store (blobs are content-addressed and only ever added). */
-export const ENGINE_DOCUMENTS = ['drydock-containers.json', 'drydock-volumes.json', 'drydock-logs.json', IMAGE_DB_DOCUMENT, 'index.json'] as const;
+export const ENGINE_DOCUMENTS = ['drydock-containers.json', 'drydock-volumes.json', 'drydock-logs.json', NETWORKS_DOCUMENT, IMAGE_DB_DOCUMENT, 'index.json'] as const;
 
 export async function openEngineHost(options: EngineHostOptions): Promise<EngineHost> {
   const credentials = new CredentialStore();
@@ -84,6 +98,18 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     removeData: async (dir) => void (await options.guest?.()?.exec(['rm', '-rf', dir], { timeoutMs: 60_000 })),
   });
   const logs = await LogStore.open(blobJsonStorage(options.store, 'drydock-logs.json'));
+  const networks = await NetworkStore.open(blobJsonStorage(options.store, NETWORKS_DOCUMENT));
+  const networking = await ContainerNetworking.open({
+    networks,
+    containers,
+    ...(options.networkDriver ? { driver: options.networkDriver } : {}),
+    hostFiles: () => readHostFiles(options.guest?.()),
+    // in place (same inode): the container's /etc/hosts is a bind mount of this file
+    writeHosts: async (record, text) => {
+      const path = `${record.bundle}/hosts`;
+      await options.guest?.()?.exec(['sh', '-c', `cat > ${quoteWord(path)}`], { stdin: text, timeoutMs: 10_000 });
+    },
+  });
   const registry = options.registryStore ? await RegistryServer.open({ backend: options.registryStore }) : undefined;
   const service = await openImagesService({
     fetch: options.fetch,
@@ -101,7 +127,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
   });
   const share = options.shareMount ?? '/mnt/host';
   const processes = new ContainerProcesses({
-    containers, volumes, logs, guest: options.guest ?? (() => undefined),
+    containers, volumes, logs, networking, guest: options.guest ?? (() => undefined),
     ensureLayers: async (record) => void (await service.images.ensureUnpacked(record.imageId)),
     imageFiles: (record) => {
       const fs = options.guestFs?.();
@@ -126,6 +152,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     containers,
     volumes,
     logs,
+    networks: { findNetwork: (term) => networks.find(term) },
     image,
     resolveImage: (ref) => service.images.find(ref)?.id,
     kill: (record) => processes.killAndWait(record),
@@ -145,6 +172,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       createContainerProcessApi(processes),
       createCommitApi({ containers, content: service.content, images: service.images, guest: options.guest ?? (() => undefined) }),
       createBuildApi({ images: service.images, content: service.content, cache: buildCache, guest: options.guest ?? (() => undefined), fs: options.guestFs ?? (() => undefined), shareMount: share }),
+      createNetworkApi({ networks, networking }),
       containersApi,
     ],
   });
@@ -161,7 +189,11 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       else await blobJsonStorage(options.store, name).save(text);
     }
   };
-  return { service, credentials, containers, volumes, logs, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }), readDocuments, writeDocuments, dispose: () => processes.dispose() };
+  const dispose = () => {
+    processes.dispose();
+    networking.dispose();
+  };
+  return { service, credentials, containers, volumes, logs, networks, networking, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }), readDocuments, writeDocuments, dispose };
 }
 
 /**
@@ -170,6 +202,14 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
  */
 export function staticRegistries(baseUrl: string): Record<string, RegistryEndpoint> {
   return { 'docker.io': { baseUrl: baseUrl.replace(/\/+$/, ''), repositoryPath: withoutLibraryPrefix } };
+}
+
+/** The guest's /etc/hosts and /etc/resolv.conf, which containers' files are made from (READ_FILE: no guest process). */
+async function readHostFiles(guest: RuntimeGuestExec | undefined): Promise<HostFiles> {
+  if (!guest?.readFile) return GUEST_HOST_FILES;
+  const text = async (path: string, fallback: string) => guest.readFile?.(path).then((b) => new TextDecoder().decode(b), () => fallback) ?? fallback;
+  const [hosts, resolvConf] = await Promise.all([text('/etc/hosts', GUEST_HOST_FILES.hosts), text('/etc/resolv.conf', GUEST_HOST_FILES.resolvConf)]);
+  return { hosts, resolvConf };
 }
 
 /** What the engine asks the guest for its `docker info` facts (structural: the agent client's exec). */

@@ -39,6 +39,9 @@ export function nodeHandler(handler: FetchHandler, onRequest?: (method: string, 
       res.end();
       return;
     }
+    // headers out now, as dockerd flushes them: a client may wait for them before its next request (the docker
+    // CLI's `run -d` sends start once its wait request has been answered)
+    res.flushHeaders();
     const reader = response.body.getReader();
     try {
       for (;;) {

@@ -59,7 +59,7 @@ export async function startNet(
   options: SpecOptions & { names?: { name: string; ipAddress: string }[] } = {},
 ): Promise<NetContainer> {
   const layout = newLayout(lowerDirs);
-  await runtime.create(netSpec(args, layout.bundle, options), layout, network);
+  await runtime.create(netSpec(args, layout.bundle, options), layout, { network });
   const dns = network.mode === 'endpoints' && network.dns;
   await machine.agent.writeFile(`${layout.bundle}/resolv.conf`, dns ? 'nameserver 127.0.0.11\noptions ndots:0\n' : 'nameserver 192.168.86.1\n');
   if (dns) await driver.setDnsView(layout.id, options.names ?? []);

@@ -22,6 +22,7 @@ import { findPidOne } from './pid-one.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
 import { concatBytes } from '../blob-backend.ts';
 import type { RootfsView } from '../builder/rootfs-view.ts';
+import type { ContainerNetworking, PreparedNetwork } from '../network/container-networking.ts';
 
 export interface ContainerProcessDeps {
   containers: ContainerStore;
@@ -33,6 +34,8 @@ export interface ContainerProcessDeps {
   ensureLayers?: (record: ContainerRecord) => Promise<void>;
   /** the image's files read straight from its layers on the share (no guest process); undefined between boots */
   imageFiles: (record: ContainerRecord) => RootfsView | undefined;
+  /** endpoints, ports, DNS (network/container-networking.ts); without it containers get loopback only */
+  networking?: ContainerNetworking;
 }
 
 /** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
@@ -143,6 +146,8 @@ export class ContainerProcesses {
   }
 
   async #lostGuest(): Promise<void> {
+    // before the exits are recorded: what the network driver made is gone with the guest
+    this.deps.networking?.forgetGuest();
     for (const r of this.deps.containers.list()) {
       this.#restarts.get(r.id)?.cancel();
       this.#restarts.delete(r.id);
@@ -221,8 +226,17 @@ export class ContainerProcesses {
     await this.#deleteInRuntime(record.id, { keepUpper: true });
     // Always, as moby's getUser: root too gets HOME and the groups /etc/group lists it in.
     const etc = await this.#imageEtc(record);
-    const { spec, files } = bundleFiles(record, etc);
-    await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay });
+    const net = await this.#network(record);
+    let spec: ReturnType<typeof bundleFiles>['spec'];
+    let files: ReturnType<typeof bundleFiles>['files'];
+    try {
+      // the network model may have changed the record (`container:X` takes X's host name)
+      ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net));
+      await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay }, net ? { network: net.network } : {});
+    } catch (e) {
+      await this.deps.networking?.release(record.id);
+      throw e;
+    }
     try {
       const p = spec.process;
       const arg0 = p.args[0] ?? '';
@@ -240,9 +254,40 @@ export class ContainerProcesses {
       }
     } catch (e) {
       if (this.#known(record.id)) await rt.delete(record.id, { keepUpper: true }).catch(() => undefined);
+      await this.deps.networking?.release(record.id);
       throw e;
     }
     return rt;
+  }
+
+  /** The network model's part of a start. Its refusal fails the start as dockerd records it (exit 128, State.Error). */
+  async #network(record: ContainerRecord): Promise<PreparedNetwork | undefined> {
+    if (!this.deps.networking) return undefined;
+    try {
+      return await this.deps.networking.prepare(record);
+    } catch (e) {
+      await this.#startFailed(record, e);
+      throw e;
+    }
+  }
+
+  async #startFailed(record: ContainerRecord, e: unknown): Promise<void> {
+    await this.deps.containers.markStartFailed(record.id, { exitCode: record.state.exitCode || 128, error: (e as Error).message }).catch(() => undefined);
+    if (record.hostConfig.AutoRemove) await forgetContainer(this.deps, this.deps.containers.get(record.id), { volumes: true }).catch(() => undefined);
+  }
+
+  /**
+   * Once PID 1 runs, before the container counts as started: its ports published and DNS views updated. A
+   * failure stops the start: the container is killed and the start reported failed, as dockerd does.
+   */
+  async #networkStarted(rt: ContainerRuntime, record: ContainerRecord, pid: number): Promise<void> {
+    try {
+      await this.deps.networking?.started(record, pid);
+    } catch (e) {
+      await rt.delete(record.id, { keepUpper: true }).catch(() => undefined);
+      await this.#startFailed(this.deps.containers.get(record.id), e);
+      throw e;
+    }
   }
 
   /** /etc/passwd and /etc/group of the image (topmost layer that has them): user, HOME and groups. */
@@ -287,6 +332,7 @@ export class ContainerProcesses {
     const id = record.id;
     if (!wanted()) {
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);
+      await this.deps.networking?.release(id);
       return;
     }
     const exited = rt.wait(id);
@@ -315,8 +361,10 @@ export class ContainerProcesses {
     if (!wanted()) {
       // stopped while it was being started by its restart policy: it ends now, as `stopped` says
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);
+      await this.deps.networking?.release(id);
       return;
     }
+    await this.#networkStarted(rt, record, pid);
     await this.deps.containers.markStarted(id, pid);
     this.#exits.set(id, this.#afterExit(id, exited));
   }
@@ -393,6 +441,7 @@ export class ContainerProcesses {
     if (running(record)) throw new EngineError('CONFLICT', `container ${record.id} is already running`);
     const rt = await this.#prepare(record);
     const argv = rt.interactive(record.id);
+    await this.#networkStarted(rt, record, 0);
     this.#onTerminal.add(record.id);
     await this.deps.containers.setRestartState(record.id, { restartCount: 0, manuallyStopped: false });
     await this.deps.containers.markStarted(record.id, 0);

@@ -52,6 +52,11 @@ describe('Go template subset', () => {
     expect(renderTemplate('{{.Id}} {{.Config.Cmd}} {{.Size}} {{.Config.Labels}} {{.Config.Env}}', image)).toBe('sha256:1 [sh] 2063292 map[] []');
     expect(renderTemplate('{{json .RepoTags}}|{{join .RepoTags ", "}}|{{range .RepoTags}}<{{.}}>{{end}}', image)).toBe('["a:1","b:2"]|a:1, b:2|<a:1><b:2>');
     expect(renderTemplate('{{if .Config.Env}}env{{else}}none{{end}} {{.Os | upper}} {{- " x"}}', image)).toBe('none LINUX x');
+    // range with variables, as `docker network inspect -f '{{range $id, $c := .Containers}}...'` uses it
+    const net = { Name: 'n', Containers: { b2: { Name: 'web', IPv4Address: '172.18.0.3/16' }, a1: { Name: 'db', IPv4Address: '172.18.0.2/16' } } };
+    expect(renderTemplate('{{range $id, $c := .Containers}}{{$id}}={{$c.Name}}@{{$c.IPv4Address}} {{$.Name}};{{end}}', net)).toBe('a1=db@172.18.0.2/16 n;b2=web@172.18.0.3/16 n;');
+    expect(renderTemplate('{{range $c := .Containers}}{{$c.Name}} {{end}}', net)).toBe('db web ');
+    expect(() => renderTemplate('{{$nope}}', net)).toThrow('undefined variable "$nope"');
     expect(goString({ b: 1, a: [true, 'x'] })).toBe('map[a:[true x] b:1]');
   });
   it('reports parse errors with exit 64 and unknown fields', () => {

@@ -13,6 +13,7 @@ import { history } from './commands/history.ts';
 import { images } from './commands/images.ts';
 import { imageInspect } from './commands/inspect.ts';
 import { login, logout } from './commands/login.ts';
+import * as net from './commands/network.ts';
 import { pull, push } from './commands/pull-push.ts';
 import { info, systemDf, version, CLIENT_VERSION } from './commands/system.ts';
 import { rmi, tag } from './commands/tag-rmi.ts';
@@ -39,6 +40,7 @@ const inspect = c.inspect;
 const TOP: Record<string, Command> = {
   pull, push, images, history, inspect, tag, rmi, version, info, login, logout, build,
   stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, commit: c.commit, stats: c.stats,
+  port: net.port,
 };
 
 /** Commands that parse their own argv with the container model's pflag rules (run and exec stop at the image/container). */
@@ -60,9 +62,17 @@ const GROUPS: Record<string, { description: string; commands: Record<string, Com
     description: 'Manage containers',
     commands: {
       inspect: c.containerInspect, prune: c.containerPrune, stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, remove: c.rm,
-      wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, commit: c.commit, stats: c.stats,
+      wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, commit: c.commit, stats: c.stats, port: net.port,
     },
-    later: ['export', 'port', 'rename', 'update'],
+    later: ['export', 'rename', 'update'],
+  },
+  network: {
+    description: 'Manage networks',
+    commands: {
+      connect: net.networkConnect, create: net.networkCreate, disconnect: net.networkDisconnect, inspect: net.networkInspect,
+      ls: net.networkLs, list: net.networkLs, prune: net.networkPrune, rm: net.networkRm, remove: net.networkRm,
+    },
+    later: [],
   },
   volume: {
     description: 'Manage volumes',
@@ -77,8 +87,8 @@ const CONTAINER_RAW: Record<string, RawCommand> = { ...RAW, ls: psCommand, list:
 /** Commands of later drydock issues: a clear refusal, not "unknown command". */
 const LATER = [
   'buildx',
-  'export', 'import', 'load', 'save', 'port', 'rename', 'update',
-  'events', 'search', 'network', 'compose', 'context', 'manifest', 'plugin', 'swarm',
+  'export', 'import', 'load', 'save', 'rename', 'update',
+  'events', 'search', 'compose', 'context', 'manifest', 'plugin', 'swarm',
   'node', 'service', 'stack', 'secret', 'config', 'trust', 'init', 'checkpoint',
 ];
 
@@ -237,7 +247,7 @@ async function runRaw(session: CliSession, options: DockerCliOptions, raw: RawCo
 }
 
 function notYet(err: (text: string) => void, name: string): number {
-  err(`docker: '${name}' is not implemented in drydock yet\n\nWorking today: images (pull, push, images, rmi...), containers (run, ps, logs, exec, stop, rm...), volumes.\n`);
+  err(`docker: '${name}' is not implemented in drydock yet\n\nWorking today: images (pull, push, images, rmi...), containers (run, ps, logs, exec, stop, rm...), volumes, networks.\n`);
   return 1;
 }
 
@@ -256,7 +266,8 @@ function groupHelp(name: string, group: (typeof GROUPS)[string]): string {
     seen.add(cmd);
     rows.push(`  ${sub.padEnd(11)} ${cmd.description.split('\n')[0]}`);
   }
-  return `Usage:  docker ${name} COMMAND\n\n${group.description}\n\nCommands:\n${rows.join('\n')}\n\nNot in drydock yet: ${group.later.join(', ')}\n\nRun 'docker ${name} COMMAND --help' for more information on a command.\n`;
+  const later = group.later.length > 0 ? `\n\nNot in drydock yet: ${group.later.join(', ')}` : '';
+  return `Usage:  docker ${name} COMMAND\n\n${group.description}\n\nCommands:\n${rows.join('\n')}${later}\n\nRun 'docker ${name} COMMAND --help' for more information on a command.\n`;
 }
 
 function topHelp(): string {
@@ -293,10 +304,12 @@ function topHelp(): string {
     row('diff', c.diff),
     row('commit', c.commit),
     row('stats', c.stats),
+    row('port', net.port),
     '',
     'Management Commands:',
     row('container', GROUPS.container?.description ?? ''),
     row('image', GROUPS.image?.description ?? ''),
+    row('network', GROUPS.network?.description ?? ''),
     row('builder', GROUPS.builder?.description ?? ''),
     row('volume', GROUPS.volume?.description ?? ''),
     row('system', GROUPS.system?.description ?? ''),

@@ -46,7 +46,8 @@ export class EngineClient {
       const text = await response.text();
       let message = text.trim();
       try {
-        message = (JSON.parse(text) as { message?: string }).message ?? message;
+        // the docker client trims the daemon's message (dockerd's "predefined host network " ends in a space)
+        message = ((JSON.parse(text) as { message?: string }).message ?? message).trim();
       } catch {
         // not JSON: the text is the message
       }

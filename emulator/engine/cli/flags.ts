@@ -1,7 +1,8 @@
 // Command-line flags parsed the way the docker CLI's pflag does: `--name=value`, `--name value`, `-abc`,
 // `-fvalue`, `--bool=false`, `--` ends flags, flags and arguments interleave; pflag's error messages.
 
-export type FlagType = 'bool' | 'string' | 'strings';
+/** `strings`: pflag's StringSlice (comma-separated, repeatable); `list`: the CLI's ListOpts (repeatable, kept whole) */
+export type FlagType = 'bool' | 'string' | 'strings' | 'list';
 
 export interface FlagSpec {
   name: string;
@@ -44,6 +45,8 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
       else flags[spec.name] = parseBool(value, spec, shown);
     } else if (spec.type === 'strings') {
       flags[spec.name] = [...((flags[spec.name] as string[] | undefined) ?? []), ...String(value).split(',')];
+    } else if (spec.type === 'list') {
+      flags[spec.name] = [...((flags[spec.name] as string[] | undefined) ?? []), String(value)];
     } else {
       flags[spec.name] = String(value);
     }
@@ -120,7 +123,7 @@ function parseBool(value: string, spec: FlagSpec, shown: string): boolean {
 export function flagsHelp(specs: readonly FlagSpec[]): string {
   const shown = specs.filter((s) => !s.hidden);
   const left = shown.map((s) => {
-    const value = s.type === 'bool' ? '' : ` ${s.valueName ?? (s.type === 'strings' ? 'strings' : 'string')}`;
+    const value = s.type === 'bool' ? '' : ` ${s.valueName ?? (s.type === 'strings' ? 'strings' : s.type === 'list' ? 'list' : 'string')}`;
     return `${s.short ? `  -${s.short}, ` : '      '}--${s.name}${value}`;
   });
   const width = Math.max(0, ...left.map((l) => l.length)) + 3;

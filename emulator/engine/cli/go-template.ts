@@ -77,19 +77,31 @@ export function parseTemplate(source: string): Node[] {
   return nodes;
 }
 
-export function executeTemplate(nodes: Node[], data: Value): string {
+/** Template variables: `$` (the data the template started with) and those a `range $k, $v := ...` declares. */
+type Vars = Record<string, Value>;
+
+export function executeTemplate(nodes: Node[], data: Value, vars: Vars = { $: data }): string {
   let out = '';
   for (const node of nodes) {
     if (node.kind === 'text') out += node.text;
-    else if (node.kind === 'action') out += goString(evalPipeline(node.pipeline, data));
+    else if (node.kind === 'action') out += goString(evalPipeline(node.pipeline, data, vars));
     else {
-      const value = evalPipeline(node.pipeline, data);
+      // `range $v := PIPELINE` and `range $k, $v := PIPELINE` (keys of a map, indexes of a list)
+      const decl = node.keyword === 'range' ? /^\$(\w+)\s*(?:,\s*\$(\w+)\s*)?:=\s*(.*)$/.exec(node.pipeline) : null;
+      const value = evalPipeline(decl ? (decl[3] as string) : node.pipeline, data, vars);
       if (node.keyword === 'range') {
-        const items = Array.isArray(value) ? value : value && typeof value === 'object' ? Object.keys(value).sort().map((k) => (value as Record<string, Value>)[k]) : [];
-        if (items.length === 0) out += executeTemplate(node.elseBody, data);
-        for (const item of items) out += executeTemplate(node.body, item);
-      } else if (truthy(value)) out += executeTemplate(node.body, node.keyword === 'with' ? value : data);
-      else out += executeTemplate(node.elseBody, data);
+        const entries: [Value, Value][] = Array.isArray(value)
+          ? value.map((v, i) => [i, v])
+          : value && typeof value === 'object'
+            ? Object.keys(value).sort().map((k) => [k, (value as Record<string, Value>)[k]])
+            : [];
+        if (entries.length === 0) out += executeTemplate(node.elseBody, data, vars);
+        for (const [key, item] of entries) {
+          const scope = !decl ? vars : decl[2] ? { ...vars, [`$${decl[1]}`]: key, [`$${decl[2]}`]: item } : { ...vars, [`$${decl[1]}`]: item };
+          out += executeTemplate(node.body, item, scope);
+        }
+      } else if (truthy(value)) out += executeTemplate(node.body, node.keyword === 'with' ? value : data, vars);
+      else out += executeTemplate(node.elseBody, data, vars);
     }
   }
   return out;
@@ -116,27 +128,33 @@ const FUNCS: Record<string, (...args: Value[]) => Value> = {
   len: (v) => (Array.isArray(v) ? v.length : typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.keys(v).length : 0),
 };
 
-function evalPipeline(pipeline: string, data: Value): Value {
+function evalPipeline(pipeline: string, data: Value, vars: Vars): Value {
   const stages = splitOutside(pipeline, '|');
   let value: Value = undefined;
   stages.forEach((stage, i) => {
     const words = tokenize(stage.trim());
     const extra = i > 0 ? [value] : [];
-    value = evalCommand(words, data, extra);
+    value = evalCommand(words, data, extra, vars);
   });
   return value;
 }
 
-function evalCommand(words: string[], data: Value, piped: Value[]): Value {
+function evalCommand(words: string[], data: Value, piped: Value[], vars: Vars): Value {
   const [head, ...rest] = words;
   if (head === undefined) throw new TemplateError('template: :1: missing value for command');
   const fn = FUNCS[head];
-  if (fn) return fn(...rest.map((w) => evalOperand(w, data)), ...piped);
+  if (fn) return fn(...rest.map((w) => evalOperand(w, data, vars)), ...piped);
   if (rest.length || piped.length) throw new TemplateError(`template: :1: function "${head}" not defined`);
-  return evalOperand(head, data);
+  return evalOperand(head, data, vars);
 }
 
-function evalOperand(word: string, data: Value): Value {
+function evalOperand(word: string, data: Value, vars: Vars): Value {
+  if (word.startsWith('$')) {
+    const dot = word.indexOf('.');
+    const name = dot < 0 ? word : word.slice(0, dot);
+    if (!(name in vars)) throw new TemplateError(`template: :1: undefined variable "${name}"`);
+    return dot < 0 ? vars[name] : evalOperand(word.slice(dot), vars[name], vars);
+  }
   if (word.startsWith('"')) return JSON.parse(word) as string;
   if (word.startsWith('`')) return word.slice(1, -1);
   if (/^-?\d+$/.test(word)) return Number(word);

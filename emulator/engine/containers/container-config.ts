@@ -1,5 +1,6 @@
 // A container's `Config` and `HostConfig` as the Docker Engine API shows them (`/containers/{id}/json`), built
 // from a RunRequest and the image's config the way the daemon merges them (env, entrypoint/cmd, workdir, user).
+import type { PortBindingJSON, PortSet } from '../network/ports.ts';
 import type { ContainerConfig as ImageContainerConfig } from '../oci-types.ts';
 import type { RunRequest } from './run-options.ts';
 
@@ -11,6 +12,8 @@ export interface ContainerConfigJSON {
   AttachStdin: boolean;
   AttachStdout: boolean;
   AttachStderr: boolean;
+  /** omitted when empty, as Go's omitempty does */
+  ExposedPorts?: PortSet;
   Tty: boolean;
   OpenStdin: boolean;
   StdinOnce: boolean;
@@ -24,18 +27,26 @@ export interface ContainerConfigJSON {
   Labels: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  /** deprecated, omitempty: the MAC an API < 1.44 client asked for */
+  MacAddress?: string;
 }
 
 /** Engine API `HostConfig`, the fields drydock acts on (the rest keep Docker's zero values). */
 export interface HostConfigJSON {
   Binds: string[] | null;
+  /** `bridge`, `host`, `none`, `container:<id>` or a user network's name */
   NetworkMode: string;
+  /** `-p`: `"80/tcp"` -> host bindings (optional only for records from before networks) */
+  PortBindings?: Record<string, PortBindingJSON[]>;
   RestartPolicy: { Name: string; MaximumRetryCount: number };
   AutoRemove: boolean;
   CapAdd: string[] | null;
   CapDrop: string[] | null;
   GroupAdd?: string[] | null;
+  /** legacy links as inspect shows them (`/db:/web/db`); the engine keeps them by container ID */
+  Links?: string[] | null;
   Privileged: boolean;
+  PublishAllPorts?: boolean;
   ReadonlyRootfs: boolean;
   ShmSize: number;
   Memory: number;
@@ -91,6 +102,9 @@ export function mergeContainerConfig(request: RunRequest, image: ImageContainerC
   for (const v of request.volumes) if (v.type === 'volume') volumes[v.destination] = {};
 
   const hostname = request.hostname ?? (request.networkMode === 'host' ? options.hostHostname : options.id.slice(0, 12));
+  // daemon/commit.go merge: the image's exposed ports are added to the user's
+  const exposed: PortSet = { ...request.exposedPorts };
+  for (const port of Object.keys(image?.ExposedPorts ?? {})) exposed[port] ??= {};
   const config: ContainerConfigJSON = {
     Hostname: hostname,
     Domainname: '',
@@ -98,6 +112,7 @@ export function mergeContainerConfig(request: RunRequest, image: ImageContainerC
     AttachStdin: request.interactive && !request.detach,
     AttachStdout: !request.detach,
     AttachStderr: !request.detach,
+    ...(Object.keys(exposed).length > 0 ? { ExposedPorts: Object.fromEntries(Object.keys(exposed).sort().map((k) => [k, {}])) as PortSet } : {}),
     Tty: request.tty,
     OpenStdin: request.interactive,
     StdinOnce: request.interactive && !request.detach,
@@ -113,6 +128,7 @@ export function mergeContainerConfig(request: RunRequest, image: ImageContainerC
   const stopSignal = request.stopSignal ?? image?.StopSignal;
   if (stopSignal) config.StopSignal = stopSignal;
   if (request.stopTimeout !== undefined) config.StopTimeout = request.stopTimeout;
+  if (request.macAddress) config.MacAddress = request.macAddress;
   return config;
 }
 
@@ -121,16 +137,19 @@ export function mergeContainerConfig(request: RunRequest, image: ImageContainerC
  * guest kernel has no swap device, so drydock records MemorySwap = Memory (memory+swap = memory, no swap),
  * which is also what the runtime spec says.
  */
-export function hostConfigFor(request: RunRequest, binds: string[]): HostConfigJSON {
+export function hostConfigFor(request: RunRequest, binds: string[], network: { mode: string } = { mode: request.networkMode === 'default' ? 'bridge' : request.networkMode }): HostConfigJSON {
   return {
     Binds: binds.length > 0 ? binds : null,
-    NetworkMode: request.networkMode,
+    NetworkMode: network.mode,
+    PortBindings: structuredClone(request.portBindings),
     RestartPolicy: { Name: request.restart.name, MaximumRetryCount: request.restart.maximumRetryCount },
     AutoRemove: request.autoRemove,
     CapAdd: request.capAdd.length > 0 ? [...request.capAdd] : null,
     CapDrop: request.capDrop.length > 0 ? [...request.capDrop] : null,
     ...(request.groupAdd?.length ? { GroupAdd: [...request.groupAdd] } : {}),
+    Links: null,
     Privileged: request.privileged,
+    PublishAllPorts: request.publishAll,
     ReadonlyRootfs: request.readOnly,
     ShmSize: DEFAULT_SHM_SIZE,
     Memory: request.memory,

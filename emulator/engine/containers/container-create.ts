@@ -1,6 +1,7 @@
 // `docker create` in the engine: RunRequest + image -> validated Config/HostConfig, volumes resolved (named ones
 // created on first use, anonymous ones generated), a container record; nothing is left behind on a refusal.
 import { EngineError } from '../errors.ts';
+import { createNetwork, type CreateNetworkLookups } from '../network/create-network.ts';
 import type { ContainerConfig } from '../oci-types.ts';
 import { normalizeCapabilities } from './capabilities.ts';
 import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
@@ -24,16 +25,24 @@ export interface CreateDeps {
   volumes: VolumeStore;
   /** the guest's own host name, for `--network host` */
   hostHostname?: string;
+  /** the engine's networks (`--network NAME`, `--ip` checks); without them only the predefined modes are known */
+  networks?: Pick<CreateNetworkLookups, 'findNetwork'>;
 }
 
 const daemonError = (message: string, code: 'INVALID_ARGUMENT' | 'CONFLICT' = 'INVALID_ARGUMENT') => new EngineError(code, message, { details: { origin: 'daemon' } });
 
-export async function createContainer(deps: CreateDeps, request: RunRequest, image: ImageForCreate): Promise<ContainerRecord> {
+/** `warnings` receives what dockerd answers as create Warnings (the CLI prints `WARNING: ...`). */
+export async function createContainer(deps: CreateDeps, request: RunRequest, image: ImageForCreate, warnings: string[] = []): Promise<ContainerRecord> {
   if (request.name !== undefined) deps.containers.checkName(request.name);
   const id = deps.containers.newId();
+  const network = createNetwork(request, {
+    findNetwork: (term) => deps.networks?.findNetwork(term),
+    findContainer: (ref) => deps.containers.find(ref),
+  });
+  warnings.push(...network.warnings);
   let config;
   try {
-    config = mergeContainerConfig(request, image.config, { id, imageName: image.name, hostHostname: deps.hostHostname ?? 'drydock' });
+    config = mergeContainerConfig({ ...request, networkMode: network.mode }, image.config, { id, imageName: image.name, hostHostname: deps.hostHostname ?? 'drydock' });
     normalizeCapabilities(request.capAdd);
     normalizeCapabilities(request.capDrop);
   } catch (e) {
@@ -63,7 +72,8 @@ export async function createContainer(deps: CreateDeps, request: RunRequest, ima
       imageId: image.id,
       imageName: image.name,
       config,
-      hostConfig: hostConfigFor(request, binds),
+      hostConfig: hostConfigFor(request, binds, network),
+      network: network.state,
       mounts,
       overlay: { lowerDirs: [...image.lowerDirs], upperDir: `${paths.bundle}/upper`, workDir: `${paths.bundle}/work`, mergedDir: paths.rootfs },
       bundle: paths.bundle,

@@ -55,7 +55,8 @@ export function listContainers(store: ContainerStore, options: ListOptions = {})
     if (!any('name', (v) => regexMatch(v, `/${r.name}`) || regexMatch(v, r.name))) return false;
     if (!any('label', (v) => labelMatch(v, r.config.Labels))) return false;
     if (!any('volume', (v) => r.mounts.some((m) => m.name === v || m.destination === v || m.source === v))) return false;
-    if (!any('network', (v) => r.hostConfig.NetworkMode === v)) return false;
+    // daemon/list.go: a network the container is attached to, by name or NetworkID prefix
+    if (!any('network', (v) => (r.network?.endpoints ?? [{ network: r.hostConfig.NetworkMode, settings: { NetworkID: '' } }]).some((e) => e.network === v || (e.settings.NetworkID !== '' && e.settings.NetworkID.startsWith(v))))) return false;
     if (!any('ancestor', (v) => ancestorMatch(v, r, options.resolveImage))) return false;
     return true;
   });

@@ -1,5 +1,8 @@
 // Docker Engine API JSON for containers: the `/containers/json` summary and the `/containers/{id}/json`
 // inspect document, built from a ContainerRecord.
+import { emptyEndpointSettings, type ContainerNetworkState } from '../network/endpoint-settings.ts';
+import { networkSettingsJSON, networkSettingsSummary, type NetworkSettingsJSON } from '../network/network-json.ts';
+import { portSummaries, type PortSummary } from '../network/port-format.ts';
 import type { ContainerConfigJSON, HostConfigJSON } from './container-config.ts';
 import { stateJSON, statusString, type ContainerStatus, type StateJSON } from './container-state.ts';
 import type { ContainerRecord } from './container-store.ts';
@@ -17,10 +20,6 @@ export interface MountPointJSON {
   Propagation: string;
 }
 
-export interface NetworkSettingsJSON {
-  Networks: Record<string, { NetworkID: string; EndpointID: string; Gateway: string; IPAddress: string; IPPrefixLen: number; MacAddress: string }>;
-}
-
 /** `/containers/json` item */
 export interface ContainerSummary {
   Id: string;
@@ -29,12 +28,12 @@ export interface ContainerSummary {
   ImageID: string;
   Command: string;
   Created: number;
-  Ports: never[];
+  Ports: PortSummary[];
   Labels: Record<string, string>;
   State: ContainerStatus;
   Status: string;
   HostConfig: { NetworkMode: string };
-  NetworkSettings: NetworkSettingsJSON;
+  NetworkSettings: ReturnType<typeof networkSettingsSummary>;
   Mounts: MountPointJSON[];
 }
 
@@ -86,9 +85,20 @@ export function mountPoints(record: ContainerRecord): MountPointJSON[] {
   );
 }
 
-function networkSettings(record: ContainerRecord): NetworkSettingsJSON {
-  const empty = { NetworkID: '', EndpointID: '', Gateway: '', IPAddress: '', IPPrefixLen: 0, MacAddress: '' };
-  return { Networks: { [record.hostConfig.NetworkMode]: empty } };
+/** The record's network state; records from before networks get what their NetworkMode implies. */
+function networkState(record: ContainerRecord): ContainerNetworkState {
+  if (record.network) return record.network;
+  const mode = record.hostConfig.NetworkMode;
+  return { endpoints: mode.startsWith('container:') ? [] : [{ network: mode, settings: emptyEndpointSettings() }], ports: null, sandboxId: '', sandboxKey: '', links: [] };
+}
+
+/** HostConfig.Links as dockerd's inspect shows legacy links: `/CHILD:/PARENT/ALIAS` (names now, IDs kept). */
+function linksJSON(record: ContainerRecord, nameOf: (id: string) => string | undefined): string[] | null {
+  const links = networkState(record).links.flatMap((l) => {
+    const child = nameOf(l.id);
+    return child === undefined ? [] : [`/${child}:/${record.name}/${l.alias}`];
+  });
+  return links.length > 0 ? links : null;
 }
 
 export function containerSummary(record: ContainerRecord, now: number): ContainerSummary {
@@ -99,17 +109,18 @@ export function containerSummary(record: ContainerRecord, now: number): Containe
     ImageID: record.imageId,
     Command: commandString(record.config),
     Created: Math.floor(record.created / 1000),
-    Ports: [],
+    Ports: portSummaries(networkState(record).ports),
     Labels: { ...record.config.Labels },
     State: record.state.status,
     Status: statusString(record.state, now),
     HostConfig: { NetworkMode: record.hostConfig.NetworkMode },
-    NetworkSettings: networkSettings(record),
+    NetworkSettings: networkSettingsSummary(networkState(record)),
     Mounts: mountPoints(record),
   };
 }
 
-export function containerInspect(record: ContainerRecord): ContainerInspect {
+/** `nameOf` resolves a linked container's ID to its name (legacy links); without it links are not shown. */
+export function containerInspect(record: ContainerRecord, nameOf: (id: string) => string | undefined = () => undefined): ContainerInspect {
   const { path, args } = pathAndArgs(record.config);
   return {
     Id: record.id,
@@ -131,7 +142,7 @@ export function containerInspect(record: ContainerRecord): ContainerInspect {
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: structuredClone(record.hostConfig),
+    HostConfig: hostConfigJSON(record, nameOf),
     GraphDriver: {
       Data: {
         LowerDir: record.overlay.lowerDirs.join(':'),
@@ -143,6 +154,28 @@ export function containerInspect(record: ContainerRecord): ContainerInspect {
     },
     Mounts: mountPoints(record),
     Config: structuredClone(record.config),
-    NetworkSettings: networkSettings(record),
+    NetworkSettings: networkSettingsJSON(record, networkState(record)),
+  };
+}
+
+/** HostConfig as stored, with the fields records from before networks lack, in Go's order. */
+function hostConfigJSON(record: ContainerRecord, nameOf: (id: string) => string | undefined): HostConfigJSON {
+  const h = structuredClone(record.hostConfig);
+  const { Binds, NetworkMode, PortBindings, RestartPolicy, AutoRemove, CapAdd, CapDrop, GroupAdd, Links: _links, Privileged, PublishAllPorts, ...rest } = h;
+  void _links;
+  return {
+    Binds,
+    NetworkMode,
+    // a Go map: keys sorted
+    PortBindings: Object.fromEntries(Object.entries(PortBindings ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))),
+    RestartPolicy,
+    AutoRemove,
+    CapAdd,
+    CapDrop,
+    ...(GroupAdd !== undefined ? { GroupAdd } : {}),
+    Links: linksJSON(record, nameOf),
+    Privileged,
+    PublishAllPorts: PublishAllPorts ?? false,
+    ...rest,
   };
 }

@@ -35,19 +35,25 @@ describe('create body round trip (CLI -> Engine API -> engine)', () => {
     ['-d', '--name', 'web', '-e', 'A=1', '-w', '/srv', '-u', 'nobody', '-h', 'box', '-v', 'data:/data:ro', '-v', '/mnt/host/x:/x', '-v', '/anon', 'busybox', 'httpd', '-f'],
     ['--entrypoint', '', 'busybox', 'echo', 'hi'],
     ['--entrypoint', '/bin/echo', '--read-only', '--memory', '32m', '--pids-limit', '50', '--cpus', '0.5', '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--privileged', '--network', 'host', '--stop-signal', 'SIGINT', '--stop-timeout', '3', '-l', 'a=b', '--restart', 'on-failure:2', 'busybox'],
+    ['-p', '8080:80', '-p', '127.0.0.1::53/udp', '--expose', '90', '-P', '--link', 'db:d', 'busybox'],
+    ['--network', 'mynet', '--network-alias', 'web', '--ip', '10.1.0.9', 'busybox'],
   ];
   for (const argv of lines) {
     it(argv.join(' '), async () => {
       const req = await request(argv);
       const { body, name } = createBodyFor(req);
       const back = runRequestFromBody(JSON.parse(JSON.stringify(body)), { name: name ?? null });
-      expect(back).toEqual({ ...req, pull: 'never', quiet: false });
+      // dockerd's router turns the CLI's `default` network (and its endpoint config) into `bridge`
+      const endpoints = Object.fromEntries(Object.entries(req.endpointsConfig).map(([k, v]) => [k === 'default' ? 'bridge' : k, v]));
+      expect(back).toEqual({ ...req, networkMode: req.networkMode === 'default' ? 'bridge' : req.networkMode, endpointsConfig: endpoints, pull: 'never', quiet: false });
     });
   }
-  it('API clients: no NetworkMode means the guest default; bridge and ports refused', () => {
-    expect(runRequestFromBody({ Image: 'busybox' }).networkMode).toBe('none');
-    expect(() => runRequestFromBody({ Image: 'busybox', HostConfig: { NetworkMode: 'bridge' } })).toThrow('bridge networking comes in a later lesson');
-    expect(() => runRequestFromBody({ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{}] } } })).toThrow('publishing ports');
+  it('API clients: no NetworkMode means the default bridge; port bindings checked like dockerd', () => {
+    expect(runRequestFromBody({ Image: 'busybox' }).networkMode).toBe('bridge');
+    expect(runRequestFromBody({ Image: 'busybox', HostConfig: { NetworkMode: 'default' }, NetworkingConfig: { EndpointsConfig: { default: { Aliases: ['x'] } } } }).endpointsConfig).toEqual({ bridge: { Aliases: ['x'] } });
+    expect(() => runRequestFromBody({ Image: 'busybox', HostConfig: { PortBindings: { 'x/tcp': [] } } })).toThrow('invalid port specification: "x"');
+    expect(() => runRequestFromBody({ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: 'y' }] } } })).toThrow('invalid port specification: "y"');
+    expect(() => runRequestFromBody({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { a: {}, b: {} } } })).toThrow('Container cannot be created with multiple network endpoints: a, b');
     expect(() => runRequestFromBody({ Image: '' })).toThrow('No image was specified');
     expect(() => runRequestFromBody({ Image: 'busybox' }, { name: 'a b' })).toThrow('Invalid container name (a b)');
   });

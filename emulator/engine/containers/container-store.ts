@@ -6,6 +6,7 @@ import { initialState, removalRefusal, transitions, type ContainerState } from '
 import { generateId, matchPrefix } from './ids.ts';
 import { SaveQueue, type JsonStorage } from './json-storage.ts';
 import { randomName } from './names.ts';
+import type { ContainerNetworkState } from '../network/endpoint-settings.ts';
 import type { ResolvedMount } from './spec.ts';
 
 /** overlayfs directories of a container's root file system (GraphDriver.Data in inspect). */
@@ -37,6 +38,8 @@ export interface ContainerRecord {
   overlay: OverlayDirs;
   /** guest directory holding config.json, hostname, hosts, resolv.conf */
   bundle: string;
+  /** endpoints, published ports, legacy links (network/container-networking.ts); absent in records from before networks */
+  network?: ContainerNetworkState;
 }
 
 export type NewContainer = Omit<ContainerRecord, 'id' | 'name' | 'created' | 'state' | 'restartCount'> & { id?: string; name?: string };
@@ -165,8 +168,9 @@ export class ContainerStore {
     return this.#transition(id, 'die', (s) => transitions.exit(s, id, result, this.#now()));
   }
 
+  /** Not a `die`: the container never ran, so dockerd's waiters for its exit are not woken (`start-failed`). */
   async markStartFailed(id: string, result: { exitCode: number; error: string }): Promise<ContainerRecord> {
-    return this.#transition(id, 'die', (s) => transitions.failStart(s, result, this.#now()));
+    return this.#transition(id, 'start-failed', (s) => transitions.failStart(s, result, this.#now()));
   }
 
   async markPaused(id: string): Promise<ContainerRecord> {
@@ -189,6 +193,20 @@ export class ContainerStore {
     const r = this.get(id);
     if (r.state.status !== 'running' && r.state.status !== 'paused') return;
     r.state = { ...r.state, pid };
+    await this.#save();
+  }
+
+  /** The container's networking (endpoints, ports, sandbox): set by the network model at create, start, stop, connect. */
+  async setNetwork(id: string, network: ContainerNetworkState): Promise<void> {
+    const r = this.get(id);
+    r.network = network;
+    await this.#save();
+  }
+
+  /** `--network container:X` takes X's host name at start, as dockerd's initializeNetworking does. */
+  async setHostname(id: string, hostname: string): Promise<void> {
+    const r = this.get(id);
+    r.config = { ...r.config, Hostname: hostname };
     await this.#save();
   }
 

@@ -3,7 +3,7 @@
 // Process work (start, stop, kill, pause, attach, exec) is the runtime's: those routes are left to the router.
 import { jsonResponse } from '../api/http-errors.ts';
 import { EngineError } from '../errors.ts';
-import { createContainer, type ImageForCreate } from './container-create.ts';
+import { createContainer, type CreateDeps, type ImageForCreate } from './container-create.ts';
 import { listContainers } from './container-filters.ts';
 import { containerInspect, containerSummary } from './container-json.ts';
 import { forgetContainer, pruneContainers, waitContainer, type WaitCondition } from './container-ops.ts';
@@ -26,6 +26,8 @@ export interface ContainersApiDeps {
   /** stops a running container for `rm -f` (SIGKILL, resolves once it has exited); without it rm -f refuses */
   kill?: (record: ContainerRecord) => Promise<void>;
   hostHostname?: string;
+  /** the engine's networks, for `--network NAME` and `--ip` checks at create */
+  networks?: CreateDeps['networks'];
   now?: () => number;
 }
 
@@ -60,8 +62,14 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       // A taken name is refused before the image is looked at (nothing pulled for nothing).
       if (run.name !== undefined) deps.containers.checkName(run.name);
       const image = await deps.image(run);
-      const record = await createContainer({ containers: deps.containers, volumes: deps.volumes, ...(deps.hostHostname ? { hostHostname: deps.hostHostname } : {}) }, run, image);
-      return jsonResponse({ Id: record.id, Warnings: [] }, 201);
+      const warnings: string[] = [];
+      const record = await createContainer(
+        { containers: deps.containers, volumes: deps.volumes, ...(deps.hostHostname ? { hostHostname: deps.hostHostname } : {}), ...(deps.networks ? { networks: deps.networks } : {}) },
+        run,
+        image,
+        warnings,
+      );
+      return jsonResponse({ Id: record.id, Warnings: warnings }, 201);
     }
     if (path === '/containers/prune' && method === 'POST') {
       const labels = parseFilters(q.get('filters')).get('label') ?? [];
@@ -72,7 +80,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
     if (one) {
       const ref = decodeURIComponent(one[1] as string);
       const action = one[2];
-      if (action === '/json' && method === 'GET') return jsonResponse(containerInspect(deps.containers.get(ref)));
+      if (action === '/json' && method === 'GET') return jsonResponse(containerInspect(deps.containers.get(ref), (id) => deps.containers.find(id)?.name));
       if (action === undefined && method === 'DELETE') return remove(ref, q);
       if (action === '/rename' && method === 'POST') {
         await deps.containers.rename(ref, q.get('name') ?? '');
@@ -81,7 +89,18 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       if (action === '/wait' && method === 'POST') {
         const condition = (q.get('condition') || 'not-running') as WaitCondition;
         if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw new EngineError('INVALID_ARGUMENT', `invalid condition: "${condition}"`);
-        return jsonResponse(await waitContainer(deps.containers, ref, condition, request.signal));
+        // dockerd answers 200 at once and writes the result when it comes: the docker CLI's `run -d` sends
+        // its start only once the wait's headers have arrived
+        const waited = waitContainer(deps.containers, ref, condition, request.signal);
+        const body = new ReadableStream<Uint8Array>({
+          start(c) {
+            waited.then(
+              (r) => (c.enqueue(new TextEncoder().encode(`${JSON.stringify(r)}\n`)), c.close()),
+              () => c.close(),
+            );
+          },
+        });
+        return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } });
       }
       if (action === '/logs' && method === 'GET') return logs(ref, q, request.signal);
     }

@@ -1,7 +1,10 @@
 // `POST /containers/create` bodies (Engine API ContainerConfig + HostConfig) to and from a RunRequest: the docker
 // CLI sends the body, the engine reads it back, so `docker run` typed in the guest and a real Docker client agree.
 import { EngineError } from '../errors.ts';
-import type { NetworkMode, RestartPolicy, RunRequest, VolumeMount } from './run-options.ts';
+import { emptyEndpointSettings, type EndpointSettingsJSON } from '../network/endpoint-settings.ts';
+import { validatePortBindings, type PortBindingJSON, type PortSet } from '../network/ports.ts';
+import type { EndpointConfig } from '../network/run-network-options.ts';
+import type { RestartPolicy, RunRequest, VolumeMount } from './run-options.ts';
 import { parseVolume } from './run-options.ts';
 
 /** The request body of `POST /containers/create?name=...` (the fields drydock reads). */
@@ -24,10 +27,14 @@ export interface ContainerCreateBody {
   Labels?: Record<string, string> | null;
   StopSignal?: string;
   StopTimeout?: number | null;
+  ExposedPorts?: PortSet | null;
+  /** deprecated container-wide MAC (API < 1.44 clients, drydock's 1.43) */
+  MacAddress?: string;
   HostConfig?: {
     Binds?: string[] | null;
     NetworkMode?: string;
-    PortBindings?: Record<string, unknown> | null;
+    PortBindings?: Record<string, PortBindingJSON[] | null> | null;
+    Links?: string[] | null;
     PublishAllPorts?: boolean;
     RestartPolicy?: { Name?: string; MaximumRetryCount?: number };
     AutoRemove?: boolean;
@@ -40,6 +47,7 @@ export interface ContainerCreateBody {
     NanoCpus?: number;
     PidsLimit?: number | null;
   };
+  NetworkingConfig?: { EndpointsConfig?: Record<string, Partial<EndpointSettingsJSON> | null> | null } | null;
 }
 
 /** What the docker CLI sends for a parsed `docker run` (detach and quiet stay on the client side). */
@@ -67,9 +75,14 @@ export function createBodyFor(request: RunRequest): { body: ContainerCreateBody;
     WorkingDir: request.workingDir ?? '',
     Entrypoint: request.entrypoint === undefined ? null : request.entrypoint.length === 0 ? [''] : [...request.entrypoint],
     Labels: { ...request.labels },
+    ...(Object.keys(request.exposedPorts).length > 0 ? { ExposedPorts: structuredClone(request.exposedPorts) } : {}),
+    ...(request.macAddress ? { MacAddress: request.macAddress } : {}),
     HostConfig: {
       Binds: binds.length > 0 ? binds : null,
       NetworkMode: request.networkMode,
+      PortBindings: structuredClone(request.portBindings),
+      Links: request.links.length > 0 ? [...request.links] : null,
+      PublishAllPorts: request.publishAll,
       RestartPolicy: { Name: request.restart.name, MaximumRetryCount: request.restart.maximumRetryCount },
       AutoRemove: request.autoRemove,
       CapAdd: request.capAdd.length > 0 ? [...request.capAdd] : null,
@@ -81,6 +94,8 @@ export function createBodyFor(request: RunRequest): { body: ContainerCreateBody;
       NanoCpus: request.nanoCpus,
       PidsLimit: request.pidsLimit > 0 ? request.pidsLimit : null,
     },
+    // the CLI sends every endpoint's EndpointSettings whole (zero values included)
+    NetworkingConfig: { EndpointsConfig: Object.fromEntries(Object.entries(request.endpointsConfig).map(([k, v]) => [k, { ...emptyEndpointSettings(), ...structuredClone(v) }])) },
   };
   if (request.stopSignal !== undefined) body.StopSignal = request.stopSignal;
   if (request.stopTimeout !== undefined) body.StopTimeout = request.stopTimeout;
@@ -93,24 +108,13 @@ export function createBodyFor(request: RunRequest): { body: ContainerCreateBody;
 const bad = (message: string) => new EngineError('INVALID_ARGUMENT', message, { details: { origin: 'daemon' } });
 
 /**
- * The daemon side: a create body (from drydock's CLI or any Docker client) back into a RunRequest.
- * Refuses what the guest cannot do yet (bridge networking, published ports) with the same clear message.
+ * The daemon side: a create body (from drydock's CLI or any Docker client) back into a RunRequest. Networks and
+ * links are checked against the engine's networks and containers at create (network/create-network.ts).
  */
 export function runRequestFromBody(body: ContainerCreateBody, query: { name?: string | null; platform?: string | null } = {}): RunRequest {
   if (typeof body?.Image !== 'string' || body.Image === '') throw bad('No image was specified');
   const host = body.HostConfig ?? {};
-  const ports = host.PortBindings && Object.keys(host.PortBindings).length > 0;
-  if (ports || host.PublishAllPorts) {
-    throw bad('publishing ports (-p, -P) needs bridge networking, which comes in a later lesson of drydock; use --network host to reach a server from the guest');
-  }
-  // An API client that names no network means Docker's default bridge; the guest's equivalent is an own
-  // network namespace with loopback only.
-  const mode = host.NetworkMode ?? '';
-  let networkMode: NetworkMode;
-  if (mode === '' || mode === 'default' || mode === 'none') networkMode = 'none';
-  else if (mode === 'host') networkMode = 'host';
-  else if (mode === 'bridge') throw bad('bridge networking comes in a later lesson of drydock: use --network none (the default here) or --network host');
-  else throw bad(`network ${mode} not found`);
+  const network = networkFromBody(body);
 
   const fail = (m: string) => bad(m);
   const volumes: VolumeMount[] = (host.Binds ?? []).map((b) => parseVolume(b, '/', fail));
@@ -143,7 +147,7 @@ export function runRequestFromBody(body: ContainerCreateBody, query: { name?: st
     capDrop: [...(host.CapDrop ?? [])],
     ...(host.GroupAdd?.length ? { groupAdd: [...host.GroupAdd] } : {}),
     privileged: host.Privileged ?? false,
-    networkMode,
+    ...network,
     labels: { ...(body.Labels ?? {}) },
     restart: { name: restartName as RestartPolicy['name'], maximumRetryCount: host.RestartPolicy?.MaximumRetryCount ?? 0 },
     pull: 'never',
@@ -165,4 +169,58 @@ export function runRequestFromBody(body: ContainerCreateBody, query: { name?: st
   if (body.StopTimeout !== undefined && body.StopTimeout !== null) request.stopTimeout = body.StopTimeout;
   if (query.platform) request.platform = query.platform;
   return request;
+}
+
+/**
+ * The network part of a create body as dockerd's router reads it: `default` (or nothing) is the bridge, an
+ * endpoint config under `default` moves to `bridge`; port bindings checked (validatePortBindings); an API 1.43
+ * client may name one network only.
+ */
+function networkFromBody(body: ContainerCreateBody): Pick<RunRequest, 'networkMode' | 'endpointsConfig' | 'links' | 'exposedPorts' | 'portBindings' | 'publishAll' | 'macAddress'> {
+  const host = body.HostConfig ?? {};
+  let mode = host.NetworkMode ?? '';
+  const endpoints: Record<string, EndpointConfig> = {};
+  for (const [name, ep] of Object.entries(body.NetworkingConfig?.EndpointsConfig ?? {})) {
+    if (ep === null) throw bad(`invalid config for network ${name}: EndpointsConfig is nil`);
+    endpoints[name] = endpointConfigOf(ep);
+  }
+  if (mode === '' || mode === 'default') {
+    mode = 'bridge';
+    const ep = endpoints['default'];
+    if (ep !== undefined) {
+      delete endpoints['default'];
+      endpoints['bridge'] = ep;
+    }
+  }
+  if (Object.keys(endpoints).length > 1) throw bad(`Container cannot be created with multiple network endpoints: ${Object.keys(endpoints).join(', ')}`);
+  const bindings: Record<string, PortBindingJSON[]> = {};
+  try {
+    validatePortBindings(host.PortBindings);
+  } catch (e) {
+    throw bad((e as Error).message);
+  }
+  for (const [port, list] of Object.entries(host.PortBindings ?? {})) {
+    bindings[port] = (list ?? []).map((b) => ({ HostIp: b?.HostIp ?? '', HostPort: b?.HostPort ?? '' }));
+  }
+  const exposed: PortSet = {};
+  for (const port of Object.keys(body.ExposedPorts ?? {})) exposed[port] = {};
+  return {
+    networkMode: mode,
+    endpointsConfig: endpoints,
+    links: [...(host.Links ?? [])],
+    exposedPorts: exposed,
+    portBindings: bindings,
+    publishAll: host.PublishAllPorts ?? false,
+    ...(body.MacAddress ? { macAddress: body.MacAddress } : {}),
+  };
+}
+
+function endpointConfigOf(ep: Partial<EndpointSettingsJSON>): EndpointConfig {
+  const out: EndpointConfig = {};
+  if (ep.IPAMConfig) out.IPAMConfig = { ...ep.IPAMConfig };
+  if (ep.Links?.length) out.Links = [...ep.Links];
+  if (ep.Aliases?.length) out.Aliases = [...ep.Aliases];
+  if (ep.MacAddress) out.MacAddress = ep.MacAddress;
+  if (ep.DriverOpts && Object.keys(ep.DriverOpts).length > 0) out.DriverOpts = { ...ep.DriverOpts };
+  return out;
 }

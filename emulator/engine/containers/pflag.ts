@@ -17,6 +17,8 @@ export interface FlagDef {
   description?: string;
   /** help: shown as `(default ...)` */
   defaultValue?: boolean | string;
+  /** another flag's name whose value this one sets too (`--net` and `--network` share one list) */
+  alias?: string;
 }
 
 export type FlagResult = Map<string, unknown>;
@@ -52,8 +54,9 @@ export function parseArgs(argv: readonly string[], defs: readonly FlagDef[], opt
         throw new FlagParseError(`invalid argument "${value}" for "${shown}" flag: ${(e as Error).message}`);
       }
     }
-    if (def.kind === 'list') values.set(def.name, [...((values.get(def.name) as unknown[] | undefined) ?? []), parsed]);
-    else values.set(def.name, parsed);
+    const key = def.alias ?? def.name;
+    if (def.kind === 'list') values.set(key, [...((values.get(key) as unknown[] | undefined) ?? []), parsed]);
+    else values.set(key, parsed);
   };
 
   for (let i = 0; i < argv.length; i++) {

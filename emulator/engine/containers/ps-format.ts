@@ -2,6 +2,7 @@
 // (`{{.ID}}`, `{{.Names}}`, `{{.Command}}`, `{{.RunningFor}}`, ...), and its default table.
 import type { ContainerSummary } from './container-json.ts';
 import { humanDuration } from '../cli/units.ts';
+import { displayablePorts } from '../network/port-format.ts';
 import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from './pflag.ts';
 
 /** Same shape as the CLI's ListFormat (emulator/engine/cli/output-format.ts). */
@@ -47,11 +48,11 @@ export function psRow(c: ContainerSummary, options: { trunc: boolean; now: numbe
     RunningFor: `${humanDuration(options.now - c.Created * 1000)} ago`,
     Status: c.Status,
     State: c.State,
-    Ports: '',
+    Ports: displayablePorts(c.Ports),
     Names: names.join(','),
     Labels: Object.entries(c.Labels).map(([k, v]) => `${k}=${v}`).join(','),
     Mounts: c.Mounts.map((m) => (m.Type === 'volume' ? (options.trunc ? ellipsis(m.Name ?? '', 15) : (m.Name ?? '')) : m.Source)).join(','),
-    Networks: Object.keys(c.NetworkSettings.Networks).join(','),
+    Networks: Object.keys(c.NetworkSettings.Networks).sort().join(','),
     Size: '0B',
   };
 }

@@ -2,6 +2,7 @@
 // types and messages) into a typed RunRequest, the one input the container model and spec generator take.
 import { EngineError } from '../errors.ts';
 import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from './pflag.ts';
+import { parseLink, parseNetworkFlag, runNetworkRequest, type RunNetworkRequest } from '../network/run-network-options.ts';
 import { parseSignal } from './signals.ts';
 import { parseNanoCpus, ramInBytes } from './units.ts';
 
@@ -10,15 +11,13 @@ export type VolumeMount =
   | { type: 'bind'; source: string; destination: string; readOnly: boolean }
   | { type: 'volume'; name?: string; destination: string; readOnly: boolean };
 
-/** What the guest can network: `none` (own namespace, loopback only) or `host`. Bridge comes later. */
-export type NetworkMode = 'none' | 'host';
 
 export interface RestartPolicy {
   name: 'no' | 'always' | 'on-failure' | 'unless-stopped';
   maximumRetryCount: number;
 }
 
-export interface RunRequest {
+export interface RunRequest extends RunNetworkRequest {
   image: string;
   /** arguments after the image: replaces the image's Cmd when not empty */
   command: string[];
@@ -52,7 +51,6 @@ export interface RunRequest {
   /** --group-add: group names or gids, resolved against the image's /etc/group */
   groupAdd?: string[];
   privileged: boolean;
-  networkMode: NetworkMode;
   stopSignal?: string;
   stopTimeout?: number;
   labels: Record<string, string>;
@@ -78,9 +76,10 @@ export const RUN_FAILURE_STATUS = 125;
 /**
  * Where a run/create error comes from decides how the docker CLI (27/28, like the rest of drydock's CLI)
  * prints it: `flag` (pflag, through cobra's FlagErrorFunc), `cli` (the CLI's own option checks, reportError),
+ * `option` (docker 28.2's option parsing, e.g. `-p` and `--network`: `docker: MESSAGE`, a blank line, `Run ... --help`),
  * `daemon` (`Error response from daemon:`), `args` (no image given).
  */
-export type RunErrorOrigin = 'flag' | 'cli' | 'daemon' | 'args';
+export type RunErrorOrigin = 'flag' | 'cli' | 'option' | 'daemon' | 'args';
 
 export function runUsageError(message: string, ctx: Pick<RunParseContext, 'command'>, origin: RunErrorOrigin = 'cli'): EngineError {
   return new EngineError('INVALID_ARGUMENT', message, {
@@ -100,6 +99,8 @@ export function runErrorText(message: string, command: string, origin: RunErrorO
       return `${message}\n\nUsage:  ${runUsageLine(command)}\n\nRun '${command} --help' for more information\n`;
     case 'cli':
       return `docker: ${message.replace(/\.$/, '')}.\nSee '${command} --help'.\n`;
+    case 'option':
+      return `docker: ${message}\n\nRun '${command} --help' for more information\n`;
     case 'daemon':
       return `docker: Error response from daemon: ${message}\n\nRun '${command} --help' for more information\n`;
     case 'args':
@@ -129,19 +130,26 @@ const FLAGS: FlagDef[] = [
   { name: 'entrypoint', kind: 'string', valueName: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
   { name: 'env', short: 'e', kind: 'list', parse: validateEnv, valueName: 'list', description: 'Set environment variables' },
   { name: 'env-file', kind: 'list', valueName: 'list', description: 'Read in a file of environment variables' },
+  { name: 'expose', kind: 'list', valueName: 'list', description: 'Expose a port or a range of ports' },
   { name: 'group-add', kind: 'list', valueName: 'list', description: 'Add additional groups to join' },
   { name: 'hostname', short: 'h', kind: 'string', valueName: 'string', description: 'Container host name' },
   { name: 'interactive', short: 'i', kind: 'bool', description: 'Keep STDIN open even if not attached' },
+  { name: 'ip', kind: 'string', valueName: 'string', description: 'IPv4 address (e.g., 172.30.100.104)' },
   { name: 'label', short: 'l', kind: 'list', valueName: 'list', description: 'Set meta data on a container' },
+  { name: 'link', kind: 'list', parse: (v) => (parseLink(v), v), valueName: 'list', description: 'Add link to another container' },
+  { name: 'mac-address', kind: 'string', valueName: 'string', description: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
   { name: 'memory', short: 'm', kind: 'string', parse: ramInBytes, valueName: 'bytes', description: 'Memory limit' },
   { name: 'name', kind: 'string', valueName: 'string', description: 'Assign a name to the container' },
-  { name: 'net', kind: 'string', hidden: true },
-  { name: 'network', kind: 'string', valueName: 'network', description: 'Connect a container to a network ("none" or "host" in drydock)' },
+  // --net and --network fill the same list, as the CLI's two flags share one NetworkOpt
+  { name: 'net', kind: 'list', parse: parseNetworkFlag, hidden: true, alias: 'network' },
+  { name: 'net-alias', kind: 'list', hidden: true, alias: 'network-alias' },
+  { name: 'network', kind: 'list', parse: parseNetworkFlag, valueName: 'network', description: 'Connect a container to a network' },
+  { name: 'network-alias', kind: 'list', valueName: 'list', description: 'Add network-scoped alias for the container' },
   { name: 'pids-limit', kind: 'string', parse: parseGoInt, valueName: 'int', description: 'Tune container pids limit (set -1 for unlimited)' },
   { name: 'platform', kind: 'string', valueName: 'string', description: 'Set platform if server is multi-platform capable' },
   { name: 'privileged', kind: 'bool', description: 'Give extended privileges to this container' },
-  { name: 'publish', short: 'p', kind: 'list', valueName: 'list', description: "Publish a container's port(s) to the host (comes later in drydock)" },
-  { name: 'publish-all', short: 'P', kind: 'bool', description: 'Publish all exposed ports to random ports (comes later in drydock)' },
+  { name: 'publish', short: 'p', kind: 'list', valueName: 'list', description: "Publish a container's port(s) to the host" },
+  { name: 'publish-all', short: 'P', kind: 'bool', description: 'Publish all exposed ports to random ports' },
   { name: 'pull', kind: 'string', valueName: 'string', description: 'Pull image before running ("always", "missing", "never")', defaultValue: '"missing"' },
   { name: 'quiet', short: 'q', kind: 'bool', description: 'Suppress the pull output' },
   { name: 'read-only', kind: 'bool', description: "Mount the container's root filesystem as read only" },
@@ -207,16 +215,20 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
   }
   const fail = (message: string, origin: RunErrorOrigin = 'cli') => runUsageError(message, ctx, origin);
 
-  if (list('publish').length > 0 || bool('publish-all')) {
-    throw fail('publishing ports (-p, -P) needs bridge networking, which comes in a later lesson of drydock; use --network host to reach a server from the guest');
-  }
-  const networkFlag = str('network') ?? str('net');
-  let networkMode: NetworkMode = 'none';
-  if (networkFlag !== undefined) {
-    if (networkFlag === 'none' || networkFlag === 'host') networkMode = networkFlag;
-    else if (networkFlag === 'bridge' || networkFlag === 'default') {
-      throw fail(`bridge networking comes in a later lesson of drydock: use --network none (the default here) or --network host`);
-    } else throw fail(`network ${networkFlag} not found`, 'daemon');
+  let network: RunNetworkRequest;
+  try {
+    network = runNetworkRequest({
+      networks: list<ReturnType<typeof parseNetworkFlag>>('network'),
+      aliases: list('network-alias'),
+      links: list('link'),
+      ...(str('ip') ? { ip: str('ip') as string } : {}),
+      ...(str('mac-address') ? { mac: str('mac-address') as string } : {}),
+      publish: list('publish'),
+      publishAll: bool('publish-all'),
+      expose: list('expose'),
+    });
+  } catch (e) {
+    throw fail((e as Error).message, 'option');
   }
 
   // Env files first, then -e, in the order given (the CLI's ReadKVEnvStrings).
@@ -293,7 +305,7 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     capDrop: list('cap-drop'),
     ...(list('group-add').length > 0 ? { groupAdd: list('group-add') } : {}),
     privileged: bool('privileged'),
-    networkMode,
+    ...network,
     labels,
     restart,
     pull,

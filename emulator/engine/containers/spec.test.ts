@@ -4,7 +4,7 @@ import { effectiveCapabilities, DEFAULT_CAPABILITIES } from './capabilities.ts';
 import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import { resolveUser } from './passwd.ts';
 import { parseRunRequest, type RunRequest } from './run-options.ts';
-import { buildRuntimeSpec, containerEtcFiles, defaultContainerPaths, type ResolvedMount } from './spec.ts';
+import { buildRuntimeSpec, defaultContainerPaths, type ResolvedMount } from './spec.ts';
 
 const ID = '3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8';
 // What drydock's busybox image ships (emulator/images/images.ts)
@@ -98,11 +98,19 @@ describe('spec details', () => {
     const hosts = spec.mounts.filter((m) => m.destination === '/etc/hosts');
     expect(hosts).toEqual([{ destination: '/etc/hosts', type: 'bind', source: '/mnt/host/hosts', options: ['rbind', 'ro', 'rprivate'] }]);
   });
-  it('etc files', async () => {
-    const req = await request('busybox');
+  it('--network container:X joins its namespace; links put their variables before the container\'s Env', async () => {
+    const req = await request('-e DB_NAME=mine busybox');
     const config = mergeContainerConfig(req, BUSYBOX, { id: ID, imageName: 'busybox', hostHostname: 'drydock' });
-    expect(containerEtcFiles(config, false).hostname).toBe(`${ID.slice(0, 12)}\n`);
-    expect(containerEtcFiles(config, false).hosts).toMatch(/^127\.0\.0\.1\tlocalhost\n/);
+    const spec = buildRuntimeSpec({
+      id: ID, config, hostConfig: { ...hostConfigFor(req, []), NetworkMode: `container:${'b'.repeat(64)}` }, mounts: [], paths: defaultContainerPaths(ID),
+      networkNamespacePath: '/proc/42/ns/net', linkEnv: ['DB_PORT=tcp://172.17.0.2:5432', 'DB_NAME=/web/db'],
+    });
+    expect(spec.linux.namespaces).toContainEqual({ type: 'network', path: '/proc/42/ns/net' });
+    // no sysctls for a namespace that is not its own
+    expect(spec.linux.sysctl).toBeUndefined();
+    expect(spec.process.env).toEqual([
+      'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', `HOSTNAME=${ID.slice(0, 12)}`, 'DB_PORT=tcp://172.17.0.2:5432', 'DB_NAME=mine', 'HOME=/',
+    ]);
   });
 });
 

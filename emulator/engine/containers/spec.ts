@@ -39,6 +39,10 @@ export interface SpecInput {
   /** the image's /etc/passwd and /etc/group (undefined when absent), for `-u name` */
   passwd?: string;
   group?: string;
+  /** `--network container:X`: X's network namespace (`/proc/<its PID 1>/ns/net`), joined instead of a new one */
+  networkNamespacePath?: string;
+  /** legacy links' variables (`DB_PORT=tcp://...`), between the defaults and the container's Env, as dockerd puts them */
+  linkEnv?: readonly string[];
 }
 
 /** CFS period Docker uses for `--cpus` (100 ms). */
@@ -52,6 +56,8 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   const { config, hostConfig: host } = input;
   const privileged = host.Privileged;
   const hostNetwork = host.NetworkMode === 'host';
+  // a namespace of its own: not host, not another container's (Docker's NetworkMode.IsPrivate)
+  const ownNetwork = !hostNetwork && !host.NetworkMode.startsWith('container:');
   const user = resolveUser(config.User, input.passwd, input.group);
 
   const groupAdd = resolveAdditionalGroups(host.GroupAdd ?? [], input.group);
@@ -65,7 +71,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
       // moby's getUser: the primary gid first, then the groups /etc/group lists the user in (CVE-2023-25173's fix)
       user: { uid: user.uid, gid: user.gid, additionalGids: [user.gid, ...user.additionalGids, ...groupAdd] },
       args: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
-      env: processEnv(config, user.home),
+      env: processEnv(config, user.home, input.linkEnv),
       cwd: config.WorkingDir || '/',
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
       oomScoreAdj: 0,
@@ -74,7 +80,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     hostname: config.Hostname,
     mounts: mountsFor(input, privileged),
     linux: {
-      namespaces: namespacesFor(hostNetwork),
+      namespaces: namespacesFor(hostNetwork, input.networkNamespacePath),
       resources: {},
       cgroupsPath: `/docker/${input.id}`,
     },
@@ -89,17 +95,19 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     spec.linux.readonlyPaths = [...(host.ReadonlyPaths ?? DEFAULT_READONLY_PATHS)];
   }
   // Docker 20.10+ lets unprivileged users ping and bind low ports in a container's own network namespace.
-  if (!hostNetwork) spec.linux.sysctl = { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' };
+  if (ownNetwork) spec.linux.sysctl = { 'net.ipv4.ip_unprivileged_port_start': '0', 'net.ipv4.ping_group_range': '0 2147483647' };
   return spec;
 }
 
 /**
- * The process environment as moby builds it: PATH, HOSTNAME, TERM (with a tty), HOME when the image's
- * env has none, then the container's Env replacing or appending (a bare `KEY` unsets it).
+ * The process environment as moby builds it (CreateDaemonEnvironment): PATH, HOSTNAME, TERM (with a tty), the
+ * legacy links' variables, then the container's Env replacing or appending (a bare `KEY` unsets it), and HOME
+ * when none of those set it.
  */
-export function processEnv(config: ContainerConfigJSON, home: string): string[] {
+export function processEnv(config: ContainerConfigJSON, home: string, linkEnv: readonly string[] = []): string[] {
   const defaults = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${config.Hostname}`];
   if (config.Tty) defaults.push('TERM=xterm');
+  defaults.push(...linkEnv);
   const env = replaceOrAppend(defaults, config.Env);
   // runc sets HOME from the passwd entry when the environment has none
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${home}`);
@@ -123,8 +131,9 @@ function replaceOrAppend(defaults: string[], overrides: readonly string[]): stri
   return out.filter((e): e is string => e !== null);
 }
 
-function namespacesFor(hostNetwork: boolean): SpecNamespace[] {
-  const all: SpecNamespace[] = [{ type: 'mount' }, { type: 'network' }, { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }, { type: 'cgroup' }];
+function namespacesFor(hostNetwork: boolean, networkPath?: string): SpecNamespace[] {
+  const network: SpecNamespace = networkPath ? { type: 'network', path: networkPath } : { type: 'network' };
+  const all: SpecNamespace[] = [{ type: 'mount' }, network, { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }, { type: 'cgroup' }];
   return hostNetwork ? all.filter((n) => n.type !== 'network') : all;
 }
 
@@ -162,24 +171,4 @@ function mountsFor(input: SpecInput, privileged: boolean): SpecMount[] {
 
 function depth(path: string): number {
   return path.split('/').filter(Boolean).length;
-}
-
-/** The files bound at /etc/hostname, /etc/hosts and /etc/resolv.conf, written into the bundle before start. */
-export function containerEtcFiles(config: ContainerConfigJSON, hostNetwork: boolean): Record<'hostname' | 'hosts' | 'resolv.conf', string> {
-  const hosts = [
-    '127.0.0.1\tlocalhost',
-    '::1\tlocalhost ip6-localhost ip6-loopback',
-    'fe00::0\tip6-localnet',
-    'ff00::0\tip6-mcastprefix',
-    'ff02::1\tip6-allnodes',
-    'ff02::2\tip6-allrouters',
-  ];
-  // With host networking the name resolves to loopback, as there is no container address.
-  if (hostNetwork) hosts.push(`127.0.1.1\t${config.Hostname}`);
-  return {
-    hostname: `${config.Hostname}\n`,
-    hosts: `${hosts.join('\n')}\n`,
-    // The guest has no DNS server; an empty resolv.conf is what Docker writes when the host has none.
-    'resolv.conf': '',
-  };
 }

@@ -30,7 +30,7 @@ export interface EndpointPlan {
   hostIfName: string;
   ipAddress: string;
   prefixLength: number;
-  /** 02:42 + the IPv4 address, as dockerd derives it */
+  /** random, unicast, locally administered, as libnetwork 28 makes it (or the one `--mac-address` asked for) */
   macAddress: string;
   /** the default route goes through this endpoint's gateway (the first network a container joins) */
   defaultRoute: boolean;
@@ -82,8 +82,8 @@ export interface NetworkDriver {
   detach(containerId: string, endpoint: EndpointPlan): Promise<void>;
   /** what the embedded DNS server answers for this container's queries (the whole set, replacing the last) */
   setDnsView(containerId: string, records: readonly DnsRecord[]): Promise<void>;
-  /** the container is gone: its DNS view removed */
+  /** the container has stopped or is gone: its DNS view removed (a new start sets it again) */
   forgetContainer(containerId: string): Promise<void>;
-  /** a new guest (boot, restore, restart): nothing made before exists any more */
+  /** a new guest (boot, restore, restart): nothing made before exists any more; called before the exits are recorded */
   forgetGuest(): void;
 }

@@ -59,7 +59,18 @@ export class GuestNetworkDriver implements NetworkDriver {
   #queue: Promise<unknown> = Promise.resolve();
   #state: Promise<GuestNetworkState> | undefined;
 
-  constructor(private readonly guest: GuestExec) {}
+  readonly #guest: () => GuestExec | undefined;
+
+  /** `guest`: the agent, or a getter for the agent of the guest running now (the engine's, which follows restarts). */
+  constructor(guest: GuestExec | (() => GuestExec | undefined)) {
+    this.#guest = typeof guest === 'function' ? guest : () => guest;
+  }
+
+  private get guest(): GuestExec {
+    const g = this.#guest();
+    if (!g) throw new EngineError('CONFLICT', 'the guest is not running: its network cannot be changed');
+    return g;
+  }
 
   forgetGuest(): void {
     this.#state = undefined;

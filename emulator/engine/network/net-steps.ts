@@ -66,7 +66,7 @@ export function endpointSteps(ep: EndpointPlan): Step[] {
     {
       argv: [IP, 'link', 'set', ifName, 'address', ep.macAddress, 'up'],
       op: ['link-set', ifName, `address=${ep.macAddress}`, 'up'],
-      why: 'the MAC address dockerd derives from the IPv4 address (02:42 + its four bytes), up',
+      why: 'the endpoint\'s MAC address (the network model\'s, random as libnetwork makes it), up',
     },
     {
       argv: [IP, 'addr', 'add', cidr, 'brd', '+', 'dev', ifName],

@@ -37,6 +37,8 @@ export interface ExecOptions {
 interface Entry {
   spec: RuntimeSpec;
   layout: ContainerLayout;
+  /** how the network namespace is to be made (the network model's decision; lowering it is the guest network's part) */
+  network?: ContainerNetwork;
   trace: RuntimeTrace;
   status: RuntimeStatus;
   proc?: GuestProcess;
@@ -77,13 +79,14 @@ export class ContainerRuntime {
   }
 
   /**
-   * Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps into
-   * the bundle. `network` (network/endpoint.ts) decides the network namespace: its endpoints' veth pairs and the
-   * embedded DNS server's socket are made by the container's PID 1 as it starts, and removed by delete.
+   * Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps
+   * into the bundle. `options.network` is the network model's plan for the container's namespace (network/endpoint.ts):
+   * its endpoints' veth pairs and the embedded DNS server's socket are made by the container's PID 1 as it starts,
+   * and removed by delete; `container:X` joins that PID 1's namespace.
    */
-  async create(spec: RuntimeSpec, layout: ContainerLayout, network?: ContainerNetwork): Promise<RuntimeTrace> {
+  async create(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork } = {}): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
-    const trace = lowerSpec(spec, layout, network);
+    const trace = lowerSpec(spec, layout, options.network);
     // The whole steps file on stdin: drydock-init runs its create section, then saves it as the bundle's `steps`.
     const r = await this.guest.exec([DRYDOCK_INIT, 'create', '-', stepsFile(layout)], { timeoutMs: 30_000, stdin: trace.files.steps });
     if (r.exitCode !== 0) {
@@ -92,7 +95,7 @@ export class ContainerRuntime {
     }
     let resolveExited!: Entry['resolveExited'];
     const exited = new Promise<Entry['exit'] & object>((r) => (resolveExited = r));
-    this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited });
+    this.containers.set(layout.id, { spec, layout, trace, status: 'created', exited, resolveExited, ...(options.network ? { network: options.network } : {}) });
     return trace;
   }
 

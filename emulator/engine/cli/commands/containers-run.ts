@@ -6,6 +6,7 @@ import { demultiplex, parseLogsArgs } from '../../containers/logs-api.ts';
 import { FlagParseError, parseArgs, type FlagDef } from '../../containers/pflag.ts';
 import { parsePsArgs, psRow, PS_FORMAT } from '../../containers/ps-format.ts';
 import { formatRunError, parseRunRequest, runErrorText, runHelpText, type RunRequest } from '../../containers/run-options.ts';
+import { MAC_ADDRESS_API_ERROR } from '../../network/run-network-options.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { EngineError } from '../../errors.ts';
 import { familiarString, parseNormalizedNamed, referenceName, referenceString } from '../../reference.ts';
@@ -37,17 +38,20 @@ const queryOf = (q: URLSearchParams): Record<string, string> => {
   return out;
 };
 
-/** Start failures the docker CLI maps to 127/126 (its toStatusError), everything else 125. */
+/** Start failures the docker CLI maps to 127/126 (its toStatusError), everything else 125 (`network x not found` too). */
 function startStatus(message: string): number {
-  if (/executable file not found|no such file or directory|not found/.test(message)) return 127;
-  if (/permission denied|cannot execute/.test(message)) return 126;
+  if (/executable file not found|no such file or directory/.test(message)) return 127;
+  if (/permission denied|is a directory|cannot execute/.test(message)) return 126;
   return 125;
 }
 
 async function createFor(ctx: RawContext, req: RunRequest, command: string): Promise<string> {
   const { body, name, platform } = createBodyFor(req);
-  const create = () =>
-    ctx.client.json<{ Id: string }>('POST', '/containers/create', { query: { name, platform }, body, signal: ctx.session.signal });
+  const create = async () => {
+    const r = await ctx.client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', { query: { name, platform }, body, signal: ctx.session.signal });
+    for (const w of r.Warnings ?? []) ctx.err(`WARNING: ${w}\n`);
+    return r;
+  };
   try {
     return (await create()).Id;
   } catch (e) {
@@ -82,6 +86,15 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       ctx.err(formatRunError(e, ctx.path));
       return (e.details?.['exitStatus'] as number | undefined) ?? 125;
     }
+    // the docker 28 client refuses an endpoint MAC address before asking a daemon speaking API 1.43 (drydock's)
+    if (Object.values(req.endpointsConfig).some((ep) => ep.MacAddress)) {
+      if (kind === 'create') {
+        ctx.err(`${MAC_ADDRESS_API_ERROR}\n`);
+        return 1;
+      }
+      ctx.err(runErrorText(MAC_ADDRESS_API_ERROR, ctx.path, 'option'));
+      return 125;
+    }
     if (req.detachKeys !== undefined && !detachKeyBytes(req.detachKeys)) {
       ctx.err(runErrorText(`Invalid detach keys (${req.detachKeys}) provided`, ctx.path, 'daemon'));
       return 125;
@@ -91,6 +104,11 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       id = await createFor(ctx, req, command);
     } catch (e) {
       if (!(e instanceof DaemonError)) throw e;
+      // `docker create` returns the daemon's error as is (exit 1); `docker run` reports it with its help line
+      if (kind === 'create') {
+        ctx.err(`Error response from daemon: ${e.message}\n`);
+        return 1;
+      }
       ctx.err(runErrorText(e.message, ctx.path, 'daemon'));
       return 125;
     }
@@ -145,20 +163,22 @@ async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Pr
     const w = (await wait) ?? (await ctx.client.json<{ StatusCode: number }>('POST', `${path}/wait`).catch(() => undefined));
     return w?.StatusCode ?? ('signal' in end ? 128 + end.signal : end.exitCode);
   }
-  // Registered before the start, so a quick exit (and a --rm removal) is not missed.
-  const waited = o.detach ? undefined : ctx.client.json<{ StatusCode: number }>('POST', `${path}/wait`, { query: { condition: o.autoRemove ? 'removed' : 'next-exit' } });
+  // Registered before the start, so a quick exit (and a --rm removal) is not missed; given up if the start fails.
+  const giveUp = new AbortController();
+  const waited = o.detach ? undefined : ctx.client.json<{ StatusCode: number }>('POST', `${path}/wait`, { query: { condition: o.autoRemove ? 'removed' : 'next-exit' }, signal: giveUp.signal });
   waited?.catch(() => undefined);
+  // detached, the docker CLI prints the ID as soon as the container is created, a failed start or not
+  if (o.detach) ctx.out(`${id}\n`);
   try {
     await ctx.client.request('POST', `${path}/start`, { signal: ctx.session.signal });
   } catch (e) {
     if (!(e instanceof DaemonError)) throw e;
+    // a --rm container is removed after a failed start: its wait answers; any other would wait for good
+    if (!o.autoRemove) giveUp.abort();
     ctx.err(runErrorText(e.message, o.command, 'daemon'));
     return startStatus(e.message);
   }
-  if (o.detach) {
-    ctx.out(`${id}\n`);
-    return 0;
-  }
+  if (o.detach) return 0;
   const pump = o.stdin && o.stdin !== 'none' ? pumpStdin(ctx, id, o.stdin === 'once') : undefined;
   const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: 'all' });
   if (proxiesSignals(ctx, o)) {

@@ -270,7 +270,7 @@ function printInspect(ctx: CommandContext, found: unknown[], format: string | un
   }
 }
 
-/** `docker inspect`: a container first, then an image, then a volume (as docker's object lookup does). */
+/** `docker inspect`: a container first, then an image, a network, a volume (as docker's object lookup does). */
 export const inspect: Command = {
   usage: 'docker inspect [OPTIONS] NAME|ID [NAME|ID...]',
   description: 'Return low-level information on Docker objects',
@@ -283,7 +283,7 @@ export const inspect: Command = {
   async run(ctx) {
     const type = ctx.flags.type as string | undefined;
     const paths = (name: string) => {
-      const all: Record<string, string> = { container: `/containers/${enc(name)}/json`, image: `/images/${imagePath(name)}/json`, volume: `/volumes/${enc(name)}` };
+      const all: Record<string, string> = { container: `/containers/${enc(name)}/json`, image: `/images/${imagePath(name)}/json`, network: `/networks/${enc(name)}`, volume: `/volumes/${enc(name)}` };
       return type ? [all[type] ?? all.container] : Object.values(all);
     };
     if (type === 'image') return imagesInspect.run(ctx);

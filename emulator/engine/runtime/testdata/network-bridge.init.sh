@@ -11,7 +11,7 @@ R=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071
 echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6
 # the guest's end plugged into the bridge docker0, up
 /usr/bin/nsenter --net=/proc/1/ns/net /bin/ip link set veth1a2b3c4 master docker0 up
-# the MAC address dockerd derives from the IPv4 address (02:42 + its four bytes), up
+# the endpoint's MAC address (the network model's, random as libnetwork makes it), up
 /bin/ip link set eth0 address 02:42:ac:11:00:02 up
 # the address IPAM gave the endpoint in 172.17.0.0/16
 /bin/ip addr add 172.17.0.2/16 brd + dev eth0

@@ -11,7 +11,7 @@ R=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071
 echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6
 # the guest's end plugged into the bridge br-f00dcafef00d, up
 /usr/bin/nsenter --net=/proc/1/ns/net /bin/ip link set veth5d6e7f8 master br-f00dcafef00d up
-# the MAC address dockerd derives from the IPv4 address (02:42 + its four bytes), up
+# the endpoint's MAC address (the network model's, random as libnetwork makes it), up
 /bin/ip link set eth0 address 02:42:ac:12:00:03 up
 # the address IPAM gave the endpoint in 172.18.0.0/16
 /bin/ip addr add 172.18.0.3/16 brd + dev eth0
@@ -23,7 +23,7 @@ echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6
 echo 1 > /proc/sys/net/ipv6/conf/eth1/disable_ipv6
 # the guest's end plugged into the bridge br-beefbeefbeef, up
 /usr/bin/nsenter --net=/proc/1/ns/net /bin/ip link set veth9a8b7c6 master br-beefbeefbeef up
-# the MAC address dockerd derives from the IPv4 address (02:42 + its four bytes), up
+# the endpoint's MAC address (the network model's, random as libnetwork makes it), up
 /bin/ip link set eth1 address 02:42:0a:0a:00:02 up
 # the address IPAM gave the endpoint in 10.10.0.0/24
 /bin/ip addr add 10.10.0.2/24 brd + dev eth1
