@@ -83,7 +83,7 @@ describe('GuestNetworkDriver', () => {
     await driver.ensureNetwork(bridge);
     expect(guest.calls).toHaveLength(1);
     expect(guest.calls[0]!.argv).toEqual(['/sbin/drydock-init', 'network', '-']);
-    expect(guest.ops()).toEqual(['mkdir', 'bridge-add', 'addr-add', 'ifup', 'write', 'run', 'write', 'write']);
+    expect(guest.ops()).toEqual(['mkdir', 'bridge-add', 'write', 'addr-add', 'ifup', 'write', 'run', 'write', 'write']);
     const rules = guest.files.get(`${NETWORK_DIR}/networks/docker0.rules`)!;
     expect(rules).toContain(':DOCKER-USER - [0:0]');
     expect(rules).toContain('-A POSTROUTING -s 172.17.0.0/16 ! -o docker0 -j MASQUERADE');
@@ -185,9 +185,12 @@ describe('GuestNetworkDriver', () => {
     const ep: EndpointPlan = { network: app, id: 'e'.repeat(64), ifName: 'eth1', hostIfName: 'veth1234567', ipAddress: '172.18.0.5', prefixLength: 16, macAddress: '02:42:ac:12:00:05', defaultRoute: false };
     await driver.attach(CID, 4242, ep);
     const ops = guest.ops();
-    expect(ops.slice(ops.indexOf('netns'))).toEqual(['netns', 'veth-add', 'write', '@', 'link-set', 'addr-add']);
+    expect(ops.slice(ops.indexOf('netns'))).toEqual(['netns', 'veth-add', 'write', '@', '@', 'link-set', 'addr-add']);
     expect(guest.calls.at(-1)!.steps.find((s) => s[0] === 'netns')).toEqual(['netns', '/proc/4242/ns/net']);
-    expect(guest.calls.at(-1)!.steps.find((s) => s[0] === '@')).toEqual(['@', '/proc/1/ns/net', 'link-set', 'veth1234567', `master=${app.bridge}`, 'up']);
+    expect(guest.calls.at(-1)!.steps.filter((s) => s[0] === '@')).toEqual([
+      ['@', '/proc/1/ns/net', 'write', '/proc/sys/net/ipv6/conf/veth1234567/disable_ipv6', '1'],
+      ['@', '/proc/1/ns/net', 'link-set', 'veth1234567', `master=${app.bridge}`, 'up'],
+    ]);
     await driver.forgetContainer(CID);
     expect(guest.calls.at(-1)!.steps[0]).toEqual(['conntrack-flush', '172.18.0.5']);
     expect(guest.files.has(dnsViewFile(CID))).toBe(false);

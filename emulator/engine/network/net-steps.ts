@@ -34,6 +34,14 @@ function drydockInit(op: string[], why: string, when?: Step['when']): Step {
 
 export const sysClassNet = (dev: string) => `/sys/class/net/${dev}`;
 
+/**
+ * IPv6 off on a link before it comes up (/proc/sys/net is the network namespace of whoever opens it; sysctl(8) in
+ * shell, so that under nsenter the write is the command's, not the calling shell's redirection).
+ */
+function ipv6Off(dev: string, why: string): Step {
+  return { argv: ['sysctl', '-q', '-w', `net.ipv6.conf.${dev}.disable_ipv6=1`], op: ['write', `/proc/sys/net/ipv6/conf/${dev}/disable_ipv6`, '1'], why };
+}
+
 /** `lo` up: a new network namespace has only a loopback device, down; the embedded DNS server binds 127.0.0.11 on it. */
 export function loopbackUp(): Step {
   return { argv: [IP, 'link', 'set', 'lo', 'up'], op: ['ifup', 'lo'], why: 'a new network namespace has only a loopback device, and it starts down' };
@@ -52,12 +60,8 @@ export function endpointSteps(ep: EndpointPlan): Step[] {
       op: ['veth-add', ifName, hostIfName, GUEST_NETNS],
       why: `network ${net.name}: a veth pair, ${ifName} here in the container's network namespace and ${hostIfName} in the guest's (that of its PID 1: this /proc is still the guest's)`,
     },
-    {
-      argv: ['echo', '1'],
-      stdoutTo: `/proc/sys/net/ipv6/conf/${ifName}/disable_ipv6`,
-      op: ['write', `/proc/sys/net/ipv6/conf/${ifName}/disable_ipv6`, '1'],
-      why: 'an IPv4 network: no IPv6 link-local address, duplicate address detection or router solicitation on it, as dockerd sets it (this /proc/sys/net is the namespace\'s own)',
-    },
+    ipv6Off(ifName, 'an IPv4 network: no IPv6 link-local address, duplicate address detection or router solicitation on it, as dockerd sets it (this /proc/sys/net is the namespace\'s own)'),
+    inGuestNetns(ipv6Off(hostIfName, 'the guest\'s end likewise: nothing of IPv6 on the bridge (each packet costs the emulator)')),
     inGuestNetns({
       argv: [IP, 'link', 'set', hostIfName, 'master', net.bridge, 'up'],
       op: ['link-set', hostIfName, `master=${net.bridge}`, 'up'],
@@ -136,6 +140,7 @@ export function bridgeSteps(net: NetworkPlan): Step[] {
       when: absent,
       why: `network ${net.name}: a Linux bridge, with a MAC of its own (else it takes its lowest port's, which changes as containers come and go)`,
     },
+    ipv6Off(net.bridge, 'an IPv4-only network: no IPv6 on the bridge, as dockerd sets it'),
     { argv: [IP, 'addr', 'add', `${net.gateway}/${prefix}`, 'brd', '+', 'dev', net.bridge], op: ['addr-add', net.bridge, `${net.gateway}/${prefix}`], why: `the gateway address of ${net.subnet} on the bridge` },
     { argv: [IP, 'link', 'set', net.bridge, 'up'], op: ['ifup', net.bridge], why: 'up' },
   ];

@@ -200,7 +200,7 @@ describe('lowerSpec with a ContainerNetwork', () => {
 
   it('endpoints: PID 1 makes them before anything else, and delete takes the guest ends and the connections', () => {
     const t = lowerSpec(spec(), LAYOUT, NETWORKS['network-user']);
-    expect(t.init.slice(0, 14).map((s) => s.op[0])).toEqual(['ifup', 'veth-add', 'write', '@', 'link-set', 'addr-add', 'route-default', 'veth-add', 'write', '@', 'link-set', 'addr-add', 'dns', 'mkdir']);
+    expect(t.init.slice(0, 16).map((s) => s.op[0])).toEqual(['ifup', 'veth-add', 'write', '@', '@', 'link-set', 'addr-add', 'route-default', 'veth-add', 'write', '@', '@', 'link-set', 'addr-add', 'dns', 'mkdir']);
     expect(t.init.filter((s) => s.op[0] === 'ifup')).toHaveLength(1);
     expect(t.init.find((s) => s.op[0] === 'dns')!.op).toEqual(['dns', ID, '1']);
     for (const section of [t.delete, t.reset]) {

@@ -75,6 +75,13 @@ def ask(name, qtype):
 rc, n, r = ask('WEB', 1); assert rc == 0 and n == 1 and r[-4:] == bytes([10, 9, 0, 5]), (rc, n, r)
 rc, n, r = ask('web', 28); assert rc == 0 and n == 0, (rc, n)
 rc, n, r = ask('7.0.9.10.in-addr.arpa', 12); assert rc == 0 and n == 1 and b'\x02DB\x03net' in r, r
+# the same over TCP (a client whose UDP answer was truncated asks again there)
+q = struct.pack('>HHHHHH', 0x4321, 0x0100, 1, 0, 0, 0) + b'\x03web\0' + struct.pack('>HH', 1, 1)
+t = socket.create_connection(('127.0.0.11', 53), 2); t.sendall(struct.pack('>H', len(q)) + q)
+r = b''
+while len(r) < 2 or len(r) < 2 + struct.unpack('>H', r[:2])[0]:
+    chunk = t.recv(512); assert chunk, r; r += chunk
+assert r[2:4] == b'\x43\x21' and r[-4:] == bytes([10, 9, 0, 5]), r
 PY
 cat >"$t/flood.py" <<'PY'
 # 20000 queries as fast as one socket sends them, then one that must be answered within a second

@@ -8,7 +8,9 @@ R=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071
 # network bridge: a veth pair, eth0 here in the container's network namespace and veth1a2b3c4 in the guest's (that of its PID 1: this /proc is still the guest's)
 /bin/ip link add eth0 type veth peer name veth1a2b3c4 netns 1
 # an IPv4 network: no IPv6 link-local address, duplicate address detection or router solicitation on it, as dockerd sets it (this /proc/sys/net is the namespace's own)
-echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6
+sysctl -q -w net.ipv6.conf.eth0.disable_ipv6=1
+# the guest's end likewise: nothing of IPv6 on the bridge (each packet costs the emulator)
+/usr/bin/nsenter --net=/proc/1/ns/net sysctl -q -w net.ipv6.conf.veth1a2b3c4.disable_ipv6=1
 # the guest's end plugged into the bridge docker0, up
 /usr/bin/nsenter --net=/proc/1/ns/net /bin/ip link set veth1a2b3c4 master docker0 up
 # the endpoint's MAC address (the network model's, random as libnetwork makes it), up

@@ -8,7 +8,9 @@ R=/var/lib/drydock/containers/3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071
 # network app: a veth pair, eth0 here in the container's network namespace and veth5d6e7f8 in the guest's (that of its PID 1: this /proc is still the guest's)
 /bin/ip link add eth0 type veth peer name veth5d6e7f8 netns 1
 # an IPv4 network: no IPv6 link-local address, duplicate address detection or router solicitation on it, as dockerd sets it (this /proc/sys/net is the namespace's own)
-echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6
+sysctl -q -w net.ipv6.conf.eth0.disable_ipv6=1
+# the guest's end likewise: nothing of IPv6 on the bridge (each packet costs the emulator)
+/usr/bin/nsenter --net=/proc/1/ns/net sysctl -q -w net.ipv6.conf.veth5d6e7f8.disable_ipv6=1
 # the guest's end plugged into the bridge br-f00dcafef00d, up
 /usr/bin/nsenter --net=/proc/1/ns/net /bin/ip link set veth5d6e7f8 master br-f00dcafef00d up
 # the endpoint's MAC address (the network model's, random as libnetwork makes it), up
@@ -20,7 +22,9 @@ echo 1 > /proc/sys/net/ipv6/conf/eth0/disable_ipv6
 # network back: a veth pair, eth1 here in the container's network namespace and veth9a8b7c6 in the guest's (that of its PID 1: this /proc is still the guest's)
 /bin/ip link add eth1 type veth peer name veth9a8b7c6 netns 1
 # an IPv4 network: no IPv6 link-local address, duplicate address detection or router solicitation on it, as dockerd sets it (this /proc/sys/net is the namespace's own)
-echo 1 > /proc/sys/net/ipv6/conf/eth1/disable_ipv6
+sysctl -q -w net.ipv6.conf.eth1.disable_ipv6=1
+# the guest's end likewise: nothing of IPv6 on the bridge (each packet costs the emulator)
+/usr/bin/nsenter --net=/proc/1/ns/net sysctl -q -w net.ipv6.conf.veth9a8b7c6.disable_ipv6=1
 # the guest's end plugged into the bridge br-beefbeefbeef, up
 /usr/bin/nsenter --net=/proc/1/ns/net /bin/ip link set veth9a8b7c6 master br-beefbeefbeef up
 # the endpoint's MAC address (the network model's, random as libnetwork makes it), up
