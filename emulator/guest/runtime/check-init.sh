@@ -175,6 +175,7 @@ in_guest $t/drydock-init -c 'link-del vethtest123' 'link-del vethtest123' 'link-
 [ -z "\$(in_guest ip -o link show type veth)" ] && ! in_guest ip link show br-test 2>/dev/null || fail 'links left'
 kill \$dns
 NET
-unshare -m bash "$t/net.sh"
+# its own PID namespace too: whatever it started (drydock-dns, a backend, a proxy) ends with it, even on a failure
+unshare -m -p --fork --mount-proc bash "$t/net.sh"
 
 echo 'check-init: ok' >&2
