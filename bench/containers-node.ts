@@ -1,5 +1,6 @@
 // Container figures in Node: `docker` typed in a real guest with the engine composed as the browser worker
-// composes it — `docker run --rm busybox true` wall time, `docker exec` latency, a new container's disk cost.
+// composes it — `docker run --rm busybox true` wall time (on the default bridge, and with --network none),
+// `docker exec` latency, a new container's disk cost.
 import { startEngineInGuest } from '../emulator/node-backends/engine-in-guest.ts';
 import { timedInGuest } from '../emulator/node-backends/guest-timed.ts';
 import { median, type Figures } from './figures.ts';
@@ -36,8 +37,13 @@ export async function benchContainersNode(options: { runs?: number; log?: (line:
     const first = await timed('docker run --rm busybox true');
     for (let i = 0; i < WARM_UP_RUNS; i++) await timed('docker run --rm busybox true');
     const runTimes: number[] = [];
-    for (let i = 0; i < runs; i++) runTimes.push(await timed('docker run --rm busybox true'));
-    log(`containers-node: docker run --rm busybox true: first ${first} ms, then after ${WARM_UP_RUNS} more: ${runTimes.join(', ')} ms`);
+    // the default bridge (a veth pair, its address and route) against --network none, interleaved
+    const noneTimes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      runTimes.push(await timed('docker run --rm busybox true'));
+      noneTimes.push(await timed('docker run --rm --network none busybox true'));
+    }
+    log(`containers-node: docker run --rm busybox true: first ${first} ms, then after ${WARM_UP_RUNS} more: ${runTimes.join(', ')} ms; with --network none: ${noneTimes.join(', ')} ms`);
 
     const shareEntries = async () => Number((await sh('find /mnt/host -xdev | wc -l')).trim());
     const shareBefore = await shareEntries();
@@ -57,6 +63,8 @@ export async function benchContainersNode(options: { runs?: number; log?: (line:
       return {
         docker_run_rm_true_first_ms_guest: first,
         docker_run_rm_true_ms_guest: median(runTimes),
+        docker_run_rm_true_network_none_ms_guest: median(noneTimes),
+        docker_run_rm_true_bridge_overhead_ms_guest: median(runTimes) - median(noneTimes),
         docker_exec_ms_guest: median(execTimes),
         new_container_disk_bytes: bundleBytes,
       };

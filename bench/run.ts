@@ -19,6 +19,7 @@ const SUITES: Suite[] = [
   { name: 'preview-chromium', run: async () => (await import('./preview-chromium.ts')).benchPreviewChromium({ ...(runs ? { runs } : {}), log }) },
   { name: 'images-node', run: async () => (await import('./images-node.ts')).benchImagesNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'containers-node', run: async () => (await import('./containers-node.ts')).benchContainersNode({ ...(runs ? { runs } : {}), log }) },
+  { name: 'network-node', run: async () => (await import('./network-node.ts')).benchNetworkNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'servers-node', run: async () => (await import('./servers-node.ts')).benchServersNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'build-node', run: async () => (await import('./build-node.ts')).benchBuildNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'lessons', run: async () => (await import('./lessons.ts')).benchLessons({ ...(runs ? { runs } : {}), log }) },

@@ -28,7 +28,7 @@ log() { printf '\033[1m[guest]\033[0m %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build deps
 host_pkgs=(linux-source-6.1 seabios gcc-multilib libc6-dev-i386 make gcc flex bison
-  libelf-dev libssl-dev bc cpio xz-utils perl python3 util-linux)
+  libelf-dev libssl-dev bc cpio xz-utils perl python3 util-linux iproute2)
 ensure_deps() {
   local missing=()
   for p in "${host_pkgs[@]}"; do
@@ -125,7 +125,8 @@ kernel_release=$(cat "$kernel_cache/release")
 # ---------------------------------------------------------------- agent
 log 'compiling the agent'
 gcc -m32 -static -Os -Wall -Wextra -Werror -std=gnu11 -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 \
-  -o "$build/drydock-agent" "$here/agent/agent.c" "$here/runtime/drydock-init.c"
+  -o "$build/drydock-agent" "$here/agent/agent.c" "$here/runtime/drydock-init.c" "$here/runtime/net-steps.c" \
+  "$here/network/dns-server.c" "$here/network/docker-proxy.c"
 strip --strip-all "$build/drydock-agent"
 log 'checking drydock-init (natively)'
 bash "$here/runtime/check-init.sh" "$build/drydock-agent"
@@ -165,9 +166,13 @@ cp -a "$here/rootfs/." "$root/"
 add_extra_files() {
   # The docker shim is the agent binary called as `docker` (agent.c: shim_main).
   ln -s /sbin/drydock-agent "$root/usr/bin/docker"
-  # The container runtime's step runner (runtime/drydock-init.c) is the agent binary under another name too.
+  # The container runtime's step runner (runtime/drydock-init.c) is the agent binary under another name too,
+  # and so are the embedded DNS server and dockerd's userland proxy (network/).
   ln -s drydock-agent "$root/sbin/drydock-init"
+  ln -s drydock-agent "$root/sbin/drydock-dns"
+  ln -s /sbin/drydock-agent "$root/usr/bin/docker-proxy"
   add_runtime_tools
+  add_iptables
 }
 
 # The container runtime's steps (emulator/engine/runtime/) must be replayable by hand with standard
@@ -177,6 +182,18 @@ add_extra_files() {
 # each binary's DT_NEEDED libraries are copied, recursively, with the i386 loader.
 runtime_pkgs=(util-linux libc6 libcap-ng0 libselinux1 libpcre2-8-0)
 runtime_bins=(usr/bin/unshare usr/bin/nsenter usr/bin/setpriv)
+# Networking (emulator/engine/network/README.md): iptables with the legacy backend, as the kernel has it and the
+# network driver programs it, one xtables-legacy-multi for iptables, iptables-save and iptables-restore; and
+# iproute2's ip and bridge, because the containers' network steps are replayable `ip` lines (busybox's ip can
+# neither name a veth's peer nor put it in another namespace) and the lessons show `ip addr`, `bridge link`.
+runtime_pkgs+=(iptables libxtables12 libip4tc2 libip6tc2 iproute2 libbpf1 libelf1 zlib1g libmnl0 libbsd0 libmd0 libcap2)
+runtime_bins+=(usr/sbin/xtables-legacy-multi bin/ip sbin/bridge)
+# The extensions dockerd's rules use (and -m state, -m comment, -j REJECT, which lessons may type); each is
+# dlopen()ed by name from the xtables directory.
+xtables_extensions=(libxt_standard libxt_NAT libxt_addrtype libxt_conntrack libxt_tcp libxt_udp libipt_icmp
+  libxt_comment libxt_multiport libxt_mark libipt_REJECT)
+xtables_links=(libxt_DNAT:libxt_NAT libxt_SNAT:libxt_NAT libxt_MASQUERADE:libxt_NAT libxt_REDIRECT:libxt_NAT
+  libxt_state:libxt_conntrack)
 # crun and its libraries (libsystemd, libgcrypt...) add ~2 MB to the gzipped initramfs and ~2.5 MB to
 # the snapshot every visitor downloads, for a cross-check: opt in with DRYDOCK_GUEST_CRUN=1.
 if [[ ${DRYDOCK_GUEST_CRUN:-0} == 1 ]]; then
@@ -221,6 +238,19 @@ add_runtime_tools() {
   done
   chroot "$root" /usr/bin/unshare --version >/dev/null
   log "runtime tools: $(du -sk "$root/$libdir" | cut -f1) KiB of libraries for ${runtime_bins[*]}"
+}
+
+# iptables as Debian's alternatives name it, all the legacy backend's one binary; the extensions dockerd's rules need.
+add_iptables() {
+  local x=$build/runtime-x xt=usr/lib/i386-linux-gnu/xtables e name
+  for name in iptables iptables-save iptables-restore iptables-legacy iptables-legacy-save iptables-legacy-restore; do
+    ln -s xtables-legacy-multi "$root/usr/sbin/$name"
+  done
+  mkdir -p "$root/$xt"
+  for e in "${xtables_extensions[@]}"; do install -m 0644 "$x/$xt/$e.so" "$root/$xt/$e.so"; done
+  for e in "${xtables_links[@]}"; do ln -s "${e#*:}.so" "$root/$xt/${e%%:*}.so"; done
+  chroot "$root" /usr/sbin/iptables --version >/dev/null
+  chroot "$root" /bin/ip -V >/dev/null
 }
 add_extra_files
 

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { MessageChannel, type MessagePort as NodeMessagePort } from 'node:worker_threads';
 import { openEngineHost, staticRegistries, type EngineHost } from '../engine/engine-host.ts';
+import { GuestNetworkDriver } from '../engine/network/guest-network-driver.ts';
 import { MemoryBlobBackend } from '../engine/store-backend-memory.ts';
 import type { EmulatorApi } from '../protocol.ts';
 import { createEmulatorService } from '../vm/emulator-service.ts';
@@ -57,6 +58,7 @@ export async function startEngineInGuest(options: { onLog?: (line: string) => vo
         guest,
         system,
         registries: staticRegistries(registryUrl),
+        networkDriver: new GuestNetworkDriver(guest),
       });
       return host;
     },

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEngineHost, probeGuestFacts, staticRegistries } from '../engine/engine-host.ts';
+import { GuestNetworkDriver } from '../engine/network/guest-network-driver.ts';
 import { guestFsFromShare } from '../engine/guest-fs-share.ts';
 import { ShimSessions } from '../vm/channel/shim-sessions.ts';
 import { startNodeMachine } from '../vm/node-machine.ts';
@@ -40,6 +41,7 @@ const host = await openEngineHost({
   guestFs: () => guestFsFromShare(machine.share),
   guest: () => machine.agent,
   registries: staticRegistries(`${registry.url}/registry`),
+  networkDriver: new GuestNetworkDriver(machine.agent),
   system: facts,
 });
 const api = host.api;

@@ -17,6 +17,9 @@ function reading(over: Partial<GuestState> = {}): GuestState {
     kernelThreads: 25,
     agentPid: 42,
     agentFds: ['0 -> /dev/null', '3 -> /dev/ttyS1'],
+    links: ['eth0', 'lo'],
+    iptables: ['*nat', ':PREROUTING ACCEPT [0:0]', 'COMMIT'],
+    conntrack: ['ipv4 2 tcp 6  TIME_WAIT src=192.168.86.1 dst=192.168.86.100 sport=1 dport=8080 [ASSURED] use=2'],
     ...over,
   };
 }
@@ -52,6 +55,19 @@ describe('guestLeaks', () => {
       'agent fds (pid 42):\n  + 7 -> pipe',
       'MemAvailable fell 4000 kB (224000 -> 220000 kB; tolerance 2048 kB)',
       'dying cgroups grew 3 (0 -> 3; tolerance 0)',
+    ]);
+  });
+
+  it('says which veth, rule and connection a container\'s network left; a connection that expired is no leak', () => {
+    const after = reading({
+      links: ['docker0', 'eth0', 'lo', 'veth1a2b3c4 master=docker0'],
+      iptables: ['*nat', ':PREROUTING ACCEPT [0:0]', '-A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80', 'COMMIT'],
+      conntrack: ['ipv4 2 udp 17  src=172.17.0.2 dst=192.168.86.1 sport=5 dport=53 [UNREPLIED] use=2'],
+    });
+    expect(guestLeaks(reading(), after, tolerance)).toEqual([
+      'network devices (/sys/class/net):\n  + docker0\n  + veth1a2b3c4 master=docker0',
+      'iptables rules (iptables-save):\n  + -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80',
+      'conntrack entries (/proc/net/nf_conntrack), new ones:\n  + ipv4 2 udp 17  src=172.17.0.2 dst=192.168.86.1 sport=5 dport=53 [UNREPLIED] use=2',
     ]);
   });
 });

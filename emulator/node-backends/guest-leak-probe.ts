@@ -31,6 +31,12 @@ export interface GuestState {
   agentPid: number;
   /** targets of the agent's open fds, pipe/socket inode numbers removed so readings compare */
   agentFds: string[];
+  /** network devices of the guest's namespace (/sys/class/net), each with the bridge it is plugged into */
+  links: string[];
+  /** iptables-save's rules and chains, counters zeroed and comments left out */
+  iptables: string[];
+  /** /proc/net/nf_conntrack entries, their timers left out */
+  conntrack: string[];
 }
 
 const MEMINFO_KEYS = ['MemAvailable', 'MemFree', 'Slab', 'SUnreclaim', 'Shmem', 'KernelStack', 'PageTables'];
@@ -47,8 +53,13 @@ function probeScript(): string {
     `echo "## files"; find ${dirs} -xdev -mindepth 1 -exec stat -c '%F %s %n' {} + 2>/dev/null`,
     `echo "## meminfo"; cat /proc/meminfo`,
     'echo "## file-nr"; cat /proc/sys/fs/file-nr',
-    'a=$(pidof drydock-agent); echo "## agent"; echo $a',
+    // the agent binary is also drydock-dns and docker-proxy (pidof matches their exe): the one called drydock-agent
+    'a=; for p in $(pidof drydock-agent); do [ "$(cat /proc/$p/comm)" = drydock-agent ] && a=$p; done; echo "## agent"; echo $a',
     'echo "## agent-fds"; ls -l /proc/$a/fd',
+    // veths and bridges (with their ports), the rules, the connections: what a container's network could leave
+    'echo "## links"; for d in /sys/class/net/*; do m=; [ -e $d/master ] && m=" master=$(basename $(readlink $d/master))"; echo "${d##*/}$m"; done',
+    'echo "## iptables"; iptables-save 2>/dev/null | grep -v "^#" | sed "s/\\[[0-9]*:[0-9]*\\]/[0:0]/"',
+    'echo "## conntrack"; [ -r /proc/net/nf_conntrack ] && awk \'{ $5 = ""; print }\' /proc/net/nf_conntrack',
     // Last, so it sees the probe's own children (pidof, ls) gone; $$ and its children are left out below.
     'echo "## self"; echo $$',
     'echo "## ps"; ps -o pid,ppid,args',
@@ -96,6 +107,9 @@ export async function readGuestState(guest: GuestShell, options: { timeoutMs?: n
     processes: user.map(([, , , args]) => args!).sort(),
     kernelThreads: rows.length - user.length - rows.filter(([, pid, ppid]) => pid === self || ppid === self).length,
     agentPid: Number(get('agent')[0]),
+    links: (s.get('links') ?? []).sort(),
+    iptables: s.get('iptables') ?? [],
+    conntrack: (s.get('conntrack') ?? []).sort(),
     agentFds: get('agent-fds').map((l) => / (\d+) -> (.*)$/.exec(l)).filter((m) => m !== null).map(([, fd, target]) => `${fd} -> ${target!.replace(/:\[\d+\]$/, '')}`),
   };
 }
@@ -138,6 +152,10 @@ export function guestLeaks(before: GuestState, after: GuestState, tolerance: Lea
     [`files (${CONTAINER_STATE_DIRS.join(', ')})`, before.files, after.files],
     ['user processes', before.processes, after.processes],
     [`agent fds (pid ${after.agentPid})`, before.agentFds, after.agentFds],
+    ['network devices (/sys/class/net)', before.links, after.links],
+    ['iptables rules (iptables-save)', before.iptables, after.iptables],
+    // entries expire on their own: only new ones are left behind
+    ['conntrack entries (/proc/net/nf_conntrack), new ones', [], listDiff(before.conntrack, after.conntrack).filter((l) => l.startsWith('+ ')).map((l) => l.slice(2))],
   ];
   for (const [what, a, b] of lists) {
     const diff = listDiff(a, b);

@@ -3,6 +3,7 @@
 import { expose } from 'comlink';
 import wasmUrl from 'v86/build/v86.wasm?url';
 import { openEngineHost, staticRegistries } from '../engine/engine-host.ts';
+import { GuestNetworkDriver } from '../engine/network/guest-network-driver.ts';
 import { OpfsBlobBackend } from '../engine/store-backend-opfs.ts';
 import './error-transfer.ts';
 import { createEmulatorService } from './emulator-service.ts';
@@ -31,6 +32,8 @@ expose(
         system,
         // The static registry ships next to guest/ (public/registry -> <app base>/registry/).
         registries: staticRegistries(new URL('../registry/', guestBaseUrl).href),
+        // bridges, veths, NAT, docker-proxy and the embedded DNS server in the guest running now
+        networkDriver: new GuestNetworkDriver(guest),
       }),
   }),
 );

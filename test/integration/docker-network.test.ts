@@ -1,12 +1,12 @@
 // Docker's network model typed in the guest (drydock's docker CLI through the shim, a real kernel): networks,
 // the files a container gets, links, connect/disconnect of a running container (its /etc/hosts rewritten in
-// place, through the bind mount), ports refused and given back. The guest side of networking (bridges, veths,
-// NAT) is the NetworkDriver's, not composed here: containers have loopback only, publishing is refused.
+// place, through the bind mount), ports published, refused and given back. The guest side of networking (bridges,
+// veths, NAT, docker-proxy, the embedded DNS server) is the guest network driver, composed as the worker composes it.
 import { describe, expect, it } from 'vitest';
 import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
 describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
-  const { docker } = useEngineGuest({ pull: ['busybox'] });
+  const { docker, sh } = useEngineGuest({ pull: ['busybox'] });
 
   it('ls, create, inspect, rm, as the docker CLI prints them', { timeout: 120_000 }, async () => {
     const ls = await docker('network ls');
@@ -55,6 +55,11 @@ describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
     expect((await docker(`network inspect -f '{{range $id, $c := .Containers}}{{$c.Name}}={{$c.IPv4Address}} {{end}}' app`)).out).toBe('db=172.18.0.2/16 \n');
     expect((await docker('network rm app')).err).toMatch(/^Error response from daemon: error while removing network: network app has active endpoints \(name:"db" id:"[0-9a-f]{12}"\)\nexit status 1\n$/);
     expect((await docker('ps --format "{{.Names}} {{.Networks}}"')).out).toBe('solo bridge\ndb app\n');
+    // the embedded DNS server answers db's names on app, and only there
+    const byName = await docker('run --rm --network app busybox ping -c1 -W5 database');
+    expect(byName.status, byName.err).toBe(0);
+    expect(byName.out).toContain('PING database (172.18.0.2)');
+    expect((await docker('run --rm busybox ping -c1 -W2 db')).out).not.toContain('172.18.0.2');
   });
 
   it('connect and disconnect a running container: its /etc/hosts follows, in place', { timeout: 300_000 }, async () => {
@@ -76,15 +81,30 @@ describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
     expect((await docker('run --link nope:x busybox true')).err).toBe('docker: Error response from daemon: could not get container for nope: No such container: nope\n\nRun \'docker run --help\' for more information\n');
   });
 
-  it('ports: parse errors as the CLI prints them; without the guest driver a publish is refused and nothing is kept', { timeout: 300_000 }, async () => {
+  it('ports: parse errors as the CLI prints them; a published port answers; a taken one is refused and nothing is kept', { timeout: 300_000 }, async () => {
     expect(await docker('run -p 8080:abc busybox')).toMatchObject({ status: 125, err: "docker: invalid containerPort: abc\n\nRun 'docker run --help' for more information\n" });
+    // the guest itself holds 8080: docker-proxy cannot bind it, and dockerd's words say so
+    expect((await sh('mkdir -p /tmp/own && echo own > /tmp/own/index.html && httpd -p 8080 -h /tmp/own')).status).toBe(0);
     const pub = await docker('run -d --name pub -p 8080:80 busybox httpd -f');
     expect(pub.status).toBe(125);
     expect(pub.out).toMatch(/^[0-9a-f]{64}\n$/);
-    expect(pub.err).toBe("docker: Error response from daemon: failed to set up container networking: publishing ports needs the guest's network driver, which this engine was started without\n\nRun 'docker run --help' for more information\n");
+    expect(pub.err).toMatch(
+      /^docker: Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint pub \([0-9a-f]{64}\): Error starting userland proxy: listen tcp4 0\.0\.0\.0:8080: bind: address already in use\n\nRun 'docker run --help' for more information\n$/,
+    );
     expect((await docker(`inspect -f '{{.State.Status}} {{.State.ExitCode}} {{json .NetworkSettings.Ports}} {{.NetworkSettings.IPAddress}}' pub`)).out).toBe('created 128 {} \n');
     expect((await docker('port pub')).out).toBe('');
-    // the address it held is free again: the next container gets it
+    expect((await sh('iptables-save | grep -c 8080 || true')).out).toBe('0\n');
+    expect((await sh('kill $(pidof httpd)')).status).toBe(0);
+    // free again: published, and served through docker-proxy (127.0.0.1) and DNAT (the guest's own address)
+    const web = await docker("run -d --name web -p 8080:80 busybox sh -c 'echo published > /tmp/index.html && exec httpd -f -h /tmp'");
+    expect(web.status, web.err).toBe(0);
+    expect((await docker('port web')).out).toBe('80/tcp -> 0.0.0.0:8080\n');
+    const get = (address: string) => sh(`i=0; until wget -qO- http://${address}:8080/; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done`);
+    expect((await get('127.0.0.1')).out).toBe('published\n');
+    expect((await get('192.168.86.100')).out).toBe('published\n');
+    expect((await docker('rm -f web')).status).toBe(0);
+    expect((await sh('iptables-save | grep -c 8080 || true; pidof docker-proxy || echo none')).out).toBe('0\nnone\n');
+    // the addresses they held are free again: the next container gets the lowest
     expect((await docker('run -d --name next busybox sleep 600')).status).toBe(0);
     expect((await docker("inspect -f '{{.NetworkSettings.IPAddress}}' next")).out).toBe('172.17.0.4\n');
   });

@@ -270,7 +270,9 @@ export class ContainerNetworking {
       };
       for (const n of new Map(networks.map((n) => [n.id, n])).values()) await this.deps.driver?.ensureNetwork(this.#plan(n));
       await this.deps.containers.setNetwork(record.id, state);
-      return { network: { mode: 'endpoints', endpoints: plans, dns: embedded }, files: active.files, env };
+      // without the guest side, nothing would make the bridges the endpoints plug into: loopback only, as promised
+      const network: ContainerNetwork = this.deps.driver ? { mode: 'endpoints', endpoints: plans, dns: embedded } : { mode: 'none' };
+      return { network, files: active.files, env };
     } catch (e) {
       await this.#releaseNow(record.id, {});
       throw wrap(e);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RuntimeSpec } from '../containers/runtime-spec.ts';
 import { isEngineError } from '../errors.ts';
+import type { ContainerNetwork, EndpointPlan, NetworkPlan } from '../network/endpoint.ts';
 import { lowerSpec, sharesToWeight, type ContainerLayout } from './lower.ts';
 import { machineBudget } from './runtime.ts';
 import { quoteArgv } from './shell-quote.ts';
@@ -29,7 +30,7 @@ describe('runtime trace golden files', () => {
     const name = file.replace('.config.json', '');
     it(name, async () => {
       // the guest's task limit and memory as the 256 MiB guest reports them
-      const trace = lowerSpec(load(file), LAYOUT, machineBudget(3918, 250_000));
+      const trace = lowerSpec(load(file), LAYOUT, { budget: machineBudget(3918, 250_000) });
       await expect(trace.files.trace).toMatchFileSnapshot(`testdata/${name}.trace.sh`);
       await expect(trace.files.init).toMatchFileSnapshot(`testdata/${name}.init.sh`);
       await expect(trace.files.steps).toMatchFileSnapshot(`testdata/${name}.steps`);
@@ -135,5 +136,80 @@ describe('lowerSpec', () => {
 
   it('quotes argv so the shell reads back the same words', () => {
     expect(quoteArgv(['echo', "it's", 'a b', '$HOME', ''])).toBe(`echo 'it'\\''s' 'a b' '$HOME' ''`);
+  });
+});
+
+// The container's network (network/endpoint.ts): what the network model hands the runtime for `docker run` on the
+// default bridge, on two user-defined networks (embedded DNS), and `--network container:`.
+const bridgeNet: NetworkPlan = { id: 'a1b2c3d4'.repeat(8), name: 'bridge', bridge: 'docker0', subnet: '172.17.0.0/16', gateway: '172.17.0.1', internal: false, embeddedDns: false };
+const userNet: NetworkPlan = { id: 'f00dcafe'.repeat(8), name: 'app', bridge: 'br-f00dcafef00d', subnet: '172.18.0.0/16', gateway: '172.18.0.1', internal: false, embeddedDns: true };
+const backNet: NetworkPlan = { id: 'beefbeef'.repeat(8), name: 'back', bridge: 'br-beefbeefbeef', subnet: '10.10.0.0/24', gateway: '10.10.0.1', internal: true, embeddedDns: true };
+const endpoint = (network: NetworkPlan, ifName: string, hostIfName: string, ip: string, prefix: number, mac: string, defaultRoute: boolean): EndpointPlan => ({
+  network,
+  id: `e${ifName}`.padEnd(64, '0'),
+  ifName,
+  hostIfName,
+  ipAddress: ip,
+  prefixLength: prefix,
+  macAddress: mac,
+  defaultRoute,
+});
+const NETWORKS: Record<string, ContainerNetwork> = {
+  'network-bridge': { mode: 'endpoints', endpoints: [endpoint(bridgeNet, 'eth0', 'veth1a2b3c4', '172.17.0.2', 16, '02:42:ac:11:00:02', true)], dns: false },
+  'network-user': {
+    mode: 'endpoints',
+    endpoints: [endpoint(userNet, 'eth0', 'veth5d6e7f8', '172.18.0.3', 16, '02:42:ac:12:00:03', true), endpoint(backNet, 'eth1', 'veth9a8b7c6', '10.10.0.2', 24, '02:42:0a:0a:00:02', false)],
+    dns: true,
+  },
+  'network-container': { mode: 'container', pid: 4242 },
+};
+
+describe('runtime trace golden files with a network', () => {
+  for (const [name, network] of Object.entries(NETWORKS)) {
+    it(name, async () => {
+      const trace = lowerSpec(load('busybox-sh.config.json'), LAYOUT, { network });
+      await expect(trace.files.trace).toMatchFileSnapshot(`testdata/${name}.trace.sh`);
+      await expect(trace.files.init).toMatchFileSnapshot(`testdata/${name}.init.sh`);
+      await expect(trace.files.steps).toMatchFileSnapshot(`testdata/${name}.steps`);
+    });
+  }
+});
+
+describe('lowerSpec with a ContainerNetwork', () => {
+  const spec = () => load('busybox-sh.config.json');
+
+  it('none is what a spec with a network namespace gives today: lo up, nothing else', () => {
+    expect(lowerSpec(spec(), LAYOUT, { network: { mode: 'none' } }).files).toEqual(lowerSpec(spec(), LAYOUT).files);
+  });
+
+  it('host: no network namespace, whatever the spec lists', () => {
+    const t = lowerSpec(spec(), LAYOUT, { network: { mode: 'host' } });
+    expect(t.start[1]!.op).not.toContain('net');
+    expect(t.namespaces).not.toContain('net');
+    expect(t.init.some((s) => s.op[0] === 'ifup')).toBe(false);
+  });
+
+  it('container: joins that PID 1\'s network namespace after unshare, and docker exec enters it too', () => {
+    const withPath = spec();
+    withPath.linux.namespaces = withPath.linux.namespaces.map((n) => (n.type === 'network' ? { type: 'network', path: '/proc/4242/ns/net' } : n));
+    const t = lowerSpec(withPath, LAYOUT, { network: { mode: 'container', pid: 4242 } });
+    expect(t.start.map((s) => s.op[0])).toEqual(['join-cgroup', 'unshare', 'netns', 'fork']);
+    expect(t.start[1]!.op).not.toContain('net');
+    expect(t.namespaces).toContain('net');
+    expect(t.shellProcess.join(' ')).toContain('-- /usr/bin/nsenter --net=/proc/4242/ns/net sh -c');
+    expect(() => lowerSpec(spec(), LAYOUT, { network: { mode: 'container', pid: 1 } })).toThrow(/bad PID 1/);
+  });
+
+  it('endpoints: PID 1 makes them before anything else, and delete takes the guest ends and the connections', () => {
+    const t = lowerSpec(spec(), LAYOUT, { network: NETWORKS['network-user'] });
+    expect(t.init.slice(0, 16).map((s) => s.op[0])).toEqual(['ifup', 'veth-add', 'write', '@', '@', 'link-set', 'addr-add', 'route-default', 'veth-add', 'write', '@', '@', 'link-set', 'addr-add', 'dns', 'mkdir']);
+    expect(t.init.filter((s) => s.op[0] === 'ifup')).toHaveLength(1);
+    expect(t.init.find((s) => s.op[0] === 'dns')!.op).toEqual(['dns', ID, '1']);
+    for (const section of [t.delete, t.reset]) {
+      const ops = section.map((s) => s.op.join(' '));
+      expect(ops).toContain('link-del veth5d6e7f8');
+      expect(ops).toContain('conntrack-flush 172.18.0.3 10.10.0.2');
+      expect(ops.indexOf('link-del veth5d6e7f8')).toBeGreaterThan(ops.findIndex((o) => o.startsWith('wait-empty')));
+    }
   });
 });

@@ -5,6 +5,8 @@
 import { EngineError } from '../errors.ts';
 import type { RuntimeSpec, SpecMount, SpecUser } from '../containers/runtime-spec.ts';
 import { digestHex, sha256Digest } from '../digest.ts';
+import type { ContainerNetwork } from '../network/endpoint.ts';
+import { dnsStep, endpointCleanupSteps, endpointSteps, joinNetnsStep, loopbackUp } from '../network/net-steps.ts';
 import { allowsEverything, compileDeviceFilter, deviceFilterBytes, effectiveDeviceRules, ruleText } from './device-filter.ts';
 import { compileSeccomp, seccompBytes } from './seccomp-filter.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
@@ -89,6 +91,8 @@ export interface RuntimeTrace {
   init: Step[];
   /** run in the container's first process before init: enter the cgroup, new namespaces, fork PID 1 */
   start: Step[];
+  /** the namespaces (drydock-init's names) a process of this container enters: `docker exec` */
+  namespaces: string[];
   /** the argv the runtime spawns: drydock-init runs the start and init steps of the bundle's steps file */
   process: string[];
   /** the same as a chain of standard tools (trace.sh's start line): enter the cgroup, unshare, then init.sh */
@@ -384,9 +388,19 @@ function deviceSteps(spec: RuntimeSpec, root: string): Step[] {
   });
 }
 
-function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, seccomp: GuestProgram | undefined): Step[] {
+/**
+ * A container's network, first thing inside its new namespaces (this /proc is still the guest's, so /proc/1 is the
+ * guest's init): lo up, a veth per endpoint, the embedded DNS server's socket. Run by PID 1, like the rest of init,
+ * so the steps file and init.sh are the same lines; the DNS server's socket lives as long as this process.
+ */
+function networkSteps(id: string, network: ContainerNetwork | undefined): Step[] {
+  if (network?.mode !== 'endpoints') return [];
+  return [loopbackUp(), ...network.endpoints.flatMap(endpointSteps), ...(network.dns ? [dnsStep(id)] : [])];
+}
+
+function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, network: ContainerNetwork | undefined, seccomp: GuestProgram | undefined): Step[] {
   const root = layout.rootfs.mergedDir;
-  const steps: Step[] = [];
+  const steps: Step[] = networkSteps(layout.id, network);
   for (const m of spec.mounts) steps.push(...mountSteps(m, root));
   steps.push(...deviceSteps(spec, root));
   for (const p of spec.linux.maskedPaths ?? []) {
@@ -402,7 +416,7 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, 
   if (spec.hostname) {
     steps.push(write('/proc/sys/kernel/hostname', spec.hostname, 'hostname, in the container\'s own UTS namespace (what hostname(1) writes, without starting it)'));
   }
-  if (newNet) steps.push({ argv: ['ip', 'link', 'set', 'lo', 'up'], op: ['ifup', 'lo'], why: 'a new network namespace has only a loopback device, and it starts down' });
+  if (newNet && network?.mode !== 'endpoints') steps.push({ ...loopbackUp(), argv: ['ip', 'link', 'set', 'lo', 'up'] });
   if (spec.root.readonly) steps.push(remountReadOnly(root, 'root.readonly: the overlay becomes read-only in this mount namespace only'));
   steps.push({ argv: ['cd', root], op: ['cd', root], why: 'the new root' });
   steps.push(
@@ -514,19 +528,32 @@ export function stepsFile(layout: ContainerLayout): string {
   return `${layout.bundle}/steps`;
 }
 
-/** Lower spec + layout into the runtime trace. Throws NOT_IMPLEMENTED for what the guest runtime cannot do yet. */
-export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: MachineBudget): RuntimeTrace {
+/**
+ * Lower spec + layout into the runtime trace. Throws NOT_IMPLEMENTED for what the guest runtime cannot do yet.
+ * `network`, when given, decides the network namespace (the spec's `network` entry, path included, is not read):
+ * none and endpoints a new one, host none, container that container's (network/endpoint.ts). `budget`: the guest's
+ * size, for the limits every container shares.
+ */
+export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork; budget?: MachineBudget } = {}): RuntimeTrace {
+  const { network, budget } = options;
   if (!/^[0-9a-z][0-9a-z_.-]*$/i.test(layout.id)) throw new EngineError('INVALID_ARGUMENT', `bad container id: ${layout.id}`);
   if (spec.process.args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'process.args is empty: no command to run');
   const cg = cgroupPath(layout.id);
   const namespaces: string[] = [];
   for (const ns of spec.linux.namespaces) {
+    if (network && ns.type === 'network') {
+      if (network.mode === 'none' || network.mode === 'endpoints') namespaces.push('network');
+      continue;
+    }
     if (ns.path) throw new EngineError('NOT_IMPLEMENTED', `joining an existing ${ns.type} namespace (${ns.path}) is not supported yet`);
     const flag = NAMESPACE_FLAGS[ns.type];
     if (!flag) throw new EngineError('NOT_IMPLEMENTED', `namespace type ${ns.type} is not supported`);
     namespaces.push(ns.type);
   }
   if (!namespaces.includes('mount')) throw new EngineError('INVALID_ARGUMENT', 'a container needs a mount namespace');
+  if ((network?.mode === 'none' || network?.mode === 'endpoints') && !namespaces.includes('network')) namespaces.push('network');
+  if (network?.mode === 'container' && !(Number.isInteger(network.pid) && network.pid > 1)) throw new EngineError('INVALID_ARGUMENT', `--network container: bad PID 1 ${network.pid}`);
+  const joinNet = network?.mode === 'container' ? joinNetnsStep(network.pid) : undefined;
   // Mounting cgroup2 for the container only makes sense with its own cgroup namespace.
   if (!namespaces.includes('cgroup') && spec.mounts.some((m) => m.type === 'cgroup')) namespaces.push('cgroup');
   const newNet = namespaces.includes('network');
@@ -535,10 +562,11 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
   // Not `unshare --fork`: util-linux 2.38 reports a child killed by a signal as exit 1 (its re-raise fails on
   // i386), and Docker's 137 for SIGKILL/OOM must survive. unshare(2) puts only children in the new PID
   // namespace, so the shell it runs forks init.sh as PID 1 and exits with its status (128+n for signal n).
-  const shellProcess = ['sh', '-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'drydock-enter', ...unshare, '--', 'sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath];
+  const shellProcess = ['sh', '-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'drydock-enter', ...unshare, '--', ...(joinNet?.argv ?? []), 'sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath];
   const start: Step[] = [
     { argv: ['echo', '$$'], stdoutTo: `${cg}/cgroup.procs`, op: ['join-cgroup', `${cg}/cgroup.procs`], why: 'the container\'s cgroup, before anything else: what it forks is counted there' },
     { argv: unshare, op: ['unshare', ...namespaces.map((n) => (n === 'network' ? 'net' : n))], why: 'new namespaces (linux.namespaces); the mount namespace\'s propagation is made private, as unshare(1) does' },
+    ...(joinNet ? [joinNet] : []),
     {
       argv: ['sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath],
       op: ['fork', pidFile(layout)],
@@ -552,7 +580,7 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
   const devices = allowsEverything(rules) ? undefined : guestProgram('devices', deviceFilterBytes(compileDeviceFilter(rules)));
   const programs = [devices, seccomp].filter((p): p is GuestProgram => p !== undefined);
   const create = lowerCreate(spec, layout, cg, budget, devices, programs);
-  const init = lowerInit(spec, layout, newNet, seccomp);
+  const init = lowerInit(spec, layout, newNet, network, seccomp);
   const merged = layout.rootfs.mergedDir;
   const del: Step[] = [
     write(`${cg}/cgroup.kill`, '1', 'SIGKILL every process still in the cgroup, forks included', { test: '-e', path: `${cg}/cgroup.kill` }),
@@ -570,6 +598,7 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
       why: 'the overlay mount in the host\'s mount namespace, detached as Docker\'s overlay2 does: a process still inside it cannot keep the container from being removed',
     },
     { argv: ['rmdir', cg], op: ['rmdir', cg], when: { test: '-d', path: cg }, why: 'an empty cgroup is removed with rmdir' },
+    ...(network?.mode === 'endpoints' ? endpointCleanupSteps(network.endpoints) : []),
   ];
   const removed = [layout.rootfs.upperDir, layout.rootfs.workDir, merged, layout.bundle];
   const delete_: Step[] = [
@@ -606,6 +635,7 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
     renderSteps(create) +
     '\n# ---- start: the container\'s first process. It enters the cgroup, unshare creates the namespaces, and\n' +
     '# its shell forks init.sh as PID 1 of the new PID namespace; init.sh ends by exec-ing process.args.\n' +
+    (network?.mode === 'endpoints' ? '# init.sh starts with the container\'s network: a veth pair per network, its address and route.\n' : '') +
     quoteArgv(shellProcess) +
     '\n\n# ---- delete (run after the container has exited)\n' +
     renderSteps(delete_).replace(/^(?!#)(.+)$/gm, '#   $1');
@@ -614,5 +644,6 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, budget?: M
   const initScript = `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: inside the new namespaces, as PID 1, with the host's tools.\n# $R is the container's root file system (the overlay), seen from the guest before the move below.\nset -e\n${initBody}`;
   const vars: StepVar[] = [['B', layout.bundle], ['R', merged], ['C', cg]];
   const steps = renderStepsFile(layout.id, { create, start, init, delete: delete_, reset }, vars);
-  return { id: layout.id, cgroup: cg, ...(seccomp ? { seccomp } : {}), programs, create, start, init, process, shellProcess, delete: delete_, reset, vars, files: { trace, init: initScript, steps } };
+  const entered = [...namespaces.map((n) => (n === 'network' ? 'net' : n)), ...(joinNet ? ['net'] : [])];
+  return { id: layout.id, cgroup: cg, ...(seccomp ? { seccomp } : {}), programs, create, start, init, namespaces: entered, process, shellProcess, delete: delete_, reset, vars, files: { trace, init: initScript, steps } };
 }

@@ -141,7 +141,7 @@ export class ContainerRuntime {
    */
   async storageScript(layout: ContainerLayout): Promise<string> {
     const budget = await budgetOf(this.guest);
-    const step = budget && lowerSpec(STORAGE_PROBE_SPEC, layout, budget).create.find((s) => s.op[0] === 'mount' && s.op[3] === 'tmpfs');
+    const step = budget && lowerSpec(STORAGE_PROBE_SPEC, layout, { budget }).create.find((s) => s.op[0] === 'mount' && s.op[3] === 'tmpfs');
     if (!step) return '';
     const q = quoteWord(layout.bundle);
     return `if ! grep -q ${quoteWord(` ${layout.bundle} `)} /proc/mounts; then mkdir -p ${q} && ${quoteArgv(step.argv)} || exit 20; fi\n`;
@@ -160,12 +160,13 @@ export class ContainerRuntime {
 
   /**
    * Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps
-   * into the bundle. `options.network` is the network model's plan for the container's namespace (endpoints, the
-   * embedded DNS server, `container:X`); kept with the container for the guest network side to lower.
+   * into the bundle. `options.network` is the network model's plan for the container's namespace (network/endpoint.ts):
+   * its endpoints' veth pairs and the embedded DNS server's socket are made by the container's PID 1 as it starts,
+   * and removed by delete; `container:X` joins that PID 1's namespace.
    */
   async create(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork } = {}): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
-    const trace = lowerSpec(spec, layout, await budgetOf(this.guest));
+    const trace = lowerSpec(spec, layout, { ...options, budget: await budgetOf(this.guest) });
     // The BPF programs go into the guest once per boot; create's first step (`need`) exits 3 when one is missing
     // (a restored checkpoint), before anything else has run: then they are written and create runs again.
     await this.writePrograms(trace, false);
@@ -366,7 +367,7 @@ export class ContainerRuntime {
     };
     const steps: string[][] = [
       ['join-cgroup', `${e.trace.cgroup}/cgroup.procs`],
-      ['setns', String(pid), ...e.trace.start[1]!.op.slice(1)],
+      ['setns', String(pid), ...e.trace.namespaces],
       ['fork'],
       execOp(p, '.', override, e.trace.seccomp),
     ];

@@ -1,6 +1,7 @@
 /* drydock-agent: runs what the host asks over a raw serial line (see PROTOCOL.md); decides nothing.
  * Called as `docker` it is the shim instead: a client of the agent's unix socket (shim_main); called as
- * `drydock-init`, the container runtime's step runner (../runtime/drydock-init.c). */
+ * `drydock-init`, the container runtime's step runner (../runtime/drydock-init.c); as `drydock-dns` and
+ * `docker-proxy`, the embedded DNS server and the userland proxy of published ports (../network/). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -934,13 +935,17 @@ static int shim_main(int argc, char **argv) {
   }
 }
 
-/* emulator/guest/runtime/drydock-init.c, linked in */
+/* emulator/guest/runtime/drydock-init.c and emulator/guest/network/, linked in */
 int drydock_init_main(int argc, char **argv);
+int dns_main(int argc, char **argv);
+int proxy_main(int argc, char **argv);
 
 int main(int argc, char **argv) {
   const char *name = strrchr(argv[0], '/');
   name = name ? name + 1 : argv[0];
   if (!strcmp(name, "docker")) return shim_main(argc, argv);
   if (!strcmp(name, "drydock-init")) return drydock_init_main(argc, argv);
+  if (!strcmp(name, "drydock-dns")) return dns_main(argc, argv);
+  if (!strcmp(name, "docker-proxy")) return proxy_main(argc, argv);
   return agent_main(argc, argv);
 }

@@ -30,12 +30,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "net-steps.h"
+
 #define MAX_WORDS 4096
 
 static const char *section = "-";
 static int lineno;
 
-static void die_code(int code, const char *fmt, ...) {
+static void __attribute__((noreturn)) die_code(int code, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   fprintf(stderr, "drydock-init: %s line %d: ", section, lineno);
@@ -45,6 +47,15 @@ static void die_code(int code, const char *fmt, ...) {
   exit(code);
 }
 #define die(...) die_code(1, __VA_ARGS__)
+
+void net_die(const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  die("%s", msg);
+}
 
 /* ------------------------------------------------------------ words */
 static int hexval(char c) {
@@ -125,6 +136,7 @@ static int split(char *line, char **words) {
     if (!end) break;
     p = end + 1;
   }
+  words[n] = NULL; /* exec and run pass the tail on as an argv: no word of a longer line before may follow it */
   return n;
 }
 
@@ -579,6 +591,12 @@ static void run_step(char **w, int n) {
     if (!test(w[1], w[2])) return;
     w += 3, n -= 3;
   }
+  if (n >= 3 && strcmp(w[0], "@") == 0) { /* the step runs in the network namespace at this path */
+    int here = net_enter_for_step(w[1]);
+    run_step(w + 2, n - 2);
+    net_leave_after_step(here);
+    return;
+  }
   if (n == 0) return;
   const char *op = w[0];
   if (strcmp(op, "mkdir") == 0) {
@@ -646,6 +664,39 @@ static void run_step(char **w, int n) {
   } else if (strcmp(op, "ifup") == 0) {
     NEED(2);
     ifup(w[1]);
+  } else if (strcmp(op, "bridge-add") == 0) {
+    NEED(2);
+    net_bridge_add(w[1], n > 2 ? w[2] : NULL);
+  } else if (strcmp(op, "veth-add") == 0) {
+    NEED(4);
+    net_veth_add(w[1], w[2], w[3]);
+  } else if (strcmp(op, "link-set") == 0) {
+    NEED(2);
+    net_link_set(w[1], w + 2, n - 2);
+  } else if (strcmp(op, "link-del") == 0) {
+    NEED(2);
+    net_link_del(w[1]);
+  } else if (strcmp(op, "addr-add") == 0) {
+    NEED(3);
+    net_addr_add(w[1], w[2]);
+  } else if (strcmp(op, "route-default") == 0) {
+    NEED(3);
+    net_route_default(w[1], w[2]);
+  } else if (strcmp(op, "netns") == 0) {
+    NEED(2);
+    net_enter(w[1]);
+  } else if (strcmp(op, "conntrack-flush") == 0) {
+    for (int i = 1; i < n; i++) net_conntrack_flush(w[i]);
+  } else if (strcmp(op, "dns") == 0) {
+    NEED(2);
+    net_dns(w[1], n > 2 ? w[2] : NULL);
+  } else if (strcmp(op, "spawn") == 0) {
+    net_spawn(w + 1, n - 1);
+  } else if (strcmp(op, "run") == 0) {
+    net_run(w + 1, n - 1);
+  } else if (strcmp(op, "stop") == 0) {
+    NEED(3);
+    net_stop(w[1], w[2]);
   } else if (strcmp(op, "exec") == 0) {
     do_exec(w + 1, n - 1);
   } else die("unknown step %s", op);
@@ -679,7 +730,7 @@ static int wanted(const char *name, const char *list) {
   return 0;
 }
 
-static char *words[MAX_WORDS];
+static char *words[MAX_WORDS + 1];
 
 int drydock_init_main(int argc, char **argv) {
   umask(022);
