@@ -88,3 +88,43 @@ test('a server in the machine is previewed beside the terminal, in a new tab, an
   await expect(tab.getByRole('heading')).toHaveText(`Port ${PORT}: No drydock machine is running`);
   await tab.close();
 });
+
+test('docker run -p publishes a container port: the page lists it, previews it, and follows the learner edits', async ({ page, terminal, problems }) => {
+  await page.goto('./');
+  await terminal.waitForPrompt();
+  await terminal.run(
+    `mkdir -p /root/app/site && echo '<h1>hello from nginx</h1>' > /root/app/site/index.html && ` +
+      `docker run -d --name web -p ${PORT}:80 -v /root/app/site:/usr/share/nginx/html:ro nginx >/dev/null && echo started-$((40+2))`,
+  );
+  await terminal.waitForLine(/^started-42$/, 120_000);
+  await terminal.waitForPrompt();
+
+  // The strip lists the published port with its container; nginx answers once it has started.
+  const published = page.getByRole('navigation', { name: 'Published ports' }).getByRole('button', { name: `${PORT} → web (nginx)` });
+  await expect(published).toBeVisible();
+  await published.click();
+  const frame = previewFrame(page);
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Reload the preview' }).click();
+    await expect(frame.getByRole('heading', { name: 'hello from nginx' })).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 90_000 });
+
+  // The guest reaches the same port on localhost (docker-proxy), as on a Docker host.
+  await terminal.run(`wget -qO- http://localhost:${PORT}/ | sed 's/^/got: /'`);
+  await terminal.waitForLine(/^got: <h1>hello from nginx<\/h1>$/);
+
+  // An edit of the bound site shows after a reload.
+  await terminal.run(`echo '<h1>edited by the learner</h1>' > /root/app/site/index.html && echo edited-$((1+1))`);
+  await terminal.waitForLine(/^edited-2$/);
+  await page.getByRole('button', { name: 'Reload the preview' }).click();
+  await expect(frame.getByRole('heading', { name: 'edited by the learner' })).toBeVisible();
+
+  // The container gone, the strip forgets the port and the preview says nothing listens.
+  await terminal.run('docker rm -f web >/dev/null && echo removed-$((1+2))');
+  await terminal.waitForLine(/^removed-3$/);
+  await expect(published).toBeHidden();
+  await page.getByRole('button', { name: 'Reload the preview' }).click();
+  await expect(frame.getByRole('heading')).toHaveText(`Port ${PORT}: Nothing listens on this port`);
+  const badGateway = 'console.error: Failed to load resource: the server responded with a status of 502 ()';
+  problems.errors.splice(0, problems.errors.length, ...problems.errors.filter((e) => e !== badGateway));
+});
