@@ -119,7 +119,7 @@ describe.skipIf(!imagesBuilt('busybox'))('docker build with hostile input, typed
       for (const t0 = Date.now(); !/\d+\.\d{3} started\r?\n/.test(screen); await sleep(100)) {
         if (Date.now() - t0 > 120_000) throw new Error(`the build did not start:\n${screen.slice(-2000)}`);
       }
-      expect(await guest('ls -d /sys/fs/cgroup/drydock/build-* | wc -l; grep -c drydock/builds /proc/mounts')).toBe('1\n1\n');
+      expect(await guest('ls -d /sys/fs/cgroup/drydock/build-* | wc -l; grep -c "^overlay /var/lib/drydock/builds/" /proc/mounts')).toBe('1\n1\n');
     };
     /** ms until nothing of the build is left in the guest */
     const untilClean = async (t0: number) => {
