@@ -13,6 +13,8 @@ import { timedInGuest } from '../../emulator/node-backends/guest-timed.ts';
 const built = existsSync(resolve(PUBLIC_DIR, 'registry/v2/busybox'));
 /** DRYDOCK_SOAK_RUNS=n for a shorter (or longer) local soak; the issue asks for 200. */
 const RUNS = Number(process.env.DRYDOCK_SOAK_RUNS ?? 200);
+/** DRYDOCK_SOAK_NET_RUNS=n likewise for the network round; the networking issue asks for 100. */
+const NET_RUNS = Number(process.env.DRYDOCK_SOAK_NET_RUNS ?? 100);
 
 /**
  * Readings after `sync; drop_caches`. Measured (Node, shared 2-core host): two readings with 0 runs between
@@ -152,6 +154,32 @@ describe.skipIf(!built)(`soak: docker run --rm busybox true × ${RUNS} and other
     const { after, leaks } = await compare(baseline, 'run --rm --memory 8m', created);
     baseline = after;
     expect(created.size).toBe(20);
+    expect([...failures, ...leaks]).toEqual([]);
+  });
+
+  // The network's own things: a user network's bridge and rules, each container's veth, DNS record, DNAT rule,
+  // docker-proxy and conntrack entries, made and used (by name inside, by port from the guest) and removed.
+  it(`${NET_RUNS} × a server on a user network with a published port, reached by name and by port, rm -f: nothing is left`, { timeout: 30 * 60_000 }, async () => {
+    created.clear();
+    execs.clear();
+    const made = await machine.docker('network create soak');
+    expect(made.status, made.err).toBe(0);
+    // httpd answers once it listens: poll for it (bounded), then every path must answer at once
+    const cycle = [
+      'c=$(docker run -d --network soak --network-alias web -p 8090:80 busybox httpd -f -p 80 -h /etc)',
+      '{ for t in $(seq 100); do wget -qO /dev/null http://127.0.0.1:8090/hostname 2>/dev/null && break; sleep 0.1; done; true; }',
+      'wget -qO /dev/null http://127.0.0.1:8090/hostname',
+      'wget -qO /dev/null http://192.168.86.100:8090/hostname',
+      'docker exec "$c" wget -qO /dev/null http://web/hostname',
+      'docker rm -f "$c" >/dev/null',
+    ].join(' && ');
+    const { guestMs, failures } = await soak(NET_RUNS, () => cycle, 'user network + -p');
+    console.warn(`[soak] user network + -p: median ${median(guestMs)} ms per cycle in the guest over ${guestMs.length}`);
+    const removed = await machine.docker('network rm soak');
+    expect(removed.status, removed.err).toBe(0);
+    const { after, leaks } = await compare(baseline, 'user network + -p', created);
+    baseline = after;
+    expect(created.size).toBe(NET_RUNS);
     expect([...failures, ...leaks]).toEqual([]);
   });
 
