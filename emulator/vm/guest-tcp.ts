@@ -288,7 +288,8 @@ function fold(sum: number): number {
   return ~sum & 0xffff;
 }
 
-function ipChecksum(frame: Uint8Array): void {
+/** RFC 791: the IPv4 header checksum of an Ethernet/IPv4 frame, set in place. */
+export function ipChecksum(frame: Uint8Array): void {
   const view = new DataView(frame.buffer, frame.byteOffset);
   const ihl = ((frame[ETH_HEADER] as number) & 0x0f) * 4;
   view.setUint16(ETH_HEADER + 10, 0);

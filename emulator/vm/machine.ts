@@ -21,6 +21,7 @@ import {
   type SnapshotCompatibility,
 } from './guest-assets.ts';
 import { GUEST_NETWORK, type GuestTcpConnection } from './guest-network.ts';
+import { answerGuestDns } from './guest-dns-upstream.ts';
 import { TcpFrameShim, type V86FetchAdapter } from './guest-tcp.ts';
 import { ShareFs, type V86FileSystem } from './share-fs.ts';
 
@@ -587,7 +588,7 @@ export class Machine {
         onProtocolError: (error) => this.log(error.message),
         onAgentRestart: (version) => this.log(`the agent restarted (${version})`),
       });
-    return { emulator, agent: newAgent(), share: new ShareFs(fs9p), tcp: new TcpFrameShim(networkAdapter(emulator)), disposers, newAgent };
+    return { emulator, agent: newAgent(), share: new ShareFs(fs9p), tcp: guestNetwork(emulator), disposers, newAgent };
   }
 
   private onConsole(chunk: Uint8Array): void {
@@ -656,6 +657,13 @@ function networkAdapter(emulator: V86): V86FetchAdapter {
   const adapter = (emulator as unknown as V86Internals).network_adapter;
   if (!adapter) throw new EngineError('INTERNAL', 'v86 created no network adapter (emulator.network_adapter)');
   return adapter;
+}
+
+/** The guest's network as the worker gives it: its DNS upstream answered here, TCP into it through the shim. */
+function guestNetwork(emulator: V86): TcpFrameShim {
+  const adapter = networkAdapter(emulator);
+  answerGuestDns(adapter);
+  return new TcpFrameShim(adapter);
 }
 
 /** A kept decompressed snapshot, when it is there whole. */
