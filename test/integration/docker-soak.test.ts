@@ -179,8 +179,8 @@ describe.skipIf(!built)(`soak: docker run --rm busybox true × ${RUNS} and other
     expect(removed.status, removed.err).toBe(0);
     const { after, leaks } = await compare(baseline, 'user network + -p', created);
     baseline = after;
-    expect(created.size).toBe(NET_RUNS);
     expect([...failures, ...leaks]).toEqual([]);
+    expect(created.size).toBe(NET_RUNS);
   });
 
   // Each path's own end: a failed start, a non-zero exit, wait + rm, create + rm, stop, kill, a bind mount, a

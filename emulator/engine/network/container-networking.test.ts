@@ -151,6 +151,26 @@ describe('a container on the default bridge', () => {
     expect(e.containers.get(b.id).network?.endpoints[0]?.settings.IPAddress).toBe('');
   });
 
+  it('a new container waits for the release of an exited one: its port is free right after `rm -f` answered', async () => {
+    const e = await engine();
+    const a = await e.create('--name aa -p 8080:80 busybox');
+    await e.start(a);
+    // the guest is slow to take the old rules and proxy away
+    let unpublished!: () => void;
+    const unpublish = e.driver.unpublish.bind(e.driver);
+    e.driver.unpublish = (id) => new Promise<void>((done) => (unpublished = done)).then(() => unpublish(id));
+    await e.containers.markExited(a.id, { exitCode: 137 }); // the store's 'die' event starts the release
+    const b = await e.create('--name bb -p 8080:80 busybox');
+    let ready = false;
+    const starting = e.start(b).then((p) => ((ready = true), p));
+    await e.settle();
+    expect(ready).toBe(false);
+    unpublished();
+    await starting;
+    expect(e.driver.calls.filter((c) => c.startsWith('unpublish') || c.startsWith('publish'))).toEqual([`publish ${a.id.slice(0, 4)}`, `unpublish ${a.id.slice(0, 4)}`, `publish ${b.id.slice(0, 4)}`]);
+    expect(e.driver.published.get(b.id)?.[0]).toMatchObject({ hostPort: 8080, containerPort: 80 });
+  });
+
   it('a publish the guest refuses rolls back through the release', async () => {
     const e = await engine();
     e.driver.failPublish = 'listen tcp4 0.0.0.0:8080: bind: address already in use';

@@ -80,6 +80,8 @@ export class ContainerNetworking {
   readonly #pools = new Map<string, AddressPool>();
   readonly #ports = new PortAllocator();
   readonly #queues = new Map<string, Promise<unknown>>();
+  /** releases under way, by container: a new container's ports and addresses wait for them (see #released) */
+  readonly #releasing = new Map<string, Promise<unknown>>();
   readonly #random: (n: number) => Uint8Array;
   readonly #dispose: (() => void)[] = [];
 
@@ -167,6 +169,7 @@ export class ContainerNetworking {
   prepare(record: ContainerRecord): Promise<PreparedNetwork> {
     return this.#serial(record.id, async () => {
       await this.#releaseNow(record.id, {});
+      await this.#released(record.id);
       const mode = record.hostConfig.NetworkMode;
       if (mode.startsWith('container:')) return this.#prepareJoin(record, mode.slice('container:'.length));
       const host = await this.#hostFiles();
@@ -393,7 +396,23 @@ export class ContainerNetworking {
 
   /** Everything of the container's run given back: ports unpublished, addresses, host ports, DNS views. */
   release(id: string, options: { gone?: boolean } = {}): Promise<void> {
-    return this.#serial(id, () => this.#releaseNow(id, options));
+    const done = this.#serial(id, () => this.#releaseNow(id, options));
+    const settled = done.catch(() => undefined);
+    this.#releasing.set(id, settled);
+    void settled.then(() => {
+      if (this.#releasing.get(id) === settled) this.#releasing.delete(id);
+    });
+    return done;
+  }
+
+  /**
+   * Waits for the other containers' releases under way. A container's exit is seen through the store's events and
+   * released from there, after `docker rm -f` or `stop` has answered; dockerd releases before it answers, so a
+   * `docker run -p 8080:80` right after `docker rm -f` of the old one finds the port free (and its docker-proxy
+   * gone). Here the new container waits for the release instead.
+   */
+  async #released(except: string): Promise<void> {
+    await Promise.all([...this.#releasing].filter(([id]) => id !== except).map(([, p]) => p));
   }
 
   async #releaseNow(id: string, options: { gone?: boolean }): Promise<void> {
