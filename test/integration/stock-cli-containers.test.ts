@@ -48,6 +48,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
   }, 180_000);
   afterAll(async () => {
     if (timings.length) console.log(`[stock-cli-containers] ${timings.join('; ')}`);
+    if (server?.exitCode !== null) console.log(`[stock-cli-containers] engine:serve exited with ${server?.exitCode}:\n${log.slice(-4000)}`);
     if (server && server.exitCode === null) {
       const exited = new Promise((ok) => server.once('exit', ok));
       server.kill('SIGTERM');
@@ -127,6 +128,11 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     const r = await docker(['run', '--rm', 'busybox', 'nosuchcommand']);
     expect(r.status).toBe(127);
     expect(r.err).toContain('executable file not found in $PATH');
+    await noContainers();
+    // a refusal before the runtime (moby's containerStart removes an AutoRemove container whatever failed)
+    const device = await docker(['run', '--rm', '--device', '/dev/nosuchdevice', 'busybox', 'true']);
+    expect(device.status).not.toBe(0);
+    expect(device.err).toContain('error gathering device information while adding custom device "/dev/nosuchdevice"');
     await noContainers();
   });
 

@@ -349,6 +349,10 @@ export class ContainerProcesses {
     } catch (e) {
       // attached clients waited for this run: it will not come
       this.#attached.end(record.id);
+      // moby's containerStart: a failed start of an AutoRemove container removes it, whatever failed (the guest,
+      // the layers, a device, the runtime), so `docker run --rm` leaves nothing Created behind
+      const now = this.deps.containers.find(record.id);
+      if (now?.hostConfig.AutoRemove && !running(now)) await this.#startFailed(now, e);
       throw e;
     }
     return true;
@@ -469,22 +473,17 @@ export class ContainerProcesses {
    * from now on (of its next run when it is not running: `docker run` and `start -a` attach before they start), the
    * body ending when that run ends; with `logs`, what it logged first. A hijacked request's input is the
    * container's stdin when `stdin` is asked and the container has one (-i); its end closes that stdin when the
-   * container says StdinOnce (`run -i`), as the docker CLI's half-close does. A client that goes away before a
-   * `--rm` container ever started takes that container with it: nobody is left to start it.
+   * container says StdinOnce (`run -i`), as the docker CLI's half-close does (the CLI half-closes at once when it
+   * attaches no stdin, so a half-close never means the client has gone).
    */
   attach(ref: string, options: { stream: boolean; logs: boolean; stdin: boolean; stdout: boolean; stderr: boolean }, input: ReadableStream<Uint8Array> | undefined, signal?: AbortSignal): Response {
     const record = this.deps.containers.get(ref);
     const id = record.id;
     const tty = record.config.Tty;
     const before = options.logs ? this.deps.logs.read(id, { stdout: options.stdout, stderr: options.stderr }).map((e) => encodeLogEntry(e, { tty, timestamps: false })) : [];
-    const abandon = async () => {
-      const now = this.deps.containers.find(id);
-      if (now?.state.status === 'created' && now.hostConfig.AutoRemove && !this.#attached.attached(id)) await forgetContainer(this.deps, now, { volumes: true }).catch(() => undefined);
-    };
     const body = options.stream
-      ? attachBody({ tty, stdout: options.stdout, stderr: options.stderr, before }, (l) => this.#attached.listen(id, l), () => void abandon())
+      ? attachBody({ tty, stdout: options.stdout, stderr: options.stderr, before }, (l) => this.#attached.listen(id, l))
       : new ReadableStream<Uint8Array>({ start: (c) => (before.forEach((b) => c.enqueue(b)), c.close()) });
-    signal?.addEventListener('abort', () => void abandon(), { once: true });
     if (input) {
       if (options.stdin && options.stream && record.config.OpenStdin) void this.#pumpStdin(id, record.config.StdinOnce === true, input, signal);
       // nothing reads it: drained so the transport is never held up by it
@@ -809,7 +808,8 @@ export class ContainerProcesses {
         e.exitCode = code;
         e.running = false;
         hub.end(id);
-      });
+      })
+      .catch(() => undefined);
     if (withStdin) {
       void pumpInput(input, (chunk) => (proc.write as (d: Uint8Array) => Promise<void>)(chunk).catch(() => undefined), signal).then((end) => {
         if (end === 'eof') void proc.closeStdin?.().catch(() => undefined);
