@@ -69,5 +69,7 @@ async function shutdown(): Promise<void> {
   if (!values.store) rmSync(`${storeDir}-registry`, { recursive: true, force: true });
   process.exit(0);
 }
+// A daemon outlives a failed request: a stray rejection is reported (with its stack) instead of ending the engine.
+process.on('unhandledRejection', (e) => console.error(`[engine-serve] unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());

@@ -170,6 +170,11 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     expect((await docker(['rm', 'ticker'])).status).toBe(0);
   });
 
+  it('engine:serve is still up and reported no stray rejection', () => {
+    expect(server.exitCode).toBeNull();
+    expect(log).not.toContain('[engine-serve] unhandled rejection');
+  });
+
   it('20 × run --rm busybox true leaves no container', async () => {
     const times: number[] = [];
     for (let i = 0; i < 20; i++) {
