@@ -10,7 +10,7 @@ import { GuestNetworkDriver } from '../engine/network/guest-network-driver.ts';
 import { guestFsFromShare } from '../engine/guest-fs-share.ts';
 import { ShimSessions } from '../vm/channel/shim-sessions.ts';
 import { startNodeMachine } from '../vm/node-machine.ts';
-import { nodeHandler } from './node-http-adapter.ts';
+import { nodeHandler, nodeUpgradeHandler } from './node-http-adapter.ts';
 import { serveStaticFiles } from './static-files.ts';
 import { DirBlobBackend } from './store-backend-dir.ts';
 
@@ -48,7 +48,10 @@ const api = host.api;
 // `docker ...` typed in the guest reaches the same engine through its shim.
 const shims = new ShimSessions(machine.agent, host.cli, { onError: (e) => values.verbose && console.error(`[shim] ${e.message}`) });
 
-const server = createServer(nodeHandler(api, (method, url, status) => values.verbose && console.error(`${method} ${url} -> ${status}`)));
+const logRequest = (method: string, url: string, status: number) => values.verbose && console.error(`${method} ${url} -> ${status}`);
+const server = createServer(nodeHandler(api, logRequest));
+// attach and exec start: the docker CLI hijacks the connection (HTTP upgrade to tcp) for the container's streams
+server.on('upgrade', nodeUpgradeHandler(api, logRequest));
 if (existsSync(socket)) rmSync(socket);
 await new Promise<void>((ok) => server.listen(socket, ok));
 console.log(`listening on ${socket}`);
@@ -66,5 +69,7 @@ async function shutdown(): Promise<void> {
   if (!values.store) rmSync(`${storeDir}-registry`, { recursive: true, force: true });
   process.exit(0);
 }
+// A daemon outlives a failed request: a stray rejection is reported (with its stack) instead of ending the engine.
+process.on('unhandledRejection', (e) => console.error(`[engine-serve] unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
 process.on('SIGINT', () => void shutdown());
 process.on('SIGTERM', () => void shutdown());

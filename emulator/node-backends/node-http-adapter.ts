@@ -1,7 +1,10 @@
 // Serves a web-standard `(Request) => Promise<Response>` handler with Node's http server: requests in,
-// responses streamed out chunk by chunk (pull progress must reach the client as it happens).
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+// responses streamed out chunk by chunk (pull progress must reach the client as it happens), and hijacked
+// requests (`Connection: Upgrade`, `Upgrade: tcp`: attach, exec start) answered `101 UPGRADED` with the raw socket.
+import { type IncomingMessage, type ServerResponse, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import { Readable, type Duplex } from 'node:stream';
+import { isStreamResponse, withHijackedInput } from '../engine/api/hijack.ts';
 
 export type FetchHandler = (request: Request) => Promise<Response>;
 
@@ -55,4 +58,120 @@ export function nodeHandler(handler: FetchHandler, onRequest?: (method: string, 
       res.end();
     }
   };
+}
+
+/**
+ * The server's `upgrade` listener: the request's body (Content-Length bytes: exec start's JSON) is read off the
+ * socket, what the client sends after it becomes the request's hijacked input (its stdin, ended by its half-close),
+ * and a stream response (attach, exec start) is answered as dockerd answers it: `101 UPGRADED`, then the body raw
+ * on the socket, then our half-close. Any other response (an error) goes out as a plain response on a closing
+ * connection, so the client reads the status and the message.
+ */
+export function nodeUpgradeHandler(handler: FetchHandler, onRequest?: (method: string, url: string, status: number) => void) {
+  return (req: IncomingMessage, duplex: Duplex, head: Buffer): void => {
+    void serveUpgrade(handler, req, duplex as Socket, head, onRequest).catch(() => duplex.destroy());
+  };
+}
+
+async function serveUpgrade(handler: FetchHandler, req: IncomingMessage, socket: Socket, head: Buffer, onRequest?: (method: string, url: string, status: number) => void): Promise<void> {
+  // the client's half-close ends its stdin; our side stays open for the output
+  socket.allowHalfOpen = true;
+  socket.setNoDelay?.(true);
+  const abort = new AbortController();
+  socket.on('close', () => abort.abort());
+  socket.on('error', () => abort.abort());
+
+  const length = Number(req.headers['content-length'] ?? 0) || 0;
+  const bodyChunks: Buffer[] = [];
+  let bodyBytes = 0;
+  let gotBody!: () => void;
+  const bodyRead = new Promise<void>((resolve) => (gotBody = resolve));
+  if (length === 0) gotBody();
+
+  let input!: ReadableStreamDefaultController<Uint8Array>;
+  let inputOpen = true;
+  const stdin = new ReadableStream<Uint8Array>(
+    {
+      start: (c) => void (input = c),
+      pull: () => void socket.resume(),
+      cancel: () => {
+        inputOpen = false;
+        socket.resume();
+      },
+    },
+    { highWaterMark: 64 * 1024, size: (chunk) => chunk.byteLength },
+  );
+  const feed = (chunk: Buffer) => {
+    if (!inputOpen || chunk.length === 0) return;
+    input.enqueue(new Uint8Array(chunk));
+    if ((input.desiredSize ?? 1) <= 0) socket.pause();
+  };
+  const onData = (chunk: Buffer) => {
+    if (bodyBytes < length) {
+      const take = Math.min(length - bodyBytes, chunk.length);
+      bodyChunks.push(chunk.subarray(0, take));
+      bodyBytes += take;
+      if (bodyBytes === length) gotBody();
+      chunk = chunk.subarray(take);
+    }
+    feed(chunk);
+  };
+  const closeInput = () => {
+    if (!inputOpen) return;
+    inputOpen = false;
+    input.close();
+  };
+  socket.on('data', onData);
+  socket.on('end', () => {
+    gotBody();
+    closeInput();
+  });
+  abort.signal.addEventListener('abort', () => {
+    gotBody();
+    closeInput();
+  });
+  if (head.length) onData(head);
+  await bodyRead;
+
+  const method = req.method ?? 'POST';
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value === undefined || key === 'content-length' || key === 'connection' || key === 'upgrade') continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
+  }
+  const hasBody = method !== 'GET' && method !== 'HEAD' && bodyBytes > 0;
+  const request = withHijackedInput(
+    new Request(`http://engine${req.url ?? '/'}`, { method, headers, signal: abort.signal, ...(hasBody ? { body: Buffer.concat(bodyChunks) } : {}) }),
+    stdin,
+  );
+  let response: Response;
+  try {
+    response = await handler(request);
+  } catch (e) {
+    response = new Response(JSON.stringify({ message: e instanceof Error ? e.message : String(e) }), { status: 500, headers: { 'Content-Type': 'application/json' } });
+  }
+  onRequest?.(method, req.url ?? '/', isStreamResponse(response) ? 101 : response.status);
+  if (!isStreamResponse(response) || !response.body) {
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`];
+    response.headers.forEach((value, key) => lines.push(`${key}: ${value}`));
+    lines.push(`Content-Length: ${bytes.length}`, 'Connection: close');
+    socket.end(Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), bytes]));
+    return;
+  }
+  socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${response.headers.get('Content-Type')}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+  const reader = response.body.getReader();
+  abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!socket.write(value)) await new Promise((resolve) => socket.once('drain', resolve));
+    }
+  } catch {
+    // the client went away; the handler's stream was cancelled
+  } finally {
+    // our half-close: the client sees the end of the output (it may still be sending, or done)
+    if (!socket.destroyed) socket.end();
+  }
 }

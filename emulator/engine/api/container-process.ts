@@ -7,7 +7,7 @@ import { bundleFiles } from '../containers/bundle.ts';
 import type { ResolvedDevice } from '../containers/spec.ts';
 import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
-import { stdcopyFrame } from '../containers/logs-api.ts';
+import { encodeLogEntry } from '../containers/logs-api.ts';
 import { containerPath, copyError, copyScript } from '../containers/container-copy.ts';
 import { RestartManager } from '../containers/restart-manager.ts';
 import { parseSignal } from '../containers/signals.ts';
@@ -21,7 +21,8 @@ import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
 import { findPidOne } from './pid-one.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
-import { concatBytes } from '../blob-backend.ts';
+import { AttachHub, attachBody } from './container-attach.ts';
+import { hijackedInput, MULTIPLEXED_STREAM, pumpInput, RAW_STREAM } from './hijack.ts';
 import type { RootfsView } from '../builder/rootfs-view.ts';
 import type { ContainerNetworking, PreparedNetwork } from '../network/container-networking.ts';
 
@@ -53,6 +54,8 @@ interface ExecInstance {
   container: string;
   cmd: string[];
   tty: boolean;
+  /** AttachStdin: a hijacked start's input is the process's stdin */
+  stdin: boolean;
   env?: string[];
   user?: string;
   workingDir?: string;
@@ -89,8 +92,8 @@ export class ContainerProcesses {
   readonly #exits = new Map<string, Promise<void>>();
   /** restart managers (moby's restartmanager): backoff and a pending restart per container */
   readonly #restarts = new Map<string, RestartManager>();
-  /** the running process of a container started with OpenStdin: attach writes its stdin */
-  readonly #stdin = new Map<string, GuestProcess>();
+  /** attached clients: each run's output as it comes, the stdin of a container started with OpenStdin */
+  readonly #attached = new AttachHub();
   /** containers running on a learner's terminal (-it): no restart policy, the terminal is gone with them */
   readonly #onTerminal = new Set<string>();
   readonly #watch: ReturnType<typeof setInterval>;
@@ -103,6 +106,7 @@ export class ContainerProcesses {
       if (event !== 'destroy') return;
       // dockerd forgets a container's exec instances with it
       for (const [id, e] of this.#execs) if (e.container === record.id) this.#execs.delete(id);
+      this.#attached.end(record.id);
       this.#restarts.get(record.id)?.cancel();
       this.#restarts.delete(record.id);
       this.#exits.delete(record.id);
@@ -139,7 +143,7 @@ export class ContainerProcesses {
       const hadOne = this.#runtime !== undefined;
       this.#guest = guest;
       this.#runtime = new ContainerRuntime(guest);
-      this.#stdin.clear();
+      this.#attached.forgetProcesses();
       this.#onTerminal.clear();
       this.booted = (hadOne ? this.#lostGuest() : Promise.resolve()).then(() => this.#restoreAfterBoot()).catch(() => undefined);
     }
@@ -340,7 +344,17 @@ export class ContainerProcesses {
     this.#restarts.get(record.id)?.cancel();
     this.#restarts.delete(record.id);
     await this.deps.containers.setRestartState(record.id, { restartCount: 0, manuallyStopped: false });
-    await this.#launch(record);
+    try {
+      await this.#launch(record);
+    } catch (e) {
+      // attached clients waited for this run: it will not come
+      this.#attached.end(record.id);
+      // moby's containerStart: a failed start of an AutoRemove container removes it, whatever failed (the guest,
+      // the layers, a device, the runtime), so `docker run --rm` leaves nothing Created behind
+      const now = this.deps.containers.find(record.id);
+      if (now?.hostConfig.AutoRemove && !running(now)) await this.#startFailed(now, e);
+      throw e;
+    }
     return true;
   }
 
@@ -359,17 +373,18 @@ export class ContainerProcesses {
     const argv = rt.interactive(id);
     const openStdin = record.config.OpenStdin === true;
     const proc = (this.#guest as GuestExec).spawn(argv, {
-      onStdout: (b) => this.deps.logs.append(id, 'stdout', b),
-      onStderr: (b) => this.deps.logs.append(id, 'stderr', b),
+      onStdout: (b) => (this.deps.logs.append(id, 'stdout', b), this.#attached.output(id, 'stdout', b)),
+      onStderr: (b) => (this.deps.logs.append(id, 'stderr', b), this.#attached.output(id, 'stderr', b)),
       ...(openStdin ? { stdin: true } : {}),
     });
-    if (openStdin) this.#stdin.set(id, proc);
+    if (openStdin) this.#attached.started(id, proc);
     let ended = false;
     // A guest that goes away (restart, checkpoint restore) ends these with its error: nobody waits for them then.
+    // Attached clients end with the output: every output frame came before the exit.
     void proc.exit
       .then(
-        (s) => ((ended = true), rt.exited(id, s)),
-        () => ((ended = true), rt.exited(id, { exitCode: 255 })),
+        (s) => ((ended = true), this.#attached.end(id), rt.exited(id, s)),
+        () => ((ended = true), this.#attached.end(id), rt.exited(id, { exitCode: 255 })),
       )
       .catch(() => undefined);
     const wrapper = (await proc.started) ?? 0;
@@ -394,7 +409,7 @@ export class ContainerProcesses {
 
   async #recordExit(id: string, s: GuestExitStatus & { oomKilled: boolean }): Promise<void> {
     this.deps.logs.close(id);
-    this.#stdin.delete(id);
+    this.#attached.end(id);
     const record = this.deps.containers.find(id);
     if (!record || !running(record)) return;
     const exitCode = exitStatusOf(s);
@@ -439,7 +454,7 @@ export class ContainerProcesses {
   /** Writes bytes to the stdin of a container started with OpenStdin (`-i`); `eof` closes it (StdinOnce). */
   async writeStdin(ref: string, data: Uint8Array, eof: boolean): Promise<void> {
     const record = this.deps.containers.get(ref);
-    const proc = this.#stdin.get(record.id);
+    const proc = await this.#attached.stdin(record.id, { wait: false });
     if (!proc?.write) {
       if (!record.config.OpenStdin) throw new EngineError('CONFLICT', `container ${record.id} was not started with an open stdin (-i)`);
       if (!running(record)) throw new EngineError('CONFLICT', `container ${record.id} is not running`);
@@ -451,6 +466,44 @@ export class ContainerProcesses {
     } catch {
       // the process has ended: what it did not read is lost, as with a pipe
     }
+  }
+
+  /**
+   * `POST /containers/{id}/attach` (dockerd's ContainerAttach): with `stream`, the output of the container's run
+   * from now on (of its next run when it is not running: `docker run` and `start -a` attach before they start), the
+   * body ending when that run ends; with `logs`, what it logged first. A hijacked request's input is the
+   * container's stdin when `stdin` is asked and the container has one (-i); its end closes that stdin when the
+   * container says StdinOnce (`run -i`), as the docker CLI's half-close does (the CLI half-closes at once when it
+   * attaches no stdin, so a half-close never means the client has gone).
+   */
+  attach(ref: string, options: { stream: boolean; logs: boolean; stdin: boolean; stdout: boolean; stderr: boolean }, input: ReadableStream<Uint8Array> | undefined, signal?: AbortSignal): Response {
+    const record = this.deps.containers.get(ref);
+    const id = record.id;
+    const tty = record.config.Tty;
+    const before = options.logs ? this.deps.logs.read(id, { stdout: options.stdout, stderr: options.stderr }).map((e) => encodeLogEntry(e, { tty, timestamps: false })) : [];
+    const body = options.stream
+      ? attachBody({ tty, stdout: options.stdout, stderr: options.stderr, before }, (l) => this.#attached.listen(id, l))
+      : new ReadableStream<Uint8Array>({ start: (c) => (before.forEach((b) => c.enqueue(b)), c.close()) });
+    if (input) {
+      if (options.stdin && options.stream && record.config.OpenStdin) void this.#pumpStdin(id, record.config.StdinOnce === true, input, signal);
+      // nothing reads it: drained so the transport is never held up by it
+      else void pumpInput(input, async () => {}, signal);
+    }
+    return new Response(body, { status: 200, headers: { 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED_STREAM } });
+  }
+
+  /** An attached client's stdin into the container's (its next run's, when it has not started yet). */
+  async #pumpStdin(id: string, once: boolean, input: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<void> {
+    let gone = false;
+    const end = await pumpInput(input, async (chunk) => {
+      if (gone) return;
+      const proc = await this.#attached.stdin(id, { wait: true });
+      if (!proc?.write) return void (gone = true);
+      await proc.write(chunk).catch(() => (gone = true));
+    }, signal);
+    if (end !== 'eof' || !once || gone) return;
+    const proc = await this.#attached.stdin(id, { wait: true });
+    await proc?.closeStdin?.().catch(() => undefined);
   }
 
   /** drydock extension for `docker run -it` / `start -ai`: the argv the CLI runs on the learner's terminal. */
@@ -702,14 +755,14 @@ export class ContainerProcesses {
     return { Size: Number(decoder.decode(r.stdout).trim().split('\n').pop() || 0) * 1024 };
   }
 
-  createExec(ref: string, body: { Cmd?: string[]; Tty?: boolean; Env?: string[]; User?: string; WorkingDir?: string }): string {
+  createExec(ref: string, body: { Cmd?: string[]; Tty?: boolean; AttachStdin?: boolean; Env?: string[]; User?: string; WorkingDir?: string }): string {
     const record = this.deps.containers.get(ref);
     if (record.state.status === 'paused') throw new EngineError('CONFLICT', `Container ${record.id} is paused, unpause the container before exec`);
     if (!running(record)) throw new EngineError('CONFLICT', `Container ${record.id} is not running`);
     if (!body.Cmd || body.Cmd.length === 0) throw new EngineError('INVALID_ARGUMENT', 'No exec command specified');
     const id = crypto.randomUUID().replace(/-/g, '') + crypto.randomUUID().replace(/-/g, '');
     this.#execs.set(id, {
-      id, container: record.id, cmd: body.Cmd, tty: body.Tty ?? false, running: false, exitCode: null,
+      id, container: record.id, cmd: body.Cmd, tty: body.Tty ?? false, stdin: body.AttachStdin === true, running: false, exitCode: null,
       ...(body.Env ? { env: body.Env } : {}), ...(body.User ? { user: body.User } : {}), ...(body.WorkingDir ? { workingDir: body.WorkingDir } : {}),
     });
     return id;
@@ -728,19 +781,65 @@ export class ContainerProcesses {
     return { env, ...(e.workingDir ? { cwd: e.workingDir } : {}), ...(user ? { user } : {}) };
   }
 
-  /** Runs an exec to its end; the body is its output (stdcopy frames unless tty). */
-  async startExec(id: string): Promise<Uint8Array> {
+  /**
+   * `POST /exec/{id}/start` (dockerd's ContainerExecStart): the body streams the process's output as it comes (raw
+   * with a tty, stdcopy frames without) and ends when it exits, ExitCode recorded by then (the docker CLI reads it
+   * from `/exec/{id}/json` once the stream ends). A hijacked request's input is its stdin when it was created with
+   * AttachStdin; the client's half-close is EOF. `detach`: started, nothing streamed.
+   */
+  async startExec(id: string, options: { detach?: boolean } = {}, input?: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Response> {
     const e = this.#exec(id);
+    if (e.running) throw new EngineError('CONFLICT', `Error: Exec command ${id} is already running`);
+    if (e.exitCode !== null) throw new EngineError('CONFLICT', `Error: Exec command ${id} has already run`);
+    const argv = await this.runtime().execArgv(e.container, e.cmd, this.#execOptions(e));
+    this.#syncPid(e.container);
+    const withStdin = e.stdin && input !== undefined && !options.detach;
+    const hub = new AttachHub();
+    const proc = (this.#guest as GuestExec).spawn(argv, {
+      onStdout: (b) => hub.output(id, 'stdout', b),
+      onStderr: (b) => hub.output(id, 'stderr', b),
+      ...(withStdin ? { stdin: true } : {}),
+    });
     e.running = true;
-    try {
-      const r = await this.runtime().exec(e.container, e.cmd, { ...this.#execOptions(e), timeoutMs: 24 * 3600_000 });
-      this.#syncPid(e.container);
-      e.exitCode = exitStatusOf(r);
-      if (e.tty) return concatBytes([r.stdout, r.stderr]);
-      return concatBytes([r.stdout.length ? stdcopyFrame('stdout', r.stdout) : new Uint8Array(), r.stderr.length ? stdcopyFrame('stderr', r.stderr) : new Uint8Array()]);
-    } finally {
-      e.running = false;
+    const body = attachBody({ tty: e.tty, stdout: true, stderr: true }, (l) => hub.listen(id, l));
+    void proc.exit
+      .then((s) => exitStatusOf(s), () => 126)
+      .then((code) => {
+        e.exitCode = code;
+        e.running = false;
+        hub.end(id);
+      })
+      .catch(() => undefined);
+    if (withStdin) {
+      void pumpInput(input, (chunk) => (proc.write as (d: Uint8Array) => Promise<void>)(chunk).catch(() => undefined), signal).then((end) => {
+        if (end === 'eof') void proc.closeStdin?.().catch(() => undefined);
+      });
+    } else if (input) void pumpInput(input, async () => {}, signal);
+    if (options.detach) {
+      await body.cancel();
+      return new Response(null, { status: 200 });
     }
+    return new Response(body, { status: 200, headers: { 'Content-Type': e.tty ? RAW_STREAM : MULTIPLEXED_STREAM } });
+  }
+
+  /**
+   * `POST /containers/{id}/resize`: a client's terminal size for the container's tty. A container started by the
+   * engine (detached, or attached through the API) has no pseudo-terminal in the guest yet (the agent spawns on
+   * pipes): the size is checked and accepted, and nothing in the guest changes. On the learner's terminal (-it
+   * through the shim) the kernel resizes the console itself.
+   */
+  resize(ref: string, h: number, w: number): Response {
+    const record = this.deps.containers.get(ref);
+    checkSize(h, w);
+    if (!running(record)) throw new EngineError('CONFLICT', `Container ${record.id} is not running`);
+    return new Response(null, { status: 200 });
+  }
+
+  /** `POST /exec/{id}/resize`, as `resize`. */
+  resizeExec(id: string, h: number, w: number): Response {
+    this.#exec(id);
+    checkSize(h, w);
+    return new Response(null, { status: 200 });
   }
 
   /** drydock extension for `docker exec -it`: the argv the CLI runs on the learner's terminal. */
@@ -769,6 +868,10 @@ function base64Bytes(text: string): Uint8Array {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+function checkSize(h: number, w: number): void {
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 0 || w < 0) throw new EngineError('INVALID_ARGUMENT', 'invalid terminal size');
 }
 
 /** args[0] candidates runc's lookup looks at, so one guest round trip answers them all. */
@@ -822,6 +925,10 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
         const body = (await request.json().catch(() => ({}))) as Parameters<ContainerProcesses['createExec']>[1];
         return jsonResponse({ Id: p.createExec(ref, body) }, 201);
       }
+      if (method === 'POST' && action === 'attach') {
+        return p.attach(ref, { stream: flagOn(q.get('stream')), logs: flagOn(q.get('logs')), stdin: flagOn(q.get('stdin')), stdout: flagOn(q.get('stdout')), stderr: flagOn(q.get('stderr')) }, hijackedInput(request), request.signal);
+      }
+      if (method === 'POST' && action === 'resize') return p.resize(ref, Number(q.get('h')), Number(q.get('w')));
       if (method === 'POST' && action === 'drydock-cp') return jsonResponse(await p.copy(ref, (await request.json()) as CopyBody));
       if (method === 'POST' && action === 'drydock-stdin') {
         // drydock extension: the attached client's stdin, a chunk per request (Docker hijacks the attach connection)
@@ -841,9 +948,10 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
       const id = decodeURIComponent(e[1] as string);
       const action = e[2];
       if (method === 'POST' && action === 'start') {
-        const bytes = await p.startExec(id);
-        return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'Content-Type': 'application/vnd.docker.multiplexed-stream' } });
+        const body = (await request.json().catch(() => ({}))) as { Detach?: boolean };
+        return p.startExec(id, { detach: body.Detach === true }, hijackedInput(request), request.signal);
       }
+      if (method === 'POST' && action === 'resize') return p.resizeExec(id, Number(q.get('h')), Number(q.get('w')));
       if (method === 'GET' && action === 'json') return jsonResponse(p.execJson(id));
       if (method === 'POST' && action === 'drydock-argv') return jsonResponse({ Argv: await p.execArgv(id) });
       if (method === 'POST' && action === 'drydock-exited') {

@@ -1,0 +1,188 @@
+// The stock docker CLI runs containers through `npm run engine:serve`: attach and exec start hijack the connection
+// (HTTP upgrade to tcp), stdout and stderr arrive demultiplexed, stdin goes in with -i, the exit status is the
+// container's, and `--rm` leaves nothing behind. A real guest, the static registry from public/registry.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const DOCKER = '/usr/local/bin/docker';
+/** util-linux's script(1): a pty for the CLI's `-it` (it refuses a stdin that is not a terminal) */
+const SCRIPT = '/usr/bin/script';
+const ROOT = resolve(import.meta.dirname, '../..');
+const built = existsSync(resolve(ROOT, 'public/registry/v2/busybox')) || existsSync(resolve(ROOT, 'public/registry/v2/library/busybox'));
+
+interface Run {
+  status: number | null;
+  out: string;
+  err: string;
+  ms: number;
+}
+
+describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) runs containers through engine:serve`, () => {
+  let dir: string;
+  let socket: string;
+  let server: ChildProcess;
+  let log = '';
+  const timings: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'drydock-stock-run-'));
+    socket = join(dir, 'engine.sock');
+    server = spawn(process.execPath, ['--import', 'tsx', 'emulator/node-backends/engine-serve.ts', '--socket', socket, '--store', join(dir, 'store'), '--verbose'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    await new Promise<void>((ok, fail) => {
+      let out = '';
+      server.stdout?.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes(`listening on ${socket}`)) ok();
+      });
+      server.once('exit', (code) => fail(new Error(`engine:serve exited with ${code}\n${log}`)));
+    });
+    const pull = await docker(['pull', '-q', 'busybox']);
+    expect(pull.status, pull.err).toBe(0);
+  }, 180_000);
+  afterAll(async () => {
+    if (timings.length) console.log(`[stock-cli-containers] ${timings.join('; ')}`);
+    if (server?.exitCode !== null) console.log(`[stock-cli-containers] engine:serve exited with ${server?.exitCode}:\n${log.slice(-4000)}`);
+    if (server && server.exitCode === null) {
+      const exited = new Promise((ok) => server.once('exit', ok));
+      server.kill('SIGTERM');
+      await exited;
+    }
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const env = () => ({ ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'config') });
+
+  /** Runs a program to its end with `input` as its stdin (closed after it), bounded. */
+  function exec(file: string, args: string[], input?: string, timeoutMs = 120_000): Promise<Run> {
+    const started = Date.now();
+    return new Promise((resolveRun) => {
+      const child = spawn(file, args, { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        resolveRun({ status, out, err, ms: Date.now() - started });
+      });
+      if (input !== undefined) child.stdin.end(input);
+      else child.stdin.end();
+    });
+  }
+  const docker = (args: string[], input?: string) => exec(DOCKER, args, input);
+  const noContainers = async () => expect((await docker(['ps', '-aq'])).out).toBe('');
+
+  it('run --rm busybox echo hi: prints hi, exits 0, leaves no container', async () => {
+    const r = await docker(['run', '--rm', 'busybox', 'echo', 'hi']);
+    expect(r, log.slice(-2000)).toMatchObject({ status: 0, out: 'hi\n', err: '' });
+    timings.push(`run --rm echo hi ${r.ms} ms`);
+    expect(log).toMatch(/POST \/v1\.\d+\/containers\/[0-9a-f]{64}\/attach\?stderr=1&stdout=1&stream=1 -> 101/);
+    await noContainers();
+  });
+
+  it("stdout and stderr apart, and the container's exit status", async () => {
+    const r = await docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(r).toMatchObject({ status: 3, out: 'out\n', err: 'err\n' });
+    const kept = await docker(['run', '--name', 'kept', 'busybox', 'sh', '-c', 'echo kept; exit 42']);
+    expect(kept).toMatchObject({ status: 42, out: 'kept\n' });
+    expect((await docker(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).out).toMatch(/^kept Exited \(42\) /);
+    expect((await docker(['rm', 'kept'])).status).toBe(0);
+    await noContainers();
+  });
+
+  it('run -i: piped stdin reaches the container, its end is EOF', async () => {
+    const r = await docker(['run', '-i', '--rm', 'busybox', 'cat'], 'hi\n');
+    expect(r).toMatchObject({ status: 0, out: 'hi\n', err: '' });
+    timings.push(`echo hi | run -i --rm cat ${r.ms} ms`);
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n') + '\n';
+    const wc = await docker(['run', '-i', '--rm', 'busybox', 'wc', '-l'], lines);
+    expect(wc.out.trim()).toBe('200');
+    await noContainers();
+  });
+
+  it('run -t: one raw stream (no stdcopy frames), stderr in it', async () => {
+    const r = await docker(['run', '-t', '--rm', 'busybox', 'sh', '-c', 'echo hi; echo err >&2']);
+    expect(r.status).toBe(0);
+    // the container has no pseudo-terminal in the guest yet: no \r\n translation
+    expect(r.out).toBe('hi\nerr\n');
+    await noContainers();
+  });
+
+  it.skipIf(!existsSync(SCRIPT))('run -it under a terminal: typed input runs, the size is sent, the exit status comes back', async () => {
+    const r = await exec(SCRIPT, ['-qec', 'stty rows 30 cols 100; docker run -it --rm busybox sh', '/dev/null'], 'echo $((6*7))\nexit 4\n');
+    expect(r.status).toBe(4);
+    expect(r.out).toContain('42');
+    expect(log).toMatch(/POST \/v1\.\d+\/containers\/[0-9a-f]{64}\/resize\?h=30&w=100 -> 200/);
+    await noContainers();
+  });
+
+  it('a failed start with --rm leaves nothing (127, as Docker)', async () => {
+    const r = await docker(['run', '--rm', 'busybox', 'nosuchcommand']);
+    expect(r.status).toBe(127);
+    expect(r.err).toContain('executable file not found in $PATH');
+    await noContainers();
+    // a refusal before the runtime (moby's containerStart removes an AutoRemove container whatever failed)
+    const device = await docker(['run', '--rm', '--device', '/dev/nosuchdevice', 'busybox', 'true']);
+    expect(device.status).not.toBe(0);
+    expect(device.err).toContain('error gathering device information while adding custom device "/dev/nosuchdevice"');
+    await noContainers();
+  });
+
+  it('exec, exec -i and exec -it into a running container; attach sees its output', async () => {
+    expect((await docker(['run', '-d', '--name', 'svc', 'busybox', 'sleep', '600'])).status).toBe(0);
+    const e = await docker(['exec', 'svc', 'sh', '-c', 'echo in-exec; echo e2 >&2; exit 5']);
+    expect(e).toMatchObject({ status: 5, out: 'in-exec\n', err: 'e2\n' });
+    timings.push(`exec ${e.ms} ms`);
+    expect(await docker(['exec', '-i', 'svc', 'cat'], 'piped\n')).toMatchObject({ status: 0, out: 'piped\n' });
+    if (existsSync(SCRIPT)) {
+      const it = await exec(SCRIPT, ['-qec', 'stty rows 30 cols 100; docker exec -it svc sh', '/dev/null'], 'echo $((6*7))\nexit 6\n');
+      expect(it.status).toBe(6);
+      expect(it.out).toContain('42');
+    }
+
+    // docker attach: the container's output from now on; the marker is written until it shows (bounded)
+    const attach = spawn(DOCKER, ['attach', 'svc'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    attach.stdout.on('data', (d: Buffer) => (seen += d.toString()));
+    const attachEnd = new Promise<number | null>((ok) => attach.on('close', ok));
+    for (const t = Date.now(); !seen.includes('to-pid1'); ) {
+      expect(Date.now() - t, 'attach shows what PID 1 writes').toBeLessThan(60_000);
+      await docker(['exec', 'svc', 'sh', '-c', 'echo to-pid1 > /proc/1/fd/1']);
+    }
+    expect((await docker(['kill', 'svc'])).status).toBe(0);
+    expect(await attachEnd).toBe(137);
+    expect((await docker(['rm', 'svc'])).status).toBe(0);
+    await noContainers();
+  });
+
+  it('logs -f follows a container to its end', async () => {
+    expect((await docker(['run', '-d', '--name', 'ticker', 'busybox', 'sh', '-c', 'for i in 1 2 3; do echo tick $i; sleep 1; done'])).status).toBe(0);
+    const r = await docker(['logs', '-f', 'ticker']);
+    expect(r).toMatchObject({ status: 0, out: 'tick 1\ntick 2\ntick 3\n' });
+    expect((await docker(['rm', 'ticker'])).status).toBe(0);
+  });
+
+  it('20 × run --rm busybox true leaves no container', async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await docker(['run', '--rm', 'busybox', 'true']);
+      expect(r, `run ${i}: ${r.err}`).toMatchObject({ status: 0, out: '', err: '' });
+      times.push(r.ms);
+    }
+    timings.push(`20 × run --rm true: median ${times.sort((a, b) => a - b)[10]} ms, max ${times[19]} ms`);
+    await noContainers();
+  }, 600_000);
+
+  it('engine:serve is still up and reported no stray rejection', () => {
+    expect(server.exitCode).toBeNull();
+    expect(log).not.toContain('[engine-serve] unhandled rejection');
+  });
+});
