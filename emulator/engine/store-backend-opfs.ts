@@ -10,6 +10,12 @@ export class OpfsBlobBackend implements BlobBackend {
   readonly #root: FileSystemDirectoryHandle;
   /** Paths being written now: their (empty) file exists but is not yet a value. */
   readonly #pending = new Set<string>();
+  /**
+   * The last write or delete of each path, which the next one waits for: OPFS refuses to remove a file while a
+   * writable is open on it (NoModificationAllowedError), which failed "Reset lesson" when the checkpoint's
+   * documents were written while the old engine was still saving one of them.
+   */
+  readonly #changes = new Map<string, Promise<unknown>>();
 
   constructor(root: FileSystemDirectoryHandle) {
     this.#root = root;
@@ -67,7 +73,25 @@ export class OpfsBlobBackend implements BlobBackend {
     return handle ? (await handle.getFile()).size : undefined;
   }
 
-  async put(path: string, data: ReadableStream<Uint8Array>): Promise<void> {
+  put(path: string, data: ReadableStream<Uint8Array>): Promise<void> {
+    return this.#inTurn(path, () => this.#put(path, data));
+  }
+
+  delete(path: string): Promise<void> {
+    return this.#inTurn(path, () => this.#delete(path));
+  }
+
+  #inTurn(path: string, change: () => Promise<void>): Promise<void> {
+    const next = (this.#changes.get(path) ?? Promise.resolve()).then(change);
+    const settled = next.catch(() => undefined);
+    this.#changes.set(path, settled);
+    void settled.then(() => {
+      if (this.#changes.get(path) === settled) this.#changes.delete(path);
+    });
+    return next;
+  }
+
+  async #put(path: string, data: ReadableStream<Uint8Array>): Promise<void> {
     const parts = split(path);
     const name = parts.pop();
     if (name === undefined) throw new TypeError(`empty path`);
@@ -88,7 +112,7 @@ export class OpfsBlobBackend implements BlobBackend {
     }
   }
 
-  async delete(path: string): Promise<void> {
+  async #delete(path: string): Promise<void> {
     const parts = split(path);
     const name = parts.pop();
     if (name === undefined) return;

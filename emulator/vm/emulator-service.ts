@@ -304,8 +304,9 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       if (oldHost && checkpoint.documents) {
         // The old engine's in-memory stores describe the abandoned machine: write the checkpoint's documents and
         // open a new engine on them, the way a page reload would.
-        await oldHost.writeDocuments(checkpoint.documents);
+        // disposed first: its reactions to the abandoned machine (exits, releases) must not save over them
         oldHost.dispose();
+        await oldHost.writeDocuments(checkpoint.documents);
         engine = null;
         engineHost = null;
         openEngine(engineBaseUrl);

@@ -37,6 +37,8 @@ it.skipIf(!existsSync(CHROMIUM))('OpfsBlobBackend stores verified blobs and refu
       expect(result.truncated).toBe('DIGEST_MISMATCH');
       expect(result.hasWrong).toBe(false);
       expect(result.hasTruncated).toBe(false);
+      expect(result.writeThenDelete).toBe('ok');
+      expect(result.afterWriteThenDelete).toBe(false);
       expect(result.list).toEqual(['blobs/sha256/' + String((result.put as { digest: string }).digest).slice(7), 'index.json', 'oci-layout']);
       expect(result.afterDelete).toBe(false);
     } finally {

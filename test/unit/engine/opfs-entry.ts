@@ -27,6 +27,21 @@ async function run(): Promise<Record<string, unknown>> {
   out.hasTruncated = await store.hasBlob(sha256Digest(other));
   await store.deleteBlob(digest);
   out.afterDelete = await store.hasBlob(digest);
+  // a delete that comes while the same path is being written waits for the write (OPFS refuses it otherwise)
+  let release!: () => void;
+  const slow = new ReadableStream<Uint8Array>({
+    start: (c) => c.enqueue(new TextEncoder().encode('{"v":1}')),
+    pull: (c) => new Promise<void>((done) => (release = done)).then(() => c.close()),
+  });
+  const writing = backend.put('doc.json', slow);
+  const deleting = backend.delete('doc.json');
+  await new Promise((r) => setTimeout(r, 50));
+  release();
+  out.writeThenDelete = await Promise.all([writing, deleting]).then(
+    () => 'ok',
+    (e: Error) => `${e.name}: ${e.message}`,
+  );
+  out.afterWriteThenDelete = await backend.has('doc.json');
   return out;
 }
 
