@@ -22,18 +22,18 @@ describe('lesson parser', () => {
     expect(lesson?.intro).toContain('This lesson exists');
     expect(lesson?.steps.map((s) => [s.number, s.title, s.line])).toEqual([
       [1, 'Run a container', 14],
-      [2, 'Write a file', 34],
-      [3, 'Create a file in a container', 47],
+      [2, 'Write a file', 35],
+      [3, 'Create a file in a container', 54],
     ]);
     const [one, two, three] = lesson!.steps;
     expect(one?.parts.find((p) => p.kind === 'run')).toMatchObject({ code: 'docker run --name fx-one busybox echo fixture-one', line: 18 });
     expect(one?.checks).toEqual([
-      { kind: 'container', container: 'fx-one', status: 'exited', exitCode: 0, line: 23 },
-      { kind: 'run', run: 'docker logs fx-one', exit: 0, stdout: '^fixture-one$', line: 26 },
+      { kind: 'container', container: 'fx-one', status: 'exited', exitCode: 0, message: 'There is no stopped container fx-one yet: press Run above.', line: 23 },
+      { kind: 'run', run: 'docker logs fx-one', exit: 0, stdout: '^fixture-one$', line: 27 },
     ]);
     expect(one?.hint).toBe('Press **Run** above, or type the command.');
     expect(two?.parts.find((p) => p.kind === 'editor')).toMatchObject({ file: 'note.txt', code: 'written by step two\n', lang: 'text' });
-    expect(three?.checks).toEqual([{ kind: 'diff', container: 'fx-two', path: '/made-here', diffKind: 'A', line: 52 }]);
+    expect(three?.checks).toEqual([{ kind: 'diff', container: 'fx-two', path: '/made-here', diffKind: 'A', line: 59 }]);
     expect(three?.solution).toBe('docker run --name fx-two busybox touch /made-here');
     expect(lesson?.recap).toMatch(/^You ran a container/);
   });

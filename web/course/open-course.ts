@@ -25,6 +25,13 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
       await editor.project.flush();
       await editor.flush();
     },
+    onTerminalEnter(listener) {
+      // xterm's onData carries keystrokes, pastes and text typed for the learner (Run, Build) alike.
+      const subscription = terminal.terminal.onData((data) => {
+        if (data.includes('\r')) listener();
+      });
+      return () => subscription.dispose();
+    },
     terminal: {
       input: (text) => terminal.terminal.input(text),
       cursorLine: () => {
