@@ -61,3 +61,46 @@ for (const { id, query } of LESSONS) {
     }
   });
 }
+
+test('a check is neutral until the learner acts, then says why in words; Reset lesson clears the ticks and the machine is ready again', async ({
+  page,
+  terminal,
+}) => {
+  await page.goto('./?course=fixtures#/lesson/01-fixture/1');
+  await expect(page.getByRole('status', { name: 'Lesson status' })).toHaveText('Ready', { timeout: 240_000 });
+  const card = page.getByRole('region', { name: '1. Run a container' });
+  const check = card.getByRole('status', { name: 'Step check' });
+  const missing = card.getByRole('list', { name: 'What is missing' });
+
+  // Before the learner did anything: "Not done yet", neither red nor reasons, and no hint.
+  await expect(check).toHaveText('Not done yet', { timeout: 60_000 });
+  await expect(card.locator('.check')).toHaveAttribute('data-state', 'waiting');
+  await expect(missing).toBeHidden();
+  await expect(card.getByRole('note', { name: 'Hint' })).toBeHidden();
+
+  // A command of their own in the terminal is an attempt: now it is red, in words (the item's message, or the default).
+  await terminal.waitForPrompt();
+  await terminal.run('true');
+  await expect(missing).toBeVisible({ timeout: 30_000 });
+  await expect(card.locator('.check')).toHaveAttribute('data-state', 'failed');
+  await expect(missing.getByRole('listitem')).toHaveText([
+    'There is no stopped container fx-one yet: press Run above.',
+    'docker logs fx-one does not succeed yet',
+  ]);
+  // The technical detail is still there, folded away.
+  await expect(card.getByText('What the check looked at')).toBeVisible();
+
+  await card.getByRole('button', { name: 'Run', exact: true }).click();
+  await expect(check).toHaveText('Passed', { timeout: 120_000 });
+  await card.getByRole('button', { name: 'Next step' }).click();
+  await expect(page.getByRole('button', { name: '1. Run a container ✓' })).toBeVisible();
+
+  // Reset lesson: back to step 1 with the machine's state, its tick gone, and the status bar says ready again.
+  await page.getByRole('button', { name: 'Reset lesson' }).click();
+  await expect(page.getByRole('status', { name: 'Lesson status' })).toHaveText('Ready', { timeout: 120_000 });
+  await expect(check).toHaveText('Not done yet', { timeout: 60_000 });
+  await expect(card.locator('.check')).toHaveAttribute('data-state', 'waiting');
+  await card.getByRole('button', { name: 'Next step' }).click();
+  await expect(page.getByRole('button', { name: '1. Run a container', exact: true })).toBeVisible();
+  await expect(page.getByText('Machine: ready')).toBeVisible({ timeout: 30_000 });
+});
