@@ -59,6 +59,12 @@ for (const { id, query } of LESSONS) {
       await expectStepFits(page, column, `${id} step ${n}`);
       if (n < count) await card.getByRole('button', { name: 'Next step' }).click();
     }
+    if (id === '06-first-dockerfile') {
+      // The lesson sets the editor's Build tag to what its checks look for (front matter build.tag).
+      const pane = page.getByRole('region', { name: 'Editor' });
+      if (!(await pane.isVisible())) await page.getByRole('button', { name: 'Editor', exact: true }).click();
+      await expect(pane.getByRole('button', { name: 'Build' })).toHaveAttribute('title', 'Types “cd /root/app && docker build -t helloworld:0.1 .” into the terminal');
+    }
   });
 }
 
@@ -71,6 +77,11 @@ test('a check is neutral until the learner acts, then says why in words; Reset l
   const card = page.getByRole('region', { name: '1. Run a container' });
   const check = card.getByRole('status', { name: 'Step check' });
   const missing = card.getByRole('list', { name: 'What is missing' });
+
+  // The lesson has project files (start.files): the editor is open with them, and Build has the default tag.
+  const editor = page.getByRole('region', { name: 'Editor' });
+  await expect(editor).toBeVisible();
+  await expect(editor.getByRole('button', { name: 'Build' })).toHaveAttribute('title', /docker build -t app \./);
 
   // Before the learner did anything: "Not done yet", neither red nor reasons, and no hint.
   await expect(check).toHaveText('Not done yet', { timeout: 60_000 });

@@ -40,11 +40,28 @@ describe('lesson parser', () => {
 
   it('reports unknown and missing front-matter keys with their line', () => {
     expect(problemsOf('---\ntitle: T\nsumary: S\nminutes: 0\nstart:\n  image: [busybox]\n---\n## A\ntext\n')).toEqual([
-      'lessons/07-broken/lesson.md:3: sumary: unknown front-matter key (allowed: title, summary, minutes, continues, start)',
+      'lessons/07-broken/lesson.md:3: sumary: unknown front-matter key (allowed: title, summary, minutes, continues, start, build)',
       'lessons/07-broken/lesson.md:1: summary: is required',
       'lessons/07-broken/lesson.md:4: minutes: must be a positive integer',
       'lessons/07-broken/lesson.md:6: start.image: unknown key (allowed: images, files, setup)',
     ]);
+  });
+
+  it("reads the Build button's tag from build.tag and refuses what docker build -t would not take", () => {
+    const lesson = parseLesson(source('---\ntitle: T\nsummary: S\nminutes: 5\nbuild: { tag: helloworld:0.1 }\n---\n## A\ntext\n')).lesson;
+    expect(lesson?.build).toEqual({ tag: 'helloworld:0.1' });
+    expect(parseLesson(source(`${HEAD}## A\n`)).lesson?.build).toBeUndefined();
+    for (const tag of ['app', 'localhost:5000/team/app:v1.2-rc', 'registry.example.com/a_b/c:latest']) {
+      expect(problemsOf(`---\ntitle: T\nsummary: S\nminutes: 5\nbuild:\n  tag: ${tag}\n---\n## A\n`), tag).toEqual([]);
+    }
+    expect(problemsOf('---\ntitle: T\nsummary: S\nminutes: 5\nbuild:\n  tag: Hello:1\n  context: .\n---\n## A\n')).toEqual([
+      'lessons/07-broken/lesson.md:7: build.context: unknown key (allowed: tag)',
+      'lessons/07-broken/lesson.md:6: build.tag: must be an image name for docker build -t, such as helloworld:0.1 (lowercase name, optional :tag), not "Hello:1"',
+    ]);
+    expect(problemsOf('---\ntitle: T\nsummary: S\nminutes: 5\nbuild: helloworld\n---\n## A\n')).toEqual([
+      'lessons/07-broken/lesson.md:5: build: must be a mapping such as `build: { tag: helloworld:0.1 }`',
+    ]);
+    expect(problemsOf('---\ntitle: T\nsummary: S\nminutes: 5\nbuild: {}\n---\n## A\n')).toEqual(['lessons/07-broken/lesson.md:5: build.tag: is required']);
   });
 
   it('reports YAML syntax errors and a missing front matter', () => {

@@ -10,6 +10,9 @@ const LESSON = `---
 title: Session lesson
 summary: For the session's unit tests.
 minutes: 1
+build: { tag: session:0.1 }
+start:
+  files: true
 ---
 ## Make a file
 
@@ -56,6 +59,12 @@ class FakeHost implements LessonHost {
     },
   };
   project = { reset: () => undefined, write: () => undefined, open: () => undefined, snapshot: () => ({ files: {} }) };
+  buildTag: string | null = null;
+  editorShown = 0;
+  editor = {
+    setBuildTag: (tag: string | null) => void (this.buildTag = tag),
+    show: () => void this.editorShown++,
+  };
   syncProject = async (): Promise<void> => undefined;
   terminal = {
     input: (text: string) => {
@@ -77,7 +86,7 @@ class FakeHost implements LessonHost {
 }
 
 function open(host: FakeHost) {
-  const parsed = parseLesson({ folder: '01-session', file: 'lessons/01-session/lesson.md', text: LESSON });
+  const parsed = parseLesson({ folder: '01-session', file: 'lessons/01-session/lesson.md', text: LESSON, files: { 'README.txt': 'hello\n' } });
   expect(parsed.problems).toEqual([]);
   const storage = new Map<string, string>();
   const course = new CourseState({
@@ -143,6 +152,17 @@ describe('LessonSession', () => {
     expect(session.attemptedAt).toBeNull();
     expect(session.checkView).toBe('none');
     course.dispose();
+  });
+
+  it("sets the Build button's tag while the lesson is open and opens the editor for a lesson with project files", async () => {
+    const host = new FakeHost();
+    const { course } = open(host);
+    expect(host.buildTag).toBe('session:0.1');
+    expect(host.editorShown).toBe(0);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(host.editorShown).toBe(1);
+    course.dispose();
+    expect(host.buildTag).toBeNull();
   });
 
   it('"Reset lesson" clears the ticks along with the machine state', async () => {

@@ -24,6 +24,11 @@ export interface LessonHost {
     open(path: string): void;
     snapshot(): { files: Record<string, string> };
   };
+  /** the editor pane: the Build button's tag (null: the default) and opening the pane */
+  editor: {
+    setBuildTag(tag: string | null): void;
+    show(): void;
+  };
   /** resolves once the project is in the guest (/root/app) as the editor has it */
   syncProject(): Promise<void>;
   terminal: TypingTerminal;
@@ -128,6 +133,8 @@ export class LessonSession {
       if (this.phase === 'ready' && !this.busy && !this.#selfTyping) this.noteAttempt();
     });
     this.index = Math.max(0, Math.min(options.startStep - 1, lesson.steps.length));
+    // Build tags what this lesson's checks look for (lesson 06: helloworld:0.1); other lessons get the default.
+    options.host.editor.setBuildTag(lesson.build?.tag ?? null);
     this.#timer = setInterval(() => {
       this.now = Date.now();
       void this.refreshCheck();
@@ -184,6 +191,8 @@ export class LessonSession {
       if (this.#disposed) return;
       this.#continuing = false;
       this.phase = 'ready';
+      // A lesson about the project's files starts with them in view.
+      if (this.lesson.start.files) this.#host.editor.show();
       this.message = '';
       this.#refreshPrompt();
       void this.refreshCheck();
@@ -315,6 +324,7 @@ export class LessonSession {
   dispose(): void {
     this.#disposed = true;
     this.#stopListening();
+    this.#host.editor.setBuildTag(null);
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }

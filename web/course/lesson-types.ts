@@ -56,6 +56,11 @@ export interface LessonStart {
   setup: string[];
 }
 
+/** The editor's Build button in this lesson: `docker build -t <tag> .` in /root/app. */
+export interface LessonBuild {
+  tag: string;
+}
+
 export interface Lesson {
   /** the slug: `04-layers` */
   id: string;
@@ -67,6 +72,8 @@ export interface Lesson {
   minutes: number;
   continues?: string;
   start: LessonStart;
+  /** front matter `build:`; without it the Build button tags `app` */
+  build?: LessonBuild;
   intro: string;
   steps: Step[];
   recap?: string;
