@@ -1,6 +1,7 @@
-// The lesson page's layout and navigation, without waiting for the machine: at 1024x768 nothing in the lesson column
-// is wider than the column (wide code blocks scroll inside themselves), "Next step" stays on screen, the step card
-// says "Step n of N", and Next scrolls to the new step's heading.
+// The lesson page: at 1024x768 nothing in the lesson column is wider than the column (wide code blocks scroll inside
+// themselves), "Next step" stays on screen, the step card says "Step n of N" and Next scrolls to the new step's heading
+// (no machine needed); with the machine: a check is neutral until the learner acts, the editor opens for a lesson with
+// project files, Reset lesson clears the ticks and the status bar follows the machine.
 import type { Locator, Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
@@ -56,6 +57,13 @@ for (const { id, query } of LESSONS) {
     for (let n = 1; n <= count; n++) {
       const card = column.getByRole('region', { name: new RegExp(`^${n}\\. `) });
       await expect(card).toBeVisible();
+      await expect(card.getByText(`Step ${n} of ${count}`, { exact: true })).toBeVisible();
+      if (n > 1) {
+        // Next brought the new step's heading on screen (the previous card collapsed above it), with focus.
+        const heading = card.getByRole('heading', { level: 3 });
+        await expect(heading, `${id} step ${n}: heading in view after Next`).toBeInViewport({ ratio: 1 });
+        await expect(heading).toBeFocused();
+      }
       await expectStepFits(page, column, `${id} step ${n}`);
       if (n < count) await card.getByRole('button', { name: 'Next step' }).click();
     }
