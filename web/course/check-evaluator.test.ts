@@ -99,6 +99,11 @@ describe('check schema: message', () => {
       '12: check[1].message: must be a non-empty string (what the learner reads while this item fails)',
     ]);
     expect(checks('- container: web\n  message: Make a container named web.\n')[0]).toMatchObject({ kind: 'container', message: 'Make a container named web.' });
+    // taken as written, even starting with a backtick (reserved in YAML) or holding ": "
+    expect(checks('- image: app:1\n  message: `docker build -t app:1 .` makes it: try the Build button\n')[0]).toMatchObject({
+      message: '`docker build -t app:1 .` makes it: try the Build button',
+    });
+    expect(checks("- image: app:1\n  message: `docker images` lists it, 'quoted' too\n")[0]).toMatchObject({ message: "`docker images` lists it, 'quoted' too" });
   });
 });
 

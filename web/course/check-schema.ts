@@ -143,7 +143,8 @@ export function parseCheckBlock(text: string, file: string, firstLine: number): 
 
 /**
  * Shell commands and regexes often hold `: ` (`grep 'Capability bounding set: '`), which plain YAML reads as a nested
- * mapping and refuses. Such an unquoted value is quoted here, so it is taken exactly as written (line numbers stay).
+ * mapping and refuses, and messages may start with a backtick, which YAML reserves. Such an unquoted value is quoted
+ * here, so it is taken exactly as written (line numbers stay).
  */
 export function quoteColonValues(text: string): string {
   return text
@@ -152,7 +153,8 @@ export function quoteColonValues(text: string): string {
       const m = /^(\s*(?:-\s+)?)(run|stdout|stderr|image|container|diff|path|message):[ \t]+(.*)$/.exec(line);
       if (!m) return line;
       const value = m[3] ?? '';
-      if (/^['"|>]/.test(value) || !/:(\s|$)/.test(value)) return line;
+      // Also a value starting with ` or @, which YAML reserves (a message often starts with `docker ...`).
+      if (/^['"|>]/.test(value) || !(/:(\s|$)/.test(value) || /^[`@]/.test(value))) return line;
       return `${m[1]}${m[2]}: '${value.replace(/'/g, "''")}'`;
     })
     .join('\n');
