@@ -33,7 +33,16 @@ class FakeLink implements EmulatorLink {
     return Promise.resolve(done());
   }
   restart(): Promise<StartResult> {
-    return this.behaviour.restart === 'hang' ? new Promise(() => undefined) : Promise.resolve({ ...RESULT, readyMs: 5 });
+    if (this.behaviour.restart === 'hang') return new Promise(() => undefined);
+    // Like the worker: the health callback given to start() reports the restart (starting, then ready once the
+    // agent answers), on its own channel, after the call began.
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        this.callbacks?.onHealth('starting');
+        this.callbacks?.onHealth('ready');
+        resolve({ ...RESULT, readyMs: 5 });
+      }, 0),
+    );
   }
   async resize(cols: number, rows: number): Promise<void> {
     this.resizes.push({ cols, rows });
@@ -179,6 +188,27 @@ describe('MachineState', () => {
     await machine.restart();
     old.callbacks!.onHealth('hung');
     expect(machine.health).toBe('ready');
+  });
+
+  it('is healthy again after a restart and after a checkpoint restore (the worker reports health on its boot callback)', async () => {
+    const link = new FakeLink();
+    const { machine } = machineWith(link);
+    await machine.boot();
+    expect(machine.health).toBe('ready');
+
+    const restarting = machine.restart();
+    expect(machine.health).toBe('starting');
+    await restarting;
+    await settle();
+    expect(machine.status).toBe('ready');
+    expect(machine.health).toBe('ready');
+
+    await machine.restoreCheckpoint(await machine.saveCheckpoint());
+    await settle();
+    expect(machine.health).toBe('ready');
+    // and the worker's later reports still count
+    link.callbacks!.onHealth('hung');
+    expect(machine.hung).toBe(true);
   });
 
   it('reports a failed start with the error code', async () => {

@@ -122,8 +122,11 @@ export class MachineState {
             if (p.phase !== this.progress?.phase) mark(`phase-${p.phase}`);
             this.progress = p;
           },
+          // Health belongs to the worker, not to one start: the same callback reports it after every restart and
+          // checkpoint restore in this worker (which bump the generation), so it is matched by worker. Matching it by
+          // generation dropped the worker's "ready" after a restart and left the status bar at "starting".
           onHealth: (h) => {
-            if (generation === this.#generation) this.health = h;
+            if (this.#client === client) this.health = h;
           },
         },
       );

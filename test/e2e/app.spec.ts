@@ -18,7 +18,17 @@ test('restart machine brings a fresh prompt back', async ({ page, terminal }) =>
   await terminal.run('echo before-$((1+1))-restart');
   await terminal.waitForLine(/^before-2-restart$/);
 
+  // It asks first, in the page; Cancel keeps the machine as it is.
   await page.getByRole('button', { name: 'Restart machine' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Restart the machine?' });
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await expect(dialog).toBeHidden();
+  expect(await terminal.screen()).toContain('before-2-restart');
+
+  await page.getByRole('button', { name: 'Restart machine' }).click();
+  await dialog.getByRole('button', { name: 'Restart' }).click();
+  await expect(dialog).toBeHidden();
   await expect(async () => {
     expect(await terminal.screen()).not.toContain('before-2-restart');
   }).toPass();
@@ -27,6 +37,8 @@ test('restart machine brings a fresh prompt back', async ({ page, terminal }) =>
 
   await terminal.run('echo after-$((2+2))-restart');
   await terminal.waitForLine(/^after-4-restart$/);
+  // The status bar follows the restarted machine (it used to stay at "starting").
+  await expect(page.getByText('Machine: ready')).toBeVisible();
 });
 
 test('the guest tty follows the terminal size', async ({ page, terminal }) => {

@@ -60,6 +60,8 @@ test('pulled images survive a restart and a page reload (OPFS store)', async ({ 
   await terminal.waitForPrompt();
 
   await page.getByRole('button', { name: 'Restart machine' }).click();
+  // The header's restart asks first (a dialog in the page).
+  await page.getByRole('dialog', { name: 'Restart the machine?' }).getByRole('button', { name: 'Restart' }).click();
   await expect(async () => expect(await terminal.screen()).not.toContain('docker.io/library/busybox:latest')).toPass();
   await terminal.waitForPrompt();
   await expect(page.getByRole('button', { name: 'Restart machine' })).toBeEnabled();

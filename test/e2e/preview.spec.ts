@@ -68,6 +68,8 @@ test('a server in the machine is previewed beside the terminal, in a new tab, an
 
   // After "Restart machine" the server is gone: the preview says so instead of hanging.
   await page.getByRole('button', { name: 'Restart machine' }).click();
+  // The header's restart asks first (a dialog in the page).
+  await page.getByRole('dialog', { name: 'Restart the machine?' }).getByRole('button', { name: 'Restart' }).click();
   await terminal.waitForPrompt();
   await expect(page.getByRole('button', { name: 'Restart machine' })).toBeEnabled();
   await expect(frame.getByRole('heading')).toHaveText(`Port ${PORT}: Nothing listens on this port`);

@@ -55,6 +55,58 @@ describe('evaluateChecks', () => {
   });
 });
 
+describe('reasons for the learner', () => {
+  it('reads like a sentence, with the technical detail kept beside it', async () => {
+    const result = await evaluateChecks(
+      checks(
+        "- run: docker ps\n  stdout: Up\n- run: \"false\"\n- image: app:1\n  layers: 5\n- container: web\n  status: running\n- diff: web\n  path: /tmp\n  kind: A\n- container: nothere\n- image: nothere\n- run: docker ps -a --filter name=^web$ --format '{{.Status}}' --no-trunc\n  stdout: ^Exited\n",
+      ),
+      machine,
+    );
+    expect(result.outcomes.map((o) => o.reason)).toEqual([
+      'the output of `docker ps` does not show what this step makes yet',
+      '`false` does not succeed yet',
+      'the image app:1 is not yet the one this step builds (it has 3 layers, not 5)',
+      'the container web is exited, not running yet',
+      'the container web has no added file /tmp yet',
+      'there is no container nothere yet',
+      'there is no image nothere yet',
+      // a long command is shortened in the reason; the detail has all of it
+      '`docker ps -a --filter name=^web$ --format \'{{.S…` does not succeed yet',
+    ]);
+    expect(result.outcomes[0]!.detail).toBe('`docker ps` printed "web  Exited (0) 3 seconds ago\\n", which does not match /Up/');
+    expect(result.outcomes.at(-1)!.detail).toContain("--format '{{.Status}}' --no-trunc");
+  });
+
+  it("uses the item's own message while it fails, and says what passed once it passes", async () => {
+    const result = await evaluateChecks(
+      checks('- run: docker ps\n  stdout: Up\n  message: Start the web server with docker run -d: it keeps running\n- run: docker ps\n  message: never shown\n'),
+      machine,
+    );
+    expect(result.outcomes.map((o) => [o.ok, o.reason])).toEqual([
+      [false, 'Start the web server with docker run -d: it keeps running'],
+      [true, '`docker ps` succeeds'],
+    ]);
+    expect(result.outcomes[0]!.detail).toContain('does not match /Up/');
+  });
+});
+
+describe('check schema: message', () => {
+  it('is a non-empty string on any kind of item', () => {
+    const bad = parseCheckBlock('- image: x\n  message: 3\n- diff: web\n  path: /a\n  message: ""\n', 'x.md', 10);
+    expect(bad.problems.map((p) => `${p.line}: ${p.field}: ${p.message}`)).toEqual([
+      '10: check[0].message: must be a non-empty string (what the learner reads while this item fails)',
+      '12: check[1].message: must be a non-empty string (what the learner reads while this item fails)',
+    ]);
+    expect(checks('- container: web\n  message: Make a container named web.\n')[0]).toMatchObject({ kind: 'container', message: 'Make a container named web.' });
+    // taken as written, even starting with a backtick (reserved in YAML) or holding ": "
+    expect(checks('- image: app:1\n  message: `docker build -t app:1 .` makes it: try the Build button\n')[0]).toMatchObject({
+      message: '`docker build -t app:1 .` makes it: try the Build button',
+    });
+    expect(checks("- image: app:1\n  message: `docker images` lists it, 'quoted' too\n")[0]).toMatchObject({ message: "`docker images` lists it, 'quoted' too" });
+  });
+});
+
 describe('typeLines', () => {
   it('types each line after the prompt came back', async () => {
     const typed: string[] = [];

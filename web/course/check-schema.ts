@@ -2,11 +2,12 @@
 import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { CONTAINER_STATUSES, DIFF_KINDS, type Check, type ContainerStatus, type DiffKind, type LessonProblem } from './lesson-types.ts';
 
+/** `message` (any kind): the learner's reason while the item fails, instead of the default one. */
 const FIELDS: Record<Check['kind'], string[]> = {
-  run: ['run', 'exit', 'stdout', 'stderr'],
-  image: ['image', 'layers', 'absent'],
-  container: ['container', 'status', 'exitCode', 'oomKilled', 'absent'],
-  diff: ['diff', 'path', 'kind'],
+  run: ['run', 'exit', 'stdout', 'stderr', 'message'],
+  image: ['image', 'layers', 'absent', 'message'],
+  container: ['container', 'status', 'exitCode', 'oomKilled', 'absent', 'message'],
+  diff: ['diff', 'path', 'kind', 'message'],
 };
 
 /** `firstLine` is the file line of the block's first content line. */
@@ -77,6 +78,13 @@ export function parseCheckBlock(text: string, file: string, firstLine: number): 
       }
       return source;
     };
+    const rawMessage = value['message'];
+    let message: string | undefined;
+    if (rawMessage !== undefined) {
+      if (typeof rawMessage === 'string' && rawMessage.trim()) message = rawMessage.trim();
+      else problem('must be a non-empty string (what the learner reads while this item fails)', 'message');
+    }
+    const push = (check: Check) => checks.push(message !== undefined ? { ...check, message } : check);
     switch (kind) {
       case 'run': {
         const run = str('run', true);
@@ -84,7 +92,7 @@ export function parseCheckBlock(text: string, file: string, firstLine: number): 
         const stdout = regex('stdout');
         const stderr = regex('stderr');
         if (run === undefined) return;
-        checks.push({ kind, run, exit: exit ?? 0, ...(stdout !== undefined ? { stdout } : {}), ...(stderr !== undefined ? { stderr } : {}), line });
+        push({ kind, run, exit: exit ?? 0, ...(stdout !== undefined ? { stdout } : {}), ...(stderr !== undefined ? { stderr } : {}), line });
         return;
       }
       case 'image': {
@@ -93,7 +101,7 @@ export function parseCheckBlock(text: string, file: string, firstLine: number): 
         const absent = bool('absent');
         if (absent && layers !== undefined) problem('cannot be combined with absent: true', 'layers');
         if (image === undefined) return;
-        checks.push({ kind, image, ...(layers !== undefined ? { layers } : {}), ...(absent ? { absent } : {}), line });
+        push({ kind, image, ...(layers !== undefined ? { layers } : {}), ...(absent ? { absent } : {}), line });
         return;
       }
       case 'container': {
@@ -107,7 +115,7 @@ export function parseCheckBlock(text: string, file: string, firstLine: number): 
         const absent = bool('absent');
         if (absent && (status !== undefined || exitCode !== undefined || oomKilled !== undefined)) problem('absent: true takes no other fields', 'absent');
         if (container === undefined) return;
-        checks.push({
+        push({
           kind,
           container,
           ...(status !== undefined ? { status: status as ContainerStatus } : {}),
@@ -125,7 +133,7 @@ export function parseCheckBlock(text: string, file: string, firstLine: number): 
         if (diffKind !== undefined && !(DIFF_KINDS as readonly string[]).includes(diffKind)) problem('must be A, C or D', 'kind');
         if (path !== undefined && !path.startsWith('/')) problem('must be an absolute path', 'path');
         if (container === undefined || path === undefined) return;
-        checks.push({ kind, container, path, ...(diffKind !== undefined ? { diffKind: diffKind as DiffKind } : {}), line });
+        push({ kind, container, path, ...(diffKind !== undefined ? { diffKind: diffKind as DiffKind } : {}), line });
         return;
       }
     }
@@ -135,16 +143,18 @@ export function parseCheckBlock(text: string, file: string, firstLine: number): 
 
 /**
  * Shell commands and regexes often hold `: ` (`grep 'Capability bounding set: '`), which plain YAML reads as a nested
- * mapping and refuses. Such an unquoted value is quoted here, so it is taken exactly as written (line numbers stay).
+ * mapping and refuses, and messages may start with a backtick, which YAML reserves. Such an unquoted value is quoted
+ * here, so it is taken exactly as written (line numbers stay).
  */
 export function quoteColonValues(text: string): string {
   return text
     .split('\n')
     .map((line) => {
-      const m = /^(\s*(?:-\s+)?)(run|stdout|stderr|image|container|diff|path):[ \t]+(.*)$/.exec(line);
+      const m = /^(\s*(?:-\s+)?)(run|stdout|stderr|image|container|diff|path|message):[ \t]+(.*)$/.exec(line);
       if (!m) return line;
       const value = m[3] ?? '';
-      if (/^['"|>]/.test(value) || !/:(\s|$)/.test(value)) return line;
+      // Also a value starting with ` or @, which YAML reserves (a message often starts with `docker ...`).
+      if (/^['"|>]/.test(value) || !(/:(\s|$)/.test(value) || /^[`@]/.test(value))) return line;
       return `${m[1]}${m[2]}: '${value.replace(/'/g, "''")}'`;
     })
     .join('\n');

@@ -72,6 +72,7 @@ export class CourseState {
         continuing,
         onStepDone: (n) => this.markDone(lesson.id, n),
         onStep: (n) => this.#openedStep(lesson, n),
+        onReset: () => this.clearLesson(lesson.id),
       });
     } else {
       this.session.goTo(step);

@@ -22,29 +22,46 @@ describe('lesson parser', () => {
     expect(lesson?.intro).toContain('This lesson exists');
     expect(lesson?.steps.map((s) => [s.number, s.title, s.line])).toEqual([
       [1, 'Run a container', 14],
-      [2, 'Write a file', 34],
-      [3, 'Create a file in a container', 47],
+      [2, 'Write a file', 35],
+      [3, 'Create a file in a container', 54],
     ]);
     const [one, two, three] = lesson!.steps;
     expect(one?.parts.find((p) => p.kind === 'run')).toMatchObject({ code: 'docker run --name fx-one busybox echo fixture-one', line: 18 });
     expect(one?.checks).toEqual([
-      { kind: 'container', container: 'fx-one', status: 'exited', exitCode: 0, line: 23 },
-      { kind: 'run', run: 'docker logs fx-one', exit: 0, stdout: '^fixture-one$', line: 26 },
+      { kind: 'container', container: 'fx-one', status: 'exited', exitCode: 0, message: 'There is no stopped container fx-one yet: press Run above.', line: 23 },
+      { kind: 'run', run: 'docker logs fx-one', exit: 0, stdout: '^fixture-one$', line: 27 },
     ]);
     expect(one?.hint).toBe('Press **Run** above, or type the command.');
     expect(two?.parts.find((p) => p.kind === 'editor')).toMatchObject({ file: 'note.txt', code: 'written by step two\n', lang: 'text' });
-    expect(three?.checks).toEqual([{ kind: 'diff', container: 'fx-two', path: '/made-here', diffKind: 'A', line: 52 }]);
+    expect(three?.checks).toEqual([{ kind: 'diff', container: 'fx-two', path: '/made-here', diffKind: 'A', line: 59 }]);
     expect(three?.solution).toBe('docker run --name fx-two busybox touch /made-here');
     expect(lesson?.recap).toMatch(/^You ran a container/);
   });
 
   it('reports unknown and missing front-matter keys with their line', () => {
     expect(problemsOf('---\ntitle: T\nsumary: S\nminutes: 0\nstart:\n  image: [busybox]\n---\n## A\ntext\n')).toEqual([
-      'lessons/07-broken/lesson.md:3: sumary: unknown front-matter key (allowed: title, summary, minutes, continues, start)',
+      'lessons/07-broken/lesson.md:3: sumary: unknown front-matter key (allowed: title, summary, minutes, continues, start, build)',
       'lessons/07-broken/lesson.md:1: summary: is required',
       'lessons/07-broken/lesson.md:4: minutes: must be a positive integer',
       'lessons/07-broken/lesson.md:6: start.image: unknown key (allowed: images, files, setup)',
     ]);
+  });
+
+  it("reads the Build button's tag from build.tag and refuses what docker build -t would not take", () => {
+    const lesson = parseLesson(source('---\ntitle: T\nsummary: S\nminutes: 5\nbuild: { tag: helloworld:0.1 }\n---\n## A\ntext\n')).lesson;
+    expect(lesson?.build).toEqual({ tag: 'helloworld:0.1' });
+    expect(parseLesson(source(`${HEAD}## A\n`)).lesson?.build).toBeUndefined();
+    for (const tag of ['app', 'localhost:5000/team/app:v1.2-rc', 'registry.example.com/a_b/c:latest']) {
+      expect(problemsOf(`---\ntitle: T\nsummary: S\nminutes: 5\nbuild:\n  tag: ${tag}\n---\n## A\n`), tag).toEqual([]);
+    }
+    expect(problemsOf('---\ntitle: T\nsummary: S\nminutes: 5\nbuild:\n  tag: Hello:1\n  context: .\n---\n## A\n')).toEqual([
+      'lessons/07-broken/lesson.md:7: build.context: unknown key (allowed: tag)',
+      'lessons/07-broken/lesson.md:6: build.tag: must be an image name for docker build -t, such as helloworld:0.1 (lowercase name, optional :tag), not "Hello:1"',
+    ]);
+    expect(problemsOf('---\ntitle: T\nsummary: S\nminutes: 5\nbuild: helloworld\n---\n## A\n')).toEqual([
+      'lessons/07-broken/lesson.md:5: build: must be a mapping such as `build: { tag: helloworld:0.1 }`',
+    ]);
+    expect(problemsOf('---\ntitle: T\nsummary: S\nminutes: 5\nbuild: {}\n---\n## A\n')).toEqual(['lessons/07-broken/lesson.md:5: build.tag: is required']);
   });
 
   it('reports YAML syntax errors and a missing front matter', () => {

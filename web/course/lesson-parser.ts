@@ -2,7 +2,7 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 import { isMap, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseCheckBlock } from './check-schema.ts';
-import type { Lesson, LessonProblem, LessonStart, Step, StepPart } from './lesson-types.ts';
+import type { Lesson, LessonBuild, LessonProblem, LessonStart, Step, StepPart } from './lesson-types.ts';
 
 export interface LessonSource {
   /** folder name, `04-layers` */
@@ -21,8 +21,15 @@ export interface ParsedLesson {
 
 export const FOLDER_PATTERN = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
-const FRONT_KEYS = ['title', 'summary', 'minutes', 'continues', 'start'];
+const FRONT_KEYS = ['title', 'summary', 'minutes', 'continues', 'start', 'build'];
 const START_KEYS = ['images', 'files', 'setup'];
+const BUILD_KEYS = ['tag'];
+/**
+ * An image reference as `docker build -t` takes it: [host[:port]/]path[:tag], path components lowercase
+ * (distribution-spec's name grammar), tag of word characters, dots and dashes (at most 128, not starting with . or -).
+ */
+export const IMAGE_TAG_PATTERN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
 const RECAP = 'Recap';
 
 /** A fenced block's info string: `sh run`, `dockerfile file=Dockerfile`, `solution file=app.js`. */
@@ -117,6 +124,28 @@ export function parseLesson(source: LessonSource): ParsedLesson {
       if (s['files'] !== undefined) {
         if (typeof s['files'] === 'boolean') start.files = s['files'];
         else problem(keyLine('start', 'files'), 'start.files', 'must be true or false');
+      }
+    }
+  }
+
+  let build: LessonBuild | undefined;
+  const rawBuild = meta['build'];
+  if (rawBuild !== undefined) {
+    if (rawBuild === null || typeof rawBuild !== 'object' || Array.isArray(rawBuild)) {
+      problem(keyLine('build'), 'build', 'must be a mapping such as `build: { tag: helloworld:0.1 }`');
+    } else {
+      const b = rawBuild as Record<string, unknown>;
+      for (const key of Object.keys(b)) {
+        if (!BUILD_KEYS.includes(key)) problem(keyLine('build', key), `build.${key}`, `unknown key (allowed: ${BUILD_KEYS.join(', ')})`);
+      }
+      const tag = b['tag'];
+      if (typeof tag === 'string' && IMAGE_TAG_PATTERN.test(tag.trim())) build = { tag: tag.trim() };
+      else {
+        problem(
+          keyLine('build', 'tag'),
+          'build.tag',
+          tag === undefined ? 'is required' : `must be an image name for docker build -t, such as helloworld:0.1 (lowercase name, optional :tag), not ${JSON.stringify(tag)}`,
+        );
       }
     }
   }
@@ -225,6 +254,7 @@ export function parseLesson(source: LessonSource): ParsedLesson {
     minutes,
     ...(continues !== undefined ? { continues } : {}),
     start,
+    ...(build ? { build } : {}),
     intro: introParts.join('').trim(),
     steps,
     ...(recap ? { recap } : {}),

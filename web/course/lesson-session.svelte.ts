@@ -24,24 +24,34 @@ export interface LessonHost {
     open(path: string): void;
     snapshot(): { files: Record<string, string> };
   };
+  /** the editor pane: the Build button's tag (null: the default) and opening the pane */
+  editor: {
+    setBuildTag(tag: string | null): void;
+    show(): void;
+  };
   /** resolves once the project is in the guest (/root/app) as the editor has it */
   syncProject(): Promise<void>;
   terminal: TypingTerminal;
+  /** calls `listener` whenever Enter is sent to the learner's shell (typed, pasted or typed for them); returns a disposer */
+  onTerminalEnter(listener: () => void): () => void;
 }
 
 export type LessonPhase = 'waiting' | 'preparing' | 'ready' | 'resetting' | 'failed';
 export type CheckState = 'none' | 'checking' | 'passed' | 'failed';
+/** What the step card shows: 'waiting' is a red check before the learner tried anything (neutral, no reasons). */
+export type CheckView = 'none' | 'checking' | 'waiting' | 'passed' | 'failed';
 
 export interface StepCheck {
   state: CheckState;
   outcomes: CheckOutcome[];
-  /** when the check was first seen red on this visit, for the hint */
-  redSince: number | null;
+  /** when the evaluation that gave this result began (Date.now()) */
+  startedAt: number;
 }
 
+const NO_CHECK: StepCheck = { state: 'none', outcomes: [], startedAt: 0 };
 const POLL_MS = 2000;
-/** a check red this long shows its hint */
-const HINT_AFTER_MS = 20_000;
+/** the hint opens by itself when the check is still red this long after the learner's first attempt */
+export const HINT_AFTER_MS = 20_000;
 const decoder = new TextDecoder();
 
 interface Checkpoint {
@@ -58,7 +68,13 @@ export class LessonSession {
   error = $state<string | null>(null);
   /** 0-based; lesson.steps.length is the recap */
   index = $state(0);
-  check = $state<StepCheck>({ state: 'none', outcomes: [], redSince: null });
+  check = $state<StepCheck>(NO_CHECK);
+  /**
+   * When the learner first acted on this step (Date.now()), null before: a Run or Open in editor button, Run
+   * solution, or Enter in the terminal (their own command, or the editor's Build). Until then a red check is shown as
+   * neutral "not done yet" without reasons; the hint's timer starts here.
+   */
+  attemptedAt = $state<number | null>(null);
   hintShown = $state(false);
   solutionShown = $state(false);
   /** a Run or Open in editor action in progress (buttons are disabled meanwhile) */
@@ -68,17 +84,26 @@ export class LessonSession {
 
   readonly step: Step | undefined = $derived.by(() => this.lesson.steps[this.index]);
   readonly atRecap = $derived.by(() => this.index >= this.lesson.steps.length);
-  readonly hintDue = $derived(this.check.state === 'failed' && this.check.redSince !== null && this.now - this.check.redSince > HINT_AFTER_MS);
+  /** Red only for a check that began after the learner's first attempt; before, a neutral "not done yet". */
+  readonly checkView: CheckView = $derived.by(() => {
+    if (this.check.state !== 'failed') return this.check.state;
+    return this.attemptedAt !== null && this.check.startedAt >= this.attemptedAt ? 'failed' : 'waiting';
+  });
+  readonly hintDue = $derived(this.checkView === 'failed' && this.attemptedAt !== null && this.now - this.attemptedAt > HINT_AFTER_MS);
 
   readonly #host: LessonHost;
   readonly #lessons: Lesson[];
   readonly #onStepDone: (step: number) => void;
   readonly #onStep: (step: number) => void;
+  readonly #onReset: () => void;
   #checkpoint: Checkpoint | null = null;
   #continuing: boolean;
   #timer: ReturnType<typeof setInterval> | null = null;
   #checking = false;
   #disposed = false;
+  /** the platform is typing into the terminal itself (a prompt refresh), not the learner */
+  #selfTyping = false;
+  readonly #stopListening: () => void;
   /** bumped when the step changes or the machine state is replaced, so late check results are dropped */
   #epoch = 0;
 
@@ -92,6 +117,8 @@ export class LessonSession {
       continuing?: boolean;
       onStepDone: (step: number) => void;
       onStep: (step: number) => void;
+      /** "Reset lesson" went back to the start: the lesson's ticks go with the machine state */
+      onReset?: () => void;
     },
   ) {
     this.#continuing = options.continuing ?? false;
@@ -100,7 +127,14 @@ export class LessonSession {
     this.#lessons = options.lessons;
     this.#onStepDone = options.onStepDone;
     this.#onStep = options.onStep;
+    this.#onReset = options.onReset ?? (() => undefined);
+    // Run typing (busy) notes its attempt when the prompt is back, so its own Enters are not counted here.
+    this.#stopListening = options.host.onTerminalEnter(() => {
+      if (this.phase === 'ready' && !this.busy && !this.#selfTyping) this.noteAttempt();
+    });
     this.index = Math.max(0, Math.min(options.startStep - 1, lesson.steps.length));
+    // Build tags what this lesson's checks look for (lesson 06: helloworld:0.1); other lessons get the default.
+    options.host.editor.setBuildTag(lesson.build?.tag ?? null);
     this.#timer = setInterval(() => {
       this.now = Date.now();
       void this.refreshCheck();
@@ -157,8 +191,10 @@ export class LessonSession {
       if (this.#disposed) return;
       this.#continuing = false;
       this.phase = 'ready';
+      // A lesson about the project's files starts with them in view.
+      if (this.lesson.start.files) this.#host.editor.show();
       this.message = '';
-      this.#host.terminal.input('\r');
+      this.#refreshPrompt();
       void this.refreshCheck();
     } catch (error) {
       this.#continuing = false;
@@ -185,10 +221,11 @@ export class LessonSession {
       this.#checkpoint = { ...checkpoint, boot: this.#host.machine.result };
       this.index = 0;
       this.#resetStepView();
+      this.#onReset();
       this.#onStep(1);
       this.phase = 'ready';
       this.message = '';
-      this.#host.terminal.input('\r');
+      this.#refreshPrompt();
       void this.refreshCheck();
     } catch (error) {
       console.warn('Reset from the checkpoint failed, building the starting state again:', error);
@@ -228,6 +265,8 @@ export class LessonSession {
     } finally {
       this.busy = false;
     }
+    // The attempt counts from here, when the prompt is back: a check red while the command still ran says nothing.
+    this.noteAttempt();
     void this.refreshCheck();
   }
 
@@ -236,6 +275,14 @@ export class LessonSession {
     this.#host.project.write(file, code);
     this.#host.project.open(file);
     await this.#host.syncProject();
+    this.noteAttempt();
+    void this.refreshCheck();
+  }
+
+  /** The learner acted on the open step: from now on a red check shows its reasons, and the hint's timer runs. */
+  noteAttempt(): void {
+    if (this.attemptedAt !== null || this.atRecap) return;
+    this.attemptedAt = Date.now();
     void this.refreshCheck();
   }
 
@@ -247,7 +294,10 @@ export class LessonSession {
     await this.#host.syncProject();
     const shell = step.solution ?? step.parts.flatMap((p) => (p.kind === 'run' ? [p.code] : [])).join('\n');
     if (shell) await this.run(shell);
-    else void this.refreshCheck();
+    else {
+      this.noteAttempt();
+      void this.refreshCheck();
+    }
   }
 
   /** Evaluates the open step's check now (also polled every 2 s). */
@@ -255,20 +305,17 @@ export class LessonSession {
     const step = this.step;
     if (this.#checking || this.#disposed || this.phase !== 'ready' || this.#host.machine.status !== 'ready') return;
     if (!step || step.checks.length === 0) {
-      if (this.check.state !== 'none') this.check = { state: 'none', outcomes: [], redSince: null };
+      if (this.check.state !== 'none') this.check = NO_CHECK;
       return;
     }
     const epoch = this.#epoch;
+    const startedAt = Date.now();
     this.#checking = true;
     try {
       const result = await evaluateChecks(step.checks, this.checkMachine);
       if (epoch !== this.#epoch || this.#disposed) return;
-      if (result.ok) {
-        this.check = { state: 'passed', outcomes: result.outcomes, redSince: null };
-        this.#onStepDone(step.number);
-      } else {
-        this.check = { state: 'failed', outcomes: result.outcomes, redSince: this.check.redSince ?? Date.now() };
-      }
+      this.check = { state: result.ok ? 'passed' : 'failed', outcomes: result.outcomes, startedAt };
+      if (result.ok) this.#onStepDone(step.number);
     } finally {
       this.#checking = false;
     }
@@ -276,12 +323,25 @@ export class LessonSession {
 
   dispose(): void {
     this.#disposed = true;
+    this.#stopListening();
+    this.#host.editor.setBuildTag(null);
     if (this.#timer) clearInterval(this.#timer);
     this.#timer = null;
   }
 
+  /** Enter at the prompt, so it is drawn again after a restore; not the learner's attempt. */
+  #refreshPrompt(): void {
+    this.#selfTyping = true;
+    try {
+      this.#host.terminal.input('\r');
+    } finally {
+      this.#selfTyping = false;
+    }
+  }
+
   #resetStepView(): void {
-    this.check = { state: 'none', outcomes: [], redSince: null };
+    this.check = NO_CHECK;
+    this.attemptedAt = null;
     this.hintShown = false;
     this.solutionShown = false;
   }

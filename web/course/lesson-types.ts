@@ -17,11 +17,18 @@ export type ContainerStatus = (typeof CONTAINER_STATUSES)[number];
 export const DIFF_KINDS = ['C', 'A', 'D'] as const;
 export type DiffKind = (typeof DIFF_KINDS)[number];
 
+/** Fields every check item may carry. */
+interface CheckCommon {
+  line: number;
+  /** what the learner reads while this item fails (the author's words instead of the default reason) */
+  message?: string;
+}
+
 export type Check =
-  | { kind: 'run'; run: string; exit: number; stdout?: string; stderr?: string; line: number }
-  | { kind: 'image'; image: string; layers?: number; absent?: boolean; line: number }
-  | { kind: 'container'; container: string; status?: ContainerStatus; exitCode?: number; oomKilled?: boolean; absent?: boolean; line: number }
-  | { kind: 'diff'; container: string; path: string; diffKind?: DiffKind; line: number };
+  | ({ kind: 'run'; run: string; exit: number; stdout?: string; stderr?: string } & CheckCommon)
+  | ({ kind: 'image'; image: string; layers?: number; absent?: boolean } & CheckCommon)
+  | ({ kind: 'container'; container: string; status?: ContainerStatus; exitCode?: number; oomKilled?: boolean; absent?: boolean } & CheckCommon)
+  | ({ kind: 'diff'; container: string; path: string; diffKind?: DiffKind } & CheckCommon);
 
 /** A piece of a step's text in reading order: Markdown, a run block (with a Run button) or an editor block. */
 export type StepPart =
@@ -49,6 +56,11 @@ export interface LessonStart {
   setup: string[];
 }
 
+/** The editor's Build button in this lesson: `docker build -t <tag> .` in /root/app. */
+export interface LessonBuild {
+  tag: string;
+}
+
 export interface Lesson {
   /** the slug: `04-layers` */
   id: string;
@@ -60,6 +72,8 @@ export interface Lesson {
   minutes: number;
   continues?: string;
   start: LessonStart;
+  /** front matter `build:`; without it the Build button tags `app` */
+  build?: LessonBuild;
   intro: string;
   steps: Step[];
   recap?: string;

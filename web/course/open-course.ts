@@ -1,6 +1,6 @@
 // Composes the course for the app: the bundled lessons, progress in localStorage, and the lesson host over the
 // page's machine, editor workspace and terminal.
-import type { EditorWorkspace } from '../editor/editor-workspace.svelte.ts';
+import { DEFAULT_BUILD_TAG, type EditorWorkspace } from '../editor/editor-workspace.svelte.ts';
 import type { MachineState } from '../machine.svelte.ts';
 import type { TerminalSession } from '../terminal-session.svelte.ts';
 import { CourseState } from './course.svelte.ts';
@@ -14,6 +14,10 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
   const host: LessonHost = {
     machine,
     project: editor.project,
+    editor: {
+      setBuildTag: (tag) => (editor.buildTag = tag ?? DEFAULT_BUILD_TAG),
+      show: () => editor.show(),
+    },
     async syncProject() {
       // The editor links /root/app and syncs once the machine is up; lesson files must be there before setup runs.
       const deadline = Date.now() + SYNC_WAIT_MS;
@@ -24,6 +28,13 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
       }
       await editor.project.flush();
       await editor.flush();
+    },
+    onTerminalEnter(listener) {
+      // xterm's onData carries keystrokes, pastes and text typed for the learner (Run, Build) alike.
+      const subscription = terminal.terminal.onData((data) => {
+        if (data.includes('\r')) listener();
+      });
+      return () => subscription.dispose();
     },
     terminal: {
       input: (text) => terminal.terminal.input(text),

@@ -1,7 +1,7 @@
 // Unit tests for the editor workspace: linking a started machine (share filled, /root/app symlinked), syncNow, Build.
 import { describe, expect, it } from 'vitest';
 import type { ExecResult } from '../../emulator/protocol.ts';
-import { BUILD_COMMAND, EditorWorkspace } from './editor-workspace.svelte.ts';
+import { EditorWorkspace } from './editor-workspace.svelte.ts';
 import { FakeShare } from './fake-share.ts';
 import { Project } from './project.svelte.ts';
 
@@ -64,7 +64,11 @@ describe('EditorWorkspace', () => {
     project.write('Dockerfile', 'FROM busybox\n');
     await ws.build();
     expect(machine.share.text('work/Dockerfile')).toBe('FROM busybox\n');
-    expect(typed).toEqual([`\x15${BUILD_COMMAND}\r`]);
+    expect(typed).toEqual(['\x15cd /root/app && docker build -t app .\r']);
+    // A lesson sets the tag its checks look for.
+    ws.buildTag = 'helloworld:0.1';
+    await ws.build();
+    expect(typed.at(-1)).toBe('\x15cd /root/app && docker build -t helloworld:0.1 .\r');
   });
 
   it('remembers visibility and width, clamped', async () => {

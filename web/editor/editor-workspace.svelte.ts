@@ -8,7 +8,13 @@ import { ShareSync, type SyncShare } from './share-sync.ts';
 /** Share folder of the project, and where the guest sees it. */
 export const SHARE_FOLDER = 'work';
 export const GUEST_APP_DIR = '/root/app';
-export const BUILD_COMMAND = `cd ${GUEST_APP_DIR} && docker build -t app .`;
+/** The Build button's tag when no lesson sets one (front matter `build: { tag: ... }`). */
+export const DEFAULT_BUILD_TAG = 'app';
+
+/** What the Build button types: the project folder built and tagged `tag`. */
+export function buildCommand(tag: string = DEFAULT_BUILD_TAG): string {
+  return `cd ${GUEST_APP_DIR} && docker build -t ${tag} .`;
+}
 
 /** Polling the share for guest-made changes: often while the learner looks at the tree, rarely otherwise. */
 const POLL_VISIBLE_MS = 1500;
@@ -37,6 +43,9 @@ export class EditorWorkspace {
   /** null while no machine runs; otherwise whether the share holds what the editor has. */
   syncStatus = $state<'connecting' | 'synced' | 'failed' | null>(null);
   syncError = $state<string | null>(null);
+  /** the tag Build gives the image; the open lesson may set it (lesson 06 builds helloworld:0.1) */
+  buildTag = $state(DEFAULT_BUILD_TAG);
+  readonly buildCommand = $derived(buildCommand(this.buildTag));
 
   readonly project: Project;
   readonly #options: WorkspaceOptions;
@@ -149,7 +158,7 @@ export class EditorWorkspace {
     await this.project.flush();
     await this.flush();
     // Ctrl+U first: whatever was half-typed at the prompt would otherwise run glued to the command.
-    this.#options.typeInTerminal(`\x15${BUILD_COMMAND}\r`);
+    this.#options.typeInTerminal(`\x15${this.buildCommand}\r`);
   }
 
   #saveSettings(): void {
