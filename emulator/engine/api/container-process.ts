@@ -143,7 +143,10 @@ export class ContainerProcesses {
       const hadOne = this.#runtime !== undefined;
       this.#guest = guest;
       this.#runtime = new ContainerRuntime(guest);
-      this.#attached.forgetProcesses();
+      // Only a guest that replaces another ended runs. The first one ends nothing: a client may already be
+      // attached to a container it is about to start (the stock CLI attaches before `start`, and the first
+      // start is what creates the runtime when it comes within the boot watcher's first second).
+      if (hadOne) this.#attached.forgetProcesses();
       this.#onTerminal.clear();
       this.booted = (hadOne ? this.#lostGuest() : Promise.resolve()).then(() => this.#restoreAfterBoot()).catch(() => undefined);
     }
