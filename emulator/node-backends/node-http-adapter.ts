@@ -15,11 +15,7 @@ export function nodeHandler(handler: FetchHandler, onRequest?: (method: string, 
       if (!res.writableFinished) abort.abort();
     });
     const method = req.method ?? 'GET';
-    const headers = new Headers();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value === undefined) continue;
-      for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
-    }
+    const headers = requestHeaders(req);
     const hasBody = method !== 'GET' && method !== 'HEAD';
     const request = new Request(`http://engine${req.url ?? '/'}`, {
       method,
@@ -27,12 +23,7 @@ export function nodeHandler(handler: FetchHandler, onRequest?: (method: string, 
       signal: abort.signal,
       ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
     } as RequestInit);
-    let response: Response;
-    try {
-      response = await handler(request);
-    } catch (e) {
-      response = new Response(JSON.stringify({ message: e instanceof Error ? e.message : String(e) }), { status: 500, headers: { 'Content-Type': 'application/json' } });
-    }
+    const response = await answer(handler, request);
     onRequest?.(method, req.url ?? '/', response.status);
     const out: Record<string, string> = {};
     response.headers.forEach((value, key) => (out[key] = value));
@@ -45,19 +36,41 @@ export function nodeHandler(handler: FetchHandler, onRequest?: (method: string, 
     // headers out now, as dockerd flushes them: a client may wait for them before its next request (the docker
     // CLI's `run -d` sends start once its wait request has been answered)
     res.flushHeaders();
-    const reader = response.body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
-      }
-    } catch {
-      // the client went away; the handler's stream was cancelled through the request signal
-    } finally {
-      res.end();
-    }
+    await pump(response.body.getReader(), res);
+    res.end();
   };
+}
+
+/** The request's headers, less those of the connection itself (`skip`). */
+function requestHeaders(req: IncomingMessage, skip: readonly string[] = []): Headers {
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value === undefined || skip.includes(key)) continue;
+    for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
+  }
+  return headers;
+}
+
+/** The handler's response, or a 500 with its message when it throws (as a daemon answers an internal error). */
+async function answer(handler: FetchHandler, request: Request): Promise<Response> {
+  try {
+    return await handler(request);
+  } catch (e) {
+    return new Response(JSON.stringify({ message: e instanceof Error ? e.message : String(e) }), { status: 500, headers: { 'Content-Type': 'application/json' } });
+  }
+}
+
+/** Writes the body out as it comes, waiting for `drain` when the client reads slowly; ends quietly if it goes away. */
+async function pump(reader: ReadableStreamDefaultReader<Uint8Array>, out: { write(chunk: Uint8Array): boolean; once(event: 'drain', listener: () => void): unknown }): Promise<void> {
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (!out.write(value)) await new Promise<void>((resolve) => out.once('drain', resolve));
+    }
+  } catch {
+    // the client went away; the handler's stream was cancelled (the request's signal)
+  }
 }
 
 /**
@@ -134,22 +147,13 @@ async function serveUpgrade(handler: FetchHandler, req: IncomingMessage, socket:
   await bodyRead;
 
   const method = req.method ?? 'POST';
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value === undefined || key === 'content-length' || key === 'connection' || key === 'upgrade') continue;
-    for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
-  }
+  const headers = requestHeaders(req, ['content-length', 'connection', 'upgrade']);
   const hasBody = method !== 'GET' && method !== 'HEAD' && bodyBytes > 0;
   const request = withHijackedInput(
     new Request(`http://engine${req.url ?? '/'}`, { method, headers, signal: abort.signal, ...(hasBody ? { body: Buffer.concat(bodyChunks) } : {}) }),
     stdin,
   );
-  let response: Response;
-  try {
-    response = await handler(request);
-  } catch (e) {
-    response = new Response(JSON.stringify({ message: e instanceof Error ? e.message : String(e) }), { status: 500, headers: { 'Content-Type': 'application/json' } });
-  }
+  const response = await answer(handler, request);
   onRequest?.(method, req.url ?? '/', isStreamResponse(response) ? 101 : response.status);
   if (!isStreamResponse(response) || !response.body) {
     const bytes = Buffer.from(await response.arrayBuffer());
@@ -162,16 +166,7 @@ async function serveUpgrade(handler: FetchHandler, req: IncomingMessage, socket:
   socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${response.headers.get('Content-Type')}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
   const reader = response.body.getReader();
   abort.signal.addEventListener('abort', () => void reader.cancel().catch(() => undefined), { once: true });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!socket.write(value)) await new Promise((resolve) => socket.once('drain', resolve));
-    }
-  } catch {
-    // the client went away; the handler's stream was cancelled
-  } finally {
-    // our half-close: the client sees the end of the output (it may still be sending, or done)
-    if (!socket.destroyed) socket.end();
-  }
+  await pump(reader, socket);
+  // our half-close: the client sees the end of the output (it may still be sending, or done)
+  if (!socket.destroyed) socket.end();
 }

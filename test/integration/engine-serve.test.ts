@@ -1,8 +1,7 @@
 // The stock docker CLI on this machine against `npm run engine:serve`: the Engine API router on a unix
 // socket, a real guest, the static registry from public/registry. Proves compatibility with a real client.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts
 import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
 import { ShimSessions } from '../../emulator/vm/channel/shim-sessions.ts';
 import type { Machine } from '../../emulator/vm/machine.ts';
+import { startEngineServe, type EngineServeProcess } from './engine-serve-process.ts';
 import { restoreGuest } from './guest.ts';
 import { MemorySession } from '../../emulator/engine/cli/memory-session.ts';
 import { unixSocketApi } from '../../emulator/node-backends/unix-socket-api.ts';
@@ -28,40 +28,17 @@ const built = existsSync(resolve(ROOT, 'public/registry/v2/busybox')) || existsS
 const run = promisify(execFile);
 
 describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) against engine:serve`, () => {
-  let dir: string;
-  let socket: string;
-  let server: ChildProcess;
-  let log = '';
-
+  let engine: EngineServeProcess;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'drydock-serve-'));
-    socket = join(dir, 'engine.sock');
-    server = spawn(process.execPath, ['--import', 'tsx', 'emulator/node-backends/engine-serve.ts', '--socket', socket, '--store', join(dir, 'store'), '--verbose'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    await new Promise<void>((ok, fail) => {
-      let out = '';
-      server.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes(`listening on ${socket}`)) ok();
-      });
-      server.once('exit', (code) => fail(new Error(`engine:serve exited with ${code}\n${log}`)));
-    });
+    engine = await startEngineServe('drydock-serve-');
   });
   afterAll(async () => {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((ok) => server.once('exit', ok));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await engine?.stop();
   });
 
   const docker = async (...args: string[]) => {
     try {
-      const r = await run(DOCKER, args, { env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'config') }, timeout: 120_000 });
+      const r = await run(DOCKER, args, { env: engine.env(), timeout: 120_000 });
       return { status: 0, out: r.stdout, err: r.stderr };
     } catch (e) {
       const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -75,7 +52,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
     expect(r.out).toMatch(/API version:\s+1\.43 \(downgraded from 1\.\d+\)/);
     expect(r.out).toMatch(/Server: drydock\n Engine:\n  Version:\s+0\.1\.0\n  API version:\s+1\.43 \(minimum version 1\.24\)/);
     expect(r.out).toMatch(/OS\/Arch:\s+linux\/386/);
-    expect(log).toMatch(/HEAD \/_ping -> 200|GET \/_ping -> 200/);
+    expect(engine.log()).toMatch(/HEAD \/_ping -> 200|GET \/_ping -> 200/);
   });
 
   it('images is empty, pull busybox prints Docker progress, then images lists it', async () => {
@@ -123,7 +100,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
   it("drydock's own CLI prints what the stock CLI prints, against the same engine", async () => {
     const drydock = async (...args: string[]) => {
       const session = new MemorySession(args);
-      await dockerCli({ api: unixSocketApi(socket) })(session);
+      await dockerCli({ api: unixSocketApi(engine.socket) })(session);
       return { status: await session.exited, out: session.stdoutText, err: session.stderrText };
     };
     await docker('tag', 'busybox', 'me/bb:2');
@@ -173,7 +150,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
 
   const drydockCli = async (...args: string[]) => {
     const session = new MemorySession(args);
-    await dockerCli({ api: unixSocketApi(socket) })(session);
+    await dockerCli({ api: unixSocketApi(engine.socket) })(session);
     return { status: await session.exited, out: session.stdoutText, err: session.stderrText };
   };
   /** both CLIs on the same engine state, for commands that read it */
@@ -249,7 +226,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
   });
 
   it.skipIf(!existsSync(COMPOSE))("docker-compose 1.29 (Debian's) brings a two-service project up and down", async () => {
-    const project = join(dir, 'shop');
+    const project = join(engine.dir, 'shop');
     mkdirSync(project);
     writeFileSync(
       join(project, 'docker-compose.yml'),
@@ -257,7 +234,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
     );
     const compose = async (...args: string[]) => {
       try {
-        const r = await run(COMPOSE, args, { cwd: project, env: { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'config') }, timeout: 300_000 });
+        const r = await run(COMPOSE, args, { cwd: project, env: engine.env(), timeout: 300_000 });
         return { status: 0, out: r.stdout, err: r.stderr };
       } catch (e) {
         const x = e as { code?: number; stdout?: string; stderr?: string };

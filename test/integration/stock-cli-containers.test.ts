@@ -1,11 +1,11 @@
 // The stock docker CLI runs containers through `npm run engine:serve`: attach and exec start hijack the connection
 // (HTTP upgrade to tcp), stdout and stderr arrive demultiplexed, stdin goes in with -i, the exit status is the
 // container's, and `--rm` leaves nothing behind. A real guest, the static registry from public/registry.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEngineServe, type EngineServeProcess } from './engine-serve-process.ts';
 
 const DOCKER = '/usr/local/bin/docker';
 /** util-linux's script(1): a pty for the CLI's `-it` (it refuses a stdin that is not a terminal) */
@@ -21,49 +21,25 @@ interface Run {
 }
 
 describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) runs containers through engine:serve`, () => {
-  let dir: string;
-  let socket: string;
-  let server: ChildProcess;
-  let log = '';
+  let engine: EngineServeProcess;
   const timings: string[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'drydock-stock-run-'));
-    socket = join(dir, 'engine.sock');
-    server = spawn(process.execPath, ['--import', 'tsx', 'emulator/node-backends/engine-serve.ts', '--socket', socket, '--store', join(dir, 'store'), '--verbose'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    await new Promise<void>((ok, fail) => {
-      let out = '';
-      server.stdout?.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes(`listening on ${socket}`)) ok();
-      });
-      server.once('exit', (code) => fail(new Error(`engine:serve exited with ${code}\n${log}`)));
-    });
+    engine = await startEngineServe('drydock-stock-run-');
     const pull = await docker(['pull', '-q', 'busybox']);
     expect(pull.status, pull.err).toBe(0);
   }, 180_000);
   afterAll(async () => {
     if (timings.length) console.log(`[stock-cli-containers] ${timings.join('; ')}`);
-    if (server?.exitCode !== null) console.log(`[stock-cli-containers] engine:serve exited with ${server?.exitCode}:\n${log.slice(-4000)}`);
-    if (server && server.exitCode === null) {
-      const exited = new Promise((ok) => server.once('exit', ok));
-      server.kill('SIGTERM');
-      await exited;
-    }
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    if (engine && engine.server.exitCode !== null) console.log(`[stock-cli-containers] engine:serve exited with ${engine.server.exitCode}:\n${engine.log().slice(-4000)}`);
+    await engine?.stop();
   });
-
-  const env = () => ({ ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(dir, 'config') });
 
   /** Runs a program to its end with `input` as its stdin (closed after it), bounded. */
   function exec(file: string, args: string[], input?: string, timeoutMs = 120_000): Promise<Run> {
     const started = Date.now();
     return new Promise((resolveRun) => {
-      const child = spawn(file, args, { env: env(), stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(file, args, { env: engine.env(), stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -82,9 +58,9 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
 
   it('run --rm busybox echo hi: prints hi, exits 0, leaves no container', async () => {
     const r = await docker(['run', '--rm', 'busybox', 'echo', 'hi']);
-    expect(r, log.slice(-2000)).toMatchObject({ status: 0, out: 'hi\n', err: '' });
+    expect(r, engine.log().slice(-2000)).toMatchObject({ status: 0, out: 'hi\n', err: '' });
     timings.push(`run --rm echo hi ${r.ms} ms`);
-    expect(log).toMatch(/POST \/v1\.\d+\/containers\/[0-9a-f]{64}\/attach\?stderr=1&stdout=1&stream=1 -> 101/);
+    expect(engine.log()).toMatch(/POST \/v1\.\d+\/containers\/[0-9a-f]{64}\/attach\?stderr=1&stdout=1&stream=1 -> 101/);
     await noContainers();
   });
 
@@ -120,7 +96,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     const r = await exec(SCRIPT, ['-qec', 'stty rows 30 cols 100; docker run -it --rm busybox sh', '/dev/null'], 'echo $((6*7))\nexit 4\n');
     expect(r.status).toBe(4);
     expect(r.out).toContain('42');
-    expect(log).toMatch(/POST \/v1\.\d+\/containers\/[0-9a-f]{64}\/resize\?h=30&w=100 -> 200/);
+    expect(engine.log()).toMatch(/POST \/v1\.\d+\/containers\/[0-9a-f]{64}\/resize\?h=30&w=100 -> 200/);
     await noContainers();
   });
 
@@ -149,7 +125,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     }
 
     // docker attach: the container's output from now on; the marker is written until it shows (bounded)
-    const attach = spawn(DOCKER, ['attach', 'svc'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const attach = spawn(DOCKER, ['attach', 'svc'], { env: engine.env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     attach.stdout.on('data', (d: Buffer) => (seen += d.toString()));
     const attachEnd = new Promise<number | null>((ok) => attach.on('close', ok));
@@ -182,7 +158,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
   }, 600_000);
 
   it('engine:serve is still up and reported no stray rejection', () => {
-    expect(server.exitCode).toBeNull();
-    expect(log).not.toContain('[engine-serve] unhandled rejection');
+    expect(engine.server.exitCode).toBeNull();
+    expect(engine.log()).not.toContain('[engine-serve] unhandled rejection');
   });
 });
