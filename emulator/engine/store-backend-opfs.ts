@@ -1,5 +1,6 @@
 // BlobBackend on the Origin Private File System (browser workers): persists the content store across reloads.
 import type { BlobBackend } from './blob-backend.ts';
+import { KeyedTurns } from './keyed-turns.ts';
 
 /**
  * Keys are `/`-separated paths under `root`. Writes go through createWritable(), whose swap file is
@@ -15,7 +16,7 @@ export class OpfsBlobBackend implements BlobBackend {
    * writable is open on it (NoModificationAllowedError), which failed "Reset lesson" when the checkpoint's
    * documents were written while the old engine was still saving one of them.
    */
-  readonly #changes = new Map<string, Promise<unknown>>();
+  readonly #changes = new KeyedTurns();
 
   constructor(root: FileSystemDirectoryHandle) {
     this.#root = root;
@@ -74,21 +75,11 @@ export class OpfsBlobBackend implements BlobBackend {
   }
 
   put(path: string, data: ReadableStream<Uint8Array>): Promise<void> {
-    return this.#inTurn(path, () => this.#put(path, data));
+    return this.#changes.run(path, () => this.#put(path, data));
   }
 
   delete(path: string): Promise<void> {
-    return this.#inTurn(path, () => this.#delete(path));
-  }
-
-  #inTurn(path: string, change: () => Promise<void>): Promise<void> {
-    const next = (this.#changes.get(path) ?? Promise.resolve()).then(change);
-    const settled = next.catch(() => undefined);
-    this.#changes.set(path, settled);
-    void settled.then(() => {
-      if (this.#changes.get(path) === settled) this.#changes.delete(path);
-    });
-    return next;
+    return this.#changes.run(path, () => this.#delete(path));
   }
 
   async #put(path: string, data: ReadableStream<Uint8Array>): Promise<void> {

@@ -4,6 +4,7 @@
 // ports published and every affected container's embedded-DNS view; at exit, all of it released; `network
 // connect`/`disconnect` of running containers; a lost guest forgotten. Decisions here, guest work through the
 // injected NetworkDriver (endpoint.ts). Operations on one container are serialised.
+import { KeyedTurns } from '../keyed-turns.ts';
 import { EngineError } from '../errors.ts';
 import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
 import type { EtcFileName, NetworkForBundle } from '../containers/bundle.ts';
@@ -79,7 +80,7 @@ export class ContainerNetworking {
   readonly #active = new Map<string, Active>();
   readonly #pools = new Map<string, AddressPool>();
   readonly #ports = new PortAllocator();
-  readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #turns = new KeyedTurns();
   /** releases under way, by container: a new container's ports and addresses wait for them (see #released) */
   readonly #releasing = new Map<string, Promise<unknown>>();
   readonly #random: (n: number) => Uint8Array;
@@ -126,14 +127,7 @@ export class ContainerNetworking {
   }
 
   #serial<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const before = this.#queues.get(id) ?? Promise.resolve();
-    const next = before.catch(() => undefined).then(work);
-    const settled = next.catch(() => undefined);
-    this.#queues.set(id, settled);
-    void settled.then(() => {
-      if (this.#queues.get(id) === settled) this.#queues.delete(id);
-    });
-    return next;
+    return this.#turns.run(id, work);
   }
 
   #pool(n: NetworkRecord): AddressPool {
