@@ -23,7 +23,8 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
-          // Each file boots or restores its own guest; v86 is single-threaded and the machine has 2 cores.
+          // Each file boots or restores its own guest; v86 is single-threaded, and `npm test` runs the Playwright suite
+          // beside this project (test:machine), so each gets one of the 2 cores.
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,
