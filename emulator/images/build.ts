@@ -62,7 +62,7 @@ function buildImage(
   reportMissing(spec, packages);
 
   // Each layer's files are unpacked first so the image's date can be the newest package file.
-  const roots = spec.layers.map((layer, i) => {
+  const roots = spec.layers.map((_layer, i) => {
     const root = join(BUILD, 'stage', spec.name, String(i), 'root');
     rmSync(dirname(root), { recursive: true, force: true });
     mkdirSync(root, { recursive: true });

@@ -2,7 +2,7 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 import { isMap, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseCheckBlock } from './check-schema.ts';
-import type { Lesson, LessonBuild, LessonProblem, LessonStart, Step, StepPart } from './lesson-types.ts';
+import type { Lesson, LessonBuild, LessonProblem, LessonStart, Step } from './lesson-types.ts';
 
 export interface LessonSource {
   /** folder name, `04-layers` */

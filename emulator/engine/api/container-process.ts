@@ -14,7 +14,7 @@ import { parseSignal } from '../containers/signals.ts';
 import { resolveExecutable, startFailureMessage, type PathKind } from '../containers/start-errors.ts';
 import type { VolumeStore } from '../containers/volume-store.ts';
 import { EngineError } from '../errors.ts';
-import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
+import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';

@@ -39,10 +39,10 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   let help = false;
   const byName = new Map(specs.map((s) => [s.name, s]));
   const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short as string, s]));
-  const set = (spec: FlagSpec, value: string | true, shown: string) => {
+  const set = (spec: FlagSpec, value: string | true) => {
     if (spec.type === 'bool') {
       if (value === true) flags[spec.name] = true;
-      else flags[spec.name] = parseBool(value, spec, shown);
+      else flags[spec.name] = parseBool(value, spec);
     } else if (spec.type === 'strings') {
       flags[spec.name] = [...((flags[spec.name] as string[] | undefined) ?? []), ...String(value).split(',')];
     } else if (spec.type === 'list') {
@@ -66,11 +66,11 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
       }
       const spec = byName.get(name);
       if (!spec) throw new FlagError(`unknown flag: --${name}`);
-      if (eq >= 0) set(spec, arg.slice(eq + 1), `--${name}`);
-      else if (spec.type === 'bool') set(spec, true, `--${name}`);
+      if (eq >= 0) set(spec, arg.slice(eq + 1));
+      else if (spec.type === 'bool') set(spec, true);
       else {
         if (i + 1 >= argv.length) throw new FlagError(`flag needs an argument: --${name}`);
-        set(spec, argv[++i] as string, `--${name}`);
+        set(spec, argv[++i] as string);
       }
       continue;
     }
@@ -87,16 +87,16 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
         const rest = arg.slice(j + 1);
         if (spec.type === 'bool') {
           if (rest.startsWith('=')) {
-            set(spec, rest.slice(1), `-${letter}`);
+            set(spec, rest.slice(1));
             break;
           }
-          set(spec, true, `-${letter}`);
+          set(spec, true);
           continue;
         }
-        if (rest.length > 0) set(spec, rest.startsWith('=') ? rest.slice(1) : rest, `-${letter}`);
+        if (rest.length > 0) set(spec, rest.startsWith('=') ? rest.slice(1) : rest);
         else {
           if (i + 1 >= argv.length) throw new FlagError(`flag needs an argument: '${letter}' in -${letter}`);
-          set(spec, argv[++i] as string, `-${letter}`);
+          set(spec, argv[++i] as string);
         }
         break;
       }
@@ -111,11 +111,10 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
   return { flags, args, help };
 }
 
-function parseBool(value: string, spec: FlagSpec, shown: string): boolean {
+function parseBool(value: string, spec: FlagSpec): boolean {
   if (/^(1|t|T|true|TRUE|True)$/.test(value)) return true;
   if (/^(0|f|F|false|FALSE|False)$/.test(value)) return false;
   const names = spec.short ? `-${spec.short}, --${spec.name}` : `--${spec.name}`;
-  void shown;
   throw new FlagError(`invalid argument "${value}" for "${names}" flag: strconv.ParseBool: parsing "${value}": invalid syntax`);
 }
 

@@ -50,8 +50,7 @@ export class MemorySession implements CliSession {
     this.#err += typeof data === 'string' ? data : this.#decoder.decode(data);
   }
 
-  async spawn(request: SpawnRequest): Promise<ProcessEnd> {
-    void request;
+  async spawn(_request: SpawnRequest): Promise<ProcessEnd> {
     throw new Error('MemorySession has no guest to spawn processes in');
   }
 

@@ -162,7 +162,6 @@ export function containerInspect(record: ContainerRecord, nameOf: (id: string) =
 function hostConfigJSON(record: ContainerRecord, nameOf: (id: string) => string | undefined): HostConfigJSON {
   const h = structuredClone(record.hostConfig);
   const { Binds, NetworkMode, PortBindings, RestartPolicy, AutoRemove, CapAdd, CapDrop, GroupAdd, Links: _links, Privileged, PublishAllPorts, ...rest } = h;
-  void _links;
   return {
     Binds,
     NetworkMode,

@@ -9,7 +9,7 @@ import { formatRunError, parseRunRequest, runErrorText, runHelpText, type RunReq
 import { MAC_ADDRESS_API_ERROR } from '../../network/run-network-options.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { EngineError } from '../../errors.ts';
-import { familiarString, parseNormalizedNamed, referenceName, referenceString } from '../../reference.ts';
+import { familiarString, parseNormalizedNamed, referenceName } from '../../reference.ts';
 import type { CliSession, ProcessEnd } from '../cli-session.ts';
 import { DaemonError, type EngineClient } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';
@@ -45,7 +45,7 @@ function startStatus(message: string): number {
   return 125;
 }
 
-async function createFor(ctx: RawContext, req: RunRequest, command: string): Promise<string> {
+async function createFor(ctx: RawContext, req: RunRequest): Promise<string> {
   const { body, name, platform } = createBodyFor(req);
   const create = async () => {
     const r = await ctx.client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', { query: { name, platform }, body, signal: ctx.session.signal });
@@ -64,8 +64,6 @@ async function createFor(ctx: RawContext, req: RunRequest, command: string): Pro
   const response = await ctx.client.request('POST', '/images/create', { query: { fromImage: referenceName(ref), tag: ref.digest ?? ref.tag }, signal: ctx.session.signal });
   const columns = ctx.session.tty?.cols;
   await displayJsonMessages(response.body ?? new ReadableStream(), req.quiet ? { write: () => {} } : { write: (t: string) => ctx.err(t), ...(columns !== undefined ? { columns } : {}) });
-  void referenceString;
-  void command;
   return (await create()).Id;
 }
 
@@ -101,7 +99,7 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
     }
     let id: string;
     try {
-      id = await createFor(ctx, req, command);
+      id = await createFor(ctx, req);
     } catch (e) {
       if (!(e instanceof DaemonError)) throw e;
       // `docker create` returns the daemon's error as is (exit 1); `docker run` reports it with its help line
