@@ -49,7 +49,8 @@ const quiet: NetworkDriver = {
   forgetGuest: () => {},
 };
 
-describe.skipIf(!existsSync(DOCKER))('stock docker CLI and drydock\'s CLI print the same for networks and ports', () => {
+// Each case starts the stock CLI a dozen times (~0.1 s each when idle, seconds on a loaded 2-core machine).
+describe.skipIf(!existsSync(DOCKER))('stock docker CLI and drydock\'s CLI print the same for networks and ports', { timeout: 60_000 }, () => {
   let dir: string;
   let socket: string;
   let server: Server;
