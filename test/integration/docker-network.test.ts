@@ -155,7 +155,7 @@ describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
     const again = await compose('up -d --scale client=2');
     expect(again.err).toBe([' Container app-web-1  Running', ' Container app-client-1  Running', ' Container app-client-2  Creating', ' Container app-client-2  Created', ' Container app-client-2  Starting', ' Container app-client-2  Started', ''].join('\n'));
     expect((await compose('ps -q')).out.trim().split('\n')).toHaveLength(3);
-    const down = await compose('down');
+    const down = await compose('down -t 0');
     expect(down.status, down.err).toBe(0);
     expect(down.err).toContain(' Container app-client-2  Removed\n');
     expect(down.err.endsWith(' Network app_default  Removing\n Network app_default  Removed\n')).toBe(true);

@@ -107,7 +107,7 @@ async function attachLogs(ctx: ComposeContext, containers: ContainerSummary[]): 
 const down: Subcommand = {
   usage: 'docker compose down [OPTIONS] [SERVICES]',
   description: 'Stop and remove containers, networks',
-  flags: [b('volumes', 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers', 'v'), s('rmi', 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")'), b('remove-orphans', 'Remove containers for services not defined in the Compose file')],
+  flags: [b('volumes', 'Remove named volumes declared in the "volumes" section of the Compose file and anonymous volumes attached to containers', 'v'), s('rmi', 'Remove images used by services. "local" remove only images that don\'t have a custom tag ("local"|"all")'), b('remove-orphans', 'Remove containers for services not defined in the Compose file'), s('timeout', 'Specify a shutdown timeout in seconds', 't')],
   async run(ctx, flags) {
     const rmi = flags.rmi as string | undefined;
     if (rmi !== undefined && rmi !== 'local' && rmi !== 'all') throw new CliError(`invalid value for --rmi: ${rmi}`);
@@ -123,7 +123,7 @@ const down: Subcommand = {
       return i < 0 ? -1 : i;
     };
     const progress = ctx.progress();
-    for (const c of [...containers].sort((a, z) => rank(a) - rank(z))) await removeContainer(ctx, c, progress, flags.volumes === true);
+    for (const c of [...containers].sort((a, z) => rank(a) - rank(z))) await removeContainer(ctx, c, progress, { volumes: flags.volumes === true, timeout: flags.timeout as string | undefined });
     const networks = await ctx.client.json<{ Id: string; Name: string }[]>('GET', '/networks', { query: { filters: JSON.stringify({ label: [`${LABEL.project}=${name}`] }) } });
     for (const n of networks.sort((a, z) => (a.Name < z.Name ? -1 : 1))) {
       progress.event(`Network ${n.Name}`, 'Removing', 'working');
@@ -164,7 +164,7 @@ const down: Subcommand = {
   },
 };
 
-const PS_TABLE = 'table {{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}';
+const PS_TABLE = '{{.Name}}\t{{.Image}}\t{{.Command}}\t{{.Service}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}';
 const ps: Subcommand = {
   usage: 'docker compose ps [OPTIONS] [SERVICE...]',
   description: 'List containers',
@@ -353,7 +353,7 @@ const ls: Subcommand = {
       .sort(([a], [z]) => (a < z ? -1 : 1))
       .map(([name, p]) => ({ Name: name, Status: [...p.states.entries()].sort(([a], [z]) => (a < z ? -1 : 1)).map(([st, n]) => `${st}(${n})`).join(', '), ConfigFiles: p.files }));
     if (flags.quiet) ctx.out(rows.map((r) => `${r.Name}\n`).join(''));
-    else ctx.out(formatList(flags.format as string | undefined, rows, { defaultTable: 'table {{.Name}}\t{{.Status}}\t{{.ConfigFiles}}', headers: { Name: 'NAME', Status: 'STATUS', ConfigFiles: 'CONFIG FILES' } }));
+    else ctx.out(formatList(flags.format as string | undefined, rows, { defaultTable: '{{.Name}}\t{{.Status}}\t{{.ConfigFiles}}', headers: { Name: 'NAME', Status: 'STATUS', ConfigFiles: 'CONFIG FILES' } }));
     return 0;
   },
 };

@@ -19,14 +19,32 @@ export interface ComposeGlobals {
 
 const DEFAULT_FILES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
 
+/**
+ * The learner's project folder: `/root/app` is a symlink to the share's `work/` (web/editor/share-sync.ts), and the
+ * shim reports its physical cwd. Compose names the project after the directory as typed (its $PWD), so a cwd under
+ * the share's work/ is shown as /root/app (project `app`), and read back through the share (no agent round trip).
+ */
+const PROJECT_FOLDER = { logical: '/root/app', physical: '/mnt/host/work' };
+const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+
 export class ComposeContext {
   readonly raw: RawContext;
   readonly globals: ComposeGlobals;
+  /** the working directory as the learner sees it */
+  readonly cwd: string;
+  readonly #mapped: boolean;
   #loaded?: LoadedProject;
 
   constructor(raw: RawContext, globals: ComposeGlobals) {
     this.raw = raw;
     this.globals = globals;
+    const cwd = raw.session.cwd;
+    this.#mapped = under(cwd, PROJECT_FOLDER.physical);
+    this.cwd = this.#mapped ? PROJECT_FOLDER.logical + cwd.slice(PROJECT_FOLDER.physical.length) : cwd;
+  }
+
+  #physical(path: string): string {
+    return this.#mapped && under(path, PROJECT_FOLDER.logical) ? PROJECT_FOLDER.physical + path.slice(PROJECT_FOLDER.logical.length) : path;
   }
 
   get client() {
@@ -47,7 +65,7 @@ export class ComposeContext {
   /** A guest file's text, or undefined when it does not exist (read by the engine through the API, as `docker run --env-file`). */
   async readFile(path: string): Promise<string | undefined> {
     try {
-      return await (await this.client.request('GET', '/drydock/guest-file', { query: { path } })).text();
+      return await (await this.client.request('GET', '/drydock/guest-file', { query: { path: this.#physical(path) } })).text();
     } catch (e) {
       if (e instanceof DaemonError && e.status === 404) return undefined;
       throw e;
@@ -57,7 +75,7 @@ export class ComposeContext {
   /** The project: `-f` or the first default file found in the working directory or a parent, as Compose looks. */
   async project(): Promise<LoadedProject> {
     if (this.#loaded) return this.#loaded;
-    const cwd = this.raw.session.cwd;
+    const { cwd } = this;
     const { files } = this.globals;
     if (files.length > 1) throw new CliError('drydock reads one compose file: several -f files (overrides merged) are not supported yet');
     let path: string | undefined;

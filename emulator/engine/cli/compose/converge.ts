@@ -82,19 +82,18 @@ export async function ensureImage(ctx: ComposeContext, project: ComposeProject, 
   return inspect();
 }
 
-async function removeContainer(ctx: ComposeContext, c: ContainerSummary, progress: ComposeProgress, volumes = false): Promise<void> {
+export async function removeContainer(ctx: ComposeContext, c: ContainerSummary, progress: ComposeProgress, o: { volumes?: boolean; timeout?: string | undefined } = {}): Promise<void> {
   const id = `Container ${nameOf(c)}`;
   if (c.State === 'running' || c.State === 'restarting' || c.State === 'paused') {
     progress.event(id, 'Stopping', 'working');
-    await ctx.client.request('POST', `/containers/${c.Id}/stop`);
+    await ctx.client.request('POST', `/containers/${c.Id}/stop`, { query: { t: o.timeout } });
     progress.event(id, 'Stopped', 'done');
   }
   progress.event(id, 'Removing', 'working');
-  await ctx.client.request('DELETE', `/containers/${c.Id}`, { query: { force: true, v: volumes } });
+  await ctx.client.request('DELETE', `/containers/${c.Id}`, { query: { force: true, v: o.volumes === true } });
   progress.event(id, 'Removed', 'done');
 }
 
-export { removeContainer };
 
 async function createContainer(ctx: ComposeContext, project: ComposeProject, service: string, number: number, imageId: string): Promise<string> {
   const plan = containerPlan(project, service, number, { imageId });

@@ -55,7 +55,7 @@ export class ComposeProgress {
       const icon = r.error ? '\x1b[31m✘\x1b[0m' : r.done ? '\x1b[32m✔\x1b[0m' : `\x1b[34m${SPINNER}\x1b[0m`;
       const secs = `${(((r.end ?? now) - r.start) / 1000).toFixed(1)}s`;
       const left = ` ${icon} ${r.id.padEnd(width)}  ${r.status.padEnd(statusWidth)}`;
-      const visible = 4 + width + 2 + statusWidth;
+      const visible = 3 + width + 2 + statusWidth;
       const pad = Math.max(1, (this.#sink.columns ?? 80) - visible - secs.length - 1);
       lines.push(`${left}${' '.repeat(pad)}${secs} `);
     }
