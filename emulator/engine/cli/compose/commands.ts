@@ -11,7 +11,7 @@ import { formatList } from '../output-format.ts';
 import { tabulate } from '../tab-writer.ts';
 import { nameOf, type ComposeContext } from './compose-context.ts';
 import { converge, ensureImage, ensureNetworks, ensureVolumes, removeContainer, waitRunningOrHealthy } from './converge.ts';
-import { buildService } from './images.ts';
+import { buildService, pullServiceImage } from './images.ts';
 import { containerPlan, LABEL, serviceImage } from './service-container.ts';
 
 export interface Subcommand {
@@ -412,15 +412,7 @@ const pull: Subcommand = {
       const svc = project.services[name];
       if (!svc) throw new CliError(`no such service: ${name}`);
       if (svc.image === undefined) continue;
-      const progress = ctx.progress();
-      progress.event(name, 'Pulling', 'working');
-      const image = svc.image;
-      const at = image.lastIndexOf(':');
-      const tagged = at > image.lastIndexOf('/');
-      const text = await (await ctx.client.request('POST', '/images/create', { query: { fromImage: tagged ? image.slice(0, at) : image, tag: tagged ? image.slice(at + 1) : 'latest' } })).text();
-      const error = text.split('\n').filter(Boolean).map((x) => JSON.parse(x) as { error?: string }).find((m) => m.error)?.error;
-      progress.event(name, error ? 'Error' : 'Pulled', error ? 'error' : 'done');
-      if (error) throw new CliError(`Error response from daemon: ${error}`);
+      await pullServiceImage(ctx, name, svc.image);
     }
     return 0;
   },

@@ -9,7 +9,7 @@ import { CliError } from '../command.ts';
 import { DaemonError, imagePath } from '../engine-client.ts';
 import type { ComposeContext } from './compose-context.ts';
 import { nameOf } from './compose-context.ts';
-import { buildService } from './images.ts';
+import { buildService, pullServiceImage } from './images.ts';
 import type { ComposeProgress } from './progress.ts';
 import { containerName, containerPlan, COMPOSE_VERSION, LABEL, replicas, serviceImage } from './service-container.ts';
 
@@ -67,18 +67,7 @@ export async function ensureImage(ctx: ComposeContext, project: ComposeProject, 
     if (!(e instanceof DaemonError) || e.status !== 404) throw e;
   }
   if (s?.build) return buildService(ctx, project, service);
-  const progress = ctx.progress();
-  progress.event(service, 'Pulling', 'working');
-  const at = image.lastIndexOf(':');
-  const tagged = at > image.lastIndexOf('/');
-  const response = await ctx.client.request('POST', '/images/create', { query: { fromImage: tagged ? image.slice(0, at) : image, tag: tagged ? image.slice(at + 1) : 'latest' } });
-  const text = await response.text();
-  const failure = text.split('\n').map((l) => (l ? (JSON.parse(l) as { error?: string }) : {})).find((m) => m.error);
-  if (failure) {
-    progress.event(service, 'Error', 'error');
-    throw new CliError(`Error response from daemon: ${failure.error}`);
-  }
-  progress.event(service, 'Pulled', 'done');
+  await pullServiceImage(ctx, service, image);
   return inspect();
 }
 
@@ -186,31 +175,37 @@ export async function converge(ctx: ComposeContext, project: ComposeProject, o: 
       const c = byNumber.get(n);
       const name = containerName(project.name, service, n);
       const id = `Container ${name}`;
-      if (c && !o.forceRecreate && c.Labels[LABEL.hash] === hash && (c.Labels[LABEL.image] ?? imageId) === imageId) {
-        ids.push(c.Id);
-        if (c.State === 'running') progress.event(id, 'Running', 'done');
-        else if (!o.noStart) {
+      try {
+        if (c && !o.forceRecreate && c.Labels[LABEL.hash] === hash && (c.Labels[LABEL.image] ?? imageId) === imageId) {
+          ids.push(c.Id);
+          if (c.State === 'running') progress.event(id, 'Running', 'done');
+          else if (!o.noStart) {
+            progress.event(id, 'Starting', 'working');
+            await ctx.client.request('POST', `/containers/${c.Id}/start`);
+            progress.event(id, 'Started', 'done');
+          }
+          continue;
+        }
+        if (c) {
+          progress.event(id, 'Recreate', 'working');
+          if (c.State === 'running') await ctx.client.request('POST', `/containers/${c.Id}/stop`);
+          await ctx.client.request('DELETE', `/containers/${c.Id}`, { query: { force: true } });
+          ids.push(await createContainer(ctx, project, service, n, imageId));
+          progress.event(id, 'Recreated', 'done');
+        } else {
+          progress.event(id, 'Creating', 'working');
+          ids.push(await createContainer(ctx, project, service, n, imageId));
+          progress.event(id, 'Created', 'done');
+        }
+        if (!o.noStart) {
           progress.event(id, 'Starting', 'working');
-          await ctx.client.request('POST', `/containers/${c.Id}/start`);
+          await ctx.client.request('POST', `/containers/${ids[ids.length - 1]}/start`);
           progress.event(id, 'Started', 'done');
         }
-        continue;
-      }
-      if (c) {
-        progress.event(id, 'Recreate', 'working');
-        if (c.State === 'running') await ctx.client.request('POST', `/containers/${c.Id}/stop`);
-        await ctx.client.request('DELETE', `/containers/${c.Id}`, { query: { force: true } });
-        ids.push(await createContainer(ctx, project, service, n, imageId));
-        progress.event(id, 'Recreated', 'done');
-      } else {
-        progress.event(id, 'Creating', 'working');
-        ids.push(await createContainer(ctx, project, service, n, imageId));
-        progress.event(id, 'Created', 'done');
-      }
-      if (!o.noStart) {
-        progress.event(id, 'Starting', 'working');
-        await ctx.client.request('POST', `/containers/${ids[ids.length - 1]}/start`);
-        progress.event(id, 'Started', 'done');
+      } catch (e) {
+        // the row says which object failed; the objects made so far stay, listed above, as Compose leaves them
+        progress.event(id, 'Error', 'error');
+        throw e;
       }
     }
     const now = (await ctx.containers({ all: true, services: [service] })).filter((c) => ids.includes(c.Id));
@@ -224,6 +219,7 @@ export async function converge(ctx: ComposeContext, project: ComposeProject, o: 
 export async function waitRunningOrHealthy(ctx: ComposeContext, containers: ContainerSummary[], timeoutMs: number): Promise<boolean> {
   const progress = ctx.progress();
   let ok = true;
+  const problems: string[] = [];
   for (const c of containers) {
     const id = `Container ${nameOf(c)}`;
     progress.event(id, 'Waiting', 'working');
@@ -233,6 +229,7 @@ export async function waitRunningOrHealthy(ctx: ComposeContext, containers: Cont
       const health = i.State.Health?.Status;
       if (!i.State.Running || health === 'unhealthy') {
         progress.event(id, i.State.Running ? 'Unhealthy' : 'Exited', 'error');
+        problems.push(i.State.Running ? `container ${nameOf(c)} is unhealthy` : `container ${nameOf(c)} exited (${i.State.ExitCode})`);
         ok = false;
         break;
       }
@@ -242,11 +239,13 @@ export async function waitRunningOrHealthy(ctx: ComposeContext, containers: Cont
       }
       if (Date.now() > deadline) {
         progress.event(id, 'Error', 'error');
+        problems.push(`timeout waiting for container ${nameOf(c)} to be healthy`);
         ok = false;
         break;
       }
       await new Promise((r) => setTimeout(r, 250));
     }
   }
+  if (problems.length > 0) ctx.err(`${problems.join('\n')}\n`);
   return ok;
 }

@@ -9,6 +9,18 @@ import { displayJsonMessages } from '../json-messages.ts';
 import type { ComposeContext } from './compose-context.ts';
 import { serviceImage } from './service-container.ts';
 
+/** Pulls a service's image with Compose's progress row (`web Pulling` / `web Pulled`). */
+export async function pullServiceImage(ctx: ComposeContext, service: string, image: string): Promise<void> {
+  const progress = ctx.progress();
+  progress.event(service, 'Pulling', 'working');
+  const at = image.lastIndexOf(':');
+  const tagged = at > image.lastIndexOf('/');
+  const response = await ctx.client.request('POST', '/images/create', { query: { fromImage: tagged ? image.slice(0, at) : image, tag: tagged ? image.slice(at + 1) : 'latest' } });
+  const error = (await response.text()).split('\n').filter(Boolean).map((line) => JSON.parse(line) as { error?: string }).find((m) => m.error)?.error;
+  progress.event(service, error ? 'Error' : 'Pulled', error ? 'error' : 'done');
+  if (error) throw new CliError(`Error response from daemon: ${error}`);
+}
+
 /** Builds a service's image (tagged as the service's image name) and resolves with its ID. */
 export async function buildService(ctx: ComposeContext, project: ComposeProject, service: string): Promise<string> {
   const build = project.services[service]?.build;
