@@ -64,6 +64,7 @@ const up: Subcommand = {
     b('no-deps', "Don't start linked services"),
     b('force-recreate', "Recreate containers even if their configuration and image haven't changed"),
     b('no-start', "Don't start the services after creating them"),
+    b('remove-orphans', 'Remove containers for services not defined in the Compose file'),
   ],
   async run(ctx, flags, args) {
     const { project } = await ctx.project();
@@ -75,6 +76,7 @@ const up: Subcommand = {
       noDeps: flags['no-deps'] === true,
       forceRecreate: flags['force-recreate'] === true,
       noStart: flags['no-start'] === true,
+      removeOrphans: flags['remove-orphans'] === true,
     });
     if (flags.wait) {
       const timeout = flags['wait-timeout'] ? Number(flags['wait-timeout']) * 1000 : 300_000;
@@ -100,7 +102,11 @@ async function attachLogs(ctx: ComposeContext, containers: ContainerSummary[]): 
     }
     return 130;
   }
-  for (const c of containers) ctx.out(`${prefixOf(c, containers, ctx)}exited with code ${(await ctx.client.json<{ State: { ExitCode: number } }>('GET', `/containers/${c.Id}/json`)).State.ExitCode}\n`);
+  // Compose's status lines carry the name without the `|` of output lines
+  for (const c of containers) {
+    const code = (await ctx.client.json<{ State: { ExitCode: number } }>('GET', `/containers/${c.Id}/json`)).State.ExitCode;
+    ctx.out(`${prefixOf(c, containers, ctx, false)}exited with code ${code}\n`);
+  }
   return 0;
 }
 
@@ -116,7 +122,14 @@ const down: Subcommand = {
       throw e;
     });
     const name = await ctx.projectName();
-    const containers = await ctx.containers({ all: true, oneoff: true });
+    const everything = await ctx.containers({ all: true, oneoff: true });
+    // containers of services no longer in the file stay unless --remove-orphans, as Compose leaves them
+    const known = (c: ContainerSummary) => !loaded || (c.Labels[LABEL.service] ?? '') in loaded.project.services;
+    const containers = flags['remove-orphans'] ? everything : everything.filter(known);
+    const orphans = everything.filter((c) => !containers.includes(c));
+    if (orphans.length > 0) {
+      ctx.err(`WARN[0000] Found orphan containers ([${orphans.map(nameOf).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n`);
+    }
     const order = loaded ? startOrder(loaded.project).reverse() : [];
     const rank = (c: ContainerSummary) => {
       const i = order.indexOf(c.Labels[LABEL.service] ?? '');
@@ -198,9 +211,9 @@ function shortName(c: ContainerSummary): string {
   return name.startsWith(`${project}-`) ? name.slice(project.length + 1) : name;
 }
 
-function prefixOf(c: ContainerSummary, all: ContainerSummary[], ctx: ComposeContext): string {
+function prefixOf(c: ContainerSummary, all: ContainerSummary[], ctx: ComposeContext, pipe = true): string {
   const width = Math.max(...all.map((x) => shortName(x).length));
-  const text = `${shortName(c).padEnd(width)}  | `;
+  const text = pipe ? `${shortName(c).padEnd(width)}  | ` : `${shortName(c)} `;
   if (!ctx.raw.session.tty) return text;
   return `\x1b[${COLOURS[all.indexOf(c) % COLOURS.length]}m${text}\x1b[0m`;
 }

@@ -138,6 +138,7 @@ export interface UpOptions {
   noDeps?: boolean;
   forceRecreate?: boolean;
   noStart?: boolean;
+  removeOrphans?: boolean;
 }
 
 /** Brings the selected services (and their dependencies) to the file's state; resolves with their containers. */
@@ -152,7 +153,8 @@ export async function converge(ctx: ComposeContext, project: ComposeProject, o: 
   const existing = await ctx.containers({ all: true });
   const known = new Set(Object.keys(project.services));
   const orphans = existing.filter((c) => !known.has(c.Labels[LABEL.service] ?? ''));
-  if (orphans.length > 0) {
+  if (o.removeOrphans) for (const c of orphans) await removeContainer(ctx, c, progress);
+  else if (orphans.length > 0) {
     ctx.err(`WARN[0000] Found orphan containers ([${orphans.map(nameOf).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n`);
   }
   const result: ContainerSummary[] = [];
