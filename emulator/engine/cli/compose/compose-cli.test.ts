@@ -72,3 +72,33 @@ describe('config on a 200-line file', () => {
     expect(out).toContain('    depends_on:\n      s20:\n        condition: service_started\n');
   });
 });
+
+describe('docker compose config through the CLI, files read through the Engine API', () => {
+  // an engine that only answers the CLI's guest-file reads, from a map of the guest's files
+  const engine = (files: Record<string, string>) => async (request: Request) => {
+    const url = new URL(request.url);
+    const path = url.searchParams.get('path') ?? '';
+    if (url.pathname.endsWith('/drydock/guest-file') && files[path] !== undefined) return new Response(files[path]);
+    return new Response(JSON.stringify({ message: `open ${path}: no such file or directory` }), { status: 404 });
+  };
+  const run = async (argv: string[], cwd: string, files: Record<string, string>) => {
+    const { MemorySession } = await import('../memory-session.ts');
+    const { runDocker } = await import('../docker-cli.ts');
+    const session = new MemorySession(argv, { cwd });
+    const status = await runDocker(session, { api: engine(files) });
+    return { status, out: session.stdoutText, err: session.stderrText };
+  };
+
+  it('the share folder is /root/app to Compose: project "app", files found in a parent, .env read', async () => {
+    const files = { '/mnt/host/work/compose.yaml': 'services:\n  web:\n    image: "busybox:${TAG}"\n', '/mnt/host/work/.env': 'TAG=1.36\n' };
+    const r = await run(['compose', 'config'], '/mnt/host/work/src', files);
+    expect(r).toEqual({ status: 0, err: '', out: 'name: app\nservices:\n  web:\n    image: busybox:1.36\n    networks:\n      default: null\nnetworks:\n  default:\n    name: app_default\n' });
+  });
+
+  it("Compose's errors: no file, a schema error with its line, an unknown subcommand", async () => {
+    expect(await run(['compose', 'ps'], '/tmp', {})).toEqual({ status: 1, out: '', err: 'no configuration file provided: not found\n' });
+    const bad = await run(['compose', '-f', 'x.yml', 'config'], '/srv', { '/srv/x.yml': 'services:\n  web:\n    image: busybox\n    ports: 80\n' });
+    expect(bad).toEqual({ status: 1, out: '', err: 'validating /srv/x.yml:4: services.web.ports must be a array\n' });
+    expect((await run(['compose', 'frobnicate'], '/srv', {})).err).toBe('unknown docker command: "compose frobnicate"\n');
+  });
+});
