@@ -146,10 +146,11 @@ describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
     const ps = await compose('ps --format "{{.Name}} {{.Service}} {{.State}} {{.Ports}}"');
     expect(ps.out).toBe('app-client-1 client running \napp-web-1 web running 0.0.0.0:8082->80/tcp\n');
     // the client reached web by its service name on app_default; its hostname is the container's short ID
-    const webId = (await docker("inspect -f '{{.Id}}' app-web-1")).out.trim().slice(0, 12);
+    const [fullId = '', labels] = (await docker(`inspect -f '{{.Id}}|{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{index .Config.Labels "com.docker.compose.container-number"}} {{.HostConfig.NetworkMode}}' app-web-1`)).out.trim().split('|');
+    expect(labels).toBe('app web 1 app_default');
+    const webId = fullId.slice(0, 12);
     const logs = await sh(`i=0; until cd /root/app && docker compose logs client | grep -q ${webId}; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.2; done; docker compose logs client`);
     expect(logs.out).toBe(`client-1  | ${webId}\n`);
-    expect((await docker(`inspect -f '{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{index .Config.Labels "com.docker.compose.container-number"}} {{.HostConfig.NetworkMode}}' app-web-1`)).out).toBe('app web 1 app_default\n');
     expect((await sh('wget -qO- http://127.0.0.1:8082/')).out).toBe(`${webId}\n`);
     // a second up changes nothing; --scale adds client-2 only
     const again = await compose('up -d --scale client=2');
@@ -159,8 +160,7 @@ describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
     expect(down.status, down.err).toBe(0);
     expect(down.err).toContain(' Container app-client-2  Removed\n');
     expect(down.err.endsWith(' Network app_default  Removing\n Network app_default  Removed\n')).toBe(true);
-    expect((await docker('ps -aq --filter label=com.docker.compose.project=app')).out).toBe('');
-    expect((await docker('network ls -q --filter name=app_default')).out).toBe('');
-    expect((await sh('iptables-save | grep -c 8082 || true')).out).toBe('0\n');
+    // nothing left: no container, no network, no port rule
+    expect((await sh('docker ps -aq --filter label=com.docker.compose.project=app; docker network ls -q --filter name=app_default; iptables-save | grep -c 8082 || true')).out).toBe('0\n');
   });
 });
