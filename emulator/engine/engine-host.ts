@@ -134,6 +134,17 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       // lowerDirs are guest paths under the share's mount point; the share itself is read from here
       return fs ? rootfsView(fs, record.overlay.lowerDirs.map((d) => (d.startsWith(`${share}/`) ? d.slice(share.length) : d))) : undefined;
     },
+    shareFile: async (path) => {
+      const fs = options.guestFs?.();
+      if (!fs || !path.startsWith(`${share}/`)) return undefined;
+      const parts = path.slice(share.length).split('/').filter(Boolean);
+      for (let i = 1; i <= parts.length; i++) {
+        const st = await fs.lstat(`/${parts.slice(0, i).join('/')}`);
+        if (!st) return null;
+        if (st.kind === 'symlink' || (i === parts.length && st.kind !== 'file')) return undefined;
+      }
+      return fs.readFile(`/${parts.join('/')}`);
+    },
   });
   const buildCache = await BuildCache.open(blobJsonStorage(options.store, 'drydock-build-cache.json'));
   const image = async (request: RunRequest) => {

@@ -119,4 +119,48 @@ describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
     expect((await docker('rm -f db solo cache next pub')).status).toBe(0);
     expect((await docker('network prune -f')).out).toBe('Deleted Networks:\napp\n\n');
   });
+  it('docker compose: up -d of two services that reach each other by name, ps, a scale, a second up, down leaving nothing', { timeout: 300_000 }, async () => {
+    const file = [
+      'services:',
+      '  web:',
+      '    image: busybox',
+      '    command: ["sh", "-c", "hostname > /tmp/index.html && exec httpd -f -p 80 -h /tmp"]',
+      '    ports: ["8082:80"]',
+      '  client:',
+      '    image: busybox',
+      '    command: ["sh", "-c", "until wget -qO- http://web/; do sleep 0.2; done; exec sleep 600"]',
+      '    depends_on: [web]',
+      '',
+    ].join('\n');
+    expect((await sh(`mkdir -p /root/app && cat > /root/app/compose.yaml <<'EOF'\n${file}EOF`)).status).toBe(0);
+    const compose = (args: string) => sh(`cd /root/app && docker compose ${args}`);
+    const config = await compose('config');
+    expect(config.out).toContain('name: app\nservices:\n  client:\n    command:\n      - sh\n');
+    expect(config.out).toContain('    ports:\n      - mode: ingress\n        target: 80\n        published: "8082"\n        protocol: tcp\n');
+    const up = await compose('up -d');
+    expect(up, up.err).toMatchObject({ status: 0, out: '' });
+    expect(up.err).toBe(
+      [' Network app_default  Creating', ' Network app_default  Created', ' Container app-web-1  Creating', ' Container app-web-1  Created', ' Container app-web-1  Starting', ' Container app-web-1  Started',
+        ' Container app-client-1  Creating', ' Container app-client-1  Created', ' Container app-client-1  Starting', ' Container app-client-1  Started', ''].join('\n'),
+    );
+    const ps = await compose('ps --format "{{.Name}} {{.Service}} {{.State}} {{.Ports}}"');
+    expect(ps.out).toBe('app-client-1 client running \napp-web-1 web running 0.0.0.0:8082->80/tcp\n');
+    // the client reached web by its service name on app_default; its hostname is the container's short ID
+    const [fullId = '', labels] = (await docker(`inspect -f '{{.Id}}|{{index .Config.Labels "com.docker.compose.project"}} {{index .Config.Labels "com.docker.compose.service"}} {{index .Config.Labels "com.docker.compose.container-number"}} {{.HostConfig.NetworkMode}}' app-web-1`)).out.trim().split('|');
+    expect(labels).toBe('app web 1 app_default');
+    const webId = fullId.slice(0, 12);
+    const logs = await sh(`i=0; until cd /root/app && docker compose logs client | grep -q ${webId}; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.2; done; docker compose logs client`);
+    expect(logs.out).toBe(`client-1  | ${webId}\n`);
+    expect((await sh('wget -qO- http://127.0.0.1:8082/')).out).toBe(`${webId}\n`);
+    // a second up changes nothing; --scale adds client-2 only
+    const again = await compose('up -d --scale client=2');
+    expect(again.err).toBe([' Container app-web-1  Running', ' Container app-client-1  Running', ' Container app-client-2  Creating', ' Container app-client-2  Created', ' Container app-client-2  Starting', ' Container app-client-2  Started', ''].join('\n'));
+    expect((await compose('ps -q')).out.trim().split('\n')).toHaveLength(3);
+    const down = await compose('down -t 0');
+    expect(down.status, down.err).toBe(0);
+    expect(down.err).toContain(' Container app-client-2  Removed\n');
+    expect(down.err.endsWith(' Network app_default  Removing\n Network app_default  Removed\n')).toBe(true);
+    // nothing left: no container, no network, no port rule
+    expect((await sh('docker ps -aq --filter label=com.docker.compose.project=app; docker network ls -q --filter name=app_default; iptables-save | grep -c 8082 || true')).out).toBe('0\n');
+  });
 });

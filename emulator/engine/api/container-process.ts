@@ -38,6 +38,9 @@ export interface ContainerProcessDeps {
   imageFiles: (record: ContainerRecord) => RootfsView | undefined;
   /** endpoints, ports, DNS (network/container-networking.ts); without it containers get loopback only */
   networking?: ContainerNetworking;
+  /** a guest file under the share read straight from it (no agent round trip): null when it does not exist,
+   *  undefined when the path is not plainly under the share (a symlink on the way) and the guest must be asked */
+  shareFile?: (path: string) => Promise<Uint8Array | null | undefined>;
 }
 
 /** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
@@ -701,6 +704,12 @@ export class ContainerProcesses {
     const guest = this.deps.guest();
     if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so its files cannot be read now');
     if (!path.startsWith('/')) throw new EngineError('INVALID_ARGUMENT', `not an absolute path: ${path}`);
+    const direct = await this.deps.shareFile?.(path);
+    if (direct === null) throw new EngineError('NOT_FOUND', `open ${path}: no such file or directory`);
+    if (direct !== undefined) {
+      if (direct.length > GUEST_FILE_LIMIT) throw new EngineError('INVALID_ARGUMENT', `${path}: larger than ${GUEST_FILE_LIMIT / 1024} KiB`);
+      return new Response(direct as Uint8Array<ArrayBuffer>, { status: 200, headers: { 'Content-Type': 'application/octet-stream' } });
+    }
     const r = await guest.exec(['sh', '-c', '[ -f "$1" ] || exit 3; [ -r "$1" ] || exit 4; exec head -c $2 "$1"', 'guest-file', path, String(GUEST_FILE_LIMIT + 1)], { timeoutMs: 30_000 });
     if (r.exitCode === 3) throw new EngineError('NOT_FOUND', `open ${path}: no such file or directory`);
     if (r.exitCode !== 0) throw new EngineError('INVALID_ARGUMENT', `open ${path}: permission denied`);

@@ -9,6 +9,7 @@ import * as c from './commands/containers.ts';
 import { attachCommand, cpCommand, execCommand, logsCommand, psCommand, runCommand as runOrCreate, startCommand, type RawCommand } from './commands/containers-run.ts';
 import { relayCommand, RELAY_COMMAND } from './commands/attach-relay.ts';
 import { build, builderPrune } from './commands/build.ts';
+import { composeCommand } from './compose/compose-cli.ts';
 import { history } from './commands/history.ts';
 import { images } from './commands/images.ts';
 import { imageInspect } from './commands/inspect.ts';
@@ -47,6 +48,7 @@ const TOP: Record<string, Command> = {
 const RAW: Record<string, RawCommand> = {
   run: runOrCreate('run'), create: runOrCreate('create'), start: startCommand, exec: execCommand, logs: logsCommand, ps: psCommand, attach: attachCommand, cp: cpCommand,
   [RELAY_COMMAND]: relayCommand,
+  compose: composeCommand,
 };
 
 /** `docker image <sub>` and `docker system <sub>` */
@@ -82,13 +84,14 @@ const GROUPS: Record<string, { description: string; commands: Record<string, Com
 };
 
 /** `docker container run` & co.: the raw commands under the container group */
-const CONTAINER_RAW: Record<string, RawCommand> = { ...RAW, ls: psCommand, list: psCommand };
+const { compose: _compose, ...CONTAINER_COMMANDS } = RAW;
+const CONTAINER_RAW: Record<string, RawCommand> = { ...CONTAINER_COMMANDS, ls: psCommand, list: psCommand };
 
 /** Commands of later drydock issues: a clear refusal, not "unknown command". */
 const LATER = [
   'buildx',
   'export', 'import', 'load', 'save', 'rename', 'update',
-  'events', 'search', 'compose', 'context', 'manifest', 'plugin', 'swarm',
+  'events', 'search', 'context', 'manifest', 'plugin', 'swarm',
   'node', 'service', 'stack', 'secret', 'config', 'trust', 'init', 'checkpoint',
 ];
 
@@ -315,6 +318,7 @@ function topHelp(): string {
     row('system', GROUPS.system?.description ?? ''),
     '',
     'Commands:',
+    row('compose', 'Docker Compose'),
     row('info', info),
     row('version', version),
     '',

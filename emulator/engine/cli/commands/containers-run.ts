@@ -127,7 +127,7 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
   };
 }
 
-interface FollowOptions {
+export interface FollowOptions {
   detach: boolean;
   interactive: boolean;
   autoRemove: boolean;
@@ -139,7 +139,7 @@ interface FollowOptions {
   sigProxy?: boolean;
 }
 
-async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Promise<number> {
+export async function startAndFollow(ctx: RawContext, id: string, o: FollowOptions): Promise<number> {
   const path = `/containers/${enc(id)}`;
   if (o.interactive) {
     let argv: string[];
@@ -314,7 +314,7 @@ function pumpStdin(ctx: RawContext, id: string, closeAtEof: boolean, detach?: { 
 type OutputSink = (stream: 'stdout' | 'stderr', data: Uint8Array) => void;
 
 /** GET logs and copy it to the session (or `sink`), demultiplexed as it arrives (stdcopy frames may be split). */
-async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean, signal: AbortSignal = ctx.session.signal, sink?: OutputSink): Promise<void> {
+export async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean, signal: AbortSignal = ctx.session.signal, sink?: OutputSink): Promise<void> {
   const write: OutputSink = sink ?? ((stream, data) => (stream === 'stderr' ? ctx.session.stderr : ctx.session.stdout).call(ctx.session, data));
   const response = await ctx.client.request('GET', `/containers/${enc(id)}/logs`, { query: queryOf(query), signal });
   const raw = tty || response.headers.get('Content-Type') === 'application/vnd.docker.raw-stream';
