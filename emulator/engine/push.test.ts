@@ -216,7 +216,7 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
     await e.images.pull('busybox');
     await e.images.tag('busybox', 'localhost:5000/dave/bb:v1');
     const api = createEngineApi({ service: e, credentials: new CredentialStore(), fetch: e.fetch, push: async (name, o) => void (await e.push(name, o)) });
-    const auth = await api(new Request('http://engine/v1.43/auth', { method: 'POST', body: JSON.stringify({ username: 'dave', password: 'pw', serveraddress: 'localhost:5000' }) }));
+    const auth = await api(new Request('http://engine/v1.43/auth', { method: 'POST', body: JSON.stringify({ username: 'dave', password: 'pw', serveraddress: 'localhost:5000' }), headers: { 'Content-Type': 'application/json' } }));
     expect(await auth.json()).toEqual({ Status: 'Login Succeeded', IdentityToken: '' });
     const pushed = await api(new Request('http://engine/v1.43/images/localhost:5000%2Fdave%2Fbb/push?tag=v1', { method: 'POST' }));
     const stream = (await pushed.text()).trim().split('\r\n').map((l) => JSON.parse(l) as { status?: string; error?: string });
