@@ -33,9 +33,12 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
     seen = [];
   });
 
-  /** An engine with its own store, talking to the static registry (docker.io) and to `registry` (localhost:5000). */
-  async function engine(): Promise<ImagesService> {
-    return openImagesService({
+  /**
+   * An engine with its own store, talking to the static registry (docker.io) and to `registry` (localhost:5000),
+   * logged in there as `tester` (pushing needs a login) unless anonymous.
+   */
+  async function engine(options: { anonymous?: boolean } = {}): Promise<ImagesService> {
+    const service = await openImagesService({
       fetch,
       backend: new MemoryBlobBackend(),
       registries: { 'docker.io': { baseUrl: `${server.url}/registry`, repositoryPath: withoutLibraryPrefix } },
@@ -47,6 +50,8 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
         },
       },
     });
+    if (!options.anonymous) await service.registryLogin('localhost:5000', 'tester', 'pw');
+    return service;
   }
 
   const lines = (messages: PushProgressMessage[]) => messages.filter((m) => m.status).map((m) => (m.id ? `${m.id}: ${m.status}` : m.status));
@@ -162,7 +167,7 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
     await alice.images.tag('busybox', 'localhost:5000/alice/bb');
     await alice.push('localhost:5000/alice/bb');
 
-    const anonymous = await engine();
+    const anonymous = await engine({ anonymous: true });
     await expect(anonymous.images.pull('localhost:5000/alice/bb')).rejects.toMatchObject({
       code: 'UNAUTHORIZED',
       message: "pull access denied for localhost:5000/alice/bb, repository does not exist or may require 'docker login': unauthorized: authentication required",
@@ -183,6 +188,28 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
     await anonymous.registryLogin('http://localhost:5000/v2/', 'alice', 's3cret');
     await anonymous.images.remove('localhost:5000/alice/bb');
     await expect(anonymous.images.pull('localhost:5000/alice/bb')).resolves.toMatchObject({ id: alice.images.find('busybox')?.id });
+  });
+
+  it('pushing needs a login, and a namespace stays with the account that first pushed to it', { timeout: 60_000 }, async () => {
+    const anonymous = await engine({ anonymous: true });
+    await anonymous.images.pull('busybox');
+    await anonymous.images.tag('busybox', 'localhost:5000/team/app:1');
+    await expect(anonymous.push('localhost:5000/team/app:1')).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'unauthorized: authentication required' });
+    expect(registry.db.repository('team/app')).toBeUndefined();
+
+    const alice = await engine({ anonymous: true });
+    await alice.registryLogin('localhost:5000', 'alice', 'pw');
+    await alice.images.pull('busybox');
+    await alice.images.tag('busybox', 'localhost:5000/team/app:1');
+    await alice.push('localhost:5000/team/app:1');
+    // `docker login -u team` later: an account, not the owner of alice's namespace
+    const team = await engine({ anonymous: true });
+    await team.registryLogin('localhost:5000', 'team', 'pw');
+    await team.images.pull('busybox');
+    await team.images.tag('busybox', 'localhost:5000/team/app:2');
+    await expect(team.push('localhost:5000/team/app:2')).rejects.toMatchObject({ code: 'DENIED', message: 'denied: requested access to the resource is denied' });
+    // still public to pull, for anyone
+    await expect(anonymous.images.pull('localhost:5000/team/app:1')).resolves.toMatchObject({ id: alice.images.find('busybox')?.id });
   });
 
   it('keeps pushed images across a new registry over the same backend; catalog and tags list', async () => {
@@ -216,7 +243,7 @@ describe.skipIf(!built)('docker push to the in-browser registry at localhost:500
     await e.images.pull('busybox');
     await e.images.tag('busybox', 'localhost:5000/dave/bb:v1');
     const api = createEngineApi({ service: e, credentials: new CredentialStore(), fetch: e.fetch, push: async (name, o) => void (await e.push(name, o)) });
-    const auth = await api(new Request('http://engine/v1.43/auth', { method: 'POST', body: JSON.stringify({ username: 'dave', password: 'pw', serveraddress: 'localhost:5000' }) }));
+    const auth = await api(new Request('http://engine/v1.43/auth', { method: 'POST', body: JSON.stringify({ username: 'dave', password: 'pw', serveraddress: 'localhost:5000' }), headers: { 'Content-Type': 'application/json' } }));
     expect(await auth.json()).toEqual({ Status: 'Login Succeeded', IdentityToken: '' });
     const pushed = await api(new Request('http://engine/v1.43/images/localhost:5000%2Fdave%2Fbb/push?tag=v1', { method: 'POST' }));
     const stream = (await pushed.text()).trim().split('\r\n').map((l) => JSON.parse(l) as { status?: string; error?: string });

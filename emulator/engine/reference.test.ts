@@ -178,25 +178,33 @@ describe('what docker pull resolves (parseDockerRef)', () => {
   });
 });
 
-describe('error messages say what is wrong', () => {
+describe("errors: Docker's message, and what is wrong in details.hint", () => {
   it.each([
-    ['Busybox', /repository name \(library\/Busybox\) must be lowercase/],
-    ['me/App:v1', /repository name \(me\/App\) must be lowercase/],
     ['busybox:-x', /tag "-x" is not valid/],
     ['busybox:', /empty tag/],
-    ['busybox@sha256:abc', /digest "sha256:abc" is not valid/],
-    [`busybox@sha512:${'a'.repeat(128)}`, /not a valid sha256 digest/],
+    ['busybox@sha256:bad', /digest "sha256:bad" is not valid/],
+    [`busybox:${'a'.repeat(300)}`, /tag "a+" is not valid/],
     ['docker///docker', /empty path component/],
     ['-docker', /component "-docker" is not valid/],
     ['dock..er/docker', /registry "dock..er" is not a valid host/],
     ['me/dock..er', /component "dock..er" is not valid/],
     ['https://github.com/docker/docker', /is a URL/],
     ['bad name', /white space/],
-    ['', /at least one component/],
-    ['1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a', /cannot specify 64-byte hexadecimal strings/],
-    [`${'a'.repeat(250)}/${'b'.repeat(10)}`, /not be more than 255 characters/],
+  ])('%s: invalid reference format', (input, hint) => {
+    expect(() => parseDockerRef(input)).toThrow(expect.objectContaining({ message: 'invalid reference format', details: expect.objectContaining({ hint: expect.stringMatching(hint) }) }));
+  });
+
+  it.each([
+    ['Busybox', 'invalid reference format: repository name (library/Busybox) must be lowercase'],
+    ['me/App:v1', 'invalid reference format: repository name (me/App) must be lowercase'],
+    [`busybox@sha512:${'a'.repeat(128)}`, 'unsupported digest algorithm'],
+    [`busybox@sha256:${'a'.repeat(32)}`, 'invalid checksum digest length'],
+    [`busybox@sha256:${'A'.repeat(64)}`, 'invalid checksum digest format'],
+    ['', 'invalid reference format: repository name must have at least one component'],
+    ['1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a', 'invalid repository name (1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a), cannot specify 64-byte hexadecimal strings'],
+    [`${'a'.repeat(250)}/${'b'.repeat(10)}`, 'invalid reference format: repository name must not be more than 255 characters'],
   ])('%s', (input, message) => {
-    expect(() => parseDockerRef(input)).toThrow(message);
+    expect(() => parseDockerRef(input)).toThrow(expect.objectContaining({ message }));
   });
 });
 

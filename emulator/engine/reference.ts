@@ -45,6 +45,14 @@ function invalid(input: string, why: string): EngineError {
 }
 
 /**
+ * distribution/reference's ErrReferenceInvalidFormat: Docker says no more than "invalid reference format" for a
+ * string its grammar does not match; what is wrong (`hint`) goes in the details, for a UI to show beside it.
+ */
+function invalidFormat(input: string, hint: string): EngineError {
+  return new EngineError('REFERENCE_INVALID', 'invalid reference format', { details: { reference: input, hint } });
+}
+
+/**
  * Docker's ParseNormalizedNamed: accepts the familiar forms and returns the full reference, without
  * adding a default tag (use {@link parseDockerRef} for what `docker pull` does).
  */
@@ -89,7 +97,9 @@ function parseFull(s: string, original: string): Reference {
         details: { reference: original },
       });
     }
-    throw invalid(original, diagnose(original));
+    // Parse: a string that would match in lowercase is ErrNameContainsUppercase
+    if (referenceRe.test(s.toLowerCase())) throw invalid(original, 'repository name must be lowercase');
+    throw invalidFormat(original, diagnose(original));
   }
   const name = m[1] ?? '';
   const tag = m[2];
@@ -104,8 +114,12 @@ function parseFull(s: string, original: string): Reference {
   };
   if (tag !== undefined) ref.tag = tag;
   if (digest !== undefined) {
+    // go-digest's Parse/Validate, in its words (drydock stores sha256 digests only)
     if (!isDigest(digest)) {
-      throw invalid(original, `digest "${digest}" is not a valid sha256 digest (sha256: followed by 64 lowercase hex digits)`);
+      const [algorithm = '', encoded = ''] = digest.split(':');
+      const sizes: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+      const why = sizes[algorithm] === undefined ? 'unsupported digest algorithm' : encoded.length !== sizes[algorithm] ? 'invalid checksum digest length' : algorithm === 'sha256' ? 'invalid checksum digest format' : 'unsupported digest algorithm';
+      throw new EngineError('REFERENCE_INVALID', why, { details: { reference: original } });
     }
     ref.digest = digest;
   }
@@ -197,7 +211,8 @@ export function familiarString(ref: Reference): string {
 
 export function withTag(ref: Reference, tag: string): Reference {
   if (!anchoredTagRe.test(tag)) {
-    throw invalid(tag, `tag "${tag}" is not valid: a tag is 1 to 128 letters, digits, "_", "." or "-", and may not start with "." or "-"`);
+    // distribution/reference's ErrTagInvalidFormat
+    throw new EngineError('REFERENCE_INVALID', 'invalid tag format', { details: { reference: tag, hint: `tag "${tag}" is not valid: a tag is 1 to 128 letters, digits, "_", "." or "-", and may not start with "." or "-"` } });
   }
   return { domain: ref.domain, path: ref.path, tag };
 }

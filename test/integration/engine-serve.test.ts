@@ -136,6 +136,11 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) aga
 
   it('push to the in-browser registry (localhost:5000), rmi, pull back the same digest', async () => {
     expect((await docker('tag', 'busybox', 'localhost:5000/me/bb:1')).status).toBe(0);
+    // pushing needs a login (the registry says 401 to an anonymous push)
+    const anonymous = await docker('push', 'localhost:5000/me/bb:1');
+    expect(anonymous.status).toBe(1);
+    expect(anonymous.err).toContain('unauthorized: authentication required');
+    expect((await docker('login', '-u', 'tester', '-p', 'pw', 'localhost:5000')).status).toBe(0);
     const push = await docker('push', 'localhost:5000/me/bb:1');
     expect(push.status, push.err).toBe(0);
     expect(push.out).toMatch(/^The push refers to repository \[localhost:5000\/me\/bb\]\n/);

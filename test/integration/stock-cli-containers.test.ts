@@ -2,6 +2,7 @@
 // (HTTP upgrade to tcp), stdout and stderr arrive demultiplexed, stdin goes in with -i, the exit status is the
 // container's, and `--rm` leaves nothing behind. A real guest, the static registry from public/registry.
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -156,6 +157,50 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     timings.push(`20 × run --rm true: median ${times.sort((a, b) => a - b)[10]} ms, max ${times[19]} ms`);
     await noContainers();
   }, 600_000);
+
+  it('bodies a script could send (curl on the socket): 400 with dockerd words, nothing stored, ps -a and inspect still work', async () => {
+    /** One request on the engine's socket, as curl --unix-socket sends it. */
+    const send = (method: string, path: string, body?: string, contentType = 'application/json') =>
+      new Promise<{ status: number; message: string }>((ok, fail) => {
+        const req = httpRequest({ socketPath: engine.socket, method, path, headers: body === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => ok({ status: res.statusCode ?? 0, message: ((JSON.parse(text || '{}') as { message?: string }).message ?? text).trim() }));
+        });
+        req.on('error', fail);
+        req.end(body);
+      });
+    const stillListed = async () => {
+      const ps = await docker(['ps', '-a', '--format', '{{.Names}} {{.Command}}']);
+      expect(ps, ps.err).toMatchObject({ status: 0, err: '' });
+      const inspect = await docker(['inspect', '--format', '{{json .Config.Cmd}} {{.HostConfig.Privileged}}', 'good']);
+      expect(inspect).toMatchObject({ status: 0, out: '["true"] false\n' });
+      return ps.out;
+    };
+    expect((await docker(['create', '--name', 'good', 'busybox', 'true'])).status).toBe(0);
+
+    const refused: [string, string, string, string][] = [
+      ['POST', '/v1.43/containers/create?name=bad1', '{"Image":"busybox","HostConfig":{"Privileged":"false"}}', 'invalid JSON: json: cannot unmarshal string into Go struct field HostConfig.HostConfig.Privileged of type bool'],
+      ['POST', '/v1.43/containers/create?name=bad2', '{"Image":"busybox","Cmd":[{"a":1}]}', 'invalid JSON: json: cannot unmarshal array into Go struct field CreateRequest.Config.Cmd of type string'],
+      ['POST', '/v1.43/containers/create?name=bad3', '{"Image":"busybox","Env":{"A":"1"}}', 'invalid JSON: json: cannot unmarshal object into Go struct field CreateRequest.Config.Env of type []string'],
+      ['POST', '/v1.43/containers/create?name=bad4', '{"Image":"busybox",', 'invalid JSON: unexpected EOF'],
+      ['POST', '/v1.43/containers/good/exec', '{"Cmd":"sh"}', 'invalid JSON: json: cannot unmarshal string into Go struct field ExecOptions.Cmd of type []string'],
+      ['POST', '/v1.43/networks/create', '{"Name":"n1","Internal":"no"}', 'invalid JSON: json: cannot unmarshal string into Go struct field CreateRequest.CreateOptions.Internal of type bool'],
+      ['GET', '/v1.43/containers/%zz/json', '', 'invalid URL escape "%zz"'],
+    ];
+    for (const [method, path, body, message] of refused) {
+      expect(await send(method, path, body || undefined), `${method} ${path} ${body}`).toEqual({ status: 400, message });
+      expect(await stillListed()).toBe('good "true"\n');
+    }
+    expect((await docker(['network', 'ls', '--filter', 'name=n1', '-q'])).out).toBe('');
+
+    // Docker's StrSlice: a string Cmd is one word
+    expect((await send('POST', '/v1.43/containers/create?name=strcmd', '{"Image":"busybox","Cmd":"echo hi"}')).status).toBe(201);
+    expect((await docker(['inspect', '--format', '{{json .Config.Cmd}}', 'strcmd'])).out).toBe('["echo hi"]\n');
+    expect((await stillListed()).split('\n').sort()).toEqual(['', 'good "true"', 'strcmd "echo hi"']);
+    expect((await docker(['rm', 'good', 'strcmd'])).status).toBe(0);
+    await noContainers();
+  });
 
   it('engine:serve is still up and reported no stray rejection', () => {
     expect(engine.server.exitCode).toBeNull();

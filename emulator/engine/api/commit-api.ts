@@ -2,6 +2,8 @@
 import { commitContainer, type CommitDeps } from '../containers/container-commit.ts';
 import type { ContainerStore } from '../containers/container-store.ts';
 import { EngineError } from '../errors.ts';
+import { containerCreateRequest } from './docker-types.ts';
+import { readJsonBody } from './go-json.ts';
 import { jsonResponse } from './http-errors.ts';
 
 export interface CommitApiDeps extends Omit<CommitDeps, 'guest'> {
@@ -15,6 +17,12 @@ export function createCommitApi(deps: CommitApiDeps): (request: Request) => Prom
     const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
     if (path !== '/commit' || request.method.toUpperCase() !== 'POST') return undefined;
     const q = url.searchParams;
+    // dockerd decodes the body as a create request (its Config is applied to the image): bad types are a 400
+    const config = await readJsonBody(request, containerCreateRequest, { emptyOk: true }).catch((e: unknown) => {
+      if (e instanceof EngineError && e.message === 'invalid JSON: got EOF while reading request body') return undefined;
+      throw e;
+    });
+    if (config && Object.keys(config).length > 0) throw new EngineError('NOT_IMPLEMENTED', 'a container config in the body of POST /commit is not implemented in drydock yet');
     const record = deps.containers.get(q.get('container') ?? '');
     const guest = deps.guest();
     if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container cannot be committed now');

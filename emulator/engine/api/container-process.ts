@@ -1,6 +1,7 @@
 // The process side of containers for the Engine API: start (bundle files, args[0] check, runtime, logs), stop,
 // kill, restart, pause, wait for exit, top, stats, exec, and drydock's `-it` extension (the runtime's final
 // step handed to the CLI, which runs it on the learner's terminal and reports how it ended).
+import { decodePathSegment } from './path-segment.ts';
 import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
 import { forgetContainer } from '../containers/container-ops.ts';
 import { bundleFiles } from '../containers/bundle.ts';
@@ -18,6 +19,8 @@ import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
+import { drydockCopyBody, drydockExitStatus, drydockStdinChunk, execOptions, execStartOptions } from './docker-types.ts';
+import { readJsonBody } from './go-json.ts';
 import { jsonResponse } from './http-errors.ts';
 import { findPidOne } from './pid-one.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
@@ -767,7 +770,7 @@ export class ContainerProcesses {
     return { Size: Number(decoder.decode(r.stdout).trim().split('\n').pop() || 0) * 1024 };
   }
 
-  createExec(ref: string, body: { Cmd?: string[]; Tty?: boolean; AttachStdin?: boolean; Env?: string[]; User?: string; WorkingDir?: string }): string {
+  createExec(ref: string, body: { Cmd?: string[] | null; Tty?: boolean; AttachStdin?: boolean; Env?: string[] | null; User?: string; WorkingDir?: string }): string {
     const record = this.deps.containers.get(ref);
     if (record.state.status === 'paused') throw new EngineError('CONFLICT', `Container ${record.id} is paused, unpause the container before exec`);
     if (!running(record)) throw new EngineError('CONFLICT', `Container ${record.id} is not running`);
@@ -908,7 +911,7 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
     const method = request.method.toUpperCase();
     const c = /^\/containers\/([^/]+)\/([a-z-]+)$/.exec(path);
     if (c) {
-      const ref = decodeURIComponent(c[1] as string);
+      const ref = decodePathSegment(c[1] as string);
       const action = c[2];
       if (method === 'POST' && action === 'start') return (await p.start(ref)) ? noContent() : notModified();
       if (method === 'POST' && action === 'stop') {
@@ -934,40 +937,40 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
         return p.stats(ref, { stream: stream === null || flagOn(stream), oneShot: flagOn(q.get('one-shot')) }, request.signal);
       }
       if (method === 'POST' && action === 'exec') {
-        const body = (await request.json().catch(() => ({}))) as Parameters<ContainerProcesses['createExec']>[1];
+        const body = (await readJsonBody(request, execOptions, { emptyOk: true })) ?? {};
         return jsonResponse({ Id: p.createExec(ref, body) }, 201);
       }
       if (method === 'POST' && action === 'attach') {
         return p.attach(ref, { stream: flagOn(q.get('stream')), logs: flagOn(q.get('logs')), stdin: flagOn(q.get('stdin')), stdout: flagOn(q.get('stdout')), stderr: flagOn(q.get('stderr')) }, hijackedInput(request), request.signal);
       }
       if (method === 'POST' && action === 'resize') return p.resize(ref, Number(q.get('h')), Number(q.get('w')));
-      if (method === 'POST' && action === 'drydock-cp') return jsonResponse(await p.copy(ref, (await request.json()) as CopyBody));
+      if (method === 'POST' && action === 'drydock-cp') return jsonResponse(await p.copy(ref, (await readJsonBody(request, drydockCopyBody)) as CopyBody));
       if (method === 'POST' && action === 'drydock-stdin') {
         // drydock extension: the attached client's stdin, a chunk per request (Docker hijacks the attach connection)
-        const body = (await request.json().catch(() => ({}))) as { Data?: string; Eof?: boolean };
+        const body = (await readJsonBody(request, drydockStdinChunk, { emptyOk: true })) ?? {};
         await p.writeStdin(ref, body.Data ? base64Bytes(body.Data) : new Uint8Array(), body.Eof === true);
         return noContent();
       }
       if (method === 'POST' && action === 'drydock-interactive') return jsonResponse({ Argv: await p.interactive(ref) });
       if (method === 'POST' && action === 'drydock-exited') {
-        await p.interactiveEnded(ref, endOf((await request.json()) as { ExitCode?: number; Signal?: number }));
+        await p.interactiveEnded(ref, endOf((await readJsonBody(request, drydockExitStatus)) ?? {}));
         return noContent();
       }
     }
     if (method === 'GET' && path === '/drydock/guest-file') return p.guestFile(q.get('path') ?? '');
     const e = /^\/exec\/([^/]+)\/([a-z-]+)$/.exec(path);
     if (e) {
-      const id = decodeURIComponent(e[1] as string);
+      const id = decodePathSegment(e[1] as string);
       const action = e[2];
       if (method === 'POST' && action === 'start') {
-        const body = (await request.json().catch(() => ({}))) as { Detach?: boolean };
+        const body = (await readJsonBody(request, execStartOptions, { emptyOk: true })) ?? {};
         return p.startExec(id, { detach: body.Detach === true }, hijackedInput(request), request.signal);
       }
       if (method === 'POST' && action === 'resize') return p.resizeExec(id, Number(q.get('h')), Number(q.get('w')));
       if (method === 'GET' && action === 'json') return jsonResponse(p.execJson(id));
       if (method === 'POST' && action === 'drydock-argv') return jsonResponse({ Argv: await p.execArgv(id) });
       if (method === 'POST' && action === 'drydock-exited') {
-        p.execEnded(id, endOf((await request.json()) as { ExitCode?: number; Signal?: number }));
+        p.execEnded(id, endOf((await readJsonBody(request, drydockExitStatus)) ?? {}));
         return noContent();
       }
     }

@@ -82,7 +82,7 @@ describe('Engine API router', () => {
   });
 
   it('login against a registry that asks nothing succeeds, and X-Registry-Auth credentials are kept per registry', async () => {
-    const r = await call('POST', '/auth', { body: JSON.stringify({ username: 'u', password: 'p', serveraddress: 'https://index.docker.io/v1/' }) });
+    const r = await call('POST', '/auth', { body: JSON.stringify({ username: 'u', password: 'p', serveraddress: 'https://index.docker.io/v1/' }), headers: { 'Content-Type': 'application/json' } });
     expect(await r.json()).toEqual({ Status: 'Login Succeeded', IdentityToken: '' });
     expect(credentials.get('docker.io')).toEqual({ username: 'u', password: 'p' });
     expect(await (await call('DELETE', '/auth?serveraddress=https%3A%2F%2Findex.docker.io%2Fv1%2F')).json()).toEqual({ Status: 'Removing login credentials for https://index.docker.io/v1/' });

@@ -1,5 +1,6 @@
 // The engine's outside contract: a Docker Engine API router over web-standard Request/Response, the same in a
 // worker (the guest's docker shim, the UI) and in Node (`engine:serve` for the stock docker CLI).
+import { checkPathEscapes, decodePathSegment } from './path-segment.ts';
 import { EngineError } from '../errors.ts';
 import { imageHistory, imagesDiskUsage, inspectImage, listImages } from '../image-api.ts';
 import type { ImagesService } from '../images-service.ts';
@@ -9,6 +10,8 @@ import type { Credentials, FetchLike } from '../registry-client.ts';
 import { familiarString, parseDockerRef, parseNormalizedNamed, referenceString, withTag } from '../reference.ts';
 import { type CredentialStore, registryHost } from './auth-store.ts';
 import { errorResponse, jsonResponse, messageOf } from './http-errors.ts';
+import { authConfig } from './docker-types.ts';
+import { readJsonBody } from './go-json.ts';
 import { filterImages } from './image-filters.ts';
 import { checkLogin } from './registry-login.ts';
 import { API_VERSION, DEFAULT_FACTS, infoBody, MIN_API_VERSION, type SystemFacts, versionBody } from './system-info.ts';
@@ -54,6 +57,8 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     const url = new URL(request.url);
     const q = url.searchParams;
     let path = url.pathname;
+    // before any router splits it: a bad escape is the client's error (400), as Go's URL parser refuses it
+    checkPathEscapes(path);
     const versioned = /^\/v(\d+\.\d+)(\/.*)$/.exec(path);
     if (versioned) {
       const asked = versioned[1] as string;
@@ -101,7 +106,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
 
     const named = /^\/images\/(.+?)(\/json|\/history|\/tag|\/push)?$/.exec(path);
     if (named) {
-      const name = decodeURIComponent(named[1] as string);
+      const name = decodePathSegment(named[1] as string);
       const action = named[2];
       if (action === '/json' && method === 'GET') return jsonResponse(await inspectImage(images, service.content, name));
       if (action === '/history' && method === 'GET') return jsonResponse(await imageHistory(images, service.content, name));
@@ -114,12 +119,12 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     const container = /^\/containers\/([^/]+)\/json$/.exec(path);
     if (container && method === 'GET') {
       // No containers yet: `docker inspect NAME` asks for a container first and falls back to images on 404.
-      throw new EngineError('NOT_FOUND', `No such container: ${decodeURIComponent(container[1] as string)}`);
+      throw new EngineError('NOT_FOUND', `No such container: ${decodePathSegment(container[1] as string)}`);
     }
     const other = /^\/(networks|volumes|nodes|services|tasks|secrets|configs|plugins)\/([^/]+)(\/json)?$/.exec(path);
     if (other && method === 'GET') {
       // Nothing of these kinds exists yet: a plain not-found lets `docker inspect NAME` try the next kind.
-      throw new EngineError('NOT_FOUND', `${(other[1] as string).replace(/s$/, '')} ${decodeURIComponent(other[2] as string)} not found`);
+      throw new EngineError('NOT_FOUND', `${(other[1] as string).replace(/s$/, '')} ${decodePathSegment(other[2] as string)} not found`);
     }
     if (/^\/(containers|build|networks|volumes|exec|swarm|services|nodes|secrets|configs|plugins|session|events|distribution|commit|grpc)(\/|$)/.test(path)) {
       throw new EngineError('NOT_IMPLEMENTED', `${method} ${path} is not implemented in drydock yet`);
@@ -163,7 +168,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
   }
 
   async function login(request: Request): Promise<Response> {
-    const body = (await request.json().catch(() => ({}))) as { username?: string; password?: string; serveraddress?: string };
+    const body = (await readJsonBody(request, authConfig, { emptyOk: true })) ?? {};
     if (!body.username || !body.password) throw new EngineError('INVALID_ARGUMENT', 'username and password are required');
     const host = registryHost(body.serveraddress);
     const creds = { username: body.username, password: body.password };

@@ -8,6 +8,8 @@ import { EngineError } from '../errors.ts';
 import type { GuestFs } from '../guest-fs.ts';
 import type { ImageStore } from '../image-store.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
+import { buildArgs } from '../api/docker-types.ts';
+import { decodeGoJson, GoJsonError } from '../api/go-json.ts';
 import { build, type BuildOptions } from './build.ts';
 import type { BuildCache } from './cache.ts';
 import { guestContextSource } from './context-source.ts';
@@ -24,17 +26,17 @@ export interface BuildApiDeps {
 
 const truthy = (v: string | null) => v !== null && v !== '' && v !== '0' && v !== 'false';
 
-/** Docker's `buildargs` (a JSON object; null = unset) as ordered pairs. */
+/** Docker's `buildargs` (a JSON object; null = unset) as ordered pairs, refused as dockerd refuses them. */
 function buildArgsOf(raw: string | null): [string, string][] {
   if (!raw) return [];
-  let parsed: unknown;
+  let parsed: Record<string, string | null> | null | undefined;
   try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new EngineError('INVALID_ARGUMENT', `failed to parse buildargs: ${raw}`);
+    parsed = decodeGoJson(raw, buildArgs, { unmarshal: true });
+  } catch (e) {
+    if (e instanceof GoJsonError) throw new EngineError('INVALID_ARGUMENT', `error reading build args: ${e.message}`);
+    throw e;
   }
-  if (typeof parsed !== 'object' || parsed === null) throw new EngineError('INVALID_ARGUMENT', 'buildargs must be a JSON object');
-  return Object.entries(parsed as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return Object.entries(parsed ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string');
 }
 
 export function createBuildApi(deps: BuildApiDeps): (request: Request) => Promise<Response | undefined> {

@@ -20,7 +20,7 @@ export interface CliSession {
   readonly argv: readonly string[];
   /** the shim's working directory in the guest (build contexts, `--env-file`, `cp`) */
   readonly cwd: string;
-  /** TERM and DOCKER_* variables of the shim */
+  /** the shim's environment (the docker CLI's: `-e NAME` and env-file lines with only a name read it) */
   readonly env: Readonly<Record<string, string>>;
   /** set when the shim's stdin is a terminal */
   readonly tty?: TtySize;

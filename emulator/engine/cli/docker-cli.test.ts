@@ -301,6 +301,9 @@ describe('docker login and push', () => {
   it('push to the in-browser registry at localhost:5000, rmi, pull back the same digest; docker.io refuses', async () => {
     await docker('pull busybox');
     await docker('tag busybox localhost:5000/me/bb');
+    // pushing needs a login: the registry answers an anonymous push 401
+    expect(await docker('push localhost:5000/me/bb')).toMatchObject({ status: 1, err: expect.stringContaining('unauthorized: authentication required') });
+    expect((await docker('login -u tester -p pw localhost:5000')).status).toBe(0);
     const r = await docker('push localhost:5000/me/bb');
     expect(r.status, r.err).toBe(0);
     expect(r.out).toMatch(/^Using default tag: latest\nThe push refers to repository \[localhost:5000\/me\/bb\]\n/);

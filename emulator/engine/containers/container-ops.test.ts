@@ -57,6 +57,18 @@ describe('create body round trip (CLI -> Engine API -> engine)', () => {
     expect(() => runRequestFromBody({ Image: '' })).toThrow('No image was specified');
     expect(() => runRequestFromBody({ Image: 'busybox' }, { name: 'a b' })).toThrow('Invalid container name (a b)');
   });
+
+  it("the daemon's restart policy and hostname checks (moby's words)", () => {
+    const restart = (Name: string, MaximumRetryCount = 0, AutoRemove = false) => () => runRequestFromBody({ Image: 'busybox', HostConfig: { RestartPolicy: { Name, MaximumRetryCount }, AutoRemove } });
+    expect(restart('bogus')).toThrow("invalid restart policy: unknown policy 'bogus'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'");
+    expect(restart('always', 3)).toThrow("invalid restart policy: maximum retry count can only be used with 'on-failure'");
+    expect(restart('no', -1)).toThrow("invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative");
+    expect(restart('on-failure', -1)).toThrow('invalid restart policy: maximum retry count cannot be negative');
+    expect(restart('bogus', 0, true)).toThrow("can't create 'AutoRemove' container with restart policy");
+    expect(runRequestFromBody({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } }).restart).toEqual({ name: 'on-failure', maximumRetryCount: 2 });
+    expect(runRequestFromBody({ Image: 'busybox', Hostname: 'h'.repeat(64) }).hostname).toBe('h'.repeat(64));
+    expect(() => runRequestFromBody({ Image: 'busybox', Hostname: 'h'.repeat(65) })).toThrow(`hostname "${'h'.repeat(65)}" is too long (maximum 64 bytes)`);
+  });
 });
 
 describe('bundle files', () => {

@@ -39,7 +39,7 @@ async function setup(options: { kill?: boolean } = {}) {
       : {}),
   });
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await api(new Request(`http://docker${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) }));
+    const res = await api(new Request(`http://docker${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } } : {}) }));
     if (!res) throw new Error(`not routed: ${method} ${path}`);
     return res;
   };

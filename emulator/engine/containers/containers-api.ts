@@ -1,6 +1,7 @@
 // Engine API routes for the container model and volumes (`/containers/json`, `/containers/create`, inspect, rm,
 // rename, prune, wait, logs, `/volumes...`), for the engine's router to try before its not-implemented fallback.
 // Process work (start, stop, kill, pause, attach, exec) is the runtime's: those routes are left to the router.
+import { decodePathSegment } from '../api/path-segment.ts';
 import { jsonResponse } from '../api/http-errors.ts';
 import { EngineError } from '../errors.ts';
 import { createContainer, type CreateDeps, type ImageForCreate } from './container-create.ts';
@@ -8,7 +9,9 @@ import { listContainers } from './container-filters.ts';
 import { containerInspect, containerSummary } from './container-json.ts';
 import { forgetContainer, pruneContainers, waitContainer, type WaitCondition } from './container-ops.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';
-import { runRequestFromBody, type ContainerCreateBody } from './create-body.ts';
+import { runRequestFromBody } from './create-body.ts';
+import { containerConfig, containerCreateRequest, volumeCreateOptions } from '../api/docker-types.ts';
+import { readJsonBody } from '../api/go-json.ts';
 import { encodeLogEntry, parseLogsQuery } from './logs-api.ts';
 import type { LogStore } from './log-store.ts';
 import type { RunRequest } from './run-options.ts';
@@ -55,9 +58,9 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       return jsonResponse(records.map((r) => containerSummary(r, now())));
     }
     if (path === '/containers/create' && method === 'POST') {
-      const body = (await request.json().catch(() => {
-        throw new EngineError('INVALID_ARGUMENT', 'invalid JSON body');
-      })) as ContainerCreateBody;
+      const body = await readJsonBody(request, containerCreateRequest);
+      // the embedded *Config stays nil unless one of its keys came (dockerd: ErrEmptyConfig)
+      if (body === undefined || ![...containerConfig.keys.keys()].some((k) => k in body)) throw new EngineError('INVALID_ARGUMENT', 'config cannot be empty in order to create a container');
       const run = runRequestFromBody(body, { name: q.get('name'), platform: q.get('platform') });
       // A taken name is refused before the image is looked at (nothing pulled for nothing).
       if (run.name !== undefined) deps.containers.checkName(run.name);
@@ -78,7 +81,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
     }
     const one = /^\/containers\/([^/]+)(\/[a-z]+)?$/.exec(path);
     if (one) {
-      const ref = decodeURIComponent(one[1] as string);
+      const ref = decodePathSegment(one[1] as string);
       const action = one[2];
       if (action === '/json' && method === 'GET') return jsonResponse(containerInspect(deps.containers.get(ref), (id) => deps.containers.find(id)?.name));
       if (action === undefined && method === 'DELETE') return remove(ref, q);
@@ -114,7 +117,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       return jsonResponse({ Volumes: volumes, Warnings: null });
     }
     if (path === '/volumes/create' && method === 'POST') {
-      const body = (await request.json().catch(() => ({}))) as { Name?: string; Driver?: string; Labels?: Record<string, string> };
+      const body = (await readJsonBody(request, volumeCreateOptions, { emptyOk: true })) ?? {};
       if (body.Driver && body.Driver !== 'local') throw new EngineError('NOT_FOUND', `error looking up volume plugin ${body.Driver}: plugin "${body.Driver}" not found`);
       return jsonResponse(await deps.volumes.create({ ...(body.Name ? { name: body.Name } : {}), ...(body.Labels ? { labels: body.Labels } : {}) }), 201);
     }
@@ -125,7 +128,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
     }
     const volume = /^\/volumes\/([^/]+)$/.exec(path);
     if (volume) {
-      const name = decodeURIComponent(volume[1] as string);
+      const name = decodePathSegment(volume[1] as string);
       if (method === 'GET') return jsonResponse(deps.volumes.inspect(name));
       if (method === 'DELETE') {
         await deps.volumes.remove(name, { force: flag(q.get('force')) });

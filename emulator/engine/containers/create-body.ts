@@ -5,7 +5,7 @@ import { emptyEndpointSettings, type EndpointSettingsJSON } from '../network/end
 import { validatePortBindings, type PortBindingJSON, type PortSet } from '../network/ports.ts';
 import type { EndpointConfig } from '../network/run-network-options.ts';
 import type { RestartPolicy, RunRequest, VolumeMount } from './run-options.ts';
-import { parseVolume } from './run-options.ts';
+import { parseVolume, restartPolicyError } from './run-options.ts';
 
 /** The request body of `POST /containers/create?name=...` (the fields drydock reads). */
 export interface ContainerCreateBody {
@@ -127,7 +127,13 @@ export function runRequestFromBody(body: ContainerCreateBody, query: { name?: st
   }
   const entrypoint = body.Entrypoint ?? undefined;
   const restartName = host.RestartPolicy?.Name || 'no';
-  if (!['no', 'always', 'on-failure', 'unless-stopped'].includes(restartName)) throw bad(`invalid restart policy '${restartName}'`);
+  const restartCount = host.RestartPolicy?.MaximumRetryCount ?? 0;
+  // dockerd's validateHostConfig, in its order
+  if ((host.AutoRemove ?? false) && restartName !== 'no') throw bad("can't create 'AutoRemove' container with restart policy");
+  const restartError = restartPolicyError({ name: restartName, maximumRetryCount: restartCount });
+  if (restartError !== undefined) throw bad(restartError);
+  // moby (daemon_unix.go verifyPlatformContainerSettings): Linux's HOST_NAME_MAX, where runc's sethostname would fail
+  if (new TextEncoder().encode(body.Hostname ?? '').length > 64) throw bad(`hostname ${JSON.stringify(body.Hostname)} is too long (maximum 64 bytes)`);
   const memory = host.Memory ?? 0;
   if (memory !== 0 && memory < 6 * 1024 * 1024) throw bad('Minimum memory limit allowed is 6MB');
   const nanoCpus = host.NanoCpus ?? 0;
@@ -155,10 +161,9 @@ export function runRequestFromBody(body: ContainerCreateBody, query: { name?: st
     privileged: host.Privileged ?? false,
     ...network,
     labels: { ...(body.Labels ?? {}) },
-    restart: { name: restartName as RestartPolicy['name'], maximumRetryCount: host.RestartPolicy?.MaximumRetryCount ?? 0 },
+    restart: { name: restartName as RestartPolicy['name'], maximumRetryCount: restartCount },
     pull: 'never',
   };
-  if (request.autoRemove && request.restart.name !== 'no') throw bad("can't create 'AutoRemove' container with restart policy");
   const name = query.name?.replace(/^\//, '');
   if (name) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw bad(`Invalid container name (${query.name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);

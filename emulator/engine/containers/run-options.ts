@@ -306,7 +306,11 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
 
   const restart = parseRestart(str('restart'), fail);
   const autoRemove = bool('rm');
-  if (autoRemove && restart.name !== 'no') throw fail('Conflicting options: --restart and --rm');
+  if (autoRemove && restart.name !== 'no' && (restart.name as string) !== '') throw fail('conflicting options: cannot specify both --restart and --rm', 'option');
+  for (const spec of list('volume')) {
+    const bad = volumeSpecError(spec);
+    if (bad !== undefined) throw fail(bad, 'option');
+  }
 
   const pull = str('pull') ?? 'missing';
   if (pull !== 'missing' && pull !== 'always' && pull !== 'never') {
@@ -436,17 +440,56 @@ export function normalize(path: string): string {
   return `/${out.join('/')}`;
 }
 
-function parseRestart(value: string | undefined, fail: (m: string) => Error): RestartPolicy {
+/** The docker CLI's ParseRestartPolicy: the format only; the policy's name is the daemon's to check. */
+function parseRestart(value: string | undefined, fail: (m: string, origin?: RunErrorOrigin) => Error): RestartPolicy {
   if (value === undefined || value === '' || value === 'no') return { name: 'no', maximumRetryCount: 0 };
-  const [name, count] = value.split(':');
-  if (name === 'always' || name === 'unless-stopped') {
-    if (count !== undefined) throw fail(`invalid restart policy format: maximum retry count can only be used with 'on-failure'`);
-    return { name, maximumRetryCount: 0 };
+  const colon = value.indexOf(':');
+  const name = colon >= 0 ? value.slice(0, colon) : value;
+  const count = colon >= 0 ? value.slice(colon + 1) : '';
+  if (colon >= 0 && name === '') throw fail('invalid restart policy format: no policy provided before colon', 'option');
+  if (count !== '' && !/^[+-]?\d+$/.test(count)) throw fail('invalid restart policy format: maximum retry count must be an integer', 'option');
+  return { name: name as RestartPolicy['name'], maximumRetryCount: count === '' ? 0 : Number(count) };
+}
+
+/** moby's ValidateRestartPolicy (api/types/container), the daemon's check of a create body. */
+export function restartPolicyError(policy: { name: string; maximumRetryCount: number }): string | undefined {
+  const { name, maximumRetryCount: count } = policy;
+  if (name === 'always' || name === 'unless-stopped' || name === 'no') {
+    if (count !== 0) return `invalid restart policy: maximum retry count can only be used with 'on-failure'${count < 0 ? ' and cannot be negative' : ''}`;
+    return undefined;
   }
-  if (name === 'on-failure') {
-    if (count === undefined) return { name, maximumRetryCount: 0 };
-    if (!/^\d+$/.test(count)) throw fail(`invalid restart policy format: maximum retry count must be an integer`);
-    return { name, maximumRetryCount: Number(count) };
+  if (name === 'on-failure') return count < 0 ? 'invalid restart policy: maximum retry count cannot be negative' : undefined;
+  if (name === '') return undefined;
+  return `invalid restart policy: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`;
+}
+
+/**
+ * The docker CLI's own check of a `-v` spec (cli/compose/loader's ParseVolume), before the daemon sees it:
+ * `invalid spec: SPEC: empty section between colons`, `too many colons`, `invalid empty volume spec`.
+ */
+export function volumeSpecError(spec: string): string | undefined {
+  if (spec.length === 0) return 'invalid empty volume spec';
+  if (spec.length <= 2) return undefined;
+  let buffer = '';
+  let source = '';
+  let target = '';
+  for (const char of [...spec, '\0']) {
+    const end = char === '\0';
+    // a Windows drive letter (`C:`) stays in the buffer
+    if (char === ':' && buffer.length === 1 && /\p{L}/u.test(buffer)) {
+      buffer += char;
+      continue;
+    }
+    if (char !== ':' && !end) {
+      buffer += char;
+      continue;
+    }
+    if (buffer === '') return `invalid spec: ${spec}: empty section between colons`;
+    if (source === '' && end) target = buffer;
+    else if (source === '') source = buffer;
+    else if (target === '') target = buffer;
+    else if (!end) return `invalid spec: ${spec}: too many colons`;
+    buffer = '';
   }
-  throw fail(`invalid restart policy format: unknown policy '${name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  return undefined;
 }

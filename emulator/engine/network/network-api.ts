@@ -1,13 +1,15 @@
 // Engine API routes for networks: `GET /networks`, `GET /networks/{id}`, `POST /networks/create`,
 // `DELETE /networks/{id}`, `POST /networks/{id}/connect|disconnect`, `POST /networks/prune`, answered as
 // dockerd does (its lookups, refusals and status codes). Undefined for routes that are not these.
+import { decodePathSegment } from '../api/path-segment.ts';
 import { jsonResponse } from '../api/http-errors.ts';
 import { parseFilters } from '../api/image-filters.ts';
 import { EngineError } from '../errors.ts';
 import type { ContainerNetworking } from './container-networking.ts';
 import { filterNetworks, networkJSON } from './network-json.ts';
 import { bridgeName, isPredefined, type NetworkCreateRequest, type NetworkRecord, type NetworkStore } from './network-store.ts';
-import type { EndpointConfig } from './run-network-options.ts';
+import { networkConnectOptions, networkCreateRequest, networkDisconnectOptions } from '../api/docker-types.ts';
+import { readJsonBody } from '../api/go-json.ts';
 
 export interface NetworkApiDeps {
   networks: NetworkStore;
@@ -39,10 +41,8 @@ export function createNetworkApi(deps: NetworkApiDeps): (request: Request) => Pr
       return jsonResponse(list.map((n) => networkJSON(n)));
     }
     if (path === '/networks/create' && method === 'POST') {
-      const body = (await request.json().catch(() => {
-        throw new EngineError('INVALID_ARGUMENT', 'invalid JSON body');
-      })) as NetworkCreateRequest;
-      const n = await networks.create(body ?? ({} as NetworkCreateRequest));
+      const body = (await readJsonBody(request, networkCreateRequest, { emptyOk: true })) ?? ({} as NetworkCreateRequest);
+      const n = await networks.create(body);
       return jsonResponse({ Id: n.id, Warning: '' }, 201);
     }
     if (path === '/networks/prune' && method === 'POST') {
@@ -65,7 +65,7 @@ export function createNetworkApi(deps: NetworkApiDeps): (request: Request) => Pr
     }
     const one = /^\/networks\/([^/]+)(\/connect|\/disconnect)?$/.exec(path);
     if (!one) return undefined;
-    const term = decodeURIComponent(one[1] as string);
+    const term = decodePathSegment(one[1] as string);
     const action = one[2];
     if (action === undefined && method === 'GET') {
       const n = networks.get(term);
@@ -76,12 +76,12 @@ export function createNetworkApi(deps: NetworkApiDeps): (request: Request) => Pr
       return new Response(null, { status: 204 });
     }
     if (action === '/connect' && method === 'POST') {
-      const body = (await request.json().catch(() => ({}))) as { Container?: string; EndpointConfig?: EndpointConfig | null };
+      const body = (await readJsonBody(request, networkConnectOptions, { emptyOk: true })) ?? {};
       await networking.connect(body.Container ?? '', term, body.EndpointConfig ?? {});
       return new Response(null, { status: 200 });
     }
     if (action === '/disconnect' && method === 'POST') {
-      const body = (await request.json().catch(() => ({}))) as { Container?: string; Force?: boolean };
+      const body = (await readJsonBody(request, networkDisconnectOptions, { emptyOk: true })) ?? {};
       await networking.disconnect(body.Container ?? '', term, body.Force ?? false);
       return new Response(null, { status: 200 });
     }

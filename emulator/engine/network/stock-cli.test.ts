@@ -212,4 +212,23 @@ describe.skipIf(!existsSync(DOCKER))('stock docker CLI and drydock\'s CLI print 
       expect({ c, ...o, out: o.out.replace(/[0-9a-f]{64}/, 'ID') }).toEqual({ c, ...t, out: t.out.replace(/[0-9a-f]{64}/, 'ID') });
     }
   });
+
+  it('run and create: reference, -v, --restart and --hostname errors, and exit statuses', async () => {
+    const cases = [
+      ['BUSYBOX', 'true'],
+      ['busybox@sha256:bad', 'true'],
+      [`busybox:${'a'.repeat(300)}`, 'true'],
+      ['-v', ':/x', 'busybox'],
+      ['-v', '/a:/b:ro:z', 'busybox'],
+      ['--restart', 'bogus', 'busybox'],
+      ['--restart', 'always:3', 'busybox'],
+      ['--restart', ':1', 'busybox'],
+      ['--restart', 'on-failure:x', 'busybox'],
+      ['--rm', '--restart', 'always', 'busybox'],
+      ['--hostname', 'h'.repeat(65), 'busybox'],
+    ];
+    for (const command of ['run', 'create']) {
+      for (const c of cases) expect(await ours(command, ...c), `docker ${command} ${c.join(' ')}`).toEqual(await theirs(command, ...c));
+    }
+  }, 60_000);
 });

@@ -31,11 +31,13 @@ interface RegistryDocument {
   version: 1;
   accounts: AccountRecord[];
   repositories: Record<string, RepositoryRecord>;
+  /** namespace (a repository name's first component) -> the account it belongs to: its creator or first pusher */
+  namespaces: Record<string, string>;
 }
 
 export class RegistryDb {
   readonly #store: ContentStore;
-  #doc: RegistryDocument = { version: 1, accounts: [], repositories: {} };
+  #doc: RegistryDocument = { version: 1, accounts: [], repositories: {}, namespaces: {} };
   /** saves run one after another so an older snapshot never overwrites a newer one */
   #saving: Promise<void> = Promise.resolve();
 
@@ -45,7 +47,9 @@ export class RegistryDb {
 
   async load(): Promise<void> {
     const doc = await this.#store.readDocument<RegistryDocument>(REGISTRY_DB_DOCUMENT);
-    if (doc) this.#doc = { version: 1, accounts: doc.accounts ?? [], repositories: doc.repositories ?? {} };
+    if (doc) this.#doc = { version: 1, accounts: doc.accounts ?? [], repositories: doc.repositories ?? {}, namespaces: doc.namespaces ?? {} };
+    // a registry saved before namespaces had owners: each account keeps the namespace of its own name, as then
+    for (const a of this.#doc.accounts) this.claimNamespace(a.username, a.username);
   }
 
   save(): Promise<void> {
@@ -60,6 +64,16 @@ export class RegistryDb {
 
   addAccount(account: AccountRecord): void {
     this.#doc.accounts.push(account);
+  }
+
+  /** The account a namespace belongs to, if any has it yet. */
+  namespaceOwner(namespace: string): string | undefined {
+    return Object.hasOwn(this.#doc.namespaces, namespace) ? this.#doc.namespaces[namespace] : undefined;
+  }
+
+  /** Gives a namespace that no account has yet to `username`; one already taken stays with its owner. */
+  claimNamespace(namespace: string, username: string): void {
+    if (this.namespaceOwner(namespace) === undefined) this.#doc.namespaces[namespace] = username;
   }
 
   repository(name: string): RepositoryRecord | undefined {

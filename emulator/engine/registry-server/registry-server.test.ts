@@ -10,8 +10,17 @@ const basic = (user: string, pass: string) => `Basic ${btoa(`${user}:${pass}`)}`
 
 let backend: MemoryBlobBackend;
 let server: RegistryServer;
-const call = (method: string, path: string, init: { body?: Uint8Array | string; headers?: Record<string, string> } = {}) =>
-  server.handle(new Request(`${BASE}${path}`, { method, ...(init.body !== undefined ? { body: (typeof init.body === 'string' ? enc(init.body) : init.body) as Uint8Array<ArrayBuffer> } : {}), headers: init.headers ?? {} }));
+/** Writes need a login: they go as `tester` (signed up before each test) unless the test says otherwise. */
+const ME = { Authorization: basic('tester', 'pw') };
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const call = (method: string, path: string, init: { body?: Uint8Array | string; headers?: Record<string, string>; anonymous?: boolean } = {}) =>
+  server.handle(
+    new Request(`${BASE}${path}`, {
+      method,
+      ...(init.body !== undefined ? { body: (typeof init.body === 'string' ? enc(init.body) : init.body) as Uint8Array<ArrayBuffer> } : {}),
+      headers: { ...(WRITES.has(method) && !init.anonymous ? ME : {}), ...(init.headers ?? {}) },
+    }),
+  );
 const errorCode = async (r: Response) => ((await r.json()) as { errors: { code: string }[] }).errors[0]?.code;
 
 /** A tiny image: one layer blob, a config, a manifest naming them. */
@@ -29,8 +38,8 @@ function image(seed: string) {
   return { layer, config, manifest, digest: sha256Digest(manifest) };
 }
 
-async function pushMonolithic(name: string, blob: Uint8Array, headers: Record<string, string> = {}) {
-  return call('POST', `/v2/${name}/blobs/uploads/?digest=${sha256Digest(blob)}`, { body: blob, headers });
+async function pushMonolithic(name: string, blob: Uint8Array, headers: Record<string, string> = {}, anonymous = false) {
+  return call('POST', `/v2/${name}/blobs/uploads/?digest=${sha256Digest(blob)}`, { body: blob, headers, anonymous });
 }
 
 async function pushImage(name: string, tag: string, img: ReturnType<typeof image>, headers: Record<string, string> = {}) {
@@ -41,6 +50,7 @@ async function pushImage(name: string, tag: string, img: ReturnType<typeof image
 beforeEach(async () => {
   backend = new MemoryBlobBackend();
   server = await RegistryServer.open({ backend });
+  expect((await call('GET', '/v2/', { headers: ME })).status).toBe(200);
 });
 
 describe('the in-browser registry (distribution-spec)', () => {
@@ -99,7 +109,7 @@ describe('the in-browser registry (distribution-spec)', () => {
     expect(skipped.headers.get('Range')).toBe('0-7');
     expect(await errorCode(skipped)).toBe('BLOB_UPLOAD_INVALID');
 
-    expect((await call('GET', location)).headers.get('Range')).toBe('0-7');
+    expect((await call('GET', location, { headers: ME })).headers.get('Range')).toBe('0-7');
     expect((await call('PATCH', location, { body: blob.slice(8, 16), headers: { 'Content-Range': '8-15' } })).status).toBe(202);
     const done = await call('PUT', `${location}?digest=${sha256Digest(blob)}`, { body: blob.slice(16) });
     expect(done.status).toBe(201);
@@ -235,7 +245,7 @@ describe('accounts and private repositories', () => {
     expect(await anonymous.json()).toMatchObject({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] });
     expect((await call('GET', '/v2/alice/app/manifests/latest', { headers: bob })).status).toBe(403);
     expect((await call('GET', '/v2/alice/app/manifests/latest', { headers: alice })).status).toBe(200);
-    expect((await pushMonolithic('alice/app', enc('anon'))).status).toBe(401);
+    expect((await pushMonolithic('alice/app', enc('anon'), {}, true)).status).toBe(401);
     // Another account cannot mount alice's blobs into its own repository: it gets an upload session instead.
     const steal = await call('POST', `/v2/bob/copy/blobs/uploads/?mount=${sha256Digest(img.layer)}&from=alice/app`, { headers: bob });
     expect(steal.status).toBe(202);
@@ -243,11 +253,43 @@ describe('accounts and private repositories', () => {
     expect(await (await call('GET', '/v2/_catalog', { headers: alice })).json()).toEqual({ repositories: ['alice/app'] });
   });
 
-  it('leaves repositories outside account namespaces public, for everyone to pull and push', async () => {
+  it('pushing needs a login: anonymous 401 with a Basic challenge, before anything is stored', async () => {
+    const img = image('anon');
+    const r = await pushMonolithic('shared/app', img.layer, {}, true);
+    expect(r.status).toBe(401);
+    expect(r.headers.get('WWW-Authenticate')).toBe('Basic realm="drydock registry localhost:5000"');
+    expect(await r.json()).toEqual({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required', detail: [{ Type: 'repository', Name: 'shared/app', Action: 'push' }] }] });
+    expect((await call('POST', '/v2/shared/app/blobs/uploads/', { anonymous: true })).status).toBe(401);
+    expect((await call('PUT', '/v2/shared/app/manifests/latest', { body: img.manifest, headers: { 'Content-Type': MediaType.ociManifest }, anonymous: true })).status).toBe(401);
+    expect(server.db.repository('shared/app')).toBeUndefined();
+    expect(server.db.namespaceOwner('shared')).toBeUndefined();
+  });
+
+  it('a namespace belongs to its first pusher: others get 403, and a later account of that name does not take it over', async () => {
     await call('GET', '/v2/', { headers: alice });
-    expect((await pushImage('shared/app', 'latest', image('q'))).status).toBe(201);
-    expect((await call('GET', '/v2/shared/app/manifests/latest')).status).toBe(200);
-    expect((await pushImage('shared/app', 'v2', image('r'), alice)).status).toBe(201);
-    expect((await call('GET', '/v2/shared/app/manifests/v2')).status).toBe(200);
+    expect((await pushImage('team/app', 'latest', image('q'), alice)).status).toBe(201);
+    expect(server.db.namespaceOwner('team')).toBe('alice');
+    // public to pull (not an account's own namespace), to anyone
+    expect((await call('GET', '/v2/team/app/manifests/latest')).status).toBe(200);
+    // `docker login -u team` creates the account, not a claim on alice's namespace
+    const team = { Authorization: basic('team', 'pw') };
+    expect((await call('GET', '/v2/', { headers: team })).status).toBe(200);
+    expect(server.db.namespaceOwner('team')).toBe('alice');
+    expect((await pushMonolithic('team/app', image('r').layer, team)).status).toBe(403);
+    const blob = await pushMonolithic('team/other', enc('x'), team);
+    expect(blob.status).toBe(403);
+    expect(await blob.json()).toEqual({ errors: [{ code: 'DENIED', message: 'requested access to the resource is denied', detail: null }] });
+    expect((await call('DELETE', `/v2/team/app/manifests/latest`, { headers: team })).status).toBe(403);
+    expect((await call('GET', '/v2/team/app/manifests/latest')).status).toBe(200);
+    expect((await call('GET', '/v2/team/app/manifests/latest', { headers: team })).status).toBe(200);
+    // the owner still pushes; a name nobody has is claimed by its first pusher
+    await call('GET', '/v2/', { headers: bob });
+    expect((await pushImage('team/app', 'v2', image('s'), alice)).status).toBe(201);
+    expect((await pushImage('solo', 'latest', image('t'), bob)).status).toBe(201);
+    expect(server.db.namespaceOwner('solo')).toBe('bob');
+    expect((await pushMonolithic('solo', enc('y'), alice)).status).toBe(403);
+    // and it is remembered across a new instance
+    server = await RegistryServer.open({ backend });
+    expect(server.db.namespaceOwner('team')).toBe('alice');
   });
 });

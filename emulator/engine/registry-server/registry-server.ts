@@ -164,25 +164,33 @@ export class RegistryServer {
   }
 
   /**
-   * The rule, Docker Hub's namespaces: repositories under `<account>/` belong to that account and are
-   * private (pull and push need its password); every other repository is public, as on a plain local
-   * registry. The name alone decides, so the registry can ask for credentials (401) before anything is
-   * written, and clients that only send credentials when challenged (Docker, skopeo) work unchanged.
+   * The rule. A namespace (a repository name's first component) belongs to one account: the one that created
+   * it (an account's own name, at sign-up) or first pushed to it; a later account of that name does not take it
+   * over. Pushing and deleting need a login (401 with a Basic challenge, so that clients which only send
+   * credentials when challenged, Docker and skopeo, send them) and the namespace's owner (403 for another
+   * account). Pulling: an account's own namespace (`alice/...` owned by alice) is private to it, as on Docker
+   * Hub; any other repository (`team/app`, `myapp`) is public.
    */
   #authorize(request: Request, name: string, action: Action): { user: string | undefined; repo: RepositoryRecord | undefined } {
     const user = this.#identify(request);
-    const owner = this.ownerOf(name);
-    if (owner !== undefined && owner !== user) {
-      if (user === undefined) throw this.#unauthorized('authentication required', [{ Type: 'repository', Name: name, Action: action }]);
-      throw denied();
+    const challenge = () => this.#unauthorized('authentication required', [{ Type: 'repository', Name: name, Action: action }]);
+    if (action === 'pull') {
+      if (!this.#mayPull(name, user)) throw user === undefined ? challenge() : denied();
+      return { user, repo: this.db.repository(name) };
     }
+    if (user === undefined) throw challenge();
+    const namespace = namespaceOf(name);
+    const owner = this.db.namespaceOwner(namespace);
+    if (owner !== undefined && owner !== user) throw denied();
+    // the first push claims the namespace (saved with the write that follows)
+    if (owner === undefined) this.db.claimNamespace(namespace, user);
     return { user, repo: this.db.repository(name) };
   }
 
-  /** The account a repository belongs to (its first path component, when an account has that name). */
-  ownerOf(name: string): string | undefined {
-    const namespace = name.split('/')[0] as string;
-    return name.includes('/') && this.db.account(namespace) ? namespace : undefined;
+  #mayPull(name: string, user: string | undefined): boolean {
+    const namespace = namespaceOf(name);
+    const owner = this.db.namespaceOwner(namespace);
+    return owner !== namespace || owner === user;
   }
 
   #unauthorized(message: string, detail: unknown = null): RegistryHttpError {
@@ -212,6 +220,8 @@ export class RegistryServer {
     }
     if (credentials.password.length === 0) throw this.#unauthorized('a password is required to create an account');
     this.db.addAccount(newAccount(credentials, this.#now()));
+    // the account's own namespace, unless someone pushed there first
+    this.db.claimNamespace(credentials.username, credentials.username);
     await this.db.save();
   }
 
@@ -221,8 +231,7 @@ export class RegistryServer {
     const user = this.#identify(request);
     const names = this.db.repositoryNames().filter((n) => {
       const repo = this.db.repository(n) as RepositoryRecord;
-      const owner = this.ownerOf(n);
-      return Object.keys(repo.manifests).length > 0 && (owner === undefined || owner === user);
+      return Object.keys(repo.manifests).length > 0 && this.#mayPull(n, user);
     });
     const { page, link } = paginate(names, url, '/v2/_catalog');
     return jsonResponse({ repositories: page }, link ? { Link: link } : {});
@@ -354,8 +363,7 @@ export class RegistryServer {
     if (mount !== null && from !== null && isDigest(mount) && NAME_RE.test(from)) {
       // Cross-repository mount: only from a repository this user may pull, and only a blob linked there.
       const source = this.db.repository(from);
-      const owner = this.ownerOf(from);
-      const readable = source && (owner === undefined || owner === user);
+      const readable = source && this.#mayPull(from, user);
       if (readable && source.blobs.includes(mount) && (await this.content.hasBlob(mount))) {
         this.#link(name, mount);
         await this.db.save();
@@ -575,4 +583,9 @@ function paginate(all: string[], url: URL, path: string): { page: string[]; link
 
 function jsonResponse(value: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(value), { status: 200, headers: { ...API_VERSION_HEADER, 'Content-Type': 'application/json', ...headers } });
+}
+
+/** A repository's namespace: the first component of its name (`team` of `team/app`, `myapp` of `myapp`). */
+function namespaceOf(name: string): string {
+  return name.split('/')[0] as string;
 }

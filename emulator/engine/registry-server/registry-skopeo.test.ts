@@ -48,7 +48,9 @@ const sourceIndexDigest = async (name: string) => {
 };
 
 it.skipIf(!ready)('skopeo copies busybox (index and all) into the registry and back, digests unchanged', { timeout: 120_000 }, async () => {
-  await skopeo('copy', '--quiet', '--all', '--dest-tls-verify=false', `oci:${LAYOUT}:busybox:latest`, `docker://${host}/me/bb:1`);
+  // pushing needs a login: the account first (docker login's sign-up), then skopeo with its credentials
+  expect((await registry.handle(new Request('http://x/v2/', { headers: { Authorization: `Basic ${btoa('tester:pw')}` } }))).status).toBe(200);
+  await skopeo('copy', '--quiet', '--all', '--dest-tls-verify=false', '--dest-creds', 'tester:pw', `oci:${LAYOUT}:busybox:latest`, `docker://${host}/me/bb:1`);
   expect(seen.some((s) => s.startsWith('PUT /v2/me/bb/manifests/1 201'))).toBe(true);
   const { stdout } = await skopeo('inspect', '--raw', '--tls-verify=false', `docker://${host}/me/bb:1`);
   const { stdout: digestLine } = await skopeo('inspect', '--format', '{{.Digest}}', '--override-arch', '386', '--tls-verify=false', `docker://${host}/me/bb:1`);

@@ -868,8 +868,9 @@ static int shim_main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) add_record(&req, 'a', argv[i]);
   char cwd[4096];
   if (getcwd(cwd, sizeof cwd)) add_record(&req, 'c', cwd);
-  for (char **e = environ; *e; e++)
-    if (!strncmp(*e, "TERM=", 5) || !strncmp(*e, "DOCKER_", 7)) add_record(&req, 'e', *e);
+  /* the whole environment: the engine is this `docker`'s CLI, which reads `-e NAME` and an --env-file line with
+   * only a name from it, as the docker CLI reads its own */
+  for (char **e = environ; *e; e++) add_record(&req, 'e', *e);
   struct winsize ws;
   if (isatty(0) && ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
     char t[32];

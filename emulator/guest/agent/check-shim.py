@@ -83,7 +83,7 @@ _, sid, payload = expect(OPEN, "open")
 if not sid & TOP:
     fail(f"stream id {sid:#x} lacks the top bit")
 records = payload.split(b"\0")
-if records[:-1] != [b"aa", b"ab c", b"c/tmp", b"eTERM=xterm", b"eDOCKER_HOST=x", b"i"]:
+if records[:-1] != [b"aa", b"ab c", b"c/tmp", b"eTERM=xterm", b"eDOCKER_HOST=x", b"eHOME=/nope", b"i"]:
     fail(f"open records {records}")
 shim.stdin.write(b"typed\n")
 shim.stdin.close()

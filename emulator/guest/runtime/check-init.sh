@@ -56,6 +56,15 @@ set +e
 rc=$?
 set -e
 [[ $rc == 127 ]] || { echo "check-init: a missing command gave $rc, want 127" >&2; exit 1; }
+# mkcwd: the working directory made inside the new root (Docker makes a missing WORKDIR / -w), not without it
+mkdir -p "$t/croot"
+"$t/drydock-init" -c "exec root=/ cwd=$t/croot/new/dir mkcwd uid=0 gid=0 groups= caps= -- /bin/sh -c [%20-d%20$t/croot/new/dir%20]" ||
+  { echo 'check-init: mkcwd did not make the working directory' >&2; exit 1; }
+set +e
+"$t/drydock-init" -c "exec root=/ cwd=$t/croot/other uid=0 gid=0 groups= caps= -- /bin/true" 2>/dev/null
+rc=$?
+set -e
+[[ $rc != 0 && ! -e $t/croot/other ]] || { echo "check-init: without mkcwd a missing working directory must fail ($rc)" >&2; exit 1; }
 # run: a program's argv is the step's words, none of a longer line before it
 "$t/drydock-init" -c "mkdir $t/w/1 $t/w/2 $t/w/3 $t/w/4 $t/w/5 $t/w/6 $t/w/7" 'run -- /bin/sh -c [%20%24#%20-eq%200%20]' ||
   { echo 'check-init: run passed words of an earlier line on' >&2; exit 1; }

@@ -463,6 +463,7 @@ static void do_exec(char **w, int n) {
   long uid = 0, gid = 0;
   int nnp = 0, keep[NCAPS] = {0}, i = 0;
   const char *seccomp = NULL, *oom = NULL;
+  int mkcwd = 0;
   gid_t groups[256];
   int ngroups = 0;
   clearenv();
@@ -489,6 +490,7 @@ static void do_exec(char **w, int n) {
     } else if ((v = value(w[i], "seccomp"))) seccomp = v;
     else if ((v = value(w[i], "oom"))) oom = v;
     else if (strcmp(w[i], "nnp") == 0) nnp = 1;
+    else if (strcmp(w[i], "mkcwd") == 0) mkcwd = 1;
     else die("exec: unknown word %s", w[i]);
   }
   if (i + 1 >= n) die("exec: no command after --");
@@ -502,6 +504,9 @@ static void do_exec(char **w, int n) {
     filter.len = (unsigned short)(len / sizeof(struct sock_filter));
   }
   if (root && chroot(root) < 0) die("chroot %s: %s", root, strerror(errno));
+  /* dockerd's SetupWorkingDirectory for a container's process: the working directory is made (0755, root's), inside
+   * the new root, so a symlink on the way resolves in the container's tree, never the guest's */
+  if (mkcwd && mkdir_p(cwd, 0755) < 0) die("Cannot mkdir: %s: %s", cwd, strerror(errno));
   if (chdir(cwd) < 0) die("chdir to %s: %s", cwd, strerror(errno));
   if (setgroups(ngroups, groups) < 0) die("setgroups: %s", strerror(errno));
   if (setresgid(gid, gid, gid) < 0) die("setgid %ld: %s", gid, strerror(errno));

@@ -9,7 +9,7 @@ import { formatRunError, parseRunRequest, runErrorText, runHelpText, type RunReq
 import { MAC_ADDRESS_API_ERROR } from '../../network/run-network-options.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { EngineError } from '../../errors.ts';
-import { familiarString, parseNormalizedNamed, referenceName } from '../../reference.ts';
+import { familiarString, isFullImageId, parseNormalizedNamed, referenceName } from '../../reference.ts';
 import type { CliSession, ProcessEnd } from '../cli-session.ts';
 import { DaemonError, type EngineClient } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';
@@ -67,6 +67,18 @@ async function createFor(ctx: RawContext, req: RunRequest): Promise<string> {
   return (await create()).Id;
 }
 
+/** distribution/reference's ParseAnyReference: an image ID or digest, else a name; its error, if any. */
+function referenceError(image: string): string | undefined {
+  if (isFullImageId(image) || /^sha256:[a-f0-9]{64}$/.test(image)) return undefined;
+  try {
+    parseNormalizedNamed(image);
+    return undefined;
+  } catch (e) {
+    if (e instanceof EngineError && e.code === 'REFERENCE_INVALID') return e.message;
+    throw e;
+  }
+}
+
 /** `docker run` / `docker create` (and `docker container run|create`). */
 export function runCommand(kind: 'run' | 'create'): RawCommand {
   return async (ctx) => {
@@ -83,6 +95,16 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       if (!(e instanceof EngineError)) throw e;
       ctx.err(formatRunError(e, ctx.path));
       return (e.details?.['exitStatus'] as number | undefined) ?? 125;
+    }
+    // the docker CLI parses the image reference itself (ParseAnyReference) before asking the daemon anything
+    const badReference = referenceError(req.image);
+    if (badReference !== undefined) {
+      if (kind === 'create') {
+        ctx.err(`${badReference}\n`);
+        return 1;
+      }
+      ctx.err(runErrorText(badReference, ctx.path, 'option'));
+      return 125;
     }
     // the docker 28 client refuses an endpoint MAC address before asking a daemon speaking API 1.43 (drydock's)
     if (Object.values(req.endpointsConfig).some((ep) => ep.MacAddress)) {
