@@ -51,6 +51,17 @@ describe.skipIf(!built)('scripted student (Node, real guest)', () => {
           const before = await evaluateChecks(step.checks, machine);
           expect(before.ok, `${where}: the check must be red before the step is done, but it already passes: ${before.outcomes.map((o) => o.detail).join('; ')}`).toBe(false);
         }
+        // Each decoy (a wrong attempt that looks like the step) from the step's start: the check stays red.
+        if (step.decoys.length > 0) {
+          const stepStart = await student.guest.emulator.saveCheckpoint();
+          for (const decoy of step.decoys) {
+            log(`step ${step.number}: decoy ${JSON.stringify(decoy.code)}`);
+            await student.type(decoy.code);
+            const fooled = await evaluateChecks(step.checks, machine);
+            expect(fooled.ok, `${lesson.file}:${decoy.line}: step ${step.number}'s check passes after the decoy, which does not do the step`).toBe(false);
+            await student.guest.emulator.restoreCheckpoint(stepStart);
+          }
+        }
         const files = stepFiles(step);
         if (Object.keys(files).length > 0) {
           log(`step ${step.number}: writing ${Object.keys(files).join(', ')}`);
