@@ -1,6 +1,7 @@
 // The scripted student in Node: every lesson (or LESSON=04-layers, or the fixture lesson when lessons/ is empty) in
 // a real guest: starting state, then for each step the check is red, the step is done as written, the check is green.
-// Also measures "Reset lesson" (checkpoint restore). `LESSON=04-layers npm run lessons:try` runs one lesson.
+// Also measures "Reset lesson" (checkpoint restore). `LESSON=04-layers npm run lessons:try` runs one lesson;
+// LESSON_CONSOLE=1 also prints what the terminal shows after each step.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -70,6 +71,8 @@ describe.skipIf(!built)('scripted student (Node, real guest)', () => {
         for (const shell of stepShell(step)) {
           log(`step ${step.number}: typing ${JSON.stringify(shell)}`);
           await student.type(shell);
+          // LESSON_CONSOLE=1: what the learner's terminal shows, to write a lesson's example outputs from.
+          if (process.env['LESSON_CONSOLE']) log(`step ${step.number}: the terminal shows:\n${student.recentConsole()}`);
         }
         if (step.checks.length > 0) {
           t = performance.now();
