@@ -2,6 +2,7 @@
 import type { BootProgress, EngineResponse, ExecOptions, ExecResult, MachineHealth, PortHttpRequest, StartResult } from '../emulator/protocol.ts';
 import type { WorkerHint } from '../emulator/vm/worker-name.ts';
 import { EmulatorClient, type EmulatorLink } from './emulator-client.ts';
+import { guestStubsScript } from './guest-stubs.ts';
 import { ShareFiles } from './share-files.ts';
 
 export interface TerminalSize {
@@ -238,6 +239,10 @@ export class MachineState {
     // The snapshot carries the size the guest had when it was saved; tell it the real one.
     if (this.#view) this.#pendingResize = this.#view.size;
     void this.#flushResize();
+    // apt-get, nano, vim... say what to use here instead (through the control channel: not in the learner's history).
+    Promise.resolve()
+      .then(() => this.exec(['/bin/sh', '-c', guestStubsScript()]))
+      .catch((error: unknown) => console.warn('Could not install the guest stubs:', error));
     for (const waiter of [...this.#readyWaiters]) waiter(true);
   }
 

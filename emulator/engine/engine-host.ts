@@ -209,10 +209,11 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
 
 /**
  * The registry shipped with the app (`public/registry`, served at `<app base>/registry/`) as Docker Hub. Its
- * layout is `v2/busybox/...`, not `v2/library/busybox/...`, so official images lose their `library/` prefix.
+ * layout is `v2/busybox/...`, not `v2/library/busybox/...`, so official images lose their `library/` prefix. It
+ * has `v2/_catalog` and `tags/list` files, so a pull of a missing image says which images there are.
  */
 export function staticRegistries(baseUrl: string): Record<string, RegistryEndpoint> {
-  return { 'docker.io': { baseUrl: baseUrl.replace(/\/+$/, ''), repositoryPath: withoutLibraryPrefix } };
+  return { 'docker.io': { baseUrl: baseUrl.replace(/\/+$/, ''), repositoryPath: withoutLibraryPrefix, listsImages: true } };
 }
 
 /** The guest's /etc/hosts and /etc/resolv.conf, which containers' files are made from (READ_FILE: no guest process). */

@@ -162,6 +162,28 @@ describe('bearer token auth', () => {
 });
 
 describe('registry endpoints', () => {
+  it("names what a registry that lists its images has when a pull's image or tag is not there", async () => {
+    // The app's static registry has these two files; the fixture serves manifests and blobs.
+    const listing: Record<string, unknown> = { '/v2/_catalog': { repositories: ['busybox', 'debian'] }, '/v2/busybox/tags/list': { name: 'busybox', tags: ['1.35', 'latest'] } };
+    const fetchWithListing: typeof fetch = async (input, init) => {
+      const path = new URL(String(input)).pathname;
+      const body = listing[path];
+      return body !== undefined ? new Response(JSON.stringify(body), { status: 200 }) : fetch(input, init);
+    };
+    const endpoint = { baseUrl: fixture.url, repositoryPath: withoutLibraryPrefix, listsImages: true };
+    const c = new RegistryClient({ fetch: fetchWithListing, registries: { 'docker.io': endpoint } });
+    await expect(c.resolveImage(parseDockerRef('alpine'))).rejects.toMatchObject({
+      code: 'MANIFEST_UNKNOWN',
+      message: 'manifest for alpine:latest not found: manifest unknown (the images here are busybox, debian; this machine cannot reach other registries)',
+    });
+    await expect(c.resolveImage(parseDockerRef('busybox:9'))).rejects.toMatchObject({
+      message: 'manifest for busybox:9 not found: manifest unknown (busybox here has the tags 1.35, latest)',
+    });
+    // Without listsImages, Docker's words alone.
+    const plain = new RegistryClient({ fetch: fetchWithListing, registries: { 'docker.io': { ...endpoint, listsImages: false } } });
+    await expect(plain.resolveImage(parseDockerRef('alpine'))).rejects.toMatchObject({ message: 'manifest for alpine:latest not found: manifest unknown' });
+  });
+
   it('can rewrite repository paths for a mirror without the library/ prefix', async () => {
     const flat = new RegistryFixture();
     await flat.addImage({ name: 'busybox', tag: 'latest', layers: [{ entries: [file('bin/busybox', 'BB')] }] });

@@ -21,6 +21,11 @@ export interface RegistryEndpoint {
   baseUrl: string;
   /** rewrites a repository path, e.g. {@link withoutLibraryPrefix} for a mirror that stores `busybox`, not `library/busybox` */
   repositoryPath?: (path: string) => string;
+  /**
+   * The registry lists its repositories (`/v2/_catalog`) and tags (`/v2/<name>/tags/list`) to anyone, as the
+   * app's static registry does: a pull of a missing image then says which images there are.
+   */
+  listsImages?: boolean;
 }
 
 /** For static mirrors that lay Docker Hub's official images out as `v2/busybox/...` instead of `v2/library/busybox/...`. */
@@ -148,7 +153,8 @@ export class RegistryClient {
     const response = await this.#request(ref, url, { headers: { Accept: MANIFEST_ACCEPT.join(', ') } }, signal);
     if (response.status === 404) {
       await response.body?.cancel();
-      throw new EngineError('MANIFEST_UNKNOWN', `manifest for ${familiarName(ref)}${isDigest(reference) ? '@' : ':'}${reference} not found: manifest unknown`, {
+      const available = await this.#availableImages(ref, signal);
+      throw new EngineError('MANIFEST_UNKNOWN', `manifest for ${familiarName(ref)}${isDigest(reference) ? '@' : ':'}${reference} not found: manifest unknown${available}`, {
         details: { reference: familiarString(ref), url },
       });
     }
@@ -411,6 +417,39 @@ export class RegistryClient {
    * One request with the auth dance: 401 + challenge -> credentials or token -> one retry. Push requests
    * (`access.actions` 'pull,push') must have bodies that can be sent twice (bytes, not streams).
    */
+  /**
+   * ` (...)`: what a registry that lists its images has instead (its tags of this repository, or its repositories),
+   * or '' when it does not list them or the listing fails (the pull's own error stays the news).
+   */
+  async #availableImages(ref: Reference, signal?: AbortSignal): Promise<string> {
+    const mapped = this.#options.registries?.[ref.domain];
+    if (typeof mapped !== 'object' || !mapped.listsImages) return '';
+    const base = this.baseUrl(ref.domain);
+    const getJson = async (url: string): Promise<unknown> => {
+      const response = await this.#options.fetch(url, signal ? { signal } : {});
+      if (!response.ok) {
+        await response.body?.cancel();
+        return undefined;
+      }
+      return response.json() as Promise<unknown>;
+    };
+    try {
+      const catalog = (await getJson(`${base}/v2/_catalog`)) as { repositories?: unknown } | undefined;
+      const repositories = Array.isArray(catalog?.repositories) ? catalog.repositories.filter((r): r is string => typeof r === 'string') : [];
+      if (repositories.length === 0) return '';
+      const path = mapped.repositoryPath ? mapped.repositoryPath(ref.path) : ref.path;
+      const name = familiarName(ref);
+      if (repositories.includes(path)) {
+        const list = (await getJson(`${this.repositoryUrl(ref)}/tags/list`)) as { tags?: unknown } | undefined;
+        const tags = Array.isArray(list?.tags) ? list.tags.filter((t): t is string => typeof t === 'string') : [];
+        return tags.length > 0 ? ` (${name} here has the tags ${tags.join(', ')})` : '';
+      }
+      return ` (the images here are ${repositories.join(', ')}; this machine cannot reach other registries)`;
+    } catch {
+      return '';
+    }
+  }
+
   async #request(ref: Reference, url: string, init: RequestInit, signal?: AbortSignal, access: RequestAccess = {}): Promise<Response> {
     const actions = access.actions ?? 'pull';
     const scope = `repository:${ref.path}:${actions}`;

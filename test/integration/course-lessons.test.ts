@@ -1,6 +1,7 @@
 // The scripted student in Node: every lesson (or LESSON=04-layers, or the fixture lesson when lessons/ is empty) in
 // a real guest: starting state, then for each step the check is red, the step is done as written, the check is green.
-// Also measures "Reset lesson" (checkpoint restore). `LESSON=04-layers npm run lessons:try` runs one lesson.
+// Also measures "Reset lesson" (checkpoint restore). `LESSON=04-layers npm run lessons:try` runs one lesson;
+// LESSON_CONSOLE=1 also prints what the terminal shows after each step.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,17 @@ describe.skipIf(!built)('scripted student (Node, real guest)', () => {
           const before = await evaluateChecks(step.checks, machine);
           expect(before.ok, `${where}: the check must be red before the step is done, but it already passes: ${before.outcomes.map((o) => o.detail).join('; ')}`).toBe(false);
         }
+        // Each decoy (a wrong attempt that looks like the step) from the step's start: the check stays red.
+        if (step.decoys.length > 0) {
+          const stepStart = await student.guest.emulator.saveCheckpoint();
+          for (const decoy of step.decoys) {
+            log(`step ${step.number}: decoy ${JSON.stringify(decoy.code)}`);
+            await student.type(decoy.code);
+            const fooled = await evaluateChecks(step.checks, machine);
+            expect(fooled.ok, `${lesson.file}:${decoy.line}: step ${step.number}'s check passes after the decoy, which does not do the step`).toBe(false);
+            await student.guest.emulator.restoreCheckpoint(stepStart);
+          }
+        }
         const files = stepFiles(step);
         if (Object.keys(files).length > 0) {
           log(`step ${step.number}: writing ${Object.keys(files).join(', ')}`);
@@ -59,6 +71,8 @@ describe.skipIf(!built)('scripted student (Node, real guest)', () => {
         for (const shell of stepShell(step)) {
           log(`step ${step.number}: typing ${JSON.stringify(shell)}`);
           await student.type(shell);
+          // LESSON_CONSOLE=1: what the learner's terminal shows, to write a lesson's example outputs from.
+          if (process.env['LESSON_CONSOLE']) log(`step ${step.number}: the terminal shows:\n${student.recentConsole()}`);
         }
         if (step.checks.length > 0) {
           t = performance.now();

@@ -8,7 +8,10 @@ import { readLessonSources } from './lesson-sources-node.ts';
 const FIXTURES = resolve(import.meta.dirname, '../../test/fixtures/lessons');
 
 const source = (text: string, extra: Partial<LessonSource> = {}): LessonSource => ({ folder: '07-broken', file: 'lessons/07-broken/lesson.md', text, ...extra });
-const problemsOf = (text: string, extra: Partial<LessonSource> = {}) => parseLesson(source(text, extra)).problems.map(formatProblem);
+const allProblemsOf = (text: string, extra: Partial<LessonSource> = {}) => parseLesson(source(text, extra)).problems.map(formatProblem);
+/** Without the missing check/hint problems, which the tests about other problems would all repeat. */
+const problemsOf = (text: string, extra: Partial<LessonSource> = {}) =>
+  allProblemsOf(text, extra).filter((p) => !/: (hint: step \d+ has a check but no hint|check: step \d+ has a run or editor block but no check)/.test(p));
 const HEAD = '---\ntitle: T\nsummary: S\nminutes: 5\n---\n';
 
 describe('lesson parser', () => {
@@ -23,7 +26,7 @@ describe('lesson parser', () => {
     expect(lesson?.steps.map((s) => [s.number, s.title, s.line])).toEqual([
       [1, 'Run a container', 14],
       [2, 'Write a file', 35],
-      [3, 'Create a file in a container', 54],
+      [3, 'Create a file in a container', 58],
     ]);
     const [one, two, three] = lesson!.steps;
     expect(one?.parts.find((p) => p.kind === 'run')).toMatchObject({ code: 'docker run --name fx-one busybox echo fixture-one', line: 18 });
@@ -33,14 +36,14 @@ describe('lesson parser', () => {
     ]);
     expect(one?.hint).toBe('Press **Run** above, or type the command.');
     expect(two?.parts.find((p) => p.kind === 'editor')).toMatchObject({ file: 'note.txt', code: 'written by step two\n', lang: 'text' });
-    expect(three?.checks).toEqual([{ kind: 'diff', container: 'fx-two', path: '/made-here', diffKind: 'A', line: 59 }]);
+    expect(three?.checks).toEqual([{ kind: 'diff', container: 'fx-two', path: '/made-here', diffKind: 'A', line: 63 }]);
     expect(three?.solution).toBe('docker run --name fx-two busybox touch /made-here');
     expect(lesson?.recap).toMatch(/^You ran a container/);
   });
 
   it('reports unknown and missing front-matter keys with their line', () => {
     expect(problemsOf('---\ntitle: T\nsumary: S\nminutes: 0\nstart:\n  image: [busybox]\n---\n## A\ntext\n')).toEqual([
-      'lessons/07-broken/lesson.md:3: sumary: unknown front-matter key (allowed: title, summary, minutes, continues, start, build)',
+      'lessons/07-broken/lesson.md:3: sumary: unknown front-matter key (allowed: title, summary, minutes, continues, start, build, unchecked)',
       'lessons/07-broken/lesson.md:1: summary: is required',
       'lessons/07-broken/lesson.md:4: minutes: must be a positive integer',
       'lessons/07-broken/lesson.md:6: start.image: unknown key (allowed: images, files, setup)',
@@ -96,6 +99,31 @@ describe('lesson parser', () => {
     ]);
   });
 
+  it('asks a step with a run or editor block for a check, and a checked step for a hint, unless unchecked says why', () => {
+    const step = (title: string, blocks: string) => `## ${title}\n${blocks}`;
+    const run = '```sh run\nls\n```\n';
+    const check = '```check\n- run: true\n```\n';
+    const hint = '```hint\nTry ls.\n```\n';
+    const body = [step('Runs, no check', run), step('Reads only', run), step('Checked, no hint', run + check), step('Complete', run + check + hint)].join('');
+    expect(allProblemsOf(`---\ntitle: T\nsummary: S\nminutes: 5\nunchecked:\n  2: it only lists files\n---\n${body}`)).toEqual([
+      'lessons/07-broken/lesson.md:8: check: step 1 has a run or editor block but no check: add a check that proves it was done, or say why not in the front matter (`unchecked: { 1: <reason> }`)',
+      'lessons/07-broken/lesson.md:16: hint: step 3 has a check but no hint block (what to try while the check stays red)',
+    ]);
+    expect(allProblemsOf(`---\ntitle: T\nsummary: S\nminutes: 5\nunchecked:\n  1: ''\n  2: it has a check\n  5: no such step\n---\n${step('A', run)}${step('B', run + check + hint)}`)).toEqual([
+      'lessons/07-broken/lesson.md:6: unchecked.1: needs the reason the step has no check',
+      'lessons/07-broken/lesson.md:10: check: step 1 has a run or editor block but no check: add a check that proves it was done, or say why not in the front matter (`unchecked: { 1: <reason> }`)',
+      'lessons/07-broken/lesson.md:7: unchecked.2: step 2 has a check: remove it from unchecked',
+      'lessons/07-broken/lesson.md:8: unchecked.5: the lesson has steps 1-2',
+    ]);
+  });
+
+  it('keeps decoy blocks out of the step text and asks them for a check', () => {
+    const lesson = parseLesson(source(`${HEAD}## One\n\`\`\`sh run\nls\n\`\`\`\n\`\`\`check\n- run: true\n\`\`\`\n\`\`\`hint\nh\n\`\`\`\n\`\`\`decoy\nls /\n\`\`\`\n`)).lesson;
+    expect(lesson?.steps[0]?.decoys).toEqual([{ code: 'ls /', line: 16 }]);
+    expect(lesson?.steps[0]?.parts.map((p) => p.kind)).toEqual(['run']);
+    expect(allProblemsOf(`${HEAD}## One\nText.\n\`\`\`decoy\nls /\n\`\`\`\n`)).toEqual(['lessons/07-broken/lesson.md:8: decoy: step 1 has a decoy but no check to stay red']);
+  });
+
   it('validates the course: continues, step links, images, folder names', () => {
     const a = { folder: '01-a', file: 'lessons/01-a/lesson.md', text: `${HEAD}See [two](#/lesson/02-b/3) and [x](#/lesson/09-x/1).\n## One\ntext\n` };
     const b = {
@@ -116,7 +144,7 @@ describe('lesson parser', () => {
 
 describe('check blocks', () => {
   it('take a run or stdout value with ": " in it as written', () => {
-    const text = `${HEAD}## One\n\`\`\`sh run\ntrue\n\`\`\`\n\`\`\`check\n- run: grep -q 'Capability bounding set: .*net_raw' /tmp/x\n  stdout: "quoted: still fine"\n- run: echo a: b\n  stdout: ^a: b$\n\`\`\`\n`;
+    const text = `${HEAD}## One\n\`\`\`sh run\ntrue\n\`\`\`\n\`\`\`check\n- run: grep -q 'Capability bounding set: .*net_raw' /tmp/x\n  stdout: "quoted: still fine"\n- run: echo a: b\n  stdout: ^a: b$\n\`\`\`\n\`\`\`hint\nh\n\`\`\`\n`;
     const parsed = parseLesson(source(text));
     expect(parsed.problems.map(formatProblem)).toEqual([]);
     expect(parsed.lesson?.steps[0]?.checks).toEqual([

@@ -21,7 +21,7 @@ export interface ParsedLesson {
 
 export const FOLDER_PATTERN = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$/;
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
-const FRONT_KEYS = ['title', 'summary', 'minutes', 'continues', 'start', 'build'];
+const FRONT_KEYS = ['title', 'summary', 'minutes', 'continues', 'start', 'build', 'unchecked'];
 const START_KEYS = ['images', 'files', 'setup'];
 const BUILD_KEYS = ['tag'];
 /**
@@ -78,7 +78,11 @@ export function parseLesson(source: LessonSource): ParsedLesson {
   const keyLine = (key: string, sub?: string): number => {
     if (!isMap(root)) return 1;
     const node = root.get(key, true) as unknown;
-    if (sub && isMap(node)) return yamlLine(node.get(sub, true) ?? node);
+    if (sub && isMap(node)) {
+      // String(key): `unchecked:` has number keys.
+      const pair = node.items.find((p) => String((p.key as { value?: unknown } | null)?.value) === sub);
+      return yamlLine(pair?.key ?? node);
+    }
     const pair = root.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
     return yamlLine(pair?.key ?? node);
   };
@@ -150,6 +154,22 @@ export function parseLesson(source: LessonSource): ParsedLesson {
     }
   }
 
+  // `unchecked: { 3: why }`: steps with a run block that may stay without a check, each with its reason.
+  const unchecked: Record<number, string> = {};
+  const rawUnchecked = meta['unchecked'];
+  if (rawUnchecked !== undefined) {
+    if (rawUnchecked === null || typeof rawUnchecked !== 'object' || Array.isArray(rawUnchecked)) {
+      problem(keyLine('unchecked'), 'unchecked', 'must be a mapping from step number to the reason, such as `unchecked: { 3: only reads the output }`');
+    } else {
+      for (const [key, reason] of Object.entries(rawUnchecked as Record<string, unknown>)) {
+        const n = Number(key);
+        if (!Number.isInteger(n) || n < 1) problem(keyLine('unchecked', key), `unchecked.${key}`, 'must be a step number (1, 2, ...)');
+        else if (typeof reason !== 'string' || !reason.trim()) problem(keyLine('unchecked', key), `unchecked.${key}`, 'needs the reason the step has no check');
+        else unchecked[n] = reason.trim();
+      }
+    }
+  }
+
   // Body: top-level Markdown tokens; `## ` headings start steps, fenced blocks with meaning are pulled out.
   const bodyFirstLine = 1 + (fm[0].match(/\n/g)?.length ?? 0);
   const body = text.slice(fm[0].length);
@@ -186,7 +206,7 @@ export function parseLesson(source: LessonSource): ParsedLesson {
         continue;
       }
       section = 'step';
-      step = { number: steps.length + 1, title: heading, line: tokenLine, parts: [], checks: [], solutionFiles: [] };
+      step = { number: steps.length + 1, title: heading, line: tokenLine, parts: [], checks: [], solutionFiles: [], decoys: [] };
       steps.push(step);
       continue;
     }
@@ -194,7 +214,8 @@ export function parseLesson(source: LessonSource): ParsedLesson {
       const code = token as Tokens.Code;
       const info = parseInfo(code.lang ?? '');
       const contentLine = tokenLine + 1;
-      const special = info.lang === 'check' || info.lang === 'hint' || info.lang === 'solution' || info.flags.has('run') || info.attrs.has('file');
+      const special =
+        info.lang === 'check' || info.lang === 'hint' || info.lang === 'solution' || info.lang === 'decoy' || info.flags.has('run') || info.attrs.has('file');
       if (special && section !== 'step') {
         problem(tokenLine, info.lang || 'block', `a ${describeBlock(info)} belongs inside a step (after a ## heading), not in the ${section}`);
         continue;
@@ -209,6 +230,9 @@ export function parseLesson(source: LessonSource): ParsedLesson {
         } else if (info.lang === 'hint') {
           if (step.hint !== undefined) problem(tokenLine, 'hint', 'a step has at most one hint block');
           step.hint = text;
+        } else if (info.lang === 'decoy') {
+          if (!text.trim()) problem(tokenLine, 'decoy', 'is empty');
+          step.decoys.push({ code: text, line: tokenLine });
         } else if (info.lang === 'solution') {
           const target = info.attrs.get('file');
           if (target !== undefined) {
@@ -241,6 +265,20 @@ export function parseLesson(source: LessonSource): ParsedLesson {
       problem(s.line, 'solution', `step ${s.number} has a check but no run block, editor block or solution: the scripted student cannot complete it`);
     }
   }
+  // A step the learner acts in proves it was done, and a learner stuck on a red check gets a hint.
+  for (const s of steps) {
+    const reason = unchecked[s.number];
+    const acts = s.parts.some((p) => p.kind === 'run' || p.kind === 'editor');
+    if (reason !== undefined && s.checks.length > 0) problem(keyLine('unchecked', String(s.number)), `unchecked.${s.number}`, `step ${s.number} has a check: remove it from unchecked`);
+    if (acts && s.checks.length === 0 && reason === undefined) {
+      problem(s.line, 'check', `step ${s.number} has a run or editor block but no check: add a check that proves it was done, or say why not in the front matter (\`unchecked: { ${s.number}: <reason> }\`)`);
+    }
+    if (s.decoys.length > 0 && s.checks.length === 0) problem(s.decoys[0]?.line ?? s.line, 'decoy', `step ${s.number} has a decoy but no check to stay red`);
+    if (s.checks.length > 0 && s.hint === undefined) problem(s.line, 'hint', `step ${s.number} has a check but no hint block (what to try while the check stays red)`);
+  }
+  for (const n of Object.keys(unchecked).map(Number)) {
+    if (n > steps.length) problem(keyLine('unchecked', String(n)), `unchecked.${n}`, `the lesson has steps 1-${steps.length}`);
+  }
   if (start.files && Object.keys(source.files ?? {}).length === 0) problem(keyLine('start', 'files'), 'start.files', 'is true but the lesson has no files/ folder (or it is empty)');
 
   if (!folder) return { lesson: undefined, problems };
@@ -255,6 +293,7 @@ export function parseLesson(source: LessonSource): ParsedLesson {
     ...(continues !== undefined ? { continues } : {}),
     start,
     ...(build ? { build } : {}),
+    unchecked,
     intro: introParts.join('').trim(),
     steps,
     ...(recap ? { recap } : {}),
@@ -265,7 +304,7 @@ export function parseLesson(source: LessonSource): ParsedLesson {
 }
 
 function describeBlock(info: { lang: string; flags: Set<string>; attrs: Map<string, string> }): string {
-  if (info.lang === 'check' || info.lang === 'hint' || info.lang === 'solution') return `${info.lang} block`;
+  if (info.lang === 'check' || info.lang === 'hint' || info.lang === 'solution' || info.lang === 'decoy') return `${info.lang} block`;
   return info.flags.has('run') ? 'run block' : 'editor block';
 }
 

@@ -48,6 +48,11 @@ export interface Step {
   solution?: string;
   /** editor files written as the solution (`solution file=...` blocks) */
   solutionFiles: { file: string; code: string }[];
+  /**
+   * `decoy` blocks, never shown: shell lines that look like the step but do not do it (the wrong name, a bare
+   * build); the scripted student runs each from the step's start and asserts the check stays red.
+   */
+  decoys: { code: string; line: number }[];
 }
 
 export interface LessonStart {
@@ -74,6 +79,8 @@ export interface Lesson {
   start: LessonStart;
   /** front matter `build:`; without it the Build button tags `app` */
   build?: LessonBuild;
+  /** front matter `unchecked:`: step number -> why that step (which has a run block) has no check */
+  unchecked: Record<number, string>;
   intro: string;
   steps: Step[];
   recap?: string;
