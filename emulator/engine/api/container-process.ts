@@ -18,6 +18,7 @@ import type { VolumeStore } from '../containers/volume-store.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
+import { warmUpRuntime } from '../runtime/warm-up.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
@@ -40,6 +41,8 @@ export interface ContainerProcessDeps {
   imageFiles: (record: ContainerRecord) => RootfsView | undefined;
   /** endpoints, ports, DNS (network/container-networking.ts); without it containers get loopback only */
   networking?: ContainerNetworking;
+  /** warm-up containers run in each new guest until the first container work comes (runtime/warm-up.ts); 0 or absent: none */
+  warmUpRuns?: number;
 }
 
 /** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
@@ -153,8 +156,26 @@ export class ContainerProcesses {
       if (hadOne) this.#attached.forgetProcesses();
       this.#onTerminal.clear();
       this.booted = (hadOne ? this.#lostGuest() : Promise.resolve()).then(() => this.#restoreAfterBoot()).catch(() => undefined);
+      this.#startWarmUp(this.#runtime);
     }
     return this.#runtime;
+  }
+
+  /** set by any container work (start, exec): the warm-up runs no further container after it */
+  #busy = false;
+
+  /**
+   * The new guest's idle time warms the paths every `docker run` takes (runtime/warm-up.ts), after a restart policy's
+   * starts, and stops at the learner's first container work; the warm-up's own containers run at the containers'
+   * low CPU weight, so the learner's shell keeps the CPU when it wants it.
+   */
+  #startWarmUp(rt: ContainerRuntime): void {
+    const runs = this.deps.warmUpRuns ?? 0;
+    if (runs <= 0) return;
+    this.#busy = false;
+    void this.booted
+      .then(() => warmUpRuntime(rt, { runs, stop: () => this.#busy || this.#runtime !== rt }))
+      .catch(() => undefined);
   }
 
   async #lostGuest(): Promise<void> {
@@ -234,6 +255,7 @@ export class ContainerProcesses {
    * runc. On a start failure the record says why (exit 127/126) and the guest side is gone again.
    */
   async #prepare(record: ContainerRecord): Promise<ContainerRuntime> {
+    this.#busy = true;
     const rt = this.runtime();
     const guest = this.#guest as GuestExec;
     await this.deps.ensureLayers?.(record);
@@ -795,6 +817,7 @@ export class ContainerProcesses {
   }
 
   createExec(ref: string, body: { Cmd?: string[]; Tty?: boolean; AttachStdin?: boolean; Env?: string[]; User?: string; WorkingDir?: string }): string {
+    this.#busy = true;
     const record = this.deps.containers.get(ref);
     if (record.state.status === 'paused') throw new EngineError('CONFLICT', `Container ${record.id} is paused, unpause the container before exec`);
     if (!running(record)) throw new EngineError('CONFLICT', `Container ${record.id} is not running`);
