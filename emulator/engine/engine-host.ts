@@ -172,6 +172,8 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     ...(options.system ? { system: options.system } : {}),
     containers: count,
     subRouters: [
+      // any engine request (a `docker` command typed, the UI's inspectors) ends the idle-time warm-up
+      async () => (processes.noteActivity(), undefined),
       createContainerProcessApi(processes),
       createCommitApi({ containers, content: service.content, images: service.images, guest: options.guest ?? (() => undefined) }),
       createBuildApi({ images: service.images, content: service.content, cache: buildCache, guest: options.guest ?? (() => undefined), fs: options.guestFs ?? (() => undefined), shareMount: share }),

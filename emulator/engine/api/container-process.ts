@@ -72,6 +72,9 @@ const decoder = new TextDecoder();
 /** `--env-file` and the like: small files, over the agent's serial line (~50 KB/s) */
 const GUEST_FILE_LIMIT = 256 * 1024;
 
+/** how long a new guest's warm-up waits after the engine has seen the guest (about when the prompt appears) */
+const WARM_UP_DELAY_MS = 2000;
+
 /** moby's ParseSignal, its refusal as the daemon's 400. */
 function signalOf(raw: string): number {
   try {
@@ -127,6 +130,7 @@ export class ContainerProcesses {
 
   /** Stops the boot watcher and pending restarts (the engine is going away). */
   dispose(): void {
+    this.#disposed = true;
     clearInterval(this.#watch);
     for (const m of this.#restarts.values()) m.cancel();
   }
@@ -161,8 +165,14 @@ export class ContainerProcesses {
     return this.#runtime;
   }
 
-  /** set by any container work (start, exec): the warm-up runs no further container after it */
-  #busy = false;
+  /** when the engine last had a request (noteActivity): a warm-up runs no further container after one */
+  #activeAt = Number.NEGATIVE_INFINITY;
+  #disposed = false;
+
+  /** The learner (or the UI) is using the engine: a warm-up under way runs no further container. */
+  noteActivity(): void {
+    this.#activeAt = Date.now();
+  }
 
   /**
    * The new guest's idle time warms the paths every `docker run` takes (runtime/warm-up.ts), after a restart policy's
@@ -172,9 +182,12 @@ export class ContainerProcesses {
   #startWarmUp(rt: ContainerRuntime): void {
     const runs = this.deps.warmUpRuns ?? 0;
     if (runs <= 0) return;
-    this.#busy = false;
+    // a request that made this runtime (the first `docker run` before the boot watcher saw the guest) counts too
+    const since = Date.now() - 1000;
+    // not at once: the prompt has just appeared, and the learner's first keystrokes come before any warm-up
     void this.booted
-      .then(() => warmUpRuntime(rt, { runs, stop: () => this.#busy || this.#runtime !== rt }))
+      .then(() => new Promise((r) => setTimeout(r, WARM_UP_DELAY_MS)))
+      .then(() => warmUpRuntime(rt, { runs, stop: () => this.#disposed || this.#activeAt >= since || this.#runtime !== rt }))
       .catch(() => undefined);
   }
 
@@ -255,7 +268,6 @@ export class ContainerProcesses {
    * runc. On a start failure the record says why (exit 127/126) and the guest side is gone again.
    */
   async #prepare(record: ContainerRecord): Promise<ContainerRuntime> {
-    this.#busy = true;
     const rt = this.runtime();
     const guest = this.#guest as GuestExec;
     await this.deps.ensureLayers?.(record);
@@ -817,7 +829,6 @@ export class ContainerProcesses {
   }
 
   createExec(ref: string, body: { Cmd?: string[]; Tty?: boolean; AttachStdin?: boolean; Env?: string[]; User?: string; WorkingDir?: string }): string {
-    this.#busy = true;
     const record = this.deps.containers.get(ref);
     if (record.state.status === 'paused') throw new EngineError('CONFLICT', `Container ${record.id} is paused, unpause the container before exec`);
     if (!running(record)) throw new EngineError('CONFLICT', `Container ${record.id} is not running`);
