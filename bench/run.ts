@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark suite, prints figure / value / goal, and writes bench/latest.json.
-// Usage: npm run bench [-- <suite name>...]   (BENCH_RUNS=n sets the runs per measurement)
+// Usage: npm run bench [-- <suite name>...]   (BENCH_RUNS=n sets the runs per measurement, BENCH_PAGES=n the fresh
+// pages of learner-chromium, BENCH_SERIES=busybox,node only those of its series)
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { formatFigure, GOALS, type Figures } from './figures.ts';
 
@@ -16,6 +17,7 @@ const SUITES: Suite[] = [
   { name: 'files', run: guestFileFigures },
   { name: 'vm-node', run: async () => (await import('./vm-node.ts')).benchVmNode() },
   { name: 'vm-chromium', run: async () => (await import('./vm-chromium.ts')).benchVmChromium({ runs, log }) },
+  { name: 'learner-chromium', run: async () => (await import('./learner-chromium.ts')).benchLearnerChromium({ ...(process.env.BENCH_PAGES ? { pages: Number(process.env.BENCH_PAGES) } : {}), ...(process.env.BENCH_SERIES ? { series: process.env.BENCH_SERIES.split(',') } : {}), log }) },
   { name: 'preview-chromium', run: async () => (await import('./preview-chromium.ts')).benchPreviewChromium({ ...(runs ? { runs } : {}), log }) },
   { name: 'images-node', run: async () => (await import('./images-node.ts')).benchImagesNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'containers-node', run: async () => (await import('./containers-node.ts')).benchContainersNode({ ...(runs ? { runs } : {}), log }) },

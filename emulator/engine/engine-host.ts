@@ -60,6 +60,8 @@ export interface EngineHostOptions {
    * only, and publishing a port (`-p`, `-P`) is refused at start.
    */
   networkDriver?: NetworkDriver;
+  /** throw-away containers that warm a new guest's container paths in its idle time (runtime/warm-up.ts); the browser worker sets it */
+  warmUpRuns?: number;
 }
 
 export interface EngineHost {
@@ -128,6 +130,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
   const share = options.shareMount ?? '/mnt/host';
   const processes = new ContainerProcesses({
     containers, volumes, logs, networking, guest: options.guest ?? (() => undefined),
+    ...(options.warmUpRuns ? { warmUpRuns: options.warmUpRuns } : {}),
     ensureLayers: async (record) => void (await service.images.ensureUnpacked(record.imageId)),
     imageFiles: (record) => {
       const fs = options.guestFs?.();
@@ -180,6 +183,8 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     ...(options.system ? { system: options.system } : {}),
     containers: count,
     subRouters: [
+      // any engine request (a `docker` command typed, the UI's inspectors) ends the idle-time warm-up
+      async () => (processes.noteActivity(), undefined),
       createContainerProcessApi(processes),
       createCommitApi({ containers, content: service.content, images: service.images, guest: options.guest ?? (() => undefined) }),
       createBuildApi({ images: service.images, content: service.content, cache: buildCache, guest: options.guest ?? (() => undefined), fs: options.guestFs ?? (() => undefined), shareMount: share }),

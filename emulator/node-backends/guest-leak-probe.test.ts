@@ -1,6 +1,6 @@
 // The leak report's wording and tolerances, on hand-made readings (the real readings come from the soak test).
 import { describe, expect, it } from 'vitest';
-import { guestLeaks, listDiff, type GuestState, type LeakTolerance } from './guest-leak-probe.ts';
+import { guestLeaks, listDiff, waitForDyingCgroups, type GuestShell, type GuestState, type LeakTolerance } from './guest-leak-probe.ts';
 
 const tolerance: LeakTolerance = { memAvailableKb: 2048, slabKb: 512, shmemKb: 256, fileHandles: 4, dyingCgroups: 0 };
 
@@ -69,5 +69,33 @@ describe('guestLeaks', () => {
       'iptables rules (iptables-save):\n  + -A DOCKER ! -i docker0 -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.17.0.2:80',
       'conntrack entries (/proc/net/nf_conntrack), new ones:\n  + ipv4 2 udp 17  src=172.17.0.2 dst=192.168.86.1 sport=5 dport=53 [UNREPLIED] use=2',
     ]);
+  });
+});
+
+/** A guest whose cgroup.stat says each count in turn, the last one for ever after. */
+function dyingGuest(counts: number[]): GuestShell & { looks: number } {
+  const g = {
+    looks: 0,
+    async exec() {
+      const n = counts[Math.min(g.looks++, counts.length - 1)];
+      return { exitCode: 0, stdout: new TextEncoder().encode(`nr_descendants 1\nnr_dying_descendants ${n}\n`), stderr: new Uint8Array() };
+    },
+  };
+  return g;
+}
+
+describe('waitForDyingCgroups', () => {
+  it('waits for the kernel to free removed cgroups, and stops looking once it has', async () => {
+    const guest = dyingGuest([2, 1, 0, 5]);
+    expect(await waitForDyingCgroups(guest, 0, 10_000)).toBe(0);
+    expect(guest.looks).toBe(3);
+  });
+
+  it('a cgroup still held after the bound is reported, not waited for longer', async () => {
+    const guest = dyingGuest([1]);
+    const t = Date.now();
+    expect(await waitForDyingCgroups(guest, 0, 300)).toBe(1);
+    expect(Date.now() - t).toBeLessThan(2_000);
+    expect(guestLeaks(reading(), reading({ dyingCgroups: 1 }), tolerance)).toEqual(['dying cgroups grew 1 (0 -> 1; tolerance 0)']);
   });
 });

@@ -114,6 +114,27 @@ export async function readGuestState(guest: GuestShell, options: { timeoutMs?: n
   };
 }
 
+/** nr_dying_descendants of the root cgroup now, after dropping the page cache (what pins a removed memcg longest). */
+async function dyingCgroupsNow(guest: GuestShell): Promise<number> {
+  const r = await guest.exec(['sh', '-c', 'sync; echo 3 > /proc/sys/vm/drop_caches; cat /sys/fs/cgroup/cgroup.stat'], { timeoutMs: 60_000 });
+  return Number(/nr_dying_descendants (\d+)/.exec(new TextDecoder().decode(r.stdout))?.[1] ?? Number.NaN);
+}
+
+/**
+ * Waits, at most `timeoutMs`, until the kernel holds no more removed cgroups than `atMost`, and returns how many it
+ * holds. A removed cgroup is freed asynchronously: its charged pages are dropped (the page cache, dropped here before
+ * each look), then an RCU grace period and a workqueue free it, which in the emulated CPU can land after the probe's
+ * reading. A cgroup still held after the bound is a leak (pinned by a tmpfs page, a socket, a mount, a process).
+ */
+export async function waitForDyingCgroups(guest: GuestShell, atMost: number, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1000)) {
+    const n = await dyingCgroupsNow(guest);
+    if (n <= atMost || Date.now() >= deadline) return n;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
 /** Lines only in `before` (-) or only in `after` (+); repeated lines count (multisets). */
 export function listDiff(before: readonly string[], after: readonly string[]): string[] {
   const count = new Map<string, number>();

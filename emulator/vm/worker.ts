@@ -12,6 +12,12 @@ import { hintFromWorkerName } from './worker-name.ts';
 
 // The machine starts now, as the page's name for this worker says, not when start() arrives.
 const hint = hintFromWorkerName(self.name);
+/**
+ * Warm-up containers after each boot (engine/runtime/warm-up.ts). Off by default: the A/B so far (load 14-27) could
+ * not tell it from noise, and it runs containers beside the learner's first commands. `VITE_DRYDOCK_WARM_UP_RUNS=3
+ * npm run build` makes a build with it, for bench/warm-up-ab-chromium.ts on a quiet machine.
+ */
+const WARM_UP_RUNS = Number((import.meta as ImportMeta & { env?: Record<string, string | undefined> }).env?.VITE_DRYDOCK_WARM_UP_RUNS ?? 0);
 
 expose(
   createEmulatorService({
@@ -34,6 +40,8 @@ expose(
         registries: staticRegistries(new URL('../registry/', guestBaseUrl).href),
         // bridges, veths, NAT, docker-proxy and the embedded DNS server in the guest running now
         networkDriver: new GuestNetworkDriver(guest),
+        // the learner's first docker runs meet compiled code (measured: bench/learner-chromium.ts)
+        warmUpRuns: WARM_UP_RUNS,
       }),
   }),
 );

@@ -159,6 +159,13 @@ describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest',
     expect(anon, anon.err).toMatchObject({ status: 0 });
     expect(await docker('rm -v anon')).toMatchObject({ status: 0 });
     expect(await docker('volume rm notes')).toMatchObject({ status: 0, out: 'notes\n' });
+    // a new volume is filled from the image's content at its mount point (Docker's copy-up); not with nocopy,
+    // and not again once it has content (the learner's change stays)
+    const etc = await docker('run --rm -v etc:/etc busybox sh -c "ls /etc | grep -c passwd; echo changed > /etc/motd"');
+    expect(etc, etc.err).toMatchObject({ status: 0, out: '1\n' });
+    expect(await docker('run --rm -v etc:/etc busybox sh -c "grep -c ^root: /etc/passwd; cat /etc/motd"')).toMatchObject({ status: 0, out: '1\nchanged\n' });
+    expect(await docker('run --rm -v bare:/etc:nocopy busybox sh -c "ls /etc | grep -c passwd; true"')).toMatchObject({ status: 0, out: '0\n' });
+    expect(await docker('volume rm etc bare')).toMatchObject({ status: 0, out: 'etc\nbare\n' });
     // nothing left in the guest: named and anonymous volumes' data went with them
     expect((await guest.sh('ls -A /var/lib/drydock/volumes 2>/dev/null')).out).toBe('');
   });

@@ -28,7 +28,12 @@ describe.skipIf(!imagesBuilt('busybox'))('container lifecycle typed in the guest
     const id = run.out.trim();
     expect((await docker('exec keep sh -c "echo kept > /note; rm /bin/vi"')).status).toBe(0);
     expect(await docker('stop -t 0 keep')).toMatchObject({ status: 0, out: 'keep\n' });
+    // stopped: its overlay mount and cgroup are released (as dockerd does), its writes are not
+    const held = `grep -c " /var/lib/drydock/containers/${id}/rootfs " /proc/mounts; ls -d /sys/fs/cgroup/drydock/${id} 2>/dev/null | wc -l`;
+    expect((await sh(held)).out).toBe('0\n0\n');
+    expect((await docker('diff keep')).out).toMatch(/^A \/note$/m);
     expect(await docker('start keep')).toMatchObject({ status: 0, out: 'keep\n' });
+    expect((await sh(held)).out).toBe('1\n1\n');
     expect(await docker('exec keep cat /note')).toMatchObject({ status: 0, out: 'kept\n' });
     expect(await docker('restart -t 0 keep')).toMatchObject({ status: 0, out: 'keep\n' });
     expect(await docker('exec keep cat /note')).toMatchObject({ status: 0, out: 'kept\n' });

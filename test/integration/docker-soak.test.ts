@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { median } from '../../bench/figures.ts';
 import { PUBLIC_DIR, startEngineInGuest, type EngineInGuest } from '../../emulator/node-backends/engine-in-guest.ts';
-import { describeChange, engineLeaks, guestLeaks, readGuestState, type GuestState, type LeakTolerance } from '../../emulator/node-backends/guest-leak-probe.ts';
+import { describeChange, engineLeaks, guestLeaks, readGuestState, waitForDyingCgroups, type GuestState, type LeakTolerance } from '../../emulator/node-backends/guest-leak-probe.ts';
 import { timedInGuest } from '../../emulator/node-backends/guest-timed.ts';
 
 const built = existsSync(resolve(PUBLIC_DIR, 'registry/v2/busybox'));
@@ -79,7 +79,10 @@ describe.skipIf(!built)(`soak: docker run --rm busybox true × ${RUNS} and other
 
   const compare = async (before: GuestState, label: string, ids: Iterable<string>) => {
     const settleMs = await settle();
+    // the kernel frees removed cgroups asynchronously: waited for (bounded) before the reading that counts them
+    const dying = await waitForDyingCgroups(machine.emulator, before.dyingCgroups);
     const after = await read();
+    if (after.dyingCgroups > dying) console.warn(`[soak] ${label}: dying cgroups ${dying} after the wait, ${after.dyingCgroups} at the reading`);
     console.warn(`[soak] ${label}: settled ${settleMs} ms after the last run; ${describeChange(before, after)}; Node heap ${heapMb()} MB`);
     return { after, leaks: [...guestLeaks(before, after, TOLERANCE), ...(await engineLeaks(host(), ids))] };
   };
@@ -113,6 +116,9 @@ describe.skipIf(!built)(`soak: docker run --rm busybox true × ${RUNS} and other
 
   it('two readings with no run between agree within the tolerances (the noise they allow for)', async () => {
     expect((await machine.docker('ps -aq')).out).toBe('');
+    // the first containers' cgroups may still be on their way out: a baseline with one of them in it would let a
+    // later round leak one unseen (bounded: one the kernel never frees stays in the baseline)
+    await waitForDyingCgroups(machine.emulator, 0);
     baseline = await read();
     const again = await read();
     console.warn(`[soak] 0 runs: ${describeChange(baseline, again)}`);

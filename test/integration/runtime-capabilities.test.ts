@@ -55,11 +55,13 @@ describe.skipIf(!built)('capabilities, users and groups in the guest', () => {
     expect(await docker('run --rm -u nobody --group-add daemon --group-add 4242 busybox id')).toMatchObject({ status: 0, out: 'uid=65534(nobody) gid=65534(nogroup) groups=1(daemon),4242,65534(nogroup)\n' });
     // without -u: root, its HOME from /etc/passwd, and --group-add names looked up in /etc/group all the same
     expect(await docker('run --rm --group-add daemon busybox sh -c "id; echo \\$HOME"')).toMatchObject({ status: 0, out: 'uid=0(root) gid=0(root) groups=0(root),1(daemon)\n/root\n' });
-    // docker exec keeps the container's user and groups; -u replaces them
-    const run = await docker('run -d --name groups-exec --cap-drop ALL -u nobody busybox sleep 300');
+    // docker exec keeps the container's user and groups; -u replaces the user and keeps --group-add's groups
+    const run = await docker('run -d --name groups-exec --cap-drop ALL -u nobody --group-add daemon busybox sleep 300');
     expect(run.status, run.err).toBe(0);
     try {
-      expect(await docker('exec groups-exec id')).toMatchObject({ status: 0, out: 'uid=65534(nobody) gid=65534(nogroup) groups=65534(nogroup)\n' });
+      expect(await docker('exec groups-exec id')).toMatchObject({ status: 0, out: 'uid=65534(nobody) gid=65534(nogroup) groups=1(daemon),65534(nogroup)\n' });
+      expect(await docker('exec -u root groups-exec id')).toMatchObject({ status: 0, out: 'uid=0(root) gid=0(root) groups=0(root),1(daemon)\n' });
+      expect((await docker('exec -u nosuch groups-exec id')).err).toMatch(/unable to find user nosuch: no matching entries in passwd file/);
       expect(await docker('exec -u 0 groups-exec grep ^CapBnd /proc/self/status')).toMatchObject({ status: 0, out: 'CapBnd:\t0000000000000000\n' });
     } finally {
       await docker('rm -f groups-exec');

@@ -2,6 +2,7 @@
 // read-only root, pause, kill, and a soak that must leave no mounts, cgroups or tmpfs files behind.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RuntimeSpec } from '../../emulator/engine/containers/runtime-spec.ts';
+import { warmUpRuntime } from '../../emulator/engine/runtime/warm-up.ts';
 import { busyboxSpec, decode, newLayout, registryBuilt, runToEnd, startRuntimeFixture, type RuntimeFixture } from './runtime-fixture.ts';
 
 describe.skipIf(!registryBuilt)('container runtime on the real kernel', () => {
@@ -66,6 +67,21 @@ describe.skipIf(!registryBuilt)('container runtime on the real kernel', () => {
     console.log(`[runtime] create ${times[0]!.toFixed(0)} ms, +start+wait ${times[1]!.toFixed(0)} ms, delete ${times[2]!.toFixed(0)} ms; upper dir: ${upper.trim().replace('\n', ' KiB, entries: ')}`);
     expect(Number(upper.split('\n')[0])).toBeLessThan(1024);
     expect(await leftovers()).toBe(before);
+  });
+
+  it('warm-up: throw-away containers over the guest\'s own root run to their end and leave nothing behind', async () => {
+    // the first one stops the warm-up after it (and writes the once-per-boot BPF programs on /run, if no test did)
+    let asked = 0;
+    expect(await warmUpRuntime(f.runtime, { runs: 3, stop: () => asked++ > 0 })).toBe(1);
+    const before = await leftovers();
+    const errors: string[] = [];
+    const t0 = performance.now();
+    const ran = await warmUpRuntime(f.runtime, { runs: 2, onError: (e) => errors.push((e as Error).message) });
+    console.log(`[runtime] warm-up: 2 containers in ${(performance.now() - t0).toFixed(0)} ms`);
+    expect(errors).toEqual([]);
+    expect(ran).toBe(2);
+    expect(await leftovers()).toBe(before);
+    expect(await sh('ls /run/drydock | grep -c warm-up || true')).toBe('0\n');
   });
 
   it('-it: the argv the docker shim would spawn runs the container on the caller\'s stdio', async () => {

@@ -5,7 +5,9 @@ import { decodePathSegment } from './path-segment.ts';
 import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
 import { forgetContainer } from '../containers/container-ops.ts';
 import { bundleFiles } from '../containers/bundle.ts';
-import type { ResolvedDevice } from '../containers/spec.ts';
+import { specUser, type ResolvedDevice } from '../containers/spec.ts';
+import { resolveUser } from '../containers/passwd.ts';
+import type { SpecUser } from '../containers/runtime-spec.ts';
 import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
 import { encodeLogEntry } from '../containers/logs-api.ts';
@@ -17,6 +19,7 @@ import type { VolumeStore } from '../containers/volume-store.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
+import { warmUpRuntime } from '../runtime/warm-up.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { drydockCopyBody, drydockExitStatus, drydockStdinChunk, execOptions, execStartOptions } from './docker-types.ts';
@@ -44,6 +47,8 @@ export interface ContainerProcessDeps {
   /** a guest file under the share read straight from it (no agent round trip): null when it does not exist,
    *  undefined when the path is not plainly under the share (a symlink on the way) and the guest must be asked */
   shareFile?: (path: string) => Promise<Uint8Array | null | undefined>;
+  /** warm-up containers run in each new guest until the first container work comes (runtime/warm-up.ts); 0 or absent: none */
+  warmUpRuns?: number;
 }
 
 /** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
@@ -73,6 +78,9 @@ const decoder = new TextDecoder();
 /** `--env-file` and the like: small files, over the agent's serial line (~50 KB/s) */
 const GUEST_FILE_LIMIT = 256 * 1024;
 
+/** how long a new guest's warm-up waits after the engine has seen the guest (about when the prompt appears) */
+const WARM_UP_DELAY_MS = 2000;
+
 /** moby's ParseSignal, its refusal as the daemon's 400. */
 function signalOf(raw: string): number {
   try {
@@ -96,6 +104,8 @@ export class ContainerProcesses {
   readonly #execs = new Map<string, ExecInstance>();
   /** containers whose exit is being recorded: stop/kill wait on these */
   readonly #exits = new Map<string, Promise<void>>();
+  /** containers whose mount and cgroup are being released after an exit (#release) */
+  readonly #releasing = new Map<string, Promise<void>>();
   /** restart managers (moby's restartmanager): backoff and a pending restart per container */
   readonly #restarts = new Map<string, RestartManager>();
   /** attached clients: each run's output as it comes, the stdin of a container started with OpenStdin */
@@ -126,6 +136,7 @@ export class ContainerProcesses {
 
   /** Stops the boot watcher and pending restarts (the engine is going away). */
   dispose(): void {
+    this.#disposed = true;
     clearInterval(this.#watch);
     for (const m of this.#restarts.values()) m.cancel();
   }
@@ -155,8 +166,35 @@ export class ContainerProcesses {
       if (hadOne) this.#attached.forgetProcesses();
       this.#onTerminal.clear();
       this.booted = (hadOne ? this.#lostGuest() : Promise.resolve()).then(() => this.#restoreAfterBoot()).catch(() => undefined);
+      this.#startWarmUp(this.#runtime);
     }
     return this.#runtime;
+  }
+
+  /** when the engine last had a request (noteActivity): a warm-up runs no further container after one */
+  #activeAt = Number.NEGATIVE_INFINITY;
+  #disposed = false;
+
+  /** The learner (or the UI) is using the engine: a warm-up under way runs no further container. */
+  noteActivity(): void {
+    this.#activeAt = Date.now();
+  }
+
+  /**
+   * The new guest's idle time warms the paths every `docker run` takes (runtime/warm-up.ts), after a restart policy's
+   * starts, and stops at the learner's first container work; the warm-up's own containers run at the containers'
+   * low CPU weight, so the learner's shell keeps the CPU when it wants it.
+   */
+  #startWarmUp(rt: ContainerRuntime): void {
+    const runs = this.deps.warmUpRuns ?? 0;
+    if (runs <= 0) return;
+    // a request that made this runtime (the first `docker run` before the boot watcher saw the guest) counts too
+    const since = Date.now() - 1000;
+    // not at once: the prompt has just appeared, and the learner's first keystrokes come before any warm-up
+    void this.booted
+      .then(() => new Promise((r) => setTimeout(r, WARM_UP_DELAY_MS)))
+      .then(() => warmUpRuntime(rt, { runs, stop: () => this.#disposed || this.#activeAt >= since || this.#runtime !== rt }))
+      .catch(() => undefined);
   }
 
   async #lostGuest(): Promise<void> {
@@ -197,6 +235,7 @@ export class ContainerProcesses {
 
   /** Removes the guest side of a container the runtime may not know any more (its upper dir kept after a stop). */
   async #removeGuestSide(record: ContainerRecord): Promise<void> {
+    await this.#released(record.id);
     if (this.#known(record.id)) {
       await this.#runtime?.delete(record.id);
       return;
@@ -226,6 +265,7 @@ export class ContainerProcesses {
   }
 
   async #deleteInRuntime(id: string, options: { keepUpper?: boolean } = {}): Promise<void> {
+    await this.#released(id);
     if (this.#known(id)) await this.#runtime?.delete(id, options);
   }
 
@@ -248,7 +288,10 @@ export class ContainerProcesses {
     try {
       // the network model may have changed the record (`container:X` takes X's host name)
       ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net, devices));
-      await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay }, net ? { network: net.network } : {});
+      // Docker fills a volume from the image at the container's create; here at its first start, the first time
+      // its overlay is mounted (nothing ran in it yet, so the same content)
+      const populate = record.state.startedAt === 0 ? record.mounts.filter((m) => m.type === 'volume' && !m.noCopy).map((m) => ({ source: m.source, destination: m.destination })) : [];
+      await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay }, { ...(net ? { network: net.network } : {}), populate });
     } catch (e) {
       await this.deps.networking?.release(record.id);
       throw e;
@@ -413,7 +456,8 @@ export class ContainerProcesses {
 
   /** Records the exit when it comes; a failure to record it (the guest went away meanwhile) is not an unhandled rejection. */
   #afterExit(id: string, exited: Promise<GuestExitStatus & { oomKilled: boolean }>): Promise<void> {
-    return exited.then((s) => this.#recordExit(id, s)).catch(() => undefined);
+    // `docker stop`/`kill` wait for this: they return once the mount and cgroup are gone, as dockerd's do
+    return exited.then((s) => this.#recordExit(id, s)).then(() => this.#released(id)).catch(() => undefined);
   }
 
   async #recordExit(id: string, s: GuestExitStatus & { oomKilled: boolean }): Promise<void> {
@@ -426,12 +470,35 @@ export class ContainerProcesses {
     const delay = onTerminal || record.hostConfig.AutoRemove ? undefined : this.#manager(id).shouldRestart(record, exitCode, Date.now());
     if (delay !== undefined) {
       await this.deps.containers.markRestarting(id, exitCode);
+      this.#release(id);
       this.#manager(id).schedule(delay, () => void this.#restartNow(id));
       return;
     }
     await this.deps.containers.markExited(id, { exitCode, oomKilled: s.oomKilled });
     // --rm: the record goes first (the CLI waits for that); the guest side is cleared after it (destroy event).
     if (record.hostConfig.AutoRemove) await forgetContainer(this.deps, this.deps.containers.get(id), { volumes: true });
+    else this.#release(id);
+  }
+
+  /**
+   * As dockerd at a container's exit (containerd deletes the task, the graph driver unmounts): its overlay mount
+   * and cgroup go now, after the exit is recorded so `docker run`/`wait` do not wait for it; the upper dir (on the
+   * container's storage tmpfs) and the bundle's files stay for `start`, `diff`, `commit` and `cp`. Whatever next
+   * touches the guest side of the container waits for it first (#released).
+   */
+  #release(id: string): void {
+    const rt = this.#runtime;
+    if (!rt || !this.#known(id)) return;
+    const done = rt.delete(id, { keepUpper: true }).catch(() => undefined);
+    this.#releasing.set(id, done);
+    void done.then(() => {
+      if (this.#releasing.get(id) === done) this.#releasing.delete(id);
+    });
+  }
+
+  /** Resolves once an exit's release (#release) of the container's mount and cgroup has finished. */
+  async #released(id: string): Promise<void> {
+    await this.#releasing.get(id);
   }
 
   /** The restart policy's start, after the backoff: the container stays `restarting` until it runs again. */
@@ -644,6 +711,7 @@ export class ContainerProcesses {
     const record = this.deps.containers.get(ref);
     const guest = this.deps.guest();
     if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s changes cannot be read now');
+    await this.#released(record.id);
     const r = await guest.exec(['sh', '-c', changesScript(record.overlay.upperDir, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
     return withoutInitPaths(parseChanges(decoder.decode(r.stdout)));
   }
@@ -728,6 +796,8 @@ export class ContainerProcesses {
     const record = this.deps.containers.get(ref);
     const guest = this.deps.guest();
     if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so files cannot be copied now');
+    // a stopped container's overlay is mounted for the copy: not while its exit's unmount is still under way
+    await this.#released(record.id);
     let root: string;
     let prologue = '';
     if ((record.state.status === 'running' || record.state.status === 'paused') && this.#known(record.id)) {
@@ -789,11 +859,33 @@ export class ContainerProcesses {
     return e;
   }
 
-  #execOptions(e: ExecInstance): Parameters<ContainerRuntime['execArgv']>[2] {
+  /**
+   * `-u USER[:GROUP]` resolved as moby's exec does (getUser against the container's own /etc/passwd and /etc/group,
+   * read through PID 1's root), keeping the container's `--group-add` groups; without -u, the container's user.
+   */
+  async #execOptions(e: ExecInstance): Promise<Parameters<ContainerRuntime['execArgv']>[2]> {
     const record = this.deps.containers.get(e.container);
     const env = [...(record.config.Env ?? []), ...(e.env ?? [])];
-    const user = e.user && /^\d+(:\d+)?$/.test(e.user) ? { uid: Number(e.user.split(':')[0]), gid: Number(e.user.split(':')[1] ?? e.user.split(':')[0]) } : undefined;
+    let user: SpecUser | undefined;
+    if (e.user) {
+      const etc = await this.#containerEtc(record);
+      try {
+        user = specUser(resolveUser(e.user, etc.passwd, etc.group), record.hostConfig.GroupAdd, etc.group);
+      } catch (error) {
+        throw new EngineError('INVALID_ARGUMENT', (error as Error).message, { details: { origin: 'daemon' } });
+      }
+    }
     return { env, ...(e.workingDir ? { cwd: e.workingDir } : {}), ...(user ? { user } : {}) };
+  }
+
+  /** /etc/passwd and /etc/group as the running container sees them (READ_FILE through PID 1's root), else the image's. */
+  async #containerEtc(record: ContainerRecord): Promise<{ passwd?: string; group?: string }> {
+    const read = this.#guest?.readFile?.bind(this.#guest);
+    if (!read) return this.#imageEtc(record);
+    const root = `/proc/${await this.runtime().findPid(record.id)}/root`;
+    const text = (file: string) => read(`${root}${file}`).then((b) => decoder.decode(b), () => undefined);
+    const [passwd, group] = await Promise.all([text('/etc/passwd'), text('/etc/group')]);
+    return { ...(passwd !== undefined ? { passwd } : {}), ...(group !== undefined ? { group } : {}) };
   }
 
   /**
@@ -806,7 +898,7 @@ export class ContainerProcesses {
     const e = this.#exec(id);
     if (e.running) throw new EngineError('CONFLICT', `Error: Exec command ${id} is already running`);
     if (e.exitCode !== null) throw new EngineError('CONFLICT', `Error: Exec command ${id} has already run`);
-    const argv = await this.runtime().execArgv(e.container, e.cmd, this.#execOptions(e));
+    const argv = await this.runtime().execArgv(e.container, e.cmd, await this.#execOptions(e));
     this.#syncPid(e.container);
     const withStdin = e.stdin && input !== undefined && !options.detach;
     const hub = new AttachHub();
@@ -860,8 +952,8 @@ export class ContainerProcesses {
   /** drydock extension for `docker exec -it`: the argv the CLI runs on the learner's terminal. */
   async execArgv(id: string): Promise<string[]> {
     const e = this.#exec(id);
+    const argv = await this.runtime().execArgv(e.container, e.cmd, await this.#execOptions(e));
     e.running = true;
-    const argv = await this.runtime().execArgv(e.container, e.cmd, this.#execOptions(e));
     this.#syncPid(e.container);
     return argv;
   }

@@ -62,7 +62,7 @@ export async function createContainer(deps: CreateDeps, request: RunRequest, ima
       const existed = v.name !== undefined && deps.volumes.has(v.name);
       const volume = await deps.volumes.create(v.name === undefined ? {} : { name: v.name });
       if (!existed) createdVolumes.push(volume.Name);
-      mounts.push({ type: 'volume', name: volume.Name, source: volumeMountpoint(volume.Name), destination: v.destination, readOnly: v.readOnly });
+      mounts.push({ type: 'volume', name: volume.Name, source: volumeMountpoint(volume.Name), destination: v.destination, readOnly: v.readOnly, ...(v.noCopy ? { noCopy: true as const } : {}) });
       if (v.name !== undefined) binds.push(`${v.name}:${v.destination}${v.readOnly ? ':ro' : ''}`);
     }
     const paths = defaultContainerPaths(id);

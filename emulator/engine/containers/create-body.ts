@@ -58,7 +58,10 @@ export function createBodyFor(request: RunRequest): { body: ContainerCreateBody;
   const anonymous: Record<string, Record<string, never>> = {};
   for (const v of request.volumes) {
     if (v.type === 'bind') binds.push(`${v.source}:${v.destination}${v.readOnly ? ':ro' : ''}`);
-    else if (v.name !== undefined) binds.push(`${v.name}:${v.destination}${v.readOnly ? ':ro' : ''}`);
+    else if (v.name !== undefined) {
+      const modes = [...(v.readOnly ? ['ro'] : []), ...(v.noCopy ? ['nocopy'] : [])];
+      binds.push(`${v.name}:${v.destination}${modes.length ? `:${modes.join(',')}` : ''}`);
+    }
     else anonymous[v.destination] = {};
   }
   const body: ContainerCreateBody = {

@@ -9,7 +9,7 @@ import { parseNanoCpus, ramInBytes } from './units.ts';
 /** A `-v` mount: a guest path bound into the container, or a (named or anonymous) volume. */
 export type VolumeMount =
   | { type: 'bind'; source: string; destination: string; readOnly: boolean }
-  | { type: 'volume'; name?: string; destination: string; readOnly: boolean };
+  | { type: 'volume'; name?: string; destination: string; readOnly: boolean; noCopy?: true };
 
 
 export interface RestartPolicy {
@@ -422,7 +422,8 @@ export function parseVolume(spec: string, cwd: string, fail: (m: string, origin?
   if (!VOLUME_NAME.test(source)) {
     throw fail(`create ${source}: "${source}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`, 'daemon');
   }
-  return { type: 'volume', name: source, destination: normalize(destination), readOnly };
+  // `nocopy`: the volume is not filled from the image's content at its first use
+  return { type: 'volume', name: source, destination: normalize(destination), readOnly, ...(modes.includes('nocopy') ? { noCopy: true as const } : {}) };
 }
 
 function isMode(m: string): boolean {

@@ -2,8 +2,8 @@
 // daemon/oci_linux.go does: default mounts, masked paths, namespaces, capabilities, user, env and cgroup limits.
 import { effectiveCapabilities } from './capabilities.ts';
 import { DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, type ContainerConfigJSON, type HostConfigJSON } from './container-config.ts';
-import { resolveAdditionalGroups, resolveUser } from './passwd.ts';
-import { OCI_VERSION, type RuntimeSpec, type SpecDeviceCgroup, type SpecMount, type SpecNamespace } from './runtime-spec.ts';
+import { resolveAdditionalGroups, resolveUser, type ExecUser } from './passwd.ts';
+import { OCI_VERSION, type RuntimeSpec, type SpecUser, type SpecDeviceCgroup, type SpecMount, type SpecNamespace } from './runtime-spec.ts';
 import { defaultSeccompProfile } from './seccomp-profile.ts';
 
 /** A `-v` mount after volume resolution: what is bound where. */
@@ -15,6 +15,8 @@ export interface ResolvedMount {
   readOnly: boolean;
   /** the volume's name (anonymous volumes get a 64-hex one) */
   name?: string;
+  /** `nocopy`: not filled from the image's content at the volume's first use */
+  noCopy?: true;
 }
 
 /** A `--device` after looking its node up in the guest. */
@@ -95,6 +97,14 @@ export const CPU_PERIOD = 100_000;
  * Builds config.json. Throws the daemon's messages for a user or group the image does not have
  * (`unable to find user x: no matching entries in passwd file`).
  */
+/**
+ * moby's getUser, for a container's process and for `docker exec` alike: the primary gid first, then the groups
+ * /etc/group lists the user in (CVE-2023-25173's fix), then `--group-add`'s.
+ */
+export function specUser(user: ExecUser, groupAdd: readonly string[] | null | undefined, group: string | undefined): SpecUser {
+  return { uid: user.uid, gid: user.gid, additionalGids: [user.gid, ...user.additionalGids, ...resolveAdditionalGroups(groupAdd ?? [], group)] };
+}
+
 export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   const { config, hostConfig: host } = input;
   const privileged = host.Privileged;
@@ -102,8 +112,6 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
   // a namespace of its own: not host, not another container's (Docker's NetworkMode.IsPrivate)
   const ownNetwork = !hostNetwork && !host.NetworkMode.startsWith('container:');
   const user = resolveUser(config.User, input.passwd, input.group);
-
-  const groupAdd = resolveAdditionalGroups(host.GroupAdd ?? [], input.group);
   const caps = effectiveCapabilities({ capAdd: host.CapAdd ?? [], capDrop: host.CapDrop ?? [], privileged });
   const security = securityOptions(host.SecurityOpt);
 
@@ -112,8 +120,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     // specs-go marks terminal and root.readonly omitempty: Docker's config.json has them only when true
     process: {
       ...(config.Tty ? { terminal: true } : {}),
-      // moby's getUser: the primary gid first, then the groups /etc/group lists the user in (CVE-2023-25173's fix)
-      user: { uid: user.uid, gid: user.gid, additionalGids: [user.gid, ...user.additionalGids, ...groupAdd] },
+      user: specUser(user, host.GroupAdd, input.group),
       args: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
       env: processEnv(config, user.home, input.linkEnv),
       cwd: config.WorkingDir || '/',

@@ -534,7 +534,34 @@ export function stepsFile(layout: ContainerLayout): string {
  * none and endpoints a new one, host none, container that container's (network/endpoint.ts). `budget`: the guest's
  * size, for the limits every container shares.
  */
-export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork; budget?: MachineBudget } = {}): RuntimeTrace {
+/** A volume to fill from the image's content at its mount point before it is first mounted (the engine decides when). */
+export interface VolumePopulate {
+  /** the volume's directory in the guest (its `_data`) */
+  source: string;
+  /** where it is mounted in the container */
+  destination: string;
+}
+
+/**
+ * Docker's copy-up of a volume at its first use (moby's copyExistingContents): when the volume is empty, what the
+ * image has at the mount point is copied into it, owners, modes and links kept. One process, only for such volumes.
+ */
+const POPULATE_SCRIPT = '[ -z "$(ls -A "$1" 2>/dev/null)" ] || exit 0; mkdir -p "$1" && cp -a "$2/." "$1/"';
+
+function populateSteps(volumes: readonly VolumePopulate[], root: string): Step[] {
+  return volumes.map((v) => {
+    const from = joinPath(root, v.destination);
+    const argv = ['/bin/sh', '-c', POPULATE_SCRIPT, 'drydock-populate', v.source, from];
+    return {
+      argv,
+      op: ['run', '--', ...argv],
+      when: { test: '-d', path: from },
+      why: `the volume at ${v.destination} is used for the first time: the image's content there is copied into it when it is empty, as Docker does (\`nocopy\` turns this off)`,
+    };
+  });
+}
+
+export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork; budget?: MachineBudget; populate?: readonly VolumePopulate[] } = {}): RuntimeTrace {
   const { network, budget } = options;
   if (!/^[0-9a-z][0-9a-z_.-]*$/i.test(layout.id)) throw new EngineError('INVALID_ARGUMENT', `bad container id: ${layout.id}`);
   if (spec.process.args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'process.args is empty: no command to run');
@@ -579,7 +606,7 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: {
   const rules = effectiveDeviceRules(spec.linux.resources?.devices);
   const devices = allowsEverything(rules) ? undefined : guestProgram('devices', deviceFilterBytes(compileDeviceFilter(rules)));
   const programs = [devices, seccomp].filter((p): p is GuestProgram => p !== undefined);
-  const create = lowerCreate(spec, layout, cg, budget, devices, programs);
+  const create = [...lowerCreate(spec, layout, cg, budget, devices, programs), ...populateSteps(options.populate ?? [], layout.rootfs.mergedDir)];
   const init = lowerInit(spec, layout, newNet, network, seccomp);
   const merged = layout.rootfs.mergedDir;
   const del: Step[] = [

@@ -2,10 +2,10 @@
 // the containers it made: start (detached or on the learner's terminal), kill, state with OOMKilled, exec,
 // pause/unpause, delete. It decides nothing about Docker semantics; that is containers/'s job.
 import { EngineError } from '../errors.ts';
-import { specJson, type RuntimeSpec } from '../containers/runtime-spec.ts';
+import { specJson, type RuntimeSpec, type SpecUser } from '../containers/runtime-spec.ts';
 import type { ContainerNetwork } from '../network/endpoint.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
-import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace } from './lower.ts';
+import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace, type VolumePopulate } from './lower.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
 import { encodeStep, renderStepsFile } from './steps-file.ts';
 
@@ -31,7 +31,8 @@ export interface ExecOptions {
   /** defaults to the container's process.env */
   env?: string[];
   cwd?: string;
-  user?: { uid: number; gid: number };
+  /** replaces the container's user and groups (additionalGids: none when left out) */
+  user?: SpecUser;
   timeoutMs?: number;
 }
 
@@ -162,9 +163,10 @@ export class ContainerRuntime {
    * Lower the spec, run the create steps (bundle, cgroup, overlay), write config.json, trace.sh, init.sh and steps
    * into the bundle. `options.network` is the network model's plan for the container's namespace (network/endpoint.ts):
    * its endpoints' veth pairs and the embedded DNS server's socket are made by the container's PID 1 as it starts,
-   * and removed by delete; `container:X` joins that PID 1's namespace.
+   * and removed by delete; `container:X` joins that PID 1's namespace. `options.populate`: volumes to fill from the
+   * image's content at their mount points when they are empty (Docker's first use of a volume).
    */
-  async create(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork } = {}): Promise<RuntimeTrace> {
+  async create(spec: RuntimeSpec, layout: ContainerLayout, options: { network?: ContainerNetwork; populate?: readonly VolumePopulate[] } = {}): Promise<RuntimeTrace> {
     if (this.containers.has(layout.id)) throw new EngineError('CONFLICT', `container ${layout.id} already exists in the runtime`);
     const trace = lowerSpec(spec, layout, { ...options, budget: await budgetOf(this.guest) });
     // The BPF programs go into the guest once per boot; create's first step (`need`) exits 3 when one is missing
@@ -362,8 +364,7 @@ export class ContainerRuntime {
       args,
       ...(options.env ? { env: options.env } : {}),
       ...(options.cwd ? { cwd: options.cwd } : {}),
-      // -u replaces the container's user and its groups
-      ...(options.user ? { user: { uid: options.user.uid, gid: options.user.gid } } : {}),
+      ...(options.user ? { user: options.user } : {}),
     };
     const steps: string[][] = [
       ['join-cgroup', `${e.trace.cgroup}/cgroup.procs`],
