@@ -17,6 +17,8 @@ import { EngineError } from '../errors.ts';
 import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
+import { INIT_PATH } from '../containers/spec.ts';
+import { effectiveIpcMode, modeContainer } from '../containers/namespace-modes.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
 import { findPidOne } from './pid-one.ts';
@@ -236,12 +238,19 @@ export class ContainerProcesses {
     // Always, as moby's getUser: root too gets HOME and the groups /etc/group lists it in.
     const etc = await this.#imageEtc(record);
     const devices = await this.#devices(guest, record);
+    let joined: ReturnType<ContainerProcesses['joinedNamespaces']>;
+    try {
+      joined = this.joinedNamespaces(record);
+    } catch (e) {
+      await this.#startFailed(record, e);
+      throw e;
+    }
     const net = await this.#network(record);
     let spec: ReturnType<typeof bundleFiles>['spec'];
     let files: ReturnType<typeof bundleFiles>['files'];
     try {
       // the network model may have changed the record (`container:X` takes X's host name)
-      ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net, devices));
+      ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net, devices, joined));
       await rt.create(spec, { id: record.id, bundle: record.bundle, rootfs: record.overlay }, net ? { network: net.network } : {});
     } catch (e) {
       await this.deps.networking?.release(record.id);
@@ -249,7 +258,8 @@ export class ContainerProcesses {
     }
     try {
       const p = spec.process;
-      const arg0 = p.args[0] ?? '';
+      // with --init the command is docker-init's: its args[0] is the one that must exist in the image
+      const arg0 = (p.args[0] === INIT_PATH ? p.args[5] : p.args[0]) ?? '';
       const [kinds] = await Promise.all([
         this.#probe(guest, record.overlay.mergedDir, candidates(arg0, p.env ?? [], p.cwd)),
         ...(['hostname', 'hosts', 'resolv.conf'] as const).map((f) => guest.writeFile(`${record.bundle}/${f}`, files[f], { mode: 0o644 })),
@@ -268,6 +278,32 @@ export class ContainerProcesses {
       throw e;
     }
     return rt;
+  }
+
+  /**
+   * `--ipc container:X` and `--pid container:X`: X's PID 1 and bundle, with dockerd's refusals (getIPCContainer,
+   * getPIDContainer): X must exist and run, and for IPC have been started `--ipc shareable`.
+   */
+  joinedNamespaces(record: ContainerRecord): { ipc?: { pid: number; bundle: string }; pid?: number } {
+    const donor = (ref: string) => {
+      const other = this.deps.containers.find(ref);
+      if (!other) throw new EngineError('NOT_FOUND', `No such container: ${ref}`, { details: { origin: 'daemon' } });
+      if (other.state.status === 'restarting') throw new EngineError('CONFLICT', `Container ${other.id} is restarting, wait until the container is running`, { details: { origin: 'daemon' } });
+      if (!running(other) || other.state.pid <= 0) throw new EngineError('CONFLICT', `container ${other.id} is not running`, { details: { origin: 'daemon' } });
+      return other;
+    };
+    const out: { ipc?: { pid: number; bundle: string }; pid?: number } = {};
+    const ipcRef = modeContainer(record.hostConfig.IpcMode);
+    if (ipcRef !== undefined) {
+      const other = donor(ipcRef);
+      if (effectiveIpcMode(other.hostConfig.IpcMode) !== 'shareable') {
+        throw new EngineError('INVALID_ARGUMENT', `container ${ipcRef}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`, { details: { origin: 'daemon' } });
+      }
+      out.ipc = { pid: other.state.pid, bundle: other.bundle };
+    }
+    const pidRef = modeContainer(record.hostConfig.PidMode);
+    if (pidRef !== undefined) out.pid = donor(pidRef).state.pid;
+    return out;
   }
 
   /** `--device` nodes looked up in the guest (one process, only when there are some), with the daemon's error. */
@@ -393,7 +429,9 @@ export class ContainerProcesses {
     const wrapper = (await proc.started) ?? 0;
     // State.Pid is PID 1 as soon as `docker run -d`/`start` returns, as dockerd reports it: a `kill -9` of the
     // wrapper would leave the container running. The wrapper's pid stands in only if PID 1 never showed up.
-    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended: () => ended, timeoutMs: 30_000 })) ?? wrapper);
+    // with the guest's or another container's PID namespace no process of it is a PID 1: drydock-init's pid file says
+    const pidFile = record.hostConfig.PidMode ? `${record.bundle}/pid` : undefined;
+    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended: () => ended, timeoutMs: 30_000, ...(pidFile ? { pidFile } : {}) })) ?? wrapper);
     if (!wanted()) {
       // stopped while it was being started by its restart policy: it ends now, as `stopped` says
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);

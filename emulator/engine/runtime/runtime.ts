@@ -5,7 +5,7 @@ import { EngineError } from '../errors.ts';
 import { specJson, type RuntimeSpec } from '../containers/runtime-spec.ts';
 import type { ContainerNetwork } from '../network/endpoint.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
-import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace } from './lower.ts';
+import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, rlimitPrefix, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace } from './lower.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
 import { encodeStep, renderStepsFile } from './steps-file.ts';
 
@@ -33,6 +33,8 @@ export interface ExecOptions {
   cwd?: string;
   user?: { uid: number; gid: number };
   timeoutMs?: number;
+  /** where drydock-init writes the process's host pid once it has exec'd (a health probe killed at its timeout) */
+  pidFile?: string;
 }
 
 interface Entry {
@@ -368,10 +370,11 @@ export class ContainerRuntime {
     const steps: string[][] = [
       ['join-cgroup', `${e.trace.cgroup}/cgroup.procs`],
       ['setns', String(pid), ...e.trace.namespaces],
-      ['fork'],
+      options.pidFile ? ['fork', options.pidFile] : ['fork'],
       execOp(p, '.', override, e.trace.seccomp),
     ];
-    return [DRYDOCK_INIT, '-c', ...steps.map((op) => encodeStep({ argv: [], op, why: '' }))];
+    // dockerd's exec process has the container's rlimits too
+    return [...rlimitPrefix(e.spec), DRYDOCK_INIT, '-c', ...steps.map((op) => encodeStep({ argv: [], op, why: '' }))];
   }
 
   async exec(id: string, args: string[], options: ExecOptions = {}): Promise<GuestExecResult> {
