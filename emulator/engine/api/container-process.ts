@@ -21,6 +21,7 @@ import { INIT_PATH } from '../containers/spec.ts';
 import { effectiveIpcMode, modeContainer } from '../containers/namespace-modes.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { jsonResponse } from './http-errors.ts';
+import { HealthMonitor, type ProbeOutcome } from './health-monitor.ts';
 import { findPidOne } from './pid-one.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
 import { AttachHub, attachBody } from './container-attach.ts';
@@ -101,6 +102,8 @@ export class ContainerProcesses {
   readonly #watch: ReturnType<typeof setInterval>;
   /** restart policies applied after a boot (moby's restore); tests may await it */
   booted: Promise<void> = Promise.resolve();
+  /** health checks of the running containers (dockerd's monitor) */
+  readonly health: HealthMonitor;
 
   constructor(private readonly deps: ContainerProcessDeps) {
     // `docker rm` (containers-api) forgets the record; the runtime then clears the guest side.
@@ -118,11 +121,38 @@ export class ContainerProcesses {
     // and containers whose restart policy says so start again. Checked on a timer so nobody has to type first.
     this.#watch = setInterval(() => this.#checkGuest(), 1000);
     (this.#watch as { unref?: () => void }).unref?.();
+    this.health = new HealthMonitor({ containers: deps.containers, probe: (id, argv, timeoutMs) => this.#healthProbe(id, argv, timeoutMs) });
+  }
+
+  /**
+   * One health probe (dockerd's cmdProbe): argv exec'd in the container as its process; stdout then stderr are the
+   * output. At the timeout the agent kills drydock-init and this kills the probe it forked (its pid file, emptied
+   * first with the agent's WRITE_FILE: no guest process), and only then is the probe over.
+   */
+  async #healthProbe(id: string, argv: string[], timeoutMs: number): Promise<ProbeOutcome> {
+    const record = this.deps.containers.get(id);
+    const guest = this.#guest as GuestExec;
+    const pidFile = `${record.bundle}/health.pid`;
+    await guest.writeFile(pidFile, '');
+    const args = await this.runtime().execArgv(record.id, argv, { pidFile });
+    try {
+      const r = await guest.exec(args, { timeoutMs });
+      const output = new Uint8Array(r.stdout.length + r.stderr.length);
+      output.set(r.stdout);
+      output.set(r.stderr, r.stdout.length);
+      return { exitCode: exitStatusOf(r), output };
+    } catch (e) {
+      if (!(e instanceof EngineError && e.code === 'TIMEOUT')) throw e;
+      const pid = Number(decoder.decode(await guest.readFile?.(pidFile).catch(() => new Uint8Array()) ?? new Uint8Array()).trim());
+      if (pid > 0) await guest.exec(['kill', '-KILL', String(pid)], { timeoutMs: 10_000 }).catch(() => undefined);
+      return { timedOut: true };
+    }
   }
 
   /** Stops the boot watcher and pending restarts (the engine is going away). */
   dispose(): void {
     clearInterval(this.#watch);
+    this.health.dispose();
     for (const m of this.#restarts.values()) m.cancel();
   }
 
