@@ -211,13 +211,13 @@ describe('run flags from tutorials: tmpfs, shm, ulimit, namespaces, init, health
   });
   it('refuses with the CLI\'s words', async () => {
     expect(await failure('--ulimit nofile busybox')).toMatch(/^invalid argument "nofile" for "--ulimit" flag: invalid ulimit argument: nofile\n/);
-    expect(await failure('--ipc bogus busybox')).toBe("docker: --ipc: invalid IPC mode.\nSee 'docker run --help'.\n");
-    expect(await failure('--pid bogus busybox')).toBe("docker: --pid: invalid PID mode.\nSee 'docker run --help'.\n");
-    expect(await failure('--uts container:x busybox')).toBe("docker: --uts: invalid UTS mode.\nSee 'docker run --help'.\n");
+    expect(await failure('--ipc bogus busybox')).toBe("docker: --ipc: invalid IPC mode\n\nRun 'docker run --help' for more information\n");
+    expect(await failure('--pid bogus busybox')).toBe("docker: --pid: invalid PID mode\n\nRun 'docker run --help' for more information\n");
+    expect(await failure('--uts container:x busybox')).toBe("docker: --uts: invalid UTS mode\n\nRun 'docker run --help' for more information\n");
     expect(await failure('--shm-size 12q busybox')).toMatch(/^invalid argument "12q" for "--shm-size" flag: invalid size: '12q'/);
-    expect(await failure('--no-healthcheck --health-retries 2 busybox')).toBe("docker: --no-healthcheck conflicts with --health-* options.\nSee 'docker run --help'.\n");
+    expect(await failure('--no-healthcheck --health-retries 2 busybox')).toBe("docker: --no-healthcheck conflicts with --health-* options\n\nRun 'docker run --help' for more information\n");
     expect(await failure('--health-interval 5 busybox')).toMatch(/^invalid argument "5" for "--health-interval" flag: time: missing unit in duration "5"/);
-    expect(await failure('--health-retries -1 --health-cmd true busybox')).toBe("docker: --health-retries cannot be negative.\nSee 'docker run --help'.\n");
+    expect(await failure('--health-retries -1 --health-cmd true busybox')).toBe("docker: --health-retries cannot be negative\n\nRun 'docker run --help' for more information\n");
   });
   it('the create body carries them and dockerd\'s checks read them back', async () => {
     const { createBodyFor, runRequestFromBody } = await import('./create-body.ts');

@@ -336,13 +336,13 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
 
   const namespaces: Pick<RunRequest, 'ipcMode' | 'pidMode' | 'utsMode'> = {};
   const pidMode = str('pid') ?? '';
-  if (!validPidMode(pidMode)) throw fail('--pid: invalid PID mode');
+  if (!validPidMode(pidMode)) throw fail('--pid: invalid PID mode', 'option');
   if (pidMode) namespaces.pidMode = pidMode;
   const utsMode = str('uts') ?? '';
-  if (!validUtsMode(utsMode)) throw fail('--uts: invalid UTS mode');
+  if (!validUtsMode(utsMode)) throw fail('--uts: invalid UTS mode', 'option');
   if (utsMode) namespaces.utsMode = utsMode;
   const ipcMode = str('ipc') ?? '';
-  if (!validIpcMode(ipcMode)) throw fail('--ipc: invalid IPC mode');
+  if (!validIpcMode(ipcMode)) throw fail('--ipc: invalid IPC mode', 'option');
   if (ipcMode) namespaces.ipcMode = ipcMode;
   const tmpfs: Record<string, string> = {};
   for (const t of list('tmpfs')) {
@@ -429,21 +429,21 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
 }
 
 /** The CLI's health options (opts.go parse): `--no-healthcheck` is Test NONE; any --health-* makes a HealthConfig. */
-function healthFlags(v: Map<string, unknown>, fail: (message: string) => Error): HealthConfig | undefined {
+function healthFlags(v: Map<string, unknown>, fail: (message: string, origin?: RunErrorOrigin) => Error): HealthConfig | undefined {
   const cmd = (v.get('health-cmd') as string | undefined) ?? '';
   const num = (name: string) => (v.get(name) as number | undefined) ?? 0;
   const [interval, timeout, startPeriod, startInterval, retries] = ['health-interval', 'health-timeout', 'health-start-period', 'health-start-interval', 'health-retries'].map(num) as [number, number, number, number, number];
   const any = cmd !== '' || interval !== 0 || timeout !== 0 || startPeriod !== 0 || retries !== 0 || startInterval !== 0;
   if (v.get('no-healthcheck') === true) {
-    if (any) throw fail('--no-healthcheck conflicts with --health-* options');
+    if (any) throw fail('--no-healthcheck conflicts with --health-* options', 'option');
     return { Test: ['NONE'] };
   }
   if (!any) return undefined;
-  if (interval < 0) throw fail('--health-interval cannot be negative');
-  if (timeout < 0) throw fail('--health-timeout cannot be negative');
-  if (retries < 0) throw fail('--health-retries cannot be negative');
-  if (startPeriod < 0) throw fail('--health-start-period cannot be negative');
-  if (startInterval < 0) throw fail('--health-start-interval cannot be negative');
+  if (interval < 0) throw fail('--health-interval cannot be negative', 'option');
+  if (timeout < 0) throw fail('--health-timeout cannot be negative', 'option');
+  if (retries < 0) throw fail('--health-retries cannot be negative', 'option');
+  if (startPeriod < 0) throw fail('--health-start-period cannot be negative', 'option');
+  if (startInterval < 0) throw fail('--health-start-interval cannot be negative', 'option');
   return {
     ...(cmd !== '' ? { Test: ['CMD-SHELL', cmd] } : {}),
     ...(interval ? { Interval: interval } : {}),
