@@ -232,6 +232,12 @@ describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest',
     expect(log[0]).toMatchObject({ ExitCode: 1, Output: "cat: can't open '/tmp/ok': No such file or directory\n" });
     expect((await docker('exec hc sh -c "echo fine > /tmp/ok"')).status).toBe(0);
     await inspectUntil('hc', '{{.State.Health.Status}} {{.State.Health.FailingStreak}}', /^healthy 0\n$/);
+    // a probe that outlives its timeout is killed before the next one starts: never two at once (PID 1 is a sleep too)
+    expect((await docker(`run -d --name slow --health-cmd 'sleep 30' --health-interval 1s --health-timeout 1s --health-retries 2 busybox sleep 120`)).status).toBe(0);
+    await inspectUntil('slow', '{{.State.Health.Status}} {{.State.Health.FailingStreak}}', /^unhealthy [2-9]\n$/);
+    expect(JSON.parse((await docker(`inspect --format '{{json .State.Health.Log}}' slow`)).out)[0]).toMatchObject({ ExitCode: -1, Output: 'Health check exceeded timeout (1s)' });
+    expect(Number((await docker(`exec slow sh -c 'pgrep -x sleep | wc -l'`)).out)).toBeLessThanOrEqual(2);
+    expect((await docker('rm -f slow')).status).toBe(0);
     expect((await docker('stop -t 1 hc')).status).toBe(0);
     expect((await docker(`inspect --format '{{.State.Health.Status}}' hc`)).out).toBe('unhealthy\n');
     expect(guest.machine.host()?.processes.health.active).toBe(0);

@@ -126,27 +126,37 @@ export class ContainerProcesses {
 
   /**
    * One health probe (dockerd's cmdProbe): argv exec'd in the container as its process; stdout then stderr are the
-   * output. At the timeout the agent kills drydock-init and this kills the probe it forked (its pid file, emptied
-   * first with the agent's WRITE_FILE: no guest process), and only then is the probe over.
+   * output. At the timeout the probe (drydock-init's child: the process in the container's cgroup whose parent is the
+   * drydock-init the agent started, found with READ_FILE, no guest process) is killed, then drydock-init, and the
+   * probe is over only once it has ended: probes do not pile up.
    */
   async #healthProbe(id: string, argv: string[], timeoutMs: number): Promise<ProbeOutcome> {
-    const record = this.deps.containers.get(id);
     const guest = this.#guest as GuestExec;
-    const pidFile = `${record.bundle}/health.pid`;
-    await guest.writeFile(pidFile, '');
-    const args = await this.runtime().execArgv(record.id, argv, { pidFile });
-    try {
-      const r = await guest.exec(args, { timeoutMs });
-      const output = new Uint8Array(r.stdout.length + r.stderr.length);
-      output.set(r.stdout);
-      output.set(r.stderr, r.stdout.length);
-      return { exitCode: exitStatusOf(r), output };
-    } catch (e) {
-      if (!(e instanceof EngineError && e.code === 'TIMEOUT')) throw e;
-      const pid = Number(decoder.decode(await guest.readFile?.(pidFile).catch(() => new Uint8Array()) ?? new Uint8Array()).trim());
-      if (pid > 0) await guest.exec(['kill', '-KILL', String(pid)], { timeoutMs: 10_000 }).catch(() => undefined);
-      return { timedOut: true };
+    const rt = this.runtime();
+    const args = await rt.execArgv(id, argv);
+    const chunks: Uint8Array[][] = [[], []];
+    const proc = guest.spawn(args, { onStdout: (b) => chunks[0]!.push(b), onStderr: (b) => chunks[1]!.push(b) });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const ended = await Promise.race([proc.exit, expired]);
+    clearTimeout(timer);
+    if (ended !== 'timeout') {
+      const bytes = [...chunks[0]!, ...chunks[1]!];
+      const output = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+      let at = 0;
+      for (const b of bytes) output.set(b, (at += b.length) - b.length);
+      return { exitCode: exitStatusOf(ended), output };
     }
+    const parent = await proc.started;
+    const read = async (path: string) => decoder.decode((await guest.readFile?.(path).catch(() => undefined)) ?? new Uint8Array());
+    const kids: string[] = [];
+    for (const pid of (await read(`${rt.trace(id).cgroup}/cgroup.procs`)).split('\n').filter(Boolean)) {
+      if (/^PPid:\s*(\d+)$/m.exec(await read(`/proc/${pid}/status`))?.[1] === String(parent)) kids.push(pid);
+    }
+    if (kids.length) await guest.exec(['kill', '-KILL', ...kids], { timeoutMs: 10_000 }).catch(() => undefined);
+    proc.kill(9);
+    await Promise.race([proc.exit.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+    return { timedOut: true };
   }
 
   /** Stops the boot watcher and pending restarts (the engine is going away). */

@@ -33,8 +33,6 @@ export interface ExecOptions {
   cwd?: string;
   user?: { uid: number; gid: number };
   timeoutMs?: number;
-  /** where drydock-init writes the process's host pid once it has exec'd (a health probe killed at its timeout) */
-  pidFile?: string;
 }
 
 interface Entry {
@@ -370,7 +368,7 @@ export class ContainerRuntime {
     const steps: string[][] = [
       ['join-cgroup', `${e.trace.cgroup}/cgroup.procs`],
       ['setns', String(pid), ...e.trace.namespaces],
-      options.pidFile ? ['fork', options.pidFile] : ['fork'],
+      ['fork'],
       execOp(p, '.', override, e.trace.seccomp),
     ];
     // dockerd's exec process has the container's rlimits too
