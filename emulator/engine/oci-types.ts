@@ -45,6 +45,17 @@ export interface ImageManifest {
 }
 
 /** image-spec config.md, "config" field: how to run the image */
+/** Docker's HealthConfig (image config and container Config): durations in nanoseconds, zero = inherit or default. */
+export interface HealthConfig {
+  /** `[]` inherit, `["NONE"]` off, `["CMD", args...]`, `["CMD-SHELL", command]` */
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  StartInterval?: number;
+  Retries?: number;
+}
+
 export interface ContainerConfig {
   User?: string;
   ExposedPorts?: Record<string, Record<string, never>>;
@@ -57,7 +68,7 @@ export interface ContainerConfig {
   StopSignal?: string;
   ArgsEscaped?: boolean;
   /** Docker extensions kept when present */
-  Healthcheck?: unknown;
+  Healthcheck?: HealthConfig;
   OnBuild?: string[] | null;
   Shell?: string[];
 }

@@ -169,4 +169,85 @@ describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest',
     // nothing left in the guest: named and anonymous volumes' data went with them
     expect((await guest.sh('ls -A /var/lib/drydock/volumes 2>/dev/null')).out).toBe('');
   });
+
+  /** polls `docker inspect --format FORMAT name` until it prints want (a bound, no retries of the thing itself) */
+  async function inspectUntil(name: string, format: string, want: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let out = '';
+    while (Date.now() < deadline) {
+      out = (await docker(`inspect --format '${format}' ${name}`)).out;
+      if (want.test(out)) return out;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error(`${name}: ${format} is ${JSON.stringify(out)}, never ${want}`);
+  }
+
+  it('run flags: --tmpfs, --shm-size, --ulimit, --pid/--uts host, --ipc shareable and container:, too many words', { timeout: 180_000 }, async () => {
+    const mounts = await docker(`run --rm --tmpfs /run:size=1m --shm-size 8m --ulimit nofile=64:128 busybox sh -c 'grep -E " /run | /dev/shm " /proc/mounts; ulimit -n; ulimit -Hn'`);
+    expect(mounts.status, mounts.err).toBe(0);
+    expect(mounts.out).toMatch(/^tmpfs \/run tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k 0 0$/m);
+    expect(mounts.out).toMatch(/^shm \/dev\/shm tmpfs rw,nosuid,nodev,noexec,relatime,size=8192k 0 0$/m);
+    expect(mounts.out).toMatch(/^64\n128\n$/m);
+    // the guest's PID 1 is its init, whose command line only the guest's PID namespace shows
+    const host = await docker(`run --rm --pid host --uts host --ipc none busybox sh -c 'tr "\\0" " " < /proc/1/cmdline; echo; hostname; grep -c " /dev/shm " /proc/mounts'`);
+    expect(host.out).toBe(`${(await guest.sh('tr "\\0" " " < /proc/1/cmdline; echo; hostname')).out}0\n`);
+    expect((await docker(`run -d --name donor --ipc shareable busybox sh -c 'echo shared > /dev/shm/x; exec sleep 60'`)).status).toBe(0);
+    await inspectUntil('donor', '{{.State.Pid}} {{.HostConfig.IpcMode}} {{.HostConfig.ShmSize}}', /^[1-9]\d* shareable 67108864\n$/);
+    const joined = await docker(`run --rm --ipc container:donor --pid container:donor busybox sh -c 'cat /dev/shm/x; ps -o comm | grep -c sleep'`);
+    expect(joined).toMatchObject({ status: 0, out: 'shared\n1\n' });
+    expect((await docker('run -d --name private busybox sleep 60')).status).toBe(0);
+    const refused = await docker('run --rm --ipc container:private busybox true');
+    expect(refused.status).toBe(125);
+    expect(refused.err).toContain('non-shareable IPC (hint: use IpcMode:shareable for the donor container)');
+    expect((await docker('rm -f donor private')).status).toBe(0);
+    // the donor's /dev/shm tmpfs goes with its guest side, which rm clears after forgetting the record
+    const shmLeft = async () => (await guest.sh('grep -c "/containers/[0-9a-f]*/shm " /proc/mounts')).out;
+    const until = Date.now() + 15_000;
+    while (Date.now() < until && (await shmLeft()) !== '0\n') await new Promise((r) => setTimeout(r, 250));
+    expect(await shmLeft()).toBe('0\n');
+    const words = await docker(`run --rm busybox echo ${Array.from({ length: 4200 }, () => 'w').join(' ')}`);
+    expect(words.status).toBe(125);
+    expect(words.err).toContain('4201 arguments: drydock\'s runtime (drydock-init) starts a process with at most 4085 of them together');
+    expect((await docker('ps -aq')).out).toBe('');
+  });
+
+  it('--init reaps an orphan zombie and forwards SIGTERM; without it the zombie stays and PID 1 ignores TERM', { timeout: 180_000 }, async () => {
+    const orphan = `sh -c '(sleep 0.2 &); exec sleep 60'`;
+    expect((await docker(`run -d --name bare busybox ${orphan}`)).status).toBe(0);
+    expect((await docker(`run -d --name tini --init busybox ${orphan}`)).status).toBe(0);
+    const zombies = `sh -c 'grep -l "^State:.Z" /proc/[0-9]*/status | wc -l'`;
+    const deadline = Date.now() + 30_000;
+    let bare = '';
+    while (Date.now() < deadline && bare !== '1\n') bare = (await docker(`exec bare ${zombies}`)).out;
+    expect(bare).toBe('1\n');
+    expect((await docker(`exec tini ${zombies}`)).out).toBe('0\n');
+    expect((await docker(`exec tini sh -c 'tr "\\0" " " < /proc/1/cmdline | cut -d" " -f1-2'`)).out).toBe('/dev/init/busybox sh\n');
+    expect((await docker('stop -t 20 tini')).status).toBe(0);
+    expect((await docker(`inspect --format '{{.State.ExitCode}} {{.HostConfig.Init}}' tini`)).out).toBe('143 true\n');
+    expect((await docker('rm -f bare tini')).status).toBe(0);
+  });
+
+  it('a failing health check turns unhealthy after its retries, then healthy; probes stop with the container', { timeout: 180_000 }, async () => {
+    const run = await docker(`run -d --name hc --health-cmd 'cat /tmp/ok' --health-interval 1s --health-retries 3 busybox sleep 120`);
+    expect(run.status, run.err).toBe(0);
+    expect((await docker(`ps --format '{{.Status}}' -f name=hc`)).out).toMatch(/^Up .* \(health: starting\)\n$/);
+    await inspectUntil('hc', '{{.State.Health.Status}} {{.State.Health.FailingStreak}}', /^unhealthy 3\n$/);
+    expect((await docker(`ps --format '{{.Status}}' -f name=hc`)).out).toMatch(/^Up .* \(unhealthy\)\n$/);
+    const log = JSON.parse((await docker(`inspect --format '{{json .State.Health.Log}}' hc`)).out) as { ExitCode: number; Output: string }[];
+    expect(log.length).toBeGreaterThanOrEqual(3);
+    expect(log.length).toBeLessThanOrEqual(5);
+    expect(log[0]).toMatchObject({ ExitCode: 1, Output: "cat: can't open '/tmp/ok': No such file or directory\n" });
+    expect((await docker('exec hc sh -c "echo fine > /tmp/ok"')).status).toBe(0);
+    await inspectUntil('hc', '{{.State.Health.Status}} {{.State.Health.FailingStreak}}', /^healthy 0\n$/);
+    // a probe that outlives its timeout is killed before the next one starts: never two at once (PID 1 is a sleep too)
+    expect((await docker(`run -d --name slow --health-cmd 'sleep 30' --health-interval 1s --health-timeout 1s --health-retries 2 busybox sleep 120`)).status).toBe(0);
+    await inspectUntil('slow', '{{.State.Health.Status}} {{.State.Health.FailingStreak}}', /^unhealthy [2-9]\n$/);
+    expect(JSON.parse((await docker(`inspect --format '{{json .State.Health.Log}}' slow`)).out)[0]).toMatchObject({ ExitCode: -1, Output: 'Health check exceeded timeout (1s)' });
+    expect(Number((await docker(`exec slow sh -c 'pgrep -x sleep | wc -l'`)).out)).toBeLessThanOrEqual(2);
+    expect((await docker('rm -f slow')).status).toBe(0);
+    expect((await docker('stop -t 1 hc')).status).toBe(0);
+    expect((await docker(`inspect --format '{{.State.Health.Status}}' hc`)).out).toBe('unhealthy\n');
+    expect(guest.machine.host()?.processes.health.active).toBe(0);
+    expect((await docker('rm hc')).status).toBe(0);
+  });
 });

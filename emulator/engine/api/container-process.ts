@@ -21,10 +21,13 @@ import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { warmUpRuntime } from '../runtime/warm-up.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
+import { INIT_PATH } from '../containers/spec.ts';
+import { effectiveIpcMode, modeContainer } from '../containers/namespace-modes.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { drydockCopyBody, drydockExitStatus, drydockStdinChunk, execOptions, execStartOptions } from './docker-types.ts';
 import { readJsonBody } from './go-json.ts';
 import { jsonResponse } from './http-errors.ts';
+import { HealthMonitor, type ProbeOutcome } from './health-monitor.ts';
 import { findPidOne } from './pid-one.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
 import { AttachHub, attachBody } from './container-attach.ts';
@@ -115,6 +118,8 @@ export class ContainerProcesses {
   readonly #watch: ReturnType<typeof setInterval>;
   /** restart policies applied after a boot (moby's restore); tests may await it */
   booted: Promise<void> = Promise.resolve();
+  /** health checks of the running containers (dockerd's monitor) */
+  readonly health: HealthMonitor;
 
   constructor(private readonly deps: ContainerProcessDeps) {
     // `docker rm` (containers-api) forgets the record; the runtime then clears the guest side.
@@ -132,12 +137,49 @@ export class ContainerProcesses {
     // and containers whose restart policy says so start again. Checked on a timer so nobody has to type first.
     this.#watch = setInterval(() => this.#checkGuest(), 1000);
     (this.#watch as { unref?: () => void }).unref?.();
+    this.health = new HealthMonitor({ containers: deps.containers, probe: (id, argv, timeoutMs) => this.#healthProbe(id, argv, timeoutMs) });
+  }
+
+  /**
+   * One health probe (dockerd's cmdProbe): argv exec'd in the container as its process; stdout then stderr are the
+   * output. At the timeout the probe (drydock-init's child: the process in the container's cgroup whose parent is the
+   * drydock-init the agent started, found with READ_FILE, no guest process) is killed, then drydock-init, and the
+   * probe is over only once it has ended: probes do not pile up.
+   */
+  async #healthProbe(id: string, argv: string[], timeoutMs: number): Promise<ProbeOutcome> {
+    const guest = this.#guest as GuestExec;
+    const rt = this.runtime();
+    const args = await rt.execArgv(id, argv);
+    const chunks: Uint8Array[][] = [[], []];
+    const proc = guest.spawn(args, { onStdout: (b) => chunks[0]!.push(b), onStderr: (b) => chunks[1]!.push(b) });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+    const ended = await Promise.race([proc.exit, expired]);
+    clearTimeout(timer);
+    if (ended !== 'timeout') {
+      const bytes = [...chunks[0]!, ...chunks[1]!];
+      const output = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+      let at = 0;
+      for (const b of bytes) output.set(b, (at += b.length) - b.length);
+      return { exitCode: exitStatusOf(ended), output };
+    }
+    const parent = await proc.started;
+    const read = async (path: string) => decoder.decode((await guest.readFile?.(path).catch(() => undefined)) ?? new Uint8Array());
+    const kids: string[] = [];
+    for (const pid of (await read(`${rt.trace(id).cgroup}/cgroup.procs`)).split('\n').filter(Boolean)) {
+      if (/^PPid:\s*(\d+)$/m.exec(await read(`/proc/${pid}/status`))?.[1] === String(parent)) kids.push(pid);
+    }
+    if (kids.length) await guest.exec(['kill', '-KILL', ...kids], { timeoutMs: 10_000 }).catch(() => undefined);
+    proc.kill(9);
+    await Promise.race([proc.exit.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+    return { timedOut: true };
   }
 
   /** Stops the boot watcher and pending restarts (the engine is going away). */
   dispose(): void {
     this.#disposed = true;
     clearInterval(this.#watch);
+    this.health.dispose();
     for (const m of this.#restarts.values()) m.cancel();
   }
 
@@ -282,12 +324,19 @@ export class ContainerProcesses {
     // Always, as moby's getUser: root too gets HOME and the groups /etc/group lists it in.
     const etc = await this.#imageEtc(record);
     const devices = await this.#devices(guest, record);
+    let joined: ReturnType<ContainerProcesses['joinedNamespaces']>;
+    try {
+      joined = this.joinedNamespaces(record);
+    } catch (e) {
+      await this.#startFailed(record, e);
+      throw e;
+    }
     const net = await this.#network(record);
     let spec: ReturnType<typeof bundleFiles>['spec'];
     let files: ReturnType<typeof bundleFiles>['files'];
     try {
       // the network model may have changed the record (`container:X` takes X's host name)
-      ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net, devices));
+      ({ spec, files } = bundleFiles(this.deps.containers.get(record.id), etc, net, devices, joined));
       // Docker fills a volume from the image at the container's create; here at its first start, the first time
       // its overlay is mounted (nothing ran in it yet, so the same content)
       const populate = record.state.startedAt === 0 ? record.mounts.filter((m) => m.type === 'volume' && !m.noCopy).map((m) => ({ source: m.source, destination: m.destination })) : [];
@@ -298,7 +347,8 @@ export class ContainerProcesses {
     }
     try {
       const p = spec.process;
-      const arg0 = p.args[0] ?? '';
+      // with --init the command is docker-init's: its args[0] is the one that must exist in the image
+      const arg0 = (p.args[0] === INIT_PATH ? p.args[5] : p.args[0]) ?? '';
       const [kinds] = await Promise.all([
         this.#probe(guest, record.overlay.mergedDir, candidates(arg0, p.env ?? [], p.cwd)),
         ...(['hostname', 'hosts', 'resolv.conf'] as const).map((f) => guest.writeFile(`${record.bundle}/${f}`, files[f], { mode: 0o644 })),
@@ -317,6 +367,32 @@ export class ContainerProcesses {
       throw e;
     }
     return rt;
+  }
+
+  /**
+   * `--ipc container:X` and `--pid container:X`: X's PID 1 and bundle, with dockerd's refusals (getIPCContainer,
+   * getPIDContainer): X must exist and run, and for IPC have been started `--ipc shareable`.
+   */
+  joinedNamespaces(record: ContainerRecord): { ipc?: { pid: number; bundle: string }; pid?: number } {
+    const donor = (ref: string) => {
+      const other = this.deps.containers.find(ref);
+      if (!other) throw new EngineError('NOT_FOUND', `No such container: ${ref}`, { details: { origin: 'daemon' } });
+      if (other.state.status === 'restarting') throw new EngineError('CONFLICT', `Container ${other.id} is restarting, wait until the container is running`, { details: { origin: 'daemon' } });
+      if (!running(other) || other.state.pid <= 0) throw new EngineError('CONFLICT', `container ${other.id} is not running`, { details: { origin: 'daemon' } });
+      return other;
+    };
+    const out: { ipc?: { pid: number; bundle: string }; pid?: number } = {};
+    const ipcRef = modeContainer(record.hostConfig.IpcMode);
+    if (ipcRef !== undefined) {
+      const other = donor(ipcRef);
+      if (effectiveIpcMode(other.hostConfig.IpcMode) !== 'shareable') {
+        throw new EngineError('INVALID_ARGUMENT', `container ${ipcRef}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)`, { details: { origin: 'daemon' } });
+      }
+      out.ipc = { pid: other.state.pid, bundle: other.bundle };
+    }
+    const pidRef = modeContainer(record.hostConfig.PidMode);
+    if (pidRef !== undefined) out.pid = donor(pidRef).state.pid;
+    return out;
   }
 
   /** `--device` nodes looked up in the guest (one process, only when there are some), with the daemon's error. */
@@ -442,7 +518,9 @@ export class ContainerProcesses {
     const wrapper = (await proc.started) ?? 0;
     // State.Pid is PID 1 as soon as `docker run -d`/`start` returns, as dockerd reports it: a `kill -9` of the
     // wrapper would leave the container running. The wrapper's pid stands in only if PID 1 never showed up.
-    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended: () => ended, timeoutMs: 30_000 })) ?? wrapper);
+    // with the guest's or another container's PID namespace no process of it is a PID 1: drydock-init's pid file says
+    const pidFile = record.hostConfig.PidMode ? `${record.bundle}/pid` : undefined;
+    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended: () => ended, timeoutMs: 30_000, ...(pidFile ? { pidFile } : {}) })) ?? wrapper);
     if (!wanted()) {
       // stopped while it was being started by its restart policy: it ends now, as `stopped` says
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);

@@ -17,6 +17,11 @@ export interface PidOneOptions {
   ended: () => boolean;
   /** give up after this long (a guest under heavy load may take seconds to fork) */
   timeoutMs?: number;
+  /**
+   * drydock-init's pid file (written once the process has exec'd), for a container without a PID namespace of its own
+   * (`--pid host`, `--pid container:X`), where no process is a PID 1
+   */
+  pidFile?: string;
 }
 
 /**
@@ -32,6 +37,13 @@ export async function findPidOne(guest: GuestExec, cgroup: string, options: PidO
   const seen = new Set<number>();
   let pause = 5;
   while (!options.ended() && Date.now() < deadline) {
+    if (options.pidFile) {
+      const pid = Number((await text(options.pidFile)).trim());
+      if (Number.isInteger(pid) && pid > 0) return pid;
+      await new Promise((r) => setTimeout(r, pause));
+      pause = Math.min(pause * 2, 100);
+      continue;
+    }
     const pids = (await text(`${cgroup}/cgroup.procs`)).split('\n').filter(Boolean).map(Number);
     for (const pid of pids) {
       // PID 1 is forked once and keeps its pid through init.sh's execs: a pid found not to be it never becomes it

@@ -1,6 +1,6 @@
 // What each Dockerfile instruction does to the image config, and the history line BuildKit writes for it
 // (`RUN /bin/sh -c npm install # buildkit`, `CMD ["/bin/sh" "-c" "npm start"]`, `EXPOSE map[3000/tcp:{}]`).
-import type { ContainerConfig } from '../oci-types.ts';
+import type { ContainerConfig, HealthConfig } from '../oci-types.ts';
 
 /** Go's %q of a string (Go and JSON escapes agree for what Dockerfiles hold). */
 export function goQuote(s: string): string {
@@ -100,14 +100,7 @@ export function goDuration(ns: number): string {
   return `${h ? `${h}h` : ''}${h || m ? `${m}m` : ''}${sec}s`;
 }
 
-export interface Healthcheck {
-  Test: string[];
-  Interval?: number;
-  Timeout?: number;
-  StartPeriod?: number;
-  StartInterval?: number;
-  Retries?: number;
-}
+export type Healthcheck = HealthConfig & { Test: string[] };
 
 /** BuildKit's `HEALTHCHECK %q` of the *container.HealthConfig: `&{["CMD-SHELL" "curl -f x"] "30s" "3s" "0s" "0s" '\x03'}`. */
 export function healthcheckHistory(h: Healthcheck): string {

@@ -4,7 +4,7 @@ import { EngineError } from '../errors.ts';
 import { GUEST_HOST_FILES, hostsFile, resolvConfFile } from '../network/etc-files.ts';
 import type { ContainerRecord } from './container-store.ts';
 import { specJson, type RuntimeSpec } from './runtime-spec.ts';
-import { buildRuntimeSpec, type ResolvedDevice } from './spec.ts';
+import { buildRuntimeSpec, type ResolvedDevice, type SpecInput } from './spec.ts';
 
 export type EtcFileName = 'hostname' | 'hosts' | 'resolv.conf';
 
@@ -37,7 +37,7 @@ export function isolatedEtcFiles(record: ContainerRecord): Record<EtcFileName, s
  * `passwd`/`group`: the container's /etc/passwd and /etc/group (undefined when absent). Throws the daemon's
  * start error for an unknown user (`unable to find user x: no matching entries in passwd file`).
  */
-export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; group?: string }, network?: NetworkForBundle, devices: readonly ResolvedDevice[] = []): BundleFiles {
+export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; group?: string }, network?: NetworkForBundle, devices: readonly ResolvedDevice[] = [], joined: SpecInput['joined'] = {}): BundleFiles {
   let spec: RuntimeSpec;
   try {
     spec = buildRuntimeSpec({
@@ -51,6 +51,7 @@ export function bundleFiles(record: ContainerRecord, etc: { passwd?: string; gro
       ...(etc.group !== undefined ? { group: etc.group } : {}),
       ...(network?.netnsPath ? { networkNamespacePath: network.netnsPath } : {}),
       ...(network?.env.length ? { linkEnv: network.env } : {}),
+      joined,
     });
   } catch (e) {
     throw new EngineError('INVALID_ARGUMENT', (e as Error).message, { details: { origin: 'daemon' } });

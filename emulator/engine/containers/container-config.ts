@@ -3,6 +3,9 @@
 import type { PortBindingJSON, PortSet } from '../network/ports.ts';
 import type { ContainerConfig as ImageContainerConfig } from '../oci-types.ts';
 import type { RunRequest } from './run-options.ts';
+import { mergeHealthConfig, type HealthConfig } from './health.ts';
+import { effectiveIpcMode } from './namespace-modes.ts';
+import type { Ulimit } from './ulimits.ts';
 
 /** Engine API `Config` of a container */
 export interface ContainerConfigJSON {
@@ -27,6 +30,8 @@ export interface ContainerConfigJSON {
   Labels: Record<string, string>;
   StopSignal?: string;
   StopTimeout?: number;
+  /** omitempty: the image's HEALTHCHECK merged with --health-* */
+  Healthcheck?: HealthConfig;
   /** deprecated, omitempty: the MAC an API < 1.44 client asked for */
   MacAddress?: string;
 }
@@ -61,6 +66,16 @@ export interface HostConfigJSON {
   SecurityOpt?: string[] | null;
   /** `--device` */
   Devices?: DeviceMapping[] | null;
+  /** `--ipc` (`private` by default), `--pid`, `--uts` (records from before them lack these) */
+  IpcMode?: string;
+  PidMode?: string;
+  UTSMode?: string;
+  /** `--tmpfs`: mount point -> options, omitempty */
+  Tmpfs?: Record<string, string>;
+  /** `--ulimit` */
+  Ulimits?: Ulimit[] | null;
+  /** `--init`, omitempty */
+  Init?: boolean;
 }
 
 /** Engine API HostConfig.Devices[] */
@@ -112,7 +127,7 @@ export function mergeContainerConfig(request: RunRequest, image: ImageContainerC
   const volumes: Record<string, Record<string, never>> = { ...(image?.Volumes ?? {}) };
   for (const v of request.volumes) if (v.type === 'volume') volumes[v.destination] = {};
 
-  const hostname = request.hostname ?? (request.networkMode === 'host' ? options.hostHostname : options.id.slice(0, 12));
+  const hostname = request.hostname ?? (request.networkMode === 'host' || request.utsMode === 'host' ? options.hostHostname : options.id.slice(0, 12));
   // daemon/commit.go merge: the image's exposed ports are added to the user's
   const exposed: PortSet = { ...request.exposedPorts };
   for (const port of Object.keys(image?.ExposedPorts ?? {})) exposed[port] ??= {};
@@ -139,6 +154,8 @@ export function mergeContainerConfig(request: RunRequest, image: ImageContainerC
   const stopSignal = request.stopSignal ?? image?.StopSignal;
   if (stopSignal) config.StopSignal = stopSignal;
   if (request.stopTimeout !== undefined) config.StopTimeout = request.stopTimeout;
+  const healthcheck = mergeHealthConfig(request.healthcheck, image?.Healthcheck);
+  if (healthcheck) config.Healthcheck = healthcheck;
   if (request.macAddress) config.MacAddress = request.macAddress;
   return config;
 }
@@ -162,7 +179,7 @@ export function hostConfigFor(request: RunRequest, binds: string[], network: { m
     Privileged: request.privileged,
     PublishAllPorts: request.publishAll,
     ReadonlyRootfs: request.readOnly,
-    ShmSize: DEFAULT_SHM_SIZE,
+    ShmSize: request.shmSize || DEFAULT_SHM_SIZE,
     Memory: request.memory,
     MemorySwap: request.memory > 0 ? request.memory : 0,
     NanoCpus: request.nanoCpus,
@@ -174,5 +191,11 @@ export function hostConfigFor(request: RunRequest, binds: string[], network: { m
     ReadonlyPaths: request.privileged ? null : [...DEFAULT_READONLY_PATHS],
     ...(request.securityOpt?.length ? { SecurityOpt: [...request.securityOpt] } : {}),
     ...(request.devices?.length ? { Devices: request.devices.map((d) => ({ ...d })) } : {}),
+    IpcMode: effectiveIpcMode(request.ipcMode),
+    PidMode: request.pidMode ?? '',
+    UTSMode: request.utsMode ?? '',
+    ...(request.tmpfs && Object.keys(request.tmpfs).length > 0 ? { Tmpfs: { ...request.tmpfs } } : {}),
+    Ulimits: request.ulimits?.length ? request.ulimits.map((u) => ({ ...u })) : null,
+    ...(request.init ? { Init: true } : {}),
   };
 }

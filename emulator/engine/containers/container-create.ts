@@ -8,6 +8,7 @@ import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';
 import type { RunRequest } from './run-options.ts';
 import { defaultContainerPaths, type ResolvedMount } from './spec.ts';
+import { execWordsError } from '../runtime/lower.ts';
 import { volumeMountpoint, type VolumeStore } from './volume-store.ts';
 
 export interface ImageForCreate {
@@ -45,6 +46,10 @@ export async function createContainer(deps: CreateDeps, request: RunRequest, ima
     config = mergeContainerConfig({ ...request, networkMode: network.mode }, image.config, { id, imageName: image.name, hostHostname: deps.hostHostname ?? 'drydock' });
     normalizeCapabilities(request.capAdd);
     normalizeCapabilities(request.capDrop);
+    // refused here rather than at every start: PATH, HOSTNAME, TERM and HOME may join the environment, docker-init 5 arguments
+    const args = (config.Entrypoint?.length ?? 0) + (config.Cmd?.length ?? 0) + (request.init ? 5 : 0);
+    const tooMany = execWordsError(config.Env.length + 4, args);
+    if (tooMany) throw new Error(tooMany);
   } catch (e) {
     throw daemonError((e as Error).message);
   }

@@ -3,6 +3,7 @@
 import { EngineError } from '../errors.ts';
 import { rfc3339Nano } from './time-format.ts';
 import { humanDuration } from '../cli/units.ts';
+import { healthString, stoppedHealth, type HealthJSON, type HealthState } from './health.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
 
@@ -17,6 +18,8 @@ export interface ContainerState {
   error: string;
   startedAt: number;
   finishedAt: number;
+  /** State.Health: only for a container with a health check, once started */
+  health?: HealthState;
 }
 
 export function initialState(): ContainerState {
@@ -36,6 +39,7 @@ export interface StateJSON {
   Error: string;
   StartedAt: string;
   FinishedAt: string;
+  Health?: HealthJSON;
 }
 
 export function stateJSON(s: ContainerState): StateJSON {
@@ -52,6 +56,15 @@ export function stateJSON(s: ContainerState): StateJSON {
     Error: s.error,
     StartedAt: rfc3339Nano(s.startedAt),
     FinishedAt: rfc3339Nano(s.finishedAt),
+    ...(s.health
+      ? {
+          Health: {
+            Status: s.health.status,
+            FailingStreak: s.health.failingStreak,
+            Log: s.health.log.map((r) => ({ Start: rfc3339Nano(r.start), End: rfc3339Nano(r.end), ExitCode: r.exitCode, Output: r.output })),
+          },
+        }
+      : {}),
   };
 }
 
@@ -59,7 +72,7 @@ export function stateJSON(s: ContainerState): StateJSON {
 export function statusString(s: ContainerState, now: number): string {
   switch (s.status) {
     case 'running':
-      return `Up ${humanDuration(now - s.startedAt)}`;
+      return `Up ${humanDuration(now - s.startedAt)}${s.health ? ` (${healthString(s.health)})` : ''}`;
     case 'paused':
       return `Up ${humanDuration(now - s.startedAt)} (Paused)`;
     case 'restarting':
@@ -75,6 +88,8 @@ export function statusString(s: ContainerState, now: number): string {
   }
 }
 
+const withHealth = (health: HealthState | undefined) => (health ? { health } : {});
+
 const conflict = (message: string) => new EngineError('CONFLICT', message);
 
 /** The transitions; each refuses the impossible ones with Docker's message. */
@@ -86,7 +101,7 @@ export const transitions = {
   },
   exit(s: ContainerState, id: string, result: { exitCode: number; oomKilled?: boolean; error?: string }, now: number): ContainerState {
     if (s.status !== 'running' && s.status !== 'paused' && s.status !== 'restarting') throw conflict(`Container ${id} is not running`);
-    return { ...s, status: 'exited', pid: 0, exitCode: result.exitCode, oomKilled: result.oomKilled ?? false, error: result.error ?? '', finishedAt: now };
+    return { ...s, status: 'exited', pid: 0, exitCode: result.exitCode, oomKilled: result.oomKilled ?? false, error: result.error ?? '', finishedAt: now, ...withHealth(stoppedHealth(s.health)) };
   },
   /** a start that failed before the process ran (`exec: "x": executable file not found`): exit 127/126 with the error */
   failStart(s: ContainerState, result: { exitCode: number; error: string }, now: number): ContainerState {
@@ -103,7 +118,7 @@ export const transitions = {
   },
   restarting(s: ContainerState, id: string, exitCode: number, now: number): ContainerState {
     if (s.status !== 'running') throw conflict(`Container ${id} is not running`);
-    return { ...s, status: 'restarting', pid: 0, exitCode, finishedAt: now };
+    return { ...s, status: 'restarting', pid: 0, exitCode, finishedAt: now, ...withHealth(stoppedHealth(s.health)) };
   },
   removing(s: ContainerState): ContainerState {
     return { ...s, status: 'removing' };
@@ -114,7 +129,7 @@ export const transitions = {
   /** after a page reload the VM is fresh: what ran is gone, like after a host power loss (exit 255) */
   afterReboot(s: ContainerState, now: number): ContainerState {
     if (s.status === 'running' || s.status === 'paused' || s.status === 'restarting') {
-      return { ...s, status: 'exited', pid: 0, exitCode: 255, finishedAt: now };
+      return { ...s, status: 'exited', pid: 0, exitCode: 255, finishedAt: now, ...withHealth(stoppedHealth(s.health)) };
     }
     if (s.status === 'removing') return { ...s, status: 'dead', pid: 0 };
     return s;

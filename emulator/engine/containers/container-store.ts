@@ -8,6 +8,7 @@ import { SaveQueue, type JsonStorage } from './json-storage.ts';
 import { randomName } from './names.ts';
 import type { ContainerNetworkState } from '../network/endpoint-settings.ts';
 import type { ResolvedMount } from './spec.ts';
+import type { HealthState } from './health.ts';
 
 /** overlayfs directories of a container's root file system (GraphDriver.Data in inspect). */
 export interface OverlayDirs {
@@ -194,6 +195,18 @@ export class ContainerStore {
     if (r.state.status !== 'running' && r.state.status !== 'paused') return;
     r.state = { ...r.state, pid };
     await this.#save();
+  }
+
+  /**
+   * State.Health, set by the health monitor (api/health-monitor.ts) in place, so the next `docker ps` sees it; a
+   * change of status is an event as dockerd names it (`health_status: healthy`).
+   */
+  async setHealth(id: string, health: HealthState): Promise<void> {
+    const r = this.get(id);
+    const before = r.state.health?.status;
+    r.state = { ...r.state, health };
+    if (before !== health.status) await this.#commit(r, `health_status: ${health.status}`);
+    else await this.#save();
   }
 
   /** The container's networking (endpoints, ports, sandbox): set by the network model at create, start, stop, connect. */

@@ -6,6 +6,9 @@ import { validatePortBindings, type PortBindingJSON, type PortSet } from '../net
 import type { EndpointConfig } from '../network/run-network-options.ts';
 import type { RestartPolicy, RunRequest, VolumeMount } from './run-options.ts';
 import { parseVolume, restartPolicyError } from './run-options.ts';
+import { healthConfigError, type HealthConfig } from './health.ts';
+import { tmpfsDestinationError, tmpfsOptions, validIpcMode, validPidMode, validUtsMode } from './namespace-modes.ts';
+import { ULIMIT_TYPES, ulimitRefusal, type Ulimit } from './ulimits.ts';
 
 /** The request body of `POST /containers/create?name=...` (the fields drydock reads). */
 export interface ContainerCreateBody {
@@ -27,6 +30,7 @@ export interface ContainerCreateBody {
   Labels?: Record<string, string> | null;
   StopSignal?: string;
   StopTimeout?: number | null;
+  Healthcheck?: HealthConfig | null;
   ExposedPorts?: PortSet | null;
   /** deprecated container-wide MAC (API < 1.44 clients, drydock's 1.43) */
   MacAddress?: string;
@@ -48,6 +52,13 @@ export interface ContainerCreateBody {
     Memory?: number;
     NanoCpus?: number;
     PidsLimit?: number | null;
+    Tmpfs?: Record<string, string> | null;
+    ShmSize?: number;
+    Ulimits?: Ulimit[] | null;
+    IpcMode?: string;
+    PidMode?: string;
+    UTSMode?: string;
+    Init?: boolean | null;
   };
   NetworkingConfig?: { EndpointsConfig?: Record<string, Partial<EndpointSettingsJSON> | null> | null } | null;
 }
@@ -100,12 +111,20 @@ export function createBodyFor(request: RunRequest): { body: ContainerCreateBody;
       Memory: request.memory,
       NanoCpus: request.nanoCpus,
       PidsLimit: request.pidsLimit > 0 ? request.pidsLimit : null,
+      ...(request.tmpfs ? { Tmpfs: { ...request.tmpfs } } : {}),
+      ...(request.shmSize !== undefined ? { ShmSize: request.shmSize } : {}),
+      Ulimits: (request.ulimits ?? []).map((u) => ({ ...u })),
+      IpcMode: request.ipcMode ?? '',
+      PidMode: request.pidMode ?? '',
+      UTSMode: request.utsMode ?? '',
+      ...(request.init ? { Init: true } : {}),
     },
     // the CLI sends every endpoint's EndpointSettings whole (zero values included)
     NetworkingConfig: { EndpointsConfig: Object.fromEntries(Object.entries(request.endpointsConfig).map(([k, v]) => [k, { ...emptyEndpointSettings(), ...structuredClone(v) }])) },
   };
   if (request.stopSignal !== undefined) body.StopSignal = request.stopSignal;
   if (request.stopTimeout !== undefined) body.StopTimeout = request.stopTimeout;
+  if (request.healthcheck) body.Healthcheck = structuredClone(request.healthcheck);
   const out: { body: ContainerCreateBody; name?: string; platform?: string } = { body };
   if (request.name !== undefined) out.name = request.name;
   if (request.platform !== undefined) out.platform = request.platform;
@@ -179,10 +198,55 @@ export function runRequestFromBody(body: ContainerCreateBody, query: { name?: st
     if (!body.WorkingDir.startsWith('/')) throw bad(`the working directory '${body.WorkingDir}' is invalid, it needs to be an absolute path`);
     request.workingDir = body.WorkingDir;
   }
+  Object.assign(request, hostOptionsFromBody(body));
   if (body.StopSignal) request.stopSignal = body.StopSignal;
   if (body.StopTimeout !== undefined && body.StopTimeout !== null) request.stopTimeout = body.StopTimeout;
   if (query.platform) request.platform = query.platform;
   return request;
+}
+
+/**
+ * The namespaces, tmpfs mounts, /dev/shm size, ulimits, init and health check of a create body, checked as dockerd
+ * does (verifyContainerSettings and the platform's checks), with its messages.
+ */
+function hostOptionsFromBody(body: ContainerCreateBody): Partial<RunRequest> {
+  const host = body.HostConfig ?? {};
+  const out: Partial<RunRequest> = {};
+  const ipc = host.IpcMode ?? '';
+  if (!validIpcMode(ipc)) throw bad(`invalid IPC mode: ${ipc}`);
+  if (ipc) out.ipcMode = ipc;
+  const pid = host.PidMode ?? '';
+  if (!validPidMode(pid)) throw bad(`invalid PID mode: ${pid}`);
+  if (pid) out.pidMode = pid;
+  const uts = host.UTSMode ?? '';
+  if (!validUtsMode(uts)) throw bad(`invalid UTS mode: ${uts}`);
+  if (uts) out.utsMode = uts;
+  if (uts === 'host' && body.Hostname) throw bad('conflicting options: hostname and the UTS mode');
+  if ((host.ShmSize ?? 0) < 0) throw bad('SHM size can not be less than 0');
+  if (host.ShmSize) out.shmSize = host.ShmSize;
+  const tmpfs = host.Tmpfs ?? {};
+  for (const [destination, data] of Object.entries(tmpfs)) {
+    const error = tmpfsDestinationError(destination);
+    if (error) throw bad(error);
+    try {
+      tmpfsOptions(data);
+    } catch (e) {
+      throw bad((e as Error).message);
+    }
+  }
+  if (Object.keys(tmpfs).length > 0) out.tmpfs = { ...tmpfs };
+  const ulimits = host.Ulimits ?? [];
+  for (const u of ulimits) {
+    if (!(u?.Name in ULIMIT_TYPES)) throw bad(`invalid ulimit type: ${u?.Name}`);
+    const refusal = ulimitRefusal(u);
+    if (refusal) throw bad(refusal);
+  }
+  if (ulimits.length > 0) out.ulimits = ulimits.map((u) => ({ Name: u.Name, Soft: u.Soft, Hard: u.Hard }));
+  if (host.Init) out.init = true;
+  const healthError = healthConfigError(body.Healthcheck);
+  if (healthError) throw bad(healthError);
+  if (body.Healthcheck) out.healthcheck = structuredClone(body.Healthcheck);
+  return out;
 }
 
 /**

@@ -202,3 +202,38 @@ describe('run --help', () => {
     expect(runHelpText('create')).not.toContain('--detach');
   });
 });
+
+describe('run flags from tutorials: tmpfs, shm, ulimit, namespaces, init, health', () => {
+  it('parses them as the docker CLI', async () => {
+    const r = await parse('--tmpfs /run:rw,size=1m --tmpfs /x --shm-size 1g --ulimit nofile=64:128 --ulimit nproc=5 --ipc shareable --pid host --uts host --init busybox');
+    expect(r).toMatchObject({ tmpfs: { '/run': 'rw,size=1m', '/x': '' }, shmSize: 1 << 30, ipcMode: 'shareable', pidMode: 'host', utsMode: 'host', init: true });
+    expect(r.ulimits).toEqual([{ Name: 'nofile', Soft: 64, Hard: 128 }, { Name: 'nproc', Soft: 5, Hard: 5 }]);
+    const h = await parse(['--health-cmd', 'wget -q -O- localhost', '--health-interval', '2s', '--health-timeout', '500ms', '--health-retries', '3', '--health-start-period', '1m', 'busybox']);
+    expect(h.healthcheck).toEqual({ Test: ['CMD-SHELL', 'wget -q -O- localhost'], Interval: 2e9, Timeout: 5e8, StartPeriod: 60e9, Retries: 3 });
+    expect((await parse('--no-healthcheck busybox')).healthcheck).toEqual({ Test: ['NONE'] });
+    expect((await parse('busybox')).healthcheck).toBeUndefined();
+  });
+  it('refuses with the CLI\'s words', async () => {
+    expect(await failure('--ulimit nofile busybox')).toMatch(/^invalid argument "nofile" for "--ulimit" flag: invalid ulimit argument: nofile\n/);
+    expect(await failure('--ipc bogus busybox')).toBe("docker: --ipc: invalid IPC mode\n\nRun 'docker run --help' for more information\n");
+    expect(await failure('--pid bogus busybox')).toBe("docker: --pid: invalid PID mode\n\nRun 'docker run --help' for more information\n");
+    expect(await failure('--uts container:x busybox')).toBe("docker: --uts: invalid UTS mode\n\nRun 'docker run --help' for more information\n");
+    expect(await failure('--shm-size 12q busybox')).toMatch(/^invalid argument "12q" for "--shm-size" flag: invalid size: '12q'/);
+    expect(await failure('--no-healthcheck --health-retries 2 busybox')).toBe("docker: --no-healthcheck conflicts with --health-* options\n\nRun 'docker run --help' for more information\n");
+    expect(await failure('--health-interval 5 busybox')).toMatch(/^invalid argument "5" for "--health-interval" flag: time: missing unit in duration "5"/);
+    expect(await failure('--health-retries -1 --health-cmd true busybox')).toBe("docker: --health-retries cannot be negative\n\nRun 'docker run --help' for more information\n");
+  });
+  it('the create body carries them and dockerd\'s checks read them back', async () => {
+    const { createBodyFor, runRequestFromBody } = await import('./create-body.ts');
+    const r = await parse(['--tmpfs', '/run', '--ulimit', 'nofile=64', '--ipc', 'none', '--init', '--health-cmd', 'true', 'busybox']);
+    const back = runRequestFromBody(createBodyFor(r).body);
+    expect(back).toMatchObject({ tmpfs: { '/run': '' }, ulimits: [{ Name: 'nofile', Soft: 64, Hard: 64 }], ipcMode: 'none', init: true, healthcheck: { Test: ['CMD-SHELL', 'true'] } });
+    const body = (host: object, rest: object = {}) => ({ Image: 'busybox', HostConfig: host, ...rest });
+    expect(() => runRequestFromBody(body({ IpcMode: 'bogus' }))).toThrow('invalid IPC mode: bogus');
+    expect(() => runRequestFromBody(body({ UTSMode: 'host' }, { Hostname: 'x' }))).toThrow('conflicting options: hostname and the UTS mode');
+    expect(() => runRequestFromBody(body({ ShmSize: -1 }))).toThrow('SHM size can not be less than 0');
+    expect(() => runRequestFromBody(body({ Tmpfs: { run: '' } }))).toThrow("invalid mount path: 'run' mount path must be absolute");
+    expect(() => runRequestFromBody(body({ Ulimits: [{ Name: 'rttime', Soft: 1, Hard: 1 }] }))).toThrow(/no option for RLIMIT_RTTIME/);
+    expect(() => runRequestFromBody(body({}, { Healthcheck: { Test: ['CMD', 'true'], Interval: 10 } }))).toThrow('Interval in Healthcheck cannot be less than 1ms');
+  });
+});

@@ -5,6 +5,10 @@ import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from './pflag.ts'
 import { parseLink, parseNetworkFlag, runNetworkRequest, type RunNetworkRequest } from '../network/run-network-options.ts';
 import { parseSignal } from './signals.ts';
 import { parseNanoCpus, ramInBytes } from './units.ts';
+import { parseGoDuration } from '../dockerfile/durations.ts';
+import type { HealthConfig } from './health.ts';
+import { validIpcMode, validPidMode, validUtsMode } from './namespace-modes.ts';
+import { parseUlimit, ulimitList, type Ulimit } from './ulimits.ts';
 
 /** A `-v` mount: a guest path bound into the container, or a (named or anonymous) volume. */
 export type VolumeMount =
@@ -55,6 +59,20 @@ export interface RunRequest extends RunNetworkRequest {
   /** --device, parsed as the CLI does */
   devices?: { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[];
   privileged: boolean;
+  /** --tmpfs: mount point -> options as typed (HostConfig.Tmpfs) */
+  tmpfs?: Record<string, string>;
+  /** --shm-size in bytes (HostConfig.ShmSize); 0 or absent: Docker's 64 MiB */
+  shmSize?: number;
+  /** --ulimit, one per name (HostConfig.Ulimits) */
+  ulimits?: Ulimit[];
+  /** --ipc, --pid, --uts as typed (HostConfig.IpcMode, PidMode, UTSMode) */
+  ipcMode?: string;
+  pidMode?: string;
+  utsMode?: string;
+  /** --init: a small init as PID 1 that reaps zombies and forwards signals (HostConfig.Init) */
+  init?: boolean;
+  /** --health-* and --no-healthcheck (Config.Healthcheck; `["NONE"]` turns the image's off) */
+  healthcheck?: HealthConfig;
   stopSignal?: string;
   stopTimeout?: number;
   labels: Record<string, string>;
@@ -119,6 +137,13 @@ export function formatRunError(error: EngineError, command = 'docker run'): stri
   return runErrorText(error.message, (details['command'] as string | undefined) ?? command, origin);
 }
 
+/** pflag's DurationValue: Go's time.ParseDuration, in nanoseconds. */
+function parseDuration(value: string): number {
+  const d = parseGoDuration(value);
+  if (typeof d !== 'number') throw new Error(d.error);
+  return d;
+}
+
 /** The CLI's ValidateEnv, run as the flag value is set (so `-e =x` is a flag error). */
 function validateEnv(value: string): string {
   if (value.split('=')[0] === '') throw new Error(`invalid environment variable: ${value}`);
@@ -137,9 +162,17 @@ const FLAGS: FlagDef[] = [
   { name: 'env-file', kind: 'list', valueName: 'list', description: 'Read in a file of environment variables' },
   { name: 'expose', kind: 'list', valueName: 'list', description: 'Expose a port or a range of ports' },
   { name: 'group-add', kind: 'list', valueName: 'list', description: 'Add additional groups to join' },
+  { name: 'health-cmd', kind: 'string', valueName: 'string', description: 'Command to run to check health' },
+  { name: 'health-interval', kind: 'string', parse: parseDuration, valueName: 'duration', description: 'Time between running the check (ms|s|m|h) (default 0s)' },
+  { name: 'health-retries', kind: 'string', parse: parseGoInt, valueName: 'int', description: 'Consecutive failures needed to report unhealthy' },
+  { name: 'health-start-interval', kind: 'string', parse: parseDuration, valueName: 'duration', description: 'Time between running the check during the start period (ms|s|m|h) (default 0s)' },
+  { name: 'health-start-period', kind: 'string', parse: parseDuration, valueName: 'duration', description: 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)' },
+  { name: 'health-timeout', kind: 'string', parse: parseDuration, valueName: 'duration', description: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
   { name: 'hostname', short: 'h', kind: 'string', valueName: 'string', description: 'Container host name' },
+  { name: 'init', kind: 'bool', description: 'Run an init inside the container that forwards signals and reaps processes' },
   { name: 'interactive', short: 'i', kind: 'bool', description: 'Keep STDIN open even if not attached' },
   { name: 'ip', kind: 'string', valueName: 'string', description: 'IPv4 address (e.g., 172.30.100.104)' },
+  { name: 'ipc', kind: 'string', valueName: 'string', description: 'IPC mode to use' },
   { name: 'label', short: 'l', kind: 'list', valueName: 'list', description: 'Set meta data on a container' },
   { name: 'link', kind: 'list', parse: (v) => (parseLink(v), v), valueName: 'list', description: 'Add link to another container' },
   { name: 'mac-address', kind: 'string', valueName: 'string', description: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
@@ -150,6 +183,8 @@ const FLAGS: FlagDef[] = [
   { name: 'net-alias', kind: 'list', hidden: true, alias: 'network-alias' },
   { name: 'network', kind: 'list', parse: parseNetworkFlag, valueName: 'network', description: 'Connect a container to a network' },
   { name: 'network-alias', kind: 'list', valueName: 'list', description: 'Add network-scoped alias for the container' },
+  { name: 'no-healthcheck', kind: 'bool', description: 'Disable any container-specified HEALTHCHECK' },
+  { name: 'pid', kind: 'string', valueName: 'string', description: 'PID namespace to use' },
   { name: 'pids-limit', kind: 'string', parse: parseGoInt, valueName: 'int', description: 'Tune container pids limit (set -1 for unlimited)' },
   { name: 'platform', kind: 'string', valueName: 'string', description: 'Set platform if server is multi-platform capable' },
   { name: 'privileged', kind: 'bool', description: 'Give extended privileges to this container' },
@@ -161,11 +196,15 @@ const FLAGS: FlagDef[] = [
   { name: 'restart', kind: 'string', valueName: 'string', description: 'Restart policy to apply when a container exits', defaultValue: '"no"' },
   { name: 'rm', kind: 'bool', description: 'Automatically remove the container and its associated anonymous volumes when it exits' },
   { name: 'security-opt', kind: 'list', valueName: 'list', description: 'Security Options' },
+  { name: 'shm-size', kind: 'string', parse: ramInBytes, valueName: 'bytes', description: 'Size of /dev/shm' },
   { name: 'sig-proxy', kind: 'bool', description: 'Proxy received signals to the process', defaultValue: true },
   { name: 'stop-signal', kind: 'string', valueName: 'string', description: 'Signal to stop the container' },
   { name: 'stop-timeout', kind: 'string', parse: parseGoInt, valueName: 'int', description: 'Timeout (in seconds) to stop a container' },
+  { name: 'tmpfs', kind: 'list', valueName: 'list', description: 'Mount a tmpfs directory' },
   { name: 'tty', short: 't', kind: 'bool', description: 'Allocate a pseudo-TTY' },
+  { name: 'ulimit', kind: 'list', parse: parseUlimit, valueName: 'ulimit', description: 'Ulimit options', defaultValue: '[]' },
   { name: 'user', short: 'u', kind: 'string', valueName: 'string', description: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
+  { name: 'uts', kind: 'string', valueName: 'string', description: 'UTS namespace to use' },
   { name: 'volume', short: 'v', kind: 'list', valueName: 'list', description: 'Bind mount a volume' },
   { name: 'workdir', short: 'w', kind: 'string', valueName: 'string', description: 'Working directory inside the container' },
 ];
@@ -295,6 +334,24 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     }
   }
 
+  const namespaces: Pick<RunRequest, 'ipcMode' | 'pidMode' | 'utsMode'> = {};
+  const pidMode = str('pid') ?? '';
+  if (!validPidMode(pidMode)) throw fail('--pid: invalid PID mode', 'option');
+  if (pidMode) namespaces.pidMode = pidMode;
+  const utsMode = str('uts') ?? '';
+  if (!validUtsMode(utsMode)) throw fail('--uts: invalid UTS mode', 'option');
+  if (utsMode) namespaces.utsMode = utsMode;
+  const ipcMode = str('ipc') ?? '';
+  if (!validIpcMode(ipcMode)) throw fail('--ipc: invalid IPC mode', 'option');
+  if (ipcMode) namespaces.ipcMode = ipcMode;
+  const tmpfs: Record<string, string> = {};
+  for (const t of list('tmpfs')) {
+    const colon = t.indexOf(':');
+    tmpfs[colon >= 0 ? t.slice(0, colon) : t] = colon >= 0 ? t.slice(colon + 1) : '';
+  }
+  const ulimits = ulimitList(list<Ulimit>('ulimit'));
+  const healthcheck = healthFlags(v, fail);
+
   const stopSignal = str('stop-signal');
   if (stopSignal !== undefined) {
     try {
@@ -342,6 +399,12 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     ...(securityOpt.length > 0 ? { securityOpt } : {}),
     ...(devices.length > 0 ? { devices } : {}),
     privileged: bool('privileged'),
+    ...namespaces,
+    ...(Object.keys(tmpfs).length > 0 ? { tmpfs } : {}),
+    ...(v.get('shm-size') !== undefined ? { shmSize: v.get('shm-size') as number } : {}),
+    ...(ulimits.length > 0 ? { ulimits } : {}),
+    ...(bool('init') ? { init: true } : {}),
+    ...(healthcheck ? { healthcheck } : {}),
     ...network,
     labels,
     restart,
@@ -367,6 +430,32 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
   if (stopTimeout !== undefined) request.stopTimeout = stopTimeout;
   if (platform !== undefined) request.platform = platform;
   return request;
+}
+
+/** The CLI's health options (opts.go parse): `--no-healthcheck` is Test NONE; any --health-* makes a HealthConfig. */
+function healthFlags(v: Map<string, unknown>, fail: (message: string, origin?: RunErrorOrigin) => Error): HealthConfig | undefined {
+  const cmd = (v.get('health-cmd') as string | undefined) ?? '';
+  const num = (name: string) => (v.get(name) as number | undefined) ?? 0;
+  const [interval, timeout, startPeriod, startInterval, retries] = ['health-interval', 'health-timeout', 'health-start-period', 'health-start-interval', 'health-retries'].map(num) as [number, number, number, number, number];
+  const any = cmd !== '' || interval !== 0 || timeout !== 0 || startPeriod !== 0 || retries !== 0 || startInterval !== 0;
+  if (v.get('no-healthcheck') === true) {
+    if (any) throw fail('--no-healthcheck conflicts with --health-* options', 'option');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  if (interval < 0) throw fail('--health-interval cannot be negative', 'option');
+  if (timeout < 0) throw fail('--health-timeout cannot be negative', 'option');
+  if (retries < 0) throw fail('--health-retries cannot be negative', 'option');
+  if (startPeriod < 0) throw fail('--health-start-period cannot be negative', 'option');
+  if (startInterval < 0) throw fail('--health-start-interval cannot be negative', 'option');
+  return {
+    ...(cmd !== '' ? { Test: ['CMD-SHELL', cmd] } : {}),
+    ...(interval ? { Interval: interval } : {}),
+    ...(timeout ? { Timeout: timeout } : {}),
+    ...(startPeriod ? { StartPeriod: startPeriod } : {}),
+    ...(startInterval ? { StartInterval: startInterval } : {}),
+    ...(retries ? { Retries: retries } : {}),
+  };
 }
 
 /** `-e KEY` takes KEY's value from the CLI's environment; left bare (unset in the container) when absent. */

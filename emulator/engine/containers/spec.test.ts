@@ -169,3 +169,58 @@ describe('user resolution (runc GetExecUser)', () => {
     expect(() => resolveUser('alice', undefined, undefined)).toThrow('unable to find user alice');
   });
 });
+
+describe('run flags in the spec and its lowering', () => {
+  const lower = async (line: string, joined?: Parameters<typeof buildRuntimeSpec>[0]['joined']) => {
+    const req = await request(line);
+    const config = mergeContainerConfig(req, BUSYBOX, { id: ID, imageName: req.image, hostHostname: 'drydock' });
+    const paths = defaultContainerPaths(ID);
+    const spec = buildRuntimeSpec({ id: ID, config, hostConfig: hostConfigFor(req, []), mounts: [], paths, passwd: PASSWD, group: GROUP, ...(joined ? { joined } : {}) });
+    const { lowerSpec } = await import('../runtime/lower.ts');
+    const trace = lowerSpec(spec, { id: ID, bundle: paths.bundle, rootfs: { lowerDirs: ['/l'], upperDir: `${paths.bundle}/upper`, workDir: `${paths.bundle}/work`, mergedDir: paths.rootfs } });
+    return { spec, trace };
+  };
+  it('--tmpfs and --shm-size are tmpfs mounts with their options', async () => {
+    const { spec, trace } = await lower('--tmpfs /run:rw,size=1m --tmpfs /cache --shm-size 8m busybox');
+    expect(spec.mounts.find((m) => m.destination === '/run')).toEqual({ destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['noexec', 'nosuid', 'nodev', 'rprivate', 'rw', 'size=1m'] });
+    expect(spec.mounts.find((m) => m.destination === '/dev/shm')?.options).toContain('size=8388608');
+    expect(trace.files.steps).toMatch(/^mount tmpfs \$R\/cache tmpfs noexec,nosuid,nodev$/m);
+  });
+  it('--pid host, --uts host, --ipc host: no namespace of their own; the guest\'s /dev/shm', async () => {
+    const { spec, trace } = await lower('--pid host --uts host --ipc host busybox');
+    expect(spec.linux.namespaces.map((n) => n.type)).toEqual(['mount', 'network', 'cgroup']);
+    expect(spec.hostname).toBeUndefined();
+    expect(spec.mounts.find((m) => m.destination === '/dev/shm')).toMatchObject({ type: 'bind', source: '/dev/shm' });
+    expect(trace.start.map((s) => s.op.join(' '))).toContain('unshare mount net cgroup');
+    expect(trace.init.some((s) => s.op[1] === '/proc/sys/kernel/hostname')).toBe(false);
+  });
+  it('--ipc container:X and --pid container:X join that PID 1\'s namespaces (and exec enters them too)', async () => {
+    const { spec, trace } = await lower('--ipc container:db --pid container:db busybox', { ipc: { pid: 42, bundle: '/var/lib/drydock/containers/db' }, pid: 42 });
+    expect(spec.linux.namespaces).toContainEqual({ type: 'ipc', path: '/proc/42/ns/ipc' });
+    expect(spec.mounts.find((m) => m.destination === '/dev/shm')).toMatchObject({ type: 'bind', source: '/var/lib/drydock/containers/db/shm' });
+    expect(trace.start.map((s) => s.op.join(' '))).toEqual([expect.stringMatching(/^join-cgroup/), 'unshare mount net uts cgroup', 'setns 42 pid', 'setns 42 ipc', expect.stringMatching(/^fork/)]);
+    expect(trace.namespaces).toEqual(['mount', 'net', 'uts', 'cgroup', 'pid', 'ipc']);
+  });
+  it('--ipc shareable: /dev/shm is a tmpfs in the bundle, made at create and unmounted at delete; none has no /dev/shm', async () => {
+    const { trace } = await lower('--ipc shareable busybox');
+    expect(trace.files.steps).toMatch(/^\? !mounted \$B\/shm mount shm \$B\/shm tmpfs nosuid,noexec,nodev,mode=1777,size=67108864$/m);
+    expect(trace.delete.some((s) => s.op.join(' ').endsWith('/shm'))).toBe(true);
+    const none = await lower('--ipc none busybox');
+    expect(none.spec.mounts.some((m) => m.destination === '/dev/shm')).toBe(false);
+  });
+  it('--ulimit: the guest shell sets them before drydock-init', async () => {
+    const { spec, trace } = await lower('--ulimit nofile=64:128 busybox');
+    expect(spec.process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', hard: 128, soft: 64 }]);
+    expect(trace.process.slice(0, 4)).toEqual(['/bin/sh', '-c', 'ulimit -n 128 && ulimit -S -n 64 && exec "$@"', 'drydock-ulimit']);
+  });
+  it('--init: the guest\'s busybox bound read-only into /dev, as PID 1 before the command', async () => {
+    const { spec } = await lower('--init busybox sleep 5');
+    expect(spec.process.args.slice(0, 2)).toEqual(['/dev/init/busybox', 'sh']);
+    expect(spec.process.args.slice(4)).toEqual(['docker-init', 'sleep', '5']);
+    expect(spec.mounts.find((m) => m.destination === '/dev/init/busybox')).toEqual({ destination: '/dev/init/busybox', type: 'bind', source: '/bin/busybox', options: ['rbind', 'ro', 'rprivate'] });
+  });
+  it('more words than drydock-init\'s exec step takes are refused with the numbers', async () => {
+    const args = Array.from({ length: 5000 }, (_, i) => `a${i}`).join(' ');
+    await expect(lower(`busybox echo ${args}`)).rejects.toThrow(/5001 arguments: drydock's runtime \(drydock-init\) starts a process with at most 4085 of them together/);
+  });
+});

@@ -5,6 +5,8 @@ import { DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, DEFAULT_SHM
 import { resolveAdditionalGroups, resolveUser, type ExecUser } from './passwd.ts';
 import { OCI_VERSION, type RuntimeSpec, type SpecUser, type SpecDeviceCgroup, type SpecMount, type SpecNamespace } from './runtime-spec.ts';
 import { defaultSeccompProfile } from './seccomp-profile.ts';
+import { effectiveIpcMode, tmpfsOptions } from './namespace-modes.ts';
+import { ULIMIT_TYPES } from './ulimits.ts';
 
 /** A `-v` mount after volume resolution: what is bound where. */
 export interface ResolvedMount {
@@ -61,7 +63,33 @@ export interface SpecInput {
   networkNamespacePath?: string;
   /** legacy links' variables (`DB_PORT=tcp://...`), between the defaults and the container's Env, as dockerd puts them */
   linkEnv?: readonly string[];
+  /** `--ipc container:X` and `--pid container:X`: X's PID 1 (host pid), whose namespace is joined, and X's bundle (its /dev/shm) */
+  joined?: { ipc?: { pid: number; bundle: string }; pid?: number };
 }
+
+/** Where a shareable container's /dev/shm lives in the guest: a tmpfs in its bundle, bound into it and into joiners. */
+export function shmDir(bundle: string): string {
+  return `${bundle}/shm`;
+}
+
+/** The guest's static busybox, bound into a `--init` container as its PID 1 (the guest has no tini). */
+export const INIT_SOURCE = '/bin/busybox';
+/**
+ * Where it is bound: in the container's /dev (the runtime's tmpfs, so the image's tree is not touched); busybox runs
+ * an applet named by argv[0] unless that name starts with `busybox`, so it cannot be /sbin/docker-init as in Docker.
+ */
+export const INIT_PATH = '/dev/init/busybox';
+/**
+ * docker-init's job in the guest's busybox shell: PID 1 starts the command in the background with the original
+ * stdin, forwards the signals a container is sent (TERM, INT, HUP, QUIT, USR1, USR2, WINCH) and waits for it; ash's
+ * wait takes any child (waitpid(-1)), so orphans that end are reaped meanwhile. Exits with the command's status
+ * (128+n for signal n). A POSIX shell starts background commands with SIGINT and SIGQUIT ignored, so those two
+ * reach a command that sets its own handler only.
+ */
+export const INIT_SCRIPT =
+  'for s in TERM INT HUP QUIT USR1 USR2 WINCH; do trap "kill -$s \\$c 2>/dev/null" $s; done; ' +
+  'exec 3<&0; "$@" <&3 3<&- & c=$!; exec 3<&-; ' +
+  'while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || exit $s; done';
 
 /**
  * linux.resources.devices of a container that is not privileged, as moby's oci.DefaultLinuxSpec writes them: deny
@@ -121,18 +149,20 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     process: {
       ...(config.Tty ? { terminal: true } : {}),
       user: specUser(user, host.GroupAdd, input.group),
-      args: [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
+      args: host.Init ? [INIT_PATH, 'sh', '-c', INIT_SCRIPT, 'docker-init', ...(config.Entrypoint ?? []), ...(config.Cmd ?? [])] : [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
       env: processEnv(config, user.home, input.linkEnv),
       cwd: config.WorkingDir || '/',
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
       ...(security.noNewPrivileges ? { noNewPrivileges: true } : {}),
+      ...(host.Ulimits?.length ? { rlimits: host.Ulimits.map((u) => ({ type: ULIMIT_TYPES[u.Name] as string, hard: u.Hard, soft: u.Soft })) } : {}),
       oomScoreAdj: 0,
     },
     root: { path: input.paths.rootfs, ...(host.ReadonlyRootfs ? { readonly: true } : {}) },
-    hostname: config.Hostname,
+    // no UTS namespace of its own (--uts host): the runtime leaves the guest's host name alone, as runc does
+    ...(host.UTSMode === 'host' ? {} : { hostname: config.Hostname }),
     mounts: mountsFor(input, privileged),
     linux: {
-      namespaces: namespacesFor(hostNetwork, input.networkNamespacePath),
+      namespaces: namespacesFor(hostNetwork, input),
       resources: {},
       cgroupsPath: `/docker/${input.id}`,
     },
@@ -192,10 +222,33 @@ function replaceOrAppend(defaults: string[], overrides: readonly string[]): stri
   return out.filter((e): e is string => e !== null);
 }
 
-function namespacesFor(hostNetwork: boolean, networkPath?: string): SpecNamespace[] {
+/** moby's WithNamespaces: host modes share the guest's namespace (none in the list), container:X joins X's PID 1's. */
+function namespacesFor(hostNetwork: boolean, input: SpecInput): SpecNamespace[] {
+  const host = input.hostConfig;
+  const networkPath = input.networkNamespacePath;
   const network: SpecNamespace = networkPath ? { type: 'network', path: networkPath } : { type: 'network' };
-  const all: SpecNamespace[] = [{ type: 'mount' }, network, { type: 'uts' }, { type: 'pid' }, { type: 'ipc' }, { type: 'cgroup' }];
-  return hostNetwork ? all.filter((n) => n.type !== 'network') : all;
+  const ipcMode = effectiveIpcMode(host.IpcMode);
+  const joinedIpc = input.joined?.ipc;
+  const joinedPid = input.joined?.pid;
+  const ipc: SpecNamespace | undefined = ipcMode === 'host' ? undefined : joinedIpc ? { type: 'ipc', path: `/proc/${joinedIpc.pid}/ns/ipc` } : { type: 'ipc' };
+  const pid: SpecNamespace | undefined = host.PidMode === 'host' ? undefined : joinedPid ? { type: 'pid', path: `/proc/${joinedPid}/ns/pid` } : { type: 'pid' };
+  const uts: SpecNamespace | undefined = host.UTSMode === 'host' ? undefined : { type: 'uts' };
+  const all = [{ type: 'mount' }, hostNetwork ? undefined : network, uts, pid, ipc, { type: 'cgroup' }] as (SpecNamespace | undefined)[];
+  return all.filter((n): n is SpecNamespace => n !== undefined);
+}
+
+/** /dev/shm as the IPC mode has it: none without, the guest's for host, a bundle tmpfs for shareable and joiners. */
+function shmMount(input: SpecInput): SpecMount | undefined {
+  const host = input.hostConfig;
+  const mode = effectiveIpcMode(host.IpcMode);
+  const size = `size=${host.ShmSize || DEFAULT_SHM_SIZE}`;
+  const bind = (source: string, ...extra: string[]): SpecMount => ({ destination: '/dev/shm', type: 'bind', source, options: ['rbind', 'nosuid', 'noexec', 'nodev', ...extra] });
+  if (mode === 'none') return undefined;
+  if (mode === 'host') return bind('/dev/shm');
+  // the runtime mounts the bundle's shm directory as a tmpfs of this size at create (runtime/lower.ts sharedShm)
+  if (mode === 'shareable') return bind(shmDir(input.paths.bundle), size);
+  if (input.joined?.ipc) return bind(shmDir(input.joined.ipc.bundle));
+  return { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', size] };
 }
 
 function mountsFor(input: SpecInput, privileged: boolean): SpecMount[] {
@@ -208,8 +261,9 @@ function mountsFor(input: SpecInput, privileged: boolean): SpecMount[] {
     { destination: '/sys', type: 'sysfs', source: 'sysfs', options: sysOptions },
     { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: cgroupOptions },
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${DEFAULT_SHM_SIZE}`] },
   ];
+  const shm = shmMount(input);
+  if (shm) defaults.push(shm);
   const bind = (source: string, destination: string, readOnly: boolean): SpecMount => ({
     destination,
     type: 'bind',
@@ -217,6 +271,11 @@ function mountsFor(input: SpecInput, privileged: boolean): SpecMount[] {
     options: readOnly ? ['rbind', 'ro', 'rprivate'] : ['rbind', 'rprivate'],
   });
   const user = input.mounts.map((m) => bind(m.source, m.destination, m.readOnly));
+  // --tmpfs mounts count as the user's (they replace a default at the same place), as moby's TmpfsMounts
+  for (const [destination, data] of Object.entries(input.hostConfig.Tmpfs ?? {})) {
+    user.push({ destination, type: 'tmpfs', source: 'tmpfs', options: tmpfsOptions(data) });
+  }
+  if (input.hostConfig.Init) user.push({ destination: INIT_PATH, type: 'bind', source: INIT_SOURCE, options: ['rbind', 'ro', 'rprivate'] });
   const dir = input.paths.bundle;
   const etc = [
     bind(`${dir}/resolv.conf`, '/etc/resolv.conf', false),

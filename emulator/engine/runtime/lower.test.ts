@@ -123,7 +123,7 @@ describe('lowerSpec', () => {
   it('refuses joining existing namespaces and an empty command', () => {
     const spec = base();
     spec.linux.namespaces.push({ type: 'network', path: '/proc/1/ns/net' });
-    expect(() => lowerSpec(spec, LAYOUT)).toThrow(/not supported yet/);
+    expect(() => lowerSpec(spec, LAYOUT)).toThrow(/is not supported/);
     const empty = base();
     empty.process.args = [];
     try {

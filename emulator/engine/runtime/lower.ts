@@ -6,7 +6,8 @@ import { EngineError } from '../errors.ts';
 import type { RuntimeSpec, SpecMount, SpecUser } from '../containers/runtime-spec.ts';
 import { digestHex, sha256Digest } from '../digest.ts';
 import type { ContainerNetwork } from '../network/endpoint.ts';
-import { dnsStep, endpointCleanupSteps, endpointSteps, joinNetnsStep, loopbackUp } from '../network/net-steps.ts';
+import { dnsStep, endpointCleanupSteps, endpointSteps, joinNetnsStep, loopbackUp, NSENTER } from '../network/net-steps.ts';
+import { ulimitScript } from '../containers/ulimits.ts';
 import { allowsEverything, compileDeviceFilter, deviceFilterBytes, effectiveDeviceRules, ruleText } from './device-filter.ts';
 import { compileSeccomp, seccompBytes } from './seccomp-filter.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
@@ -308,6 +309,16 @@ function lowerCreate(spec: RuntimeSpec, layout: ContainerLayout, cg: string, bud
       why: `linux.resources.devices, enforced as runc does on cgroup v2: an eBPF program (cgroup/dev, ${devices.bytes.length / 8} instructions, in ${devices.path}) attached to the cgroup is asked on every open and mknod of a device node; the last matching rule decides, anything else is EPERM. ${allowed.join('; ')}`,
     });
   }
+  const shm = sharedShm(spec, layout);
+  if (shm) {
+    steps.push({ argv: ['mkdir', '-p', shm.path], op: ['mkdir', shm.path], why: '--ipc shareable: the mount point of its /dev/shm, outside the container' });
+    steps.push(
+      mount(['-t', 'tmpfs', '-o', shm.options.join(','), 'shm', shm.path], 'shm', shm.path, 'tmpfs', shm.options, '--ipc shareable: /dev/shm is a tmpfs in the bundle (as dockerd keeps it in the container\'s directory), bound into this container and into each one started with --ipc container:<this one>', {
+        test: '!mounted',
+        path: shm.path,
+      }),
+    );
+  }
   const overlay = `lowerdir=${lowerDirs.join(':')},upperdir=${rootfs.upperDir},workdir=${rootfs.workDir}`;
   steps.push(mount(['-t', 'overlay', 'overlay', '-o', overlay, rootfs.mergedDir], 'overlay', rootfs.mergedDir, 'overlay', [overlay], 'the root file system: image layers (read-only, on the 9p share) under a writable upper dir'));
   return steps;
@@ -518,6 +529,40 @@ export function renderSteps(steps: readonly Step[]): string {
   return steps.map(renderStep).join('');
 }
 
+/**
+ * A shareable /dev/shm: the spec binds `<bundle>/shm` at /dev/shm (containers/spec.ts shmMount); the runtime makes that
+ * directory a tmpfs at create, sized by the bind's `size=` option (which a bind mount itself ignores).
+ */
+function sharedShm(spec: RuntimeSpec, layout: ContainerLayout): { path: string; options: string[] } | undefined {
+  const path = `${layout.bundle}/shm`;
+  const m = spec.mounts.find((x) => x.destination === '/dev/shm' && x.type === 'bind' && x.source === path);
+  if (!m) return undefined;
+  const size = (m.options ?? []).find((o) => o.startsWith('size='));
+  return { path, options: ['nosuid', 'noexec', 'nodev', 'mode=1777', ...(size ? [size] : [])] };
+}
+
+/**
+ * process.rlimits (`--ulimit`): the guest's shell sets them and execs drydock-init, whose processes inherit them (no
+ * drydock-init step sets a limit). Empty without rlimits: then no shell is started.
+ */
+export function rlimitPrefix(spec: RuntimeSpec): string[] {
+  const rlimits = spec.process.rlimits ?? [];
+  if (rlimits.length === 0) return [];
+  return ['/bin/sh', '-c', `${ulimitScript(rlimits)} && exec "$@"`, 'drydock-ulimit'];
+}
+
+/** Words in one line of drydock-init's steps (its MAX_WORDS): the exec step carries process.env and process.args. */
+export const STEP_WORD_LIMIT = 4096;
+/** The exec step's own words at most: exec, root, cwd, uid, gid, groups, caps, nnp, oom, seccomp, `--`. */
+const EXEC_FIXED_WORDS = 11;
+
+/** Why a process with this many environment variables and arguments cannot be started by the runtime, or undefined. */
+export function execWordsError(envCount: number, argCount: number): string | undefined {
+  const words = envCount + argCount + EXEC_FIXED_WORDS;
+  if (words <= STEP_WORD_LIMIT) return undefined;
+  return `the container's environment and command line are ${envCount} variables and ${argCount} arguments: drydock's runtime (drydock-init) starts a process with at most ${STEP_WORD_LIMIT - EXEC_FIXED_WORDS} of them together`;
+}
+
 /** Where drydock-init writes PID 1's host pid once it has exec'd process.args. */
 export function pidFile(layout: ContainerLayout): string {
   return `${layout.bundle}/pid`;
@@ -565,14 +610,23 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: {
   const { network, budget } = options;
   if (!/^[0-9a-z][0-9a-z_.-]*$/i.test(layout.id)) throw new EngineError('INVALID_ARGUMENT', `bad container id: ${layout.id}`);
   if (spec.process.args.length === 0) throw new EngineError('INVALID_ARGUMENT', 'process.args is empty: no command to run');
+  const tooMany = execWordsError(spec.process.env?.length ?? 0, spec.process.args.length);
+  if (tooMany) throw new EngineError('INVALID_ARGUMENT', tooMany, { details: { origin: 'daemon' } });
   const cg = cgroupPath(layout.id);
   const namespaces: string[] = [];
+  /** `--ipc container:X`, `--pid container:X`: that PID 1's namespaces, entered after unshare (setns of a PID namespace applies to the fork) */
+  const joins: { type: string; pid: number }[] = [];
   for (const ns of spec.linux.namespaces) {
     if (network && ns.type === 'network') {
       if (network.mode === 'none' || network.mode === 'endpoints') namespaces.push('network');
       continue;
     }
-    if (ns.path) throw new EngineError('NOT_IMPLEMENTED', `joining an existing ${ns.type} namespace (${ns.path}) is not supported yet`);
+    if (ns.path) {
+      const m = /^\/proc\/(\d+)\/ns\/(ipc|pid)$/.exec(ns.path);
+      if (!m || m[2] !== ns.type) throw new EngineError('NOT_IMPLEMENTED', `joining an existing ${ns.type} namespace (${ns.path}) is not supported`);
+      joins.push({ type: ns.type, pid: Number(m[1]) });
+      continue;
+    }
     const flag = NAMESPACE_FLAGS[ns.type];
     if (!flag) throw new EngineError('NOT_IMPLEMENTED', `namespace type ${ns.type} is not supported`);
     namespaces.push(ns.type);
@@ -581,6 +635,11 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: {
   if ((network?.mode === 'none' || network?.mode === 'endpoints') && !namespaces.includes('network')) namespaces.push('network');
   if (network?.mode === 'container' && !(Number.isInteger(network.pid) && network.pid > 1)) throw new EngineError('INVALID_ARGUMENT', `--network container: bad PID 1 ${network.pid}`);
   const joinNet = network?.mode === 'container' ? joinNetnsStep(network.pid) : undefined;
+  const joinSteps: Step[] = joins.map((j) => ({
+    argv: [NSENTER, `--${j.type}=/proc/${j.pid}/ns/${j.type}`],
+    op: ['setns', String(j.pid), j.type],
+    why: `--${j.type} container: the ${j.type === 'pid' ? 'PID' : 'IPC'} namespace of that container's PID 1 (${j.pid})${j.type === 'pid' ? ': the fork below is a process of it, not its PID 1' : ''}`,
+  }));
   // Mounting cgroup2 for the container only makes sense with its own cgroup namespace.
   if (!namespaces.includes('cgroup') && spec.mounts.some((m) => m.type === 'cgroup')) namespaces.push('cgroup');
   const newNet = namespaces.includes('network');
@@ -589,18 +648,20 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: {
   // Not `unshare --fork`: util-linux 2.38 reports a child killed by a signal as exit 1 (its re-raise fails on
   // i386), and Docker's 137 for SIGKILL/OOM must survive. unshare(2) puts only children in the new PID
   // namespace, so the shell it runs forks init.sh as PID 1 and exits with its status (128+n for signal n).
-  const shellProcess = ['sh', '-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'drydock-enter', ...unshare, '--', ...(joinNet?.argv ?? []), 'sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath];
+  const limits = rlimitPrefix(spec);
+  const shellProcess = [...limits, 'sh', '-c', `echo $$ > ${cg}/cgroup.procs && exec "$@"`, 'drydock-enter', ...unshare, '--', ...(joinNet?.argv ?? []), ...joinSteps.flatMap((j) => j.argv), 'sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath];
   const start: Step[] = [
     { argv: ['echo', '$$'], stdoutTo: `${cg}/cgroup.procs`, op: ['join-cgroup', `${cg}/cgroup.procs`], why: 'the container\'s cgroup, before anything else: what it forks is counted there' },
     { argv: unshare, op: ['unshare', ...namespaces.map((n) => (n === 'network' ? 'net' : n))], why: 'new namespaces (linux.namespaces); the mount namespace\'s propagation is made private, as unshare(1) does' },
     ...(joinNet ? [joinNet] : []),
+    ...joinSteps,
     {
       argv: ['sh', '-c', '"$@"; exit $?', 'drydock-pid1', 'sh', '-e', initPath],
       op: ['fork', pidFile(layout)],
       why: 'unshare(2) moves only children into the new PID namespace: fork PID 1, wait for it, and exit with its status (128+n for signal n)',
     },
   ];
-  const process = [DRYDOCK_INIT, 'start,init', stepsFile(layout)];
+  const process = [...limits, DRYDOCK_INIT, 'start,init', stepsFile(layout)];
 
   const seccomp = spec.linux.seccomp ? guestProgram('seccomp', seccompBytes(compileSeccomp(spec.linux.seccomp))) : undefined;
   const rules = effectiveDeviceRules(spec.linux.resources?.devices);
@@ -609,6 +670,7 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: {
   const create = [...lowerCreate(spec, layout, cg, budget, devices, programs), ...populateSteps(options.populate ?? [], layout.rootfs.mergedDir)];
   const init = lowerInit(spec, layout, newNet, network, seccomp);
   const merged = layout.rootfs.mergedDir;
+  const shmDir = `${layout.bundle}/shm`;
   const del: Step[] = [
     write(`${cg}/cgroup.kill`, '1', 'SIGKILL every process still in the cgroup, forks included', { test: '-e', path: `${cg}/cgroup.kill` }),
     {
@@ -625,6 +687,9 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: {
       why: 'the overlay mount in the host\'s mount namespace, detached as Docker\'s overlay2 does: a process still inside it cannot keep the container from being removed',
     },
     { argv: ['rmdir', cg], op: ['rmdir', cg], when: { test: '-d', path: cg }, why: 'an empty cgroup is removed with rmdir' },
+    ...(sharedShm(spec, layout)
+      ? [{ argv: ['umount', '-l', shmDir], op: ['umount', shmDir], when: { test: 'mounted', path: shmDir }, why: '--ipc shareable: its /dev/shm goes with the run (containers that joined it keep their mount until they end)' } satisfies Step]
+      : []),
     ...(network?.mode === 'endpoints' ? endpointCleanupSteps(network.endpoints) : []),
   ];
   const removed = [layout.rootfs.upperDir, layout.rootfs.workDir, merged, layout.bundle];
@@ -671,6 +736,6 @@ export function lowerSpec(spec: RuntimeSpec, layout: ContainerLayout, options: {
   const initScript = `#!/bin/sh\n# drydock runtime trace for container ${layout.id}: inside the new namespaces, as PID 1, with the host's tools.\n# $R is the container's root file system (the overlay), seen from the guest before the move below.\nset -e\n${initBody}`;
   const vars: StepVar[] = [['B', layout.bundle], ['R', merged], ['C', cg]];
   const steps = renderStepsFile(layout.id, { create, start, init, delete: delete_, reset }, vars);
-  const entered = [...namespaces.map((n) => (n === 'network' ? 'net' : n)), ...(joinNet ? ['net'] : [])];
+  const entered = [...namespaces.map((n) => (n === 'network' ? 'net' : n)), ...(joinNet ? ['net'] : []), ...joins.map((j) => j.type)];
   return { id: layout.id, cgroup: cg, ...(seccomp ? { seccomp } : {}), programs, create, start, init, namespaces: entered, process, shellProcess, delete: delete_, reset, vars, files: { trace, init: initScript, steps } };
 }

@@ -5,7 +5,7 @@ import { EngineError } from '../errors.ts';
 import { specJson, type RuntimeSpec, type SpecUser } from '../containers/runtime-spec.ts';
 import type { ContainerNetwork } from '../network/endpoint.ts';
 import type { GuestExec, GuestExecResult, GuestExitStatus, GuestProcess } from './guest-exec.ts';
-import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace, type VolumePopulate } from './lower.ts';
+import { DRYDOCK_INIT, execOp, lowerSpec, pidFile, rlimitPrefix, stepsFile, type ContainerLayout, type MachineBudget, type RuntimeTrace, type VolumePopulate } from './lower.ts';
 import { quoteArgv, quoteWord } from './shell-quote.ts';
 import { encodeStep, renderStepsFile } from './steps-file.ts';
 
@@ -372,7 +372,8 @@ export class ContainerRuntime {
       ['fork'],
       execOp(p, '.', override, e.trace.seccomp),
     ];
-    return [DRYDOCK_INIT, '-c', ...steps.map((op) => encodeStep({ argv: [], op, why: '' }))];
+    // dockerd's exec process has the container's rlimits too
+    return [...rlimitPrefix(e.spec), DRYDOCK_INIT, '-c', ...steps.map((op) => encodeStep({ argv: [], op, why: '' }))];
   }
 
   async exec(id: string, args: string[], options: ExecOptions = {}): Promise<GuestExecResult> {
