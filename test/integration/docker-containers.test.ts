@@ -250,4 +250,32 @@ describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest',
     expect(guest.machine.host()?.processes.health.active).toBe(0);
     expect((await docker('rm hc')).status).toBe(0);
   });
+
+  it('exec sees PID 1\'s mounts (named volume, bind, anonymous volume); what exec writes, PID 1 and a later container read', { timeout: 240_000 }, async () => {
+    expect((await guest.sh('mkdir -p /root/app && echo bound > /root/app/b')).status).toBe(0);
+    const pid1 = `echo hi > /data/g; echo anon > /anon/n; until [ -s /data/from-exec ]; do sleep 0.1; done; cat /data/from-exec; exec sleep 1000`;
+    const run = await docker(`run -d --name mnt -v shared:/data -v /root/app:/app -v /anon busybox sh -c '${pid1}'`);
+    expect(run.status, run.err).toBe(0);
+    // run -d returns once PID 1 runs the command (runc start's promise): its mounts are all there by then
+    const pid = (await docker('inspect --format "{{.State.Pid}}" mnt')).out.trim();
+    const seen = await guest.sh(`cut -d' ' -f5 /proc/${pid}/mountinfo; readlink /proc/${pid}/ns/mnt`);
+    expect(seen.out).toMatch(/^\/data\n(.*\n)*\/app\n\/anon\n/m);
+    // exec is in PID 1's mount namespace and sees the same mount points
+    const execSeen = await docker(`exec mnt sh -c 'cut -d" " -f5 /proc/self/mountinfo; readlink /proc/self/ns/mnt'`);
+    expect(execSeen, execSeen.err).toMatchObject({ status: 0, out: seen.out });
+    // PID 1 writes its files as it starts, not before run -d returns (as in Docker): wait for the last one, bounded
+    const files = await docker(`exec mnt sh -c 'i=0; until [ -s /anon/n ] || [ $i = 100 ]; do sleep 0.1; i=$((i+1)); done; cat /data/g /app/b /anon/n'`);
+    expect(files, files.err).toMatchObject({ status: 0, out: 'hi\nbound\nanon\n' });
+    expect(await docker(`exec mnt sh -c 'echo from-exec > /data/from-exec'`)).toMatchObject({ status: 0, err: '' });
+    let logs = '';
+    for (let i = 0; i < 60 && !logs.includes('from-exec'); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 500));
+      logs = (await docker('logs mnt')).out;
+    }
+    expect(logs).toBe('from-exec\n');
+    expect(await docker('run --rm -v shared:/data busybox cat /data/from-exec /data/g')).toMatchObject({ status: 0, out: 'from-exec\nhi\n' });
+    expect(await docker('rm -fv mnt')).toMatchObject({ status: 0, out: 'mnt\n' });
+    expect(await docker('volume rm shared')).toMatchObject({ status: 0, out: 'shared\n' });
+    expect((await guest.sh('rm -r /root/app; ls -A /var/lib/drydock/volumes')).out).toBe('');
+  });
 });

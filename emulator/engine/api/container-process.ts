@@ -518,9 +518,11 @@ export class ContainerProcesses {
     const wrapper = (await proc.started) ?? 0;
     // State.Pid is PID 1 as soon as `docker run -d`/`start` returns, as dockerd reports it: a `kill -9` of the
     // wrapper would leave the container running. The wrapper's pid stands in only if PID 1 never showed up.
-    // with the guest's or another container's PID namespace no process of it is a PID 1: drydock-init's pid file says
-    const pidFile = record.hostConfig.PidMode ? `${record.bundle}/pid` : undefined;
-    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended: () => ended, timeoutMs: 30_000, ...(pidFile ? { pidFile } : {}) })) ?? wrapper);
+    // It is read once PID 1 runs the container's command (drydock-init's pid file, written at that exec), as after
+    // runc start: its volumes and binds are mounted by then, where a PID 1 still mounting would meet a `docker exec`,
+    // `nsenter -t` or `docker cp` right after with a half-made container. With the guest's or another container's
+    // PID namespace (--pid) no process of it is a PID 1 anyway.
+    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended: () => ended, timeoutMs: 30_000, pidFile: `${record.bundle}/pid` })) ?? wrapper);
     if (!wanted()) {
       // stopped while it was being started by its restart policy: it ends now, as `stopped` says
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);

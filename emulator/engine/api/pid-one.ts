@@ -18,7 +18,8 @@ export interface PidOneOptions {
   /** give up after this long (a guest under heavy load may take seconds to fork) */
   timeoutMs?: number;
   /**
-   * drydock-init's pid file (written once the process has exec'd), for a container without a PID namespace of its own
+   * drydock-init's pid file (written once the process has exec'd): read instead of looking for the NSpid, so the pid
+   * comes once the container's mounts are made, and also for a container without a PID namespace of its own
    * (`--pid host`, `--pid container:X`), where no process is a PID 1
    */
   pidFile?: string;
