@@ -71,6 +71,14 @@ describe.skipIf(!imagesBuilt('busybox', 'debian'))('docker typed in the guest, e
     expect(df.out).toMatch(/^TYPE\s+TOTAL\s+ACTIVE\s+SIZE\s+RECLAIMABLE\nImages\s+1\s+0\s+/);
   });
 
+  // the image the test above pulled back (a pull of busybox here would change what the restart test expects)
+  it("-w makes a missing working directory; -e NAME and an env-file line NAME take the value from docker's environment", async () => {
+    expect(await docker('run --rm -w /made/here localhost:5000/me/bb pwd')).toMatchObject({ status: 0, out: '/made/here\n' });
+    const typed = (line: string) => guest.machine.emulator.exec(['sh', '-c', line], { timeoutMs: 120_000 });
+    const r = await typed(`printf 'Y\\n' >/tmp/names.env; X=fromhost Y=fromfile docker run --rm -e X --env-file /tmp/names.env localhost:5000/me/bb sh -c 'echo "$X $Y"'`);
+    expect({ status: r.exitCode, out: new TextDecoder().decode(r.stdout) }).toEqual({ status: 0, out: 'fromhost fromfile\n' });
+  });
+
   it('after a restart the shim is attached to the new guest; the engine store survives', async () => {
     await guest.machine.emulator.restart();
     const images = await docker('images --format {{.Repository}}:{{.Tag}}');

@@ -442,7 +442,8 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, 
   );
   steps.push({
     argv: ['exec', ...processArgv(spec)],
-    op: execOp(spec.process, '.', {}, seccomp),
+    // mkcwd: a missing working directory is made inside the container's root, as dockerd's SetupWorkingDirectory
+    op: execOp(spec.process, '.', { mkcwd: true }, seccomp),
     why: execWhy(spec, seccomp),
   });
   return steps;
@@ -453,12 +454,13 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, 
  * process.env only, in runc's order: the capabilities go after chroot and before setuid, so a container without
  * CAP_SYS_CHROOT or CAP_SETUID still starts.
  */
-export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[] } = {}, seccomp?: GuestProgram): string[] {
+export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[]; mkcwd?: boolean } = {}, seccomp?: GuestProgram): string[] {
   const user = override.user ?? p.user;
   return [
     'exec',
     `root=${root}`,
     `cwd=${override.cwd ?? p.cwd ?? '/'}`,
+    ...(override.mkcwd ? ['mkcwd'] : []),
     `uid=${user.uid}`,
     `gid=${user.gid}`,
     `groups=${(user.additionalGids ?? []).join(',')}`,
