@@ -1,6 +1,7 @@
 // What each Dockerfile instruction does to the image config, and the history line BuildKit writes for it
 // (`RUN /bin/sh -c npm install # buildkit`, `CMD ["/bin/sh" "-c" "npm start"]`, `EXPOSE map[3000/tcp:{}]`).
 import type { ContainerConfig, HealthConfig } from '../oci-types.ts';
+import { resolvePath } from '../slash-path.ts';
 
 /** Go's %q of a string (Go and JSON escapes agree for what Dockerfiles hold). */
 export function goQuote(s: string): string {
@@ -62,14 +63,7 @@ export function exposeHistory(ports: readonly string[]): string {
 
 /** WORKDIR relative to the previous one, cleaned. */
 export function resolveWorkdir(previous: string, path: string): string {
-  const abs = path.startsWith('/') ? path : `${previous || '/'}/${path}`;
-  const parts: string[] = [];
-  for (const p of abs.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop();
-    else parts.push(p);
-  }
-  return `/${parts.join('/')}`;
+  return resolvePath(previous || '/', path);
 }
 
 /** A command's argv: exec form as written, shell form through the stage's SHELL. */

@@ -5,6 +5,7 @@ import { formatGoDuration, parseGoDuration } from './durations.ts';
 import type { Lookup } from './interpolate.ts';
 import type { BuildConfig, ComposeProject, Dependency, HealthCheck, NetworkConfig, PortConfig, ServiceConfig, VolumeConfig, VolumeMount } from './model.ts';
 import { parsePortSpec, parseVolumeSpec, splitShellWords } from './short-syntax.ts';
+import { resolvePath as resolveSlashPath } from '../slash-path.ts';
 
 type Tree = Record<string, unknown>;
 
@@ -20,15 +21,9 @@ export interface NormalizeContext {
   locate(path: (string | number)[]): { file: string; line: number };
 }
 
+/** A compose file's path: relative to the project directory, `~` the guest user's home (/root). */
 export function resolvePath(base: string, path: string): string {
-  const abs = path.startsWith('/') ? path : path === '~' || path.startsWith('~/') ? `/root${path.slice(1)}` : `${base.replace(/\/+$/, '')}/${path}`;
-  const out: string[] = [];
-  for (const p of abs.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') out.pop();
-    else out.push(p);
-  }
-  return `/${out.join('/')}`;
+  return resolveSlashPath(base, path === '~' || path.startsWith('~/') ? `/root${path.slice(1)}` : path);
 }
 
 function fail(ctx: NormalizeContext, path: (string | number)[], message: string): never {

@@ -5,6 +5,7 @@
 // with a trailing `/.`; the refusals with Docker's words.
 import { EngineError } from '../errors.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
+import { cleanPath } from '../slash-path.ts';
 
 export interface CopyRequest {
   /** absolute guest path of the source, as the copy sees it (a container path already under its root) */
@@ -75,15 +76,7 @@ function parentOf(path: string): string {
 }
 
 /** A container path made absolute the way dockerd does (relative to the container's `/`), normalised. */
-export function containerPath(path: string): string {
-  const parts: string[] = [];
-  for (const p of path.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop();
-    else parts.push(p);
-  }
-  return `/${parts.join('/')}`;
-}
+export const containerPath = cleanPath;
 
 /** `CONTAINER:PATH` split like the docker CLI's splitCpArg (a local path with a `/` before the colon is local). */
 export function splitCpArg(arg: string): { container?: string; path: string } {

@@ -9,6 +9,7 @@ import { parseGoDuration } from '../dockerfile/durations.ts';
 import type { HealthConfig } from './health.ts';
 import { validIpcMode, validPidMode, validUtsMode } from './namespace-modes.ts';
 import { parseUlimit, ulimitList, type Ulimit } from './ulimits.ts';
+import { cleanPath } from '../slash-path.ts';
 
 /** A `-v` mount: a guest path bound into the container, or a (named or anonymous) volume. */
 export type VolumeMount =
@@ -520,15 +521,7 @@ function isMode(m: string): boolean {
 }
 
 /** Clean a slash path like Go's path.Clean (no `.`/`..`, no doubled or trailing slashes). */
-export function normalize(path: string): string {
-  const out: string[] = [];
-  for (const part of path.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') out.pop();
-    else out.push(part);
-  }
-  return `/${out.join('/')}`;
-}
+export const normalize = cleanPath;
 
 /** The docker CLI's ParseRestartPolicy: the format only; the policy's name is the daemon's to check. */
 function parseRestart(value: string | undefined, fail: (m: string, origin?: RunErrorOrigin) => Error): RestartPolicy {

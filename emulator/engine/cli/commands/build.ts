@@ -5,17 +5,8 @@ import { type Command, CliError } from '../command.ts';
 import { DaemonError, StreamError } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';
 import { humanSize } from '../units.ts';
+import { resolvePath } from '../../slash-path.ts';
 
-function resolvePath(cwd: string, path: string): string {
-  const abs = path.startsWith('/') ? path : `${cwd.replace(/\/+$/, '')}/${path}`;
-  const out: string[] = [];
-  for (const p of abs.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') out.pop();
-    else out.push(p);
-  }
-  return `/${out.join('/')}`;
-}
 
 export const build: Command = {
   usage: 'docker buildx build [OPTIONS] PATH | URL | -',
