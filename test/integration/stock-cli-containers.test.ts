@@ -164,7 +164,9 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     return r.out.trim();
   };
 
-  const SOAK_RUNS = Number(process.env['DRYDOCK_STOCK_SOAK_RUNS'] ?? 200);
+  // The issue's proof is 200 (DRYDOCK_STOCK_SOAK_RUNS=200: 307 s here, all passed); CI runs 50 of them for its time
+  // budget, 8 at a time all the same.
+  const SOAK_RUNS = Number(process.env['DRYDOCK_STOCK_SOAK_RUNS'] ?? 50);
   it(`${SOAK_RUNS} × run --rm busybox true, 8 at a time: each exits 0, and no container, mount or cgroup is left`, async () => {
     const times: number[] = [];
     let next = 0;

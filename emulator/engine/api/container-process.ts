@@ -568,8 +568,12 @@ export class ContainerProcesses {
    */
   #release(id: string): void {
     const rt = this.#runtime;
-    if (!rt || !this.#known(id)) return;
-    const done = rt.delete(id, { keepUpper: true }).catch(() => undefined);
+    if (!rt || !this.#known(id) || this.#releasing.has(id)) return;
+    this.#track(id, rt.delete(id, { keepUpper: true }).catch(() => undefined));
+  }
+
+  /** A delete of the container's guest side under way: what next touches that side waits for it (#released). */
+  #track(id: string, done: Promise<void>): void {
     this.#releasing.set(id, done);
     void done.then(() => {
       if (this.#releasing.get(id) === done) this.#releasing.delete(id);
@@ -716,8 +720,12 @@ export class ContainerProcesses {
       await this.deps.containers.markExited(record.id, { exitCode: 137 });
       return;
     }
-    // The runtime's delete kills the whole cgroup at once (cgroup.kill): no PID 1 lookup, forks included.
-    await this.runtime().delete(record.id);
+    // The runtime's delete kills the whole cgroup at once (cgroup.kill): no PID 1 lookup, forks included. The exit it
+    // causes must not start the exit's own release (#release) beside it: two deletes at once left the bundle's
+    // tmpfs mounted (one was still in it when the other unmounted).
+    const deleting = this.runtime().delete(record.id);
+    this.#track(record.id, deleting.catch(() => undefined));
+    await deleting;
     await this.#waitExit(record.id, 2_000);
     if (running(this.deps.containers.get(record.id))) await this.deps.containers.markExited(record.id, { exitCode: 137 });
     this.deps.logs.close(record.id);
