@@ -75,11 +75,12 @@ describe('docker shim with a handler', () => {
   });
   afterAll(() => sessions?.dispose());
 
-  it('sends argv, cwd and the TERM/DOCKER_* environment, and prints what the engine says', async () => {
+  // its whole environment, as the docker CLI reads its own (`-e NAME`, env-file lines with only a name)
+  it('sends argv, cwd and its environment, and prints what the engine says', async () => {
     const r = await machine.agent.exec(['docker', 'a', 'b c', ''], { cwd: '/proc', env: { PATH: '/usr/bin:/bin', TERM: 'dumb', DOCKER_CONTEXT: 'x', HOME: '/root' } });
     expect(r.exitCode).toBe(0);
     expect(text(r.stdout)).toBe('argv=["a","b c",""]\n');
-    expect(text(r.stderr)).toBe('cwd=/proc env={"TERM":"dumb","DOCKER_CONTEXT":"x"} tty=null stdin=false\n');
+    expect(text(r.stderr)).toBe('cwd=/proc env={"PATH":"/usr/bin:/bin","TERM":"dumb","DOCKER_CONTEXT":"x","HOME":"/root"} tty=null stdin=false\n');
   });
 
   it('relays stdin from a pipe', async () => {
