@@ -15,17 +15,23 @@ import { containerName, containerPlan, COMPOSE_VERSION, LABEL, replicas, service
 
 const enc = encodeURIComponent;
 
+/** Whether the engine has the object at `path` (a 404 says no; any other error is the caller's). */
+async function exists(ctx: ComposeContext, path: string): Promise<boolean> {
+  try {
+    await ctx.client.request('GET', path);
+    return true;
+  } catch (e) {
+    if (e instanceof DaemonError && e.status === 404) return false;
+    throw e;
+  }
+}
+
 export async function ensureNetworks(ctx: ComposeContext, project: ComposeProject, services: string[], progress: ComposeProgress): Promise<void> {
   const keys = new Set(services.flatMap((s) => Object.keys(project.services[s]?.networks ?? {})));
   for (const key of [...keys].sort()) {
     const n = project.networks[key];
     if (!n) continue;
-    try {
-      await ctx.client.request('GET', `/networks/${enc(n.name)}`);
-      continue;
-    } catch (e) {
-      if (!(e instanceof DaemonError) || e.status !== 404) throw e;
-    }
+    if (await exists(ctx, `/networks/${enc(n.name)}`)) continue;
     if (n.external) throw new CliError(`network ${n.name} declared as external, but could not be found`);
     const id = `Network ${n.name}`;
     progress.event(id, 'Creating', 'working');
@@ -41,12 +47,7 @@ export async function ensureVolumes(ctx: ComposeContext, project: ComposeProject
   for (const key of [...keys].sort()) {
     const v = project.volumes[key];
     if (!v) continue;
-    try {
-      await ctx.client.request('GET', `/volumes/${enc(v.name)}`);
-      continue;
-    } catch (e) {
-      if (!(e instanceof DaemonError) || e.status !== 404) throw e;
-    }
+    if (await exists(ctx, `/volumes/${enc(v.name)}`)) continue;
     if (v.external) throw new CliError(`external volume "${v.name}" not found`);
     const id = `Volume "${v.name}"`;
     progress.event(id, 'Creating', 'working');
