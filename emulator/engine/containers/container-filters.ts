@@ -4,7 +4,9 @@ import { EngineError } from '../errors.ts';
 import { CONTAINER_STATUSES, type ContainerStatus } from './container-state.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';
 
-const KEYS = ['ancestor', 'before', 'exited', 'id', 'label', 'name', 'since', 'status', 'volume', 'network'];
+const KEYS = ['ancestor', 'before', 'exited', 'health', 'id', 'label', 'name', 'since', 'status', 'volume', 'network'];
+// api/types/container/health.go: `none` is a container without a health check
+const HEALTH_VALUES = ['none', 'starting', 'healthy', 'unhealthy'];
 
 export interface ListOptions {
   all?: boolean;
@@ -32,6 +34,9 @@ export function listContainers(store: ContainerStore, options: ListOptions = {})
     if (!/^-?\d+$/.test(v)) throw new EngineError('INVALID_ARGUMENT', `invalid filter 'exited=${v}'`);
     return Number(v);
   });
+  for (const h of filters.get('health') ?? []) {
+    if (!HEALTH_VALUES.includes(h)) throw new EngineError('INVALID_ARGUMENT', `invalid filter 'health=${h}': invalid value for health (${h}): must be one of ${HEALTH_VALUES.join(', ')}`);
+  }
   const before = filters.get('before')?.[0];
   const since = filters.get('since')?.[0];
   const beforeTime = before !== undefined ? store.get(before).created : undefined;
@@ -57,6 +62,7 @@ export function listContainers(store: ContainerStore, options: ListOptions = {})
     if (!any('volume', (v) => r.mounts.some((m) => m.name === v || m.destination === v || m.source === v))) return false;
     // daemon/list.go: a network the container is attached to, by name or NetworkID prefix
     if (!any('network', (v) => (r.network?.endpoints ?? [{ network: r.hostConfig.NetworkMode, settings: { NetworkID: '' } }]).some((e) => e.network === v || (e.settings.NetworkID !== '' && e.settings.NetworkID.startsWith(v))))) return false;
+    if (!any('health', (v) => v === (r.state.health?.status ?? 'none'))) return false;
     if (!any('ancestor', (v) => ancestorMatch(v, r, options.resolveImage))) return false;
     return true;
   });

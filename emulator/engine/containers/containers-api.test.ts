@@ -96,10 +96,19 @@ describe('containers API', () => {
     await s.containers.markStarted(b.Id, 3);
     const filtered = (await (await s.call('GET', `/containers/json?filters=${encodeURIComponent('{"status":{"created":true}}')}`)).json()) as { Id: string }[];
     expect(filtered.map((c) => c.Id)).toEqual([a.Id]);
+    const c = await s.run('--name c1 busybox');
+    await s.containers.markStarted(c.Id, 4);
+    await s.containers.setHealth(c.Id, { status: 'healthy', failingStreak: 0, log: [] });
+    const byHealth = async (value: string) => ((await (await s.call('GET', `/containers/json?filters=${encodeURIComponent(JSON.stringify({ health: { [value]: true } }))}`)).json()) as { Id: string }[]).map((x) => x.Id);
+    expect(await byHealth('healthy')).toEqual([c.Id]);
+    expect(await byHealth('none')).toEqual([b.Id]);
+    expect(await byHealth('unhealthy')).toEqual([]);
+    await expect(byHealth('sick')).rejects.toThrow("invalid filter 'health=sick': invalid value for health (sick): must be one of none, starting, healthy, unhealthy");
+    await s.containers.markExited(c.Id, { exitCode: 0 });
     const waiting = s.call('POST', `/containers/${b.Id}/wait`);
     await s.containers.markExited(b.Id, { exitCode: 4 });
     expect(await (await waiting).json()).toEqual({ StatusCode: 4 });
-    expect(await (await s.call('POST', '/containers/prune')).json()).toEqual({ ContainersDeleted: [b.Id, a.Id], SpaceReclaimed: 0 });
+    expect(await (await s.call('POST', '/containers/prune')).json()).toEqual({ ContainersDeleted: [c.Id, b.Id, a.Id], SpaceReclaimed: 0 });
   });
 
   it('logs: multiplexed without a tty, raw with one, follow until exit', async () => {
