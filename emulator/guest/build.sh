@@ -123,7 +123,7 @@ install -m 0644 "$kernel_cache/bzImage" "$out/bzImage"
 kernel_release=$(cat "$kernel_cache/release")
 
 # ---------------------------------------------------------------- agent
-agent_sources=("$here/agent/agent.c" "$here/runtime/drydock-init.c" "$here/runtime/net-steps.c"
+agent_sources=("$here/agent/agent.c" "$here/runtime/drydock-init.c" "$here/runtime/net-steps.c" "$here/runtime/docker-init.c"
   "$here/network/dns-server.c" "$here/network/docker-proxy.c")
 agent_cflags=(-static -Os -Wall -Wextra -Werror -std=gnu11 -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64)
 log 'compiling the agent'

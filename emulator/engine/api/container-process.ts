@@ -348,7 +348,7 @@ export class ContainerProcesses {
     try {
       const p = spec.process;
       // with --init the command is docker-init's: its args[0] is the one that must exist in the image
-      const arg0 = (p.args[0] === INIT_PATH ? p.args[5] : p.args[0]) ?? '';
+      const arg0 = (p.args[0] === INIT_PATH ? p.args[2] : p.args[0]) ?? '';
       const [kinds] = await Promise.all([
         this.#probe(guest, record.overlay.mergedDir, candidates(arg0, p.env ?? [], p.cwd)),
         ...(['hostname', 'hosts', 'resolv.conf'] as const).map((f) => guest.writeFile(`${record.bundle}/${f}`, files[f], { mode: 0o644 })),

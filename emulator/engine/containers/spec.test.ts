@@ -213,11 +213,11 @@ describe('run flags in the spec and its lowering', () => {
     expect(spec.process.rlimits).toEqual([{ type: 'RLIMIT_NOFILE', hard: 128, soft: 64 }]);
     expect(trace.process.slice(0, 4)).toEqual(['/bin/sh', '-c', 'ulimit -n 128 && ulimit -S -n 64 && exec "$@"', 'drydock-ulimit']);
   });
-  it('--init: the guest\'s busybox bound read-only into /dev, as PID 1 before the command', async () => {
+  it('--init: the guest\'s docker-init bound read-only into /dev, as PID 1 before the command', async () => {
     const { spec } = await lower('--init busybox sleep 5');
-    expect(spec.process.args.slice(0, 2)).toEqual(['/dev/init/busybox', 'sh']);
-    expect(spec.process.args.slice(4)).toEqual(['docker-init', 'sleep', '5']);
-    expect(spec.mounts.find((m) => m.destination === '/dev/init/busybox')).toEqual({ destination: '/dev/init/busybox', type: 'bind', source: '/bin/busybox', options: ['rbind', 'ro', 'rprivate'] });
+    expect(spec.process.args.slice(0, 2)).toEqual(['/dev/init/docker-init', '--']);
+    expect(spec.process.args.slice(2)).toEqual(['sleep', '5']);
+    expect(spec.mounts.find((m) => m.destination === '/dev/init/docker-init')).toEqual({ destination: '/dev/init/docker-init', type: 'bind', source: '/sbin/drydock-agent', options: ['rbind', 'ro', 'rprivate'] });
   });
   it('more words than drydock-init\'s exec step takes are refused with the numbers', async () => {
     const args = Array.from({ length: 5000 }, (_, i) => `a${i}`).join(' ');

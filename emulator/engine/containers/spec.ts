@@ -72,24 +72,14 @@ export function shmDir(bundle: string): string {
   return `${bundle}/shm`;
 }
 
-/** The guest's static busybox, bound into a `--init` container as its PID 1 (the guest has no tini). */
-export const INIT_SOURCE = '/bin/busybox';
 /**
- * Where it is bound: in the container's /dev (the runtime's tmpfs, so the image's tree is not touched); busybox runs
- * an applet named by argv[0] unless that name starts with `busybox`, so it cannot be /sbin/docker-init as in Docker.
+ * `--init`'s PID 1, docker-init (emulator/guest/runtime/docker-init.c, tini's job): the guest's agent binary, which
+ * takes the role its name says, bound read-only like Docker's /sbin/docker-init but in the container's /dev (the
+ * runtime's tmpfs), so the image's tree is not touched. It forwards every signal the container is sent to the
+ * command, INT and QUIT included, reaps orphans, and exits with the command's status (128+n for signal n).
  */
-export const INIT_PATH = '/dev/init/busybox';
-/**
- * docker-init's job in the guest's busybox shell: PID 1 starts the command in the background with the original
- * stdin, forwards the signals a container is sent (TERM, INT, HUP, QUIT, USR1, USR2, WINCH) and waits for it; ash's
- * wait takes any child (waitpid(-1)), so orphans that end are reaped meanwhile. Exits with the command's status
- * (128+n for signal n). A POSIX shell starts background commands with SIGINT and SIGQUIT ignored, so those two
- * reach a command that sets its own handler only.
- */
-export const INIT_SCRIPT =
-  'for s in TERM INT HUP QUIT USR1 USR2 WINCH; do trap "kill -$s \\$c 2>/dev/null" $s; done; ' +
-  'exec 3<&0; "$@" <&3 3<&- & c=$!; exec 3<&-; ' +
-  'while :; do wait $c; s=$?; kill -0 $c 2>/dev/null || exit $s; done';
+export const INIT_SOURCE = '/sbin/drydock-agent';
+export const INIT_PATH = '/dev/init/docker-init';
 
 /**
  * linux.resources.devices of a container that is not privileged, as moby's oci.DefaultLinuxSpec writes them: deny
@@ -149,7 +139,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
     process: {
       ...(config.Tty ? { terminal: true } : {}),
       user: specUser(user, host.GroupAdd, input.group),
-      args: host.Init ? [INIT_PATH, 'sh', '-c', INIT_SCRIPT, 'docker-init', ...(config.Entrypoint ?? []), ...(config.Cmd ?? [])] : [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
+      args: host.Init ? [INIT_PATH, '--', ...(config.Entrypoint ?? []), ...(config.Cmd ?? [])] : [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
       env: processEnv(config, user.home, input.linkEnv),
       cwd: config.WorkingDir || '/',
       capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },

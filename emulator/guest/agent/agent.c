@@ -940,6 +940,7 @@ static int shim_main(int argc, char **argv) {
 int drydock_init_main(int argc, char **argv);
 int dns_main(int argc, char **argv);
 int proxy_main(int argc, char **argv);
+int docker_init_main(int argc, char **argv);
 
 int main(int argc, char **argv) {
   const char *name = strrchr(argv[0], '/');
@@ -948,5 +949,6 @@ int main(int argc, char **argv) {
   if (!strcmp(name, "drydock-init")) return drydock_init_main(argc, argv);
   if (!strcmp(name, "drydock-dns")) return dns_main(argc, argv);
   if (!strcmp(name, "docker-proxy")) return proxy_main(argc, argv);
+  if (!strcmp(name, "docker-init")) return docker_init_main(argc, argv);
   return agent_main(argc, argv);
 }

@@ -187,4 +187,22 @@ NET
 # its own PID namespace too: whatever it started (drydock-dns, a backend, a proxy) ends with it, even on a failure
 unshare -m -p --fork --mount-proc bash "$t/net.sh"
 
+# docker-init (--init's PID 1), started as the agent starts things (INT and QUIT ignored): the command keeps INT's
+# default action, so a forwarded INT ends it (130); an orphan it leaves is reaped; the command's status is returned
+ln -s "$(readlink -f "$bin")" "$t/docker-init"
+set +e
+(trap '' INT QUIT; exec "$t/docker-init" -- /bin/sh -c '(sleep 0.1 &); exec sleep 30') &
+init=$!
+sleep 0.5
+kill -INT $init
+wait $init
+rc=$?
+set -e
+[[ $rc == 130 ]] || { echo "check-init: docker-init after INT exited $rc (want 130)" >&2; exit 1; }
+set +e
+"$t/docker-init" -- /bin/sh -c 'exit 3'
+rc=$?
+set -e
+[[ $rc == 3 ]] || { echo "check-init: docker-init returned $rc (want 3)" >&2; exit 1; }
+
 echo 'check-init: ok' >&2
