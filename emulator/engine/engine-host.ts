@@ -4,6 +4,7 @@ import { CredentialStore } from './api/auth-store.ts';
 import { createCommitApi } from './api/commit-api.ts';
 import { ContainerProcesses, createContainerProcessApi } from './api/container-process.ts';
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
+import { containerStoreEvents, createEventsApi, EventLog } from './api/events.ts';
 import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
 import type { BlobBackend } from './blob-backend.ts';
 import { createBuildApi } from './builder/build-api.ts';
@@ -72,6 +73,8 @@ export interface EngineHost {
   logs: LogStore;
   networks: NetworkStore;
   networking: ContainerNetworking;
+  /** what `GET /events` streams */
+  events: EventLog;
   processes: ContainerProcesses;
   /** the in-browser registry, when `registryStore` was given */
   registry?: RegistryServer;
@@ -101,6 +104,11 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
   });
   const logs = await LogStore.open(blobJsonStorage(options.store, 'drydock-logs.json'));
   const networks = await NetworkStore.open(blobJsonStorage(options.store, NETWORKS_DOCUMENT));
+  const events = new EventLog();
+  const unsubscribeEvents = [
+    containerStoreEvents(events, containers),
+    networks.subscribe((n, action) => events.log('network', action, n.id, { name: n.name, type: n.driver })),
+  ];
   const networking = await ContainerNetworking.open({
     networks,
     containers,
@@ -129,7 +137,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
   });
   const share = options.shareMount ?? '/mnt/host';
   const processes = new ContainerProcesses({
-    containers, volumes, logs, networking, guest: options.guest ?? (() => undefined),
+    containers, volumes, logs, networking, events, guest: options.guest ?? (() => undefined),
     ...(options.warmUpRuns ? { warmUpRuns: options.warmUpRuns } : {}),
     ensureLayers: async (record) => void (await service.images.ensureUnpacked(record.imageId)),
     imageFiles: (record) => {
@@ -182,9 +190,11 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     credentials,
     ...(options.system ? { system: options.system } : {}),
     containers: count,
+    events,
     subRouters: [
       // any engine request (a `docker` command typed, the UI's inspectors) ends the idle-time warm-up
       async () => (processes.noteActivity(), undefined),
+      createEventsApi(events),
       createContainerProcessApi(processes),
       createCommitApi({ containers, content: service.content, images: service.images, guest: options.guest ?? (() => undefined) }),
       createBuildApi({ images: service.images, content: service.content, cache: buildCache, guest: options.guest ?? (() => undefined), fs: options.guestFs ?? (() => undefined), shareMount: share }),
@@ -206,10 +216,11 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     }
   };
   const dispose = () => {
+    for (const unsubscribe of unsubscribeEvents) unsubscribe();
     processes.dispose();
     networking.dispose();
   };
-  return { service, credentials, containers, volumes, logs, networks, networking, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }), readDocuments, writeDocuments, dispose };
+  return { service, credentials, containers, volumes, logs, networks, networking, events, processes, ...(registry ? { registry } : {}), api, cli: dockerCli({ api }), readDocuments, writeDocuments, dispose };
 }
 
 /**

@@ -65,6 +65,21 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     await noContainers();
   });
 
+  it('events: the stock CLI reads what a run --rm did, in dockerd\'s order, and a kill with its signal', async () => {
+    const since = String(Math.floor(Date.now() / 1000) - 1);
+    expect((await docker(['run', '--rm', '--name', 'ev', 'busybox', 'true'])).status).toBe(0);
+    expect((await docker(['run', '-d', '--name', 'ev2', 'busybox', 'sleep', '60'])).status).toBe(0);
+    expect((await docker(['kill', 'ev2'])).status).toBe(0);
+    expect((await docker(['rm', 'ev2'])).status).toBe(0);
+    const until = String(Math.ceil(Date.now() / 1000) + 1);
+    const format = '{{.Type}} {{.Action}} {{.Actor.Attributes.name}} {{index .Actor.Attributes "exitCode"}}{{index .Actor.Attributes "signal"}}';
+    const r = await docker(['events', '--since', since, '--until', until, '--filter', 'type=container', '--filter', 'container=ev', '--filter', 'container=ev2', '--format', format]);
+    expect(r.err).toBe('');
+    expect(r.out).toBe(
+      ['create ev ', 'attach ev ', 'start ev ', 'die ev 0', 'destroy ev ', 'create ev2 ', 'start ev2 ', 'kill ev2 9', 'die ev2 137', 'destroy ev2 ', ''].map((l) => (l ? `container ${l}` : l)).join('\n'),
+    );
+  });
+
   it("stdout and stderr apart, and the container's exit status", async () => {
     const r = await docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
     expect(r).toMatchObject({ status: 3, out: 'out\n', err: 'err\n' });

@@ -21,6 +21,7 @@ import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { warmUpRuntime } from '../runtime/warm-up.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
+import { type EventLog, logContainerEvent } from './events.ts';
 import { INIT_PATH } from '../containers/spec.ts';
 import { effectiveIpcMode, modeContainer } from '../containers/namespace-modes.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
@@ -52,6 +53,8 @@ export interface ContainerProcessDeps {
   shareFile?: (path: string) => Promise<Uint8Array | null | undefined>;
   /** warm-up containers run in each new guest until the first container work comes (runtime/warm-up.ts); 0 or absent: none */
   warmUpRuns?: number;
+  /** `docker events`: the signals sent (`kill`), `stop` and `restart` are logged here */
+  events?: EventLog;
 }
 
 /** drydock's `POST /containers/{id}/drydock-cp` body: both paths as the user typed them (the guest one absolute). */
@@ -649,6 +652,7 @@ export class ContainerProcesses {
       // nothing reads it: drained so the transport is never held up by it
       else void pumpInput(input, async () => {}, signal);
     }
+    this.#event(record, 'attach');
     return new Response(body, { status: 200, headers: { 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED_STREAM } });
   }
 
@@ -704,6 +708,7 @@ export class ContainerProcesses {
     const record = this.deps.containers.get(ref);
     if (!running(record)) throw new EngineError('CONFLICT', `cannot kill container: ${ref}: container ${record.id} is not running`);
     const n = signalOf(signal);
+    this.#event(record, 'kill', { signal: String(n) });
     if (n === 9 || n === signalOf(record.config.StopSignal ?? 'SIGTERM')) {
       if (await this.#stopForGood(record)) return;
     } else if (record.state.status === 'restarting') return;
@@ -744,17 +749,35 @@ export class ContainerProcesses {
       return true;
     }
     // -t 0: the stop signal could not be handled anyway; SIGKILL at once (no wait for PID 1 to be found)
-    if (t !== 0) await this.runtime().kill(record.id, signalOf(sig)).catch(() => undefined);
-    if (t > 0 && (await this.#waitExit(record.id, t * 1000))) return true;
-    if (t < 0 && (await this.#waitExit(record.id, 24 * 3600_000))) return true;
+    if (t !== 0) {
+      this.#event(record, 'kill', { signal: String(signalOf(sig)) });
+      await this.runtime().kill(record.id, signalOf(sig)).catch(() => undefined);
+    }
+    if ((t > 0 && (await this.#waitExit(record.id, t * 1000))) || (t < 0 && (await this.#waitExit(record.id, 24 * 3600_000)))) {
+      this.#event(record, 'stop');
+      return true;
+    }
     // never report a stop that did not happen (moby's "tried to kill container, but did not receive an exit event")
     const cannot = (why: string) => new EngineError('CONFLICT', `cannot stop container: ${ref}: ${why}`, { details: { origin: 'daemon' } });
     // (a kill that fails because the process has just exited is no failure: its exit is on its way)
+    this.#event(record, 'kill', { signal: '9' });
     const failure = await this.runtime().kill(record.id, 9).then(() => null, (e: unknown) => e as Error);
     if (!(await this.#waitExit(record.id, failure ? 2_000 : 30_000))) {
       throw cannot(failure ? `tried to kill container, but the kill failed: ${failure.message}` : 'tried to kill container, but did not receive an exit event');
     }
+    this.#event(record, 'stop');
     return true;
+  }
+
+  /** `docker restart`: stop (if running) then start, logged as dockerd logs it after both */
+  async restart(ref: string, timeoutSeconds?: number): Promise<void> {
+    await this.stop(ref, timeoutSeconds);
+    await this.start(ref);
+    this.#event(this.deps.containers.get(ref), 'restart');
+  }
+
+  #event(record: ContainerRecord, action: string, extra: Record<string, string> = {}): void {
+    if (this.deps.events) logContainerEvent(this.deps.events, record, action, extra);
   }
 
   async pause(ref: string): Promise<void> {
@@ -1100,8 +1123,7 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
       }
       if (method === 'POST' && action === 'restart') {
         const t = q.get('t');
-        await p.stop(ref, t !== null ? Number(t) : undefined);
-        await p.start(ref);
+        await p.restart(ref, t !== null ? Number(t) : undefined);
         return noContent();
       }
       if (method === 'POST' && action === 'kill') {

@@ -12,6 +12,7 @@ import { type CredentialStore, registryHost } from './auth-store.ts';
 import { errorResponse, jsonResponse, messageOf } from './http-errors.ts';
 import { authConfig } from './docker-types.ts';
 import { readJsonBody } from './go-json.ts';
+import type { EventLog } from './events.ts';
 import { filterImages } from './image-filters.ts';
 import { checkLogin } from './registry-login.ts';
 import { API_VERSION, DEFAULT_FACTS, infoBody, MIN_API_VERSION, type SystemFacts, versionBody } from './system-info.ts';
@@ -31,6 +32,8 @@ export interface EngineApiOptions {
   system?: SystemFacts | (() => Promise<SystemFacts>);
   /** container counts, from the container side when it exists */
   containers?: () => { total: number; running: number; paused: number; stopped: number };
+  /** `docker events`: image pulls, pushes, tags and deletes are logged here */
+  events?: EventLog;
   /** routers tried before the images routes (containers, volumes, their processes); undefined = not theirs */
   subRouters?: ((request: Request) => Promise<Response | undefined>)[];
 }
@@ -113,7 +116,14 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       if (action === '/tag' && method === 'POST') return tag(name, q);
       if (action === '/push' && method === 'POST') return push(request, name, q);
       if (action === undefined && method === 'DELETE') {
-        return jsonResponse(await images.remove(name, { force: flag(q.get('force')), noPrune: flag(q.get('noprune')) }));
+        // image_delete.go logs both with the image ID as actor and name
+        const id = images.find(name)?.id;
+        const removed = await images.remove(name, { force: flag(q.get('force')), noPrune: flag(q.get('noprune')) });
+        for (const item of removed) {
+          if ('Untagged' in item && id) imageEvent('untag', id, id);
+          if ('Deleted' in item) imageEvent('delete', item.Deleted as string, item.Deleted as string);
+        }
+        return jsonResponse(removed);
       }
     }
     const container = /^\/containers\/([^/]+)\/json$/.exec(path);
@@ -144,7 +154,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     // not dockerd's "all tags".
     const reference = tag ? (tag.includes(':') ? `${familiarString({ domain: ref.domain, path: ref.path })}@${tag}` : familiarString(withTag(ref, tag))) : familiarString(ref);
     rememberRegistryAuth(request, ref.domain);
-    return streamProgress(request, (onProgress, signal) => images.pull(reference, { onProgress, signal }).then(() => {}));
+    return streamProgress(request, (onProgress, signal) => images.pull(reference, { onProgress, signal }).then(() => imageEvent('pull', reference, reference)));
   }
 
   async function push(request: Request, name: string, q: URLSearchParams): Promise<Response> {
@@ -155,7 +165,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     if (!pushImage) throw new EngineError('NOT_IMPLEMENTED', `push is not implemented in drydock yet (the in-browser registry for localhost:5000 is on its way)`);
     const auth = rememberRegistryAuth(request, ref.domain) ?? credentials.get(ref.domain);
     const push = pushImage;
-    return streamProgress(request, (onProgress, signal) => push(full, { ...(auth ? { credentials: auth } : {}), onProgress, signal }));
+    return streamProgress(request, (onProgress, signal) => push(full, { ...(auth ? { credentials: auth } : {}), onProgress, signal }).then(() => imageEvent('push', full, full)));
   }
 
   async function tag(name: string, q: URLSearchParams): Promise<Response> {
@@ -163,8 +173,16 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     if (!repo) throw new EngineError('INVALID_ARGUMENT', 'repository name must have at least one component');
     const target = parseNormalizedNamed(repo);
     if (target.digest || target.tag) throw new EngineError('INVALID_ARGUMENT', `invalid reference format: repository name (${repo}) must not carry a tag or digest`);
-    await images.tag(name, referenceString(withTag(target, q.get('tag') || 'latest')));
+    const newTag = withTag(target, q.get('tag') || 'latest');
+    await images.tag(name, referenceString(newTag));
+    const id = images.find(name)?.id;
+    if (id) imageEvent('tag', id, familiarString(newTag));
     return new Response(null, { status: 201 });
+  }
+
+  /** daemon.LogImageEvent: the actor is an image ID or a reference, `name` a reference */
+  function imageEvent(action: string, id: string, name: string): void {
+    options.events?.log('image', action, id, { name });
   }
 
   async function login(request: Request): Promise<Response> {

@@ -16,6 +16,7 @@ import { imageInspect } from './commands/inspect.ts';
 import { login, logout } from './commands/login.ts';
 import * as net from './commands/network.ts';
 import { pull, push } from './commands/pull-push.ts';
+import { events } from './commands/events.ts';
 import { info, systemDf, version, CLIENT_VERSION } from './commands/system.ts';
 import { rmi, tag } from './commands/tag-rmi.ts';
 import { DaemonError, EngineClient, StreamError } from './engine-client.ts';
@@ -39,7 +40,7 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 
 const inspect = c.inspect;
 const TOP: Record<string, Command> = {
-  pull, push, images, history, inspect, tag, rmi, version, info, login, logout, build,
+  pull, push, images, history, inspect, tag, rmi, version, info, login, logout, build, events,
   stop: c.stop, restart: c.restart, kill: c.kill, rm: c.rm, wait: c.wait, pause: c.pause, unpause: c.unpause, top: c.top, diff: c.diff, commit: c.commit, stats: c.stats,
   port: net.port,
 };
@@ -59,7 +60,7 @@ const GROUPS: Record<string, { description: string; commands: Record<string, Com
     later: ['import', 'load', 'prune', 'save'],
   },
   builder: { description: 'Manage builds', commands: { build, prune: builderPrune }, later: ['du', 'ls'] },
-  system: { description: 'Manage Docker', commands: { df: systemDf, info }, later: ['events', 'prune'] },
+  system: { description: 'Manage Docker', commands: { df: systemDf, events, info }, later: ['prune'] },
   container: {
     description: 'Manage containers',
     commands: {
@@ -91,7 +92,7 @@ const CONTAINER_RAW: Record<string, RawCommand> = { ...CONTAINER_COMMANDS, ls: p
 const LATER = [
   'buildx',
   'export', 'import', 'load', 'save', 'rename', 'update',
-  'events', 'search', 'context', 'manifest', 'plugin', 'swarm',
+  'search', 'context', 'manifest', 'plugin', 'swarm',
   'node', 'service', 'stack', 'secret', 'config', 'trust', 'init', 'checkpoint',
 ];
 
@@ -319,6 +320,7 @@ function topHelp(): string {
     '',
     'Commands:',
     row('compose', 'Docker Compose'),
+    row('events', events),
     row('info', info),
     row('version', version),
     '',

@@ -1,5 +1,6 @@
 // `docker ps` output fields as the docker CLI's container formatter computes them from `/containers/json`
 // (`{{.ID}}`, `{{.Names}}`, `{{.Command}}`, `{{.RunningFor}}`, ...), and its default table.
+import { filtersQuery } from '../cli/filter-flag.ts';
 import type { ContainerSummary } from './container-json.ts';
 import { humanDuration } from '../cli/units.ts';
 import { displayablePorts } from '../network/port-format.ts';
@@ -88,14 +89,8 @@ export function parsePsArgs(argv: readonly string[]): PsArgs | { help: true } {
   const last = (v.get('last') as number | undefined) ?? -1;
   const limit = v.get('latest') ? 1 : last;
   if (limit > 0) query.set('limit', String(limit));
-  const filters: Record<string, Record<string, boolean>> = {};
-  for (const f of (v.get('filter') as string[] | undefined) ?? []) {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw new FlagParseError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
-    const key = f.slice(0, eq).trim().toLowerCase();
-    (filters[key] ??= {})[f.slice(eq + 1)] = true;
-  }
-  if (Object.keys(filters).length > 0) query.set('filters', JSON.stringify(filters));
+  const filters = filtersQuery((v.get('filter') as string[] | undefined) ?? [], (m) => new FlagParseError(m));
+  if (filters) query.set('filters', filters);
   const size = (v.get('size') as boolean | undefined) ?? false;
   if (size) query.set('size', '1');
   const out: PsArgs = { query, quiet: (v.get('quiet') as boolean | undefined) ?? false, trunc: !v.get('no-trunc'), size };

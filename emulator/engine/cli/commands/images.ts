@@ -1,4 +1,5 @@
 // `docker images` / `docker image ls`: rows per repository and tag, as the docker CLI's image formatter lays them out.
+import { filtersQuery } from '../filter-flag.ts';
 import type { ImageSummary } from '../../image-api.ts';
 import type { Command } from '../command.ts';
 import { FORMAT_FLAG } from '../command.ts';
@@ -23,15 +24,10 @@ export const images: Command = {
   args: { max: 1 },
   async run(ctx) {
     if (ctx.flags.tree) throw new DaemonError('--tree is not implemented in drydock yet (every image here is linux/386 only)', 501);
-    const filters: Record<string, Record<string, boolean>> = {};
-    for (const f of (ctx.flags.filter as string[] | undefined) ?? []) {
-      const eq = f.indexOf('=');
-      if (eq < 0) throw new FlagError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
-      (filters[f.slice(0, eq)] ??= {})[f.slice(eq + 1)] = true;
-    }
-    if (ctx.args[0]) (filters.reference ??= {})[ctx.args[0]] = true;
+    // `docker images NAME` is a reference filter, as the CLI adds it
+    const flags = [...((ctx.flags.filter as string[] | undefined) ?? []), ...(ctx.args[0] ? [`reference=${ctx.args[0]}`] : [])];
     const list = await ctx.client.json<ImageSummary[]>('GET', '/images/json', {
-      query: { all: ctx.flags.all === true, filters: Object.keys(filters).length ? JSON.stringify(filters) : undefined },
+      query: { all: ctx.flags.all === true, filters: filtersQuery(flags, (m) => new FlagError(m)) },
     });
     const trunc = ctx.flags['no-trunc'] !== true;
     const id = (full: string) => (trunc ? full.replace(/^sha256:/, '').slice(0, 12) : full);

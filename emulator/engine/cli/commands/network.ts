@@ -1,5 +1,6 @@
 // `docker network create|ls|inspect|rm|connect|disconnect|prune` and `docker port`, as the docker 28 CLI runs
 // them (cli/command/network, cli/command/container/port.go): the same requests, output and messages.
+import { filtersQuery } from '../filter-flag.ts';
 import { portLines } from '../../network/port-format.ts';
 import { naturalCompare } from '../../network/port-format.ts';
 import { parseLink } from '../../network/run-network-options.ts';
@@ -40,17 +41,6 @@ export function networkRow(n: NetworkJSON, trunc: boolean): Record<string, strin
     Labels: Object.entries(n.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(','),
     CreatedAt: goTimeString(n.Created),
   };
-}
-
-/** `-f key=value` filters as the CLI's FilterOpt sends them. */
-function filtersQuery(values: readonly string[]): string | undefined {
-  const filters: Record<string, Record<string, boolean>> = {};
-  for (const f of values) {
-    const eq = f.indexOf('=');
-    if (eq <= 0) throw new FlagError(`invalid argument "${f}" for "-f, --filter" flag: bad format of filter (expected name=value)`);
-    (filters[f.slice(0, eq).trim().toLowerCase()] ??= {})[f.slice(eq + 1).trim()] = true;
-  }
-  return Object.keys(filters).length > 0 ? JSON.stringify(filters) : undefined;
 }
 
 const list = (ctx: CommandContext, name: string) => (ctx.flags[name] as string[] | undefined) ?? [];
@@ -211,7 +201,7 @@ export const networkLs: Command = {
   ],
   args: { max: 0 },
   async run(ctx) {
-    const networks = await ctx.client.json<NetworkJSON[]>('GET', '/networks', { query: { filters: filtersQuery(list(ctx, 'filter')) } });
+    const networks = await ctx.client.json<NetworkJSON[]>('GET', '/networks', { query: { filters: filtersQuery(list(ctx, 'filter'), (m) => new FlagError(m)) } });
     networks.sort((a, b) => naturalCompare(a.Name, b.Name));
     const rows = networks.map((n) => networkRow(n, ctx.flags['no-trunc'] !== true));
     let format = (ctx.flags.format as string | undefined) ?? '';
@@ -354,7 +344,7 @@ export const networkPrune: Command = {
       // a refusal is the CLI's cancelled error, which it does not print (exit 0)
       if (answer !== 'y' && answer !== 'yes') return 0;
     }
-    const r = await ctx.client.json<{ NetworksDeleted: string[] | null }>('POST', '/networks/prune', { query: { filters: filtersQuery(list(ctx, 'filter')) } });
+    const r = await ctx.client.json<{ NetworksDeleted: string[] | null }>('POST', '/networks/prune', { query: { filters: filtersQuery(list(ctx, 'filter'), (m) => new FlagError(m)) } });
     const deleted = r.NetworksDeleted ?? [];
     if (deleted.length > 0) ctx.out(`Deleted Networks:\n${deleted.map((n) => `${n}\n`).join('')}\n`);
     return 0;
