@@ -1,4 +1,5 @@
 // `POST /commit?container=&repo=&tag=&comment=&author=`: the Engine API's container commit.
+import { apiPath } from './route-request.ts';
 import { commitContainer, type CommitDeps } from '../containers/container-commit.ts';
 import type { ContainerStore } from '../containers/container-store.ts';
 import { EngineError } from '../errors.ts';
@@ -14,7 +15,7 @@ export interface CommitApiDeps extends Omit<CommitDeps, 'guest'> {
 export function createCommitApi(deps: CommitApiDeps): (request: Request) => Promise<Response | undefined> {
   return async (request) => {
     const url = new URL(request.url);
-    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    const path = apiPath(url);
     if (path !== '/commit' || request.method.toUpperCase() !== 'POST') return undefined;
     const q = url.searchParams;
     // dockerd decodes the body as a create request (its Config is applied to the image): bad types are a 400

@@ -1,6 +1,7 @@
 // The process side of containers for the Engine API: start (bundle files, args[0] check, runtime, logs), stop,
 // kill, restart, pause, wait for exit, top, stats, exec, and drydock's `-it` extension (the runtime's final
 // step handed to the CLI, which runs it on the learner's terminal and reports how it ended).
+import { apiPath, boolValue } from './route-request.ts';
 import { decodePathSegment } from './path-segment.ts';
 import type { ContainerRecord, ContainerStore } from '../containers/container-store.ts';
 import { forgetContainer } from '../containers/container-ops.ts';
@@ -1100,7 +1101,6 @@ function candidates(arg0: string, env: readonly string[], cwd: string): string[]
 }
 
 
-const flagOn = (v: string | null) => v === '1' || v === 'true' || v === 'True';
 
 const endOf = (body: { ExitCode?: number; Signal?: number }): GuestExitStatus =>
   body.Signal ? { exitCode: 128 + body.Signal, signal: body.Signal } : { exitCode: body.ExitCode ?? 0 };
@@ -1110,7 +1110,7 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
   return async (request) => {
     const url = new URL(request.url);
     const q = url.searchParams;
-    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    const path = apiPath(url);
     const method = request.method.toUpperCase();
     const c = /^\/containers\/([^/]+)\/([a-z-]+)$/.exec(path);
     if (c) {
@@ -1136,14 +1136,14 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
       if (method === 'GET' && action === 'changes') return jsonResponse(await p.changes(ref));
       if (method === 'GET' && action === 'stats') {
         const stream = q.get('stream');
-        return p.stats(ref, { stream: stream === null || flagOn(stream), oneShot: flagOn(q.get('one-shot')) }, request.signal);
+        return p.stats(ref, { stream: stream === null || boolValue(stream), oneShot: boolValue(q.get('one-shot')) }, request.signal);
       }
       if (method === 'POST' && action === 'exec') {
         const body = (await readJsonBody(request, execOptions, { emptyOk: true })) ?? {};
         return jsonResponse({ Id: p.createExec(ref, body) }, 201);
       }
       if (method === 'POST' && action === 'attach') {
-        return p.attach(ref, { stream: flagOn(q.get('stream')), logs: flagOn(q.get('logs')), stdin: flagOn(q.get('stdin')), stdout: flagOn(q.get('stdout')), stderr: flagOn(q.get('stderr')) }, hijackedInput(request), request.signal);
+        return p.attach(ref, { stream: boolValue(q.get('stream')), logs: boolValue(q.get('logs')), stdin: boolValue(q.get('stdin')), stdout: boolValue(q.get('stdout')), stderr: boolValue(q.get('stderr')) }, hijackedInput(request), request.signal);
       }
       if (method === 'POST' && action === 'resize') return p.resize(ref, Number(q.get('h')), Number(q.get('w')));
       if (method === 'POST' && action === 'drydock-cp') return jsonResponse(await p.copy(ref, (await readJsonBody(request, drydockCopyBody)) as CopyBody));

@@ -1,5 +1,6 @@
 // The engine's outside contract: a Docker Engine API router over web-standard Request/Response, the same in a
 // worker (the guest's docker shim, the UI) and in Node (`engine:serve` for the stock docker CLI).
+import { boolValue } from './route-request.ts';
 import { checkPathEscapes, decodePathSegment } from './path-segment.ts';
 import { EngineError } from '../errors.ts';
 import { imageHistory, imagesDiskUsage, inspectImage, listImages } from '../image-api.ts';
@@ -88,7 +89,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       return jsonResponse(infoBody(await facts(), { images: images.db.all().length, containers: c.total, running: c.running, paused: c.paused, stopped: c.stopped }));
     }
     if (path === '/images/json' && method === 'GET') {
-      const list = listImages(images, { all: flag(q.get('all')) });
+      const list = listImages(images, { all: boolValue(q.get('all')) });
       return jsonResponse(filterImages(list, q.get('filters')));
     }
     if (path === '/images/create' && method === 'POST') return pull(request, q);
@@ -118,7 +119,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       if (action === undefined && method === 'DELETE') {
         // image_delete.go logs both with the image ID as actor and name
         const id = images.find(name)?.id;
-        const removed = await images.remove(name, { force: flag(q.get('force')), noPrune: flag(q.get('noprune')) });
+        const removed = await images.remove(name, { force: boolValue(q.get('force')), noPrune: boolValue(q.get('noprune')) });
         for (const item of removed) {
           if ('Untagged' in item && id) imageEvent('untag', id, id);
           if ('Deleted' in item) imageEvent('delete', item.Deleted as string, item.Deleted as string);
@@ -273,9 +274,6 @@ function wireMessage(m: ProgressMessage): Record<string, unknown> {
   return out;
 }
 
-function flag(value: string | null): boolean {
-  return value === '1' || value === 'true' || value === 'True';
-}
 
 function compareVersions(a: string, b: string): number {
   const [a1 = 0, a2 = 0] = a.split('.').map(Number);

@@ -1,6 +1,7 @@
 // The daemon's event stream (`GET /events`, `docker events`) as moby's daemon/events keeps it: the last 256 events in
 // memory for `since`, live ones to every subscriber, matched as daemon/events/filter.go matches them, written as the
 // API before 1.52 writes them (the legacy `status`/`id`/`from` beside Type/Action/Actor).
+import { apiPath } from './route-request.ts';
 import type { ContainerRecord } from '../containers/container-store.ts';
 import { EngineError } from '../errors.ts';
 import { parseFilters } from './image-filters.ts';
@@ -101,7 +102,7 @@ function unixNanos(name: string, value: string | null): bigint {
 export function createEventsApi(events: EventLog, now: () => number = Date.now): (request: Request) => Promise<Response | undefined> {
   return async (request) => {
     const url = new URL(request.url);
-    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    const path = apiPath(url);
     if (path !== '/events' || request.method.toUpperCase() !== 'GET') return undefined;
     const q = url.searchParams;
     const since = unixNanos('since', q.get('since'));

@@ -2,6 +2,7 @@
 // nocache, target, q); the context is named by its guest path in `context` (drydock: the CLI and the engine share
 // the guest, so no tar is uploaded). Progress events travel as `{"id":"moby.buildkit.trace","aux":<event>}`
 // (JSON, where dockerd sends protobuf), the result as `{"id":"moby.image.id","aux":{"ID":...}}`.
+import { apiPath } from '../api/route-request.ts';
 import { errorResponse, jsonResponse } from '../api/http-errors.ts';
 import type { ContentStore } from '../content-store.ts';
 import { EngineError } from '../errors.ts';
@@ -42,7 +43,7 @@ function buildArgsOf(raw: string | null): [string, string][] {
 export function createBuildApi(deps: BuildApiDeps): (request: Request) => Promise<Response | undefined> {
   return async (request) => {
     const url = new URL(request.url);
-    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    const path = apiPath(url);
     if (request.method.toUpperCase() !== 'POST') return undefined;
     if (path === '/build/prune') {
       const { keys, bytes } = await deps.cache.prune();

@@ -1,6 +1,7 @@
 // Engine API routes for the container model and volumes (`/containers/json`, `/containers/create`, inspect, rm,
 // rename, prune, wait, logs, `/volumes...`), for the engine's router to try before its not-implemented fallback.
 // Process work (start, stop, kill, pause, attach, exec) is the runtime's: those routes are left to the router.
+import { apiPath, boolValue } from '../api/route-request.ts';
 import { decodePathSegment } from '../api/path-segment.ts';
 import { jsonResponse } from '../api/http-errors.ts';
 import { EngineError } from '../errors.ts';
@@ -36,7 +37,6 @@ export interface ContainersApiDeps {
 
 export type ContainersApi = (request: Request) => Promise<Response | undefined>;
 
-const flag = (v: string | null) => v === '1' || v === 'true' || v === 'True';
 
 export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
   const now = deps.now ?? Date.now;
@@ -44,13 +44,13 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
   return async (request) => {
     const url = new URL(request.url);
     const q = url.searchParams;
-    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    const path = apiPath(url);
     const method = request.method.toUpperCase();
 
     if (path === '/containers/json' && method === 'GET') {
       const limit = Number(q.get('limit') ?? '0');
       const records = listContainers(deps.containers, {
-        all: flag(q.get('all')),
+        all: boolValue(q.get('all')),
         ...(limit > 0 ? { limit } : {}),
         filters: parseFilters(q.get('filters')),
         ...(deps.resolveImage ? { resolveImage: deps.resolveImage } : {}),
@@ -131,7 +131,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       const name = decodePathSegment(volume[1] as string);
       if (method === 'GET') return jsonResponse(deps.volumes.inspect(name));
       if (method === 'DELETE') {
-        await deps.volumes.remove(name, { force: flag(q.get('force')) });
+        await deps.volumes.remove(name, { force: boolValue(q.get('force')) });
         return new Response(null, { status: 204 });
       }
     }
@@ -139,7 +139,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
   };
 
   async function remove(ref: string, q: URLSearchParams): Promise<Response> {
-    const force = flag(q.get('force'));
+    const force = boolValue(q.get('force'));
     let record = deps.containers.checkRemovable(ref, force);
     const running = ['running', 'paused', 'restarting'].includes(record.state.status);
     if (running) {
@@ -147,7 +147,7 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       await deps.kill(record);
       record = deps.containers.get(record.id);
     }
-    await forgetContainer(deps, record, { volumes: flag(q.get('v')) });
+    await forgetContainer(deps, record, { volumes: boolValue(q.get('v')) });
     return new Response(null, { status: 204 });
   }
 

@@ -1,5 +1,6 @@
 // `GET /containers/{id}/logs` as the Engine API takes it (stdout, stderr, tail, timestamps, since, until, follow)
 // and answers it: raw text for tty containers, the 8-byte multiplexed frames (stdcopy) otherwise.
+import { boolValue } from '../api/route-request.ts';
 import { EngineError } from '../errors.ts';
 import type { LogEntry, LogReadOptions, LogStream } from './log-store.ts';
 import { formatLogLine } from './log-store.ts';
@@ -10,7 +11,6 @@ export interface LogsQuery extends LogReadOptions {
   timestamps: boolean;
 }
 
-const truthy = (v: string | null) => v === '1' || v === 'true' || v === 'True';
 
 /** Docker's `since`/`until`: unix seconds (with fraction), RFC 3339, or a duration back from now (`10m`, `1h30m`). */
 export function parseLogTime(value: string, now: number): number {
@@ -30,10 +30,10 @@ export function parseLogTime(value: string, now: number): number {
 }
 
 export function parseLogsQuery(params: URLSearchParams, now: number): LogsQuery {
-  const stdout = truthy(params.get('stdout'));
-  const stderr = truthy(params.get('stderr'));
+  const stdout = boolValue(params.get('stdout'));
+  const stderr = boolValue(params.get('stderr'));
   if (!stdout && !stderr) throw new EngineError('INVALID_ARGUMENT', 'Bad parameters: you must choose at least one stream');
-  const query: LogsQuery = { stdout, stderr, follow: truthy(params.get('follow')), timestamps: truthy(params.get('timestamps')) };
+  const query: LogsQuery = { stdout, stderr, follow: boolValue(params.get('follow')), timestamps: boolValue(params.get('timestamps')) };
   const tail = params.get('tail');
   if (tail !== null && tail !== '' && tail !== 'all') {
     if (!/^\d+$/.test(tail)) throw new EngineError('INVALID_ARGUMENT', `invalid value for "tail": "${tail}"`);

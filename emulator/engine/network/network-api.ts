@@ -1,6 +1,7 @@
 // Engine API routes for networks: `GET /networks`, `GET /networks/{id}`, `POST /networks/create`,
 // `DELETE /networks/{id}`, `POST /networks/{id}/connect|disconnect`, `POST /networks/prune`, answered as
 // dockerd does (its lookups, refusals and status codes). Undefined for routes that are not these.
+import { apiPath } from '../api/route-request.ts';
 import { decodePathSegment } from '../api/path-segment.ts';
 import { jsonResponse } from '../api/http-errors.ts';
 import { parseFilters } from '../api/image-filters.ts';
@@ -34,7 +35,7 @@ export function createNetworkApi(deps: NetworkApiDeps): (request: Request) => Pr
   return async (request) => {
     const url = new URL(request.url);
     const q = url.searchParams;
-    const path = url.pathname.replace(/^\/v\d+\.\d+(?=\/)/, '');
+    const path = apiPath(url);
     const method = request.method.toUpperCase();
     if (path === '/networks' && method === 'GET') {
       const list = filterNetworks(networks.list(), parseFilters(q.get('filters')), (n) => attached(n).length > 0);
