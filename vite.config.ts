@@ -93,6 +93,6 @@ export default defineConfig({
   },
   server: {
     // Other helpers' build caches are large and change often; the dev server need not watch them.
-    watch: { ignored: ['**/emulator/guest/.build/**', '**/emulator/images/.build/**', '**/test-results/**'] },
+    watch: { ignored: ['**/emulator/guest/.build/**', '**/emulator/image-build/.build/**', '**/test-results/**'] },
   },
 });

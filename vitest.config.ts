@@ -12,7 +12,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['emulator/**/*.test.ts', 'web/**/*.test.ts', 'test/unit/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'emulator/guest/.build/**', 'emulator/images/.build/**'],
+          exclude: ['**/node_modules/**', 'emulator/guest/.build/**', 'emulator/image-build/.build/**'],
           environment: 'node',
         },
       },

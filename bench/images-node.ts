@@ -2,10 +2,10 @@
 // static host) into an empty store and unpacked into a real guest's 9p share; then python and node with
 // debian's layers already present (python, node, nginx, redis: only their own layers are fetched).
 import { resolve } from 'node:path';
-import { guestFsFromShare } from '../emulator/engine/guest-fs-share.ts';
-import { openImagesService } from '../emulator/engine/images-service.ts';
-import { withoutLibraryPrefix } from '../emulator/engine/registry-client.ts';
-import { MemoryBlobBackend } from '../emulator/engine/store-backend-memory.ts';
+import { guestFsFromShare } from '../emulator/engine/overlay/guest-fs-share.ts';
+import { openImagesService } from '../emulator/engine/images/images-service.ts';
+import { withoutLibraryPrefix } from '../emulator/engine/registry/registry-client.ts';
+import { MemoryBlobBackend } from '../emulator/engine/store/store-backend-memory.ts';
 import { serveStaticFiles } from '../emulator/node-backends/static-files.ts';
 import { startNodeMachine } from '../emulator/vm/node-machine.ts';
 import { median, type Figures } from './figures.ts';

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStaticFiles } from '../node-backends/static-files.ts';
 import { MemorySession } from './cli/memory-session.ts';
 import { openEngineHost, probeGuestFacts, staticRegistries } from './engine-host.ts';
-import type { GuestFs } from './guest-fs.ts';
-import { MemoryGuestFs } from './guest-fs-memory.ts';
-import { MemoryBlobBackend } from './store-backend-memory.ts';
+import type { GuestFs } from './overlay/guest-fs.ts';
+import { MemoryGuestFs } from './overlay/guest-fs-memory.ts';
+import { MemoryBlobBackend } from './store/store-backend-memory.ts';
 
 const PUBLIC = resolve(import.meta.dirname, '../../public');
 const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));

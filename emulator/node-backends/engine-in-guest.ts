@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { MessageChannel, type MessagePort as NodeMessagePort } from 'node:worker_threads';
 import { openEngineHost, staticRegistries, type EngineHost } from '../engine/engine-host.ts';
 import { GuestNetworkDriver } from '../engine/network/guest-network-driver.ts';
-import { MemoryBlobBackend } from '../engine/store-backend-memory.ts';
+import { MemoryBlobBackend } from '../engine/store/store-backend-memory.ts';
 import type { EmulatorApi } from '../protocol.ts';
 import { createEmulatorService } from '../vm/emulator-service.ts';
 import { nodeAssetLoader } from '../vm/node-asset-loader.ts';

@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openEngineHost, probeGuestFacts, staticRegistries } from '../engine/engine-host.ts';
 import { GuestNetworkDriver } from '../engine/network/guest-network-driver.ts';
-import { guestFsFromShare } from '../engine/guest-fs-share.ts';
+import { guestFsFromShare } from '../engine/overlay/guest-fs-share.ts';
 import { ShimSessions } from '../vm/channel/shim-sessions.ts';
 import { startNodeMachine } from '../vm/node-machine.ts';
 import { nodeHandler, nodeUpgradeHandler } from './node-http-adapter.ts';

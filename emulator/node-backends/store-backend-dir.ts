@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
-import type { BlobBackend } from '../engine/blob-backend.ts';
+import type { BlobBackend } from '../engine/store/blob-backend.ts';
 
 export class DirBlobBackend implements BlobBackend {
   readonly root: string;

@@ -1,5 +1,5 @@
 // The guest's files (manifest.json, BIOS, kernel, initramfs, snapshot) and how a machine gets their bytes.
-import { digestHex, sha256Digest } from '../engine/digest.ts';
+import { digestHex, sha256Digest } from '../engine/oci/digest.ts';
 import { EngineError } from '../engine/errors.ts';
 
 /** public/guest/manifest.json, written by emulator/guest/build.sh */

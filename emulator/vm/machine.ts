@@ -4,7 +4,7 @@
 // Web Worker (the app); the differences come in through MachineOptions (asset loader, wasm location).
 import { V86, type V86Options } from 'v86';
 import v86Package from 'v86/package.json' with { type: 'json' };
-import { bytesStream, type BlobBackend } from '../engine/blob-backend.ts';
+import { bytesStream, type BlobBackend } from '../engine/store/blob-backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { BootProgress, MachineHealth, StartResult } from '../protocol.ts';
 import { AgentClient, type ByteTransport } from './channel/agent-client.ts';

@@ -4,7 +4,7 @@ import { expose } from 'comlink';
 import wasmUrl from 'v86/build/v86.wasm?url';
 import { openEngineHost, staticRegistries } from '../engine/engine-host.ts';
 import { GuestNetworkDriver } from '../engine/network/guest-network-driver.ts';
-import { OpfsBlobBackend } from '../engine/store-backend-opfs.ts';
+import { OpfsBlobBackend } from '../engine/store/store-backend-opfs.ts';
 import './error-transfer.ts';
 import { createEmulatorService } from './emulator-service.ts';
 import { compileWasm, fetchAssetLoader } from './fetch-asset-loader.ts';

@@ -3,11 +3,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guestFsFromShare } from '../../emulator/engine/guest-fs-share.ts';
-import { listImages } from '../../emulator/engine/image-api.ts';
-import { openImagesService, type ImagesService } from '../../emulator/engine/images-service.ts';
-import { withoutLibraryPrefix } from '../../emulator/engine/registry-client.ts';
-import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
+import { guestFsFromShare } from '../../emulator/engine/overlay/guest-fs-share.ts';
+import { listImages } from '../../emulator/engine/images/image-api.ts';
+import { openImagesService, type ImagesService } from '../../emulator/engine/images/images-service.ts';
+import { withoutLibraryPrefix } from '../../emulator/engine/registry/registry-client.ts';
+import { MemoryBlobBackend } from '../../emulator/engine/store/store-backend-memory.ts';
 import type { Machine } from '../../emulator/vm/machine.ts';
 import { RegistryFixture } from '../unit/engine/registry-fixture.ts';
 import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';

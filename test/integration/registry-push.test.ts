@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { guestFsFromShare } from '../../emulator/engine/guest-fs-share.ts';
-import { openImagesService, type ImagesService } from '../../emulator/engine/images-service.ts';
-import { withoutLibraryPrefix } from '../../emulator/engine/registry-client.ts';
-import { RegistryServer } from '../../emulator/engine/registry-server/registry-server.ts';
-import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
+import { guestFsFromShare } from '../../emulator/engine/overlay/guest-fs-share.ts';
+import { openImagesService, type ImagesService } from '../../emulator/engine/images/images-service.ts';
+import { withoutLibraryPrefix } from '../../emulator/engine/registry/registry-client.ts';
+import { RegistryServer } from '../../emulator/engine/registry/server/registry-server.ts';
+import { MemoryBlobBackend } from '../../emulator/engine/store/store-backend-memory.ts';
 import type { Machine } from '../../emulator/vm/machine.ts';
 import { serveStaticFiles } from '../../emulator/node-backends/static-files.ts';
 import { restoreGuest, sh } from './guest.ts';

@@ -3,8 +3,8 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesStream } from '../../emulator/engine/blob-backend.ts';
-import { MemoryBlobBackend } from '../../emulator/engine/store-backend-memory.ts';
+import { bytesStream } from '../../emulator/engine/store/blob-backend.ts';
+import { MemoryBlobBackend } from '../../emulator/engine/store/store-backend-memory.ts';
 import { SNAPSHOT_INFO_FILE, parseSnapshotInfo } from '../../emulator/vm/guest-assets.ts';
 import { SHELL_PROMPT, type Machine } from '../../emulator/vm/machine.ts';
 import { DEFAULT_GUEST_DIR } from '../../emulator/vm/node-machine.ts';

@@ -1,6 +1,6 @@
 // Registry credentials held by the engine (`docker login`), looked up by registry host when a registry asks.
-import type { Credentials } from '../registry-client.ts';
-import { DEFAULT_DOMAIN } from '../reference.ts';
+import type { Credentials } from '../registry/registry-client.ts';
+import { DEFAULT_DOMAIN } from '../registry/reference.ts';
 
 /** Docker Hub's legacy address, what `docker login` sends when no server is named. */
 export const DOCKER_HUB_AUTH_ADDRESS = 'https://index.docker.io/v1/';

@@ -34,7 +34,7 @@ import { findPidOne } from './pid-one.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
 import { AttachHub, attachBody } from './container-attach.ts';
 import { hijackedInput, MULTIPLEXED_STREAM, pumpInput, RAW_STREAM } from './hijack.ts';
-import type { RootfsView } from '../builder/rootfs-view.ts';
+import type { RootfsView } from '../overlay/rootfs-view.ts';
 import type { ContainerNetworking, PreparedNetwork } from '../network/container-networking.ts';
 
 export interface ContainerProcessDeps {

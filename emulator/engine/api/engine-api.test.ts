@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryFixture } from '../../../test/unit/engine/registry-fixture.ts';
-import { openImagesService } from '../images-service.ts';
-import { MemoryBlobBackend } from '../store-backend-memory.ts';
+import { openImagesService } from '../images/images-service.ts';
+import { MemoryBlobBackend } from '../store/store-backend-memory.ts';
 import { CredentialStore, registryHost } from './auth-store.ts';
 import { createEngineApi, type EngineApi } from './engine-api.ts';
 

@@ -3,12 +3,12 @@
 import { boolValue } from './route-request.ts';
 import { checkPathEscapes, decodePathSegment } from './path-segment.ts';
 import { EngineError } from '../errors.ts';
-import { imageHistory, imagesDiskUsage, inspectImage, listImages } from '../image-api.ts';
-import type { ImagesService } from '../images-service.ts';
-import type { ProgressMessage } from '../pull-progress.ts';
-import { jsonProgressText } from '../pull-progress.ts';
-import type { Credentials, FetchLike } from '../registry-client.ts';
-import { familiarString, parseDockerRef, parseNormalizedNamed, referenceString, withTag } from '../reference.ts';
+import { imageHistory, imagesDiskUsage, inspectImage, listImages } from '../images/image-api.ts';
+import type { ImagesService } from '../images/images-service.ts';
+import type { ProgressMessage } from '../images/pull-progress.ts';
+import { jsonProgressText } from '../images/pull-progress.ts';
+import type { Credentials, FetchLike } from '../registry/registry-client.ts';
+import { familiarString, parseDockerRef, parseNormalizedNamed, referenceString, withTag } from '../registry/reference.ts';
 import { type CredentialStore, registryHost } from './auth-store.ts';
 import { errorResponse, jsonResponse, messageOf } from './http-errors.ts';
 import { authConfig } from './docker-types.ts';

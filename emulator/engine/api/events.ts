@@ -5,7 +5,7 @@ import { apiPath } from './route-request.ts';
 import type { ContainerRecord } from '../containers/container-store.ts';
 import { EngineError } from '../errors.ts';
 import { parseFilters } from './image-filters.ts';
-import { familiarString, parseNormalizedNamed } from '../reference.ts';
+import { familiarString, parseNormalizedNamed } from '../registry/reference.ts';
 
 export type EventType = 'container' | 'image' | 'network' | 'volume' | 'daemon';
 

@@ -1,6 +1,6 @@
 // Docker's image list filters: reference (tags and digests), dangling.
 import { describe, expect, it } from 'vitest';
-import type { ImageSummary } from '../image-api.ts';
+import type { ImageSummary } from '../images/image-api.ts';
 import { filterImages, referenceMatches } from './image-filters.ts';
 
 const image = (id: string, RepoTags: string[], RepoDigests: string[]): ImageSummary => ({

@@ -1,6 +1,6 @@
 // `GET /images/json?filters=...`: the `reference` and `dangling` filters, with Docker's familiar-name glob matching.
 import { EngineError } from '../errors.ts';
-import type { ImageSummary } from '../image-api.ts';
+import type { ImageSummary } from '../images/image-api.ts';
 
 /** The Engine API's `filters` query parameter (images, containers, volumes): `{"reference":{"busybox":true}}`
  *  or the legacy `{"reference":["busybox"]}`. */

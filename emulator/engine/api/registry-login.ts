@@ -1,7 +1,7 @@
 // `POST /auth`: checks credentials against a registry the way dockerd does (GET /v2/, then the challenge it
 // answers with: basic, or a bearer token fetched with the credentials). A registry that asks nothing accepts anyone.
 import { EngineError } from '../errors.ts';
-import { type Credentials, type FetchLike, parseChallenge } from '../registry-client.ts';
+import { type Credentials, type FetchLike, parseChallenge } from '../registry/registry-client.ts';
 
 export async function checkLogin(fetch: FetchLike, baseUrl: string, creds: Credentials, signal?: AbortSignal): Promise<void> {
   const url = `${baseUrl}/v2/`;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemorySession } from '../cli/memory-session.ts';
 import { openEngineHost } from '../engine-host.ts';
-import { MemoryBlobBackend } from '../store-backend-memory.ts';
+import { MemoryBlobBackend } from '../store/store-backend-memory.ts';
 
 describe('docker build and builder prune through the Engine API (no guest)', () => {
   it('refuses a build while no machine runs, prunes the cache, has help for the aliases', async () => {

@@ -4,10 +4,10 @@
 // (JSON, where dockerd sends protobuf), the result as `{"id":"moby.image.id","aux":{"ID":...}}`.
 import { apiPath } from '../api/route-request.ts';
 import { errorResponse, jsonResponse } from '../api/http-errors.ts';
-import type { ContentStore } from '../content-store.ts';
+import type { ContentStore } from '../store/content-store.ts';
 import { EngineError } from '../errors.ts';
-import type { GuestFs } from '../guest-fs.ts';
-import type { ImageStore } from '../image-store.ts';
+import type { GuestFs } from '../overlay/guest-fs.ts';
+import type { ImageStore } from '../images/image-store.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { buildArgs } from '../api/docker-types.ts';
 import { decodeGoJson, GoJsonError } from '../api/go-json.ts';

@@ -1,16 +1,16 @@
 // `docker build`: a parsed Dockerfile's stages interpreted step by step (BuildKit's semantics), each filesystem
 // step cached by key or run (RUN in a build container, COPY/ADD/WORKDIR made in TypeScript), metadata applied to
 // the image config, and the target stage exported as an OCI image with `addImage`. Progress as BuildKit's.
-import type { ContentStore } from '../content-store.ts';
-import { type Digest, parseDigest } from '../digest.ts';
+import type { ContentStore } from '../store/content-store.ts';
+import { type Digest, parseDigest } from '../oci/digest.ts';
 import { expandInstruction, expandWord, hasErrors, parseDockerfile } from '../dockerfile/index.ts';
 import type { ArgInstruction, CopyInstruction, Diagnostic, Instruction, ParsedDockerfile, Stage } from '../dockerfile/index.ts';
 import { EngineError } from '../errors.ts';
-import type { GuestFs } from '../guest-fs.ts';
-import type { ImageStore } from '../image-store.ts';
-import { MediaType } from '../media-types.ts';
-import type { ContainerConfig, HistoryEntry, ImageConfig, ImageManifest } from '../oci-types.ts';
-import { parseDockerRef, referenceString } from '../reference.ts';
+import type { GuestFs } from '../overlay/guest-fs.ts';
+import type { ImageStore } from '../images/image-store.ts';
+import { MediaType } from '../oci/media-types.ts';
+import type { ContainerConfig, HistoryEntry, ImageConfig, ImageManifest } from '../oci/oci-types.ts';
+import { parseDockerRef, referenceString } from '../registry/reference.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { BuildCache, cacheKey } from './cache.ts';
 import { planCopy } from './copy.ts';
@@ -20,7 +20,7 @@ import {
 } from './image-config.ts';
 import { layerTar, storeLayer, withParents, type BuiltLayer, type LayerEntry } from './layer.ts';
 import { buildSize, seconds, sourceExcerpt, type BuildEvent } from './progress.ts';
-import { rootfsView, type RootfsView } from './rootfs-view.ts';
+import { rootfsView, type RootfsView } from '../overlay/rootfs-view.ts';
 import { cancelled, RunFailed, runStep } from './run-step.ts';
 import { imageTree, type ContextTree, type SourceTree } from './source-tree.ts';
 

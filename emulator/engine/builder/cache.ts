@@ -1,6 +1,6 @@
 // The build cache: a step's key (its parent's key, the instruction after expansion, the build args and state in
 // effect, the checksums of the files it reads) -> the layer it made. One JSON document beside the image db.
-import { sha256DigestOfString } from '../digest.ts';
+import { sha256DigestOfString } from '../oci/digest.ts';
 import { SaveQueue, type JsonStorage } from '../containers/json-storage.ts';
 import type { BuiltLayer } from './layer.ts';
 

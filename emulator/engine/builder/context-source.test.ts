@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryGuestFs } from '../guest-fs-memory.ts';
+import { MemoryGuestFs } from '../overlay/guest-fs-memory.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { guestContextSource } from './context-source.ts';
 

@@ -3,7 +3,7 @@
 // agent's serial line, which moves ~50 KB/s.
 import { unpackTar } from 'modern-tar';
 import { EngineError } from '../errors.ts';
-import type { GuestFs } from '../guest-fs.ts';
+import type { GuestFs } from '../overlay/guest-fs.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import type { ContextSource } from './build.ts';

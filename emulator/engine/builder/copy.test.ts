@@ -1,9 +1,9 @@
 import { packTar } from 'modern-tar';
 import { describe, expect, it } from 'vitest';
-import { MemoryGuestFs } from '../guest-fs-memory.ts';
+import { MemoryGuestFs } from '../overlay/guest-fs-memory.ts';
 import { destinationOf, planCopy } from './copy.ts';
 import { withParents } from './layer.ts';
-import { rootfsView } from './rootfs-view.ts';
+import { rootfsView } from '../overlay/rootfs-view.ts';
 import { ContextTree, type SourceEntry } from './source-tree.ts';
 
 const t = new Date(0);

@@ -2,12 +2,12 @@
 // heredocs), the destination rules (trailing slash, WORKDIR-relative, an existing directory), --chown/--chmod,
 // ADD's local tar extraction, and the layer entries that result.
 import { unpackTar } from 'modern-tar';
-import { readAll } from '../blob-backend.ts';
+import { readAll } from '../store/blob-backend.ts';
 import { resolveUser } from '../containers/passwd.ts';
 import { EngineError } from '../errors.ts';
 import { cleanPath } from './dockerignore.ts';
 import type { LayerEntry } from './layer.ts';
-import type { RootfsView } from './rootfs-view.ts';
+import type { RootfsView } from '../overlay/rootfs-view.ts';
 import { resolveInRoot, type LinkLookup } from './root-path.ts';
 import { checksumEntries, globTree, hasWildcard, treeLinks, walkTree, type SourceEntry, type SourceTree } from './source-tree.ts';
 

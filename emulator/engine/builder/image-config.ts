@@ -1,6 +1,6 @@
 // What each Dockerfile instruction does to the image config, and the history line BuildKit writes for it
 // (`RUN /bin/sh -c npm install # buildkit`, `CMD ["/bin/sh" "-c" "npm start"]`, `EXPOSE map[3000/tcp:{}]`).
-import type { ContainerConfig, HealthConfig } from '../oci-types.ts';
+import type { ContainerConfig, HealthConfig } from '../oci/oci-types.ts';
 import { resolvePath } from '../slash-path.ts';
 
 /** Go's %q of a string (Go and JSON escapes agree for what Dockerfiles hold). */

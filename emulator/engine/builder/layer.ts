@@ -1,11 +1,11 @@
 // A build step's layer: entries made in TypeScript (COPY, ADD, WORKDIR) or a RUN's upper dir, packed as an
 // OCI layer tar, gzipped and stored in the content store (diffID = sha256 of the tar, digest of the gzip).
 import { packTar, type TarEntry } from 'modern-tar';
-import type { ContentStore } from '../content-store.ts';
-import { sha256Digest, type Digest } from '../digest.ts';
-import { MediaType } from '../media-types.ts';
-import type { Descriptor } from '../oci-types.ts';
-import type { RootfsView } from './rootfs-view.ts';
+import type { ContentStore } from '../store/content-store.ts';
+import { sha256Digest, type Digest } from '../oci/digest.ts';
+import { MediaType } from '../oci/media-types.ts';
+import type { Descriptor } from '../oci/oci-types.ts';
+import type { RootfsView } from '../overlay/rootfs-view.ts';
 
 export interface LayerEntry {
   /** absolute path in the image */

@@ -7,12 +7,12 @@ import { layerFromUpperTar } from '../containers/container-commit.ts';
 import { buildRuntimeSpec } from '../containers/spec.ts';
 import { resolveExecutable, type PathKind } from '../containers/start-errors.ts';
 import { EngineError } from '../errors.ts';
-import type { GuestFs } from '../guest-fs.ts';
+import type { GuestFs } from '../overlay/guest-fs.ts';
 import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { resolveInRoot } from './root-path.ts';
-import type { RootfsView } from './rootfs-view.ts';
+import type { RootfsView } from '../overlay/rootfs-view.ts';
 
 export interface RunStepInput {
   guest: GuestExec;

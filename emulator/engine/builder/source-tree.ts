@@ -2,12 +2,12 @@
 // file system (COPY --from), behind one small tree interface; plus the glob matching and content checksums
 // BuildKit applies to sources.
 import { unpackTar } from 'modern-tar';
-import { sha256Digest, sha256DigestOfString } from '../digest.ts';
-import type { FileStat, GuestFs } from '../guest-fs.ts';
-import { joinPath } from '../guest-fs.ts';
+import { sha256Digest, sha256DigestOfString } from '../oci/digest.ts';
+import type { FileStat, GuestFs } from '../overlay/guest-fs.ts';
+import { joinPath } from '../overlay/guest-fs.ts';
 import { cleanPath, hasExceptions, isIgnored, type IgnorePattern } from './dockerignore.ts';
 import { resolveInRoot, type LinkLookup } from './root-path.ts';
-import type { RootfsView } from './rootfs-view.ts';
+import type { RootfsView } from '../overlay/rootfs-view.ts';
 
 export type SourceKind = 'file' | 'directory' | 'symlink';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FlagError, type FlagSpec, parseFlags } from './flags.ts';
 import { goString, renderTemplate, TemplateError } from './go-template.ts';
-import { jsonProgressText } from '../pull-progress.ts';
+import { jsonProgressText } from '../images/pull-progress.ts';
 import { tabulate } from './tab-writer.ts';
 import { createdSince, ellipsis, humanDuration } from './units.ts';
 

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RegistryFixture } from '../../../test/unit/engine/registry-fixture.ts';
 import { CredentialStore } from '../api/auth-store.ts';
 import { createEngineApi, type EngineApi, type PushImage } from '../api/engine-api.ts';
-import { MemoryGuestFs } from '../guest-fs-memory.ts';
-import { RegistryServer } from '../registry-server/registry-server.ts';
-import { openImagesService } from '../images-service.ts';
-import { MemoryBlobBackend } from '../store-backend-memory.ts';
+import { MemoryGuestFs } from '../overlay/guest-fs-memory.ts';
+import { RegistryServer } from '../registry/server/registry-server.ts';
+import { openImagesService } from '../images/images-service.ts';
+import { MemoryBlobBackend } from '../store/store-backend-memory.ts';
 import { dockerCli } from './docker-cli.ts';
 import { MemorySession } from './memory-session.ts';
 

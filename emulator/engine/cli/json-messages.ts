@@ -1,6 +1,6 @@
 // Prints a pull/push progress stream (newline-delimited JSON messages) as the docker CLI's jsonmessage does:
 // one line per message without a tty; with a tty one line per layer, redrawn in place with ANSI cursor moves.
-import { jsonProgressText } from '../pull-progress.ts';
+import { jsonProgressText } from '../images/pull-progress.ts';
 import { StreamError } from './engine-client.ts';
 
 interface JsonMessage {

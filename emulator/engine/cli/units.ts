@@ -1,5 +1,5 @@
 // Docker's human-readable units: go-units HumanDuration (`2 minutes`, `About an hour`) and the CLI's Ellipsis.
-export { humanSize } from '../pull-progress.ts';
+export { humanSize } from '../images/pull-progress.ts';
 
 /** go-units HumanDuration, for `CREATED` columns (`... ago`). */
 export function humanDuration(ms: number): string {

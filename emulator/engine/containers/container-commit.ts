@@ -1,11 +1,11 @@
 // `docker commit`: the container's upper dir as a new OCI layer (whiteouts as `.wh.` entries) on top of its image.
 import { packTar, unpackTar } from 'modern-tar';
-import type { ContentStore } from '../content-store.ts';
-import { sha256Digest, type Digest } from '../digest.ts';
+import type { ContentStore } from '../store/content-store.ts';
+import { sha256Digest, type Digest } from '../oci/digest.ts';
 import { EngineError } from '../errors.ts';
-import type { ImageStore } from '../image-store.ts';
-import { MediaType } from '../media-types.ts';
-import type { Descriptor, ImageConfig, ImageManifest } from '../oci-types.ts';
+import type { ImageStore } from '../images/image-store.ts';
+import { MediaType } from '../oci/media-types.ts';
+import type { Descriptor, ImageConfig, ImageManifest } from '../oci/oci-types.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
 import { addedInitPaths, changesScript, parseOpaque, readUpperListing } from './container-changes.ts';

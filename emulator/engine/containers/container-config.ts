@@ -1,7 +1,7 @@
 // A container's `Config` and `HostConfig` as the Docker Engine API shows them (`/containers/{id}/json`), built
 // from a RunRequest and the image's config the way the daemon merges them (env, entrypoint/cmd, workdir, user).
 import type { PortBindingJSON, PortSet } from '../network/ports.ts';
-import type { ContainerConfig as ImageContainerConfig } from '../oci-types.ts';
+import type { ContainerConfig as ImageContainerConfig } from '../oci/oci-types.ts';
 import type { RunRequest } from './run-options.ts';
 import { mergeHealthConfig, type HealthConfig } from './health.ts';
 import { effectiveIpcMode } from './namespace-modes.ts';

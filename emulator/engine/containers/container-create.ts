@@ -2,7 +2,7 @@
 // created on first use, anonymous ones generated), a container record; nothing is left behind on a refusal.
 import { EngineError } from '../errors.ts';
 import { createNetwork, type CreateNetworkLookups } from '../network/create-network.ts';
-import type { ContainerConfig } from '../oci-types.ts';
+import type { ContainerConfig } from '../oci/oci-types.ts';
 import { normalizeCapabilities } from './capabilities.ts';
 import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';

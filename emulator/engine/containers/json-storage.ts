@@ -1,6 +1,6 @@
 // Where the container and volume stores persist their JSON: one document per store behind a tiny interface,
 // in memory for tests, or on the content store's BlobBackend (OPFS in the browser, a directory in Node).
-import { bytesStream, readAll, type BlobBackend } from '../blob-backend.ts';
+import { bytesStream, readAll, type BlobBackend } from '../store/blob-backend.ts';
 
 export interface JsonStorage {
   /** the last saved text, or undefined before the first save */

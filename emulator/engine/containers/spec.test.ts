@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ContainerConfig } from '../oci-types.ts';
+import type { ContainerConfig } from '../oci/oci-types.ts';
 import { effectiveCapabilities, DEFAULT_CAPABILITIES } from './capabilities.ts';
 import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import { resolveUser } from './passwd.ts';
@@ -8,7 +8,7 @@ import { buildRuntimeSpec, defaultContainerPaths, type ResolvedMount } from './s
 import { specJson } from './runtime-spec.ts';
 
 const ID = '3f2a9c1b7d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8';
-// What drydock's busybox image ships (emulator/images/images.ts)
+// What drydock's busybox image ships (emulator/image-build/images.ts)
 const BUSYBOX: ContainerConfig = { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'] };
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\nnobody:x:65534:65534:nobody:/home:/bin/false\n';
 const GROUP = 'root:x:0:\ndaemon:x:1:\nwheel:x:10:root,daemon\nnogroup:x:65534:\n';

@@ -4,7 +4,7 @@
 // file the same steps for drydock-init, which runs them in one guest process (steps-file.ts).
 import { EngineError } from '../errors.ts';
 import type { RuntimeSpec, SpecMount, SpecUser } from '../containers/runtime-spec.ts';
-import { digestHex, sha256Digest } from '../digest.ts';
+import { digestHex, sha256Digest } from '../oci/digest.ts';
 import type { ContainerNetwork } from '../network/endpoint.ts';
 import { dnsStep, endpointCleanupSteps, endpointSteps, joinNetnsStep, loopbackUp, NSENTER } from '../network/net-steps.ts';
 import { ulimitScript } from '../containers/ulimits.ts';

@@ -1,7 +1,7 @@
 // Host side of the control channel: requests to the in-guest agent (exec, files, resize, clock) over any byte transport.
 import { EngineError, type EngineErrorCode } from '../../engine/errors.ts';
 import { FrameDecoder, FrameType, MAX_PAYLOAD_BYTES, encodeFrame, frameTypeName, type Frame } from './frame-codec.ts';
-import { concatBytes } from '../../engine/blob-backend.ts';
+import { concatBytes } from '../../engine/store/blob-backend.ts';
 
 /** A bidirectional byte pipe to the agent (the guest's /dev/ttyS1 in the machine, an in-memory fake in unit tests). */
 export interface ByteTransport {

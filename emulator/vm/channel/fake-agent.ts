@@ -1,7 +1,7 @@
 // An in-memory stand-in for the guest agent, speaking PROTOCOL.md, for unit tests of code above the channel.
 import { FrameDecoder, FrameType, encodeFrame, type Frame } from './frame-codec.ts';
 import type { ByteTransport } from './agent-client.ts';
-import { concatBytes } from '../../engine/blob-backend.ts';
+import { concatBytes } from '../../engine/store/blob-backend.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -5,10 +5,10 @@ import { gzipSync } from 'node:zlib';
 import { packTar } from 'modern-tar';
 import { V86 } from 'v86';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Digest } from '../../../emulator/engine/digest.ts';
-import { guestFsFromShare } from '../../../emulator/engine/guest-fs-share.ts';
-import { unpackLayer } from '../../../emulator/engine/layer-unpack.ts';
-import { mergedLowerView } from '../../../emulator/engine/lower-view.ts';
+import type { Digest } from '../../../emulator/engine/oci/digest.ts';
+import { guestFsFromShare } from '../../../emulator/engine/overlay/guest-fs-share.ts';
+import { unpackLayer } from '../../../emulator/engine/images/layer-unpack.ts';
+import { mergedLowerView } from '../../../emulator/engine/overlay/lower-view.ts';
 import { ShareFs, type V86FileSystem } from '../../../emulator/vm/share-fs.ts';
 import { sha } from './registry-fixture.ts';
 

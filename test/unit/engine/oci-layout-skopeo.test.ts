@@ -6,7 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { openImagesService } from '../../../emulator/engine/images-service.ts';
+import { openImagesService } from '../../../emulator/engine/images/images-service.ts';
 import { DirBlobBackend } from '../../../emulator/node-backends/store-backend-dir.ts';
 import { RegistryFixture } from './registry-fixture.ts';
 

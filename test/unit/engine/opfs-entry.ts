@@ -1,7 +1,7 @@
 // Browser entry for opfs-backend.test.ts: runs the content store on the OPFS backend inside Chromium.
-import { ContentStore } from '../../../emulator/engine/content-store.ts';
-import { sha256Digest } from '../../../emulator/engine/digest.ts';
-import { OpfsBlobBackend } from '../../../emulator/engine/store-backend-opfs.ts';
+import { ContentStore } from '../../../emulator/engine/store/content-store.ts';
+import { sha256Digest } from '../../../emulator/engine/oci/digest.ts';
+import { OpfsBlobBackend } from '../../../emulator/engine/store/store-backend-opfs.ts';
 
 async function run(): Promise<Record<string, unknown>> {
   const backend = await OpfsBlobBackend.open(`test-${Date.now()}`);

@@ -3,12 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { imageHistory, imagesDiskUsage, listImages } from '../../../emulator/engine/image-api.ts';
-import { MemoryGuestFs } from '../../../emulator/engine/guest-fs-memory.ts';
-import { openImagesService, type ImagesService } from '../../../emulator/engine/images-service.ts';
-import type { ProgressMessage } from '../../../emulator/engine/pull-progress.ts';
-import { withoutLibraryPrefix } from '../../../emulator/engine/registry-client.ts';
-import { MemoryBlobBackend } from '../../../emulator/engine/store-backend-memory.ts';
+import { imageHistory, imagesDiskUsage, listImages } from '../../../emulator/engine/images/image-api.ts';
+import { MemoryGuestFs } from '../../../emulator/engine/overlay/guest-fs-memory.ts';
+import { openImagesService, type ImagesService } from '../../../emulator/engine/images/images-service.ts';
+import type { ProgressMessage } from '../../../emulator/engine/images/pull-progress.ts';
+import { withoutLibraryPrefix } from '../../../emulator/engine/registry/registry-client.ts';
+import { MemoryBlobBackend } from '../../../emulator/engine/store/store-backend-memory.ts';
 import { serveStaticFiles } from '../../../emulator/node-backends/static-files.ts';
 
 const PUBLIC = resolve(import.meta.dirname, '../../../public');

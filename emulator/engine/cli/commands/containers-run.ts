@@ -9,7 +9,7 @@ import { formatRunError, parseRunRequest, runErrorText, runHelpText, type RunReq
 import { MAC_ADDRESS_API_ERROR } from '../../network/run-network-options.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { EngineError } from '../../errors.ts';
-import { familiarString, isFullImageId, parseNormalizedNamed, referenceName } from '../../reference.ts';
+import { familiarString, isFullImageId, parseNormalizedNamed, referenceName } from '../../registry/reference.ts';
 import type { CliSession, ProcessEnd } from '../cli-session.ts';
 import { DaemonError, type EngineClient } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';

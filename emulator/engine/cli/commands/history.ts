@@ -1,5 +1,5 @@
 // `docker history`: newest layer first, CREATED BY cut at 45 characters like the docker CLI (`--no-trunc` keeps it).
-import type { HistoryResponseItem } from '../../image-api.ts';
+import type { HistoryResponseItem } from '../../images/image-api.ts';
 import { type Command, FORMAT_FLAG } from '../command.ts';
 import { imagePath } from '../engine-client.ts';
 import { formatList } from '../output-format.ts';

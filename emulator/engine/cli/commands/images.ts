@@ -1,6 +1,6 @@
 // `docker images` / `docker image ls`: rows per repository and tag, as the docker CLI's image formatter lays them out.
 import { filtersQuery } from '../filter-flag.ts';
-import type { ImageSummary } from '../../image-api.ts';
+import type { ImageSummary } from '../../images/image-api.ts';
 import type { Command } from '../command.ts';
 import { FORMAT_FLAG } from '../command.ts';
 import { FlagError } from '../flags.ts';

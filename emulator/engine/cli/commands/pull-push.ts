@@ -1,5 +1,5 @@
 // `docker pull` and `docker push`: the reference checked client-side, then the daemon's progress stream printed.
-import { familiarString, parseNormalizedNamed, type Reference, referenceName, referenceString } from '../../reference.ts';
+import { familiarString, parseNormalizedNamed, type Reference, referenceName, referenceString } from '../../registry/reference.ts';
 import type { Command, CommandContext } from '../command.ts';
 import { DaemonError, imagePath } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';

@@ -1,5 +1,5 @@
 // `docker version`, `docker info` and `docker system df`, printed from the daemon's /version, /info and /system/df.
-import type { ImageSummary } from '../../image-api.ts';
+import type { ImageSummary } from '../../images/image-api.ts';
 import { API_VERSION, ENGINE_VERSION } from '../../api/system-info.ts';
 import { type Command, FORMAT_FLAG } from '../command.ts';
 import { DaemonError } from '../engine-client.ts';

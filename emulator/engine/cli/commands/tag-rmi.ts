@@ -1,6 +1,6 @@
 // `docker tag` and `docker rmi` (Untagged:/Deleted: lines; each failure reported, exit 1 if any).
-import type { DeleteItem } from '../../image-store.ts';
-import { parseNormalizedNamed, referenceName } from '../../reference.ts';
+import type { DeleteItem } from '../../images/image-store.ts';
+import { parseNormalizedNamed, referenceName } from '../../registry/reference.ts';
 import type { Command } from '../command.ts';
 import { DaemonError, imagePath } from '../engine-client.ts';
 import { EngineError } from '../../errors.ts';
