@@ -2,8 +2,8 @@
 //
 // v86 does not declare its devices in v86.d.ts, so this module is the one place that knows the virtio console's
 // shape (pinned to the v86 version in package.json). Two things in that device are adjusted here:
-// - It announces every port as a console port, so the guest kernel turns each into an hvc tty, which moves ~0.7 MB/s
-//   (16 bytes per hvc poll, the tty layer in between). Only port 0 stays a console; the others become plain virtio
+// - It announces every port as a console port, so the guest kernel turns each into an hvc tty, which moved 0.7 MB/s
+//   from the guest in a probe (16 bytes per hvc poll, the tty layer in between). Only port 0 stays a console; the others become plain virtio
 //   serial ports (/dev/vportNpM): whole buffers of up to 32 KiB per write(2), one open(2) at a time (the kernel
 //   answers EBUSY to a second one, whoever asks).
 // - Its `virtio-consoleN-input-bytes` bus event drops what does not fit in the one receive buffer it takes, and
@@ -15,7 +15,8 @@ import type { ByteTransport } from './channel/agent-client.ts';
 
 /** virtio spec 5.3.6.2: the control message that makes a port a console (hvc) */
 const VIRTIO_CONSOLE_CONSOLE_PORT = 4;
-/** A full receive queue holds 16 guest buffers of a page each: keep this much more before asking the guest again. */
+/** When the guest has no receive buffer posted, look again this soon (v86 does not pass on the guest's notice that it
+ *  posted some). */
 const RETRY_MS = 1;
 
 /** v86's VirtQueue and its buffer chains, as far as used here */
@@ -55,9 +56,9 @@ function device(emulator: unknown): V86VirtioConsole {
  * state keeps what its guest was told when it booted.
  */
 export function keepOnlyPortZeroConsole(emulator: unknown): void {
-  const console = device(emulator);
-  const sendEvent = console.SendEvent.bind(console);
-  console.SendEvent = (port, event, value) => {
+  const consoleDevice = device(emulator);
+  const sendEvent = consoleDevice.SendEvent.bind(consoleDevice);
+  consoleDevice.SendEvent = (port, event, value) => {
     if (event === VIRTIO_CONSOLE_CONSOLE_PORT && port !== 0) return;
     sendEvent(port, event, value);
   };
