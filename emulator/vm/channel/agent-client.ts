@@ -3,7 +3,7 @@ import { EngineError, type EngineErrorCode } from '../../engine/errors.ts';
 import { FrameDecoder, FrameType, MAX_PAYLOAD_BYTES, encodeFrame, frameTypeName, type Frame } from './frame-codec.ts';
 import { concatBytes } from '../../engine/blob-backend.ts';
 
-/** A bidirectional byte pipe to the agent (the guest's /dev/ttyS1 in the machine, an in-memory fake in unit tests). */
+/** A bidirectional byte pipe to the agent (a virtio serial port in the machine, emulator/vm/virtio-port.ts; an in-memory fake in unit tests). */
 export interface ByteTransport {
   send(bytes: Uint8Array): void;
   /** Subscribe to bytes from the agent; returns the disposer. */
