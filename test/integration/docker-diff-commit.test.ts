@@ -74,7 +74,7 @@ describe.skipIf(!imagesBuilt('busybox'))('docker diff and commit typed in the gu
     expect((await docker('rm opaque')).status).toBe(0);
   });
 
-  it('cp out, cp in and commit carry a 10 MB file whole (it crosses the control channel)', { timeout: 300_000 }, async () => {
+  it('cp out, cp in and commit keep a 10 MB file whole (commit reads it over the control channel)', { timeout: 300_000 }, async () => {
     const run = await docker('run --name big busybox sh -c "head -c 10485760 /dev/urandom > /big && sha256sum /big"');
     expect(run.status, run.err).toBe(0);
     const sum = run.out.split(' ')[0]!;
