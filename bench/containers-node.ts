@@ -1,6 +1,7 @@
 // Container figures in Node: `docker` typed in a real guest with the engine composed as the browser worker
 // composes it — `docker run --rm busybox true` wall time (on the default bridge, and with --network none),
-// `docker exec` latency, a new container's disk cost.
+// `docker exec` latency, a new container's disk cost, and 10 MB through `docker cp` (both ways) and `docker commit`
+// (commit reads the container's upper dir over the control channel).
 import { startEngineInGuest } from '../emulator/node-backends/engine-in-guest.ts';
 import { timedInGuest } from '../emulator/node-backends/guest-timed.ts';
 import { median, type Figures } from './figures.ts';
@@ -60,6 +61,14 @@ export async function benchContainersNode(options: { runs?: number; log?: (line:
       const upperBytes = await fileBytes(`${bundle}/upper`);
       const shareGrowth = (await shareEntries()) - shareBefore;
       log(`containers-node: new container: ${bundleBytes} bytes in ${bundle} (upper dir ${upperBytes}), ${shareGrowth} new entries on the 9p share`);
+      // 10 MB of random bytes (incompressible), once: each run takes seconds.
+      await sh('docker exec bench-exec sh -c "head -c 10485760 /dev/urandom > /big"');
+      // commit before cp in, so that the upper dir holds the one 10 MB file
+      const cpOut = await timed('docker cp bench-exec:/big /tmp/bench-big');
+      const commit = await timed('docker commit bench-exec bench-commit:big');
+      const cpIn = await timed('docker cp /tmp/bench-big bench-exec:/big-in');
+      await sh('rm /tmp/bench-big; docker rmi bench-commit:big');
+      log(`containers-node: 10 MB: docker cp out ${cpOut} ms, cp in ${cpIn} ms, commit ${commit} ms`);
       return {
         docker_run_rm_true_first_ms_guest: first,
         docker_run_rm_true_ms_guest: median(runTimes),
@@ -67,6 +76,9 @@ export async function benchContainersNode(options: { runs?: number; log?: (line:
         docker_run_rm_true_bridge_overhead_ms_guest: median(runTimes) - median(noneTimes),
         docker_exec_ms_guest: median(execTimes),
         new_container_disk_bytes: bundleBytes,
+        docker_cp_out_10mb_ms_guest: cpOut,
+        docker_cp_in_10mb_ms_guest: cpIn,
+        docker_commit_10mb_ms_guest: commit,
       };
     } finally {
       await sh('docker rm -f bench-exec');

@@ -318,7 +318,7 @@ file_entry() {
   printf '  "kernelRelease": "%s",\n' "$kernel_release"
   printf '  "cmdline": "%s",\n' "$kernel_cmdline"
   printf '  "memoryMiB": %d,\n' "$memory_mib"
-  printf '  "serial": {"console": "ttyS0", "agent": "ttyS1"},\n'
+  printf '  "serial": {"console": "ttyS0", "agent": "virtio-1"},\n'
   printf '  "share9pTag": "host9p",\n  "share9pMount": "/mnt/host",\n'
   printf '  "v86": "%s",\n' "$v86_version"
   printf '  "debian": {"suite": "bookworm", "linux-source-6.1": "%s", "seabios": "%s", "busybox-static:i386": "%s", "libc6-dev-i386": "%s"}\n' \

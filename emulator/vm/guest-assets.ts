@@ -12,6 +12,7 @@ export interface GuestManifest {
   kernelRelease: string;
   cmdline: string;
   memoryMiB: number;
+  /** the learner's console (a UART) and the agent's line (a virtio console port, by its name): informational */
   serial: { console: string; agent: string };
   share9pTag: string;
   share9pMount: string;

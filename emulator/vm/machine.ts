@@ -7,7 +7,7 @@ import v86Package from 'v86/package.json' with { type: 'json' };
 import { bytesStream, type BlobBackend } from '../engine/store/blob-backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { BootProgress, MachineHealth, StartResult } from '../protocol.ts';
-import { AgentClient, type ByteTransport } from './channel/agent-client.ts';
+import { AgentClient } from './channel/agent-client.ts';
 import {
   MANIFEST_FILE,
   SNAPSHOT_INFO_FILE,
@@ -24,16 +24,18 @@ import { GUEST_NETWORK, type GuestTcpConnection } from './guest-network.ts';
 import { answerGuestDns } from './guest-dns-upstream.ts';
 import { TcpFrameShim, type V86FetchAdapter } from './guest-tcp.ts';
 import { ShareFs, type V86FileSystem } from './share-fs.ts';
+import { keepOnlyPortZeroConsole, virtioPortTransport } from './virtio-port.ts';
 
 /**
  * Bump when the emulated hardware changes (devices, memory layout, UARTs, 9p): a state saved with other hardware
  * cannot be restored, and the snapshot records this number.
  */
-export const MACHINE_CONFIG_VERSION = 2;
+export const MACHINE_CONFIG_VERSION = 3;
 export const V86_VERSION: string = v86Package.version;
 
 const CONSOLE_PORT = 0;
-const AGENT_PORT = 1;
+/** the agent's line: port 1 of the virtio console (the guest's /dev/vportNp1, named "virtio-1") */
+const AGENT_VIRTIO_PORT = 1;
 /** the learner's console in the guest, for TIOCSWINSZ */
 export const CONSOLE_TTY = '/dev/ttyS0';
 /** The learner's shell waiting for input: PS1 ends in "# " (root); busybox ash may follow it with a cursor query. */
@@ -94,7 +96,7 @@ interface Booted {
   /** TCP into the guest through v86's adapter, with MSS and flow control added */
   tcp: TcpFrameShim;
   disposers: (() => void)[];
-  /** a new control-channel client on the same serial port (after an in-place state restore) */
+  /** a new control-channel client on the same line (after an in-place state restore) */
   newAgent(): AgentClient;
 }
 
@@ -486,7 +488,8 @@ export class Machine {
       vga_memory_size: 2 * 1024 * 1024,
       bios: { buffer: bios.slice().buffer },
       vga_bios: { buffer: vgaBios.slice().buffer },
-      uart1: true,
+      // The agent's line (PROTOCOL.md): v86.d.ts types this as a terminal adapter, but `true` makes the bare device.
+      virtio_console: true as unknown as V86Options['virtio_console'],
       // eth0: a virtio NIC on v86's fetch adapter, a TCP/IP stack in this worker (no relay server). The worker opens
       // TCP connections into the guest through it (published ports). The MAC is the one the guest's driver read at
       // boot; without preserve_mac a restored state would get a new random MAC that the guest's stack ignores.
@@ -571,23 +574,16 @@ export class Machine {
     const consoleBytes = new ByteBatcher((chunk) => this.onConsole(chunk));
     listen<number>(`serial${CONSOLE_PORT}-output-byte`, consoleBytes.push);
 
-    const agentListeners = new Set<(bytes: Uint8Array) => void>();
-    const agentBytes = new ByteBatcher((chunk) => {
-      for (const l of agentListeners) l(chunk);
-    });
-    listen<number>(`serial${AGENT_PORT}-output-byte`, agentBytes.push);
-    const transport: ByteTransport = {
-      send: (bytes) => emulator.serial_send_bytes(AGENT_PORT, bytes),
-      onBytes: (listener) => {
-        agentListeners.add(listener);
-        return () => agentListeners.delete(listener);
-      },
-    };
-    const newAgent = () =>
-      new AgentClient(transport, {
+    keepOnlyPortZeroConsole(emulator);
+    const transport = virtioPortTransport(emulator, AGENT_VIRTIO_PORT);
+    disposers.push(transport.dispose);
+    const newAgent = () => {
+      transport.discardPending();
+      return new AgentClient(transport, {
         onProtocolError: (error) => this.log(error.message),
         onAgentRestart: (version) => this.log(`the agent restarted (${version})`),
       });
+    };
     return { emulator, agent: newAgent(), share: new ShareFs(fs9p), tcp: guestNetwork(emulator), disposers, newAgent };
   }
 

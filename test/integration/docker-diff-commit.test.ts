@@ -73,4 +73,24 @@ describe.skipIf(!imagesBuilt('busybox'))('docker diff and commit typed in the gu
     expect(both).toBe('both');
     expect((await docker('rm opaque')).status).toBe(0);
   });
+
+  it('cp out, cp in and commit keep a 10 MB file whole (commit reads it over the control channel)', { timeout: 300_000 }, async () => {
+    const run = await docker('run --name big busybox sh -c "head -c 10485760 /dev/urandom > /big && sha256sum /big"');
+    expect(run.status, run.err).toBe(0);
+    const sum = run.out.split(' ')[0]!;
+    expect(sum).toMatch(/^[0-9a-f]{64}$/);
+    const out = await docker('cp big:/big /tmp/big-out');
+    expect(out.status, out.err).toBe(0);
+    expect((await guest.sh('sha256sum /tmp/big-out')).out).toBe(`${sum}  /tmp/big-out\n`);
+    const into = await docker('cp /tmp/big-out big:/big-in');
+    expect(into.status, into.err).toBe(0);
+    const commit = await docker('commit big committed:big');
+    expect(commit.status, commit.err).toBe(0);
+    console.warn(`[timing] 10 MB in the guest (Node): docker cp out ${out.ms} ms, cp in ${into.ms} ms, commit ${commit.ms} ms`);
+    const check = await docker('run --rm committed:big sha256sum /big /big-in');
+    expect(check, check.err).toMatchObject({ status: 0, out: `${sum}  /big\n${sum}  /big-in\n` });
+    expect((await docker('rm big')).status).toBe(0);
+    expect((await docker('rmi committed:big')).status).toBe(0);
+    await guest.sh('rm /tmp/big-out');
+  });
 });

@@ -35,20 +35,28 @@ describe.skipIf(!imagesBuilt('busybox'))('containment on the real kernel', () =>
 
   it('the forged-frame attack fails: no privileged container, no file on the guest, the channel still answers', async () => {
     await guest.sh('rm -f /tmp/pwned');
-    // no serial line in a container's /dev, and the guest's own nodes are root's alone
-    expect(await docker(`run --rm busybox sh -c 'ls /dev | grep -c ttyS; true'`)).toMatchObject({ status: 0, out: '0\n' });
-    expect((await guest.sh('stat -c %a /dev/ttyS1')).out).toBe('600\n');
+    // the agent's line is port 1 of the virtio console (PROTOCOL.md); no console or serial node in a container's /dev,
+    // and the guest's own nodes are root's alone
+    const line = (await guest.sh(`for p in /sys/class/virtio-ports/*; do [ "$(cat $p/name)" = virtio-1 ] && echo /dev/\${p##*/}; done`)).out.trim();
+    expect(line).toMatch(/^\/dev\/vport\d+p1$/);
+    expect(await docker(`run --rm busybox sh -c 'ls /dev | grep -cE "ttyS|hvc|vport"; true'`)).toMatchObject({ status: 0, out: '0\n' });
+    expect((await guest.sh(`stat -c %a ${line} /dev/hvc0 /dev/ttyS1`)).out).toBe('600\n600\n600\n');
+    const [major, minor] = (await guest.sh(`stat -c '%t %T' ${line}`)).out.trim().split(' ').map((hex) => parseInt(hex, 16));
     const forged = printfFrame(0x40, 0x80000999, ['arun', 'a--privileged', 'a-v', 'a/:/h', 'abusybox', 'atouch', 'a/h/tmp/pwned']);
-    // as the attacker typed it: a node for ttyS1, then the frame written to it
-    const attack = await docker(`run --rm busybox sh -c 'mknod /tmp/s1 c 4 65; printf "${forged}" > /tmp/s1; echo status $?'`);
+    // as the attacker typed it: a node for the agent's port, then the frame written to it
+    const attack = await docker(`run --rm busybox sh -c 'mknod /tmp/s1 c ${major} ${minor}; printf "${forged}" > /tmp/s1; echo status $?'`);
     expect(attack.status, attack.err).toBe(0);
     expect(attack.out).toBe('status 1\n');
     expect(attack.err).toContain('Operation not permitted');
-    // the same through --device, which the device program allows: the agent holds the line exclusively
-    const device = await docker(`run --rm --device /dev/ttyS1 busybox sh -c 'ls -l /dev/ttyS1 | cut -c1; printf "${forged}" > /dev/ttyS1; echo status $?'`);
+    // the same through --device, which the device program allows: a virtio port takes one open at a time (the agent's)
+    const device = await docker(`run --rm --device ${line} busybox sh -c 'ls -l ${line} | cut -c1; printf "${forged}" > ${line}; echo status $?'`);
     expect(device.status, device.err).toBe(0);
     expect(device.out).toBe('c\nstatus 1\n');
     expect(device.err).toContain('Device or resource busy');
+    // and so is the guest's root, outside any container
+    const root = await guest.sh(`{ echo x > ${line}; } 2>&1; echo status $?`);
+    expect(root.out).toContain('Device or resource busy');
+    expect(root.out).toMatch(/status 1\n$/);
     expect((await docker('ps -a -q')).out).toBe('');
     expect((await guest.sh('ls /tmp/pwned 2>&1')).status).not.toBe(0);
     expect(await docker('run --rm busybox echo still here')).toMatchObject({ status: 0, out: 'still here\n' });

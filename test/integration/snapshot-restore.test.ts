@@ -53,6 +53,18 @@ describe('restored machine', () => {
     expect((await machine.agent.exec(['true'])).exitCode).toBe(0);
   });
 
+  it('keeps the agent\'s line (the virtio console) through an in-place restore: a megabyte each way after it', async () => {
+    const data = new Uint8Array(1 << 20).map((_, i) => (i * 2654435761) >>> 24);
+    await machine.agent.writeFile('/tmp/saved', data);
+    const state = await machine.saveState();
+    await sh(machine, 'rm /tmp/saved; echo later > /tmp/later');
+    expect((await machine.restoreState(state)).fromSnapshot).toBe(true);
+    expect(await sh(machine, 'cat /tmp/later 2>&1 || echo gone')).toMatch(/gone/);
+    expect(Buffer.from(await machine.agent.readFile('/tmp/saved')).equals(data)).toBe(true);
+    await machine.agent.writeFile('/tmp/again', data);
+    expect(await sh(machine, 'cmp /tmp/saved /tmp/again && echo same')).toBe('same\n');
+  });
+
   it('restart() throws the guest away and restores the snapshot', async () => {
     await sh(machine, 'echo scratch > /root/scratch');
     const result = await machine.restart();

@@ -1,4 +1,4 @@
-/* drydock-agent: runs what the host asks over a raw serial line (see PROTOCOL.md); decides nothing.
+/* drydock-agent: runs what the host asks over its line, a virtio serial port (see PROTOCOL.md); decides nothing.
  * Called as `docker` it is the shim instead: a client of the agent's unix socket (shim_main); called as
  * `drydock-init`, the container runtime's step runner (../runtime/drydock-init.c); as `drydock-dns` and
  * `docker-proxy`, the embedded DNS server and the userland proxy of published ports (../network/). */
@@ -672,10 +672,15 @@ static void on_sigchld(int sig) {
   errno = saved;
 }
 
+/* The line: a virtio serial port (/dev/vportNpM, what init passes) or a serial tty (a UART, a pty in check-shim.py).
+ * A virtio serial port takes one open(2) at a time, the kernel's own exclusivity (EBUSY to anyone else, root
+ * included); a tty gets raw mode and TIOCEXCL (EBUSY unless the opener has CAP_SYS_ADMIN, which a container's root
+ * has not). Either way nothing else can read the host's frames or forge the agent's, whatever /dev it has. */
 static void setup_tty(const char *path) {
   tty = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (tty < 0) { perror(path); exit(1); }
   struct termios t;
+  if (!isatty(tty)) return;
   if (tcgetattr(tty, &t) == 0) {
     cfmakeraw(&t);
     t.c_cflag |= CLOCAL | CREAD;
@@ -687,8 +692,6 @@ static void setup_tty(const char *path) {
     if (tcsetattr(tty, TCSANOW, &t) < 0) perror("tcsetattr");
     tcflush(tty, TCIOFLUSH);
   }
-  /* Exclusive: a later open(2) of this line fails with EBUSY unless the opener has CAP_SYS_ADMIN (a container's
-   * root has not), so nothing else can read the host's frames or forge the agent's, whatever /dev it has. */
   if (ioctl(tty, TIOCEXCL) < 0) perror("drydock-agent: TIOCEXCL");
 }
 
@@ -699,7 +702,7 @@ static int agent_main(int argc, char **argv) {
     if (write(oom, "-1000", 5) < 0) perror("drydock-agent: oom_score_adj");
     close(oom);
   }
-  setup_tty(argc > 1 ? argv[1] : "/dev/ttyS1");
+  setup_tty(argc > 1 ? argv[1] : "/dev/vport2p1");
   if (pipe2(sigchld_pipe, O_CLOEXEC | O_NONBLOCK) < 0) { perror("pipe"); return 1; }
   struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP};
   sigemptyset(&sa.sa_mask);
@@ -752,9 +755,12 @@ static int agent_main(int argc, char **argv) {
     }
     if (pfds[1].revents & POLLOUT) pump_out();
     if (pfds[1].revents & POLLIN) {
-      uint8_t data[4096];
-      ssize_t r = read(tty, data, sizeof data);
-      if (r > 0) { buf_put(&in, data, (size_t)r); parse_input(); }
+      /* a virtio port gives one guest buffer (a page) per read: take what has arrived, up to a frame's worth */
+      static uint8_t data[HEADER + MAX_PAYLOAD];
+      size_t got = 0;
+      ssize_t r;
+      while (got < sizeof data && (r = read(tty, data + got, sizeof data - got)) > 0) got += (size_t)r;
+      if (got) { buf_put(&in, data, got); parse_input(); }
     }
     if (pfds[2].revents & POLLIN) accept_shim();
     /* A stream may have been freed by a frame handled above: look it up again by pointer. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../engine/errors.ts';
 import { ACK_WINDOW, AgentClient, SEND_CHUNK_BYTES, parseExit, startFailure } from './agent-client.ts';
 import { FakeAgent, type FakeAgentOptions } from './fake-agent.ts';
-import { FrameType, encodeFrame } from './frame-codec.ts';
+import { FrameType, MAX_PAYLOAD_BYTES, encodeFrame } from './frame-codec.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
@@ -22,7 +22,8 @@ function setup(options: FakeAgentOptions = {}) {
         p.exit(3);
       },
       cat: async (p) => {
-        p.stdout(await p.stdin());
+        const input = await p.stdin();
+        for (let at = 0; at < input.length; at += MAX_PAYLOAD_BYTES) p.stdout(input.subarray(at, at + MAX_PAYLOAD_BYTES));
         p.exit(0);
       },
       env: (p) => {

@@ -3,7 +3,7 @@ import { EngineError, type EngineErrorCode } from '../../engine/errors.ts';
 import { FrameDecoder, FrameType, MAX_PAYLOAD_BYTES, encodeFrame, frameTypeName, type Frame } from './frame-codec.ts';
 import { concatBytes } from '../../engine/store/blob-backend.ts';
 
-/** A bidirectional byte pipe to the agent (the guest's /dev/ttyS1 in the machine, an in-memory fake in unit tests). */
+/** A bidirectional byte pipe to the agent (a virtio serial port in the machine, emulator/vm/virtio-port.ts; an in-memory fake in unit tests). */
 export interface ByteTransport {
   send(bytes: Uint8Array): void;
   /** Subscribe to bytes from the agent; returns the disposer. */
@@ -13,10 +13,11 @@ export interface ByteTransport {
 /** PROTOCOL.md: the host keeps at most 8 unacknowledged STDIN/DATA frames per stream. */
 export const ACK_WINDOW = 8;
 /**
- * Bytes per STDIN/DATA frame we send. Smaller than the protocol's 64 KiB: the link has no flow control below the
- * frames, and the guest kernel's tty buffer (64 KiB) must hold a whole window if the agent is slow to read.
+ * Bytes per STDIN/DATA frame we send. The line (a virtio serial port) loses nothing: what the guest's receive buffers
+ * (16 pages) do not hold waits in the worker, so a window is bounded by the frames, not by the guest. Half the
+ * protocol's 64 KiB: a window is then 256 KiB, and every acknowledgement costs a round trip through the guest.
  */
-export const SEND_CHUNK_BYTES = 4096;
+export const SEND_CHUNK_BYTES = 32 * 1024;
 /** Host-chosen stream ids are 1..0x7FFFFFFF (PROTOCOL.md). */
 const MAX_HOST_STREAM = 0x7fffffff;
 const AGENT_STREAM_BIT = 0x80000000;

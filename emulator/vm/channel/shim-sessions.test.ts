@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import type { CliSession } from '../../engine/cli/cli-session.ts';
 import { EngineError } from '../../engine/errors.ts';
-import { ACK_WINDOW, AgentClient, SEND_CHUNK_BYTES, type ByteTransport } from './agent-client.ts';
+import { ACK_WINDOW, AgentClient, type ByteTransport } from './agent-client.ts';
 import { FakeAgent } from './fake-agent.ts';
 import { FrameDecoder, FrameType, encodeFrame, type Frame } from './frame-codec.ts';
-import { ShimFrameType, ShimSessions, parseOpen, type CliHandler } from './shim-sessions.ts';
+import { SHIM_OUTPUT_CHUNK_BYTES, ShimFrameType, ShimSessions, parseOpen, type CliHandler } from './shim-sessions.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -59,7 +59,7 @@ describe('ShimSessions', () => {
   });
 
   it('keeps at most ACK_WINDOW output frames unacknowledged, and sends SHIM_EXIT after all output', async () => {
-    const big = new Uint8Array(SEND_CHUNK_BYTES * 20 + 5).map((_, i) => i & 0xff);
+    const big = new Uint8Array(SHIM_OUTPUT_CHUNK_BYTES * 20 + 5).map((_, i) => i & 0xff);
     const t = setup((s) => {
       s.stdout(big);
       s.exit(0);
@@ -70,7 +70,7 @@ describe('ShimSessions', () => {
     for (let i = 0; i < 30 && !t.toShim.some((f) => f.type === ShimFrameType.SHIM_EXIT); i++) t.fromShim(FrameType.ACK);
     const out = t.toShim.filter((f) => f.type === FrameType.STDOUT);
     expect(out.length).toBe(21);
-    expect(out.every((f) => f.payload.length <= SEND_CHUNK_BYTES)).toBe(true);
+    expect(out.every((f) => f.payload.length <= SHIM_OUTPUT_CHUNK_BYTES)).toBe(true);
     expect(Buffer.concat(out.map((f) => f.payload)).equals(big)).toBe(true);
     expect(t.toShim.at(-1)!.type).toBe(ShimFrameType.SHIM_EXIT);
   });

@@ -1,8 +1,12 @@
 // Host side of the guest's `docker` shim: SHIM_* frames on agent-chosen streams become CliSession objects (PROTOCOL.md "The docker shim").
 import type { CliSession, ProcessEnd, SpawnRequest, TtySize } from '../../engine/cli/cli-session.ts';
 import { EngineError } from '../../engine/errors.ts';
-import { ACK_WINDOW, SEND_CHUNK_BYTES, type AgentStreamListener } from './agent-client.ts';
+import { ACK_WINDOW, type AgentStreamListener } from './agent-client.ts';
 import { FrameType, MAX_PAYLOAD_BYTES, frameTypeName, type Frame } from './frame-codec.ts';
+
+/** PROTOCOL.md "The docker shim": output frames of at most 4096 bytes (the shim writes them to a terminal that drains
+ *  at serial speed, and the guest's tty buffer must hold a window of them). */
+export const SHIM_OUTPUT_CHUNK_BYTES = 4096;
 
 /** The shim's frame types (PROTOCOL.md, 0x40-0x4F). */
 export const ShimFrameType = {
@@ -245,8 +249,8 @@ class ShimSession implements CliSession {
     if (this.exited) throw new EngineError('CONFLICT', 'output after exit()');
     if (this.closed) return; // the terminal has gone; the engine learns it from `signal`
     const bytes = typeof data === 'string' ? encoder.encode(data) : data;
-    for (let at = 0; at < bytes.length; at += SEND_CHUNK_BYTES) {
-      this.enqueue({ type, stream: this.stream, payload: bytes.slice(at, at + SEND_CHUNK_BYTES) }, true);
+    for (let at = 0; at < bytes.length; at += SHIM_OUTPUT_CHUNK_BYTES) {
+      this.enqueue({ type, stream: this.stream, payload: bytes.slice(at, at + SHIM_OUTPUT_CHUNK_BYTES) }, true);
     }
   }
 
