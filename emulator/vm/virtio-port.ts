@@ -9,7 +9,7 @@
 // - Its `virtio-consoleN-input-bytes` bus event drops what does not fit in the one receive buffer it takes, and
 //   everything when the guest has none posted. Host bytes are put into the guest's receive buffers here instead,
 //   each as full as it goes, and kept until the guest posts more.
-import { concatBytes } from '../engine/blob-backend.ts';
+import { concatBytes } from '../engine/store/blob-backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { ByteTransport } from './channel/agent-client.ts';
 
