@@ -41,7 +41,7 @@ enum {
   T_READ_FILE = 0x20, T_DATA = 0x21, T_END = 0x22, T_WRITE_FILE = 0x23, T_OK = 0x24,
   T_RESIZE = 0x30, T_SET_TIME = 0x31,
   T_SHIM_OPEN = 0x40, T_SHIM_STDIN = 0x41, T_SHIM_EXIT = 0x42, T_SHIM_SPAWN = 0x43,
-  T_SHIM_CHILD_EXIT = 0x44, T_SHIM_CLOSED = 0x45,
+  T_SHIM_CHILD_EXIT = 0x44, T_SHIM_CLOSED = 0x45, T_SHIM_RAW = 0x47,
 };
 
 #define SHIM_SOCKET_DIR "/run/drydock"
@@ -689,7 +689,7 @@ static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len
 /* A header the host could have sent: the magic, a type the host sends, flags 0, a length within the limit. */
 static int plausible_header(const uint8_t *h) {
   static const uint8_t host_types[] = {T_HELLO, T_PING, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_KILL, T_ACK, T_READ_FILE,
-                                       T_DATA, T_END, T_WRITE_FILE, T_RESIZE, T_SET_TIME, T_SHIM_EXIT, T_SHIM_SPAWN};
+                                       T_DATA, T_END, T_WRITE_FILE, T_RESIZE, T_SET_TIME, T_SHIM_EXIT, T_SHIM_SPAWN, T_SHIM_RAW};
   if (h[0] != MAGIC || h[2] || h[3] || le32(h + 8) > MAX_PAYLOAD) return 0;
   for (size_t i = 0; i < sizeof host_types; i++) if (h[1] == host_types[i]) return 1;
   return 0;
@@ -922,7 +922,37 @@ static void shim_spawn(uint8_t *p, size_t len) {
   free(envp);
 }
 
+/* SHIM_RAW: the terminal as the docker CLI's SetRawTerminal leaves it while attached to a container's pty (moby/term's
+ * MakeRaw), which echoes and signals itself; put back as it was by `0`, at exit, and by a signal that ends us. */
+static struct termios shim_cooked;
+static int shim_is_raw;
+
+static void shim_raw(int on) {
+  if (on && !shim_is_raw && isatty(0) && tcgetattr(0, &shim_cooked) == 0) {
+    struct termios t = shim_cooked;
+    t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t.c_oflag &= ~(tcflag_t)OPOST;
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+    t.c_cflag |= CS8;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    if (tcsetattr(0, TCSADRAIN, &t) == 0) shim_is_raw = 1;
+  } else if (!on && shim_is_raw) {
+    tcsetattr(0, TCSADRAIN, &shim_cooked);
+    shim_is_raw = 0;
+  }
+}
+
+static void shim_restore_and_die(int sig) {
+  shim_raw(0);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 static int shim_main(int argc, char **argv) {
+  signal(SIGTERM, shim_restore_and_die);
+  signal(SIGHUP, shim_restore_and_die);
   shim_sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = SHIM_SOCKET};
   if (shim_sock < 0 || connect(shim_sock, (struct sockaddr *)&addr, sizeof addr) < 0) {
@@ -976,6 +1006,7 @@ static int shim_main(int argc, char **argv) {
     ssize_t r = read(shim_sock, data, sizeof data);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
+      shim_raw(0);
       fprintf(stderr, "docker: lost the connection to the Docker daemon\n");
       return 1;
     }
@@ -989,7 +1020,9 @@ static int shim_main(int argc, char **argv) {
         case T_STDERR: write_all(2, p, len); shim_send(T_ACK, NULL, 0); break;
         case T_ACK: credit++; break;
         case T_SHIM_SPAWN: shim_spawn(p, len); break;
+        case T_SHIM_RAW: shim_raw(len > 0 && p[0] == '1'); break;
         case T_SHIM_EXIT: {
+          shim_raw(0);
           char code[16] = {0};
           memcpy(code, p, len < sizeof code - 1 ? len : sizeof code - 1);
           return atoi(code) & 0xff;
@@ -998,7 +1031,7 @@ static int shim_main(int argc, char **argv) {
       }
       buf_drop(&in_buf, HEADER + len);
     }
-    if (got < 0) { fprintf(stderr, "docker: bad frame from the agent\n"); return 1; }
+    if (got < 0) { shim_raw(0); fprintf(stderr, "docker: bad frame from the agent\n"); return 1; }
   }
 }
 
