@@ -119,6 +119,44 @@ describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest',
     port.removeAllListeners('message');
   });
 
+  it('-t gets a pty of the container\'s devpts; run -dit, then attach on the console: echoed once, ^P^Q detaches', { timeout: 180_000 }, async () => {
+    expect(await docker('run -t --rm busybox tty')).toMatchObject({ status: 0, out: '/dev/pts/0\r\n' });
+    expect((await docker('run -dit --name bg busybox sh')).status).toBe(0);
+    let screen = '';
+    const port = guest.machine.console;
+    port.on('message', (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data)));
+    const waitFor = async (re: RegExp, ms = 60_000) => {
+      for (const t0 = Date.now(); !re.test(screen); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${re} on the console:\n${screen.slice(-2000)}`);
+      }
+    };
+    /** the console's line settings, read beside it (ash's own line editing clears icanon and echo, never opost) */
+    const consoleMode = async () => (await guest.sh('stty -F /dev/ttyS0 -a')).out;
+    port.postMessage('docker attach bg\n');
+    // the shim's terminal goes raw (SHIM_RAW) before the attach reads it: typed then, a line shows once
+    for (const t0 = Date.now(); !/-opost/.test(await consoleMode()); await new Promise((r) => setTimeout(r, 200))) {
+      expect(Date.now() - t0, 'the console goes raw while attached').toBeLessThan(60_000);
+    }
+    screen = '';
+    port.postMessage('\r');
+    // ash asks where the cursor is after its prompt (ESC[6n); nobody answers on this console
+    await waitFor(/# (?:\x1b\[6n)?$/);
+    port.postMessage('echo inside-$((6*7)); tty\r');
+    await waitFor(/inside-42\r\n\/dev\/pts\/0\r\n.*# (?:\x1b\[6n)?$/s);
+    expect(screen.split('echo inside-$((6*7))').length - 1).toBe(1);
+    port.postMessage('\x10\x11');
+    // typed once docker has gone: a shim still reading its stdin would take it
+    for (const t0 = Date.now(); (await guest.sh('pidof docker')).out.trim() !== ''; await new Promise((r) => setTimeout(r, 200))) {
+      expect(Date.now() - t0, 'docker attach ends at ctrl-p ctrl-q').toBeLessThan(30_000);
+    }
+    port.postMessage('echo status=$?\n');
+    await waitFor(/^status=0\r?$/m);
+    expect(await consoleMode()).toMatch(/ opost/);
+    expect((await docker('inspect --format "{{.State.Status}}" bg')).out).toBe('running\n');
+    expect((await docker('rm -f bg')).status).toBe(0);
+    port.removeAllListeners('message');
+  });
+
   it('--pids-limit 50 contains a fork bomb; the agent stays responsive; rm -f cleans it up', { timeout: 180_000 }, async () => {
     const run = await docker(`run -d --name bomb --pids-limit 50 busybox sh -c 'f(){ f|f& }; f; sleep 1000'`);
     expect(run.status, run.err).toBe(0);
