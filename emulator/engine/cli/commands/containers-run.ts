@@ -354,6 +354,9 @@ async function copyOutput(ctx: RawContext, response: Response, tty: boolean, sig
   const write: OutputSink = sink ?? ((stream, data) => (stream === 'stderr' ? ctx.session.stderr : ctx.session.stdout).call(ctx.session, data));
   const raw = tty || response.headers.get('Content-Type') === 'application/vnd.docker.raw-stream';
   const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
+  // the in-process router hands over the body itself, which a request's abort does not end: cancelled here (a detach)
+  const stop = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
   let pending = new Uint8Array(0);
   try {
     for (;;) {
@@ -374,6 +377,8 @@ async function copyOutput(ctx: RawContext, response: Response, tty: boolean, sig
     }
   } catch (e) {
     if (!signal.aborted) throw e;
+  } finally {
+    signal.removeEventListener('abort', stop);
   }
 }
 
