@@ -101,6 +101,12 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     const seen = (engine.log().match(new RegExp(re.source, 'g')) ?? []).length;
     return () => (engine.log().match(new RegExp(re.source, 'g')) ?? []).length > seen;
   };
+  /** Resolves once a process called `name` runs in the container (docker exec pidof), bounded. */
+  const untilRunning = async (container: string, name: string) => {
+    for (const t0 = Date.now(); (await docker(['exec', container, 'pidof', name])).out.trim() === ''; ) {
+      expect(Date.now() - t0, `${name} runs in ${container}`).toBeLessThan(30_000);
+    }
+  };
   /** A POST on the engine's socket (what a client's resize sends); resolves with the status. */
   const post = (path: string) =>
     new Promise<number>((ok, fail) => {
@@ -161,13 +167,15 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
       // the CLI sizes the pty right after the start: typed once that has been answered
       { after: /# (?:\x1b\[6n)?$/, ready: resized, send: 'tty; stty size\r' },
       { after: /30 100\r\n.*# (?:\x1b\[6n)?$/s, send: 'sleep 30\r' },
-      { after: /sleep 30\r\n$/, send: '\x03' },
-      // the shell's prompt again: SIGINT went to the foreground job, not the shell. Then a client's resize (the API's)
-      { after: /sleep 30\r\n.*# (?:\x1b\[6n)?$/s, send: async () => (expect(await post('/v1.43/containers/tty1/resize?h=41&w=123')).toBe(200), 'stty size\r') },
-      { after: /stty size\r\n41 123\r\n.*# (?:\x1b\[6n)?$/s, send: 'exit 4\r' },
+      // ^C once sleep runs (the shell has made it the terminal's foreground job by then)
+      { after: /sleep 30\r\n$/, send: async () => (await untilRunning('tty1', 'sleep'), '\x03') },
+      // the shell's prompt again, sleep killed by SIGINT (rc=130, where its end would say 0); then a client's resize
+      // (the API's: ash redraws its line at the SIGWINCH)
+      { after: /sleep 30\r\n.*# (?:\x1b\[6n)?$/s, send: async () => (expect(await post('/v1.43/containers/tty1/resize?h=41&w=123')).toBe(200), 'echo rc=$?; stty size\r') },
+      { after: /stty size\r\nrc=130\r\n41 123\r\n.*# (?:\x1b\[6n)?$/s, send: 'exit 4\r' },
     ]);
     expect(r.out).toContain('/dev/pts/0\r\n30 100\r\n');
-    expect(r.out).toContain('stty size\r\n41 123\r\n');
+    expect(r.out).toContain('stty size\r\nrc=130\r\n41 123\r\n');
     // typed once, echoed once: by the container's pty, not by a terminal in cooked mode as well
     expect(r.out).toContain('tty; stty size');
     expect(unprompted(r.out, 'tty; stty size')).toBe(0);
