@@ -3,6 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
+/** How often `typed` shows on `screen` without ash's prompt right before it (its own echo or a redraw has one). */
+function unprompted(screen: string, typed: string): number {
+  return screen.split(typed).slice(0, -1).filter((before) => !/# (?:\x1b\[6n)?$/.test(before)).length;
+}
+
 describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest', () => {
   const guest = useEngineGuest({ pull: ['busybox'] });
   const { docker } = guest;
@@ -116,6 +121,49 @@ describe.skipIf(!imagesBuilt('busybox'))('docker containers typed in the guest',
     port.postMessage('echo status=$?\n');
     await waitFor(/^status=5\r?$/m);
     expect((await docker('ps -aq --filter name=tty1')).out).toBe('');
+    port.removeAllListeners('message');
+  });
+
+  it('-t gets a pty of the container\'s devpts; run -dit, then attach on the console: echoed once, ^P^Q detaches', { timeout: 180_000 }, async () => {
+    expect(await docker('run -t --rm busybox tty')).toMatchObject({ status: 0, out: '/dev/pts/0\r\n' });
+    expect((await docker('run -dit --name bg busybox sh')).status).toBe(0);
+    let screen = '';
+    const port = guest.machine.console;
+    port.on('message', (data: Uint8Array | string) => (screen += typeof data === 'string' ? data : new TextDecoder().decode(data)));
+    const waitFor = async (re: RegExp, ms = 60_000) => {
+      for (const t0 = Date.now(); !re.test(screen); await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${re} on the console:\n${screen.slice(-2000)}`);
+      }
+    };
+    /** the console's line settings, read beside it */
+    const consoleMode = async () => (await guest.sh('stty -F /dev/ttyS0 -a')).out;
+    const atPrompt = await consoleMode();
+    port.postMessage('docker attach bg\n');
+    // the shim's terminal goes raw (SHIM_RAW: -isig, which ash's own line editing keeps) before the container's output
+    // comes, so a line typed once its prompt shows is echoed by the container's pty alone
+    for (let mode = atPrompt, t0 = Date.now(); mode === atPrompt || !/-isig/.test(mode); await new Promise((r) => setTimeout(r, 200)), mode = await consoleMode()) {
+      expect(Date.now() - t0, 'the console goes raw while attached').toBeLessThan(60_000);
+    }
+    screen = '';
+    port.postMessage('\r');
+    // a new prompt after that Enter (ash asks where the cursor is after its prompt, ESC[6n; nobody answers here)
+    await waitFor(/\r\n\/ # (?:\x1b\[6n)?$/);
+    port.postMessage('echo inside-$((6*7)); tty\r');
+    await waitFor(/inside-42\r\n\/dev\/pts\/0\r\n.*# (?:\x1b\[6n)?$/s);
+    // echoed by the container's pty alone: a console still in cooked mode would show the line once more, without a
+    // prompt before it (ash redraws a line after a SIGWINCH, the attach's resize, prompt first)
+    expect(unprompted(screen, 'echo inside-$((6*7))'), JSON.stringify(screen)).toBe(0);
+    port.postMessage('\x10\x11');
+    // typed once docker has gone: a shim still reading its stdin would take it
+    for (const t0 = Date.now(); (await guest.sh('pidof docker')).out.trim() !== ''; await new Promise((r) => setTimeout(r, 200))) {
+      expect(Date.now() - t0, 'docker attach ends at ctrl-p ctrl-q').toBeLessThan(30_000);
+    }
+    port.postMessage('echo status=$?\n');
+    await waitFor(/^status=0\r?$/m);
+    // the shim put the console back as it was
+    expect(await consoleMode()).toBe(atPrompt);
+    expect((await docker('inspect --format "{{.State.Status}}" bg')).out).toBe('running\n');
+    expect((await docker('rm -f bg')).status).toBe(0);
     port.removeAllListeners('message');
   });
 

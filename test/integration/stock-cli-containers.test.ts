@@ -55,6 +55,65 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     });
   }
   const docker = (args: string[], input?: string) => exec(DOCKER, args, input);
+
+  /**
+   * `line` under script(1)'s pty, each input typed only once what comes before it has shown (and `ready` holds): the
+   * docker CLI has then put the terminal raw, so what shows twice was echoed twice. Bounded.
+   */
+  function typed(line: string, steps: { after: RegExp; ready?: () => boolean; send: string | (() => Promise<string>) }[], timeoutMs = 120_000): Promise<Run> {
+    const started = Date.now();
+    return new Promise((resolveRun) => {
+      const child = spawn(SCRIPT, ['-qec', line, '/dev/null'], { env: engine.env(), stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      let at = 0;
+      let busy = false;
+      const next = () => {
+        const step = steps[at];
+        if (busy || !step || !step.after.test(out) || (step.ready && !step.ready())) return;
+        at++;
+        busy = true;
+        void (typeof step.send === 'string' ? Promise.resolve(step.send) : step.send()).then((bytes) => {
+          busy = false;
+          child.stdin.write(bytes);
+          if (at === steps.length) child.stdin.end();
+          else next();
+        });
+      };
+      const poll = setInterval(next, 100);
+      child.stdout.on('data', (d: Buffer) => ((out += d.toString()), next()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      child.on('close', (status) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolveRun({ status, out, err, ms: Date.now() - started });
+      });
+    });
+  }
+  /**
+   * How often `typed` shows without a shell's prompt right before it: the container's pty echo follows the prompt, and
+   * so does ash's redraw of the line after a SIGWINCH; a terminal still in cooked mode would echo it once more, bare.
+   */
+  const unprompted = (out: string, typed: string) => out.split(typed).slice(0, -1).filter((before) => !/# (?:\x1b\[6n)?$/.test(before)).length;
+  /** true once engine:serve has logged one more request matching `re` than it had when this was called */
+  const another = (re: RegExp) => {
+    const seen = (engine.log().match(new RegExp(re.source, 'g')) ?? []).length;
+    return () => (engine.log().match(new RegExp(re.source, 'g')) ?? []).length > seen;
+  };
+  /** Resolves once a process called `name` runs in the container (docker exec pidof), bounded. */
+  const untilRunning = async (container: string, name: string) => {
+    for (const t0 = Date.now(); (await docker(['exec', container, 'pidof', name])).out.trim() === ''; ) {
+      expect(Date.now() - t0, `${name} runs in ${container}`).toBeLessThan(30_000);
+    }
+  };
+  /** A POST on the engine's socket (what a client's resize sends); resolves with the status. */
+  const post = (path: string) =>
+    new Promise<number>((ok, fail) => {
+      const req = httpRequest({ socketPath: engine.socket, method: 'POST', path }, (res) => (res.resume(), res.on('end', () => ok(res.statusCode ?? 0))));
+      req.on('error', fail);
+      req.end();
+    });
   const noContainers = async () => expect((await docker(['ps', '-aq'])).out).toBe('');
 
   it('run --rm busybox echo hi: prints hi, exits 0, leaves no container', async () => {
@@ -100,11 +159,14 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     await noContainers();
   });
 
-  it('run -t: one raw stream (no stdcopy frames), stderr in it', async () => {
+  it('run -t: one raw stream (no stdcopy frames), stderr in it, from a pty of the container\'s own', async () => {
     const r = await docker(['run', '-t', '--rm', 'busybox', 'sh', '-c', 'echo hi; echo err >&2']);
     expect(r.status).toBe(0);
-    // the container has no pseudo-terminal in the guest yet: no \r\n translation
-    expect(r.out).toBe('hi\nerr\n');
+    // the pty's line discipline turns \n into \r\n, as on Docker
+    expect(r.out).toBe('hi\r\nerr\r\n');
+    const tty = await docker(['run', '-t', '--rm', 'busybox', 'tty']);
+    expect(tty).toMatchObject({ status: 0, out: '/dev/pts/0\r\n' });
+    timings.push(`run -t --rm tty ${tty.ms} ms`);
     await noContainers();
   });
 
@@ -113,6 +175,28 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     expect(r.status).toBe(4);
     expect(r.out).toContain('42');
     expect(engine.log()).toMatch(/POST \/v1\.\d+\/containers\/[0-9a-f]{64}\/resize\?h=30&w=100 -> 200/);
+    await noContainers();
+  });
+
+  it.skipIf(!existsSync(SCRIPT))('run -it: the pty is /dev/pts/0 with the terminal\'s size, echoes once, ^C interrupts, a resize reaches stty', async () => {
+    const resized = another(/\/containers\/[0-9a-f]{64}\/resize\?h=30&w=100 -> 200/);
+    const r = await typed('stty rows 30 cols 100; docker run -it --rm --name tty1 busybox sh; echo "status=$?"', [
+      // the CLI sizes the pty right after the start: typed once that has been answered
+      { after: /# (?:\x1b\[6n)?$/, ready: resized, send: 'tty; stty size\r' },
+      { after: /30 100\r\n.*# (?:\x1b\[6n)?$/s, send: 'sleep 30\r' },
+      // ^C once sleep runs (the shell has made it the terminal's foreground job by then)
+      { after: /sleep 30\r\n$/, send: async () => (await untilRunning('tty1', 'sleep'), '\x03') },
+      // the shell's prompt again, sleep killed by SIGINT (rc=130, where its end would say 0); then a client's resize
+      // (the API's: ash redraws its line at the SIGWINCH)
+      { after: /sleep 30\r\n.*# (?:\x1b\[6n)?$/s, send: async () => (expect(await post('/v1.43/containers/tty1/resize?h=41&w=123')).toBe(200), 'echo rc=$?; stty size\r') },
+      { after: /stty size\r\nrc=130\r\n41 123\r\n.*# (?:\x1b\[6n)?$/s, send: 'exit 4\r' },
+    ]);
+    expect(r.out).toContain('/dev/pts/0\r\n30 100\r\n');
+    expect(r.out).toContain('stty size\r\nrc=130\r\n41 123\r\n');
+    // typed once, echoed once: by the container's pty, not by a terminal in cooked mode as well
+    expect(r.out).toContain('tty; stty size');
+    expect(unprompted(r.out, 'tty; stty size')).toBe(0);
+    expect(r.out).toContain('status=4');
     await noContainers();
   });
 
@@ -138,6 +222,15 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
       const it = await exec(SCRIPT, ['-qec', 'stty rows 30 cols 100; docker exec -it svc sh', '/dev/null'], 'echo $((6*7))\nexit 6\n');
       expect(it.status).toBe(6);
       expect(it.out).toContain('42');
+      // exec -it gets a pty of the container's devpts (svc has none of its own: the first one), sized by the CLI's
+      // ExecStartOptions.ConsoleSize and resize
+      const tty = await typed('stty rows 33 cols 90; docker exec -it svc sh; echo "status=$?"', [
+        { after: /# (?:\x1b\[6n)?$/, send: 'tty; stty size\r' },
+        { after: /33 90\r\n.*# (?:\x1b\[6n)?$/s, send: 'exit 3\r' },
+      ]);
+      expect(tty.out).toContain('/dev/pts/0\r\n33 90\r\n');
+      expect(unprompted(tty.out, 'tty; stty size')).toBe(0);
+      expect(tty.out).toContain('status=3');
     }
 
     // docker attach: the container's output from now on; the marker is written until it shows (bounded)
@@ -152,6 +245,28 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     expect((await docker(['kill', 'svc'])).status).toBe(0);
     expect(await attachEnd).toBe(137);
     expect((await docker(['rm', 'svc'])).status).toBe(0);
+    await noContainers();
+  });
+
+  it.skipIf(!existsSync(SCRIPT))('run -dit, then attach: the shell answers typed commands on its pty; ctrl-p ctrl-q leaves it running', async () => {
+    expect((await docker(['run', '-dit', '--name', 'bg', 'busybox', 'sh'])).status).toBe(0);
+    // attached with stdin, and the pty sized to this terminal (the CLI resizes right after it attaches)
+    const withStdin = another(/POST \/v1\.\d+\/containers\/(?:bg|[0-9a-f]{64})\/attach\?[^ ]*stdin=1[^ ]* -> 101/);
+    const sized = another(/POST \/v1\.\d+\/containers\/(?:bg|[0-9a-f]{64})\/resize\?h=25&w=70 -> 200/);
+    const attached = () => withStdin() && sized();
+    const r = await typed('stty rows 25 cols 70; docker attach bg; echo "status=$?"', [
+      // attach shows what comes from now on: Enter brings a prompt, as on Docker
+      { after: /^/, ready: attached, send: '\r' },
+      { after: /# (?:\x1b\[6n)?$/, send: 'echo $((6*7)); stty size\r' },
+      { after: /42\r\n25 70\r\n.*# (?:\x1b\[6n)?$/s, send: '\x10\x11' },
+      { after: /status=\d+/, send: '' },
+    ]);
+    // docker 28's words and status for a detach
+    expect(r.out).toMatch(/read escape sequence\r?\nstatus=1/);
+    expect(r.out).toContain('42\r\n25 70\r\n');
+    expect(unprompted(r.out, 'echo $((6*7))')).toBe(0);
+    expect((await docker(['inspect', '--format', '{{.State.Status}}', 'bg'])).out).toBe('running\n');
+    expect((await docker(['rm', '-f', 'bg'])).status).toBe(0);
     await noContainers();
   });
 

@@ -18,7 +18,7 @@ import { parseSignal } from '../containers/signals.ts';
 import { resolveExecutable, startFailureMessage, type PathKind } from '../containers/start-errors.ts';
 import type { VolumeStore } from '../containers/volume-store.ts';
 import { EngineError } from '../errors.ts';
-import type { GuestExec, GuestExitStatus } from '../runtime/guest-exec.ts';
+import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
 import { ContainerRuntime } from '../runtime/runtime.ts';
 import { warmUpRuntime } from '../runtime/warm-up.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
@@ -79,6 +79,8 @@ interface ExecInstance {
   workingDir?: string;
   running: boolean;
   exitCode: number | null;
+  /** its process while it runs with a pty (Tty, started through the API): resizes go to it */
+  terminal?: GuestProcess;
 }
 
 const decoder = new TextDecoder();
@@ -119,6 +121,8 @@ export class ContainerProcesses {
   readonly #attached = new AttachHub();
   /** containers running on a learner's terminal (-it): no restart policy, the terminal is gone with them */
   readonly #onTerminal = new Set<string>();
+  /** the process of each running container with a pty of its own (Tty, started by the engine): resizes go to it */
+  readonly #terminals = new Map<string, GuestProcess>();
   readonly #watch: ReturnType<typeof setInterval>;
   /** restart policies applied after a boot (moby's restore); tests may await it */
   booted: Promise<void> = Promise.resolve();
@@ -504,19 +508,29 @@ export class ContainerProcesses {
     // and the polling shell (outside the containers' low cpu.weight) starves the container it waits for.
     const argv = rt.interactive(id);
     const openStdin = record.config.OpenStdin === true;
+    // Tty: the agent relays the pty drydock-init opens in the container as one raw stream (stdout), as runc's console
+    const tty = record.config.Tty === true;
     const proc = (this.#guest as GuestExec).spawn(argv, {
       onStdout: (b) => (this.deps.logs.append(id, 'stdout', b), this.#attached.output(id, 'stdout', b)),
       onStderr: (b) => (this.deps.logs.append(id, 'stderr', b), this.#attached.output(id, 'stderr', b)),
       ...(openStdin ? { stdin: true } : {}),
+      ...(tty ? { tty: true } : {}),
     });
     if (openStdin) this.#attached.started(id, proc);
+    // the docker CLI sizes it right after the start (MonitorTtySize): a resize before the pty exists waits in the agent
+    if (tty) this.#terminals.set(id, proc);
     let ended = false;
+    const over = () => {
+      ended = true;
+      this.#attached.end(id);
+      if (this.#terminals.get(id) === proc) this.#terminals.delete(id);
+    };
     // A guest that goes away (restart, checkpoint restore) ends these with its error: nobody waits for them then.
     // Attached clients end with the output: every output frame came before the exit.
     void proc.exit
       .then(
-        (s) => ((ended = true), this.#attached.end(id), rt.exited(id, s)),
-        () => ((ended = true), this.#attached.end(id), rt.exited(id, { exitCode: 255 })),
+        (s) => (over(), rt.exited(id, s)),
+        () => (over(), rt.exited(id, { exitCode: 255 })),
       )
       .catch(() => undefined);
     const wrapper = (await proc.started) ?? 0;
@@ -987,7 +1001,7 @@ export class ContainerProcesses {
         throw new EngineError('INVALID_ARGUMENT', (error as Error).message, { details: { origin: 'daemon' } });
       }
     }
-    return { env, ...(e.workingDir ? { cwd: e.workingDir } : {}), ...(user ? { user } : {}) };
+    return { env, ...(e.workingDir ? { cwd: e.workingDir } : {}), ...(user ? { user } : {}), tty: e.tty };
   }
 
   /** /etc/passwd and /etc/group as the running container sees them (READ_FILE through PID 1's root), else the image's. */
@@ -1006,7 +1020,7 @@ export class ContainerProcesses {
    * from `/exec/{id}/json` once the stream ends). A hijacked request's input is its stdin when it was created with
    * AttachStdin; the client's half-close is EOF. `detach`: started, nothing streamed.
    */
-  async startExec(id: string, options: { detach?: boolean } = {}, input?: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Response> {
+  async startExec(id: string, options: { detach?: boolean; consoleSize?: readonly number[] | null } = {}, input?: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Response> {
     const e = this.#exec(id);
     if (e.running) throw new EngineError('CONFLICT', `Error: Exec command ${id} is already running`);
     if (e.exitCode !== null) throw new EngineError('CONFLICT', `Error: Exec command ${id} has already run`);
@@ -1018,14 +1032,22 @@ export class ContainerProcesses {
       onStdout: (b) => hub.output(id, 'stdout', b),
       onStderr: (b) => hub.output(id, 'stderr', b),
       ...(withStdin ? { stdin: true } : {}),
+      ...(e.tty ? { tty: true } : {}),
     });
     e.running = true;
+    if (e.tty) {
+      e.terminal = proc;
+      // ExecStartOptions.ConsoleSize: the client's terminal, so the pty starts with it (the agent keeps it until the pty comes)
+      const [h = 0, w = 0] = options.consoleSize ?? [];
+      if (h > 0 && w > 0) void resizeTerminal(proc, h, w).catch(() => undefined);
+    }
     const body = attachBody({ tty: e.tty, stdout: true, stderr: true }, (l) => hub.listen(id, l));
     void proc.exit
       .then((s) => exitStatusOf(s), () => 126)
       .then((code) => {
         e.exitCode = code;
         e.running = false;
+        delete e.terminal;
         hub.end(id);
       })
       .catch(() => undefined);
@@ -1042,22 +1064,24 @@ export class ContainerProcesses {
   }
 
   /**
-   * `POST /containers/{id}/resize`: a client's terminal size for the container's tty. A container started by the
-   * engine (detached, or attached through the API) has no pseudo-terminal in the guest yet (the agent spawns on
-   * pipes): the size is checked and accepted, and nothing in the guest changes. On the learner's terminal (-it
-   * through the shim) the kernel resizes the console itself.
+   * `POST /containers/{id}/resize`: a client's terminal size for the container's pty (TIOCSWINSZ on its master in
+   * the agent: SIGWINCH in the container). Without a pty of its own (no Tty, or -it on the learner's terminal, which
+   * the kernel resizes with the console) the size is checked and nothing changes, as dockerd answers 200 there too.
+   * A size of 0 changes nothing (the docker CLI never sends one).
    */
-  resize(ref: string, h: number, w: number): Response {
+  async resize(ref: string, h: number, w: number): Promise<Response> {
     const record = this.deps.containers.get(ref);
     checkSize(h, w);
     if (!running(record)) throw new EngineError('CONFLICT', `Container ${record.id} is not running`);
+    await resizeTerminal(this.#terminals.get(record.id), h, w);
     return new Response(null, { status: 200 });
   }
 
   /** `POST /exec/{id}/resize`, as `resize`. */
-  resizeExec(id: string, h: number, w: number): Response {
-    this.#exec(id);
+  async resizeExec(id: string, h: number, w: number): Promise<Response> {
+    const e = this.#exec(id);
     checkSize(h, w);
+    await resizeTerminal(e.terminal, h, w);
     return new Response(null, { status: 200 });
   }
 
@@ -1087,6 +1111,14 @@ function base64Bytes(text: string): Uint8Array {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
+}
+
+/** TIOCSWINSZ through the agent; a process that has just ended has no terminal to resize (dockerd ignores that too). */
+async function resizeTerminal(proc: GuestProcess | undefined, h: number, w: number): Promise<void> {
+  if (!proc?.resize || h === 0 || w === 0) return;
+  await proc.resize(Math.min(h, 0xffff), Math.min(w, 0xffff)).catch((e: unknown) => {
+    if (!(e instanceof EngineError) || e.code !== 'EXEC_FAILED') throw e;
+  });
 }
 
 function checkSize(h: number, w: number): void {
@@ -1166,7 +1198,7 @@ export function createContainerProcessApi(p: ContainerProcesses): (request: Requ
       const action = e[2];
       if (method === 'POST' && action === 'start') {
         const body = (await readJsonBody(request, execStartOptions, { emptyOk: true })) ?? {};
-        return p.startExec(id, { detach: body.Detach === true }, hijackedInput(request), request.signal);
+        return p.startExec(id, { detach: body.Detach === true, consoleSize: body.ConsoleSize ?? null }, hijackedInput(request), request.signal);
       }
       if (method === 'POST' && action === 'resize') return p.resizeExec(id, Number(q.get('h')), Number(q.get('w')));
       if (method === 'GET' && action === 'json') return jsonResponse(p.execJson(id));

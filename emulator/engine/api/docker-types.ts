@@ -197,7 +197,7 @@ export const execOptions = goStruct<{ User?: string; Privileged?: boolean; Tty?:
 );
 
 /** container.ExecStartOptions: `POST /exec/{id}/start`. */
-export const execStartOptions = goStruct<{ Detach?: boolean; Tty?: boolean }>('container.ExecStartOptions', {
+export const execStartOptions = goStruct<{ Detach?: boolean; Tty?: boolean; ConsoleSize?: number[] | null }>('container.ExecStartOptions', {
   Detach: goBool,
   Tty: goBool,
   ConsoleSize: goPtr(goArray(goInt('uint'), 2)),

@@ -33,6 +33,9 @@ export interface CliSession {
   /** Run argv in the guest as a child of the shim, owning the shim's stdio (the learner's terminal for
    *  `docker run -it`), and resolve when it ends. */
   spawn(request: SpawnRequest): Promise<ProcessEnd>;
+  /** Puts the shim's terminal in raw mode (the docker CLI's SetRawTerminal: no echo, no line editing, ^C a byte) or
+   *  back to how it was, after the output sent before; absent where there is no terminal to change */
+  rawTerminal?(raw: boolean): void;
   /** Aborted when the shim goes away (Ctrl-C, killed) */
   readonly signal: AbortSignal;
   /** End the session: the shim exits with this status. Called exactly once. */

@@ -21,13 +21,22 @@ export interface GuestProcess {
   write?(data: Uint8Array | string): Promise<void>;
   /** EOF on the process's stdin */
   closeStdin?(): Promise<void>;
+  /** the window size of the pseudo-terminal of a process spawned with `tty: true` (TIOCSWINSZ: SIGWINCH in it) */
+  resize?(rows: number, cols: number): Promise<void>;
 }
 
 export interface GuestExec {
   exec(argv: string[], options?: { timeoutMs?: number; env?: Record<string, string>; stdin?: Uint8Array | string }): Promise<GuestExecResult>;
   spawn(
     argv: string[],
-    options?: { env?: Record<string, string>; onStdout?: (bytes: Uint8Array) => void; onStderr?: (bytes: Uint8Array) => void; stdin?: boolean },
+    options?: {
+      env?: Record<string, string>;
+      onStdout?: (bytes: Uint8Array) => void;
+      onStderr?: (bytes: Uint8Array) => void;
+      stdin?: boolean;
+      /** a pseudo-terminal: drydock-init's `exec console` step opens it in the container and hands it back; its output is onStdout */
+      tty?: boolean;
+    },
   ): GuestProcess;
   writeFile(path: string, data: Uint8Array | string, options?: { mode?: number }): Promise<void>;
   /** a small guest file's bytes (over the agent's serial line: kilobytes, not megabytes) */

@@ -454,13 +454,15 @@ function lowerInit(spec: RuntimeSpec, layout: ContainerLayout, newNet: boolean, 
  * process.env only, in runc's order: the capabilities go after chroot and before setuid, so a container without
  * CAP_SYS_CHROOT or CAP_SETUID still starts.
  */
-export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[]; mkcwd?: boolean } = {}, seccomp?: GuestProgram): string[] {
+export function execOp(p: RuntimeSpec['process'], root: string, override: { env?: string[]; cwd?: string; user?: SpecUser; args?: string[]; mkcwd?: boolean; terminal?: boolean } = {}, seccomp?: GuestProgram): string[] {
   const user = override.user ?? p.user;
   return [
     'exec',
     `root=${root}`,
     `cwd=${override.cwd ?? p.cwd ?? '/'}`,
     ...(override.mkcwd ? ['mkcwd'] : []),
+    // process.terminal: a pty from the container's devpts, its master to whoever started drydock-init (STEPS.md)
+    ...((override.terminal ?? p.terminal) ? ['console'] : []),
     `uid=${user.uid}`,
     `gid=${user.gid}`,
     `groups=${(user.additionalGids ?? []).join(',')}`,
@@ -485,7 +487,10 @@ function execWhy(spec: RuntimeSpec, program: GuestProgram | undefined): string {
     ? `; linux.seccomp: Docker's default profile, compiled to a BPF program of ${program.bytes.length / 8} instructions (${program.path}) that drydock-init loads last before setuid (system calls it does not allow fail with EPERM: mount, unshare, setns, keyctl...; clone with namespace flags too). No tool in the guest loads a seccomp filter, so this shell line runs unfiltered`
     : '';
   const oom = `; process.oomScoreAdj ${p.oomScoreAdj ?? 0} (the agent that started it runs at -1000, which children inherit)`;
-  return `drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only${oom}${seccomp}${note}`;
+  const terminal = p.terminal
+    ? '; process.terminal: drydock-init opens a pty from this /dev/pts (so the process sees /dev/pts/0), makes it the controlling terminal of a new session and its stdin, stdout and stderr, and sends the master to the agent (runc\'s console socket); this shell line keeps the stdio it has'
+    : '';
+  return `drop capabilities to process.capabilities.bounding, chroot, set uid, gid and groups, and exec process.args with process.env only${oom}${terminal}${seccomp}${note}`;
 }
 
 /** What util-linux's unshare needs after setpriv has set the bounding set: CAP_SYS_CHROOT, and CAP_SETUID for a uid other than 0. */

@@ -33,6 +33,8 @@ export interface ExecOptions {
   cwd?: string;
   /** replaces the container's user and groups (additionalGids: none when left out) */
   user?: SpecUser;
+  /** the exec's Tty: its process gets a pty (spawn it with `tty: true`); the container's own process.terminal does not count */
+  tty?: boolean;
   timeoutMs?: number;
 }
 
@@ -365,6 +367,8 @@ export class ContainerRuntime {
       ...(options.env ? { env: options.env } : {}),
       ...(options.cwd ? { cwd: options.cwd } : {}),
       ...(options.user ? { user: options.user } : {}),
+      // dockerd's exec config decides, not the container's: `docker exec -t` into a container started without one
+      terminal: options.tty === true,
     };
     const steps: string[][] = [
       ['join-cgroup', `${e.trace.cgroup}/cgroup.procs`],

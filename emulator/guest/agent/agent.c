@@ -41,7 +41,7 @@ enum {
   T_READ_FILE = 0x20, T_DATA = 0x21, T_END = 0x22, T_WRITE_FILE = 0x23, T_OK = 0x24,
   T_RESIZE = 0x30, T_SET_TIME = 0x31,
   T_SHIM_OPEN = 0x40, T_SHIM_STDIN = 0x41, T_SHIM_EXIT = 0x42, T_SHIM_SPAWN = 0x43,
-  T_SHIM_CHILD_EXIT = 0x44, T_SHIM_CLOSED = 0x45,
+  T_SHIM_CHILD_EXIT = 0x44, T_SHIM_CLOSED = 0x45, T_SHIM_RAW = 0x47,
 };
 
 #define SHIM_SOCKET_DIR "/run/drydock"
@@ -112,6 +112,11 @@ struct stream {
   /* K_EXEC */
   pid_t pid;
   int in_fd, out_fd, err_fd; /* our ends; -1 when closed */
+  /* EXEC with a terminal (`t`): the console socket until the pty's master comes over it (or it closes without one),
+   * then the master, whose output is the stream's STDOUT (in_fd is a dup of it when stdin is streamed) */
+  int console_sock, pty_fd;
+  int ws_pending; /* a RESIZE that came before the master: applied when it comes */
+  struct winsize ws;
   struct chunk *in_head, *in_tail;
   int reaped, status;
   /* K_READ / K_WRITE */
@@ -121,6 +126,7 @@ struct stream {
   int sock;
   struct buf sock_in, sock_out;
   int shim_exited; /* SHIM_EXIT was relayed: its hangup is expected, no SHIM_CLOSED */
+  int want_stdin; /* K_EXEC: the host streams stdin (`i`) */
   int in_place; /* K_WRITE to a kernel file (cgroup, proc, sys): written directly, no temporary file */
   unsigned long bulk_mark; /* K_EXEC: bulk_queued when its last output frame was queued (its EXIT goes after it) */
 };
@@ -195,7 +201,7 @@ static struct stream *new_stream(uint32_t id, enum kind kind) {
   s->id = id;
   s->kind = kind;
   s->pid = -1;
-  s->in_fd = s->out_fd = s->err_fd = s->file_fd = s->sock = -1;
+  s->in_fd = s->out_fd = s->err_fd = s->file_fd = s->sock = s->console_sock = s->pty_fd = -1;
   s->next = streams;
   streams = s;
   return s;
@@ -212,6 +218,8 @@ static void free_stream(struct stream *s) {
   close_fd(&s->in_fd);
   close_fd(&s->out_fd);
   close_fd(&s->err_fd);
+  close_fd(&s->console_sock);
+  close_fd(&s->pty_fd);
   close_fd(&s->file_fd);
   close_fd(&s->sock);
   free(s->sock_in.p);
@@ -238,9 +246,9 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
     i += n + 1;
   }
   if (!nargs) { send_text(T_ERROR, id, "EINVAL Invalid argument: EXEC without argv"); return; }
-  char **argv = calloc(nargs + 1, sizeof *argv), **envp = calloc(nenv + 3, sizeof *envp);
+  char **argv = calloc(nargs + 1, sizeof *argv), **envp = calloc(nenv + 4, sizeof *envp);
   const char *cwd = "/";
-  int want_stdin = 0;
+  int want_stdin = 0, want_tty = 0;
   size_t ai = 0, ei = 0;
   for (size_t i = 0; i < len;) {
     char *r = (char *)p + i;
@@ -251,6 +259,7 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
       case 'e': envp[ei++] = r + 1; break;
       case 'c': cwd = r + 1; break;
       case 'i': want_stdin = 1; break;
+      case 't': want_tty = 1; break;
     }
     i += n + 1;
   }
@@ -259,10 +268,20 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
     envp[ei++] = "HOME=/root";
   }
 
-  int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1}, status[2] = {-1, -1};
+  /* A terminal is runc's console socket: the child (drydock-init) opens the pty inside the container, whose devpts
+   * only it can see, and sends the master back over this socketpair (see setup_console in drydock-init.c). Its
+   * descriptor number goes in DRYDOCK_CONSOLE, as runc names its own to `runc init` in _LIBCONTAINER_CONSOLE. Until
+   * the master comes, the child's stdin is /dev/null and streamed STDIN waits for it. */
+  int inp[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1}, status[2] = {-1, -1}, console[2] = {-1, -1};
   int ok = pipe2(outp, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0 && pipe2(status, O_CLOEXEC) == 0;
-  if (ok && want_stdin) ok = pipe2(inp, O_CLOEXEC) == 0;
+  if (ok && want_tty) ok = socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) == 0;
+  if (ok && want_stdin && !want_tty) ok = pipe2(inp, O_CLOEXEC) == 0;
   else if (ok) ok = (inp[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;
+  char console_env[32];
+  if (ok && want_tty) {
+    snprintf(console_env, sizeof console_env, "DRYDOCK_CONSOLE=%d", console[1]);
+    envp[ei++] = console_env;
+  }
   pid_t pid = ok ? fork() : -1;
   if (pid == 0) {
     /* Child: own session so KILL reaches the whole group; default signals. */
@@ -275,6 +294,7 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
     int err = 0;
     const char *what = argv[0];
     if (dup2(inp[0], 0) < 0 || dup2(outp[1], 1) < 0 || dup2(errp[1], 2) < 0) err = errno, what = "dup2";
+    if (!err && console[1] >= 0 && fcntl(console[1], F_SETFD, 0) < 0) err = errno, what = "console socket";
     if (!err && chdir(cwd) < 0) err = errno, what = cwd;
     if (!err) {
       environ = envp; /* execvp searches the child's PATH, not ours */
@@ -291,8 +311,9 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
   close_fd(&outp[1]);
   close_fd(&errp[1]);
   close_fd(&status[1]);
+  close_fd(&console[1]);
   if (pid < 0) {
-    close_fd(&inp[1]); close_fd(&outp[0]); close_fd(&errp[0]); close_fd(&status[0]);
+    close_fd(&inp[1]); close_fd(&outp[0]); close_fd(&errp[0]); close_fd(&status[0]); close_fd(&console[0]);
     send_errno(id, fork_err ? fork_err : EIO, "fork");
     free(argv); free(envp);
     return;
@@ -307,7 +328,7 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
     char *what = strchr(msg, ' ');
     send_errno(id, atoi(msg), what ? what + 1 : argv[0]);
     waitpid(pid, NULL, 0);
-    close_fd(&inp[1]); close_fd(&outp[0]); close_fd(&errp[0]);
+    close_fd(&inp[1]); close_fd(&outp[0]); close_fd(&errp[0]); close_fd(&console[0]);
     free(argv); free(envp);
     return;
   }
@@ -316,6 +337,9 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
   s->in_fd = inp[1];
   s->out_fd = outp[0];
   s->err_fd = errp[0];
+  s->console_sock = console[0];
+  s->want_stdin = want_stdin;
+  if (s->console_sock >= 0) set_nonblock(s->console_sock);
   if (s->in_fd >= 0) set_nonblock(s->in_fd);
   set_nonblock(s->out_fd);
   set_nonblock(s->err_fd);
@@ -324,7 +348,7 @@ static void do_exec(uint32_t id, const uint8_t *p, size_t len) {
 }
 
 static void maybe_finish_exec(struct stream *s) {
-  if (s->reaped && s->out_fd < 0 && s->err_fd < 0) {
+  if (s->reaped && s->out_fd < 0 && s->err_fd < 0 && s->console_sock < 0 && s->pty_fd < 0) {
     char text[32];
     int n = WIFSIGNALED(s->status) ? snprintf(text, sizeof text, "signal %d", WTERMSIG(s->status)) : snprintf(text, sizeof text, "exit %d", WEXITSTATUS(s->status));
     /* after its own output: in the bulk lane while some of that output still waits there */
@@ -352,8 +376,11 @@ static void reap_children(void) {
   }
 }
 
+/* STDIN for a terminal that has not come yet waits for it */
+static int stdin_pending(struct stream *s) { return s->in_fd < 0 && s->console_sock >= 0 && s->want_stdin; }
+
 static void queue_stdin(struct stream *s, const uint8_t *p, size_t len) {
-  if (s->in_fd < 0) { send_frame(T_ACK, s->id, NULL, 0); return; }
+  if (s->in_fd < 0 && !stdin_pending(s)) { send_frame(T_ACK, s->id, NULL, 0); return; }
   struct chunk *c = malloc(sizeof *c + len);
   if (!c) { perror("drydock-agent: out of memory"); exit(1); }
   c->next = NULL;
@@ -367,7 +394,7 @@ static void queue_stdin(struct stream *s, const uint8_t *p, size_t len) {
 static void pump_stdin(struct stream *s) {
   while (s->in_head && s->in_fd >= 0) {
     struct chunk *c = s->in_head;
-    if (c->len == 0) { /* EOF marker */
+    if (c->len == 0) { /* EOF marker; on a terminal only our copy of the master closes: its output goes on */
       close_fd(&s->in_fd);
     } else {
       ssize_t n = write(s->in_fd, c->data + c->off, c->len - c->off);
@@ -381,7 +408,7 @@ static void pump_stdin(struct stream *s) {
     free(c);
     send_frame(T_ACK, s->id, NULL, 0);
   }
-  if (s->in_fd < 0) /* dropped chunks are consumed too, for the host's flow control */
+  if (s->in_fd < 0 && !stdin_pending(s)) /* dropped chunks are consumed too, for the host's flow control */
     while (s->in_head) { struct chunk *c = s->in_head; s->in_head = c->next; send_frame(T_ACK, s->id, NULL, 0); free(c); }
   if (!s->in_head) s->in_tail = NULL;
 }
@@ -391,6 +418,28 @@ static void drain_output(struct stream *s, int *fd, uint8_t type) {
   ssize_t n = read(*fd, data, sizeof data);
   if (n > 0) send_frame(type, s->id, data, (size_t)n);
   else if (n == 0 || (errno != EAGAIN && errno != EINTR)) close_fd(fd);
+}
+
+/* The pty's master from drydock-init's exec step (SCM_RIGHTS), or the socket's end without one: the process failed
+ * before its exec, or its steps asked for no terminal. Either way the socket is done with. */
+static void receive_console(struct stream *s) {
+  char byte;
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  ssize_t n = recvmsg(s->console_sock, &msg, MSG_CMSG_CLOEXEC);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
+  if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+    memcpy(&s->pty_fd, CMSG_DATA(c), sizeof(int));
+    set_nonblock(s->pty_fd);
+    if (s->ws_pending && ioctl(s->pty_fd, TIOCSWINSZ, &s->ws) < 0) perror("drydock-agent: TIOCSWINSZ");
+    /* the master is also the process's stdin; the child has not been reaped while its pty is only coming now */
+    if (s->want_stdin && !s->reaped) s->in_fd = dup(s->pty_fd);
+    if (s->in_fd >= 0) { set_nonblock(s->in_fd); fcntl(s->in_fd, F_SETFD, FD_CLOEXEC); }
+  }
+  close_fd(&s->console_sock);
+  pump_stdin(s); /* what waited for the terminal goes now, or is acknowledged unwritten */
 }
 
 /* ------------------------------------------------------------ files */
@@ -484,6 +533,19 @@ static void do_resize(uint32_t id, const uint8_t *p, size_t len) {
   int off = 0;
   if (sscanf(arg, "%u %u %n", &rows, &cols, &off) < 2 || !off || !arg[off]) {
     send_text(T_ERROR, id, "EINVAL Invalid argument: expected '<rows> <cols> <tty path>'");
+  } else if (arg[off] == '@') { /* the pty of a host stream (an EXEC with a terminal) */
+    struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
+    char *end;
+    unsigned long target = strtoul(arg + off + 1, &end, 10);
+    struct stream *s = *end ? NULL : find_stream((uint32_t)target);
+    if (!s || s->kind != K_EXEC || (s->pty_fd < 0 && s->console_sock < 0)) {
+      send_text(T_ERROR, id, "ENOTTY Inappropriate ioctl for device: stream %s has no terminal", arg + off + 1);
+    } else if (s->pty_fd < 0) { /* the terminal has not come yet: it gets this size when it does */
+      s->ws = ws;
+      s->ws_pending = 1;
+      send_frame(T_OK, id, NULL, 0);
+    } else if (ioctl(s->pty_fd, TIOCSWINSZ, &ws) < 0) send_errno(id, errno, "TIOCSWINSZ");
+    else send_frame(T_OK, id, NULL, 0);
   } else {
     int fd = open(arg + off, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     struct winsize ws = {.ws_row = (unsigned short)rows, .ws_col = (unsigned short)cols};
@@ -627,7 +689,7 @@ static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len
 /* A header the host could have sent: the magic, a type the host sends, flags 0, a length within the limit. */
 static int plausible_header(const uint8_t *h) {
   static const uint8_t host_types[] = {T_HELLO, T_PING, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_KILL, T_ACK, T_READ_FILE,
-                                       T_DATA, T_END, T_WRITE_FILE, T_RESIZE, T_SET_TIME, T_SHIM_EXIT, T_SHIM_SPAWN};
+                                       T_DATA, T_END, T_WRITE_FILE, T_RESIZE, T_SET_TIME, T_SHIM_EXIT, T_SHIM_SPAWN, T_SHIM_RAW};
   if (h[0] != MAGIC || h[2] || h[3] || le32(h + 8) > MAX_PAYLOAD) return 0;
   for (size_t i = 0; i < sizeof host_types; i++) if (h[1] == host_types[i]) return 1;
   return 0;
@@ -718,7 +780,7 @@ static int agent_main(int argc, char **argv) {
     /* children's output is read while its lane has room; the shim's sockets and files while the urgent lane has */
     int room = urgent.len < OUT_HIGH_WATER, output_room = bulk.len < OUT_HIGH_WATER, file_work = 0;
     size_t n = 0, need = 3;
-    for (struct stream *s = streams; s; s = s->next) need += 3;
+    for (struct stream *s = streams; s; s = s->next) need += 5;
     if (need > cap) {
       cap = need * 2;
       pfds = realloc(pfds, cap * sizeof *pfds);
@@ -741,6 +803,8 @@ static int agent_main(int argc, char **argv) {
       if (s->kind != K_EXEC) continue;
       if (output_room && s->out_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->out_fd, .events = POLLIN}; owners[n++] = s; }
       if (output_room && s->err_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->err_fd, .events = POLLIN}; owners[n++] = s; }
+      if (output_room && s->pty_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->pty_fd, .events = POLLIN}; owners[n++] = s; }
+      if (s->console_sock >= 0) { pfds[n] = (struct pollfd){.fd = s->console_sock, .events = POLLIN}; owners[n++] = s; }
       if (s->in_head && s->in_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->in_fd, .events = POLLOUT}; owners[n++] = s; }
     }
     if (poll(pfds, n, file_work ? 0 : -1) < 0) {
@@ -772,6 +836,8 @@ static int agent_main(int argc, char **argv) {
       if (s->kind == K_SHIM) shim_io(s, pfds[i].revents);
       else if (pfds[i].fd == s->out_fd) drain_output(s, &s->out_fd, T_STDOUT);
       else if (pfds[i].fd == s->err_fd) drain_output(s, &s->err_fd, T_STDERR);
+      else if (pfds[i].fd == s->pty_fd) drain_output(s, &s->pty_fd, T_STDOUT); /* EIO once no slave is open: the end */
+      else if (pfds[i].fd == s->console_sock) receive_console(s);
       else if (pfds[i].fd == s->in_fd) pump_stdin(s);
     }
     for (struct stream *s = streams, *next; s; s = next) {
@@ -862,7 +928,37 @@ static void shim_spawn(uint8_t *p, size_t len) {
   free(envp);
 }
 
+/* SHIM_RAW: the terminal as the docker CLI's SetRawTerminal leaves it while attached to a container's pty (moby/term's
+ * MakeRaw), which echoes and signals itself; put back as it was by `0`, at exit, and by a signal that ends us. */
+static struct termios shim_cooked;
+static int shim_is_raw;
+
+static void shim_raw(int on) {
+  if (on && !shim_is_raw && isatty(0) && tcgetattr(0, &shim_cooked) == 0) {
+    struct termios t = shim_cooked;
+    t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+    t.c_oflag &= ~(tcflag_t)OPOST;
+    t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+    t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+    t.c_cflag |= CS8;
+    t.c_cc[VMIN] = 1;
+    t.c_cc[VTIME] = 0;
+    if (tcsetattr(0, TCSADRAIN, &t) == 0) shim_is_raw = 1;
+  } else if (!on && shim_is_raw) {
+    tcsetattr(0, TCSADRAIN, &shim_cooked);
+    shim_is_raw = 0;
+  }
+}
+
+static void shim_restore_and_die(int sig) {
+  shim_raw(0);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 static int shim_main(int argc, char **argv) {
+  signal(SIGTERM, shim_restore_and_die);
+  signal(SIGHUP, shim_restore_and_die);
   shim_sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = {.sun_family = AF_UNIX, .sun_path = SHIM_SOCKET};
   if (shim_sock < 0 || connect(shim_sock, (struct sockaddr *)&addr, sizeof addr) < 0) {
@@ -916,6 +1012,7 @@ static int shim_main(int argc, char **argv) {
     ssize_t r = read(shim_sock, data, sizeof data);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) {
+      shim_raw(0);
       fprintf(stderr, "docker: lost the connection to the Docker daemon\n");
       return 1;
     }
@@ -929,7 +1026,9 @@ static int shim_main(int argc, char **argv) {
         case T_STDERR: write_all(2, p, len); shim_send(T_ACK, NULL, 0); break;
         case T_ACK: credit++; break;
         case T_SHIM_SPAWN: shim_spawn(p, len); break;
+        case T_SHIM_RAW: shim_raw(len > 0 && p[0] == '1'); break;
         case T_SHIM_EXIT: {
+          shim_raw(0);
           char code[16] = {0};
           memcpy(code, p, len < sizeof code - 1 ? len : sizeof code - 1);
           return atoi(code) & 0xff;
@@ -938,7 +1037,7 @@ static int shim_main(int argc, char **argv) {
       }
       buf_drop(&in_buf, HEADER + len);
     }
-    if (got < 0) { fprintf(stderr, "docker: bad frame from the agent\n"); return 1; }
+    if (got < 0) { shim_raw(0); fprintf(stderr, "docker: bad frame from the agent\n"); return 1; }
   }
 }
 

@@ -129,6 +129,45 @@ t, _, _ = expect(CLOSED, "forged exec")
 if s.recv(10) != b"":
     fail("forged EXEC did not end the connection")
 
+# 4: EXEC with a terminal (`t`): drydock-init's exec step opens a pty and sends the master back over the console
+# socket; a RESIZE before it comes is kept, the line discipline echoes stdin and turns ^C into SIGINT.
+EXEC, STARTED, STDIN, EXIT, RESIZE, OK = 0x10, 0x11, 0x12, 0x15, 0x30, 0x24
+init = os.path.join(work, "drydock-init")
+if os.path.lexists(init):
+    os.unlink(init)
+os.symlink(os.path.abspath(agent_bin), init)
+script = "tty;stty%20size;read%20x;echo%20got%20%24x;sleep%2030"
+os.write(master, frame(EXEC, 7, b"".join(a + b"\0" for a in [b"a" + init.encode(), b"a-c", b"afork", b"aexec console env=PATH=/usr/bin:/bin -- sh -c " + script.encode(), b"i", b"t"])))
+os.write(master, frame(RESIZE, 8, b"30 100 @7"))
+out = b""
+oks = 0
+stage = 0
+deadline = time.time() + 10
+while True:
+    t, sid, payload = read_frame()
+    if time.time() > deadline:
+        fail(f"terminal: timed out, output {out!r}")
+    if sid == 8 and t == OK:
+        oks += 1
+    elif t == STDOUT and sid == 7:
+        out += payload
+        if stage == 0 and b"30 100" in out:
+            os.write(master, frame(STDIN, 7, b"hi\n"))
+            stage = 1
+        if stage == 1 and b"got hi" in out:
+            os.write(master, frame(STDIN, 7, b"\x03"))
+            stage = 2
+    elif t == EXIT and sid == 7:
+        break
+    elif t not in (STARTED, ACK):
+        fail(f"terminal: frame {t:#x} on {sid} {payload!r}")
+if oks != 1 or not out.startswith(b"/dev/pts/") or b"\r\n30 100\r\nhi\r\ngot hi\r\n" not in out or payload != b"exit 130":
+    fail(f"terminal: resize ok {oks}, output {out!r}, {payload!r}")
+os.write(master, frame(RESIZE, 9, b"30 100 @7"))
+t, _, payload = read_frame()
+if t != 0x1F or not payload.startswith(b"ENOTTY"):
+    fail(f"resize of an ended stream: {t:#x} {payload!r}")
+
 agent.kill()
 agent.wait()
 print(f"check-shim: ok (session round trip {elapsed:.0f} ms natively)", file=sys.stderr)

@@ -24,9 +24,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -404,6 +406,63 @@ static void do_setns(const char *pid, char **names, int n) {
   close(root);
 }
 
+/* The console socket (runc's --console-socket, handed down as runc hands it to `runc init` in _LIBCONTAINER_CONSOLE):
+ * the agent's end of a socketpair, given as an inherited fd named by DRYDOCK_CONSOLE when the host asked the agent
+ * for a terminal (EXEC's `t` record). -1 otherwise. */
+static int console_socket = -1;
+
+static void close_console_socket(void) {
+  if (console_socket >= 0) close(console_socket);
+  console_socket = -1;
+}
+
+/* The master goes to the agent with SCM_RIGHTS (one byte of data: a stream socket carries no empty message). */
+static void send_fd(int sock, int fd) {
+  char byte = 0;
+  struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+  union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
+  memset(&control, 0, sizeof control);
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf, .msg_controllen = sizeof control.buf};
+  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  ssize_t n;
+  do n = sendmsg(sock, &msg, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+  if (n < 0) die("console: sending the pty master to the agent: %s", strerror(errno));
+}
+
+/*
+ * process.terminal, as runc's setupConsole after pivot_root: a pty pair from the container's own devpts (its /dev/ptmx
+ * is pts/ptmx of the newinstance mount, so the slave is /dev/pts/0 there and `tty` says so), the master handed to
+ * the agent over the console socket, then a new session whose controlling terminal is the slave, and the slave as
+ * stdin, stdout and stderr. The master is opened here, inside the container, because only a process that sees the
+ * container's /dev/pts can allocate from it; the agent cannot open it from outside before this process has mounted
+ * it, and a pty from the guest's own devpts would say /dev/pts/N of the guest. Owned by the process's uid, as runc's
+ * fixStdioPermissions leaves it. Without a console socket (the docker shim's `-it`, whose stdio is the learner's
+ * terminal already, or a replay by hand) the process keeps its stdio.
+ */
+static void setup_console(long uid) {
+  if (console_socket < 0) return;
+  int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) die("console: open /dev/ptmx: %s", strerror(errno));
+  int unlock = 0;
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0) die("console: unlock the pty: %s", strerror(errno));
+  /* the peer by the master's own mount (TIOCGPTPEER): no path lookup a container's /dev could redirect */
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) die("console: open the pty's slave: %s", strerror(errno));
+  send_fd(console_socket, master);
+  close(master);
+  close_console_socket();
+  if (setsid() < 0) die("console: setsid: %s", strerror(errno));
+  if (ioctl(slave, TIOCSCTTY, 0) < 0) die("console: TIOCSCTTY: %s", strerror(errno));
+  if (uid != 0 && fchown(slave, (uid_t)uid, (gid_t)-1) < 0) die("console: chown the pty to %ld: %s", uid, strerror(errno));
+  for (int fd = 0; fd <= 2; fd++)
+    if (dup2(slave, fd) < 0) die("console: dup2: %s", strerror(errno));
+  if (slave > 2) close(slave);
+}
+
 /* The rest of the steps run in a child (PID 1 of a new PID namespace); this process waits and exits as it did. */
 static void do_fork(const char *pidfile) {
   int ready[2];
@@ -416,6 +475,7 @@ static void do_fork(const char *pidfile) {
     return; /* ready[1] closes when the child execs (or dies) */
   }
   close(ready[1]);
+  close_console_socket(); /* only the child's exec step sends on it: its end alone tells the agent when it has */
   /* stay out of the way of the terminal's signals: the container's process decides about ^C */
   signal(SIGINT, SIG_IGN);
   signal(SIGQUIT, SIG_IGN);
@@ -463,7 +523,7 @@ static void do_exec(char **w, int n) {
   long uid = 0, gid = 0;
   int nnp = 0, keep[NCAPS] = {0}, i = 0;
   const char *seccomp = NULL, *oom = NULL;
-  int mkcwd = 0;
+  int mkcwd = 0, console = 0;
   gid_t groups[256];
   int ngroups = 0;
   clearenv();
@@ -491,6 +551,7 @@ static void do_exec(char **w, int n) {
     else if ((v = value(w[i], "oom"))) oom = v;
     else if (strcmp(w[i], "nnp") == 0) nnp = 1;
     else if (strcmp(w[i], "mkcwd") == 0) mkcwd = 1;
+    else if (strcmp(w[i], "console") == 0) console = 1;
     else die("exec: unknown word %s", w[i]);
   }
   if (i + 1 >= n) die("exec: no command after --");
@@ -508,6 +569,9 @@ static void do_exec(char **w, int n) {
    * the new root, so a symlink on the way resolves in the container's tree, never the guest's */
   if (mkcwd && mkdir_p(cwd, 0755) < 0) die("Cannot mkdir: %s: %s", cwd, strerror(errno));
   if (chdir(cwd) < 0) die("chdir to %s: %s", cwd, strerror(errno));
+  /* inside the new root, still root: the container's /dev/ptmx, and the pty chowned to the process's uid */
+  if (console) setup_console(uid);
+  close_console_socket();
   if (setgroups(ngroups, groups) < 0) die("setgroups: %s", strerror(errno));
   if (setresgid(gid, gid, gid) < 0) die("setgid %ld: %s", gid, strerror(errno));
   for (int k = 0; k <= 63; k++) {
@@ -739,6 +803,17 @@ static char *words[MAX_WORDS + 1];
 
 int drydock_init_main(int argc, char **argv) {
   umask(022);
+  const char *console = getenv("DRYDOCK_CONSOLE");
+  if (console) {
+    char *end;
+    long fd = strtol(console, &end, 10);
+    if (*end || fd < 3 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0) {
+      fprintf(stderr, "drydock-init: DRYDOCK_CONSOLE=%s is not an open descriptor\n", console);
+      return 1;
+    }
+    console_socket = (int)fd;
+    unsetenv("DRYDOCK_CONSOLE"); /* not for the container's process (the exec step clears the environment anyway) */
+  }
   if (argc >= 3 && strcmp(argv[1], "-c") == 0) { /* steps as arguments, one line each (docker exec) */
     for (int i = 2; i < argc; i++) {
       const char *at = strstr(argv[i], " seccomp=@");

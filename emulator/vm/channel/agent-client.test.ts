@@ -249,6 +249,15 @@ describe('AgentClient', () => {
     expect(() => client.resize(0, 80, '/dev/ttyS0')).toThrow(EngineError);
   });
 
+  it('spawns with a terminal (the `t` record) and resizes its pty by stream (RESIZE @id)', async () => {
+    const { client, agent } = setup();
+    const proc = client.spawn(['sh'], { stdin: true, tty: true });
+    await proc.resize(24, 80);
+    expect(text(agent.received.find((f) => f.type === FrameType.EXEC)!.payload)).toBe('ash\0i\0t\0');
+    expect(agent.sizes).toEqual([`24 80 @${proc.stream}`]);
+    await expect(client.spawn(['true']).resize(24, 80)).rejects.toThrow(/tty: true/);
+  });
+
   it('refuses arguments it cannot encode', () => {
     const { client } = setup();
     expect(() => client.spawn([])).toThrow(/at least one/);

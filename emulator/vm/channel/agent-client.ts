@@ -53,6 +53,11 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** stream stdin with write()/closeStdin(); without it the child's stdin is /dev/null */
   stdin?: boolean;
+  /**
+   * a pseudo-terminal (EXEC's `t` record): the child gets a console socket, over which drydock-init's `exec console`
+   * step sends the master of the pty it opened; the master's output comes as STDOUT, stdin goes to it
+   */
+  tty?: boolean;
   onStdout?: (bytes: Uint8Array) => void;
   onStderr?: (bytes: Uint8Array) => void;
 }
@@ -80,6 +85,8 @@ export interface AgentProcess {
   closeStdin(): Promise<void>;
   /** Signal the process group (the agent runs each child in its own session). */
   kill(signal?: number): void;
+  /** The window size of the process's pty (spawned with `tty`); kept by the agent until the pty has come. */
+  resize(rows: number, cols: number): Promise<void>;
 }
 
 export interface AgentClientOptions {
@@ -181,6 +188,7 @@ function execPayload(argv: string[], options: SpawnOptions): Uint8Array {
   }
   if (options.cwd !== undefined) add('c', options.cwd, 'working directory');
   if (options.stdin) records.push('i\0');
+  if (options.tty) records.push('t\0');
   const payload = encoder.encode(records.join(''));
   if (payload.length > MAX_PAYLOAD_BYTES) {
     throw new EngineError('INVALID_ARGUMENT', `command line and environment exceed ${MAX_PAYLOAD_BYTES} bytes`);
@@ -468,6 +476,10 @@ export class AgentClient {
         stdinClosed = true;
         // An empty STDIN frame is EOF; the agent ACKs it like any STDIN frame.
         return stdin.finish({ type: FrameType.STDIN, stream, payload: new Uint8Array(0) }, true);
+      },
+      resize: (rows, cols) => {
+        if (!options.tty) return Promise.reject(new EngineError('INVALID_ARGUMENT', 'spawned without tty: true'));
+        return this.resize(rows, cols, `@${stream}`);
       },
       kill: (signal = SIGKILL) => {
         if (finished || this.closed) return;

@@ -106,6 +106,27 @@ describe('ShimSessions', () => {
     expect(t.toShim.some((f) => f.type === FrameType.ACK)).toBe(false);
   });
 
+  it('puts a terminal raw and back (SHIM_RAW) behind the output before it; nothing for a shim without a terminal', async () => {
+    const t = setup((s) => {
+      s.stdout('before\n');
+      s.rawTerminal?.(true);
+      s.rawTerminal?.(false);
+      s.exit(0);
+    });
+    t.open(['aattach', 'abox', 't24 80', 'i']);
+    await tick();
+    expect(t.toShim.map((f) => [f.type, dec.decode(f.payload)])).toEqual([
+      [FrameType.STDOUT, 'before\n'],
+      [ShimFrameType.SHIM_RAW, '1'],
+      [ShimFrameType.SHIM_RAW, '0'],
+      [ShimFrameType.SHIM_EXIT, '0'],
+    ]);
+    const piped = setup((s) => (s.rawTerminal?.(true), s.exit(0)));
+    piped.open(['aattach', 'abox', 'i']);
+    await tick();
+    expect(piped.toShim.map((f) => f.type)).toEqual([ShimFrameType.SHIM_EXIT]);
+  });
+
   it('spawns on the shim and resolves with the child exit or signal', async () => {
     let session: CliSession | undefined;
     const t = setup((s) => {

@@ -16,6 +16,7 @@ export const ShimFrameType = {
   SHIM_SPAWN: 0x43,
   SHIM_CHILD_EXIT: 0x44,
   SHIM_CLOSED: 0x45,
+  SHIM_RAW: 0x47,
 } as const;
 
 /** The engine's CLI entry point. When it returns a promise and has not called exit() by the time that settles,
@@ -187,6 +188,11 @@ class ShimSession implements CliSession {
       this.child = { resolve, reject };
       this.enqueue({ type: ShimFrameType.SHIM_SPAWN, stream: this.stream, payload }, false);
     });
+  }
+
+  rawTerminal(raw: boolean): void {
+    if (this.closed || this.exited || !this.tty) return;
+    this.enqueue({ type: ShimFrameType.SHIM_RAW, stream: this.stream, payload: encoder.encode(raw ? '1' : '0') }, false);
   }
 
   exit(status: number): void {

@@ -337,10 +337,26 @@ type OutputSink = (stream: 'stdout' | 'stderr', data: Uint8Array) => void;
 
 /** GET logs and copy it to the session (or `sink`), demultiplexed as it arrives (stdcopy frames may be split). */
 export async function streamLogs(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean, signal: AbortSignal = ctx.session.signal, sink?: OutputSink): Promise<void> {
-  const write: OutputSink = sink ?? ((stream, data) => (stream === 'stderr' ? ctx.session.stderr : ctx.session.stdout).call(ctx.session, data));
   const response = await ctx.client.request('GET', `/containers/${enc(id)}/logs`, { query: queryOf(query), signal });
+  await copyOutput(ctx, response, tty, signal, sink);
+}
+
+/**
+ * The attach endpoint's stream (the current run's output as it comes, not the log's whole lines: a shell's prompt has
+ * no newline) copied to the session, as the docker CLI attaches; input goes by drydock-stdin (pumpStdin).
+ */
+async function streamAttach(ctx: RawContext, id: string, tty: boolean, signal: AbortSignal): Promise<void> {
+  const response = await ctx.client.request('POST', `/containers/${enc(id)}/attach`, { query: { stream: '1', stdout: '1', stderr: '1' }, signal });
+  await copyOutput(ctx, response, tty, signal);
+}
+
+async function copyOutput(ctx: RawContext, response: Response, tty: boolean, signal: AbortSignal, sink?: OutputSink): Promise<void> {
+  const write: OutputSink = sink ?? ((stream, data) => (stream === 'stderr' ? ctx.session.stderr : ctx.session.stdout).call(ctx.session, data));
   const raw = tty || response.headers.get('Content-Type') === 'application/vnd.docker.raw-stream';
   const reader = (response.body ?? new ReadableStream<Uint8Array>()).getReader();
+  // the in-process router hands over the body itself, which a request's abort does not end: cancelled here (a detach)
+  const stop = () => void reader.cancel().catch(() => undefined);
+  signal.addEventListener('abort', stop, { once: true });
   let pending = new Uint8Array(0);
   try {
     for (;;) {
@@ -361,6 +377,8 @@ export async function streamLogs(ctx: RawContext, id: string, query: URLSearchPa
     }
   } catch (e) {
     if (!signal.aborted) throw e;
+  } finally {
+    signal.removeEventListener('abort', stop);
   }
 }
 
@@ -603,6 +621,17 @@ export const attachCommand: RawCommand = async (ctx) => {
   if (!pump && proxiesSignals(ctx, { detach: false, interactive: false, autoRemove: false, tty: info.Config.Tty, command: ctx.path, sigProxy })) {
     const letGo = await followWithSignalProxy(ctx, id, query, info.Config.Tty);
     if (letGo !== undefined) return 128 + letGo;
+  } else if (info.Config.Tty) {
+    // The container's pty echoes and turns ^C into SIGINT: the learner's terminal goes raw while attached with stdin
+    // (the docker CLI's SetRawTerminal), or every line would show twice; and it takes this terminal's size.
+    const raw = pump !== undefined && ctx.session.tty !== undefined;
+    if (raw) ctx.session.rawTerminal?.(true);
+    try {
+      if (ctx.session.tty) await ctx.client.request('POST', `/containers/${enc(id)}/resize`, { query: { h: String(ctx.session.tty.rows), w: String(ctx.session.tty.cols) } }).catch(() => undefined);
+      await streamAttach(ctx, id, true, stop.signal);
+    } finally {
+      if (raw) ctx.session.rawTerminal?.(false);
+    }
   } else await streamLogs(ctx, id, query, info.Config.Tty, stop.signal);
   pump?.stop();
   if (detached || ctx.session.signal.aborted) return 0;
