@@ -3,7 +3,7 @@ import { FlagError, type FlagSpec, parseFlags } from './flags.ts';
 import { goString, renderTemplate, TemplateError } from './go-template.ts';
 import { jsonProgressText } from '../images/pull-progress.ts';
 import { tabulate } from './tab-writer.ts';
-import { createdSince, ellipsis, humanDuration } from './units.ts';
+import { createdSince, ellipsis, humanDuration } from '../units/human.ts';
 
 const specs: FlagSpec[] = [
   { name: 'quiet', short: 'q', type: 'bool', description: '' },

@@ -5,7 +5,7 @@ import { listContainers } from './container-filters.ts';
 import { commandString, containerInspect, containerSummary } from './container-json.ts';
 import { ContainerStore } from './container-store.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
-import { PS_FORMAT, psRow } from './ps-format.ts';
+import { PS_FORMAT, psRow } from '../cli/ps-format.ts';
 import { parseRunRequest, type RunRequest } from './run-options.ts';
 import { VolumeStore } from './volume-store.ts';
 
@@ -131,7 +131,7 @@ describe('docker ps: filters and formatting', () => {
 
 describe('docker ps flags', () => {
   it('to the Engine API query', async () => {
-    const { parsePsArgs } = await import('./ps-format.ts');
+    const { parsePsArgs } = await import('../cli/ps-format.ts');
     const r = parsePsArgs(['-aq', '--filter', 'status=exited', '-f', 'status=created', '-f', 'name=web', '--no-trunc', '-n', '3', '--format', '{{.ID}}']);
     if ('help' in r) throw new Error('help');
     expect(Object.fromEntries(r.query)).toEqual({ all: '1', limit: '3', filters: '{"status":{"exited":true,"created":true},"name":{"web":true}}' });

@@ -6,7 +6,7 @@ import { portSummaries, type PortSummary } from '../network/port-format.ts';
 import type { ContainerConfigJSON, HostConfigJSON } from './container-config.ts';
 import { stateJSON, statusString, type ContainerStatus, type StateJSON } from './container-state.ts';
 import type { ContainerRecord } from './container-store.ts';
-import { rfc3339Nano } from './time-format.ts';
+import { rfc3339Nano } from '../units/time-format.ts';
 
 /** Engine API MountPoint */
 export interface MountPointJSON {

@@ -1,8 +1,8 @@
 // A container's lifecycle state as moby's container.State keeps it, the transitions the engine may make, and
 // the strings Docker derives from it: `State.Status` (`running`), `Status` (`Up 3 seconds (Paused)`), State JSON.
 import { EngineError } from '../errors.ts';
-import { rfc3339Nano } from './time-format.ts';
-import { humanDuration } from '../cli/units.ts';
+import { rfc3339Nano } from '../units/time-format.ts';
+import { humanDuration } from '../units/human.ts';
 import { healthString, stoppedHealth, type HealthJSON, type HealthState } from './health.ts';
 
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';

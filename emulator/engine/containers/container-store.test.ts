@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors.ts';
 import { createContainer, removeContainerVolumes, type ImageForCreate } from './container-create.ts';
-import { humanDuration } from '../cli/units.ts';
+import { humanDuration } from '../units/human.ts';
 import { statusString, stateJSON, type ContainerState } from './container-state.ts';
 import { ContainerStore } from './container-store.ts';
 import { generateId, matchPrefix, shortId } from './ids.ts';

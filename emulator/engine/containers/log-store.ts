@@ -1,7 +1,7 @@
 // Per-container logs like Docker's json-file driver: stdout/stderr cut into lines with a timestamp each,
 // `--tail N`, `-t`, `--since`/`--until`, and `-f` through a subscription that returns a disposer.
 import { SaveQueue, type JsonStorage } from './json-storage.ts';
-import { rfc3339NanoFixed } from './time-format.ts';
+import { rfc3339NanoFixed } from '../units/time-format.ts';
 
 export type LogStream = 'stdout' | 'stderr';
 

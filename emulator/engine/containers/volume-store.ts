@@ -3,7 +3,7 @@
 import { EngineError } from '../errors.ts';
 import { generateId } from './ids.ts';
 import { SaveQueue, type JsonStorage } from './json-storage.ts';
-import { rfc3339Seconds } from './time-format.ts';
+import { rfc3339Seconds } from '../units/time-format.ts';
 
 /** Engine API volume (`/volumes/{name}`). */
 export interface VolumeJSON {

@@ -1,5 +1,5 @@
 // Phase 2: one node to a typed instruction, with BuildKit's argument and flag rules and its error wording.
-import { parseGoDuration } from './durations.ts';
+import { parseGoDuration } from '../units/go-duration.ts';
 import { parseFlags, type FlagError, type FlagValues } from './flags.ts';
 import { heredocWordOrUndefined } from './heredoc.ts';
 import { spanRange, type NodeSource } from './nodes.ts';

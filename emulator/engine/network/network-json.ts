@@ -3,7 +3,7 @@
 // and `/containers/json` (daemon/inspect.go, container/view.go).
 import { EngineError } from '../errors.ts';
 import type { ContainerRecord } from '../containers/container-store.ts';
-import { rfc3339Nano } from '../containers/time-format.ts';
+import { rfc3339Nano } from '../units/time-format.ts';
 import { aliasesForApi, type ContainerNetworkState, type EndpointSettingsJSON } from './endpoint-settings.ts';
 import type { IpamConfigJSON } from './ipam.ts';
 import { isPredefined, type NetworkRecord } from './network-store.ts';

@@ -4,7 +4,7 @@ import { PlainProgress, type BuildEvent } from '../../builder/progress.ts';
 import { type Command, CliError } from '../command.ts';
 import { DaemonError, StreamError } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';
-import { humanSize } from '../units.ts';
+import { humanSize } from '../../units/human.ts';
 import { resolvePath } from '../../slash-path.ts';
 
 

@@ -4,7 +4,7 @@ import { splitCpArg } from '../../containers/container-copy.ts';
 import { createBodyFor } from '../../containers/create-body.ts';
 import { demultiplex, parseLogsArgs } from '../../containers/logs-api.ts';
 import { FlagParseError, parseArgs, type FlagDef } from '../../containers/pflag.ts';
-import { parsePsArgs, psRow, PS_FORMAT } from '../../containers/ps-format.ts';
+import { parsePsArgs, psRow, PS_FORMAT } from '../ps-format.ts';
 import { formatRunError, parseRunRequest, runErrorText, runHelpText, type RunRequest } from '../../containers/run-options.ts';
 import { MAC_ADDRESS_API_ERROR } from '../../network/run-network-options.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
@@ -14,7 +14,7 @@ import type { CliSession, ProcessEnd } from '../cli-session.ts';
 import { DaemonError, type EngineClient } from '../engine-client.ts';
 import { displayJsonMessages } from '../json-messages.ts';
 import { formatList } from '../output-format.ts';
-import { humanSize } from '../units.ts';
+import { humanSize } from '../../units/human.ts';
 import { closeRelay, openRelay, RELAY_COMMAND } from './attach-relay.ts';
 
 /** A command that parses its own argv (the container model's pflag): run, create, exec, ps, logs. */

@@ -1,7 +1,7 @@
 // Container and volume commands with plain flags: stop, kill, restart, rm, wait, pause, unpause, top, diff, commit, stats,
 // inspect (containers before images, as docker looks them up), container prune, volume create/ls/inspect/rm/prune.
 import { changeLines, type Change } from '../../containers/container-changes.ts';
-import { STATS_HEADERS, STATS_TABLE, statsRow, type StatsDocument } from '../../containers/stats-format.ts';
+import { STATS_HEADERS, STATS_TABLE, statsRow, type StatsDocument } from '../stats-format.ts';
 import { VOLUME_FORMAT, volumeRow } from '../../containers/volume-format.ts';
 import type { VolumeJSON } from '../../containers/volume-store.ts';
 import { FORMAT_FLAG, type Command, type CommandContext } from '../command.ts';

@@ -1,6 +1,6 @@
 // `docker events` / `docker system events`: the daemon's event stream (GET /events), printed as the docker CLI's
 // prettyPrintEvent prints it, until ^C or `--until`.
-import { parseGoDuration } from '../../dockerfile/durations.ts';
+import { parseGoDuration } from '../../units/go-duration.ts';
 import { CliError, type Command } from '../command.ts';
 import { filtersQuery } from '../filter-flag.ts';
 import { FlagError } from '../flags.ts';

@@ -3,7 +3,7 @@ import type { HistoryResponseItem } from '../../images/image-api.ts';
 import { type Command, FORMAT_FLAG } from '../command.ts';
 import { imagePath } from '../engine-client.ts';
 import { formatList } from '../output-format.ts';
-import { createdSince, ellipsis, humanSize, rfc3339 } from '../units.ts';
+import { createdSince, ellipsis, humanSize, rfc3339 } from '../../units/human.ts';
 
 export const history: Command = {
   usage: 'docker history [OPTIONS] IMAGE',

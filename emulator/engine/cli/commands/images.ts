@@ -5,7 +5,7 @@ import type { Command } from '../command.ts';
 import { FORMAT_FLAG } from '../command.ts';
 import { FlagError } from '../flags.ts';
 import { formatList } from '../output-format.ts';
-import { createdSince, goTimeString, humanSize } from '../units.ts';
+import { createdSince, goTimeString, humanSize } from '../../units/human.ts';
 import { DaemonError } from '../engine-client.ts';
 
 export const images: Command = {

@@ -6,7 +6,7 @@ import { DaemonError } from '../engine-client.ts';
 import { renderTemplate } from '../go-template.ts';
 import { formatList } from '../output-format.ts';
 import { tabulate } from '../tab-writer.ts';
-import { bytesSize, humanSize } from '../units.ts';
+import { bytesSize, humanSize } from '../../units/human.ts';
 
 interface VersionBody {
   Platform?: { Name?: string };

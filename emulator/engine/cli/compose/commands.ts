@@ -2,7 +2,7 @@
 import { configYaml } from '../../compose/config-yaml.ts';
 import { startOrder } from '../../compose/graph.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
-import { psRow } from '../../containers/ps-format.ts';
+import { psRow } from '../ps-format.ts';
 import { CliError } from '../command.ts';
 import { execCommand, startAndFollow, streamLogs } from '../commands/containers-run.ts';
 import { DaemonError, imagePath } from '../engine-client.ts';

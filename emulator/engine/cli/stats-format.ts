@@ -1,6 +1,6 @@
 // `docker stats` rows from Engine API stats documents, computed as the docker CLI does (stats_helpers.go): CPU % from
 // the delta to precpu_stats, memory without the inactive page cache, network and block I/O summed.
-import { bytesSize, humanSize } from '../cli/units.ts';
+import { bytesSize, humanSize } from '../units/human.ts';
 
 interface CpuStats {
   cpu_usage?: { total_usage?: number; percpu_usage?: number[] };

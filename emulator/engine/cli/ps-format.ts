@@ -1,10 +1,10 @@
 // `docker ps` output fields as the docker CLI's container formatter computes them from `/containers/json`
 // (`{{.ID}}`, `{{.Names}}`, `{{.Command}}`, `{{.RunningFor}}`, ...), and its default table.
-import { filtersQuery } from '../cli/filter-flag.ts';
-import type { ContainerSummary } from './container-json.ts';
-import { humanDuration } from '../cli/units.ts';
+import { filtersQuery } from './filter-flag.ts';
+import type { ContainerSummary } from '../containers/container-json.ts';
+import { humanDuration } from '../units/human.ts';
 import { displayablePorts } from '../network/port-format.ts';
-import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from './pflag.ts';
+import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from '../containers/pflag.ts';
 
 /** Same shape as the CLI's ListFormat (emulator/engine/cli/output-format.ts). */
 export const PS_FORMAT = {
