@@ -132,6 +132,8 @@ test('docker run -p publishes a container port: the page lists it, previews it, 
 });
 
 test("docker compose's visit counter (lesson 20's app): its published port previewed, and the count goes up on reload", async ({ page, terminal, problems }) => {
+  // a lesson start (busybox and redis pulled), a build and two services started: more than the default 3 minutes
+  test.setTimeout(480_000);
   await page.goto('./#/lesson/20-compose/1');
   await expect(page.getByRole('status', { name: 'Lesson status' })).toHaveText('Ready', { timeout: 240_000 });
   // The lesson's project (Dockerfile, serve.sh, index.cgi) is in the editor; its first step writes compose.yaml.
