@@ -193,4 +193,27 @@ describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
     expect((await compose('down -v')).err).toBe(' Volume counter_data  Removing\n Volume counter_data  Removed\n');
     expect((await sh('docker ps -aq --filter label=com.docker.compose.project=counter; docker network ls -q --filter name=counter_default; docker volume ls -q --filter label=com.docker.compose.project=counter')).out).toBe('');
   });
+  it('docker compose up --wait: a service that turns unhealthy, and one still starting at the timeout, fail the command by name', { timeout: 300_000 }, async () => {
+    const file = [
+      'services:',
+      '  sick:',
+      '    image: busybox',
+      '    command: ["sleep", "600"]',
+      '    healthcheck: { test: ["CMD", "false"], interval: 1s, retries: 1 }',
+      '  slow:',
+      '    image: busybox',
+      '    command: ["sleep", "600"]',
+      '    healthcheck: { test: ["CMD", "sleep", "600"], interval: 1s, timeout: 10m }',
+      '',
+    ].join('\n');
+    expect((await sh(`mkdir -p /root/waits && cat > /root/waits/compose.yaml <<'EOF'\n${file}EOF`)).status).toBe(0);
+    const compose = (args: string) => sh(`cd /root/waits && docker compose ${args}`);
+    const sick = await compose('up -d --wait sick');
+    expect(sick.status).toBe(1);
+    expect(sick.err.endsWith(' Container waits-sick-1  Waiting\n Container waits-sick-1  Unhealthy\ncontainer waits-sick-1 is unhealthy\n'), sick.err).toBe(true);
+    const slow = await compose('up -d --wait --wait-timeout 2 slow');
+    expect(slow.status).toBe(1);
+    expect(slow.err.endsWith(' Container waits-slow-1  Waiting\n Container waits-slow-1  Error\napplication not healthy after 2s\n'), slow.err).toBe(true);
+    expect((await compose('down -t 0')).status).toBe(0);
+  });
 });
