@@ -23,6 +23,7 @@ const SUITES: Suite[] = [
   { name: 'containers-node', run: async () => (await import('./containers-node.ts')).benchContainersNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'network-node', run: async () => (await import('./network-node.ts')).benchNetworkNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'servers-node', run: async () => (await import('./servers-node.ts')).benchServersNode({ ...(runs ? { runs } : {}), log }) },
+  { name: 'compose-node', run: async () => (await import('./compose-node.ts')).benchComposeNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'build-node', run: async () => (await import('./build-node.ts')).benchBuildNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'lessons', run: async () => (await import('./lessons.ts')).benchLessons({ ...(runs ? { runs } : {}), log }) },
 ];

@@ -130,3 +130,34 @@ test('docker run -p publishes a container port: the page lists it, previews it, 
   const badGateway = 'console.error: Failed to load resource: the server responded with a status of 502 ()';
   problems.errors.splice(0, problems.errors.length, ...problems.errors.filter((e) => e !== badGateway));
 });
+
+test("docker compose's visit counter (lesson 20's app): its published port previewed, and the count goes up on reload", async ({ page, terminal, problems }) => {
+  // a lesson start (busybox and redis pulled), a build and two services started: more than the default 3 minutes
+  test.setTimeout(480_000);
+  await page.goto('./#/lesson/20-compose/1');
+  await expect(page.getByRole('status', { name: 'Lesson status' })).toHaveText('Ready', { timeout: 240_000 });
+  // The lesson's project (Dockerfile, serve.sh, index.cgi) is in the editor; its first step writes compose.yaml.
+  await page.getByRole('region', { name: '1. The app in one file' }).getByRole('button', { name: 'Open in editor' }).click();
+  await terminal.waitForPrompt();
+  await terminal.run('cd /root/app && docker compose up -d --build 2>/dev/null && echo up-$((40+2))');
+  await terminal.waitForLine(/^up-42$/, 180_000);
+
+  const published = page.getByRole('navigation', { name: 'Published ports' }).getByRole('button', { name: '8000 → app-web-1 (app-web)' });
+  await published.click();
+  const frame = page.frameLocator('iframe[title="Port 8000 of the machine"]');
+  // redis needs a few seconds before the page can count: until then it says "no times"
+  const count = frame.getByText(/^I have been seen \d+ times\.$/);
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Reload the preview' }).click();
+    await expect(count).toBeVisible({ timeout: 2_000 });
+  }).toPass({ timeout: 90_000 });
+  const seen = async () => Number(/seen (\d+) times/.exec((await count.textContent()) ?? '')?.[1]);
+  const before = await seen();
+  await page.getByRole('button', { name: 'Reload the preview' }).click();
+  await expect(frame.getByText(`I have been seen ${before + 1} times.`)).toBeVisible();
+  await page.getByRole('button', { name: 'Reload the preview' }).click();
+  await expect(frame.getByText(`I have been seen ${before + 2} times.`)).toBeVisible();
+  // a preview opened before the server in the container listened is a 502 (as from a proxy), logged by Chromium
+  const badGateway = 'console.error: Failed to load resource: the server responded with a status of 502 ()';
+  problems.errors.splice(0, problems.errors.length, ...problems.errors.filter((e) => e !== badGateway));
+});

@@ -2,6 +2,7 @@
 // the files a container gets, links, connect/disconnect of a running container (its /etc/hosts rewritten in
 // place, through the bind mount), ports published, refused and given back. The guest side of networking (bridges,
 // veths, NAT, docker-proxy, the embedded DNS server) is the guest network driver, composed as the worker composes it.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { imagesBuilt, useEngineGuest } from './engine-guest.ts';
 
@@ -162,5 +163,57 @@ describe.skipIf(!imagesBuilt('busybox'))('networks typed in the guest', () => {
     expect(down.err.endsWith(' Network app_default  Removing\n Network app_default  Removed\n')).toBe(true);
     // nothing left: no container, no network, no port rule
     expect((await sh('docker ps -aq --filter label=com.docker.compose.project=app; docker network ls -q --filter name=app_default; iptables-save | grep -c 8082 || true')).out).toBe('0\n');
+  });
+  it("docker compose: the course's visit counter (a busybox CGI page and redis) built, up, counting, scaled on a port range, down -v", { timeout: 300_000 }, async () => {
+    // the project of the Compose lesson as the learner ends it in the editor (lessons/20-compose/solution)
+    const dir = new URL('../../lessons/20-compose/solution/', import.meta.url);
+    const put = ['compose.yaml', 'Dockerfile', 'index.cgi', 'serve.sh'].map((f) => `cat > /root/counter/${f} <<'EOF'\n${readFileSync(new URL(f, dir), 'utf8')}EOF\n`);
+    expect((await sh(`mkdir -p /root/counter\n${put.join('')}`)).status).toBe(0);
+    const compose = (args: string) => sh(`cd /root/counter && docker compose ${args}`);
+    const up = await compose('up -d --build');
+    expect(up.status, up.err).toBe(0);
+    expect(up.err).toContain(' Volume "counter_data"  Created\n');
+    expect((await compose('ps --format "{{.Service}} {{.Image}} {{.State}} {{.Ports}}"')).out).toBe('redis redis running 6379/tcp\nweb counter-web running 0.0.0.0:8000->8000/tcp\n');
+    // redis takes a few seconds to accept connections: until then the page has no number (and counts nothing)
+    const first = await sh("i=0; until wget -qO- http://127.0.0.1:8000/ | grep 'seen [0-9]'; do i=$((i+1)); [ $i -lt 200 ] || exit 1; sleep 0.2; done");
+    expect(first.out, (await compose('logs')).out).toBe('<p>I have been seen 1 times.</p>\n');
+    expect((await sh('wget -qO- http://127.0.0.1:8000/')).out).toBe('<h1>Hello from Docker!</h1>\n<p>I have been seen 2 times.</p>\n');
+    // before redis is ready: nc's "Connection refused" and "visit number ?" lines
+    expect((await compose('logs web')).out).toMatch(/^web-1 {2}\| listening on port 8000\n(web-1 {2}\| .*\n)*web-1 {2}\| visit number 1 from \[::ffff:172\.18\.0\.1\]\nweb-1 {2}\| visit number 2 from .*\n$/);
+    // a second replica takes the next port of the range "8000-8001:8000", and counts in the same redis
+    const scaled = await compose('up -d --scale web=2');
+    expect(scaled.status, scaled.err).toBe(0);
+    expect((await docker('port counter-web-2 8000')).out).toBe('0.0.0.0:8001\n');
+    const third = await sh("i=0; until wget -qO- http://127.0.0.1:8001/ | grep 'seen [0-9]'; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.2; done");
+    expect(third.out).toBe('<p>I have been seen 3 times.</p>\n');
+    // down keeps the volume, where redis saved the count on SIGTERM; down -v removes it
+    const down = await compose('down');
+    expect(down.status, down.err).toBe(0);
+    expect((await sh('test -s /var/lib/drydock/volumes/counter_data/_data/dump.rdb')).status).toBe(0);
+    expect((await compose('down -v')).err).toBe(' Volume counter_data  Removing\n Volume counter_data  Removed\n');
+    expect((await sh('docker ps -aq --filter label=com.docker.compose.project=counter; docker network ls -q --filter name=counter_default; docker volume ls -q --filter label=com.docker.compose.project=counter')).out).toBe('');
+  });
+  it('docker compose up --wait: a service that turns unhealthy, and one still starting at the timeout, fail the command by name', { timeout: 300_000 }, async () => {
+    const file = [
+      'services:',
+      '  sick:',
+      '    image: busybox',
+      '    command: ["sleep", "600"]',
+      '    healthcheck: { test: ["CMD", "false"], interval: 1s, retries: 1 }',
+      '  slow:',
+      '    image: busybox',
+      '    command: ["sleep", "600"]',
+      '    healthcheck: { test: ["CMD", "sleep", "600"], interval: 1s, timeout: 10m }',
+      '',
+    ].join('\n');
+    expect((await sh(`mkdir -p /root/waits && cat > /root/waits/compose.yaml <<'EOF'\n${file}EOF`)).status).toBe(0);
+    const compose = (args: string) => sh(`cd /root/waits && docker compose ${args}`);
+    const sick = await compose('up -d --wait sick');
+    expect(sick.status).toBe(1);
+    expect(sick.err.endsWith(' Container waits-sick-1  Waiting\n Container waits-sick-1  Unhealthy\ncontainer waits-sick-1 is unhealthy\n'), sick.err).toBe(true);
+    const slow = await compose('up -d --wait --wait-timeout 2 slow');
+    expect(slow.status).toBe(1);
+    expect(slow.err.endsWith(' Container waits-slow-1  Waiting\n Container waits-slow-1  Error\napplication not healthy after 2s\n'), slow.err).toBe(true);
+    expect((await compose('down -t 0')).status).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-// Parser diagnostics as Monaco markers (plain data, so it is testable without Monaco).
+// Parser and loader diagnostics (Dockerfile, compose file) as Monaco markers (plain data, so it is testable without Monaco).
 import type { Diagnostic } from '../../emulator/engine/dockerfile/index.ts';
 
 /** Monaco's MarkerSeverity values (monaco.MarkerSeverity.Error = 8, Warning = 4). */
@@ -15,7 +15,8 @@ export interface MarkerData {
   code?: string;
 }
 
-export function toMarker(d: Diagnostic): MarkerData {
+/** `source` is the checker Monaco's hover names: `dockerfile` or `compose`. */
+export function toMarker(d: Diagnostic, source = 'dockerfile'): MarkerData {
   const r = d.range;
   // An empty range draws nothing; underline at least one character.
   const endColumn = r.endLine === r.startLine && r.endColumn <= r.startColumn ? r.startColumn + 1 : r.endColumn;
@@ -26,7 +27,7 @@ export function toMarker(d: Diagnostic): MarkerData {
     startColumn: r.startColumn,
     endLineNumber: r.endLine,
     endColumn,
-    source: 'dockerfile',
+    source,
   };
   if (d.code) marker.code = d.code;
   return marker;

@@ -21,7 +21,7 @@ describe('languageForPath', () => {
 describe('toMarker', () => {
   it('puts a misspelt instruction on its line and columns, as an error', () => {
     const { diagnostics } = parseDockerfile('FROM node\nWORKDIR /app\nFORM busybox\n', { file: 'Dockerfile' });
-    const errors = diagnostics.filter((d) => d.severity === 'error').map(toMarker);
+    const errors = diagnostics.filter((d) => d.severity === 'error').map((d) => toMarker(d));
     expect(errors).toEqual([
       expect.objectContaining({ severity: MARKER_SEVERITY.error, startLineNumber: 3, startColumn: 1, endLineNumber: 3, endColumn: 5 }),
     ]);

@@ -1,5 +1,5 @@
 /// <reference types="vite/client" />
-// Monaco, loaded on demand (import('./monaco.ts')): the editor core, four Monarch grammars and the one editor worker.
+// Monaco, loaded on demand (import('./monaco.ts')): the editor core, five Monarch grammars and the one editor worker.
 //
 // No language services (TypeScript, CSS, HTML, JSON), whose workers are megabytes each: syntax highlighting for the
 // project's files needs only Monarch grammars, and Dockerfile checks come from our own parser on the main thread.
@@ -33,12 +33,13 @@ self.MonacoEnvironment = {
 /**
  * Monarch grammars, each fetched when a file of its language is first shown. Registered here rather than through
  * monaco's `*.contribution.js` modules, which (0.55) import every editor feature statically and so would pull the
- * whole of edcore.main into this chunk; the JavaScript and Python grammars still do, which is why they load last.
+ * whole of edcore.main into this chunk; the JavaScript, Python and YAML grammars still do, which is why they load last.
  */
 type Grammar = { conf: monaco.languages.LanguageConfiguration; language: monaco.languages.IMonarchLanguage };
 const GRAMMARS: Record<string, () => Promise<Grammar>> = {
   dockerfile: () => import('monaco-editor/esm/vs/basic-languages/dockerfile/dockerfile.js'),
   shell: () => import('monaco-editor/esm/vs/basic-languages/shell/shell.js'),
+  yaml: () => import('monaco-editor/esm/vs/basic-languages/yaml/yaml.js'),
   javascript: () => import('monaco-editor/esm/vs/basic-languages/javascript/javascript.js'),
   python: () => import('monaco-editor/esm/vs/basic-languages/python/python.js'),
 };

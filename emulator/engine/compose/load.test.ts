@@ -82,6 +82,11 @@ describe('compose errors, with Compose wording and the line', () => {
   it('a bad port', async () => {
     expect(await error('services:\n  web:\n    image: x\n    ports:\n      - "80:80/tcpx"\n')).toEqual({ message: 'services.web.ports.0: invalid proto: tcpx', line: 5 });
   });
+  it('a host port range for one container port is where each replica takes a free one; a container range needs as many', async () => {
+    const { project } = await load('services:\n  web:\n    image: x\n    ports:\n      - "8000-8001:8000"\n');
+    expect(project.services.web?.ports).toEqual([{ mode: 'ingress', target: 8000, published: '8000-8001', protocol: 'tcp' }]);
+    expect(await error('services:\n  web:\n    image: x\n    ports:\n      - "8000:80-81"\n')).toEqual({ message: 'services.web.ports.0: invalid ranges specified for container and host Ports: 80-81 and 8000', line: 5 });
+  });
 });
 
 describe('project name and environment', () => {

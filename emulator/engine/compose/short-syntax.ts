@@ -25,7 +25,8 @@ export function parsePortSpec(spec: string): PortConfig[] {
   };
   const [tLo, tHi] = range(target, 'containerPort');
   const pub = published === '' ? undefined : range(published, 'hostPort');
-  if (pub && pub[1] - pub[0] !== tHi - tLo && pub[0] !== pub[1]) {
+  // a host range for one container port is the range to allocate from (go-connections ParsePortSpec)
+  if (pub && pub[1] - pub[0] !== tHi - tLo && tLo !== tHi) {
     throw new Error(`invalid ranges specified for container and host Ports: ${target} and ${published}`);
   }
   const out: PortConfig[] = [];

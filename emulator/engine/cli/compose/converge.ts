@@ -1,6 +1,7 @@
 // `up`'s work, as Compose's convergence does it: networks and volumes first, images pulled or built when missing,
 // then each service in dependency order: containers created, recreated when their config hash changed, scaled,
 // started once the services they depend on meet their condition.
+import { formatGoDuration } from '../../compose/durations.ts';
 import { startOrder } from '../../compose/graph.ts';
 import type { ComposeProject } from '../../compose/model.ts';
 import { serviceConfigHash } from '../../compose/config-hash.ts';
@@ -223,10 +224,12 @@ export async function waitRunningOrHealthy(ctx: ComposeContext, containers: Cont
   const progress = ctx.progress();
   let ok = true;
   const problems: string[] = [];
+  // one deadline for the whole project, as Compose's --wait-timeout is one context timeout
+  const deadline = Date.now() + timeoutMs;
+  let timedOut = false;
   for (const c of containers) {
     const id = `Container ${nameOf(c)}`;
     progress.event(id, 'Waiting', 'working');
-    const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = await ctx.client.json<Inspected>('GET', `/containers/${c.Id}/json`);
       const health = i.State.Health?.Status;
@@ -240,9 +243,11 @@ export async function waitRunningOrHealthy(ctx: ComposeContext, containers: Cont
         progress.event(id, 'Healthy', 'done');
         break;
       }
-      if (Date.now() > deadline) {
+      if (timedOut || Date.now() > deadline) {
+        // the progress line names the container still starting; the message is Compose's
         progress.event(id, 'Error', 'error');
-        problems.push(`timeout waiting for container ${nameOf(c)} to be healthy`);
+        if (!timedOut) problems.push(`application not healthy after ${formatGoDuration(timeoutMs)}`);
+        timedOut = true;
         ok = false;
         break;
       }
