@@ -1,6 +1,6 @@
 // Build progress as BuildKit reports it: vertexes (`[2/5] RUN npm install`) with statuses, logs, CACHED, DONE and
 // ERROR; the engine emits these events, the CLI prints them in BuildKit's plain style (progressui's printer).
-import { humanSize } from '../images/pull-progress.ts';
+import { humanSize } from '../units/human.ts';
 
 export type BuildEvent =
   /** a vertex started (BuildKit numbers vertexes in the order they appear: `#4`) */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { humanSize, progressBar } from './pull-progress.ts';
+import { humanSize } from '../units/human.ts';
+import { progressBar } from './pull-progress.ts';
 
 describe('sizes and bars as Docker prints them', () => {
   it.each([

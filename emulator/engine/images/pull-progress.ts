@@ -1,3 +1,4 @@
+import { humanSize } from '../units/human.ts';
 // Progress messages of a pull, shaped like the Docker Engine API's JSON message stream (`POST /images/create`),
 // so the CLI prints them as Docker does: `a1b2c3d4e5f6: Pull complete`, `Digest: sha256:...`.
 
@@ -18,22 +19,6 @@ export function progressBar(current: number, total: number, width = 50): string 
   const filled = Math.min(width, Math.floor((current / total) * width));
   const bar = filled >= width ? '='.repeat(width) : `${'='.repeat(filled)}>${' '.repeat(width - filled - 1)}`;
   return `[${bar}] ${humanSize(current, 4).padStart(8)}/${humanSize(total, 4)}`;
-}
-
-/**
- * Sizes as Docker prints them (go-units HumanSizeWithPrecision): decimal units, `precision` significant
- * digits; `docker images` uses 3 (`2.06MB`), progress bars 4 (`1.067MB`).
- */
-export function humanSize(bytes: number, precision = 3): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const text = Number(value.toPrecision(precision)).toString();
-  return `${text}${units[unit]}`;
 }
 
 /**

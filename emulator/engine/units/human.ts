@@ -1,5 +1,4 @@
-// Docker's human-readable units: go-units HumanDuration (`2 minutes`, `About an hour`) and the CLI's Ellipsis.
-export { humanSize } from '../images/pull-progress.ts';
+// Docker's human-readable units: go-units HumanSize and HumanDuration (`2.06MB`, `About an hour`), the CLI's Ellipsis.
 
 /** go-units HumanDuration, for `CREATED` columns (`... ago`). */
 export function humanDuration(ms: number): string {
@@ -52,4 +51,20 @@ export function bytesSize(bytes: number): string {
     unit++;
   }
   return `${Number(value.toPrecision(4))}${units[unit]}`;
+}
+
+/**
+ * Sizes as Docker prints them (go-units HumanSizeWithPrecision): decimal units, `precision` significant
+ * digits; `docker images` uses 3 (`2.06MB`), progress bars 4 (`1.067MB`).
+ */
+export function humanSize(bytes: number, precision = 3): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const text = Number(value.toPrecision(precision)).toString();
+  return `${text}${units[unit]}`;
 }
