@@ -22,3 +22,10 @@ export async function timedInGuest(guest: GuestShell, script: string, options: {
   const [u, v] = out.slice(at + marker.length + 1).trim().split(' ').map(Number);
   return { exitCode: r.exitCode, ms: Math.round(((v ?? 0) - (u ?? 0)) * 1000), stdout: out.slice(0, at), stderr: decoder.decode(r.stderr) };
 }
+
+/** timedInGuest for a script that must succeed: its guest time in ms, or an error with its exit status and stderr. */
+export async function timedInGuestOk(guest: GuestShell, script: string, options: { timeoutMs?: number } = {}): Promise<number> {
+  const r = await timedInGuest(guest, script, options);
+  if (r.exitCode !== 0) throw new Error(`${script}: exit ${r.exitCode}: ${r.stderr}`);
+  return r.ms;
+}
