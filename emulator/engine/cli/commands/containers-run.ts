@@ -187,6 +187,11 @@ export async function startAndFollow(ctx: RawContext, id: string, o: FollowOptio
   const giveUp = new AbortController();
   const waited = o.detach ? undefined : ctx.client.json<{ StatusCode: number }>('POST', `${path}/wait`, { query: { condition: o.autoRemove ? 'removed' : 'next-exit' }, signal: giveUp.signal });
   waited?.catch(() => undefined);
+  // Attached before the start too, as the docker CLI attaches: a command that ends at once (and a --rm that removes
+  // it) still has its output, which a log read after the start could find gone with the container.
+  const attached = o.detach ? undefined : ctx.client.request('POST', `${path}/attach`, { query: { stream: '1', stdout: '1', stderr: '1' }, signal: ctx.session.signal });
+  attached?.catch(() => undefined);
+  const detachOutput = () => void attached?.then((r) => r.body?.cancel()).catch(() => undefined);
   // detached, the docker CLI prints the ID as soon as the container is created, a failed start or not
   if (o.detach) ctx.out(`${id}\n`);
   try {
@@ -195,16 +200,17 @@ export async function startAndFollow(ctx: RawContext, id: string, o: FollowOptio
     if (!(e instanceof DaemonError)) throw e;
     // a --rm container is removed after a failed start: its wait answers; any other would wait for good
     if (!o.autoRemove) giveUp.abort();
+    detachOutput();
     ctx.err(runErrorText(e.message, o.command, 'daemon'));
     return startStatus(e.message);
   }
   if (o.detach) return 0;
   const pump = o.stdin && o.stdin !== 'none' ? pumpStdin(ctx, id, o.stdin === 'once') : undefined;
-  const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: 'all' });
+  const output = await (attached as Promise<Response>);
   if (proxiesSignals(ctx, o)) {
-    const letGo = await followWithSignalProxy(ctx, id, query, o.tty);
+    const letGo = await followWithSignalProxy(ctx, id, output, o.tty);
     if (letGo !== undefined) return 128 + letGo;
-  } else await streamLogs(ctx, id, query, o.tty);
+  } else await copyOutput(ctx, output, o.tty, ctx.session.signal);
   pump?.stop();
   const result = await (waited as Promise<{ StatusCode: number }>).catch(async () => ({ StatusCode: 0 }));
   return result.StatusCode;
@@ -242,9 +248,9 @@ async function signalIgnored(ctx: RawContext, id: string, signal: number): Promi
  * output ends with the container. Returns the signal when the CLI let go instead: the container's PID 1 ignores
  * it, so the learner gets the prompt back (as without --sig-proxy) rather than a terminal held for good.
  */
-async function followWithSignalProxy(ctx: RawContext, id: string, query: URLSearchParams, tty: boolean): Promise<number | undefined> {
+async function followWithSignalProxy(ctx: RawContext, id: string, output: Response, tty: boolean): Promise<number | undefined> {
   const relay = openRelay();
-  const following = streamLogs(ctx, id, query, tty, ctx.session.signal, (stream, data) => relay.push({ stream, data })).finally(() => relay.end());
+  const following = copyOutput(ctx, output, tty, ctx.session.signal, (stream, data) => relay.push({ stream, data })).finally(() => relay.end());
   following.catch(() => undefined);
   try {
     while (!ctx.session.signal.aborted) {
@@ -619,7 +625,8 @@ export const attachCommand: RawCommand = async (ctx) => {
   const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: '0' });
   const sigProxy = (parsed.values.get('sig-proxy') as boolean | undefined) ?? true;
   if (!pump && proxiesSignals(ctx, { detach: false, interactive: false, autoRemove: false, tty: info.Config.Tty, command: ctx.path, sigProxy })) {
-    const letGo = await followWithSignalProxy(ctx, id, query, info.Config.Tty);
+    const output = await ctx.client.request('GET', `/containers/${enc(id)}/logs`, { query: queryOf(query), signal: ctx.session.signal });
+    const letGo = await followWithSignalProxy(ctx, id, output, info.Config.Tty);
     if (letGo !== undefined) return 128 + letGo;
   } else if (info.Config.Tty) {
     // The container's pty echoes and turns ^C into SIGINT: the learner's terminal goes raw while attached with stdin
