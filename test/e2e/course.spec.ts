@@ -64,6 +64,12 @@ async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
         await expect(button, `${where}: typing ${JSON.stringify(part.code)}`).toBeEnabled({ timeout: GREEN_TIMEOUT_MS });
       }
     }
+    if (step.challenge) {
+      // A challenge is words only: no Run button, and its solution stays hidden until Show solution is pressed.
+      await expect(section.getByText('Challenge: write the commands yourself', { exact: true })).toBeVisible();
+      await expect(section.getByRole('button', { name: 'Run', exact: true })).toHaveCount(0);
+      await expect(section.getByRole('region', { name: 'Solution' })).toBeHidden();
+    }
     if (step.solution !== undefined || step.solutionFiles.length > 0) {
       await section.getByRole('button', { name: 'Show solution' }).click();
       const runSolution = section.getByRole('button', { name: 'Run solution' });
@@ -79,7 +85,7 @@ async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
     console.log(`[timing] ${lesson.id} step ${step.number}: ${times.join(', ')}`);
     await section.getByRole('button', { name: step.number === lesson.steps.length ? 'Finish' : 'Next step' }).click();
   }
-  await expect(page.getByRole('heading', { name: 'Recap' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'What you learned' })).toBeVisible();
   console.log(`[timing] ${lesson.id}: ${lesson.steps.length} steps done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
 

@@ -109,7 +109,13 @@ test('a check is neutral until the learner acts, then says why in words; Reset l
   // The technical detail is still there, folded away.
   await expect(card.getByText('What the check looked at')).toBeVisible();
 
+  // While its command runs, the block counts the seconds (BuildKit's `Running… 12.4s`); the live region says it
+  // once when it starts and once when it ends.
   await card.getByRole('button', { name: 'Run', exact: true }).click();
+  const progress = card.getByLabel('Command progress');
+  await expect(progress).toHaveText(/^(Running the command|The command finished after \d+\.\d seconds)$/);
+  await expect(card.locator('.elapsed')).toHaveText(/^Done in \d+\.\ds$/, { timeout: 120_000 });
+  await expect(progress).toHaveText(/^The command finished after \d+\.\d seconds$/);
   await expect(check).toHaveText('Passed', { timeout: 120_000 });
   await card.getByRole('button', { name: 'Next step' }).click();
   await expect(page.getByRole('button', { name: '1. Run a container ✓' })).toBeVisible();

@@ -7,6 +7,8 @@ export interface Course {
   problems: LessonProblem[];
 }
 
+/** From this lesson on, every lesson ends with a challenge step (the first two only show). */
+export const CHALLENGES_FROM = 3;
 const STEP_LINK = /#\/lesson\/([^/\s)"'>]+)(?:\/([^\s)"'>]*))?/g;
 
 /** `images` are the names in the static registry (public/registry/images.json), `name` or `name:tag`. */
@@ -29,6 +31,16 @@ export function buildCourse(sources: LessonSource[], options: { images?: string[
       const base = byId.get(lesson.continues);
       if (!base) problems.push({ file: lesson.file, line: 2, field: 'continues', message: `no lesson "${lesson.continues}" in lessons/` });
       else if (base.order >= lesson.order) problems.push({ file: lesson.file, line: 2, field: 'continues', message: `"${lesson.continues}" must come before this lesson` });
+    }
+
+    if (lesson.order >= CHALLENGES_FROM && !lesson.steps.at(-1)?.challenge) {
+      const last = lesson.steps.at(-1);
+      problems.push({
+        file: lesson.file,
+        line: last?.line ?? 1,
+        field: 'challenge',
+        message: `every lesson from ${String(CHALLENGES_FROM).padStart(2, '0')} on ends with a challenge step (\`## Challenge: <task>\` with a check, a hint and a solution)`,
+      });
     }
 
     if (options.images) {

@@ -26,7 +26,7 @@ describe('lesson parser', () => {
     expect(lesson?.steps.map((s) => [s.number, s.title, s.line])).toEqual([
       [1, 'Run a container', 14],
       [2, 'Write a file', 35],
-      [3, 'Create a file in a container', 58],
+      [3, 'Challenge: Create a file in a container', 58],
     ]);
     const [one, two, three] = lesson!.steps;
     expect(one?.parts.find((p) => p.kind === 'run')).toMatchObject({ code: 'docker run --name fx-one busybox echo fixture-one', line: 18 });
@@ -122,6 +122,34 @@ describe('lesson parser', () => {
     expect(lesson?.steps[0]?.decoys).toEqual([{ code: 'ls /', line: 16 }]);
     expect(lesson?.steps[0]?.parts.map((p) => p.kind)).toEqual(['run']);
     expect(allProblemsOf(`${HEAD}## One\nText.\n\`\`\`decoy\nls /\n\`\`\`\n`)).toEqual(['lessons/07-broken/lesson.md:8: decoy: step 1 has a decoy but no check to stay red']);
+  });
+
+  it('reads a `## Challenge:` step and asks it for words only, a check, a hint and a solution, as the last step', () => {
+    const ok = `${HEAD}## One\ntext\n## Challenge: Limit it\nRun a container that can use at most 16 MB.\n\`\`\`check\n- container: small\n  oomKilled: true\n\`\`\`\n\`\`\`hint\nh\n\`\`\`\n\`\`\`solution\ndocker run --name small -m 16m busybox true\n\`\`\`\n`;
+    const parsed = parseLesson(source(ok));
+    expect(parsed.problems.map(formatProblem)).toEqual([]);
+    expect(parsed.lesson?.steps.map((s) => [s.title, s.challenge])).toEqual([
+      ['One', false],
+      ['Challenge: Limit it', true],
+    ]);
+    expect(allProblemsOf(`${HEAD}## Challenge: Too early\nwords\n\`\`\`sh run\ntrue\n\`\`\`\n## Last\ntext\n`)).toEqual([
+      'lessons/07-broken/lesson.md:6: check: step 1 has a run or editor block but no check: add a check that proves it was done, or say why not in the front matter (`unchecked: { 1: <reason> }`)',
+      "lessons/07-broken/lesson.md:6: challenge: step 1 (a challenge) must be the lesson's last step",
+      'lessons/07-broken/lesson.md:8: challenge: step 1 (a challenge) has a run block: state the task in words and put the commands in a solution block',
+      'lessons/07-broken/lesson.md:6: challenge: step 1 (a challenge) needs a check that reads what the learner did',
+      'lessons/07-broken/lesson.md:6: challenge: step 1 (a challenge) needs a solution block (shown by "Show solution", run by the scripted student)',
+    ]);
+  });
+
+  it('asks every lesson from 03 on to end with a challenge', () => {
+    const plain = `${HEAD}## One\ntext\n`;
+    const problems = buildCourse([
+      { folder: '02-a', file: 'lessons/02-a/lesson.md', text: plain },
+      { folder: '03-b', file: 'lessons/03-b/lesson.md', text: plain },
+    ]).problems.map(formatProblem);
+    expect(problems).toEqual([
+      'lessons/03-b/lesson.md:6: challenge: every lesson from 03 on ends with a challenge step (`## Challenge: <task>` with a check, a hint and a solution)',
+    ]);
   });
 
   it('validates the course: continues, step links, images, folder names', () => {

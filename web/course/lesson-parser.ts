@@ -31,6 +31,8 @@ const BUILD_KEYS = ['tag'];
 export const IMAGE_TAG_PATTERN =
   /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?$/;
 const RECAP = 'Recap';
+/** A step heading that starts with this is the lesson's challenge (`## Challenge: Limit the memory`). */
+export const CHALLENGE_PREFIX = /^Challenge:\s*\S/;
 
 /** A fenced block's info string: `sh run`, `dockerfile file=Dockerfile`, `solution file=app.js`. */
 export function parseInfo(info: string): { lang: string; flags: Set<string>; attrs: Map<string, string> } {
@@ -206,7 +208,7 @@ export function parseLesson(source: LessonSource): ParsedLesson {
         continue;
       }
       section = 'step';
-      step = { number: steps.length + 1, title: heading, line: tokenLine, parts: [], checks: [], solutionFiles: [], decoys: [] };
+      step = { number: steps.length + 1, title: heading, line: tokenLine, challenge: CHALLENGE_PREFIX.test(heading), parts: [], checks: [], solutionFiles: [], decoys: [] };
       steps.push(step);
       continue;
     }
@@ -275,6 +277,17 @@ export function parseLesson(source: LessonSource): ParsedLesson {
     }
     if (s.decoys.length > 0 && s.checks.length === 0) problem(s.decoys[0]?.line ?? s.line, 'decoy', `step ${s.number} has a decoy but no check to stay red`);
     if (s.checks.length > 0 && s.hint === undefined) problem(s.line, 'hint', `step ${s.number} has a check but no hint block (what to try while the check stays red)`);
+  }
+  // A challenge is stated in words: the learner writes the commands, the check proves them, the solution waits.
+  for (const s of steps.filter((x) => x.challenge)) {
+    const where = `step ${s.number} (a challenge)`;
+    if (s !== steps.at(-1)) problem(s.line, 'challenge', `${where} must be the lesson's last step`);
+    for (const part of s.parts) {
+      if (part.kind === 'run') problem(part.line, 'challenge', `${where} has a run block: state the task in words and put the commands in a solution block`);
+      if (part.kind === 'editor') problem(part.line, 'challenge', `${where} has an editor block: state the task in words and put the file in a solution file= block`);
+    }
+    if (s.checks.length === 0) problem(s.line, 'challenge', `${where} needs a check that reads what the learner did`);
+    if (s.solution === undefined && s.solutionFiles.length === 0) problem(s.line, 'challenge', `${where} needs a solution block (shown by "Show solution", run by the scripted student)`);
   }
   for (const n of Object.keys(unchecked).map(Number)) {
     if (n > steps.length) problem(keyLine('unchecked', String(n)), `unchecked.${n}`, `the lesson has steps 1-${steps.length}`);

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { StartResult } from '../../emulator/protocol.ts';
 import { CourseState } from './course.svelte.ts';
 import { parseLesson } from './lesson-parser.ts';
-import { HINT_AFTER_MS, type LessonHost } from './lesson-session.svelte.ts';
+import { CHALLENGE_HINT_AFTER_MS, HINT_AFTER_MS, type LessonHost } from './lesson-session.svelte.ts';
 
 const LESSON = `---
 title: Session lesson
@@ -32,6 +32,23 @@ Press Run.
 ## Read
 
 No check here.
+
+## Challenge: Again
+
+Make the file \`again\` in /tmp yourself.
+
+\`\`\`check
+- run: ls /tmp
+  stdout: ^again$
+\`\`\`
+
+\`\`\`hint
+touch it.
+\`\`\`
+
+\`\`\`solution
+touch /tmp/again
+\`\`\`
 `;
 
 const encoder = new TextEncoder();
@@ -181,6 +198,39 @@ describe('LessonSession', () => {
     expect(course.lessonProgress('01-session')).toEqual({ done: [], step: 1, completed: false });
     await vi.advanceTimersByTimeAsync(10);
     expect(session.checkView).toBe('waiting');
+    course.dispose();
+  });
+
+  it("opens a challenge's hint by itself after a while, even before the learner tries anything", async () => {
+    const host = new FakeHost();
+    const { course, session } = open(host);
+    await vi.advanceTimersByTimeAsync(10);
+    session.goTo(3);
+    expect(session.step?.challenge).toBe(true);
+    await vi.advanceTimersByTimeAsync(CHALLENGE_HINT_AFTER_MS - 5000);
+    expect(session.checkView).toBe('waiting');
+    expect(session.hintDue).toBe(false);
+    await vi.advanceTimersByTimeAsync(7000);
+    expect(session.hintDue).toBe(true);
+    // The solution is what Show solution runs (and only then typed).
+    expect(session.solutionShell).toBe('touch /tmp/again');
+    course.dispose();
+  });
+
+  it("keeps a Run block's clock while its command runs and stops it when the prompt is back", async () => {
+    const host = new FakeHost();
+    const { course, session } = open(host);
+    await vi.advanceTimersByTimeAsync(10);
+    const running = session.run('touch /tmp/made');
+    expect(session.runClock).toMatchObject({ code: 'touch /tmp/made', endedAt: null });
+    await vi.advanceTimersByTimeAsync(500);
+    await running;
+    const clock = session.runClock!;
+    expect(clock.endedAt).not.toBeNull();
+    expect(clock.endedAt!).toBeGreaterThanOrEqual(clock.startedAt);
+    // Another step starts without a clock.
+    session.next();
+    expect(session.runClock).toBeNull();
     course.dispose();
   });
 });

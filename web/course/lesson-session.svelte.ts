@@ -2,7 +2,7 @@
 // check, and the actions of its buttons (Run, Open in editor, Show solution). Talks to the app through LessonHost.
 import type { EngineResponse, ExecResult } from '../../emulator/protocol.ts';
 import { evaluateChecks, type CheckMachine, type CheckOutcome } from './check-evaluator.ts';
-import { applyStart, prepareLesson, replaySteps, stepFiles, type StartMachine } from './lesson-start.ts';
+import { applyStart, prepareLesson, replaySteps, stepFiles, stepShell, type StartMachine } from './lesson-start.ts';
 import type { Lesson, Step } from './lesson-types.ts';
 import { typeLines, type TypingTerminal } from './terminal-typing.ts';
 
@@ -48,10 +48,19 @@ export interface StepCheck {
   startedAt: number;
 }
 
+export interface RunClock {
+  /** the run block's text (or the solution's) */
+  code: string;
+  startedAt: number;
+  endedAt: number | null;
+}
+
 const NO_CHECK: StepCheck = { state: 'none', outcomes: [], startedAt: 0 };
 const POLL_MS = 2000;
 /** the hint opens by itself when the check is still red this long after the learner's first attempt */
 export const HINT_AFTER_MS = 20_000;
+/** a challenge's hint also opens by itself this long after the step opened, if the check is not green by then */
+export const CHALLENGE_HINT_AFTER_MS = 90_000;
 const decoder = new TextDecoder();
 
 interface Checkpoint {
@@ -75,10 +84,17 @@ export class LessonSession {
    * neutral "not done yet" without reasons; the hint's timer starts here.
    */
   attemptedAt = $state<number | null>(null);
+  /** when the open step was opened (Date.now()): a challenge's hint timer runs from here */
+  openedAt = $state(Date.now());
   hintShown = $state(false);
   solutionShown = $state(false);
   /** a Run or Open in editor action in progress (buttons are disabled meanwhile) */
   busy = $state(false);
+  /**
+   * The last run block typed on this step and how long it took (performance.now() times; `endedAt` null while its
+   * command runs): the block shows the elapsed seconds, as BuildKit's progress does for a running step.
+   */
+  runClock = $state<RunClock | null>(null);
   lastResetMs = $state<number | null>(null);
   now = $state(Date.now());
 
@@ -89,7 +105,12 @@ export class LessonSession {
     if (this.check.state !== 'failed') return this.check.state;
     return this.attemptedAt !== null && this.check.startedAt >= this.attemptedAt ? 'failed' : 'waiting';
   });
-  readonly hintDue = $derived(this.checkView === 'failed' && this.attemptedAt !== null && this.now - this.attemptedAt > HINT_AFTER_MS);
+  readonly hintDue = $derived.by(() => {
+    if (this.checkView === 'failed' && this.attemptedAt !== null && this.now - this.attemptedAt > HINT_AFTER_MS) return true;
+    // A challenge has no Run button to count as an attempt: someone reading and thinking gets the hint in time too.
+    const red = this.checkView === 'failed' || this.checkView === 'waiting';
+    return this.step?.challenge === true && red && this.now - this.openedAt > CHALLENGE_HINT_AFTER_MS;
+  });
 
   readonly #host: LessonHost;
   readonly #lessons: Lesson[];
@@ -190,6 +211,7 @@ export class LessonSession {
       }
       if (this.#disposed) return;
       this.#continuing = false;
+      this.openedAt = Date.now();
       this.phase = 'ready';
       // A lesson about the project's files starts with them in view.
       if (this.lesson.start.files) this.#host.editor.show();
@@ -260,10 +282,14 @@ export class LessonSession {
   async run(code: string): Promise<void> {
     if (this.phase !== 'ready') return;
     this.busy = true;
+    const clock: RunClock = { code, startedAt: performance.now(), endedAt: null };
+    this.runClock = clock;
     try {
       await typeLines(this.#host.terminal, code);
     } finally {
       this.busy = false;
+      // The step may have changed meanwhile (its clock is gone then): only this run's clock stops.
+      if (this.runClock?.code === code && this.runClock.startedAt === clock.startedAt) this.runClock = { ...clock, endedAt: performance.now() };
     }
     // The attempt counts from here, when the prompt is back: a check red while the command still ran says nothing.
     this.noteAttempt();
@@ -286,13 +312,18 @@ export class LessonSession {
     void this.refreshCheck();
   }
 
+  /** The shell "Run solution" types for the open step: its solution block, or else its run blocks. */
+  get solutionShell(): string {
+    return this.step ? stepShell(this.step).join('\n') : '';
+  }
+
   /** The step's solution: its files into the editor, then its shell (or run blocks) typed into the terminal. */
   async runSolution(): Promise<void> {
     const step = this.step;
     if (!step) return;
     for (const [file, code] of Object.entries(stepFiles(step))) this.#host.project.write(file, code);
     await this.#host.syncProject();
-    const shell = step.solution ?? step.parts.flatMap((p) => (p.kind === 'run' ? [p.code] : [])).join('\n');
+    const shell = this.solutionShell;
     if (shell) await this.run(shell);
     else {
       this.noteAttempt();
@@ -341,7 +372,9 @@ export class LessonSession {
 
   #resetStepView(): void {
     this.check = NO_CHECK;
+    if (this.runClock?.endedAt !== null) this.runClock = null;
     this.attemptedAt = null;
+    this.openedAt = Date.now();
     this.hintShown = false;
     this.solutionShown = false;
   }

@@ -41,6 +41,11 @@ export interface Step {
   number: number;
   title: string;
   line: number;
+  /**
+   * A `## Challenge: ...` step: the task in words, no run or editor blocks; the learner writes the commands, the
+   * check reads what they did, the hint comes after a while, and the solution stays behind "Show solution".
+   */
+  challenge: boolean;
   parts: StepPart[];
   checks: Check[];
   hint?: string;
