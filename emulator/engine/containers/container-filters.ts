@@ -1,5 +1,6 @@
 // `GET /containers/json` selection the way moby's daemon/list.go does it: running only unless `all` (or a
-// status/exited filter), filters ANDed across keys and ORed within one, Docker's invalid-filter messages.
+// status/exited filter), filters ANDed across keys and ORed within one (labels: all of them), Docker's invalid-filter
+// messages.
 import { EngineError } from '../errors.ts';
 import { CONTAINER_STATUSES, type ContainerStatus } from './container-state.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';
@@ -58,7 +59,8 @@ export function listContainers(store: ContainerStore, options: ListOptions = {})
     if (sinceTime !== undefined && r.created <= sinceTime) return false;
     if (!any('id', (v) => regexMatch(v, r.id))) return false;
     if (!any('name', (v) => regexMatch(v, `/${r.name}`) || regexMatch(v, r.name))) return false;
-    if (!any('label', (v) => labelMatch(v, r.config.Labels))) return false;
+    // MatchKVList: every label filter must hold (unlike the other keys, whose values are alternatives)
+    if (!(filters.get('label') ?? []).every((v) => labelMatch(v, r.config.Labels))) return false;
     if (!any('volume', (v) => r.mounts.some((m) => m.name === v || m.destination === v || m.source === v))) return false;
     // daemon/list.go: a network the container is attached to, by name or NetworkID prefix
     if (!any('network', (v) => (r.network?.endpoints ?? [{ network: r.hostConfig.NetworkMode, settings: { NetworkID: '' } }]).some((e) => e.network === v || (e.settings.NetworkID !== '' && e.settings.NetworkID.startsWith(v))))) return false;

@@ -108,6 +108,9 @@ describe('docker ps: filters and formatting', () => {
     expect(names(listContainers(containers, { filters: filters({ exited: ['3'] }) }))).toEqual(['job']);
     expect(names(listContainers(containers, { filters: filters({ exited: ['0'] }) }))).toEqual([]);
     expect(names(listContainers(containers, { filters: filters({ label: ['app=site'] }) }))).toEqual(['web']);
+    // labels all have to hold (MatchKVList), where other keys' values are alternatives
+    expect(names(listContainers(containers, { filters: filters({ label: ['app=site', 'app'] }) }))).toEqual(['web']);
+    expect(names(listContainers(containers, { filters: filters({ label: ['app=site', 'tier=db'] }) }))).toEqual([]);
     expect(names(listContainers(containers, { all: true, filters: filters({ volume: ['data'] }) }))).toEqual(['db']);
     expect(() => listContainers(containers, { filters: filters({ status: ['sleeping'] }) })).toThrow("invalid filter 'status=sleeping'");
     expect(() => listContainers(containers, { filters: filters({ colour: ['red'] }) })).toThrow("invalid filter 'colour'");
