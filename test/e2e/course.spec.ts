@@ -2,20 +2,17 @@
 // step is done and green after doing it as the text says (its Open in editor and Run buttons, or its solution).
 // One test per lesson, each in a fresh page (a lesson with `continues` has the app replay what it builds on).
 // `LESSON=04-layers npx playwright test test/e2e/course.spec.ts` runs one lesson (LESSON=01-fixture: the platform's own),
-// `LESSON=all` every lesson. By default (`npm test`) it runs the lessons that use what only the page has (the
-// editor rail and its Build button, a bind mount edited live, published ports) plus the first one: every lesson's
-// checks, decoys and deep links are proven on the real kernel by the Node scripted student
-// (test/integration/course-lessons.test.ts), and the whole course here took ~25 of CI's 45 minutes.
+// `LESSON=all` every lesson; by default the lessons that need the page (test/course-split.ts).
 import { resolve } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
 import { buildCourse } from '../../web/course/course-validate.ts';
 import { readLessonSources } from '../../web/course/lesson-sources-node.ts';
 import type { Lesson } from '../../web/course/lesson-types.ts';
+import { LESSONS_IN_THE_PAGE } from '../course-split.ts';
 import { expect, test } from './fixtures.ts';
 
 const REPO = resolve(import.meta.dirname, '../..');
-const IN_THE_PAGE = ['01-why-containers', '06-first-dockerfile', '16-ports', '19-volumes', '20-compose', '01-fixture'];
-const wanted = process.env['LESSON'] === 'all' ? undefined : (process.env['LESSON']?.split(',') ?? IN_THE_PAGE);
+const wanted = process.env['LESSON'] === 'all' ? undefined : (process.env['LESSON']?.split(',') ?? LESSONS_IN_THE_PAGE);
 const course = buildCourse(readLessonSources(resolve(REPO, 'lessons'))).lessons.filter((l) => !wanted || wanted.includes(l.id));
 // The platform's fixture lesson runs unless LESSON names other lessons only.
 const fixtures = buildCourse(readLessonSources(resolve(REPO, 'test/fixtures/lessons'), 'test/fixtures/lessons')).lessons.filter(
