@@ -4,7 +4,7 @@
 import { apiPath } from './route-request.ts';
 import type { ContainerRecord } from '../containers/container-store.ts';
 import { EngineError } from '../errors.ts';
-import { parseFilters } from './image-filters.ts';
+import { labelsMatch, parseFilters } from './image-filters.ts';
 import { familiarString, parseNormalizedNamed } from '../registry/reference.ts';
 
 export type EventType = 'container' | 'image' | 'network' | 'volume' | 'daemon';
@@ -73,11 +73,7 @@ export function eventMatches(m: EventMessage, filters: Map<string, string[]>): b
   const eventOk = values('event').some((v) => v === 'health_status' || v === 'exec_create' || v === 'exec_start') ? fuzzy('event', m.Action) : exact('event', m.Action);
   const imageName = m.Actor.Attributes[m.Type === 'image' ? 'name' : 'image'] ?? '';
   const imageOk = values('image').length === 0 || [m.Actor.ID, imageName, stripTag(m.Actor.ID), stripTag(imageName)].some((v) => values('image').includes(v));
-  const labelsOk = values('label').every((f) => {
-    const eq = f.indexOf('=');
-    const key = eq < 0 ? f : f.slice(0, eq);
-    return key in m.Actor.Attributes && (eq < 0 || m.Actor.Attributes[key] === f.slice(eq + 1));
-  });
+  const labelsOk = labelsMatch(values('label'), m.Actor.Attributes);
   return eventOk && exact('type', m.Type) && exact('scope', m.scope) && byName('daemon') && byName('container') && byName('volume') && byName('network') && imageOk && labelsOk;
 }
 

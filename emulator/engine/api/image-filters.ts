@@ -20,6 +20,14 @@ export function parseFilters(raw: string | null): Map<string, string[]> {
   return out;
 }
 
+/** filters.Args.MatchKVList: every `label` filter (`key` or `key=value`) holds for these labels; none given: true. */
+export function labelsMatch(filters: readonly string[], labels: Readonly<Record<string, string>>): boolean {
+  return filters.every((f) => {
+    const eq = f.indexOf('=');
+    return eq < 0 ? f in labels : labels[f.slice(0, eq)] === f.slice(eq + 1);
+  });
+}
+
 /**
  * Docker's image list filters (daemon/images list): `reference` keeps only the tags and digests that match,
  * so an image appears with just those (none left: not listed); `dangling=true` keeps the images without a

@@ -1,6 +1,7 @@
 // `GET /containers/json` selection the way moby's daemon/list.go does it: running only unless `all` (or a
 // status/exited filter), filters ANDed across keys and ORed within one (labels: all of them), Docker's invalid-filter
 // messages.
+import { labelsMatch } from '../api/image-filters.ts';
 import { EngineError } from '../errors.ts';
 import { CONTAINER_STATUSES, type ContainerStatus } from './container-state.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';
@@ -60,7 +61,7 @@ export function listContainers(store: ContainerStore, options: ListOptions = {})
     if (!any('id', (v) => regexMatch(v, r.id))) return false;
     if (!any('name', (v) => regexMatch(v, `/${r.name}`) || regexMatch(v, r.name))) return false;
     // MatchKVList: every label filter must hold (unlike the other keys, whose values are alternatives)
-    if (!(filters.get('label') ?? []).every((v) => labelMatch(v, r.config.Labels))) return false;
+    if (!labelsMatch(filters.get('label') ?? [], r.config.Labels ?? {})) return false;
     if (!any('volume', (v) => r.mounts.some((m) => m.name === v || m.destination === v || m.source === v))) return false;
     // daemon/list.go: a network the container is attached to, by name or NetworkID prefix
     if (!any('network', (v) => (r.network?.endpoints ?? [{ network: r.hostConfig.NetworkMode, settings: { NetworkID: '' } }]).some((e) => e.network === v || (e.settings.NetworkID !== '' && e.settings.NetworkID.startsWith(v))))) return false;
@@ -70,12 +71,6 @@ export function listContainers(store: ContainerStore, options: ListOptions = {})
   });
   if (options.limit && options.limit > 0) out = out.slice(0, options.limit);
   return out;
-}
-
-function labelMatch(filter: string, labels: Record<string, string>): boolean {
-  const eq = filter.indexOf('=');
-  if (eq < 0) return filter in labels;
-  return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
 function ancestorMatch(value: string, r: ContainerRecord, resolve?: (ref: string) => string | undefined): boolean {

@@ -1,5 +1,6 @@
 // Container operations that span records, volumes and logs: `container prune`, `wait` conditions, and `rm`
 // bookkeeping (anonymous volumes, logs). Process work (kill, start) belongs to the runtime.
+import { labelsMatch } from '../api/image-filters.ts';
 import { EngineError } from '../errors.ts';
 import { removeContainerVolumes, type CreateDeps } from './container-create.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';
@@ -8,7 +9,7 @@ import type { LogStore } from './log-store.ts';
 /** `docker container prune`: every stopped container (created, exited, dead); returns their IDs. */
 export async function pruneContainers(deps: CreateDeps & { logs?: LogStore }, options: { labels?: string[] } = {}): Promise<string[]> {
   const stopped = deps.containers.list().filter((r) => ['created', 'exited', 'dead'].includes(r.state.status));
-  const selected = stopped.filter((r) => (options.labels ?? []).every((l) => labelMatches(l, r.config.Labels)));
+  const selected = stopped.filter((r) => labelsMatch(options.labels ?? [], r.config.Labels));
   const removed: string[] = [];
   for (const r of selected) {
     await forgetContainer(deps, r, { volumes: true });
@@ -22,11 +23,6 @@ export async function forgetContainer(deps: CreateDeps & { logs?: LogStore }, re
   await deps.containers.remove(record.id, { force: true });
   deps.logs?.remove(record.id);
   await removeContainerVolumes(deps, record, { anonymous: options.volumes });
-}
-
-function labelMatches(filter: string, labels: Record<string, string>): boolean {
-  const eq = filter.indexOf('=');
-  return eq < 0 ? filter in labels : labels[filter.slice(0, eq)] === filter.slice(eq + 1);
 }
 
 export type WaitCondition = 'not-running' | 'next-exit' | 'removed';

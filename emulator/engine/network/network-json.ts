@@ -1,6 +1,7 @@
 // Engine API JSON for networks (`GET /networks`, `/networks/{id}`: dockerd's buildNetworkResource, in Go's field
 // order) and their list filters (daemon/network/filter.go), and the container side: NetworkSettings of inspect
 // and `/containers/json` (daemon/inspect.go, container/view.go).
+import { labelsMatch } from '../api/image-filters.ts';
 import { EngineError } from '../errors.ts';
 import type { ContainerRecord } from '../containers/container-store.ts';
 import { rfc3339Nano } from '../units/time-format.ts';
@@ -96,11 +97,6 @@ function regexpMatch(pattern: string, source: string): boolean {
   }
 }
 
-function labelMatch(filter: string, labels: Record<string, string>): boolean {
-  const eq = filter.indexOf('=');
-  return eq < 0 ? filter in labels : labels[filter.slice(0, eq)] === filter.slice(eq + 1);
-}
-
 /** dockerd's FilterNetworks: `driver`, `scope` exact; `name`, `id` regexps; `label`; `type=builtin|custom`; `dangling`. */
 export function filterNetworks(networks: readonly NetworkRecord[], filters: Map<string, string[]>, inUse: (n: NetworkRecord) => boolean): NetworkRecord[] {
   for (const key of filters.keys()) if (!ACCEPTED.includes(key)) throw new EngineError('INVALID_ARGUMENT', `invalid filter '${key}'`);
@@ -113,7 +109,7 @@ export function filterNetworks(networks: readonly NetworkRecord[], filters: Map<
       any('driver', (v) => v === n.driver) &&
       any('name', (v) => regexpMatch(v, n.name)) &&
       any('id', (v) => regexpMatch(v, n.id)) &&
-      (filters.get('label') ?? []).every((l) => labelMatch(l, n.labels)) &&
+      labelsMatch(filters.get('label') ?? [], n.labels) &&
       any('scope', (v) => v === 'local'),
   );
   const dangling = filters.get('dangling');
