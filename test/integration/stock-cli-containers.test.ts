@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEngineServe, type EngineServeProcess } from './engine-serve-process.ts';
 
 const DOCKER = '/usr/local/bin/docker';
@@ -35,6 +35,12 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     if (engine && engine.server.exitCode !== null) console.log(`[stock-cli-containers] engine:serve exited with ${engine.server.exitCode}:\n${engine.log().slice(-4000)}`);
     await engine?.stop();
   });
+  // a failed test's containers would fail every later noContainers(): they go, so only the cause is reported
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    const left = (await docker(['ps', '-aq'])).out.split('\n').filter(Boolean);
+    if (left.length) await docker(['rm', '-f', ...left]);
+  });
 
   /** Runs a program to its end with `input` as its stdin (closed after it), bounded. */
   function exec(file: string, args: string[], input?: string, timeoutMs = 120_000): Promise<Run> {
@@ -60,9 +66,9 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
    * `line` under script(1)'s pty, each input typed only once what comes before it has shown (and `ready` holds): the
    * docker CLI has then put the terminal raw, so what shows twice was echoed twice. Bounded.
    */
-  function typed(line: string, steps: { after: RegExp; ready?: () => boolean; send: string | (() => Promise<string>) }[], timeoutMs = 120_000): Promise<Run> {
+  function typed(line: string, steps: { after: RegExp; ready?: () => boolean; send: string | (() => Promise<string>) }[], timeoutMs = 90_000): Promise<Run> {
     const started = Date.now();
-    return new Promise((resolveRun) => {
+    return new Promise((resolveRun, failRun) => {
       const child = spawn(SCRIPT, ['-qec', line, '/dev/null'], { env: engine.env(), stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
@@ -73,12 +79,15 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
         if (busy || !step || !step.after.test(out) || (step.ready && !step.ready())) return;
         at++;
         busy = true;
-        void (typeof step.send === 'string' ? Promise.resolve(step.send) : step.send()).then((bytes) => {
-          busy = false;
-          child.stdin.write(bytes);
-          if (at === steps.length) child.stdin.end();
-          else next();
-        });
+        void (typeof step.send === 'string' ? Promise.resolve(step.send) : step.send()).then(
+          (bytes) => {
+            busy = false;
+            child.stdin.write(bytes);
+            if (at === steps.length) child.stdin.end();
+            else next();
+          },
+          (e: unknown) => (child.kill('SIGKILL'), failRun(e)),
+        );
       };
       const poll = setInterval(next, 100);
       child.stdout.on('data', (d: Buffer) => ((out += d.toString()), next()));
@@ -87,7 +96,9 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
       child.on('close', (status) => {
         clearTimeout(timer);
         clearInterval(poll);
-        resolveRun({ status, out, err, ms: Date.now() - started });
+        if (at < steps.length || busy) {
+          failRun(new Error(`typed: ${busy ? `step ${at - 1} was sending` : `step ${at} waited for ${steps[at]?.after}${steps[at]?.ready?.() === false ? ' (not ready)' : ''}`} when the terminal closed (status ${status}, ${Date.now() - started} ms); the output ended with ${JSON.stringify(out.slice(-800))}; stderr ${JSON.stringify(err.slice(-400))}`));
+        } else resolveRun({ status, out, err, ms: Date.now() - started });
       });
     });
   }
@@ -178,7 +189,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     await noContainers();
   });
 
-  it.skipIf(!existsSync(SCRIPT))('run -it: the pty is /dev/pts/0 with the terminal\'s size, echoes once, ^C interrupts, a resize reaches stty', async () => {
+  it.skipIf(!existsSync(SCRIPT))('run -it: the pty is /dev/pts/0 with the terminal\'s size, echoes once, ^C interrupts, a resize reaches stty', { timeout: 150_000 }, async () => {
     const resized = another(/\/containers\/[0-9a-f]{64}\/resize\?h=30&w=100 -> 200/);
     const r = await typed('stty rows 30 cols 100; docker run -it --rm --name tty1 busybox sh; echo "status=$?"', [
       // the CLI sizes the pty right after the start: typed once that has been answered
@@ -212,7 +223,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     await noContainers();
   });
 
-  it('exec, exec -i and exec -it into a running container; attach sees its output', async () => {
+  it('exec, exec -i and exec -it into a running container; attach sees its output', { timeout: 150_000 }, async () => {
     expect((await docker(['run', '-d', '--name', 'svc', 'busybox', 'sleep', '600'])).status).toBe(0);
     const e = await docker(['exec', 'svc', 'sh', '-c', 'echo in-exec; echo e2 >&2; exit 5']);
     expect(e).toMatchObject({ status: 5, out: 'in-exec\n', err: 'e2\n' });
@@ -248,7 +259,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     await noContainers();
   });
 
-  it.skipIf(!existsSync(SCRIPT))('run -dit, then attach: the shell answers typed commands on its pty; ctrl-p ctrl-q leaves it running', async () => {
+  it.skipIf(!existsSync(SCRIPT))('run -dit, then attach: the shell answers typed commands on its pty; ctrl-p ctrl-q leaves it running', { timeout: 150_000 }, async () => {
     expect((await docker(['run', '-dit', '--name', 'bg', 'busybox', 'sh'])).status).toBe(0);
     // attached with stdin, and the pty sized to this terminal (the CLI resizes right after it attaches)
     const withStdin = another(/POST \/v1\.\d+\/containers\/(?:bg|[0-9a-f]{64})\/attach\?[^ ]*stdin=1[^ ]* -> 101/);

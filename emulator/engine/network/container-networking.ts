@@ -267,6 +267,9 @@ export class ContainerNetworking {
       };
       for (const n of new Map(networks.map((n) => [n.id, n])).values()) await this.deps.driver?.ensureNetwork(this.#plan(n));
       await this.deps.containers.setNetwork(record.id, state);
+      // before its process runs, as dockerd joins the sandbox before the start: a `ping db` as the container's first
+      // act must find db (and db find it), not race the view's writing
+      await this.#refreshDns(this.#sharing(record.id));
       // without the guest side, nothing would make the bridges the endpoints plug into: loopback only, as promised
       const network: ContainerNetwork = this.deps.driver ? { mode: 'endpoints', endpoints: plans, dns: embedded } : { mode: 'none' };
       return { network, files: active.files, env };
@@ -363,8 +366,8 @@ export class ContainerNetworking {
   }
 
   /**
-   * Once PID 1 runs: the sandbox key, the published ports, and the DNS views of every container it shares a
-   * user network with. Throws dockerd's error when the guest cannot publish (the caller then stops the start).
+   * Once PID 1 runs: the sandbox key and the published ports (the DNS views were written before, by the
+   * preparation). Throws dockerd's error when the guest cannot publish (the caller then stops the start).
    */
   started(record: ContainerRecord, pid: number): Promise<void> {
     return this.#serial(record.id, async () => {
@@ -384,7 +387,6 @@ export class ContainerNetworking {
           throw new EngineError('INTERNAL', `${SETUP_NETWORKING}: driver failed programming external connectivity on endpoint ${record.name} (${ep?.settings.EndpointID ?? ''}): ${(e as Error).message}`, { details: { origin: 'daemon' } });
         }
       }
-      await this.#refreshDns(this.#sharing(record.id));
     });
   }
 
