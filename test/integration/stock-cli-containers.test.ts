@@ -97,7 +97,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
         clearTimeout(timer);
         clearInterval(poll);
         if (at < steps.length || busy) {
-          failRun(new Error(`typed: ${busy ? `step ${at - 1} was sending` : `step ${at} waited for ${steps[at]?.after}${steps[at]?.ready?.() === false ? ' (not ready)' : ''}`} when the terminal closed (status ${status}, ${Date.now() - started} ms); the output ended with ${JSON.stringify(out.slice(-800))}; stderr ${JSON.stringify(err.slice(-400))}`));
+          failRun(new Error(`typed: ${busy ? `step ${at - 1} was sending` : `step ${at} waited for ${steps[at]?.after}${steps[at]?.ready?.() === false ? ' (not ready)' : ''}`} when the terminal closed (status ${status}, ${Date.now() - started} ms); the output ended with ${JSON.stringify(out.slice(-800))}; stderr ${JSON.stringify(err.slice(-400))}; engine:serve's log ended with\n${engine.log().slice(-1500)}`));
         } else resolveRun({ status, out, err, ms: Date.now() - started });
       });
     });
