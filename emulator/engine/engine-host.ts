@@ -117,7 +117,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     // in place (same inode): the container's /etc/hosts is a bind mount of this file
     writeHosts: async (record, text) => {
       const path = `${record.bundle}/hosts`;
-      await options.guest?.()?.exec(['sh', '-c', `cat > ${quoteWord(path)}`], { stdin: text, timeoutMs: 10_000 });
+      await options.guest?.()?.exec(['sh', '-c', `cat > ${quoteWord(path)}`], { stdin: text, timeoutMs: 60_000 });
     },
   });
   const registry = options.registryStore ? await RegistryServer.open({ backend: options.registryStore }) : undefined;

@@ -177,7 +177,7 @@ export class ContainerProcesses {
     for (const pid of (await read(`${rt.trace(id).cgroup}/cgroup.procs`)).split('\n').filter(Boolean)) {
       if (/^PPid:\s*(\d+)$/m.exec(await read(`/proc/${pid}/status`))?.[1] === String(parent)) kids.push(pid);
     }
-    if (kids.length) await guest.exec(['kill', '-KILL', ...kids], { timeoutMs: 10_000 }).catch(() => undefined);
+    if (kids.length) await guest.exec(['kill', '-KILL', ...kids], { timeoutMs: 60_000 }).catch(() => undefined);
     proc.kill(9);
     await Promise.race([proc.exit.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
     return { timedOut: true };
@@ -463,7 +463,8 @@ export class ContainerProcesses {
       // An absolute symlink points into the guest's root here, not the container's: let the runtime try it.
       return `if [ -d ${q} ]; then echo d; elif [ -L ${q} ] || [ -x ${q} ]; then echo x; elif [ -e ${q} ]; then echo n; else echo m; fi`;
     });
-    const r = await guest.exec(['sh', '-c', lines.join('\n')], { timeoutMs: 10_000 });
+    // a bound, not an expectation: it answers in milliseconds, but 8 starts at once on a loaded machine took > 10 s
+    const r = await guest.exec(['sh', '-c', lines.join('\n')], { timeoutMs: 60_000 });
     const out = decoder.decode(r.stdout).split('\n');
     const kind: Record<string, PathKind> = { d: 'directory', x: 'executable', n: 'not-executable', m: 'missing' };
     return new Map(paths.map((p, i) => [p, kind[out[i] ?? 'm'] ?? 'missing']));
@@ -822,7 +823,7 @@ export class ContainerProcesses {
       `set -- $(grep '^NSpid:' /proc/$p/status); [ $# -gt 2 ] || continue; ` +
       `u=$(awk '/^Uid:/{print $2}' /proc/$p/status); pp=$(awk '/^PPid:/{print $2}' /proc/$p/status); ` +
       `c=$(tr '\\0' ' ' < /proc/$p/cmdline); echo "$u|$p|$pp|$c"; done`;
-    const out = await (this.#guest as GuestExec).exec(['sh', '-c', script], { timeoutMs: 10_000 });
+    const out = await (this.#guest as GuestExec).exec(['sh', '-c', script], { timeoutMs: 60_000 });
     const rows = decoder.decode(out.stdout).trim().split('\n').filter(Boolean).map((l) => {
       const [uid = '', pid = '', ppid = '', cmd = ''] = l.split('|');
       return [uid === '0' ? 'root' : uid, pid, ppid, '0', '-', '?', '00:00:00', cmd.trim()];
