@@ -2,6 +2,7 @@
 // own, started by the agent and relayed on its control channel as a terminal stream (PROTOCOL.md "Terminals").
 import { ALL_CAPABILITIES } from '../engine/containers/capabilities.ts';
 import { EngineError } from '../engine/errors.ts';
+import { concatBytes } from '../engine/store/blob-backend.ts';
 import type { ShellEnd } from '../protocol.ts';
 import type { AgentProcess, SpawnOptions } from './channel/agent-client.ts';
 
@@ -32,6 +33,8 @@ export const LOGIN_SHELL_ARGV: readonly string[] = [
     '-l',
   ].join(' '),
 ];
+
+const encoder = new TextEncoder();
 
 /** What GuestShells needs of the agent client (AgentClient satisfies it). */
 export interface ShellSpawner {
@@ -69,9 +72,28 @@ export class GuestShells {
     const process = agent.spawn([...LOGIN_SHELL_ARGV], { tty: true, stdin: true, onStdout: send, onStderr: send });
     const shell: OpenShell = { process, port, onEnd };
     this.#shells.set(id, shell);
+    // Keys typed while the stream's STDIN window is full go as one frame once it has room, not one frame each.
+    let typed: Uint8Array[] = [];
+    let writing = false;
+    const flush = async () => {
+      writing = true;
+      try {
+        while (typed.length > 0) {
+          const bytes = concatBytes(typed);
+          typed = [];
+          await process.write(bytes);
+        }
+      } catch {
+        typed = []; // the shell has ended: its end is reported through exit
+      } finally {
+        writing = false;
+      }
+    };
     port.onmessage = (event) => {
       const data = event.data;
-      if (typeof data === 'string' || data instanceof Uint8Array) process.write(data).catch(() => undefined);
+      if (typeof data === 'string') typed.push(encoder.encode(data));
+      else if (data instanceof Uint8Array) typed.push(data);
+      if (!writing) void flush();
     };
     port.start?.();
     process.exit.then(
