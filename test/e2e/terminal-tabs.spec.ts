@@ -59,3 +59,19 @@ test('a second terminal stops a container that the first one is attached to, and
   );
   await terminal.waitForLine(/^left=0$/, 15_000);
 });
+
+test('a restarted machine gives the second terminal a fresh shell', async ({ page, terminal }) => {
+  await page.getByRole('button', { name: 'New terminal' }).click();
+  await terminal.waitForPrompt(30_000);
+  await terminal.run('echo "before=$((40+2))"');
+  await terminal.waitForLine(/^before=42$/);
+
+  await page.getByRole('button', { name: 'Restart machine' }).click();
+  await page.getByRole('dialog', { name: 'Restart the machine?' }).getByRole('button', { name: 'Restart' }).click();
+  // the tab stays, cleared, with a login shell of the new machine
+  await expect(async () => expect(await terminal.screen()).not.toContain('before=42')).toPass();
+  await expect(page.getByRole('tab', { name: 'Terminal 2', exact: true })).toHaveAttribute('aria-selected', 'true');
+  await terminal.waitForPrompt(60_000);
+  await terminal.run('echo "after=$((40+3))"');
+  await terminal.waitForLine(/^after=43$/);
+});
