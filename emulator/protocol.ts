@@ -58,6 +58,13 @@ export interface EngineResponse {
   body: string;
 }
 
+/** How a terminal tab's shell ended: by itself (`exit`, a signal), or with the machine it ran on (restart, reset, stop). */
+export interface ShellEnd {
+  cause: 'exited' | 'machine';
+  /** "exit 0", "signal 9", or what happened to the machine */
+  message: string;
+}
+
 export type MachineHealth = 'starting' | 'ready' | 'hung' | 'stopped';
 
 /** One entry of EmulatorApi.shareTree: `path` is relative to the listed folder ("src/index.js"). */
@@ -118,6 +125,15 @@ export interface EmulatorApi {
   start(options: StartOptions, onProgress: (p: BootProgress) => void, onHealth: (h: MachineHealth) => void): Promise<StartResult>;
   /** Resize the learner's terminal (TIOCSWINSZ on the guest console). */
   resize(cols: number, rows: number): Promise<void>;
+  /** Another shell on the machine (a terminal tab): root's login shell on a pty of its own, the console's environment.
+   *  Its bytes go both ways over `terminal` (a transferred MessagePort, Uint8Array chunks). Resolves with its id once
+   *  it runs; `onEnd` is told once if it ends by itself (`exit 0`) or with the machine (restart, reset, stop), never
+   *  after closeShell. */
+  openShell(terminal: MessagePort, cols: number, rows: number, onEnd: (end: ShellEnd) => void): Promise<number>;
+  /** TIOCSWINSZ on a shell's pty (its foreground job gets SIGWINCH). */
+  resizeShell(id: number, cols: number, rows: number): Promise<void>;
+  /** Hangs a shell's terminal up, as closing a terminal window does: its session gets SIGHUP. */
+  closeShell(id: number): Promise<void>;
   /** Run argv in the guest over the control channel; never touches the learner's terminal. */
   exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
   /** Read / write a file anywhere in the guest through the agent. */

@@ -11,6 +11,7 @@ import type {
   ExecResult,
   MachineHealth,
   PortHttpRequest,
+  ShellEnd,
   ShareTreeEntry,
   ShareTreeOptions,
   StartOptions,
@@ -30,6 +31,10 @@ export interface EmulatorLink {
   restart(): Promise<StartResult>;
   resize(cols: number, rows: number): Promise<void>;
   exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Another login shell on the machine, its terminal bytes over `terminal` (transferred); see EmulatorApi.openShell. */
+  openShell(terminal: MessagePort, cols: number, rows: number, onEnd: (end: ShellEnd) => void): Promise<number>;
+  resizeShell(id: number, cols: number, rows: number): Promise<void>;
+  closeShell(id: number): Promise<void>;
   writeShareFile(path: string, data: Uint8Array): Promise<void>;
   readShareFile(path: string): Promise<Uint8Array>;
   listShare(path: string): Promise<ShareEntry[]>;
@@ -82,6 +87,26 @@ export class EmulatorClient implements EmulatorLink {
   exec(argv: string[], options?: ExecOptions): Promise<ExecResult> {
     this.#assertLive('exec');
     return this.#api.exec(argv, options);
+  }
+
+  openShell(terminal: MessagePort, cols: number, rows: number, onEnd: (end: ShellEnd) => void): Promise<number> {
+    this.#assertLive('openShell');
+    return this.#api.openShell(
+      Comlink.transfer(terminal, [terminal]),
+      cols,
+      rows,
+      Comlink.proxy((end: ShellEnd) => onEnd(end)),
+    );
+  }
+
+  resizeShell(id: number, cols: number, rows: number): Promise<void> {
+    this.#assertLive('resizeShell');
+    return this.#api.resizeShell(id, cols, rows);
+  }
+
+  closeShell(id: number): Promise<void> {
+    this.#assertLive('closeShell');
+    return this.#api.closeShell(id);
   }
 
   writeShareFile(path: string, data: Uint8Array): Promise<void> {

@@ -1,6 +1,6 @@
 // Unit tests for the machine state: boot, resize coalescing, restart fallback, health, failures, share access (fake worker link).
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ExecResult, MachineHealth, PortHttpRequest, ShareTreeEntry, StartOptions, StartResult } from '../emulator/protocol.ts';
+import type { ExecResult, MachineHealth, PortHttpRequest, ShareTreeEntry, ShellEnd, StartOptions, StartResult } from '../emulator/protocol.ts';
 import type { EmulatorLink, ShareEntry, StartCallbacks } from './emulator-client.ts';
 import { MachineState, type ConsoleView, type TerminalSize } from './machine.svelte.ts';
 
@@ -76,6 +76,17 @@ class FakeLink implements EmulatorLink {
   }
   restoreCheckpoint(): Promise<StartResult> {
     return this.restart();
+  }
+  shells = new Map<number, (end: ShellEnd) => void>();
+  closedShells: number[] = [];
+  async openShell(_port: MessagePort, _cols: number, _rows: number, onEnd: (end: ShellEnd) => void): Promise<number> {
+    const id = this.shells.size + 1;
+    this.shells.set(id, onEnd);
+    return id;
+  }
+  async resizeShell(): Promise<void> {}
+  async closeShell(id: number): Promise<void> {
+    this.closedShells.push(id);
   }
   forwarded: PortHttpRequest[] = [];
   async forwardHttp(request: PortHttpRequest): Promise<void> {
@@ -233,5 +244,29 @@ describe('MachineState', () => {
     expect([...link.files.keys()]).toEqual(['/lesson/Dockerfile']);
     expect(await machine.share.readText('lesson/Dockerfile')).toBe('FROM busybox\n');
     expect(() => machine.share.read('../etc/passwd')).toThrow('must not contain ".."');
+  });
+
+  it('ends the shells of a worker it replaces, and closes only shells that still run', async () => {
+    const first = new FakeLink();
+    const second = new FakeLink();
+    const { machine } = machineWith(first, second);
+    await machine.boot();
+    const ends: ShellEnd[] = [];
+    const a = await machine.openShell(new MessageChannel().port2, { cols: 80, rows: 24 }, (end) => ends.push(end));
+    const b = await machine.openShell(new MessageChannel().port2, { cols: 80, rows: 24 }, (end) => ends.push(end));
+    // b exits by itself: told once, and closing it afterwards asks the worker nothing
+    first.shells.get(b)!({ cause: 'exited', message: 'exit 0' });
+    first.shells.get(b)!({ cause: 'exited', message: 'exit 0' });
+    await machine.closeShell(b);
+    expect(first.closedShells).toEqual([]);
+    await machine.boot();
+    expect(ends).toEqual([
+      { cause: 'exited', message: 'exit 0' },
+      { cause: 'machine', message: 'the machine was replaced by a new one' },
+    ]);
+    // a's worker is gone: closing its tab asks nobody
+    await machine.closeShell(a);
+    expect(first.closedShells).toEqual([]);
+    expect(second.closedShells).toEqual([]);
   });
 });

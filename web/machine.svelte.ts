@@ -1,5 +1,5 @@
 // Reactive state of the page's one Linux machine: boot progress, health, restart, and access for other features.
-import type { BootProgress, EngineResponse, ExecOptions, ExecResult, MachineHealth, PortHttpRequest, StartResult } from '../emulator/protocol.ts';
+import type { BootProgress, EngineResponse, ExecOptions, ExecResult, MachineHealth, PortHttpRequest, ShellEnd, StartResult } from '../emulator/protocol.ts';
 import type { WorkerHint } from '../emulator/vm/worker-name.ts';
 import { EmulatorClient, type EmulatorLink } from './emulator-client.ts';
 import { guestStubsScript } from './guest-stubs.ts';
@@ -62,6 +62,8 @@ export class MachineState {
   #resizing = false;
   /** callers of whenReady(), told at the next start or failure */
   #readyWaiters = new Set<(ready: boolean) => void>();
+  /** the terminal tabs' shells in the current worker, by id: a worker replaced (boot) takes them with it unannounced */
+  readonly #shellEnds = new Map<number, (end: ShellEnd) => void>();
 
   constructor(options: MachineOptions = {}) {
     this.#options = {
@@ -92,6 +94,7 @@ export class MachineState {
     const generation = ++this.#generation;
     mark('boot');
     this.status = 'loading';
+    this.#endShells('the machine was replaced by a new one');
     this.health = 'starting';
     this.error = null;
     this.result = null;
@@ -170,6 +173,38 @@ export class MachineState {
     return this.#requireClient('run a command').exec(argv, options);
   }
 
+  /**
+   * Another login shell on the machine, shown through `port` (transferred to the worker), sized like its terminal.
+   * Resolves with its id; `onEnd` is told once if it ends by itself or with the machine, never after closeShell.
+   */
+  async openShell(port: MessagePort, size: TerminalSize, onEnd: (end: ShellEnd) => void): Promise<number> {
+    const client = this.#requireClient('open a terminal');
+    let id: number | null = null;
+    let early: ShellEnd | null = null; // an end that came before the id
+    const ended = (end: ShellEnd) => {
+      if (id === null) early = end;
+      else if (this.#shellEnds.get(id) === onEnd) {
+        this.#shellEnds.delete(id);
+        onEnd(end);
+      }
+    };
+    id = await client.openShell(port, size.cols, size.rows, ended);
+    if (early) onEnd(early);
+    else if (this.#client !== client) onEnd({ cause: 'machine', message: 'the machine was replaced by a new one' });
+    else this.#shellEnds.set(id, onEnd);
+    return id;
+  }
+
+  resizeShell(id: number, size: TerminalSize): Promise<void> {
+    return this.#requireClient('resize a terminal').resizeShell(id, size.cols, size.rows);
+  }
+
+  /** Hangs the shell up (SIGHUP to its session); nothing to do when the machine is not running (it is gone with it). */
+  async closeShell(id: number): Promise<void> {
+    if (!this.#shellEnds.delete(id)) return;
+    await this.#client?.closeShell(id);
+  }
+
   /** A Docker Engine API request answered by the engine in the worker (lesson checks). */
   engineRequest(method: string, path: string, body?: string): Promise<EngineResponse> {
     return this.#requireClient('ask the container engine').engineRequest(method, path, body);
@@ -225,6 +260,7 @@ export class MachineState {
     this.#generation++;
     this.#client?.dispose();
     this.#client = null;
+    this.#endShells('the machine stopped');
     this.#port?.close();
     this.#port = null;
     this.status = 'idle';
@@ -253,6 +289,12 @@ export class MachineState {
     this.progress = this.progress ? { ...this.progress, phase: 'failed', message: this.error } : null;
     for (const waiter of [...this.#readyWaiters]) waiter(false);
     console.error('The machine failed to start:', error);
+  }
+
+  #endShells(message: string): void {
+    const ends = [...this.#shellEnds.values()];
+    this.#shellEnds.clear();
+    for (const onEnd of ends) onEnd({ cause: 'machine', message });
   }
 
   async #flushResize(): Promise<void> {

@@ -107,6 +107,11 @@ export class TerminalSession implements ConsoleView {
     this.terminal.reset();
   }
 
+  /** A line of the page's own, dimmed and bracketed so it does not pass for the guest's output. */
+  note(text: string): void {
+    this.terminal.write(`\r\n\x1b[2m[${text}]\x1b[0m\r\n`);
+  }
+
   focus(): void {
     this.terminal.focus();
   }

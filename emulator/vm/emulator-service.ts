@@ -10,6 +10,7 @@ import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth,
 import type { BlobBackend } from '../engine/store/blob-backend.ts';
 import type { AssetLoader } from './guest-assets.ts';
 import { type CliHandler, ShimSessions } from './channel/shim-sessions.ts';
+import { GuestShells } from './guest-shells.ts';
 import { Machine, type MachineOptions } from './machine.ts';
 import type { ShareFs } from './share-fs.ts';
 import { shareTree } from './share-tree.ts';
@@ -62,6 +63,8 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
   /** HTTP exchanges with the guest's ports under way: they end when the guest they talk to goes away */
   const forwards = new Set<ForwardHandle>();
   const portSlots = new PortSlots();
+  /** the terminal tabs' shells: they end with the guest they run on */
+  const shells = new GuestShells();
   const abortForwards = (message: string) => {
     portSlots.clear();
     for (const f of forwards) f.abort(message);
@@ -204,6 +207,18 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       await running().resize(cols, rows);
     },
 
+    openShell(terminal, cols, rows, onEnd) {
+      return shells.open(running().agent, terminal, { cols, rows }, (end) => void Promise.resolve(onEnd(end)).catch(() => undefined));
+    },
+
+    async resizeShell(id, cols, rows) {
+      await shells.resize(id, cols, rows);
+    },
+
+    async closeShell(id) {
+      shells.close(id);
+    },
+
     async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
       const execOptions: Parameters<Machine['agent']['exec']>[1] = {};
       if (options.cwd !== undefined) execOptions.cwd = options.cwd;
@@ -296,6 +311,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       const checkpoint = checkpoints.get(id);
       if (!checkpoint) throw new EngineError('NOT_FOUND', `no checkpoint ${id} in this worker`);
       abortForwards('the machine was reset to a checkpoint while this request was under way');
+      shells.endAll('the machine was reset to a checkpoint');
       shims?.dispose();
       shims = null;
       facts = null;
@@ -318,6 +334,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     async restart() {
       const m = running();
       abortForwards('the machine restarted while this request was under way');
+      shells.endAll('the machine restarted');
       shims?.dispose();
       shims = null;
       facts = null;
@@ -330,6 +347,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       const m = machine;
       machine = null;
       abortForwards('the machine stopped while this request was under way');
+      shells.endAll('the machine stopped');
       void engineHost?.then((host) => host?.dispose());
       engine = null;
       engineHost = null;

@@ -15,6 +15,8 @@ import type { ByteTransport } from './channel/agent-client.ts';
 
 /** virtio spec 5.3.6.2: the control message that makes a port a console (hvc) */
 const VIRTIO_CONSOLE_CONSOLE_PORT = 4;
+/** virtio spec 5.3.6.2: the host's end of a port opened (1) or closed (0); the guest's poll(2) says POLLHUP while closed */
+const VIRTIO_CONSOLE_PORT_OPEN = 6;
 /** When the guest has no receive buffer posted, look again this soon (v86 does not pass on the guest's notice that it
  *  posted some). */
 const RETRY_MS = 1;
@@ -62,6 +64,12 @@ export function keepOnlyPortZeroConsole(emulator: unknown): void {
     if (event === VIRTIO_CONSOLE_CONSOLE_PORT && port !== 0) return;
     sendEvent(port, event, value);
   };
+}
+
+/** Opens or closes the host's end of a port, as a host process that attaches to it or goes away (v86 opens every
+ *  port when the guest's driver says it is ready). */
+export function setHostConnected(emulator: unknown, port: number, connected: boolean): void {
+  device(emulator).SendEvent(port, VIRTIO_CONSOLE_PORT_OPEN, connected ? 1 : 0);
 }
 
 export interface VirtioPortTransport extends ByteTransport {

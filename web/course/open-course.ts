@@ -9,7 +9,7 @@ import type { LessonHost } from './lesson-session.svelte.ts';
 
 const SYNC_WAIT_MS = 30_000;
 
-export function openCourse(options: { machine: MachineState; editor: EditorWorkspace; terminal: TerminalSession }): CourseState {
+export function openCourse(options: { machine: MachineState; editor: EditorWorkspace; terminal: TerminalSession; showConsole?: () => void }): CourseState {
   const { machine, editor, terminal } = options;
   const host: LessonHost = {
     machine,
@@ -37,7 +37,10 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
       return () => subscription.dispose();
     },
     terminal: {
-      input: (text) => terminal.terminal.input(text),
+      input: (text) => {
+        options.showConsole?.(); // lessons type into the console (Terminal 1), whichever tab is shown
+        terminal.terminal.input(text);
+      },
       cursorLine: () => {
         const buffer = terminal.terminal.buffer.active;
         return buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? '';

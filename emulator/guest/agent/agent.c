@@ -37,7 +37,7 @@
 enum {
   T_HELLO = 0x01, T_PING = 0x02, T_PONG = 0x03,
   T_EXEC = 0x10, T_STARTED = 0x11, T_STDIN = 0x12, T_STDOUT = 0x13, T_STDERR = 0x14,
-  T_EXIT = 0x15, T_KILL = 0x16, T_ACK = 0x17, T_ERROR = 0x1F,
+  T_EXIT = 0x15, T_KILL = 0x16, T_ACK = 0x17, T_HANGUP = 0x18, T_ERROR = 0x1F,
   T_READ_FILE = 0x20, T_DATA = 0x21, T_END = 0x22, T_WRITE_FILE = 0x23, T_OK = 0x24,
   T_RESIZE = 0x30, T_SET_TIME = 0x31,
   T_SHIM_OPEN = 0x40, T_SHIM_STDIN = 0x41, T_SHIM_EXIT = 0x42, T_SHIM_SPAWN = 0x43,
@@ -116,6 +116,7 @@ struct stream {
    * then the master, whose output is the stream's STDOUT (in_fd is a dup of it when stdin is streamed) */
   int console_sock, pty_fd;
   int ws_pending; /* a RESIZE that came before the master: applied when it comes */
+  int hung_up; /* HANGUP came: the master is closed (on arrival, when it comes later) */
   struct winsize ws;
   struct chunk *in_head, *in_tail;
   int reaped, status;
@@ -432,6 +433,9 @@ static void receive_console(struct stream *s) {
   struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&msg) : NULL;
   if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
     memcpy(&s->pty_fd, CMSG_DATA(c), sizeof(int));
+  }
+  if (s->pty_fd >= 0 && s->hung_up) close_fd(&s->pty_fd); /* hung up before it came: the process gets SIGHUP now */
+  if (s->pty_fd >= 0) {
     set_nonblock(s->pty_fd);
     if (s->ws_pending && ioctl(s->pty_fd, TIOCSWINSZ, &s->ws) < 0) perror("drydock-agent: TIOCSWINSZ");
     /* the master is also the process's stdin; the child has not been reaped while its pty is only coming now */
@@ -440,6 +444,16 @@ static void receive_console(struct stream *s) {
   }
   close_fd(&s->console_sock);
   pump_stdin(s); /* what waited for the terminal goes now, or is acknowledged unwritten */
+}
+
+/* HANGUP: our copies of the pty's master close, as a terminal emulator's do when its window closes. The last close
+ * of a master hangs the slave up (pty_close -> tty_vhangup): SIGHUP and SIGCONT to the session leader, whose exit
+ * sends SIGHUP to the foreground group; reads of the slave then say EIO. The stream ends with the process's EXIT. */
+static void hang_up(struct stream *s) {
+  s->hung_up = 1;
+  close_fd(&s->in_fd);
+  close_fd(&s->pty_fd);
+  pump_stdin(s); /* what waited for the terminal is acknowledged unwritten */
 }
 
 /* ------------------------------------------------------------ files */
@@ -666,6 +680,9 @@ static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len
       if (s && s->kind == K_EXEC && !s->reaped && kill(-s->pid, atoi((const char *)p)) < 0)
         send_errno(id, errno, "kill");
       return;
+    case T_HANGUP: /* dropped for a stream that has ended or has no terminal, like KILL after EXIT */
+      if (s && s->kind == K_EXEC && (s->pty_fd >= 0 || s->console_sock >= 0)) hang_up(s);
+      return;
     case T_READ_FILE:
       if (s) send_text(T_ERROR, id, "EBUSY Device or resource busy: stream %u is in use", id);
       else do_read_file(id, p, len);
@@ -688,7 +705,7 @@ static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len
 
 /* A header the host could have sent: the magic, a type the host sends, flags 0, a length within the limit. */
 static int plausible_header(const uint8_t *h) {
-  static const uint8_t host_types[] = {T_HELLO, T_PING, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_KILL, T_ACK, T_READ_FILE,
+  static const uint8_t host_types[] = {T_HELLO, T_PING, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_KILL, T_HANGUP, T_ACK, T_READ_FILE,
                                        T_DATA, T_END, T_WRITE_FILE, T_RESIZE, T_SET_TIME, T_SHIM_EXIT, T_SHIM_SPAWN, T_SHIM_RAW};
   if (h[0] != MAGIC || h[2] || h[3] || le32(h + 8) > MAX_PAYLOAD) return 0;
   for (size_t i = 0; i < sizeof host_types; i++) if (h[1] == host_types[i]) return 1;
@@ -757,6 +774,12 @@ static void setup_tty(const char *path) {
   if (ioctl(tty, TIOCEXCL) < 0) perror("drydock-agent: TIOCEXCL");
 }
 
+static long long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 static int agent_main(int argc, char **argv) {
   /* The OOM killer spares the agent (init set -1000 already; this holds when started by hand too) */
   int oom = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
@@ -776,6 +799,12 @@ static int agent_main(int argc, char **argv) {
   struct pollfd *pfds = NULL;
   struct stream **owners = NULL;
   size_t cap = 0;
+  /* The host closed its end of the line (a virtio port's PORT_OPEN 0, a pty's master gone): poll(2) says POLLHUP, and
+   * POLLIN with reads of 0, every time, so the line leaves the poll set and is looked at again after a backoff (10 ms
+   * doubling to 1 s) instead of in a spin. Kept open: reopening a virtio port succeeds with or without a host, and its
+   * frames queued meanwhile go out when a host is back (one that restarted says HELLO first and drops the rest). */
+  int line_down = 0, backoff_ms = 0;
+  long long next_probe = 0;
   for (;;) {
     /* children's output is read while its lane has room; the shim's sockets and files while the urgent lane has */
     int room = urgent.len < OUT_HIGH_WATER, output_room = bulk.len < OUT_HIGH_WATER, file_work = 0;
@@ -789,7 +818,7 @@ static int agent_main(int argc, char **argv) {
     }
     pfds[n] = (struct pollfd){.fd = sigchld_pipe[0], .events = POLLIN};
     owners[n++] = NULL;
-    pfds[n] = (struct pollfd){.fd = tty, .events = POLLIN | (urgent.len || bulk.len ? POLLOUT : 0)};
+    pfds[n] = (struct pollfd){.fd = line_down ? -1 : tty, .events = POLLIN | (urgent.len || bulk.len ? POLLOUT : 0)};
     owners[n++] = NULL;
     pfds[n] = (struct pollfd){.fd = room ? shim_listen : -1, .events = POLLIN};
     owners[n++] = NULL;
@@ -807,10 +836,22 @@ static int agent_main(int argc, char **argv) {
       if (s->console_sock >= 0) { pfds[n] = (struct pollfd){.fd = s->console_sock, .events = POLLIN}; owners[n++] = s; }
       if (s->in_head && s->in_fd >= 0) { pfds[n] = (struct pollfd){.fd = s->in_fd, .events = POLLOUT}; owners[n++] = s; }
     }
-    if (poll(pfds, n, file_work ? 0 : -1) < 0) {
+    int timeout = -1;
+    if (line_down) timeout = (int)(next_probe > now_ms() ? next_probe - now_ms() : 0);
+    if (file_work) timeout = 0;
+    if (poll(pfds, n, timeout) < 0) {
       if (errno == EINTR) continue;
       perror("poll");
       return 1;
+    }
+    if (line_down && now_ms() >= next_probe) {
+      struct pollfd probe = {.fd = tty, .events = POLLIN};
+      if (poll(&probe, 1, 0) == 1 && (probe.revents & (POLLHUP | POLLERR))) {
+        backoff_ms = backoff_ms * 2 > 1000 ? 1000 : backoff_ms * 2;
+        next_probe = now_ms() + backoff_ms;
+      } else {
+        line_down = 0; /* back: polled with the rest from the next round */
+      }
     }
 
     if (pfds[0].revents) {
@@ -825,6 +866,11 @@ static int agent_main(int argc, char **argv) {
       ssize_t r;
       while (got < sizeof data && (r = read(tty, data + got, sizeof data - got)) > 0) got += (size_t)r;
       if (got) { buf_put(&in, data, got); parse_input(); }
+    }
+    if (pfds[1].revents & (POLLHUP | POLLERR)) {
+      line_down = 1;
+      backoff_ms = 10;
+      next_probe = now_ms() + backoff_ms;
     }
     if (pfds[2].revents & POLLIN) accept_shim();
     /* A stream may have been freed by a frame handled above: look it up again by pointer. */

@@ -87,6 +87,9 @@ export interface AgentProcess {
   kill(signal?: number): void;
   /** The window size of the process's pty (spawned with `tty`); kept by the agent until the pty has come. */
   resize(rows: number, cols: number): Promise<void>;
+  /** Close the pty's master (spawned with `tty`), as a terminal window that closes: the kernel hangs the terminal
+   *  up (SIGHUP to its session), and the exit follows. */
+  hangUp(): void;
 }
 
 export interface AgentClientOptions {
@@ -480,6 +483,11 @@ export class AgentClient {
       resize: (rows, cols) => {
         if (!options.tty) return Promise.reject(new EngineError('INVALID_ARGUMENT', 'spawned without tty: true'));
         return this.resize(rows, cols, `@${stream}`);
+      },
+      hangUp: () => {
+        if (!options.tty) throw new EngineError('INVALID_ARGUMENT', 'spawned without tty: true');
+        if (finished || this.closed) return;
+        this.sendFrame({ type: FrameType.HANGUP, stream, payload: new Uint8Array(0) });
       },
       kill: (signal = SIGKILL) => {
         if (finished || this.closed) return;

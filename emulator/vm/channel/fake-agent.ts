@@ -18,6 +18,8 @@ export interface FakeProcess {
   stdin(): Promise<Uint8Array>;
   /** signals received by KILL, newest last */
   signals: number[];
+  /** HANGUP came (a terminal's master closed): the process then exits as a shell that got SIGHUP under drydock-init */
+  hungUp: boolean;
   onSignal?: (signal: number) => void;
 }
 
@@ -129,6 +131,13 @@ export class FakeAgent {
         else if (signal === 9) this.finish(stream, `signal 9`);
         break;
       }
+      case FrameType.HANGUP: {
+        const proc = this.processes.get(stream);
+        if (!proc) return;
+        proc.hungUp = true;
+        this.finish(stream, 'exit 129'); // drydock-init's fork: 128 + SIGHUP
+        break;
+      }
       case FrameType.READ_FILE: {
         const file = this.files.get(text());
         if (!file) return this.send(FrameType.ERROR, stream, `ENOENT No such file or directory: ${text()}`);
@@ -186,6 +195,7 @@ export class FakeAgent {
       env: env.length > 0 ? env : ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root'],
       cwd,
       signals: [],
+      hungUp: false,
       stdout: (t) => this.processes.has(stream) && this.send(FrameType.STDOUT, stream, t),
       stderr: (t) => this.processes.has(stream) && this.send(FrameType.STDERR, stream, t),
       exit: (code) => this.finish(stream, `exit ${code}`),

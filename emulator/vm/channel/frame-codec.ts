@@ -18,6 +18,7 @@ export const FrameType = {
   EXIT: 0x15,
   KILL: 0x16,
   ACK: 0x17,
+  HANGUP: 0x18,
   ERROR: 0x1f,
   READ_FILE: 0x20,
   DATA: 0x21,
