@@ -58,9 +58,11 @@ test('after one visit: the page, the machine, busybox and a lesson work offline;
   const port = Number(new URL(server.url).port);
   try {
     // The one visit, online: the worker installs (precache) and takes the page; busybox is pulled once.
+    const t0 = Date.now();
     await page.goto(server.url);
     await terminal.waitForPrompt();
     await expect.poll(async () => (await offlineState(page)).complete, { timeout: 120_000 }).toBe(true);
+    console.log(`[timing] first visit to a complete precache: ${Date.now() - t0} ms`);
     await expect.poll(async () => (await offlineState(page)).controlled).toBe(true);
     await terminal.run('docker pull -q busybox');
     await terminal.waitForLine(/^docker\.io\/library\/busybox:latest$/, 60_000);
