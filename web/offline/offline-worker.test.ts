@@ -110,6 +110,22 @@ describe('offline cache (service worker)', () => {
     expect(errors).toEqual([]);
   });
 
+  it('takes a file from the HTTP cache, and past it when that copy is an earlier deployment\'s', async () => {
+    const { manifest, served } = build(FILES);
+    const modes: string[] = [];
+    const fresh = host(served).fetch;
+    vi.stubGlobal('fetch', async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (keyOf(input).endsWith('index.html')) modes.push(init?.cache ?? 'default');
+      // the browser's HTTP cache still holds the previous index.html (max-age)
+      if (keyOf(input).endsWith('index.html') && init?.cache === 'default') return new Response('<!doctype html>v0');
+      return fresh(input);
+    });
+    const offline = new OfflineCache(manifest.version, () => SCOPE);
+    await offline.install(true);
+    expect(modes).toEqual(['default', 'no-cache']);
+    expect(await (await offline.respond(fetchEvent('index.html').event))!.text()).toBe('<!doctype html>v1');
+  });
+
   it('does not keep a blob whose bytes are not its digest', async () => {
     const { manifest, served } = build(FILES);
     const wrong = `registry/blobs/sha256/${hex('other')}`;

@@ -145,16 +145,24 @@ export class OfflineCache {
   }
 }
 
-/** A precached file, fetched past the HTTP cache and checked against the manifest (a half-uploaded host fails here). */
+/**
+ * A precached file, checked against the manifest (a half-uploaded host fails here). The HTTP cache first: on a first
+ * visit the page has just downloaded the guest and the assets, and bad wifi should not carry them twice; a stale
+ * copy from an earlier deployment (max-age) fails the check and is fetched again past the HTTP cache.
+ */
 async function fetchChecked(url: string, file: OfflineFile): Promise<Response> {
-  const response = await fetch(url, { cache: 'no-cache' });
-  if (!response.ok) throw new Error(`${file.path}: HTTP ${response.status}`);
-  const bytes = await response.arrayBuffer();
-  if (bytes.byteLength !== file.size || (await sha256Hex(bytes)) !== file.sha256) {
-    throw new Error(`${file.path} on the host is not the file of this version (${bytes.byteLength} bytes, ${file.size} listed)`);
+  let found = '';
+  for (const cache of ['default', 'no-cache'] as const) {
+    const response = await fetch(url, { cache });
+    if (!response.ok) throw new Error(`${file.path}: HTTP ${response.status}`);
+    const bytes = await response.arrayBuffer();
+    if (bytes.byteLength === file.size && (await sha256Hex(bytes)) === file.sha256) {
+      const type = response.headers.get('Content-Type') ?? 'application/octet-stream';
+      return new Response(bytes, { headers: { 'Content-Type': type, 'Content-Length': String(bytes.byteLength), [DIGEST_HEADER]: file.sha256 } });
+    }
+    found = `${bytes.byteLength} bytes, ${file.size} listed`;
   }
-  const type = response.headers.get('Content-Type') ?? 'application/octet-stream';
-  return new Response(bytes, { headers: { 'Content-Type': type, 'Content-Length': String(bytes.byteLength), [DIGEST_HEADER]: file.sha256 } });
+  throw new Error(`${file.path} on the host is not the file of this version (${found})`);
 }
 
 /** Keeps a blob the engine pulled, once its bytes match its digest; storage errors are reported, never thrown. */
