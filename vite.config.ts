@@ -1,8 +1,12 @@
 // Vite build for the drydock web app: Svelte UI in web/, emulator workers as ES modules, public/guest/ as static files.
+import { writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { defineConfig, type Connect, type Plugin, type Rollup } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { rolldown } from 'rolldown';
+import { SERVICE_WORKER_FILE } from './web/offline/offline-manifest.ts';
+import { writeOfflineManifest } from './web/offline/offline-manifest-node.ts';
 
 /** v86's module has a Node branch (fs, crypto, perf_hooks) it never takes in a browser; Vite's notice about it is noise. */
 function quietV86NodeImports(level: Rollup.LogLevel, log: Rollup.RollupLog, handler: Rollup.LogOrStringHandler): void {
@@ -40,11 +44,19 @@ function gzipFilesAsBytes(): Plugin {
 }
 
 const PORT_SW_SOURCE = 'web/preview/port-sw.ts';
-const PORT_SW_FILE = 'port-sw.js';
+const PORT_SW_FILE = SERVICE_WORKER_FILE;
 
-/** The port service worker as one classic script (a service worker shares no chunks with the page). */
-async function bundlePortServiceWorker(minify: boolean): Promise<string> {
-  const bundle = await rolldown({ input: PORT_SW_SOURCE, platform: 'browser', onLog: quietV86NodeImports });
+/**
+ * The port service worker as one classic script (a service worker shares no chunks with the page). It carries the
+ * offline manifest's version (null: no offline cache), so a new deployment is a new worker to the browser.
+ */
+async function bundlePortServiceWorker(minify: boolean, offlineVersion: string | null): Promise<string> {
+  const bundle = await rolldown({
+    input: PORT_SW_SOURCE,
+    platform: 'browser',
+    onLog: quietV86NodeImports,
+    transform: { define: { __DRYDOCK_OFFLINE_VERSION__: JSON.stringify(offlineVersion) } },
+  });
   try {
     const { output } = await bundle.generate({ format: 'iife', minify });
     return output[0].code;
@@ -55,18 +67,28 @@ async function bundlePortServiceWorker(minify: boolean): Promise<string> {
 
 /**
  * `port-sw.js` at the root of the app (dist/ and the dev server): a service worker's scope can only be its own
- * folder or below, and the previews live at `<base>/ports/<port>/`.
+ * folder or below, and the previews live at `<base>/ports/<port>/`. In a build it comes last, with
+ * `offline-manifest.json` (web/offline/): both need every other file of dist/ written, public/ included.
  */
 function portServiceWorker(): Plugin {
+  let outDir = 'dist';
   return {
     name: 'drydock:port-service-worker',
-    async generateBundle() {
-      this.emitFile({ type: 'asset', fileName: PORT_SW_FILE, source: await bundlePortServiceWorker(true) });
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    writeBundle: {
+      order: 'post',
+      sequential: true,
+      async handler() {
+        const manifest = await writeOfflineManifest(outDir);
+        await writeFile(join(outDir, PORT_SW_FILE), await bundlePortServiceWorker(true, manifest.version));
+      },
     },
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
         if (new URL(req.url ?? '/', 'http://x').pathname !== `/${PORT_SW_FILE}`) return next();
-        bundlePortServiceWorker(false).then(
+        bundlePortServiceWorker(false, null).then(
           (code) => res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-store' }).end(code),
           (error: unknown) => next(error),
         );

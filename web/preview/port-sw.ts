@@ -3,7 +3,9 @@
 // machine of a drydock tab, without any server. A service worker cannot talk to a dedicated worker, so it asks a page
 // of the app (port-bridge.ts), which hands the request and a MessagePort to its machine's worker; the worker then
 // streams the response straight back on that port. Built as one classic script at the base (vite.config.ts), so its
-// scope is the app's base path.
+// scope is the app's base path. It is also the app's offline cache (web/offline/): one worker per scope.
+import { isSkipWaiting } from '../offline/offline-messages.ts';
+import { OfflineCache } from '../offline/offline-worker.ts';
 import type { PortHttpRequest } from '../../emulator/protocol.ts';
 import type { PortRequestMessage } from './port-bridge-messages.ts';
 import { errorResponse } from './port-error-page.ts';
@@ -11,6 +13,10 @@ import { responseFromPort, type PortFailure } from './port-response.ts';
 import { absolutePathTarget, isAppPage, portOfPage, portUrl, portUrlTarget, previewLocation, type PortTarget } from './port-url.ts';
 
 declare const self: ServiceWorkerGlobalScope;
+/** The build's offline manifest version (vite.config.ts defines it; null on the dev server, which caches nothing). */
+declare const __DRYDOCK_OFFLINE_VERSION__: string | null;
+
+const offline = new OfflineCache(__DRYDOCK_OFFLINE_VERSION__, () => new URL(self.registration.scope));
 
 /** A request body is read whole before it is sent; past this the request is refused. */
 const MAX_REQUEST_BODY = 32 * 1024 * 1024;
@@ -28,8 +34,14 @@ function remember(clientId: string, port: number): void {
   if (portByClient.size > MAX_CLIENTS) portByClient.delete(portByClient.keys().next().value as string);
 }
 
-self.addEventListener('install', () => void self.skipWaiting());
-self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+// No skipWaiting here: a new deployment installs in the background and waits, so that a page never runs half of one
+// version and half of the next; the page offers the reload (isSkipWaiting). The first install has nothing to wait for.
+self.addEventListener('install', (event) => event.waitUntil(offline.install(self.registration.active !== null)));
+// Claims the page that registered it, so previews work on the first visit.
+self.addEventListener('activate', (event) => event.waitUntil(offline.activate().then(() => self.clients.claim())));
+self.addEventListener('message', (event) => {
+  if (isSkipWaiting(event.data)) void self.skipWaiting();
+});
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;
@@ -55,14 +67,18 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(routeAbsolute(request, url, scope, port, navigate));
     return;
   }
-  // The app's own requests (its page, its workers) go to the network untouched.
-  if (isAppPage(request.referrer, scope) || !event.clientId) return;
+  // The app's own requests (its page, its workers): the offline cache's, else the network untouched.
+  if (isAppPage(request.referrer, scope) || !event.clientId) {
+    const answer = offline.respond(event);
+    if (answer) event.respondWith(answer);
+    return;
+  }
   // No referrer to go by (a stylesheet's own absolute url(), a no-referrer page): ask which page this is.
   event.respondWith(
     (async () => {
       const client = await self.clients.get(event.clientId);
       const clientPort = portOfPage(client?.url, scope);
-      if (clientPort === undefined) return fetch(request);
+      if (clientPort === undefined) return offline.respond(event) ?? fetch(request);
       remember(event.clientId, clientPort);
       return routeAbsolute(request, url, scope, clientPort, navigate);
     })(),
