@@ -9,6 +9,7 @@ import { bundleFiles } from '../containers/bundle.ts';
 import { specUser, type ResolvedDevice } from '../containers/spec.ts';
 import { resolveUser } from '../containers/passwd.ts';
 import type { SpecUser } from '../containers/runtime-spec.ts';
+import { parseUpperSize, upperSizeScript } from '../containers/container-size.ts';
 import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
 import { encodeLogEntry } from '../containers/logs-api.ts';
@@ -840,6 +841,15 @@ export class ContainerProcesses {
     await this.#released(record.id);
     const r = await guest.exec(['sh', '-c', changesScript(record.overlay.upperDir, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
     return withoutInitPaths(parseChanges(decoder.decode(r.stdout)));
+  }
+
+  /** SizeRw: the bytes in the container's upper dir (`?size=1` on inspect). */
+  async sizeRw(ref: string): Promise<number> {
+    const record = this.deps.containers.get(ref);
+    const guest = this.deps.guest();
+    if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s size cannot be read now');
+    const r = await guest.exec(['sh', '-c', upperSizeScript(record.overlay.upperDir)], { timeoutMs: 60_000 });
+    return parseUpperSize(decoder.decode(r.stdout));
   }
 
   /** One stats sample of a running container; undefined when it is not running (dockerd's all-zero document). */
