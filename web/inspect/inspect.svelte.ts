@@ -104,8 +104,8 @@ export class InspectState {
   async refresh(): Promise<void> {
     const started = performance.now();
     try {
-      await this.#refreshLayers();
-      if (this.view === 'container') await this.#refreshContainer();
+      // the container's facts name its lower layers by the layers model, but need not wait for this round's
+      await Promise.all([this.#refreshLayers(), this.view === 'container' ? this.#refreshContainer() : undefined]);
       this.error = null;
     } catch (error) {
       this.error = messageOf(error);
@@ -149,6 +149,9 @@ export class InspectState {
       return;
     }
     const path = `/containers/${encodeURIComponent(ref)}`;
+    // The engine's own `docker diff` (none for a container removed meanwhile), then SizeRw: in this order the engine
+    // reads the upper dir once for both (one `ls` while nothing changed).
+    const changes = await this.#json<ChangeFacts[]>(`${path}/changes`).catch(() => null);
     const inspect = await this.#json<ContainerFacts>(`${path}/json?size=1`).catch((error: unknown) => {
       if (error instanceof EngineAnswer && error.status === 404) return null;
       throw error;
@@ -157,8 +160,6 @@ export class InspectState {
       this.container = null;
       return;
     }
-    // The engine's own `docker diff`; a container whose upper dir is gone (removed meanwhile) has none.
-    const changes = await this.#json<ChangeFacts[]>(`${path}/changes`).catch(() => null);
     const next = containerFsModel(inspect, changes, this.layers ?? undefined);
     if (!this.container || JSON.stringify(next) !== JSON.stringify(this.container)) this.container = next;
   }

@@ -1,0 +1,76 @@
+// The Inspect panel in the page: a layer two images share is shown once and marked shared, a layer's files list from
+// its tar, and a file written in a running container appears in its upper-dir view within a second.
+import type { Page } from '@playwright/test';
+import { expect, test, type TerminalDriver } from './fixtures.ts';
+
+/** How soon after a change the open panel must show it (issue 15). */
+const UPDATE_BOUND_MS = Number(process.env.DRYDOCK_INSPECT_BOUND_MS ?? 1000);
+
+test.beforeEach(async ({ page, terminal }) => {
+  await page.goto('./');
+  await expect(page.getByRole('heading', { name: 'drydock' })).toBeVisible();
+  await terminal.waitForPrompt();
+});
+
+async function sh(terminal: TerminalDriver, command: string, done: RegExp, timeout = 60_000): Promise<void> {
+  await terminal.run(command);
+  await terminal.waitForLine(done, timeout);
+  await terminal.waitForPrompt();
+}
+
+async function openInspect(page: Page): Promise<void> {
+  const rail = page.getByRole('button', { name: 'Inspect' });
+  // reachable by keyboard: focus the rail button and press Enter
+  await rail.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('region', { name: 'Inspect' })).toBeVisible();
+}
+
+test('a layer two images share is shown once, marked shared; its files list from the tar', async ({ page, terminal }) => {
+  // `docker commit` makes a second image on busybox's layer: the two share it, as python and node share debian's.
+  await sh(terminal, 'docker pull -q busybox && docker run --name wr busybox sh -c "echo hi > /hi.txt; rm /bin/vi" && docker commit wr mine && echo made=$?', /^made=0$/, 90_000);
+  await openInspect(page);
+  const panel = page.getByRole('region', { name: 'Inspect' });
+  const table = panel.getByRole('table', { name: /^Layers, newest first/ });
+  const sharedRow = table.getByRole('row').filter({ has: page.getByRole('cell', { name: 'shared by 2' }) });
+  await expect(sharedRow).toHaveCount(1);
+  await expect(sharedRow.getByRole('cell').first()).toHaveText(/busybox:latest, mine:latest|mine:latest, busybox:latest/);
+  // mine's own layer: used by mine alone, and its files are the commit's: the new file and vi's whiteout
+  const own = table.getByRole('row').filter({ has: page.getByRole('cell', { name: 'mine:latest', exact: true }) });
+  await expect(own).toHaveCount(1);
+  await expect(own.getByRole('cell').nth(1)).toHaveText('no');
+  await own.getByRole('button').click();
+  const files = panel.getByRole('region', { name: /^Files of layer / });
+  await expect(files.getByRole('row', { name: '/hi.txt file 3 B' })).toBeVisible();
+  await expect(files.getByRole('row', { name: '/bin/vi deleted (whiteout)' })).toBeVisible();
+  // Escape closes the panel and gives the rail button the focus back
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('button', { name: 'Inspect' })).toBeFocused();
+});
+
+test('a file written in a running container appears in its upper-dir view within a second', async ({ page, terminal }, testInfo) => {
+  await sh(terminal, 'docker run -d --name box busybox sleep 1000 >/dev/null && echo started=$?', /^started=0$/, 90_000);
+  await openInspect(page);
+  const panel = page.getByRole('region', { name: 'Inspect' });
+  await panel.getByRole('tab', { name: 'Container file system' }).click();
+  await panel.getByRole('combobox').selectOption('box');
+  const upper = panel.getByRole('table', { name: /^Upper dir \(writable\)/ });
+  await expect(upper).toBeVisible();
+  await expect(upper.getByRole('row', { name: /\/root\/note\.txt/ })).toHaveCount(0);
+  const sizeBefore = await panel.getByLabel('Upper dir size').textContent();
+
+  const entered = Date.now();
+  await terminal.run('docker exec box sh -c "head -c 5000 /dev/zero > /root/note.txt; echo x >> /etc/passwd" && echo wrote=$?');
+  await terminal.waitForLine(/^wrote=0$/);
+  const written = Date.now();
+  // the write is done once the command has printed: from there the view has its bound
+  await expect(upper.getByRole('row', { name: 'Added /root/note.txt added: only in the upper dir' })).toBeVisible({ timeout: UPDATE_BOUND_MS });
+  const shown = Date.now();
+  await expect(upper.getByRole('row', { name: 'Changed /etc/passwd changed: copied up from a lower layer' })).toBeVisible({ timeout: UPDATE_BOUND_MS });
+  await expect(panel.getByLabel('Upper dir size')).not.toHaveText(sizeBefore ?? '');
+  await expect(panel.getByLabel('docker diff box')).toHaveText(/A \/root\/note\.txt/);
+  const refreshMs = await panel.getAttribute('data-refresh-ms');
+  const note = `one refresh of the container view: ${refreshMs} ms; upper-dir update: ${shown - written} ms after the command printed (${shown - entered} ms after Enter; docker exec took ${written - entered} ms)`;
+  testInfo.annotations.push({ type: 'timing', description: note });
+  console.log(`[timing] ${note}`);
+});
