@@ -225,7 +225,7 @@ export function parseLesson(source: LessonSource): ParsedLesson {
         info.flags.has('run') ||
         info.attrs.has('file');
       if (special && section !== 'step') {
-        problem(tokenLine, info.lang || 'block', `a ${describeBlock(info)} belongs inside a step (after a ## heading), not in the ${section}`);
+        problem(tokenLine, info.lang || 'block', `${/^[aeiou]/.test(describeBlock(info)) ? 'an' : 'a'} ${describeBlock(info)} belongs inside a step (after a ## heading), not in the ${section}`);
         continue;
       }
       if (special && step) {
