@@ -74,3 +74,33 @@ test('a file written in a running container appears in its upper-dir view within
   testInfo.annotations.push({ type: 'timing', description: note });
   console.log(`[timing] ${note}`);
 });
+
+// The guest's cost of an open panel: a shell busy-loop counts for 10 s with the panel closed, then open on the
+// container view (the dearer one: it reads the container's upper dir), alternating, three times each.
+// DRYDOCK_INSPECT_BENCH=1 runs it (it takes a minute and a half); it prints the medians.
+test('bench: a busy loop in the guest with the panel closed and open', async ({ page, terminal }, testInfo) => {
+  test.skip(!process.env.DRYDOCK_INSPECT_BENCH, 'DRYDOCK_INSPECT_BENCH=1 runs the benchmark');
+  test.setTimeout(600_000);
+  await sh(terminal, 'docker run -d --name box busybox sleep 1000 >/dev/null && echo started=$?', /^started=0$/, 90_000);
+  const loop = async (round: string): Promise<number> => {
+    await terminal.run(`sh -c 'i=0; trap "echo ${round}=\\$i; exit" TERM; while :; do i=$((i+1)); done' & P=$!; sleep 10; kill $P; wait $P`);
+    const m = await terminal.waitForLine(new RegExp(`^${round}=(\\d+)$`), 60_000);
+    await terminal.waitForPrompt();
+    return Number(m[1]);
+  };
+  const closed: number[] = [];
+  const open: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    closed.push(await loop(`closed${i}`));
+    await openInspect(page);
+    const panel = page.getByRole('region', { name: 'Inspect' });
+    await panel.getByRole('tab', { name: 'Container file system' }).click();
+    await expect(panel.getByRole('table', { name: /^Upper dir \(writable\)/ })).toBeVisible();
+    open.push(await loop(`open${i}`));
+    await panel.getByRole('button', { name: 'Close the Inspect panel' }).click();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
+  const note = `busy loop 10 s: panel closed ${closed.join(', ')} (median ${median(closed)}); open on the container view ${open.join(', ')} (median ${median(open)}); ${(100 * (1 - median(open) / median(closed))).toFixed(1)} % fewer`;
+  testInfo.annotations.push({ type: 'timing', description: note });
+  console.log(`[bench] ${note}`);
+});
