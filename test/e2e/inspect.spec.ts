@@ -72,7 +72,7 @@ test('a file written in a running container appears in its upper-dir view within
   const added = await latency('wrote1', 'docker exec box sh -c "head -c 5000 /dev/zero > /root/note.txt"', 'Added /root/note.txt added: only in the upper dir');
   const copied = await latency('wrote2', 'docker exec box sh -c "echo x >> /etc/passwd"', 'Changed /etc/passwd changed: copied up from a lower layer');
   await expect(panel.getByLabel('Upper dir size')).not.toHaveText(sizeBefore ?? '');
-  await expect(panel.getByLabel('docker diff box')).toHaveText(/C \/etc\nC \/etc\/passwd\nC \/root\nA \/root\/note\.txt/);
+  await expect(panel.getByLabel('docker diff box')).toHaveText('C /etc/passwd\nC /root\nA /root/note.txt\n');
   const refreshMs = await panel.getAttribute('data-refresh-ms');
   const note = `upper-dir view updated ${added} ms (added file) and ${copied} ms (copy-up) after the command printed; last refresh took ${refreshMs} ms`;
   testInfo.annotations.push({ type: 'timing', description: note });
