@@ -213,6 +213,11 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     image,
     resolveImage: (ref) => service.images.find(ref)?.id,
     kill: (record) => processes.killAndWait(record),
+    size: async (record) => {
+      const rw = await processes.sizeRw(record.id);
+      const image = service.images.find(record.imageId);
+      return { rw, rootFs: rw + (image ? service.images.imageSize(image) : 0) };
+    },
   });
   const count = () => {
     const all = containers.list();

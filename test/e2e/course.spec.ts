@@ -53,6 +53,9 @@ async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
     for (const part of step.parts) {
       if (part.kind === 'editor') {
         await section.getByRole('button', { name: 'Open in editor' }).nth(editor++).click();
+      } else if (part.kind === 'inspect') {
+        await section.getByRole('button', { name: part.label }).click();
+        await expect(page.getByRole('region', { name: 'Inspect' }), `${where}: the inspect block opens the panel`).toBeVisible();
       } else if (part.kind === 'run' && step.solution === undefined) {
         const button = section.getByRole('button', { name: 'Run', exact: true }).nth(run++);
         await expect(button).toBeEnabled({ timeout: 180_000 });

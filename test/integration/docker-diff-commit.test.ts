@@ -93,4 +93,31 @@ describe.skipIf(!imagesBuilt('busybox'))('docker diff and commit typed in the gu
     expect((await docker('rmi committed:big')).status).toBe(0);
     await guest.sh('rm /tmp/big-out');
   });
+
+  it('inspect ?size=1: SizeRw grows by the bytes a running container writes, hard links once; SizeRootFs adds the image', { timeout: 120_000 }, async () => {
+    const run = await docker('run -d --name sized busybox sleep 1000');
+    expect(run.status, run.err).toBe(0);
+    const size = async () => {
+      const r = await guest.machine.emulator.engineRequest('GET', '/containers/sized/json?size=1');
+      expect(r.status, r.body).toBe(200);
+      return JSON.parse(r.body) as { SizeRw: number; SizeRootFs: number };
+    };
+    const changes = async () => (JSON.parse((await guest.machine.emulator.engineRequest('GET', '/containers/sized/changes')).body) as { Path: string }[]).map((c) => c.Path);
+    const before = await size();
+    // the diff is read again only when a listing of the upper dir differs: asked twice, then after a write
+    expect(await changes()).toEqual([]);
+    expect(await changes()).toEqual([]);
+    const write = await docker('exec sized sh -c "head -c 1000 /dev/zero > /big && ln /big /big-link"');
+    expect(write.status, write.err).toBe(0);
+    const after = await size();
+    expect(after.SizeRw - before.SizeRw).toBe(1000);
+    expect(await changes()).toEqual(['/big', '/big-link']);
+    expect((await docker('exec sized rm /big-link')).status).toBe(0);
+    expect(await changes()).toEqual(['/big']);
+    const image = JSON.parse((await guest.machine.emulator.engineRequest('GET', '/images/busybox/json')).body) as { Size: number };
+    expect(after.SizeRootFs).toBe(after.SizeRw + image.Size);
+    const plain = JSON.parse((await guest.machine.emulator.engineRequest('GET', '/containers/sized/json')).body) as Record<string, unknown>;
+    expect(plain.SizeRw).toBeUndefined();
+    expect((await docker('rm -f sized')).status).toBe(0);
+  });
 });

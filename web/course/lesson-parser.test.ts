@@ -41,6 +41,21 @@ describe('lesson parser', () => {
     expect(lesson?.recap).toMatch(/^You ran a container/);
   });
 
+  it('reads an inspect block as a button opening an Inspect view on an object, and refuses an unknown view', () => {
+    const text = `${HEAD}## A\n\n\`\`\`inspect view=layers focus=python\nOpen the layers view\n\`\`\`\n`;
+    const { lesson, problems } = parseLesson(source(text));
+    expect(problems).toEqual([]);
+    expect(lesson?.steps[0]?.parts).toContainEqual({ kind: 'inspect', view: 'layers', focus: 'python', label: 'Open the layers view', line: 8 });
+    expect(problemsOf(`${HEAD}## A\n\`\`\`inspect view=cgroups size=big\n\n\`\`\`\n`)).toEqual([
+      'lessons/07-broken/lesson.md:7: inspect.view: view="cgroups" is not an Inspect view (layers, container)',
+      'lessons/07-broken/lesson.md:7: inspect: unknown attribute "size=" (view= and focus= have a meaning)',
+      "lessons/07-broken/lesson.md:7: inspect: is empty: its text is the button's label",
+    ]);
+    expect(problemsOf(`${HEAD}intro\n\`\`\`inspect view=layers\nOpen\n\`\`\`\n## A\n`)).toEqual([
+      'lessons/07-broken/lesson.md:7: inspect: an inspect block belongs inside a step (after a ## heading), not in the intro',
+    ]);
+  });
+
   it('reports unknown and missing front-matter keys with their line', () => {
     expect(problemsOf('---\ntitle: T\nsumary: S\nminutes: 0\nstart:\n  image: [busybox]\n---\n## A\ntext\n')).toEqual([
       'lessons/07-broken/lesson.md:3: sumary: unknown front-matter key (allowed: title, summary, minutes, continues, start, build, unchecked)',

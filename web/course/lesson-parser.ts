@@ -2,7 +2,7 @@
 import { Lexer, type Token, type Tokens } from 'marked';
 import { isMap, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { parseCheckBlock } from './check-schema.ts';
-import type { Lesson, LessonBuild, LessonProblem, LessonStart, Step } from './lesson-types.ts';
+import { INSPECT_VIEWS, type InspectViewName, type Lesson, type LessonBuild, type LessonProblem, type LessonStart, type Step } from './lesson-types.ts';
 
 export interface LessonSource {
   /** folder name, `04-layers` */
@@ -217,9 +217,15 @@ export function parseLesson(source: LessonSource): ParsedLesson {
       const info = parseInfo(code.lang ?? '');
       const contentLine = tokenLine + 1;
       const special =
-        info.lang === 'check' || info.lang === 'hint' || info.lang === 'solution' || info.lang === 'decoy' || info.flags.has('run') || info.attrs.has('file');
+        info.lang === 'check' ||
+        info.lang === 'hint' ||
+        info.lang === 'solution' ||
+        info.lang === 'decoy' ||
+        info.lang === 'inspect' ||
+        info.flags.has('run') ||
+        info.attrs.has('file');
       if (special && section !== 'step') {
-        problem(tokenLine, info.lang || 'block', `a ${describeBlock(info)} belongs inside a step (after a ## heading), not in the ${section}`);
+        problem(tokenLine, info.lang || 'block', `${/^[aeiou]/.test(describeBlock(info)) ? 'an' : 'a'} ${describeBlock(info)} belongs inside a step (after a ## heading), not in the ${section}`);
         continue;
       }
       if (special && step) {
@@ -245,6 +251,13 @@ export function parseLesson(source: LessonSource): ParsedLesson {
             if (!text.trim()) problem(tokenLine, 'solution', 'is empty');
             step.solution = text;
           }
+        } else if (info.lang === 'inspect') {
+          const view = info.attrs.get('view') ?? '';
+          if (!(INSPECT_VIEWS as readonly string[]).includes(view)) problem(tokenLine, 'inspect.view', `view="${view}" is not an Inspect view (${INSPECT_VIEWS.join(', ')})`);
+          for (const [key] of info.attrs) if (key !== 'view' && key !== 'focus') problem(tokenLine, 'inspect', `unknown attribute "${key}=" (view= and focus= have a meaning)`);
+          if (!text.trim()) problem(tokenLine, 'inspect', 'is empty: its text is the button\'s label');
+          const focus = info.attrs.get('focus');
+          step.parts.push({ kind: 'inspect', view: view as InspectViewName, ...(focus ? { focus } : {}), label: text.trim(), line: tokenLine });
         } else if (info.attrs.has('file')) {
           const target = info.attrs.get('file') ?? '';
           if (!isProjectPath(target)) problem(tokenLine, 'file', `"${target}" must be a path inside the project (relative, no ..)`);
@@ -318,6 +331,7 @@ export function parseLesson(source: LessonSource): ParsedLesson {
 
 function describeBlock(info: { lang: string; flags: Set<string>; attrs: Map<string, string> }): string {
   if (info.lang === 'check' || info.lang === 'hint' || info.lang === 'solution' || info.lang === 'decoy') return `${info.lang} block`;
+  if (info.lang === 'inspect') return 'inspect block';
   return info.flags.has('run') ? 'run block' : 'editor block';
 }
 

@@ -3,7 +3,7 @@
 import type { EngineResponse, ExecResult } from '../../emulator/protocol.ts';
 import { evaluateChecks, type CheckMachine, type CheckOutcome } from './check-evaluator.ts';
 import { applyStart, prepareLesson, replaySteps, stepFiles, stepShell, type StartMachine } from './lesson-start.ts';
-import type { Lesson, Step } from './lesson-types.ts';
+import type { InspectViewName, Lesson, Step } from './lesson-types.ts';
 import { typeLines, type TypingTerminal } from './terminal-typing.ts';
 
 /** What a lesson needs of the app: the machine, the editor project and the terminal. */
@@ -31,6 +31,8 @@ export interface LessonHost {
   };
   /** resolves once the project is in the guest (/root/app) as the editor has it */
   syncProject(): Promise<void>;
+  /** the Inspect panel: an `inspect` block opens a view on it, focused on an image or a container (absent in Node) */
+  inspect?: { reveal(view: InspectViewName, focus?: string): void };
   terminal: TypingTerminal;
   /** calls `listener` whenever Enter is sent to the learner's shell (typed, pasted or typed for them); returns a disposer */
   onTerminalEnter(listener: () => void): () => void;
@@ -303,6 +305,12 @@ export class LessonSession {
     await this.#host.syncProject();
     this.noteAttempt();
     void this.refreshCheck();
+  }
+
+  /** An `inspect` block's button: the Inspect panel opens on the view, focused on what the step is about. */
+  openInspect(view: InspectViewName, focus?: string): void {
+    this.#host.inspect?.reveal(view, focus);
+    this.noteAttempt();
   }
 
   /** The learner acted on the open step: from now on a red check shows its reasons, and the hint's timer runs. */

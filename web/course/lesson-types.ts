@@ -30,11 +30,19 @@ export type Check =
   | ({ kind: 'container'; container: string; status?: ContainerStatus; exitCode?: number; oomKilled?: boolean; absent?: boolean } & CheckCommon)
   | ({ kind: 'diff'; container: string; path: string; diffKind?: DiffKind } & CheckCommon);
 
-/** A piece of a step's text in reading order: Markdown, a run block (with a Run button) or an editor block. */
+/** The Inspect panel's views a lesson can open. */
+export const INSPECT_VIEWS = ['layers', 'container'] as const;
+export type InspectViewName = (typeof INSPECT_VIEWS)[number];
+
+/**
+ * A piece of a step's text in reading order: Markdown, a run block (with a Run button), an editor block, or an
+ * inspect directive (a button opening an Inspect view, focused on an image or a container).
+ */
 export type StepPart =
   | { kind: 'markdown'; markdown: string }
   | { kind: 'run'; lang: string; code: string; line: number }
-  | { kind: 'editor'; lang: string; file: string; code: string; line: number };
+  | { kind: 'editor'; lang: string; file: string; code: string; line: number }
+  | { kind: 'inspect'; view: InspectViewName; focus?: string; label: string; line: number };
 
 export interface Step {
   /** 1-based, as in `#/lesson/<id>/<n>` */

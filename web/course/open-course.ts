@@ -1,6 +1,7 @@
 // Composes the course for the app: the bundled lessons, progress in localStorage, and the lesson host over the
 // page's machine, editor workspace and terminal.
 import { DEFAULT_BUILD_TAG, type EditorWorkspace } from '../editor/editor-workspace.svelte.ts';
+import type { InspectState } from '../inspect/inspect.svelte.ts';
 import type { MachineState } from '../machine.svelte.ts';
 import type { TerminalSession } from '../terminal-session.svelte.ts';
 import { CourseState } from './course.svelte.ts';
@@ -9,10 +10,11 @@ import type { LessonHost } from './lesson-session.svelte.ts';
 
 const SYNC_WAIT_MS = 30_000;
 
-export function openCourse(options: { machine: MachineState; editor: EditorWorkspace; terminal: TerminalSession; showConsole?: () => void }): CourseState {
-  const { machine, editor, terminal } = options;
+export function openCourse(options: { machine: MachineState; editor: EditorWorkspace; terminal: TerminalSession; showConsole?: () => void; inspect: InspectState }): CourseState {
+  const { machine, editor, terminal, inspect } = options;
   const host: LessonHost = {
     machine,
+    inspect,
     project: editor.project,
     editor: {
       setBuildTag: (tag) => (editor.buildTag = tag ?? DEFAULT_BUILD_TAG),

@@ -9,6 +9,7 @@ import { bundleFiles } from '../containers/bundle.ts';
 import { specUser, type ResolvedDevice } from '../containers/spec.ts';
 import { resolveUser } from '../containers/passwd.ts';
 import type { SpecUser } from '../containers/runtime-spec.ts';
+import { sizeFromListing, upperListingArgv } from '../containers/container-size.ts';
 import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
 import type { LogStore } from '../containers/log-store.ts';
 import { encodeLogEntry } from '../containers/logs-api.ts';
@@ -128,6 +129,8 @@ export class ContainerProcesses {
   readonly #detached = new Map<string, GuestProcess>();
   /** the process of each running container with a pty of its own (Tty, started by the engine): resizes go to it */
   readonly #terminals = new Map<string, GuestProcess>();
+  /** each container's upper dir as last listed, with the diff read at that listing (see #upperListing) */
+  readonly #upperSeen = new Map<string, { listing: string; at: number; changes?: Change[] }>();
   readonly #watch: ReturnType<typeof setInterval>;
   /** deps.adopt until the first guest has taken it */
   #toAdopt: Record<string, SavedRuntimeEntry> | undefined;
@@ -928,14 +931,45 @@ export class ContainerProcesses {
     return { Titles: ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME', 'CMD'], Processes: rows };
   }
 
-  /** `docker diff`: the container's upper dir read in the guest (it lives there until `docker rm` or a reboot). */
+  /**
+   * `docker diff`: the container's upper dir read in the guest (it lives there until `docker rm` or a reboot). The
+   * full reading forks a stat per entry, so it is redone only when a one-process listing of the upper dir differs
+   * from the one taken before the last reading (the Inspect panel asks every few hundred ms).
+   */
   async changes(ref: string): Promise<Change[]> {
     const record = this.deps.containers.get(ref);
     const guest = this.deps.guest();
     if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s changes cannot be read now');
     await this.#released(record.id);
+    const listing = await this.#upperListing(record, guest);
+    const seen = this.#upperSeen.get(record.id);
+    if (seen?.changes && seen.listing === listing) return seen.changes;
     const r = await guest.exec(['sh', '-c', changesScript(record.overlay.upperDir, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
-    return withoutInitPaths(parseChanges(decoder.decode(r.stdout)));
+    const changes = withoutInitPaths(parseChanges(decoder.decode(r.stdout)));
+    // Listed before the reading: a write in between makes the next listing differ, so it is read again then.
+    this.#upperSeen.set(record.id, { listing, at: Date.now(), changes });
+    return changes;
+  }
+
+  /** SizeRw: the bytes in the container's upper dir (`?size=1` on inspect); a listing from the last second will do. */
+  async sizeRw(ref: string): Promise<number> {
+    const record = this.deps.containers.get(ref);
+    const guest = this.deps.guest();
+    if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s size cannot be read now');
+    await this.#released(record.id);
+    const seen = this.#upperSeen.get(record.id);
+    const listing = seen && Date.now() - seen.at < UPPER_LISTING_FRESH_MS ? seen.listing : await this.#upperListing(record, guest);
+    return sizeFromListing(listing);
+  }
+
+  /** One `ls` of the upper dir (empty when it is gone); remembered for sizeRw, keeping the diff read at the same listing. */
+  async #upperListing(record: ContainerRecord, guest: GuestExec): Promise<string> {
+    const r = await guest.exec(upperListingArgv(record.overlay.upperDir), { timeoutMs: 30_000 });
+    const listing = r.exitCode === 0 ? decoder.decode(r.stdout) : '';
+    const seen = this.#upperSeen.get(record.id);
+    if (this.deps.containers.find(record.id)) this.#upperSeen.set(record.id, { listing, at: Date.now(), ...(seen?.listing === listing && seen.changes ? { changes: seen.changes } : {}) });
+    else this.#upperSeen.delete(record.id);
+    return listing;
   }
 
   /** One stats sample of a running container; undefined when it is not running (dockerd's all-zero document). */
@@ -1229,6 +1263,9 @@ function candidates(arg0: string, env: readonly string[], cwd: string): string[]
 }
 
 
+
+/** How old a listing of an upper dir may be for a SizeRw (the panel asks for the diff, then the size). */
+const UPPER_LISTING_FRESH_MS = 1000;
 
 const endOf = (body: { ExitCode?: number; Signal?: number }): GuestExitStatus =>
   body.Signal ? { exitCode: 128 + body.Signal, signal: body.Signal } : { exitCode: body.ExitCode ?? 0 };

@@ -57,6 +57,18 @@ describe('Engine API router', () => {
     expect(((await missing.json()) as { message: string }).message).toMatch(/nope/);
   });
 
+  it('lists one layer\'s own files by DiffID (drydock extension); an unknown layer is 404', async () => {
+    await call('POST', '/images/create?fromImage=busybox&tag=latest').then((r) => r.text());
+    const inspect = (await (await call('GET', '/images/busybox/json')).json()) as { RootFS: { Layers: string[] } };
+    const diffId = inspect.RootFS.Layers[0] as string;
+    const files = await call('GET', `/drydock/layers/${diffId}/files`);
+    expect(files.status).toBe(200);
+    expect(await files.json()).toEqual({ Entries: [{ Path: '/bin/busybox', Type: 'file', Size: 2, Mode: 0o755 }], Truncated: false });
+    const missing = await call('GET', `/drydock/layers/sha256:${'0'.repeat(64)}/files`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ message: `No such layer: sha256:${'0'.repeat(64)}` });
+  });
+
   it('images, inspect, history, tag (201), delete, df', async () => {
     const list = (await (await call('GET', '/images/json')).json()) as { RepoTags: string[] }[];
     expect(list.map((i) => i.RepoTags)).toEqual([['busybox:latest']]);

@@ -3,6 +3,7 @@
 import { boolValue } from './route-request.ts';
 import { checkPathEscapes, decodePathSegment } from './path-segment.ts';
 import { EngineError } from '../errors.ts';
+import { listLayerFiles } from '../images/layer-files.ts';
 import { imageHistory, imagesDiskUsage, inspectImage, listImages } from '../images/image-api.ts';
 import type { ImagesService } from '../images/images-service.ts';
 import type { ProgressMessage } from '../images/pull-progress.ts';
@@ -106,6 +107,16 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       const address = q.get('serveraddress') ?? '';
       const forgot = await credentials.delete(registryHost(address));
       return jsonResponse({ Status: forgot ? `Removing login credentials for ${address}` : `Not logged in to ${address}` });
+    }
+
+    // drydock extension, read-only: the Engine API has no way to list one layer's own files (the Inspect panel shows
+    // them, whiteouts included). The layer is named by its DiffID, as RootFS.Layers names it.
+    const layerFiles = /^\/drydock\/layers\/([^/]+)\/files$/.exec(path);
+    if (layerFiles && method === 'GET') {
+      const diffId = decodePathSegment(layerFiles[1] as string);
+      const layer = images.db.all().flatMap((i) => i.layers).find((l) => l.diffId === diffId);
+      if (!layer) throw new EngineError('NOT_FOUND', `No such layer: ${diffId}`);
+      return jsonResponse(await listLayerFiles(await images.layerTar(layer)));
     }
 
     const named = /^\/images\/(.+?)(\/json|\/history|\/tag|\/push)?$/.exec(path);

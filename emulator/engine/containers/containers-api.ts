@@ -33,6 +33,8 @@ export interface ContainersApiDeps {
   /** the engine's networks, for `--network NAME` and `--ip` checks at create */
   networks?: CreateDeps['networks'];
   now?: () => number;
+  /** `size=1` on inspect: the upper dir's bytes (read in the guest) and the image's; without it inspect ignores `size` */
+  size?: (record: ContainerRecord) => Promise<{ rw: number; rootFs: number }>;
 }
 
 export type ContainersApi = (request: Request) => Promise<Response | undefined>;
@@ -83,7 +85,16 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
     if (one) {
       const ref = decodePathSegment(one[1] as string);
       const action = one[2];
-      if (action === '/json' && method === 'GET') return jsonResponse(containerInspect(deps.containers.get(ref), (id) => deps.containers.find(id)?.name));
+      if (action === '/json' && method === 'GET') {
+        const record = deps.containers.get(ref);
+        const body = containerInspect(record, (id) => deps.containers.find(id)?.name);
+        // dockerd adds SizeRw and SizeRootFs only when asked (they cost a walk of the upper dir)
+        if (deps.size && boolValue(q.get('size'))) {
+          const size = await deps.size(record);
+          return jsonResponse({ ...body, SizeRw: size.rw, SizeRootFs: size.rootFs });
+        }
+        return jsonResponse(body);
+      }
       if (action === undefined && method === 'DELETE') return remove(ref, q);
       if (action === '/rename' && method === 'POST') {
         await deps.containers.rename(ref, q.get('name') ?? '');

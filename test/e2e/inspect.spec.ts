@@ -1,0 +1,115 @@
+// The Inspect panel in the page: a layer two images share is shown once and marked shared, a layer's files list from
+// its tar, and a file written in a running container appears in its upper-dir view (how soon: logged).
+import type { Page } from '@playwright/test';
+import { expect, test, type TerminalDriver } from './fixtures.ts';
+
+/**
+ * A bound on waiting for the open panel to show a change, not the speed goal (issue 15's 1 s lives in the measured
+ * figure this test logs): a timed test would fail on a loaded machine for no fault of the view.
+ */
+const UPDATE_BOUND_MS = Number(process.env.DRYDOCK_INSPECT_BOUND_MS ?? 20_000);
+
+test.beforeEach(async ({ page, terminal }) => {
+  await page.goto('./');
+  await expect(page.getByRole('heading', { name: 'drydock' })).toBeVisible();
+  await terminal.waitForPrompt();
+});
+
+async function sh(terminal: TerminalDriver, command: string, done: RegExp, timeout = 60_000): Promise<void> {
+  await terminal.run(command);
+  await terminal.waitForLine(done, timeout);
+  await terminal.waitForPrompt();
+}
+
+async function openInspect(page: Page): Promise<void> {
+  const rail = page.getByRole('button', { name: 'Inspect' });
+  // reachable by keyboard: focus the rail button and press Enter
+  await rail.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('region', { name: 'Inspect' })).toBeVisible();
+}
+
+test('a layer two images share is shown once, marked shared; its files list from the tar', async ({ page, terminal }) => {
+  // `docker commit` makes a second image on busybox's layer: the two share it, as python and node share debian's.
+  await sh(terminal, 'docker pull -q busybox && docker run --name wr busybox sh -c "echo hi > /hi.txt; rm /bin/vi" && docker commit wr mine && echo made=$?', /^made=0$/, 90_000);
+  await openInspect(page);
+  const panel = page.getByRole('region', { name: 'Inspect' });
+  const table = panel.getByRole('table', { name: /^Layers, newest first/ });
+  const sharedRow = table.getByRole('row').filter({ has: page.getByRole('cell', { name: 'shared by 2' }) });
+  await expect(sharedRow).toHaveCount(1);
+  await expect(sharedRow.getByRole('cell').first()).toHaveText(/busybox:latest, mine:latest|mine:latest, busybox:latest/);
+  // mine's own layer: used by mine alone, and its files are the commit's: the new file and vi's whiteout
+  const own = table.getByRole('row').filter({ has: page.getByRole('cell', { name: 'mine:latest', exact: true }) });
+  await expect(own).toHaveCount(1);
+  await expect(own.getByRole('cell').nth(1)).toHaveText('no');
+  await own.getByRole('button').click();
+  const files = panel.getByRole('region', { name: /^Files of layer / });
+  await expect(files.getByRole('row', { name: '/hi.txt file 3 B' })).toBeVisible();
+  await expect(files.getByRole('row', { name: '/bin/vi deleted (whiteout)' })).toBeVisible();
+  // Escape closes the panel and gives the rail button the focus back
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('button', { name: 'Inspect' })).toBeFocused();
+});
+
+test('a file written in a running container appears in its upper-dir view, copy-up too', async ({ page, terminal }, testInfo) => {
+  await sh(terminal, 'docker run -d --name box busybox sleep 1000 >/dev/null && echo started=$?', /^started=0$/, 90_000);
+  await openInspect(page);
+  const panel = page.getByRole('region', { name: 'Inspect' });
+  await panel.getByRole('tab', { name: 'Container file system' }).click();
+  await panel.getByRole('combobox').selectOption('box');
+  const upper = panel.getByRole('table', { name: /^Upper dir \(writable\)/ });
+  await expect(upper).toBeVisible();
+  await expect(upper.getByRole('row', { name: /\/root\/note\.txt/ })).toHaveCount(0);
+  const sizeBefore = await panel.getByLabel('Upper dir size').textContent();
+
+  // One change per command, each made as the command ends: from its output on, the view has its bound.
+  const latency = async (marker: string, command: string, row: string): Promise<number> => {
+    await terminal.run(`${command} && echo ${marker}=$?`);
+    await terminal.waitForLine(new RegExp(`^${marker}=0$`));
+    const written = Date.now();
+    await expect(upper.getByRole('row', { name: row })).toBeVisible({ timeout: UPDATE_BOUND_MS });
+    const ms = Date.now() - written;
+    await terminal.waitForPrompt();
+    return ms;
+  };
+  const added = await latency('wrote1', 'docker exec box sh -c "head -c 5000 /dev/zero > /root/note.txt"', 'Added /root/note.txt added: only in the upper dir');
+  const copied = await latency('wrote2', 'docker exec box sh -c "echo x >> /etc/passwd"', 'Changed /etc/passwd changed: copied up from a lower layer');
+  await expect(panel.getByLabel('Upper dir size')).not.toHaveText(sizeBefore ?? '');
+  await expect(panel.getByLabel('docker diff box')).toHaveText('C /etc/passwd\nC /root\nA /root/note.txt\n');
+  const refreshMs = await panel.getAttribute('data-refresh-ms');
+  const note = `upper-dir view updated ${added} ms (added file) and ${copied} ms (copy-up) after the command printed; last refresh took ${refreshMs} ms`;
+  testInfo.annotations.push({ type: 'timing', description: note });
+  console.log(`[timing] ${note}`);
+});
+
+// The guest's cost of an open panel: a shell busy-loop counts for 10 s with the panel closed, then open on the
+// container view (the dearer one: it reads the container's upper dir), alternating, three times each.
+// DRYDOCK_INSPECT_BENCH=1 runs it (it takes a minute and a half); it prints the medians.
+test('bench: a busy loop in the guest with the panel closed and open', async ({ page, terminal }, testInfo) => {
+  test.skip(!process.env.DRYDOCK_INSPECT_BENCH, 'DRYDOCK_INSPECT_BENCH=1 runs the benchmark');
+  test.setTimeout(600_000);
+  await sh(terminal, 'docker run -d --name box busybox sleep 1000 >/dev/null && echo started=$?', /^started=0$/, 90_000);
+  const loop = async (round: string): Promise<number> => {
+    await terminal.run(`sh -c 'i=0; trap "echo ${round}=\\$i; exit" TERM; while :; do i=$((i+1)); done' & P=$!; sleep 10; kill $P; wait $P`);
+    const m = await terminal.waitForLine(new RegExp(`^${round}=(\\d+)$`), 60_000);
+    await terminal.waitForPrompt();
+    return Number(m[1]);
+  };
+  // a first round warms v86's JIT up (a cold shell loop runs several times slower)
+  await loop('warmup');
+  const closed: number[] = [];
+  const open: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    closed.push(await loop(`closed${i}`));
+    await openInspect(page);
+    const panel = page.getByRole('region', { name: 'Inspect' });
+    await panel.getByRole('tab', { name: 'Container file system' }).click();
+    await expect(panel.getByRole('table', { name: /^Upper dir \(writable\)/ })).toBeVisible();
+    open.push(await loop(`open${i}`));
+    await panel.getByRole('button', { name: 'Close the Inspect panel' }).click();
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
+  const note = `busy loop 10 s: panel closed ${closed.join(', ')} (median ${median(closed)}); open on the container view ${open.join(', ')} (median ${median(open)}); ${(100 * (1 - median(open) / median(closed))).toFixed(1)} % fewer`;
+  testInfo.annotations.push({ type: 'timing', description: note });
+  console.log(`[bench] ${note}`);
+});

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { EngineResponse } from '../../emulator/protocol.ts';
+import { InspectState, POLL_GAP_MS } from './inspect.svelte.ts';
+
+const LAYER = `sha256:${'a'.repeat(64)}`;
+
+/** An engine with one image and one running container, counting what it is asked. */
+function fakeMachine() {
+  const asked: string[] = [];
+  const answers: Record<string, unknown> = {
+    '/images/json': [{ Id: 'sha256:1', RepoTags: ['busybox:latest'] }],
+    '/images/sha256%3A1/json': { RootFS: { Layers: [LAYER] } },
+    '/images/sha256%3A1/history': [{ CreatedBy: 'ADD busybox', Size: 2 }],
+    '/containers/json?all=1': [{ Id: 'c1', Names: ['/box'], State: 'running' }],
+    '/containers/box/changes': [{ Path: '/root', Kind: 0 }, { Path: '/root/note.txt', Kind: 1 }],
+    '/containers/box/json?size=1': { Id: 'c1', Name: '/box', Config: { Image: 'busybox' }, State: { Status: 'running' }, GraphDriver: { Data: { LowerDir: `/mnt/host/layers/${'a'.repeat(64)}`, UpperDir: '/u' } }, SizeRw: 6 },
+  };
+  return {
+    asked,
+    status: 'ready',
+    async engineRequest(_method: string, path: string): Promise<EngineResponse> {
+      asked.push(path);
+      return path in answers ? { status: 200, body: JSON.stringify(answers[path]) } : { status: 404, body: '{"message":"no"}' };
+    },
+  };
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('InspectState', () => {
+  it('asks the engine nothing while closed, polls while open, and stops when closed again', async () => {
+    vi.useFakeTimers();
+    const machine = fakeMachine();
+    const inspect = new InspectState(machine);
+    await vi.advanceTimersByTimeAsync(5 * POLL_GAP_MS);
+    expect(machine.asked).toEqual([]);
+    inspect.setVisible(true);
+    await vi.advanceTimersByTimeAsync(3 * POLL_GAP_MS);
+    expect(machine.asked.filter((p) => p === '/images/json').length).toBeGreaterThanOrEqual(3);
+    // image facts are immutable: asked once
+    expect(machine.asked.filter((p) => p === '/images/sha256%3A1/history')).toHaveLength(1);
+    expect(inspect.layers?.layers.map((l) => l.createdBy)).toEqual(['ADD busybox']);
+    inspect.setVisible(false);
+    await vi.advanceTimersByTimeAsync(POLL_GAP_MS);
+    const n = machine.asked.length;
+    await vi.advanceTimersByTimeAsync(10 * POLL_GAP_MS);
+    expect(machine.asked.length).toBe(n);
+    inspect.dispose();
+  });
+
+  it('a lesson reveals the container view on a container: its diff, size and lower layers', async () => {
+    const machine = fakeMachine();
+    const inspect = new InspectState(machine);
+    inspect.reveal('container', 'box');
+    expect(inspect.visible).toBe(true);
+    expect(inspect.revealRequests).toBe(1);
+    await inspect.refresh();
+    expect(inspect.container?.diffText).toBe('C /root\nA /root/note.txt\n');
+    expect(inspect.container?.sizeRw).toBe(6);
+    expect(inspect.container?.lowers[0]?.layer?.createdBy).toBe('ADD busybox');
+    // the diff is asked before the size: the engine then lists the upper dir once for both
+    expect(machine.asked.indexOf('/containers/box/changes')).toBeLessThan(machine.asked.indexOf('/containers/box/json?size=1'));
+    inspect.dispose();
+  });
+
+  it('lists a selected layer\'s files once, and says why when the engine cannot', async () => {
+    const machine = fakeMachine();
+    const inspect = new InspectState(machine);
+    inspect.selectLayer(LAYER);
+    await vi.waitFor(() => expect(inspect.layerFilesError).toBe('no'));
+    expect(machine.asked).toEqual([`/drydock/layers/${encodeURIComponent(LAYER)}/files`]);
+  });
+});
