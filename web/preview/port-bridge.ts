@@ -5,6 +5,8 @@ import type { BridgeMessage, PortRequestMessage } from './port-bridge-messages.t
 
 /** How long a request waits for a machine that is starting (a reload, a restart) before it is declined. */
 const STARTING_WAIT_MS = 60_000;
+/** How long the registration waits for the first boot (it registers then whatever the boot's outcome). */
+const BOOT_FIRST_MS = 120_000;
 
 export type PortWorkerState = { state: 'registering' } | { state: 'ready' } | { state: 'unavailable'; reason: string };
 
@@ -24,6 +26,9 @@ export async function startPortBridge(machine: MachineState, base: string): Prom
   });
   // Messages sent before the listener was added wait until this.
   container.startMessages();
+  // After the machine's first boot: a first install precaches the whole build for offline use (~21 MB), which must
+  // not share the learner's bandwidth with the guest the prompt waits for. Previews need a running machine anyway.
+  await machine.whenReady(BOOT_FIRST_MS);
   try {
     await container.register(new URL('port-sw.js', base), { scope: new URL('./', base).pathname, updateViaCache: 'none' });
     await container.ready;
