@@ -106,7 +106,7 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
    * How often `typed` shows without a shell's prompt right before it: the container's pty echo follows the prompt, and
    * so does ash's redraw of the line after a SIGWINCH; a terminal still in cooked mode would echo it once more, bare.
    */
-  const unprompted = (out: string, typed: string) => out.split(typed).slice(0, -1).filter((before) => !/# (?:\x1b\[6n)?$/.test(before)).length;
+  const unprompted = (out: string, typed: string) => out.split(typed).slice(0, -1).filter((before) => !/# (?:\x1b\[(?:6n|J))*$/.test(before)).length;
   /** true once engine:serve has logged one more request matching `re` than it had when this was called */
   const another = (re: RegExp) => {
     const seen = (engine.log().match(new RegExp(re.source, 'g')) ?? []).length;
@@ -193,14 +193,14 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     const resized = another(/\/containers\/[0-9a-f]{64}\/resize\?h=30&w=100 -> 200/);
     const r = await typed('stty rows 30 cols 100; docker run -it --rm --name tty1 busybox sh; echo "status=$?"', [
       // the CLI sizes the pty right after the start: typed once that has been answered
-      { after: /# (?:\x1b\[6n)?$/, ready: resized, send: 'tty; stty size\r' },
-      { after: /30 100\r\n.*# (?:\x1b\[6n)?$/s, send: 'sleep 30\r' },
+      { after: /# (?:\x1b\[(?:6n|J))*$/, ready: resized, send: 'tty; stty size\r' },
+      { after: /30 100\r\n.*# (?:\x1b\[(?:6n|J))*$/s, send: 'sleep 30\r' },
       // ^C once sleep runs (the shell has made it the terminal's foreground job by then)
       { after: /sleep 30\r\n$/, send: async () => (await untilRunning('tty1', 'sleep'), '\x03') },
       // the shell's prompt again, sleep killed by SIGINT (rc=130, where its end would say 0); then a client's resize
       // (the API's: ash redraws its line at the SIGWINCH)
-      { after: /sleep 30\r\n.*# (?:\x1b\[6n)?$/s, send: async () => (expect(await post('/v1.43/containers/tty1/resize?h=41&w=123')).toBe(200), 'echo rc=$?; stty size\r') },
-      { after: /stty size\r\nrc=130\r\n41 123\r\n.*# (?:\x1b\[6n)?$/s, send: 'exit 4\r' },
+      { after: /sleep 30\r\n.*# (?:\x1b\[(?:6n|J))*$/s, send: async () => (expect(await post('/v1.43/containers/tty1/resize?h=41&w=123')).toBe(200), 'echo rc=$?; stty size\r') },
+      { after: /stty size\r\nrc=130\r\n41 123\r\n.*# (?:\x1b\[(?:6n|J))*$/s, send: 'exit 4\r' },
     ]);
     expect(r.out).toContain('/dev/pts/0\r\n30 100\r\n');
     expect(r.out).toContain('stty size\r\nrc=130\r\n41 123\r\n');
@@ -236,8 +236,8 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
       // exec -it gets a pty of the container's devpts (svc has none of its own: the first one), sized by the CLI's
       // ExecStartOptions.ConsoleSize and resize
       const tty = await typed('stty rows 33 cols 90; docker exec -it svc sh; echo "status=$?"', [
-        { after: /# (?:\x1b\[6n)?$/, send: 'tty; stty size\r' },
-        { after: /33 90\r\n.*# (?:\x1b\[6n)?$/s, send: 'exit 3\r' },
+        { after: /# (?:\x1b\[(?:6n|J))*$/, send: 'tty; stty size\r' },
+        { after: /33 90\r\n.*# (?:\x1b\[(?:6n|J))*$/s, send: 'exit 3\r' },
       ]);
       expect(tty.out).toContain('/dev/pts/0\r\n33 90\r\n');
       expect(unprompted(tty.out, 'tty; stty size')).toBe(0);
@@ -268,8 +268,8 @@ describe.skipIf(!existsSync(DOCKER) || !built)(`stock docker CLI (${DOCKER}) run
     const r = await typed('stty rows 25 cols 70; docker attach bg; echo "status=$?"', [
       // attach shows what comes from now on: Enter brings a prompt, as on Docker
       { after: /^/, ready: attached, send: '\r' },
-      { after: /# (?:\x1b\[6n)?$/, send: 'echo $((6*7)); stty size\r' },
-      { after: /42\r\n25 70\r\n.*# (?:\x1b\[6n)?$/s, send: '\x10\x11' },
+      { after: /# (?:\x1b\[(?:6n|J))*$/, send: 'echo $((6*7)); stty size\r' },
+      { after: /42\r\n25 70\r\n.*# (?:\x1b\[(?:6n|J))*$/s, send: '\x10\x11' },
       { after: /status=\d+/, send: '' },
     ]);
     // docker 28's words and status for a detach
