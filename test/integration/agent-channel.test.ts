@@ -207,7 +207,7 @@ describe('terminal tabs: login shells on ptys of their own', () => {
     const tab = fakeTab();
     const id = await shells.open(machine.agent, tab.port, { cols: 100, rows: 30 }, (end) => tab.ends.push(end));
     // /etc/profile's prompt, with the logical PWD, in /root
-    await expect.poll(() => tab.screen, { timeout: 15_000 }).toMatch(/root@drydock:~# (\x1b\[6n)?$/);
+    await expect.poll(() => tab.screen, { timeout: 15_000 }).toMatch(/root@drydock:~# (?:\x1b\[(?:6n|J))*$/);
     tab.type('echo "=$(stty size)=$PWD=$(tty)=$(cat /proc/self/oom_score_adj)=$$=$(id -u)=$(grep CapEff /proc/self/status | cut -f2)="\r');
     const [size, pwd, tty, oom, pid, uid, caps] = (await tab.line(/^(=\d+ \d+=.*=)\r?$/)).split('=').slice(1, -1);
     expect({ size, pwd, oom, uid, caps }).toEqual({ size: '30 100', pwd: '/root', oom: '0', uid: '0', caps: '000001ffffffffff' });

@@ -6,7 +6,7 @@ import { evaluateChecks, type ChecksResult } from '../../web/course/check-evalua
 import { prepareLesson, stepFiles, stepShell, type StartMachine } from '../../web/course/lesson-start.ts';
 import type { Lesson } from '../../web/course/lesson-types.ts';
 
-const PROMPT = /[#$] (?:\x1b\[6n)?$/;
+const PROMPT = /[#$] (?:\x1b\[(?:6n|J))*$/;
 const decoder = new TextDecoder();
 
 export interface StudentMachine {
