@@ -130,7 +130,7 @@ export class ContainerProcesses {
   /** the process of each running container with a pty of its own (Tty, started by the engine): resizes go to it */
   readonly #terminals = new Map<string, GuestProcess>();
   /** each container's upper dir as last listed, with the diff read at that listing (see #upperListing) */
-  readonly #upperSeen = new Map<string, { listing: string; at: number; changes?: Change[] }>();
+  readonly #upperSeen = new Map<string, { listing: string; changes?: Change[] }>();
   readonly #watch: ReturnType<typeof setInterval>;
   /** deps.adopt until the first guest has taken it */
   #toAdopt: Record<string, SavedRuntimeEntry> | undefined;
@@ -947,19 +947,20 @@ export class ContainerProcesses {
     const r = await guest.exec(['sh', '-c', changesScript(record.overlay.upperDir, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
     const changes = withoutInitPaths(parseChanges(decoder.decode(r.stdout)));
     // Listed before the reading: a write in between makes the next listing differ, so it is read again then.
-    this.#upperSeen.set(record.id, { listing, at: Date.now(), changes });
+    this.#upperSeen.set(record.id, { listing, changes });
     return changes;
   }
 
-  /** SizeRw: the bytes in the container's upper dir (`?size=1` on inspect); a listing from the last second will do. */
+  /**
+   * SizeRw: the bytes in the container's upper dir (`?size=1` on inspect), from a listing taken now: a remembered one
+   * would miss a write made since (an `inspect --size` right after a `docker exec` that wrote).
+   */
   async sizeRw(ref: string): Promise<number> {
     const record = this.deps.containers.get(ref);
     const guest = this.deps.guest();
     if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s size cannot be read now');
     await this.#released(record.id);
-    const seen = this.#upperSeen.get(record.id);
-    const listing = seen && Date.now() - seen.at < UPPER_LISTING_FRESH_MS ? seen.listing : await this.#upperListing(record, guest);
-    return sizeFromListing(listing);
+    return sizeFromListing(await this.#upperListing(record, guest));
   }
 
   /** One `ls` of the upper dir (empty when it is gone); remembered for sizeRw, keeping the diff read at the same listing. */
@@ -967,7 +968,7 @@ export class ContainerProcesses {
     const r = await guest.exec(upperListingArgv(record.overlay.upperDir), { timeoutMs: 30_000 });
     const listing = r.exitCode === 0 ? decoder.decode(r.stdout) : '';
     const seen = this.#upperSeen.get(record.id);
-    if (this.deps.containers.find(record.id)) this.#upperSeen.set(record.id, { listing, at: Date.now(), ...(seen?.listing === listing && seen.changes ? { changes: seen.changes } : {}) });
+    if (this.deps.containers.find(record.id)) this.#upperSeen.set(record.id, { listing, ...(seen?.listing === listing && seen.changes ? { changes: seen.changes } : {}) });
     else this.#upperSeen.delete(record.id);
     return listing;
   }
@@ -1264,8 +1265,6 @@ function candidates(arg0: string, env: readonly string[], cwd: string): string[]
 
 
 
-/** How old a listing of an upper dir may be for a SizeRw (the panel asks for the diff, then the size). */
-const UPPER_LISTING_FRESH_MS = 1000;
 
 const endOf = (body: { ExitCode?: number; Signal?: number }): GuestExitStatus =>
   body.Signal ? { exitCode: 128 + body.Signal, signal: body.Signal } : { exitCode: body.ExitCode ?? 0 };
