@@ -79,7 +79,15 @@ async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
     }
     lap('done');
     if (step.checks.length > 0) {
-      await expect(check, `${where}: the check must turn green after the step is done`).toHaveText('Passed', { timeout: GREEN_TIMEOUT_MS });
+      await expect(check, `${where}: the check must turn green after the step is done`)
+        .toHaveText('Passed', { timeout: GREEN_TIMEOUT_MS })
+        .catch(async (e: unknown) => {
+          // Say what the check saw: its reasons and the technical lines (the status alone only says "Not done yet").
+          const read = (l: Locator) => l.textContent({ timeout: 5_000 }).catch(() => '(not readable)');
+          const seen = await read(section.locator('.check'));
+          const machine = await read(page.getByText(/^Machine: /));
+          throw new Error(`${(e as Error).message}\nThe check showed: ${seen}\nThe status bar showed: ${machine}`);
+        });
       lap('green');
     }
     console.log(`[timing] ${lesson.id} step ${step.number}: ${times.join(', ')}`);

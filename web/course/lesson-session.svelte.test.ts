@@ -55,14 +55,21 @@ const encoder = new TextEncoder();
 
 class FakeHost implements LessonHost {
   made = false;
+  stuck = false;
   typed: string[] = [];
   resets = 0;
   #enter = new Set<() => void>();
   machine = {
     status: 'ready',
     result: {} as StartResult as object,
-    exec: async (argv: string[]) => {
+    exec: async (argv: string[], options?: { timeoutMs?: number }) => {
       const script = argv[2] ?? '';
+      // a command stuck in the guest: the agent kills it at the caller's bound (none: it never answers)
+      if (this.stuck && script === 'ls /tmp') {
+        return new Promise<never>((_, reject) => {
+          if (options?.timeoutMs !== undefined) setTimeout(() => reject(new Error(`command timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+        });
+      }
       const out = script === 'ls /tmp' && this.made ? 'made\n' : '';
       return { exitCode: 0, stdout: encoder.encode(out), stderr: new Uint8Array() };
     },
@@ -148,6 +155,23 @@ describe('LessonSession', () => {
     await vi.advanceTimersByTimeAsync(HINT_AFTER_MS + 2000);
     expect(session.hintDue).toBe(true);
 
+    course.dispose();
+  });
+
+  it('bounds a check command that never answers: the check goes red, is tried again, and turns green', async () => {
+    const host = new FakeHost();
+    const { course, session } = open(host);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(session.phase).toBe('ready');
+    host.stuck = true;
+    host.enter();
+    host.terminal.input('touch /tmp/made\r');
+    await vi.advanceTimersByTimeAsync(65_000);
+    expect(session.check.state).toBe('failed');
+    expect(session.check.outcomes[0]?.detail).toMatch(/could not check: command timed out after 60000 ms/);
+    host.stuck = false;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(session.check.state).toBe('passed');
     course.dispose();
   });
 

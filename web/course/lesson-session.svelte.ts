@@ -1,6 +1,6 @@
 // One open lesson: its starting state on the machine (built, checkpointed, reset), the open step, the step's live
 // check, and the actions of its buttons (Run, Open in editor, Show solution). Talks to the app through LessonHost.
-import type { EngineResponse, ExecResult } from '../../emulator/protocol.ts';
+import type { EngineResponse, ExecOptions, ExecResult } from '../../emulator/protocol.ts';
 import { evaluateChecks, type CheckMachine, type CheckOutcome } from './check-evaluator.ts';
 import { applyStart, prepareLesson, replaySteps, stepFiles, stepShell, type StartMachine } from './lesson-start.ts';
 import type { InspectViewName, Lesson, Step } from './lesson-types.ts';
@@ -12,7 +12,7 @@ export interface LessonHost {
     readonly status: string;
     /** a new object after every boot, restart or restore */
     readonly result: object | null;
-    exec(argv: string[]): Promise<ExecResult>;
+    exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
     engineRequest(method: string, path: string): Promise<EngineResponse>;
     restart(): Promise<void>;
     saveCheckpoint(): Promise<string>;
@@ -59,6 +59,8 @@ export interface RunClock {
 
 const NO_CHECK: StepCheck = { state: 'none', outcomes: [], startedAt: 0 };
 const POLL_MS = 2000;
+/** A check command answers in well under a second; a minute is a bound for a loaded machine, not an expectation. */
+const CHECK_COMMAND_TIMEOUT_MS = 60_000;
 /** the hint opens by itself when the check is still red this long after the learner's first attempt */
 export const HINT_AFTER_MS = 20_000;
 /** a challenge's hint also opens by itself this long after the step opened, if the check is not green by then */
@@ -165,21 +167,27 @@ export class LessonSession {
     void this.prepare();
   }
 
+  /** A command in the guest over the control channel (never the terminal), its output as text. */
+  async #exec(argv: string[], timeoutMs?: number): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    const r = await this.#host.machine.exec(argv, timeoutMs === undefined ? {} : { timeoutMs });
+    return { exitCode: r.exitCode, stdout: decoder.decode(r.stdout), stderr: decoder.decode(r.stderr) };
+  }
+
   /** The machine as the checks see it (control channel and Engine API; never the terminal). */
   get checkMachine(): CheckMachine {
-    const machine = this.#host.machine;
     return {
-      exec: async (argv) => {
-        const r = await machine.exec(argv);
-        return { exitCode: r.exitCode, stdout: decoder.decode(r.stdout), stderr: decoder.decode(r.stderr) };
-      },
-      engine: (method, path) => machine.engineRequest(method, path),
+      // Bounded: a check command that never ends (a docker call stuck in the guest) must not hold the step's check
+      // in "Not done yet" for good; it fails with the agent's "timed out" and the next poll tries again.
+      exec: (argv) => this.#exec(argv, CHECK_COMMAND_TIMEOUT_MS),
+      engine: (method, path) => this.#host.machine.engineRequest(method, path),
     };
   }
 
   get #startMachine(): StartMachine {
     return {
       ...this.checkMachine,
+      // a lesson's start may build or pull for minutes: not bounded like a check
+      exec: (argv) => this.#exec(argv),
       writeProjectFiles: async (files, { replace }) => {
         if (replace) this.#host.project.reset(files);
         else for (const [path, content] of Object.entries(files)) this.#host.project.write(path, content);
