@@ -4,22 +4,9 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 
 import type { ConsoleView, TerminalSize } from './machine.svelte.ts';
+import { clipboardAction, leavesTerminal } from './terminal-keys.ts';
 
 const encoder = new TextEncoder();
-
-/**
- * Clipboard keys. Ctrl+Shift+C copies the selection (plain Ctrl+C stays SIGINT). Ctrl+V, Ctrl+Shift+V and
- * Cmd+V/Cmd+C are left to the browser, whose native paste/copy events xterm already handles; learners
- * expect Ctrl+V to paste more than they need the terminal's literal-next key.
- */
-function clipboardAction(event: KeyboardEvent): 'copy-selection' | 'native' | null {
-  if (event.type !== 'keydown' || event.altKey) return null;
-  const key = event.key.toLowerCase();
-  if (event.ctrlKey && event.shiftKey && key === 'c') return 'copy-selection';
-  if (event.ctrlKey && key === 'v') return 'native';
-  if (event.metaKey && !event.ctrlKey && (key === 'c' || key === 'v')) return 'native';
-  return null;
-}
 
 export class TerminalSession implements ConsoleView {
   readonly terminal: Terminal;
@@ -45,7 +32,16 @@ export class TerminalSession implements ConsoleView {
       },
     });
     this.terminal.loadAddon(this.#fit);
+    let escapedAt: number | null = null;
     this.terminal.attachCustomKeyEventHandler((event) => {
+      if (event.type === 'keydown') {
+        // false without preventDefault: xterm ignores the Tab and the browser moves focus.
+        if (leavesTerminal(event, escapedAt, Date.now())) {
+          escapedAt = null;
+          return false;
+        }
+        if (event.key !== 'Shift') escapedAt = event.key === 'Escape' ? Date.now() : null;
+      }
       const action = clipboardAction(event);
       if (action === 'copy-selection') {
         // preventDefault also keeps Chromium's "inspect element" shortcut from opening.
@@ -69,9 +65,10 @@ export class TerminalSession implements ConsoleView {
     this.#disposers.push(() => data.dispose(), () => binary.dispose(), () => resize.dispose());
   }
 
-  /** Attaches xterm to its element and keeps it fitted to the element's size. */
-  open(element: HTMLElement): void {
+  /** Attaches xterm to its element and keeps it fitted to the element's size; `keysHint` says how to leave it. */
+  open(element: HTMLElement, keysHint?: string): void {
     this.terminal.open(element);
+    if (keysHint) this.terminal.textarea?.setAttribute('aria-describedby', keysHint);
     this.fit();
     const observer = new ResizeObserver(() => this.fit());
     observer.observe(element);

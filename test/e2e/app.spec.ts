@@ -14,6 +14,19 @@ test('a typed command runs in the guest shell', async ({ terminal }) => {
   await terminal.waitForPrompt();
 });
 
+test('Tab completes in the shell; Escape then Tab leaves the terminal (no keyboard trap)', async ({ page, terminal }) => {
+  await terminal.focus();
+  await expect(terminal.input).toHaveAccessibleDescription('Escape, then Tab: leave the terminal');
+  await page.keyboard.type('ech');
+  await page.keyboard.press('Tab');
+  await expect(terminal.input).toBeFocused();
+  await terminal.waitForLine(/# echo$/);
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  await expect(terminal.input).not.toBeFocused();
+  expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
+});
+
 test('restart machine brings a fresh prompt back', async ({ page, terminal }) => {
   await terminal.run('echo before-$((1+1))-restart');
   await terminal.waitForLine(/^before-2-restart$/);
