@@ -14,7 +14,7 @@ test('a typed command runs in the guest shell', async ({ terminal }) => {
   await terminal.waitForPrompt();
 });
 
-test('Tab completes in the shell; Escape then Tab leaves the terminal (no keyboard trap)', async ({ page, terminal }) => {
+test('keyboard and screen readers: Tab completes in the shell, Escape then Tab leaves it, a skip link comes back; screen reader mode is switched and kept', async ({ page, terminal }) => {
   await terminal.focus();
   await expect(terminal.input).toHaveAccessibleDescription('Escape, then Tab: leave the terminal');
   await page.keyboard.type('ech');
@@ -25,6 +25,27 @@ test('Tab completes in the shell; Escape then Tab leaves the terminal (no keyboa
   await page.keyboard.press('Tab');
   await expect(terminal.input).not.toBeFocused();
   expect(await page.evaluate(() => document.activeElement?.tagName)).not.toBe('BODY');
+
+  // The first stop of Tab in the page is a skip link, shown when focused, that comes back to the terminal.
+  const first = await page.evaluate(() => document.querySelector<HTMLElement>('button, a[href], input, select, textarea, [tabindex="0"]')?.textContent);
+  expect(first).toBe('Skip to the terminal');
+  const skip = page.getByRole('button', { name: 'Skip to the terminal' });
+  await expect(skip).not.toBeInViewport();
+  await skip.focus();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press('Enter');
+  await expect(terminal.input).toBeFocused();
+
+  // Screen reader mode: xterm's accessibility tree (rows as text in a live region), switched and remembered.
+  const sr = page.getByRole('button', { name: 'Screen reader mode' });
+  await expect(sr).toHaveAttribute('aria-pressed', 'false');
+  await sr.click();
+  await expect(sr).toHaveAttribute('aria-pressed', 'true');
+  await expect(terminal.region.locator('.xterm-accessibility-tree')).toHaveCount(1);
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Screen reader mode' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(terminal.region.locator('.xterm-accessibility-tree')).toHaveCount(1);
+  await terminal.waitForPrompt();
 });
 
 test('restart machine brings a fresh prompt back', async ({ page, terminal }) => {

@@ -57,7 +57,7 @@ async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
         await section.getByRole('button', { name: part.label }).click();
         await expect(page.getByRole('region', { name: 'Inspect' }), `${where}: the inspect block opens the panel`).toBeVisible();
       } else if (part.kind === 'run' && step.solution === undefined) {
-        const button = section.getByRole('button', { name: 'Run', exact: true }).nth(run++);
+        const button = section.getByRole('button', { name: /^Run: / }).nth(run++);
         await expect(button).toBeEnabled({ timeout: 180_000 });
         await button.click();
         // The button is disabled while the block is typed and the prompt has not come back.
@@ -67,7 +67,7 @@ async function studyLesson(page: Page, lesson: Lesson): Promise<void> {
     if (step.challenge) {
       // A challenge is words only: no Run button, and its solution stays hidden until Show solution is pressed.
       await expect(section.getByText('Challenge: write the commands yourself', { exact: true })).toBeVisible();
-      await expect(section.getByRole('button', { name: 'Run', exact: true })).toHaveCount(0);
+      await expect(section.getByRole('button', { name: /^Run: / })).toHaveCount(0);
       await expect(section.getByRole('region', { name: 'Solution' })).toBeHidden();
     }
     if (step.solution !== undefined || step.solutionFiles.length > 0) {

@@ -111,7 +111,7 @@ test('a check is neutral until the learner acts, then says why in words; Reset l
 
   // While its command runs, the block counts the seconds (BuildKit's `Running… 12.4s`); the live region says it
   // once when it starts and once when it ends.
-  await card.getByRole('button', { name: 'Run', exact: true }).click();
+  await card.getByRole('button', { name: /^Run: / }).click();
   const progress = card.getByLabel('Command progress');
   await expect(progress).toHaveText(/^(Running the command|The command finished after \d+\.\d seconds)$/);
   await expect(card.locator('.elapsed')).toHaveText(/^Done in \d+\.\ds$/, { timeout: 120_000 });
