@@ -51,7 +51,13 @@ test('a second terminal stops a container that the first one is attached to, and
   await terminal.waitForPrompt();
 
   // closing Terminal 2 hangs its shell up: neither it nor drydock-init's process that waited for it is left
-  await page.getByRole('button', { name: 'Close Terminal 2' }).click();
+  // The keyboard's way to close a tab (the × beside it is the mouse's): Delete on the focused tab.
+  // The strip is one Tab stop; the arrows move between tabs (WAI-ARIA's tabs pattern).
+  await tab('Terminal 1').focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(tab('Terminal 2')).toBeFocused();
+  await expect(tab('Terminal 2')).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('Delete');
   await expect(tab('Terminal 2')).toHaveCount(0);
   await expect(tab('Terminal 1')).toHaveAttribute('aria-selected', 'true');
   await terminal.run(

@@ -52,6 +52,11 @@ const marked = new Marked({
       if (isSafeUrl(token.href)) return false;
       return escapeHtml(token.text);
     },
+    // A wide block scrolls inside itself: tabindex lets a keyboard user scroll it too (axe: scrollable-region-focusable).
+    code(token: Tokens.Code): string {
+      const lang = token.lang ? ` class="language-${escapeHtml(token.lang.split(/\s/)[0] ?? '')}"` : '';
+      return `<pre tabindex="0"><code${lang}>${escapeHtml(token.text)}\n</code></pre>\n`;
+    },
   },
 });
 
