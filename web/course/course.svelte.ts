@@ -14,6 +14,8 @@ export interface CourseOptions {
   /** where progress survives reloads (localStorage in the app) */
   storage?: Pick<Storage, 'getItem' | 'setItem'> | undefined;
   log?: CourseProblemsLogger;
+  /** a step was done for the first time: the learner now has progress to lose */
+  onStepDone?: () => void;
 }
 
 export class CourseState {
@@ -26,11 +28,13 @@ export class CourseState {
 
   readonly #host: LessonHost;
   readonly #storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
+  readonly #onStepDone: () => void;
 
   constructor(options: CourseOptions) {
     this.lessons = options.course.lessons;
     this.#host = options.host;
     this.#storage = options.storage;
+    this.#onStepDone = options.onStepDone ?? (() => undefined);
     for (const p of options.course.problems) (options.log ?? console.warn)(`lesson problem: ${formatProblem(p)}`);
     try {
       const saved = this.#storage?.getItem(PROGRESS_KEY);
@@ -88,6 +92,7 @@ export class CourseState {
     const p = this.lessonProgress(id);
     if (p.done.includes(step)) return;
     this.#update(id, { ...p, done: [...p.done, step].sort((a, b) => a - b) });
+    this.#onStepDone();
   }
 
   /** Forgets a lesson's steps (after "Reset lesson"). */

@@ -3,6 +3,7 @@
 import { DEFAULT_BUILD_TAG, type EditorWorkspace } from '../editor/editor-workspace.svelte.ts';
 import type { InspectState } from '../inspect/inspect.svelte.ts';
 import type { MachineState } from '../machine.svelte.ts';
+import { keepStorage } from '../storage-persist.ts';
 import type { TerminalSession } from '../terminal-session.svelte.ts';
 import { CourseState } from './course.svelte.ts';
 import { bundledCourse } from './lesson-bundle.ts';
@@ -50,5 +51,6 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
     },
   };
   const fixtures = new URLSearchParams(globalThis.location?.search ?? '').get('course') === 'fixtures';
-  return new CourseState({ course: bundledCourse({ fixtures }), host, storage: globalThis.localStorage });
+  // A step done is progress to lose: from then on, ask the browser to keep this origin's data (images, progress).
+  return new CourseState({ course: bundledCourse({ fixtures }), host, storage: globalThis.localStorage, onStepDone: () => void keepStorage() });
 }
