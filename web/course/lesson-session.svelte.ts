@@ -290,7 +290,8 @@ export class LessonSession {
 
   /** Types a run block (or a solution) into the learner's terminal. */
   async run(code: string): Promise<void> {
-    if (this.phase !== 'ready') return;
+    // busy: a Run pressed while another block is typed (the button is aria-disabled then, so it keeps focus)
+    if (this.phase !== 'ready' || this.busy) return;
     this.busy = true;
     const clock: RunClock = { code, startedAt: performance.now(), endedAt: null };
     this.runClock = clock;
@@ -336,7 +337,7 @@ export class LessonSession {
   /** The step's solution: its files into the editor, then its shell (or run blocks) typed into the terminal. */
   async runSolution(): Promise<void> {
     const step = this.step;
-    if (!step) return;
+    if (!step || this.busy) return;
     for (const [file, code] of Object.entries(stepFiles(step))) this.#host.project.write(file, code);
     await this.#host.syncProject();
     const shell = this.solutionShell;
