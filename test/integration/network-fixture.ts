@@ -96,7 +96,10 @@ export async function httpViaTcpConnect(machine: Machine, port: number, path: st
   });
   const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let at = 0;
-  for (const c of chunks) all.set(c, at), (at += c.length);
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
   const split = indexOfCrlfCrlf(all);
   return { head: decode(all.subarray(0, split < 0 ? all.length : split)), body: split < 0 ? new Uint8Array() : all.subarray(split + 4), ms: performance.now() - t0 };
 }

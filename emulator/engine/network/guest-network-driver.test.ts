@@ -14,8 +14,10 @@ function decodeWord(w: string): string {
   if (w === '%') return '';
   const bytes: number[] = [];
   for (let i = 0; i < w.length; i++) {
-    if (w[i] === '%' && /^[0-9A-F]{2}$/i.test(w.slice(i + 1, i + 3))) bytes.push(parseInt(w.slice(i + 1, i + 3), 16)), (i += 2);
-    else bytes.push(...enc.encode(w[i]!));
+    if (w[i] === '%' && /^[0-9A-F]{2}$/i.test(w.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(w.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else bytes.push(...enc.encode(w[i]!));
   }
   return new TextDecoder().decode(new Uint8Array(bytes));
 }

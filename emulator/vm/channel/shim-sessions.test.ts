@@ -76,7 +76,6 @@ describe('ShimSessions', () => {
   });
 
   it('grants stdin credit only when the engine reads, and ends the stream at the empty frame', async () => {
-    let read: Promise<string> | undefined;
     let session: CliSession | undefined;
     const t = setup((s) => {
       session = s;
@@ -84,7 +83,7 @@ describe('ShimSessions', () => {
     t.open(['acat', 'i']);
     await tick();
     expect(t.toShim).toEqual([]); // nobody reads: the shim gets no credit and leaves the terminal alone
-    read = new Response(session!.stdin).text();
+    const read = new Response(session!.stdin).text();
     await tick();
     expect(t.toShim.map((f) => f.type)).toEqual(Array(ACK_WINDOW).fill(FrameType.ACK));
     t.fromShim(ShimFrameType.SHIM_STDIN, 'line 1\n');
