@@ -4,7 +4,7 @@ import { createContainer, type ImageForCreate } from '../containers/container-cr
 import { ContainerStore } from '../containers/container-store.ts';
 import { MemoryJsonStorage } from '../containers/json-storage.ts';
 import { LogStore } from '../containers/log-store.ts';
-import { parseRunRequest } from '../containers/run-options.ts';
+import { parseRunRequest } from '../cli/run-options.ts';
 import { VolumeStore } from '../containers/volume-store.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { ContainerProcesses } from './container-process.ts';

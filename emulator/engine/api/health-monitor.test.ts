@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createContainer } from '../containers/container-create.ts';
 import { ContainerStore } from '../containers/container-store.ts';
 import { MemoryJsonStorage } from '../containers/json-storage.ts';
-import { parseRunRequest } from '../containers/run-options.ts';
+import { parseRunRequest } from '../cli/run-options.ts';
 import { VolumeStore } from '../containers/volume-store.ts';
 import { HealthMonitor, type ProbeOutcome } from './health-monitor.ts';
 

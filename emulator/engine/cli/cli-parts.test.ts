@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FlagError, type FlagSpec, parseFlags } from './flags.ts';
+import { FlagError, type FlagSpec, flagsHelp, parseFlags, parseGoInt } from './flags.ts';
 import { goString, renderTemplate, TemplateError } from './go-template.ts';
 import { jsonProgressText } from '../images/pull-progress.ts';
 import { tabulate } from './tab-writer.ts';
@@ -43,6 +43,28 @@ describe('flags like pflag', () => {
     expect(error(['--format'])).toBe('flag needs an argument: --format');
     expect(error(['-f'])).toBe("flag needs an argument: 'f' in -f");
     expect(error(['--quiet=maybe'])).toBe('invalid argument "maybe" for "-q, --quiet" flag: strconv.ParseBool: parsing "maybe": invalid syntax');
+  });
+
+  it('typed values (pflag.Value Set), shared lists, -h as help unless taken, help defaults as pflag prints them', () => {
+    const typed: FlagSpec[] = [
+      { name: 'last', short: 'n', type: 'string', parse: parseGoInt, description: 'Show n last created containers', defaultValue: '-1' },
+      { name: 'network', type: 'list', description: 'Connect a container to a network' },
+      { name: 'net', type: 'list', hidden: true, alias: 'network' },
+      { name: 'driver', short: 'd', type: 'string', description: 'Driver', defaultValue: 'bridge' },
+      { name: 'ulimit', type: 'list', valueName: 'ulimit', description: 'Ulimit options', defaultText: '[]' },
+    ];
+    expect(parseFlags(['-n', '3', '--net', 'a', '--network=b', '--net=c'], typed).flags).toEqual({ last: 3, network: ['a', 'b', 'c'], driver: 'bridge' });
+    expect(() => parseFlags(['-n', 'x'], typed)).toThrow('invalid argument "x" for "-n, --last" flag: strconv.ParseInt: parsing "x": invalid syntax');
+    expect(parseFlags(['-h'], typed).help).toBe(true);
+    expect(() => parseFlags(['-h'], [{ name: 'hostname', short: 'h', type: 'string' }])).toThrow("flag needs an argument: 'h' in -h");
+    expect(flagsHelp(typed)).toBe(
+      [
+        '  -n, --last string     Show n last created containers (default "-1")',
+        '      --network list    Connect a container to a network',
+        '  -d, --driver string   Driver (default "bridge")',
+        '      --ulimit ulimit   Ulimit options (default [])',
+      ].join('\n'),
+    );
   });
 });
 

@@ -4,7 +4,7 @@ import { filtersQuery } from './filter-flag.ts';
 import type { ContainerSummary } from '../containers/container-json.ts';
 import { humanDuration } from '../units/human.ts';
 import { displayablePorts } from '../network/port-format.ts';
-import { FlagParseError, parseArgs, parseGoInt, type FlagDef } from '../containers/pflag.ts';
+import { FlagError, parseFlags, parseGoInt, type FlagSpec } from './flags.ts';
 
 /** Same shape as the CLI's ListFormat (emulator/engine/cli/output-format.ts). */
 export const PS_FORMAT = {
@@ -67,34 +67,34 @@ export interface PsArgs {
   size: boolean;
 }
 
-const PS_FLAGS: FlagDef[] = [
-  { name: 'all', short: 'a', kind: 'bool' },
-  { name: 'quiet', short: 'q', kind: 'bool' },
-  { name: 'no-trunc', kind: 'bool' },
-  { name: 'latest', short: 'l', kind: 'bool' },
-  { name: 'last', short: 'n', kind: 'string', parse: parseGoInt },
-  { name: 'size', short: 's', kind: 'bool' },
-  { name: 'filter', short: 'f', kind: 'list' },
-  { name: 'format', kind: 'string' },
+const PS_FLAGS: FlagSpec[] = [
+  { name: 'all', short: 'a', type: 'bool' },
+  { name: 'quiet', short: 'q', type: 'bool' },
+  { name: 'no-trunc', type: 'bool' },
+  { name: 'latest', short: 'l', type: 'bool' },
+  { name: 'last', short: 'n', type: 'string', parse: parseGoInt },
+  { name: 'size', short: 's', type: 'bool' },
+  { name: 'filter', short: 'f', type: 'list' },
+  { name: 'format', type: 'string' },
 ];
 
-/** `docker ps` flags -> the Engine API query and output options. Throws FlagParseError with pflag's and the CLI's messages. */
+/** `docker ps` flags -> the Engine API query and output options. Throws FlagError with pflag's and the CLI's messages. */
 export function parsePsArgs(argv: readonly string[]): PsArgs | { help: true } {
-  const parsed = parseArgs(argv, PS_FLAGS, { interspersed: true });
+  const parsed = parseFlags(argv, PS_FLAGS, { interspersed: true });
   if (parsed.help) return { help: true };
-  if (parsed.args.length > 0) throw new FlagParseError(`"docker ps" accepts no arguments.`);
-  const v = parsed.values;
+  if (parsed.args.length > 0) throw new FlagError(`"docker ps" accepts no arguments.`);
+  const v = parsed.flags;
   const query = new URLSearchParams();
-  if (v.get('all')) query.set('all', '1');
-  const last = (v.get('last') as number | undefined) ?? -1;
-  const limit = v.get('latest') ? 1 : last;
+  if (v['all']) query.set('all', '1');
+  const last = (v['last'] as number | undefined) ?? -1;
+  const limit = v['latest'] ? 1 : last;
   if (limit > 0) query.set('limit', String(limit));
-  const filters = filtersQuery((v.get('filter') as string[] | undefined) ?? [], (m) => new FlagParseError(m));
+  const filters = filtersQuery((v['filter'] as string[] | undefined) ?? [], (m) => new FlagError(m));
   if (filters) query.set('filters', filters);
-  const size = (v.get('size') as boolean | undefined) ?? false;
+  const size = (v['size'] as boolean | undefined) ?? false;
   if (size) query.set('size', '1');
-  const out: PsArgs = { query, quiet: (v.get('quiet') as boolean | undefined) ?? false, trunc: !v.get('no-trunc'), size };
-  const format = v.get('format') as string | undefined;
+  const out: PsArgs = { query, quiet: (v['quiet'] as boolean | undefined) ?? false, trunc: !v['no-trunc'], size };
+  const format = v['format'] as string | undefined;
   if (format !== undefined) out.format = format;
   return out;
 }

@@ -6,7 +6,8 @@ import { commandString, containerInspect, containerSummary } from './container-j
 import { ContainerStore } from './container-store.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { PS_FORMAT, psRow } from '../cli/ps-format.ts';
-import { parseRunRequest, type RunRequest } from './run-options.ts';
+import { parseRunRequest } from '../cli/run-options.ts';
+import type { RunRequest } from './run-options.ts';
 import { VolumeStore } from './volume-store.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 15, 0, 0);

@@ -6,7 +6,8 @@ import { ContainerStore } from './container-store.ts';
 import { createBodyFor, runRequestFromBody } from './create-body.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { LogStore } from './log-store.ts';
-import { parseRunRequest, type RunRequest } from './run-options.ts';
+import { parseRunRequest } from '../cli/run-options.ts';
+import type { RunRequest } from './run-options.ts';
 import { VolumeStore } from './volume-store.ts';
 
 const BUSYBOX: ImageForCreate = {

@@ -7,7 +7,8 @@ import { ContainerStore } from './container-store.ts';
 import { generateId, matchPrefix, shortId } from './ids.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { NAME_WORDS, randomName } from './names.ts';
-import { parseRunRequest, type RunRequest } from './run-options.ts';
+import { parseRunRequest } from '../cli/run-options.ts';
+import type { RunRequest } from './run-options.ts';
 import { VolumeStore } from './volume-store.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 15, 0, 0);

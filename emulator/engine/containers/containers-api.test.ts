@@ -6,7 +6,7 @@ import { createContainersApi } from './containers-api.ts';
 import { createBodyFor } from './create-body.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { LogStore } from './log-store.ts';
-import { parseRunRequest } from './run-options.ts';
+import { parseRunRequest } from '../cli/run-options.ts';
 import { VolumeStore } from './volume-store.ts';
 
 const BUSYBOX: ImageForCreate = {

@@ -26,15 +26,7 @@ describe('logs API', () => {
   });
 });
 
-describe('docker logs flags and demultiplexing', () => {
-  it('flags to the query', async () => {
-    const { parseLogsArgs } = await import('./logs-api.ts');
-    const r = parseLogsArgs(['-f', '-t', '--tail', '5', '--since', '10m', 'web']);
-    if ('help' in r) throw new Error('help');
-    expect(r.container).toBe('web');
-    expect(Object.fromEntries(r.query)).toEqual({ stdout: '1', stderr: '1', follow: '1', timestamps: '1', tail: '5', since: '10m' });
-    expect(() => parseLogsArgs([])).toThrow('"docker logs" requires exactly 1 argument.');
-  });
+describe('demultiplexing', () => {
   it('demultiplex is the inverse of the frames', async () => {
     const { demultiplex } = await import('./logs-api.ts');
     const a = stdcopyFrame('stdout', new TextEncoder().encode('out\n'));

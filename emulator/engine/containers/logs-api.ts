@@ -4,7 +4,6 @@ import { boolValue } from '../api/route-request.ts';
 import { EngineError } from '../errors.ts';
 import type { LogEntry, LogReadOptions, LogStream } from './log-store.ts';
 import { formatLogLine } from './log-store.ts';
-import { FlagParseError, parseArgs, type FlagDef } from './pflag.ts';
 
 export interface LogsQuery extends LogReadOptions {
   follow: boolean;
@@ -59,32 +58,6 @@ export function stdcopyFrame(stream: LogStream, data: Uint8Array): Uint8Array {
 export function encodeLogEntry(entry: LogEntry, options: { tty: boolean; timestamps: boolean }): Uint8Array {
   const bytes = new TextEncoder().encode(formatLogLine(entry, options.timestamps));
   return options.tty ? bytes : stdcopyFrame(entry.stream, bytes);
-}
-
-const LOGS_FLAGS: FlagDef[] = [
-  { name: 'follow', short: 'f', kind: 'bool' },
-  { name: 'timestamps', short: 't', kind: 'bool' },
-  { name: 'tail', short: 'n', kind: 'string' },
-  { name: 'since', kind: 'string' },
-  { name: 'until', kind: 'string' },
-  { name: 'details', kind: 'bool' },
-];
-
-/** `docker logs [OPTIONS] CONTAINER` -> the container and the query the CLI sends (stdout and stderr both). */
-export function parseLogsArgs(argv: readonly string[]): { container: string; query: URLSearchParams } | { help: true } {
-  const parsed = parseArgs(argv, LOGS_FLAGS, { interspersed: true });
-  if (parsed.help) return { help: true };
-  if (parsed.args.length !== 1) throw new FlagParseError(`"docker logs" requires exactly 1 argument.`);
-  const v = parsed.values;
-  const query = new URLSearchParams({ stdout: '1', stderr: '1' });
-  if (v.get('follow')) query.set('follow', '1');
-  if (v.get('timestamps')) query.set('timestamps', '1');
-  query.set('tail', (v.get('tail') as string | undefined) ?? 'all');
-  const since = v.get('since') as string | undefined;
-  if (since) query.set('since', since);
-  const until = v.get('until') as string | undefined;
-  if (until) query.set('until', until);
-  return { container: parsed.args[0] as string, query };
 }
 
 /** Splits a multiplexed logs/attach body back into streams (what the CLI's stdcopy does). */

@@ -3,7 +3,8 @@ import type { ContainerConfig } from '../oci/oci-types.ts';
 import { effectiveCapabilities, DEFAULT_CAPABILITIES } from './capabilities.ts';
 import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import { resolveUser } from './passwd.ts';
-import { parseRunRequest, type RunRequest } from './run-options.ts';
+import { parseRunRequest } from '../cli/run-options.ts';
+import type { RunRequest } from './run-options.ts';
 import { buildRuntimeSpec, defaultContainerPaths, type ResolvedMount } from './spec.ts';
 import { specJson } from './runtime-spec.ts';
 

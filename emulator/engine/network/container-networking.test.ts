@@ -6,7 +6,7 @@ import { listContainers } from '../containers/container-filters.ts';
 import { containerInspect, containerSummary } from '../containers/container-json.ts';
 import { ContainerStore, type ContainerRecord } from '../containers/container-store.ts';
 import { MemoryJsonStorage } from '../containers/json-storage.ts';
-import { parseRunRequest } from '../containers/run-options.ts';
+import { parseRunRequest } from '../cli/run-options.ts';
 import { VolumeStore } from '../containers/volume-store.ts';
 import { ContainerNetworking } from './container-networking.ts';
 import type { DnsRecord, EndpointPlan, NetworkDriver, NetworkPlan, PortMapping } from './endpoint.ts';

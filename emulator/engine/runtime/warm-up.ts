@@ -4,7 +4,7 @@
 // (the same spec pipeline, seccomp and device programs), run those paths first. Their root is the guest's own
 // file system (no image is pulled, nothing shows in `docker ps` or `docker images`), their bundle on /run.
 import { hostConfigFor, mergeContainerConfig, DEFAULT_PATH } from '../containers/container-config.ts';
-import { parseRunRequest } from '../containers/run-options.ts';
+import { runRequestFromBody } from '../containers/create-body.ts';
 import { buildRuntimeSpec } from '../containers/spec.ts';
 import type { ContainerLayout } from './lower.ts';
 import type { ContainerRuntime } from './runtime.ts';
@@ -28,8 +28,8 @@ export function warmUpLayout(n: number): ContainerLayout {
 /** Runs the warm-up containers; resolves with how many ran to their end. Failures end it quietly: it is only a warm-up. */
 export async function warmUpRuntime(runtime: ContainerRuntime, options: WarmUpOptions = {}): Promise<number> {
   const runs = options.runs ?? 3;
-  const request = await parseRunRequest(['--rm', '--network', 'none', 'drydock-warm-up', 'true'], { command: 'run', env: {}, cwd: '/', readFile: async () => undefined });
-  if ('help' in request) return 0;
+  // what `docker run --rm --network none drydock-warm-up true` sends, read as the daemon reads any create body
+  const request = runRequestFromBody({ Image: 'drydock-warm-up', Cmd: ['true'], AttachStdout: true, AttachStderr: true, HostConfig: { AutoRemove: true, NetworkMode: 'none' } });
   let done = 0;
   for (let n = 0; n < runs && !options.stop?.(); n++) {
     const layout = warmUpLayout(n);

@@ -1,11 +1,13 @@
-// `docker run`, `create`, `start`, `exec`, `logs` and `ps`: the commands whose argv is parsed with the container
-// model's own pflag rules (non-interspersed for run/exec), talking to the engine only through the Engine API.
+// `docker run`, `create`, `start`, `exec`, `logs` and `ps`: the commands that parse their own argv (non-interspersed
+// for run/exec) and print their own usage errors, talking to the engine only through the Engine API.
 import { splitCpArg } from '../../containers/container-copy.ts';
 import { createBodyFor } from '../../containers/create-body.ts';
-import { demultiplex, parseLogsArgs } from '../../containers/logs-api.ts';
-import { FlagParseError, parseArgs, type FlagDef } from '../../containers/pflag.ts';
+import { demultiplex } from '../../containers/logs-api.ts';
+import { parseLogsArgs } from '../logs-args.ts';
+import { FlagError, parseFlags, type FlagSpec } from '../flags.ts';
 import { parsePsArgs, psRow, PS_FORMAT } from '../ps-format.ts';
-import { formatRunError, parseRunRequest, runErrorText, runHelpText, type RunRequest } from '../../containers/run-options.ts';
+import { formatRunError, parseRunRequest, runErrorText, runHelpText } from '../run-options.ts';
+import type { RunRequest } from '../../containers/run-options.ts';
 import { MAC_ADDRESS_API_ERROR } from '../../network/run-network-options.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { EngineError } from '../../errors.ts';
@@ -17,7 +19,7 @@ import { formatList } from '../output-format.ts';
 import { humanSize } from '../../units/human.ts';
 import { closeRelay, openRelay, RELAY_COMMAND } from './attach-relay.ts';
 
-/** A command that parses its own argv (the container model's pflag): run, create, exec, ps, logs. */
+/** A command that parses its own argv (with flags.ts) and prints its own usage errors: run, create, exec, ps, logs. */
 export interface RawContext {
   session: CliSession;
   client: EngineClient;
@@ -394,7 +396,7 @@ export const logsCommand: RawCommand = async (ctx) => {
   try {
     parsed = parseLogsArgs(ctx.argv);
   } catch (e) {
-    if (!(e instanceof FlagParseError)) throw e;
+    if (!(e instanceof FlagError)) throw e;
     return flagError(ctx, e, 'docker logs [OPTIONS] CONTAINER');
   }
   if ('help' in parsed) {
@@ -412,7 +414,7 @@ export const psCommand: RawCommand = async (ctx) => {
   try {
     parsed = parsePsArgs(ctx.argv);
   } catch (e) {
-    if (!(e instanceof FlagParseError)) throw e;
+    if (!(e instanceof FlagError)) throw e;
     return flagError(ctx, e, 'docker ps [OPTIONS]');
   }
   if ('help' in parsed) {
@@ -430,24 +432,24 @@ export const psCommand: RawCommand = async (ctx) => {
   return 0;
 };
 
-const EXEC_FLAGS: FlagDef[] = [
-  { name: 'detach', short: 'd', kind: 'bool' },
-  { name: 'interactive', short: 'i', kind: 'bool' },
-  { name: 'tty', short: 't', kind: 'bool' },
-  { name: 'env', short: 'e', kind: 'list' },
-  { name: 'user', short: 'u', kind: 'string' },
-  { name: 'workdir', short: 'w', kind: 'string' },
-  { name: 'privileged', kind: 'bool' },
-  { name: 'detach-keys', kind: 'string' },
+const EXEC_FLAGS: FlagSpec[] = [
+  { name: 'detach', short: 'd', type: 'bool' },
+  { name: 'interactive', short: 'i', type: 'bool' },
+  { name: 'tty', short: 't', type: 'bool' },
+  { name: 'env', short: 'e', type: 'list' },
+  { name: 'user', short: 'u', type: 'string' },
+  { name: 'workdir', short: 'w', type: 'string' },
+  { name: 'privileged', type: 'bool' },
+  { name: 'detach-keys', type: 'string' },
 ];
 
 /** `docker exec [-it] CONTAINER COMMAND [ARG...]` */
 export const execCommand: RawCommand = async (ctx) => {
   let parsed;
   try {
-    parsed = parseArgs(ctx.argv, EXEC_FLAGS, { interspersed: false });
+    parsed = parseFlags(ctx.argv, EXEC_FLAGS, { interspersed: false });
   } catch (e) {
-    if (!(e instanceof FlagParseError)) throw e;
+    if (!(e instanceof FlagError)) throw e;
     return flagError(ctx, e, 'docker exec [OPTIONS] CONTAINER COMMAND [ARG...]');
   }
   if (parsed.help) {
@@ -459,20 +461,20 @@ export const execCommand: RawCommand = async (ctx) => {
     ctx.err(`docker: '${ctx.path}' requires at least 2 arguments\n\nUsage:  docker exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nSee '${ctx.path} --help' for more information\n`);
     return 1;
   }
-  const v = parsed.values;
-  const tty = !!v.get('tty');
+  const v = parsed.flags;
+  const tty = !!v['tty'];
   const body = {
     Cmd: cmd,
     Tty: tty,
-    AttachStdin: !!v.get('interactive'),
+    AttachStdin: !!v['interactive'],
     AttachStdout: true,
     AttachStderr: true,
-    ...(v.get('env') ? { Env: v.get('env') as string[] } : {}),
-    ...(v.get('user') ? { User: v.get('user') as string } : {}),
-    ...(v.get('workdir') ? { WorkingDir: v.get('workdir') as string } : {}),
+    ...(v['env'] ? { Env: v['env'] as string[] } : {}),
+    ...(v['user'] ? { User: v['user'] as string } : {}),
+    ...(v['workdir'] ? { WorkingDir: v['workdir'] as string } : {}),
   };
   const { Id } = await ctx.client.json<{ Id: string }>('POST', `/containers/${enc(container)}/exec`, { body });
-  if (v.get('interactive') || tty) {
+  if (v['interactive'] || tty) {
     const { Argv } = await ctx.client.json<{ Argv: string[] }>('POST', `/exec/${Id}/drydock-argv`);
     const end = await ctx.session.spawn({ argv: Argv }).catch((): ProcessEnd => ({ exitCode: 126 }));
     await ctx.client.request('POST', `/exec/${Id}/drydock-exited`, { body: 'signal' in end ? { Signal: end.signal } : { ExitCode: end.exitCode } });
@@ -490,13 +492,13 @@ export const execCommand: RawCommand = async (ctx) => {
 export const startCommand: RawCommand = async (ctx) => {
   let parsed;
   try {
-    parsed = parseArgs(ctx.argv, [
-      { name: 'attach', short: 'a', kind: 'bool' },
-      { name: 'interactive', short: 'i', kind: 'bool' },
-      { name: 'detach-keys', kind: 'string' },
+    parsed = parseFlags(ctx.argv, [
+      { name: 'attach', short: 'a', type: 'bool' },
+      { name: 'interactive', short: 'i', type: 'bool' },
+      { name: 'detach-keys', type: 'string' },
     ], { interspersed: true });
   } catch (e) {
-    if (!(e instanceof FlagParseError)) throw e;
+    if (!(e instanceof FlagError)) throw e;
     return flagError(ctx, e, 'docker start [OPTIONS] CONTAINER [CONTAINER...]');
   }
   if (parsed.help) {
@@ -507,11 +509,11 @@ export const startCommand: RawCommand = async (ctx) => {
     ctx.err(`docker: '${ctx.path}' requires at least 1 argument\n\nUsage:  docker start [OPTIONS] CONTAINER [CONTAINER...]\n\nSee '${ctx.path} --help' for more information\n`);
     return 1;
   }
-  const attach = !!parsed.values.get('attach') || !!parsed.values.get('interactive');
+  const attach = !!parsed.flags['attach'] || !!parsed.flags['interactive'];
   if (attach) {
     const name = parsed.args[0] as string;
     const info = await ctx.client.json<{ Id: string; Config: { Tty: boolean; OpenStdin: boolean; StdinOnce: boolean }; HostConfig: { AutoRemove: boolean } }>('GET', `/containers/${enc(name)}/json`);
-    const interactive = !!parsed.values.get('interactive');
+    const interactive = !!parsed.flags['interactive'];
     return startAndFollow(ctx, info.Id, {
       detach: false,
       interactive: info.Config.Tty && interactive,
@@ -568,13 +570,13 @@ interface AttachInfo {
 export const attachCommand: RawCommand = async (ctx) => {
   let parsed;
   try {
-    parsed = parseArgs(ctx.argv, [
-      { name: 'no-stdin', kind: 'bool' },
-      { name: 'sig-proxy', kind: 'bool' },
-      { name: 'detach-keys', kind: 'string' },
+    parsed = parseFlags(ctx.argv, [
+      { name: 'no-stdin', type: 'bool' },
+      { name: 'sig-proxy', type: 'bool' },
+      { name: 'detach-keys', type: 'string' },
     ], { interspersed: true });
   } catch (e) {
-    if (!(e instanceof FlagParseError)) throw e;
+    if (!(e instanceof FlagError)) throw e;
     return flagError(ctx, e, 'docker attach [OPTIONS] CONTAINER');
   }
   if (parsed.help) {
@@ -585,9 +587,9 @@ export const attachCommand: RawCommand = async (ctx) => {
     ctx.err(`docker: '${ctx.path}' requires 1 argument\n\nUsage:  docker attach [OPTIONS] CONTAINER\n\nSee '${ctx.path} --help' for more information\n`);
     return 1;
   }
-  const keys = detachKeyBytes((parsed.values.get('detach-keys') as string | undefined) ?? 'ctrl-p,ctrl-q');
+  const keys = detachKeyBytes((parsed.flags['detach-keys'] as string | undefined) ?? 'ctrl-p,ctrl-q');
   if (!keys) {
-    ctx.err(`Error response from daemon: Invalid detach keys (${parsed.values.get('detach-keys') as string}) provided\n`);
+    ctx.err(`Error response from daemon: Invalid detach keys (${parsed.flags['detach-keys'] as string}) provided\n`);
     return 1;
   }
   let info: AttachInfo;
@@ -619,11 +621,11 @@ export const attachCommand: RawCommand = async (ctx) => {
   ctx.session.signal.addEventListener('abort', () => stop.abort(), { once: true });
   let detached = false;
   const pump =
-    info.Config.OpenStdin && !parsed.values.get('no-stdin')
+    info.Config.OpenStdin && !parsed.flags['no-stdin']
       ? pumpStdin(ctx, id, info.Config.StdinOnce, { keys, onDetach: () => ((detached = true), stop.abort()) })
       : undefined;
   const query = new URLSearchParams({ stdout: '1', stderr: '1', follow: '1', tail: '0' });
-  const sigProxy = (parsed.values.get('sig-proxy') as boolean | undefined) ?? true;
+  const sigProxy = (parsed.flags['sig-proxy'] as boolean | undefined) ?? true;
   if (!pump && proxiesSignals(ctx, { detach: false, interactive: false, autoRemove: false, tty: info.Config.Tty, command: ctx.path, sigProxy })) {
     const output = await ctx.client.request('GET', `/containers/${enc(id)}/logs`, { query: queryOf(query), signal: ctx.session.signal });
     const letGo = await followWithSignalProxy(ctx, id, output, info.Config.Tty);
@@ -654,13 +656,13 @@ const CP_USAGE = 'docker cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n\tdocker c
 export const cpCommand: RawCommand = async (ctx) => {
   let parsed;
   try {
-    parsed = parseArgs(ctx.argv, [
-      { name: 'archive', short: 'a', kind: 'bool' },
-      { name: 'follow-link', short: 'L', kind: 'bool' },
-      { name: 'quiet', short: 'q', kind: 'bool' },
+    parsed = parseFlags(ctx.argv, [
+      { name: 'archive', short: 'a', type: 'bool' },
+      { name: 'follow-link', short: 'L', type: 'bool' },
+      { name: 'quiet', short: 'q', type: 'bool' },
     ], { interspersed: true });
   } catch (e) {
-    if (!(e instanceof FlagParseError)) throw e;
+    if (!(e instanceof FlagError)) throw e;
     return flagError(ctx, e, CP_USAGE);
   }
   if (parsed.help) {
@@ -698,7 +700,7 @@ export const cpCommand: RawCommand = async (ctx) => {
   const guestPath = local.startsWith('/') ? local : `${ctx.session.cwd.replace(/\/$/, '')}/${local}`;
   let size: number;
   try {
-    const body = { ToContainer: toContainer, ContainerPath: remote, GuestPath: guestPath, Archive: !!parsed.values.get('archive'), FollowLink: !!parsed.values.get('follow-link') };
+    const body = { ToContainer: toContainer, ContainerPath: remote, GuestPath: guestPath, Archive: !!parsed.flags['archive'], FollowLink: !!parsed.flags['follow-link'] };
     size = (await ctx.client.json<{ Size: number }>('POST', `/containers/${enc(container)}/drydock-cp`, { body })).Size;
   } catch (e) {
     if (!(e instanceof DaemonError)) throw e;
@@ -707,6 +709,6 @@ export const cpCommand: RawCommand = async (ctx) => {
     return 1;
   }
   // The docker CLI reports the size only on a terminal (its progress output), not with -q.
-  if (ctx.session.tty && !parsed.values.get('quiet')) ctx.err(`Successfully copied ${humanSize(size)} to ${dstArg}\n`);
+  if (ctx.session.tty && !parsed.flags['quiet']) ctx.err(`Successfully copied ${humanSize(size)} to ${dstArg}\n`);
   return 0;
 };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors.ts';
-import { formatRunError, parseRunRequest, type RunParseContext, type RunRequest } from './run-options.ts';
+import type { RunRequest } from '../containers/run-options.ts';
+import { formatRunError, parseRunRequest, type RunParseContext } from './run-options.ts';
 
 const files: Record<string, string> = {
   '/root/app.env': '# comment\n\n  GREETING=hello world\nFROM_ENV\nMISSING\nEMPTY=\n',
@@ -224,7 +225,7 @@ describe('run flags from tutorials: tmpfs, shm, ulimit, namespaces, init, health
     expect(await failure('--health-retries -1 --health-cmd true busybox')).toBe("docker: --health-retries cannot be negative\n\nRun 'docker run --help' for more information\n");
   });
   it('the create body carries them and dockerd\'s checks read them back', async () => {
-    const { createBodyFor, runRequestFromBody } = await import('./create-body.ts');
+    const { createBodyFor, runRequestFromBody } = await import('../containers/create-body.ts');
     const r = await parse(['--tmpfs', '/run', '--ulimit', 'nofile=64', '--ipc', 'none', '--init', '--health-cmd', 'true', 'busybox']);
     const back = runRequestFromBody(createBodyFor(r).body);
     expect(back).toMatchObject({ tmpfs: { '/run': '' }, ulimits: [{ Name: 'nofile', Soft: 64, Hard: 64 }], ipcMode: 'none', init: true, healthcheck: { Test: ['CMD-SHELL', 'true'] } });

@@ -1,0 +1,449 @@
+// `docker run` / `docker create` command lines parsed like the docker CLI (pflag rules, Docker's flag value
+// types and messages) into the daemon's RunRequest; their help text and how their errors print.
+import { EngineError } from '../errors.ts';
+import { FlagError, flagsHelp, parseFlags, parseGoInt, type FlagSpec, type FlagValues } from './flags.ts';
+import { parseLink, parseNetworkFlag, runNetworkRequest, type RunNetworkRequest } from '../network/run-network-options.ts';
+import { parseSignal } from '../containers/signals.ts';
+import { parseNanoCpus, ramInBytes } from '../units/parse.ts';
+import { parseGoDuration } from '../units/go-duration.ts';
+import type { HealthConfig } from '../containers/health.ts';
+import { validIpcMode, validPidMode, validUtsMode } from '../containers/namespace-modes.ts';
+import { parseUlimit, ulimitList, type Ulimit } from '../containers/ulimits.ts';
+import { parseVolume, type RestartPolicy, type RunRequest } from '../containers/run-options.ts';
+
+export interface RunParseContext {
+  /** `docker run` or `docker create`: named in `See '... --help'.` */
+  command: 'run' | 'create' | 'container run' | 'container create';
+  /** the CLI's environment, for `-e KEY` and env-file lines without `=` */
+  env: Readonly<Record<string, string>>;
+  /** the shim's working directory, for relative `-v ./dir:/x` and `--env-file` */
+  cwd: string;
+  /** reads an `--env-file` (path as typed, resolved against cwd); undefined when missing */
+  readFile(path: string): Promise<string | undefined>;
+}
+
+/** Exit status of the docker CLI when `run`/`create` fail before the container runs. */
+const RUN_FAILURE_STATUS = 125;
+
+/**
+ * Where a run/create error comes from decides how the docker CLI (27/28, like the rest of drydock's CLI)
+ * prints it: `flag` (pflag, through cobra's FlagErrorFunc), `cli` (the CLI's own option checks, reportError),
+ * `option` (docker 28.2's option parsing, e.g. `-p` and `--network`: `docker: MESSAGE`, a blank line, `Run ... --help`),
+ * `daemon` (`Error response from daemon:`), `args` (no image given).
+ */
+export type RunErrorOrigin = 'flag' | 'cli' | 'option' | 'daemon' | 'args';
+
+function runUsageError(message: string, ctx: Pick<RunParseContext, 'command'>, origin: RunErrorOrigin = 'cli'): EngineError {
+  return new EngineError('INVALID_ARGUMENT', message, {
+    details: { exitStatus: origin === 'args' ? 1 : RUN_FAILURE_STATUS, origin, command: `docker ${ctx.command}` },
+  });
+}
+
+/** `docker run [OPTIONS] IMAGE [COMMAND] [ARG...]` for `docker run` (or create, container run, ...). */
+function runUsageLine(command: string): string {
+  return `${command} [OPTIONS] IMAGE [COMMAND] [ARG...]`;
+}
+
+/** The text the docker CLI prints for a run/create error of that origin (stderr; exit status in `details.exitStatus`). */
+export function runErrorText(message: string, command: string, origin: RunErrorOrigin): string {
+  switch (origin) {
+    case 'flag':
+      return `${message}\n\nUsage:  ${runUsageLine(command)}\n\nRun '${command} --help' for more information\n`;
+    case 'cli':
+      return `docker: ${message.replace(/\.$/, '')}.\nSee '${command} --help'.\n`;
+    case 'option':
+      return `docker: ${message}\n\nRun '${command} --help' for more information\n`;
+    case 'daemon':
+      return `docker: Error response from daemon: ${message}\n\nRun '${command} --help' for more information\n`;
+    case 'args':
+      return `docker: '${command}' requires at least 1 argument\n\nUsage:  ${runUsageLine(command)}\n\nSee '${command} --help' for more information\n`;
+  }
+}
+
+/** How the CLI prints an error thrown by parseRunRequest (or createContainer: those are daemon errors). */
+export function formatRunError(error: EngineError, command = 'docker run'): string {
+  const details = error.details ?? {};
+  const origin = (details['origin'] as RunErrorOrigin | undefined) ?? 'daemon';
+  return runErrorText(error.message, (details['command'] as string | undefined) ?? command, origin);
+}
+
+/** pflag's DurationValue: Go's time.ParseDuration, in nanoseconds. */
+function parseDuration(value: string): number {
+  const d = parseGoDuration(value);
+  if (typeof d !== 'number') throw new Error(d.error);
+  return d;
+}
+
+/** The CLI's ValidateEnv, run as the flag value is set (so `-e =x` is a flag error). */
+function validateEnv(value: string): string {
+  if (value.split('=')[0] === '') throw new Error(`invalid environment variable: ${value}`);
+  return value;
+}
+
+const FLAGS: FlagSpec[] = [
+  { name: 'cap-add', type: 'list', valueName: 'list', description: 'Add Linux capabilities' },
+  { name: 'cap-drop', type: 'list', valueName: 'list', description: 'Drop Linux capabilities' },
+  { name: 'cpus', type: 'string', parse: parseNanoCpus, valueName: 'decimal', description: 'Number of CPUs' },
+  { name: 'detach', short: 'd', type: 'bool', description: 'Run container in background and print container ID' },
+  { name: 'detach-keys', type: 'string', valueName: 'string', description: 'Override the key sequence for detaching a container' },
+  { name: 'entrypoint', type: 'string', valueName: 'string', description: 'Overwrite the default ENTRYPOINT of the image' },
+  { name: 'device', type: 'list', valueName: 'list', description: 'Add a host device to the container' },
+  { name: 'env', short: 'e', type: 'list', parse: validateEnv, valueName: 'list', description: 'Set environment variables' },
+  { name: 'env-file', type: 'list', valueName: 'list', description: 'Read in a file of environment variables' },
+  { name: 'expose', type: 'list', valueName: 'list', description: 'Expose a port or a range of ports' },
+  { name: 'group-add', type: 'list', valueName: 'list', description: 'Add additional groups to join' },
+  { name: 'health-cmd', type: 'string', valueName: 'string', description: 'Command to run to check health' },
+  { name: 'health-interval', type: 'string', parse: parseDuration, valueName: 'duration', description: 'Time between running the check (ms|s|m|h) (default 0s)' },
+  { name: 'health-retries', type: 'string', parse: parseGoInt, valueName: 'int', description: 'Consecutive failures needed to report unhealthy' },
+  { name: 'health-start-interval', type: 'string', parse: parseDuration, valueName: 'duration', description: 'Time between running the check during the start period (ms|s|m|h) (default 0s)' },
+  { name: 'health-start-period', type: 'string', parse: parseDuration, valueName: 'duration', description: 'Start period for the container to initialize before starting health-retries countdown (ms|s|m|h) (default 0s)' },
+  { name: 'health-timeout', type: 'string', parse: parseDuration, valueName: 'duration', description: 'Maximum time to allow one check to run (ms|s|m|h) (default 0s)' },
+  { name: 'hostname', short: 'h', type: 'string', valueName: 'string', description: 'Container host name' },
+  { name: 'init', type: 'bool', description: 'Run an init inside the container that forwards signals and reaps processes' },
+  { name: 'interactive', short: 'i', type: 'bool', description: 'Keep STDIN open even if not attached' },
+  { name: 'ip', type: 'string', valueName: 'string', description: 'IPv4 address (e.g., 172.30.100.104)' },
+  { name: 'ipc', type: 'string', valueName: 'string', description: 'IPC mode to use' },
+  { name: 'label', short: 'l', type: 'list', valueName: 'list', description: 'Set meta data on a container' },
+  { name: 'link', type: 'list', parse: (v) => (parseLink(v), v), valueName: 'list', description: 'Add link to another container' },
+  { name: 'mac-address', type: 'string', valueName: 'string', description: 'Container MAC address (e.g., 92:d0:c6:0a:29:33)' },
+  { name: 'memory', short: 'm', type: 'string', parse: ramInBytes, valueName: 'bytes', description: 'Memory limit' },
+  { name: 'name', type: 'string', valueName: 'string', description: 'Assign a name to the container' },
+  // --net and --network fill the same list, as the CLI's two flags share one NetworkOpt
+  { name: 'net', type: 'list', parse: parseNetworkFlag, hidden: true, alias: 'network' },
+  { name: 'net-alias', type: 'list', hidden: true, alias: 'network-alias' },
+  { name: 'network', type: 'list', parse: parseNetworkFlag, valueName: 'network', description: 'Connect a container to a network' },
+  { name: 'network-alias', type: 'list', valueName: 'list', description: 'Add network-scoped alias for the container' },
+  { name: 'no-healthcheck', type: 'bool', description: 'Disable any container-specified HEALTHCHECK' },
+  { name: 'pid', type: 'string', valueName: 'string', description: 'PID namespace to use' },
+  { name: 'pids-limit', type: 'string', parse: parseGoInt, valueName: 'int', description: 'Tune container pids limit (set -1 for unlimited)' },
+  { name: 'platform', type: 'string', valueName: 'string', description: 'Set platform if server is multi-platform capable' },
+  { name: 'privileged', type: 'bool', description: 'Give extended privileges to this container' },
+  { name: 'publish', short: 'p', type: 'list', valueName: 'list', description: "Publish a container's port(s) to the host" },
+  { name: 'publish-all', short: 'P', type: 'bool', description: 'Publish all exposed ports to random ports' },
+  { name: 'pull', type: 'string', valueName: 'string', description: 'Pull image before running ("always", "missing", "never")', defaultValue: 'missing' },
+  { name: 'quiet', short: 'q', type: 'bool', description: 'Suppress the pull output' },
+  { name: 'read-only', type: 'bool', description: "Mount the container's root filesystem as read only" },
+  { name: 'restart', type: 'string', valueName: 'string', description: 'Restart policy to apply when a container exits', defaultValue: 'no' },
+  { name: 'rm', type: 'bool', description: 'Automatically remove the container and its associated anonymous volumes when it exits' },
+  { name: 'security-opt', type: 'list', valueName: 'list', description: 'Security Options' },
+  { name: 'shm-size', type: 'string', parse: ramInBytes, valueName: 'bytes', description: 'Size of /dev/shm' },
+  { name: 'sig-proxy', type: 'bool', description: 'Proxy received signals to the process', defaultValue: true },
+  { name: 'stop-signal', type: 'string', valueName: 'string', description: 'Signal to stop the container' },
+  { name: 'stop-timeout', type: 'string', parse: parseGoInt, valueName: 'int', description: 'Timeout (in seconds) to stop a container' },
+  { name: 'tmpfs', type: 'list', valueName: 'list', description: 'Mount a tmpfs directory' },
+  { name: 'tty', short: 't', type: 'bool', description: 'Allocate a pseudo-TTY' },
+  { name: 'ulimit', type: 'list', parse: parseUlimit, valueName: 'ulimit', description: 'Ulimit options', defaultText: '[]' },
+  { name: 'user', short: 'u', type: 'string', valueName: 'string', description: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
+  { name: 'uts', type: 'string', valueName: 'string', description: 'UTS namespace to use' },
+  { name: 'volume', short: 'v', type: 'list', valueName: 'list', description: 'Bind mount a volume' },
+  { name: 'workdir', short: 'w', type: 'string', valueName: 'string', description: 'Working directory inside the container' },
+];
+
+/** `--device /dev/X[:/dev/Y][:rwm]` as the docker CLI's parseDevice reads it. */
+function parseDevice(spec: string, fail: (message: string) => Error): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  const parts = spec.split(':');
+  const mode = (m: string) => /^[rwm]{1,3}$/.test(m);
+  let [src, dst, perms] = [parts[0] ?? '', '', 'rwm'];
+  if (parts.length === 3) [dst, perms] = [parts[1]!, parts[2]!];
+  else if (parts.length === 2) {
+    if (mode(parts[1]!)) perms = parts[1]!;
+    else dst = parts[1]!;
+  } else if (parts.length !== 1) throw fail(`invalid device specification: ${spec}`);
+  if (!mode(perms)) throw fail(`invalid device mode: ${perms}`);
+  dst ||= src;
+  if (!dst.startsWith('/')) throw fail(`${dst} is not an absolute path`);
+  return { PathOnHost: src, PathInContainer: dst, CgroupPermissions: perms };
+}
+
+/** `docker run --help` / `docker create --help`, laid out like cobra and pflag (descriptions at the widest flag + 3). */
+export function runHelpText(command: 'run' | 'create' | 'container run' | 'container create'): string {
+  const create = command.endsWith('create');
+  const shown = FLAGS.filter((f) => !(create && (f.name === 'detach' || f.name === 'detach-keys' || f.name === 'sig-proxy')));
+  const verb = create ? 'create' : 'run';
+  return [
+    '',
+    `Usage:  ${runUsageLine(`docker ${command}`)}`,
+    '',
+    create ? 'Create a new container' : 'Create and run a new container from an image',
+    '',
+    'Aliases:',
+    `  docker container ${verb}, docker ${verb}`,
+    '',
+    'Options:',
+    flagsHelp(shown),
+    '',
+  ].join('\n');
+}
+
+/**
+ * Parses the arguments after `docker run` (or `create`). Flags stop at the image name, as in the docker
+ * CLI (`SetInterspersed(false)`), so `docker run busybox ls -l` keeps `-l` for `ls`.
+ * Throws EngineError INVALID_ARGUMENT with `details.exitStatus` 125 (see formatRunError).
+ */
+export async function parseRunRequest(argv: readonly string[], ctx: RunParseContext): Promise<RunRequest | { help: true }> {
+  let parsed;
+  try {
+    parsed = parseFlags(argv, FLAGS, { interspersed: false });
+  } catch (e) {
+    if (e instanceof FlagError) throw runUsageError(e.message, ctx, 'flag');
+    throw e;
+  }
+  if (parsed.help) return { help: true };
+  const v = parsed.flags;
+  const str = (name: string) => v[name] as string | undefined;
+  const list = <T = string>(name: string) => (v[name] as T[] | undefined) ?? [];
+  const bool = (name: string) => (v[name] as boolean | undefined) ?? false;
+
+  const [image, ...command] = parsed.args;
+  if (image === undefined) {
+    throw runUsageError(`'docker ${ctx.command}' requires at least 1 argument`, ctx, 'args');
+  }
+  const fail = (message: string, origin: RunErrorOrigin = 'cli') => runUsageError(message, ctx, origin);
+
+  let network: RunNetworkRequest;
+  try {
+    network = runNetworkRequest({
+      networks: list<ReturnType<typeof parseNetworkFlag>>('network'),
+      aliases: list('network-alias'),
+      links: list('link'),
+      ...(str('ip') ? { ip: str('ip') as string } : {}),
+      ...(str('mac-address') ? { mac: str('mac-address') as string } : {}),
+      publish: list('publish'),
+      publishAll: bool('publish-all'),
+      expose: list('expose'),
+    });
+  } catch (e) {
+    throw fail((e as Error).message, 'option');
+  }
+
+  // Env files first, then -e, in the order given (the CLI's ReadKVEnvStrings).
+  const env: string[] = [];
+  for (const file of list('env-file')) {
+    const path = file.startsWith('/') ? file : `${ctx.cwd.replace(/\/$/, '')}/${file}`;
+    const content = await ctx.readFile(path);
+    if (content === undefined) throw fail(`open ${file}: no such file or directory`);
+    env.push(...parseEnvFile(content, ctx.env, fail));
+  }
+  for (const e of list('env')) {
+    env.push(envEntry(e, ctx.env));
+  }
+
+  const labels: Record<string, string> = {};
+  for (const l of list('label')) {
+    const eq = l.indexOf('=');
+    labels[eq >= 0 ? l.slice(0, eq) : l] = eq >= 0 ? l.slice(eq + 1) : '';
+  }
+
+  const name = str('name');
+  if (name !== undefined && name !== '' && !/^\/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) {
+    throw fail(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`, 'daemon');
+  }
+
+  const memory = (v['memory'] as number | undefined) ?? 0;
+  if (memory !== 0 && memory < 6 * 1024 * 1024) throw fail('Minimum memory limit allowed is 6MB', 'daemon');
+  const nanoCpus = (v['cpus'] as number | undefined) ?? 0;
+  if (nanoCpus < 0) throw fail('Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available', 'daemon');
+  // The guest is one emulated CPU (v86), so like the daemon on a 1-CPU host anything above 1.00 is refused.
+  if (nanoCpus > 1e9 || (nanoCpus > 0 && nanoCpus < 1e7)) {
+    throw fail('Range of CPUs is from 0.01 to 1.00, as there are only 1 CPUs available', 'daemon');
+  }
+  const pidsLimit = Math.max(0, (v['pids-limit'] as number | undefined) ?? 0);
+  const devices = list('device').map((d) => parseDevice(d, fail));
+  const securityOpt = list('security-opt');
+  for (const [i, opt] of securityOpt.entries()) {
+    const [key, value] = opt.split(/[=:]/, 2) as [string, string?];
+    if (key === 'seccomp' && value !== 'unconfined') throw fail(`--security-opt seccomp=${value ?? ''}: drydock has Docker's default profile and unconfined, not profiles from files`);
+    if (!['seccomp', 'no-new-privileges', 'apparmor', 'label'].includes(key) || (key === 'no-new-privileges' && value !== undefined && value !== 'true' && value !== 'false')) {
+      throw fail(`invalid --security-opt ${i + 1}: "${opt}"`, 'daemon');
+    }
+  }
+
+  const namespaces: Pick<RunRequest, 'ipcMode' | 'pidMode' | 'utsMode'> = {};
+  const pidMode = str('pid') ?? '';
+  if (!validPidMode(pidMode)) throw fail('--pid: invalid PID mode', 'option');
+  if (pidMode) namespaces.pidMode = pidMode;
+  const utsMode = str('uts') ?? '';
+  if (!validUtsMode(utsMode)) throw fail('--uts: invalid UTS mode', 'option');
+  if (utsMode) namespaces.utsMode = utsMode;
+  const ipcMode = str('ipc') ?? '';
+  if (!validIpcMode(ipcMode)) throw fail('--ipc: invalid IPC mode', 'option');
+  if (ipcMode) namespaces.ipcMode = ipcMode;
+  const tmpfs: Record<string, string> = {};
+  for (const t of list('tmpfs')) {
+    const colon = t.indexOf(':');
+    tmpfs[colon >= 0 ? t.slice(0, colon) : t] = colon >= 0 ? t.slice(colon + 1) : '';
+  }
+  const ulimits = ulimitList(list<Ulimit>('ulimit'));
+  const healthcheck = healthFlags(v, fail);
+
+  const stopSignal = str('stop-signal');
+  if (stopSignal !== undefined) {
+    try {
+      parseSignal(stopSignal);
+    } catch (e) {
+      throw fail((e as Error).message, 'daemon');
+    }
+  }
+
+  const restart = parseRestart(str('restart'), fail);
+  const autoRemove = bool('rm');
+  if (autoRemove && restart.name !== 'no' && (restart.name as string) !== '') throw fail('conflicting options: cannot specify both --restart and --rm', 'option');
+  for (const spec of list('volume')) {
+    const bad = volumeSpecError(spec);
+    if (bad !== undefined) throw fail(bad, 'option');
+  }
+
+  const pull = str('pull') ?? 'missing';
+  if (pull !== 'missing' && pull !== 'always' && pull !== 'never') {
+    throw fail(`invalid pull option: '${pull}': must be one of "always", "missing" or "never"`);
+  }
+  const platform = str('platform');
+  if (platform !== undefined && platform !== 'linux/386' && platform !== '386') {
+    throw fail(`image with reference ${image} was found but does not match the specified platform: wanted ${platform}; drydock's guest runs linux/386 only`, 'daemon');
+  }
+
+  const entrypointFlag = str('entrypoint');
+  const request: RunRequest = {
+    image,
+    command,
+    detach: bool('detach'),
+    interactive: bool('interactive'),
+    tty: bool('tty'),
+    autoRemove,
+    quiet: bool('quiet'),
+    env,
+    volumes: list('volume').map((spec) => parseVolume(spec, ctx.cwd, fail)),
+    readOnly: bool('read-only'),
+    memory,
+    pidsLimit,
+    nanoCpus,
+    capAdd: list('cap-add'),
+    capDrop: list('cap-drop'),
+    ...(list('group-add').length > 0 ? { groupAdd: list('group-add') } : {}),
+    ...(securityOpt.length > 0 ? { securityOpt } : {}),
+    ...(devices.length > 0 ? { devices } : {}),
+    privileged: bool('privileged'),
+    ...namespaces,
+    ...(Object.keys(tmpfs).length > 0 ? { tmpfs } : {}),
+    ...(v['shm-size'] !== undefined ? { shmSize: v['shm-size'] as number } : {}),
+    ...(ulimits.length > 0 ? { ulimits } : {}),
+    ...(bool('init') ? { init: true } : {}),
+    ...(healthcheck ? { healthcheck } : {}),
+    ...network,
+    labels,
+    restart,
+    pull,
+  };
+  if (name) request.name = name.replace(/^\//, '');
+  if (v['sig-proxy'] === false) request.sigProxy = false;
+  const detachKeys = str('detach-keys');
+  if (detachKeys !== undefined) request.detachKeys = detachKeys;
+  const workdir = str('workdir');
+  if (workdir !== undefined) {
+    if (workdir !== '' && !workdir.startsWith('/')) throw fail(`the working directory '${workdir}' is invalid, it needs to be an absolute path`, 'daemon');
+    if (workdir !== '') request.workingDir = workdir;
+  }
+  const user = str('user');
+  if (user) request.user = user;
+  const hostname = str('hostname');
+  if (hostname) request.hostname = hostname;
+  // The CLI passes --entrypoint as a single argument (no shell splitting); "" resets the image's entrypoint.
+  if (entrypointFlag !== undefined) request.entrypoint = entrypointFlag === '' ? [] : [entrypointFlag];
+  if (stopSignal !== undefined) request.stopSignal = stopSignal;
+  const stopTimeout = v['stop-timeout'] as number | undefined;
+  if (stopTimeout !== undefined) request.stopTimeout = stopTimeout;
+  if (platform !== undefined) request.platform = platform;
+  return request;
+}
+
+/** The CLI's health options (opts.go parse): `--no-healthcheck` is Test NONE; any --health-* makes a HealthConfig. */
+function healthFlags(v: FlagValues, fail: (message: string, origin?: RunErrorOrigin) => Error): HealthConfig | undefined {
+  const cmd = (v['health-cmd'] as string | undefined) ?? '';
+  const num = (name: string) => (v[name] as number | undefined) ?? 0;
+  const [interval, timeout, startPeriod, startInterval, retries] = ['health-interval', 'health-timeout', 'health-start-period', 'health-start-interval', 'health-retries'].map(num) as [number, number, number, number, number];
+  const any = cmd !== '' || interval !== 0 || timeout !== 0 || startPeriod !== 0 || retries !== 0 || startInterval !== 0;
+  if (v['no-healthcheck'] === true) {
+    if (any) throw fail('--no-healthcheck conflicts with --health-* options', 'option');
+    return { Test: ['NONE'] };
+  }
+  if (!any) return undefined;
+  if (interval < 0) throw fail('--health-interval cannot be negative', 'option');
+  if (timeout < 0) throw fail('--health-timeout cannot be negative', 'option');
+  if (retries < 0) throw fail('--health-retries cannot be negative', 'option');
+  if (startPeriod < 0) throw fail('--health-start-period cannot be negative', 'option');
+  if (startInterval < 0) throw fail('--health-start-interval cannot be negative', 'option');
+  return {
+    ...(cmd !== '' ? { Test: ['CMD-SHELL', cmd] } : {}),
+    ...(interval ? { Interval: interval } : {}),
+    ...(timeout ? { Timeout: timeout } : {}),
+    ...(startPeriod ? { StartPeriod: startPeriod } : {}),
+    ...(startInterval ? { StartInterval: startInterval } : {}),
+    ...(retries ? { Retries: retries } : {}),
+  };
+}
+
+/** `-e KEY` takes KEY's value from the CLI's environment; left bare (unset in the container) when absent. */
+function envEntry(entry: string, env: Readonly<Record<string, string>>): string {
+  if (entry.includes('=')) return entry;
+  const value = env[entry];
+  return value === undefined ? entry : `${entry}=${value}`;
+}
+
+/** The docker CLI's env-file format: one `KEY=value` a line, `#` comments, `KEY` alone taken from the environment. */
+function parseEnvFile(content: string, env: Readonly<Record<string, string>>, fail: (m: string) => Error): string[] {
+  const out: string[] = [];
+  const lines = content.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.replace(/^\s+/, '');
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const key = eq >= 0 ? line.slice(0, eq) : line.replace(/\s+$/, '');
+    if (key === '') throw fail(`no variable name on line '${line}'`);
+    if (/\s/.test(key)) throw fail(`variable '${key}' contains whitespaces`);
+    if (eq >= 0) out.push(line);
+    else if (env[key] !== undefined) out.push(`${key}=${env[key]}`);
+  }
+  return out;
+}
+
+/** The docker CLI's ParseRestartPolicy: the format only; the policy's name is the daemon's to check. */
+function parseRestart(value: string | undefined, fail: (m: string, origin?: RunErrorOrigin) => Error): RestartPolicy {
+  if (value === undefined || value === '' || value === 'no') return { name: 'no', maximumRetryCount: 0 };
+  const colon = value.indexOf(':');
+  const name = colon >= 0 ? value.slice(0, colon) : value;
+  const count = colon >= 0 ? value.slice(colon + 1) : '';
+  if (colon >= 0 && name === '') throw fail('invalid restart policy format: no policy provided before colon', 'option');
+  if (count !== '' && !/^[+-]?\d+$/.test(count)) throw fail('invalid restart policy format: maximum retry count must be an integer', 'option');
+  return { name: name as RestartPolicy['name'], maximumRetryCount: count === '' ? 0 : Number(count) };
+}
+
+/**
+ * The docker CLI's own check of a `-v` spec (cli/compose/loader's ParseVolume), before the daemon sees it:
+ * `invalid spec: SPEC: empty section between colons`, `too many colons`, `invalid empty volume spec`.
+ */
+function volumeSpecError(spec: string): string | undefined {
+  if (spec.length === 0) return 'invalid empty volume spec';
+  if (spec.length <= 2) return undefined;
+  let buffer = '';
+  let source = '';
+  let target = '';
+  for (const char of [...spec, '\0']) {
+    const end = char === '\0';
+    // a Windows drive letter (`C:`) stays in the buffer
+    if (char === ':' && buffer.length === 1 && /\p{L}/u.test(buffer)) {
+      buffer += char;
+      continue;
+    }
+    if (char !== ':' && !end) {
+      buffer += char;
+      continue;
+    }
+    if (buffer === '') return `invalid spec: ${spec}: empty section between colons`;
+    if (source === '' && end) target = buffer;
+    else if (source === '') source = buffer;
+    else if (target === '') target = buffer;
+    else if (!end) return `invalid spec: ${spec}: too many colons`;
+    buffer = '';
+  }
+  return undefined;
+}
