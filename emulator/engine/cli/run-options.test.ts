@@ -225,7 +225,8 @@ describe('run flags from tutorials: tmpfs, shm, ulimit, namespaces, init, health
     expect(await failure('--health-retries -1 --health-cmd true busybox')).toBe("docker: --health-retries cannot be negative\n\nRun 'docker run --help' for more information\n");
   });
   it('the create body carries them and dockerd\'s checks read them back', async () => {
-    const { createBodyFor, runRequestFromBody } = await import('../containers/create-body.ts');
+    const { createBodyFor } = await import('./run-body.ts');
+    const { runRequestFromBody } = await import('../containers/create-body.ts');
     const r = await parse(['--tmpfs', '/run', '--ulimit', 'nofile=64', '--ipc', 'none', '--init', '--health-cmd', 'true', 'busybox']);
     const back = runRequestFromBody(createBodyFor(r).body);
     expect(back).toMatchObject({ tmpfs: { '/run': '' }, ulimits: [{ Name: 'nofile', Soft: 64, Hard: 64 }], ipcMode: 'none', init: true, healthcheck: { Test: ['CMD-SHELL', 'true'] } });

@@ -3,7 +3,7 @@ import { EngineError } from '../errors.ts';
 import type { ImageForCreate } from './container-create.ts';
 import { ContainerStore } from './container-store.ts';
 import { createContainersApi } from './containers-api.ts';
-import { createBodyFor } from './create-body.ts';
+import { createBodyFor } from '../cli/run-body.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { LogStore } from './log-store.ts';
 import { parseRunRequest } from '../cli/run-options.ts';

@@ -1,7 +1,7 @@
 // `docker run`, `create`, `start`, `exec`, `logs` and `ps`: the commands that parse their own argv (non-interspersed
 // for run/exec) and print their own usage errors, talking to the engine only through the Engine API.
 import { splitCpArg } from '../../containers/container-copy.ts';
-import { createBodyFor } from '../../containers/create-body.ts';
+import { createBodyFor } from '../run-body.ts';
 import { demultiplex } from '../../containers/logs-api.ts';
 import { parseLogsArgs } from '../logs-args.ts';
 import { FlagError, parseFlags, type FlagSpec } from '../flags.ts';
