@@ -7,8 +7,10 @@ import { median } from './figures.ts';
 
 // Not `--single-threaded`: node 18 refuses it in NODE_OPTIONS ("is not allowed in NODE_OPTIONS", exit 9), so an
 // image's ENV cannot ship it.
-const VARIANTS: Record<string, string> = {
-  default: '',
+// undefined: the image's own NODE_OPTIONS (its startup snapshot); '' turns that off.
+const VARIANTS: Record<string, string | undefined> = {
+  default: undefined,
+  'no-snapshot': '',
   jitless: '--jitless',
   'max-semi-space-size=1': '--max-semi-space-size=1',
 };
@@ -24,7 +26,7 @@ for (let round = 0; round < ROUNDS; round++) {
     try {
       const pull = await timedInGuest(machine.emulator, 'docker pull -q node >/dev/null', { timeoutMs: 600_000 });
       if (pull.exitCode !== 0) throw new Error(`pull: ${pull.stderr}`);
-      const env = options ? `-e NODE_OPTIONS='${options}' ` : '';
+      const env = options === undefined ? '' : `-e NODE_OPTIONS='${options}' `;
       const times: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         const r = await timedInGuest(machine.emulator, `docker run --rm ${env}node node -e 'console.log(1)'`, { timeoutMs: 600_000 });

@@ -89,6 +89,7 @@ function buildImage(
       artifacts,
       allPackages: [...soFar].sort((a, b) => byteOrder(a.name, b.name)),
       readBelow: (path) => readBelow(below, path),
+      lowerRoots: below,
     });
     const keepIds = new Set<number>();
     for (const [path, [uid, gid]] of Object.entries(layer.owners ?? {})) {
@@ -104,7 +105,7 @@ function buildImage(
     history.push({
       created,
       // Docker's classic wording for a root filesystem added from a tarball.
-      created_by: `/bin/sh -c #(nop) ADD file:${builtLayer.diffId.slice('sha256:'.length)} in / `,
+      created_by: layer.createdBy ?? `/bin/sh -c #(nop) ADD file:${builtLayer.diffId.slice('sha256:'.length)} in / `,
       comment: contents ? `${layer.name}: dpkg -x ${contents}` : layer.name,
     });
   });
@@ -236,7 +237,7 @@ function ensureBuildTools(): void {
     run('dpkg', ['--add-architecture', 'i386']);
     run('apt-get', ['update', '-q'], { quiet: true });
   }
-  const tools: [string, string][] = [['gcc', 'gcc'], ['tar', 'tar'], ['gzip', 'gzip'], ['find', 'findutils'], ['dpkg-deb', 'dpkg']];
+  const tools: [string, string][] = [['gcc', 'gcc'], ['tar', 'tar'], ['gzip', 'gzip'], ['find', 'findutils'], ['dpkg-deb', 'dpkg'], ['qemu-i386-static', 'qemu-user-static']];
   const missing = tools.filter(([tool]) => !hasCommand(tool)).map(([, pkg]) => pkg);
   if (missing.length > 0) aptInstall(missing);
 }
