@@ -58,7 +58,7 @@ describe('compose errors, with Compose wording and the line', () => {
   });
   it('an unknown key, and a known one drydock does not run', async () => {
     expect(await error('services:\n  web:\n    image: busybox\n    colour: red\n')).toEqual({ message: "validating /root/app/compose.yaml:4: services.web additional properties 'colour' not allowed", line: 4 });
-    expect(await error('services:\n  web:\n    image: busybox\n\n    cap_add: [NET_ADMIN]\n')).toEqual({ message: 'validating /root/app/compose.yaml:5: services.web.cap_add is not supported by drydock yet', line: 5 });
+    expect(await error('services:\n  web:\n    image: busybox\n\n    ipc: host\n')).toEqual({ message: 'validating /root/app/compose.yaml:5: services.web.ipc is not supported by drydock yet', line: 5 });
     expect((await error('secrets: {}\nservices: {}\n')).message).toBe('validating /root/app/compose.yaml:1: secrets is not supported by drydock yet');
   });
   it('YAML syntax', async () => {

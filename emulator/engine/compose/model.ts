@@ -46,6 +46,8 @@ export interface BuildConfig {
 
 export interface ServiceConfig {
   build?: BuildConfig;
+  cap_add?: string[];
+  cap_drop?: string[];
   command?: string[] | null;
   depends_on?: Record<string, Dependency>;
   deploy?: { replicas?: number };
@@ -56,9 +58,12 @@ export interface ServiceConfig {
   hostname?: string;
   healthcheck?: HealthCheck;
   image?: string;
+  init?: boolean;
   labels?: Record<string, string>;
   networks?: Record<string, { aliases?: string[] } | null>;
   ports?: PortConfig[];
+  privileged?: boolean;
+  read_only?: boolean;
   restart?: string;
   user?: string;
   volumes?: VolumeMount[];

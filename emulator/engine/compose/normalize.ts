@@ -177,6 +177,8 @@ function service(name: string, v: Tree, ctx: NormalizeContext): ServiceConfig {
   if (v.image === undefined && v.build === undefined) fail(ctx, path, `service "${name}" has neither an image nor a build context specified: invalid compose project`);
   const s: ServiceConfig = {};
   if (v.build !== undefined) s.build = build(v.build, ctx);
+  if (v.cap_add !== undefined) s.cap_add = (v.cap_add as unknown[]).map(str);
+  if (v.cap_drop !== undefined) s.cap_drop = (v.cap_drop as unknown[]).map(str);
   const command = commandOf(v.command, ctx, at('command'));
   if (command !== undefined) s.command = command;
   if (v.depends_on !== undefined) {
@@ -222,12 +224,15 @@ function service(name: string, v: Tree, ctx: NormalizeContext): ServiceConfig {
   if (v.hostname !== undefined) s.hostname = str(v.hostname);
   if (v.healthcheck !== undefined) s.healthcheck = healthcheck(v.healthcheck as Tree, ctx, at('healthcheck'));
   if (v.image !== undefined) s.image = str(v.image);
+  if (v.init !== undefined) s.init = v.init as boolean;
   if (v.labels !== undefined) s.labels = sortKeys(keyValues(v.labels)) as Record<string, string>;
   const nets: Record<string, { aliases?: string[] } | null> = {};
   if (Array.isArray(v.networks)) for (const n of v.networks as string[]) nets[n] = null;
   else if (v.networks) for (const [n, x] of Object.entries(v.networks as Record<string, Tree | null>)) nets[n] = x ? { ...(x.aliases ? { aliases: (x.aliases as unknown[]).map(str) } : {}) } : null;
   s.networks = Object.keys(nets).length > 0 ? sortKeys(nets) : { default: null };
   if (v.ports !== undefined) s.ports = ports(v.ports as unknown[], ctx, at('ports'));
+  if (v.privileged !== undefined) s.privileged = v.privileged as boolean;
+  if (v.read_only !== undefined) s.read_only = v.read_only as boolean;
   if (v.restart !== undefined) {
     if (!RESTART.test(str(v.restart))) fail(ctx, at('restart'), `services.${name}.restart: invalid restart policy: unknown policy '${str(v.restart)}'`);
     s.restart = str(v.restart);

@@ -28,6 +28,14 @@ describe('a service as Engine API objects', () => {
     expect(plan.body.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'wget -qO- localhost'], Interval: 2e9 });
   });
 
+  it('init, capabilities, privileged and read_only reach the HostConfig, as docker run --init --cap-add --cap-drop --privileged --read-only', async () => {
+    const { project } = await load('services:\n  web:\n    image: busybox\n    init: true\n    cap_add: [NET_ADMIN]\n    cap_drop: [ALL]\n    privileged: true\n    read_only: true\n  db:\n    image: busybox\n    init: false\n');
+    expect(containerPlan(project, 'web', 1).body.HostConfig).toMatchObject({ Init: true, CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], Privileged: true, ReadonlyRootfs: true });
+    const db = containerPlan(project, 'db', 1).body.HostConfig!;
+    expect(db.Init).toBe(false);
+    for (const key of ['CapAdd', 'CapDrop', 'Privileged', 'ReadonlyRootfs']) expect(db).not.toHaveProperty(key);
+  });
+
   it('the config hash changes with the service, not with its replicas', async () => {
     const hash = async (text: string) => containerPlan((await load(text)).project, 'web', 1).body.Labels?.[LABEL.hash];
     const base = await hash('services:\n  web:\n    image: busybox\n');

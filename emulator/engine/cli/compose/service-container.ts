@@ -106,6 +106,11 @@ export function containerPlan(project: ComposeProject, serviceName: string, numb
       NetworkMode: first?.network ?? 'default',
       PortBindings: bindings,
       RestartPolicy: restart ? { Name: restart[0] as string, MaximumRetryCount: Number(restart[1] ?? 0) } : { Name: 'no' },
+      ...(s.cap_add ? { CapAdd: s.cap_add } : {}),
+      ...(s.cap_drop ? { CapDrop: s.cap_drop } : {}),
+      ...(s.init !== undefined ? { Init: s.init } : {}),
+      ...(s.privileged ? { Privileged: true } : {}),
+      ...(s.read_only ? { ReadonlyRootfs: true } : {}),
     },
     NetworkingConfig: first ? { EndpointsConfig: { [first.network]: { Aliases: first.aliases } } } : null,
   };
