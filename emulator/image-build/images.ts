@@ -6,6 +6,7 @@ import { DEFAULT_PATH, type ContainerConfig } from './oci.ts';
 import { statusStanza, type DebPackage } from './packages.ts';
 import { dir, link, makeMergedUsrLinks, write } from './rootfs.ts';
 import { buildNodeSnapshot, NODE_SNAPSHOT_PATH, NODE_SNAPSHOT_RUN } from './node-snapshot.ts';
+import { compilePythonModules } from './python-bytecode.ts';
 import { nginxFiles, REDIS_ID, redisFiles } from './server-files.ts';
 import { run } from './sh.ts';
 
@@ -143,6 +144,8 @@ export const IMAGES: ImageSpec[] = [
         customize: (ctx) => {
           // Docker's python images answer to `python` too; Debian leaves that to python-is-python3.
           link(ctx.root, 'usr/bin/python', 'python3');
+          // What python3.11's postinst (py3compile) would have done.
+          compilePythonModules(ctx.root, ctx.lowerRoots);
           dpkgDatabase(ctx);
         },
       },
