@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStaticFiles } from '../node-backends/static-files.ts';
 import { MemorySession } from './cli/memory-session.ts';
-import { openEngineHost, probeGuestFacts, staticRegistries } from './engine-host.ts';
+import { CREDENTIALS_DOCUMENT } from './api/auth-store.ts';
+import { openEngineHost, probeGuestFacts, RUNTIME_DOCUMENT, staticRegistries } from './engine-host.ts';
 import type { GuestFs } from './overlay/guest-fs.ts';
 import { MemoryGuestFs } from './overlay/guest-fs-memory.ts';
 import { MemoryBlobBackend } from './store/store-backend-memory.ts';
@@ -56,6 +57,26 @@ describe.skipIf(!built)('openEngineHost', () => {
     guest = undefined;
     // between boots: a clear error, not a write into the old guest's share
     await expect(host.service.images.ensureUnpacked('localhost:5000/me/bb')).rejects.toThrow(/the machine is not running/);
+  });
+
+  it("a checkpoint's documents hold the logins; the runtime's part goes to the next host once", { timeout: 30_000 }, async () => {
+    const store = new MemoryBlobBackend();
+    const first = await openEngineHost({ fetch, store, registryStore: new MemoryBlobBackend() });
+    const login = new MemorySession(['login', '-u', 'me', '-p', 'pw', 'localhost:5000']);
+    await first.cli(login);
+    expect(await login.exited, login.stderrText).toBe(0);
+    const documents = await first.readDocuments();
+    expect(JSON.parse(documents[CREDENTIALS_DOCUMENT] ?? '{}')).toEqual({ credentials: { 'localhost:5000': { username: 'me', password: 'pw' } } });
+    expect(documents[RUNTIME_DOCUMENT]).toBe('{}'); // no guest: nothing runs
+    first.dispose();
+    // a disposed host saves nothing more: its late reactions cannot land over the next host's documents
+    await first.credentials.delete('localhost:5000');
+    await first.writeDocuments(documents);
+    const next = await openEngineHost({ fetch, store });
+    expect(next.credentials.get('localhost:5000')).toEqual({ username: 'me', password: 'pw' });
+    // the runtime document is taken by the host that opens on it, once
+    expect(await store.get(RUNTIME_DOCUMENT)).toBeUndefined();
+    next.dispose();
   });
 
   it('probeGuestFacts reads uname and /proc, with defaults for what is missing', async () => {

@@ -316,12 +316,13 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       shims = null;
       facts = null;
       const oldHost = engineHost ? await engineHost : null;
+      // The old engine's in-memory stores describe the abandoned machine. Disposed before the machine goes: its
+      // reactions to that (exits, releases) must not save over the checkpoint's documents.
+      if (checkpoint.documents) oldHost?.dispose();
       const result = await m.restoreState(checkpoint.vm);
       if (oldHost && checkpoint.documents) {
-        // The old engine's in-memory stores describe the abandoned machine: write the checkpoint's documents and
-        // open a new engine on them, the way a page reload would.
-        // disposed first: its reactions to the abandoned machine (exits, releases) must not save over them
-        oldHost.dispose();
+        // A new engine on the checkpoint's documents, in the guest restored with them: it takes over the containers
+        // they say run (engine-host's RUNTIME_DOCUMENT), where a page reload's engine finds a new guest.
         await oldHost.writeDocuments(checkpoint.documents);
         engine = null;
         engineHost = null;

@@ -199,6 +199,40 @@ describe('AgentClient', () => {
     await expect(proc.write('x')).rejects.toThrow(/without stdin/);
   });
 
+  it('adopts a process an earlier client spawned on the line (a guest restored in place): its output, signals and exit', async () => {
+    const { agent, client } = setup({
+      programs: {
+        trap: (p) => {
+          p.onSignal = (s) => {
+            p.stdout(`got ${s}`);
+            p.exit(3);
+          };
+        },
+      },
+    });
+    const first = client.spawn(['trap']);
+    const pid = (await first.started)!;
+    const firstStream = client.nextStreamId;
+    client.close('restored');
+    const next = new AgentClient(agent.transport, { firstStream });
+    expect(next.adopt(firstStream, pid)).toBeUndefined(); // never used by the earlier client
+    let out = '';
+    const adopted = next.adopt(first.stream, pid, { onStdout: (b) => (out += text(b)) })!;
+    expect(adopted.stream).toBe(first.stream);
+    expect(await adopted.started).toBe(pid);
+    expect(next.adopt(first.stream, pid)).toBeUndefined(); // taken
+    // the new client's own streams come after every earlier one
+    expect((await next.exec(['echo', 'hi'])).exitCode).toBe(0);
+    expect(next.nextStreamId).toBe(firstStream + 1);
+    adopted.kill(15);
+    expect(await adopted.exit).toEqual({ exitCode: 3 });
+    expect(out).toBe('got 15');
+    // after a HELLO the agent holds no earlier stream: nothing can be adopted
+    const late = client.nextStreamId;
+    await next.hello();
+    expect(next.adopt(late - 1, pid)).toBeUndefined();
+  });
+
   it('passes other signals to the process', async () => {
     const { client } = setup({
       programs: {

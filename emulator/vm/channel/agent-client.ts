@@ -99,6 +99,11 @@ export interface AgentClientOptions {
   onAgentStream?: (frame: Frame) => void;
   /** the agent said HELLO without being asked: it (re)started and forgot every stream */
   onAgentRestart?: (version: string) => void;
+  /**
+   * The first host stream id: a client that takes over from another on a guest restored in place (no HELLO, so
+   * the agent keeps the streams it had) starts past every id the agent may still hold.
+   */
+  firstStream?: number;
 }
 
 /** The layer that owns agent-chosen streams (the docker shim sessions). */
@@ -278,7 +283,9 @@ class WindowedSender {
 export class AgentClient {
   private readonly decoder: FrameDecoder;
   private readonly streams = new Map<number, StreamHandler>();
-  private nextStream = 1;
+  private nextStream: number;
+  /** a HELLO has passed on this line since this client began: the agent no longer holds any earlier stream */
+  private helloSeen = false;
   private helloWaiters: ((version: string) => void)[] = [];
   private disposeTransport: () => void;
   private closed: EngineError | null = null;
@@ -291,6 +298,7 @@ export class AgentClient {
     private readonly transport: ByteTransport,
     private readonly options: AgentClientOptions = {},
   ) {
+    this.nextStream = options.firstStream !== undefined && options.firstStream >= 1 && options.firstStream <= MAX_HOST_STREAM ? options.firstStream : 1;
     this.decoder = new FrameDecoder({
       onFrame: (frame) => this.dispatch(frame),
       onError: (error) => {
@@ -393,6 +401,29 @@ export class AgentClient {
     this.assertOpen();
     const payload = execPayload(argv, options);
     const stream = this.allocateStream();
+    const proc = this.track(stream, argv[0]!, options);
+    this.sendFrame({ type: FrameType.EXEC, stream, payload });
+    return proc;
+  }
+
+  /** The id a client taking over this line (restoreState in place) starts from: past every stream this one used. */
+  get nextStreamId(): number {
+    return this.nextStream;
+  }
+
+  /**
+   * A process the agent started for an earlier client on this line (a guest restored in place, whose agent kept its
+   * streams): its output, exit and stdin from now on, as spawn() gives them; `pid` is what its STARTED said then.
+   * Undefined when a HELLO has passed since this client began (the agent forgot that stream) or the id is in use.
+   */
+  adopt(stream: number, pid: number, options: Omit<SpawnOptions, 'env' | 'cwd'> & { command?: string } = {}): AgentProcess | undefined {
+    this.assertOpen();
+    if (this.helloSeen || stream < 1 || stream > MAX_HOST_STREAM || this.streams.has(stream) || stream >= this.nextStream) return undefined;
+    return this.track(stream, options.command ?? `stream ${stream}`, options, pid);
+  }
+
+  private track(stream: number, command: string, options: SpawnOptions, pid?: number): AgentProcess {
+    const argv = [command];
     const send = (frame: Frame) => this.sendFrame(frame);
     const stdin = new WindowedSender(send, stream, FrameType.STDIN);
     let stdinClosed = false;
@@ -400,6 +431,7 @@ export class AgentClient {
 
     let resolveStarted!: (pid: number | null) => void;
     const started = new Promise<number | null>((r) => (resolveStarted = r));
+    if (pid !== undefined) resolveStarted(pid);
     let resolveExit!: (status: ExitStatus) => void;
     let rejectExit!: (error: EngineError) => void;
     const exit = new Promise<ExitStatus>((resolve, reject) => {
@@ -463,7 +495,6 @@ export class AgentClient {
         rejectExit(error);
       },
     });
-    this.sendFrame({ type: FrameType.EXEC, stream, payload });
 
     return {
       stream,
@@ -689,6 +720,7 @@ export class AgentClient {
 
   private dispatch(frame: Frame): void {
     if (frame.type === FrameType.HELLO) {
+      this.helloSeen = true;
       const version = decoder.decode(frame.payload);
       this.agentVersion = version;
       const waiters = this.helloWaiters;
