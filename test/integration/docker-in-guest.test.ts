@@ -89,6 +89,14 @@ describe.skipIf(!imagesBuilt('busybox', 'debian'))('docker typed in the guest, e
     expect(ephemeral).toMatch(/^0\.0\.0\.0:\d+\n$/);
     const get = () => guest.sh('i=0; until wget -qO- http://127.0.0.1:8080/; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done');
     expect((await get()).out).toBe('kept\n');
+    // a terminal tab open at the checkpoint: its shell must not outlive the reset in the restored guest
+    const { port1, port2 } = new MessageChannel();
+    let tabText = '';
+    port2.onmessage = (e: MessageEvent<Uint8Array | string>) => (tabText += typeof e.data === 'string' ? e.data : new TextDecoder().decode(e.data));
+    await emulator.openShell(port1, 80, 24, () => undefined);
+    port2.postMessage(new TextEncoder().encode('echo "tab=$$"\r'));
+    await expect.poll(() => /tab=(\d+)/.exec(tabText)?.[1], { timeout: 20_000, interval: 100 }).toBeDefined();
+    const tabPid = /tab=(\d+)/.exec(tabText)?.[1] as string;
     const checkpoint = await emulator.saveCheckpoint();
 
     // after the checkpoint: the container stopped, another one run, the login gone
@@ -100,6 +108,9 @@ describe.skipIf(!imagesBuilt('busybox', 'debian'))('docker typed in the guest, e
     await emulator.restoreCheckpoint(checkpoint);
     console.warn(`[timing] checkpoint restore with a running container: ${Math.round(performance.now() - t0)} ms`);
     expect((await docker("ps -a --format '{{.Names}} {{.State}}'")).out).toBe('kept running\n');
+    // the tab's shell of the checkpoint got its hang-up (the page opens a new one)
+    await expect.poll(async () => (await guest.sh(`kill -0 ${tabPid} 2>/dev/null && echo alive || echo gone`)).out, { timeout: 10_000, interval: 200 }).toBe('gone\n');
+    port2.close();
     const pid = (await docker("inspect -f '{{.State.Pid}}' kept")).out.trim();
     expect((await guest.sh(`kill -0 ${pid} && tr '\\0' ' ' < /proc/${pid}/cmdline`)).out).toMatch(/^sh -c trap/);
     const top = await docker('top kept');
