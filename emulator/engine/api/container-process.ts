@@ -232,11 +232,12 @@ export class ContainerProcesses {
       const hadOne = this.#runtime !== undefined;
       this.#guest = guest;
       this.#runtime = new ContainerRuntime(guest);
-      // Only a guest that replaces another ended runs. The first one ends nothing: a client may already be
-      // attached to a container it is about to start (the stock CLI attaches before `start`, and the first
-      // start is what creates the runtime when it comes within the boot watcher's first second).
+      // Only a guest that replaces another ended runs: the clients attached to those get their end, as at an exit.
+      // A client attached to a container that was not running waits for its next run, which is this guest's: the
+      // docker CLI attaches before its start, and that start is often what notices the new guest (within the boot
+      // watcher's first second after a restart), so ending every client here lost a short container's output.
       if (hadOne) {
-        this.#attached.forgetProcesses();
+        for (const r of this.deps.containers.list()) if (r.state.status === 'running' || r.state.status === 'paused') this.#attached.end(r.id);
         this.#detached.clear();
       }
       this.#onTerminal.clear();
