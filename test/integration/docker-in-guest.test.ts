@@ -143,6 +143,9 @@ describe.skipIf(!imagesBuilt('busybox', 'debian'))('docker typed in the guest, e
 
   it('after a restart the shim is attached to the new guest; the engine store survives', async () => {
     await guest.machine.emulator.restart();
+    // typed before the engine's boot watcher has looked at the new guest: the start notices it, and the attach the
+    // CLI made before that start still gets the output (it got nothing while a new guest ended every attach)
+    expect(await docker('run --rm localhost:5000/me/bb echo right-after')).toMatchObject({ status: 0, out: 'right-after\n' });
     const images = await docker('images --format {{.Repository}}:{{.Tag}}');
     expect(images).toMatchObject({ status: 0, out: 'localhost:5000/me/bb:latest\n' });
     const pull = await docker('pull debian', 300_000);
