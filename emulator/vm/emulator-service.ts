@@ -330,6 +330,11 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
         openEngine(engineBaseUrl);
       }
       await attachShims(m);
+      // The restored containers are taken over now rather than at the engine's first request: until then the client
+      // holds what their processes send (output, an exit), and after it nothing else will be adopted.
+      const host = engineHost ? await engineHost : null;
+      await host?.processes.adopted();
+      m.agent.endAdoption();
       return result;
     },
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../engine/errors.ts';
 import { ACK_WINDOW, AgentClient, SEND_CHUNK_BYTES, parseExit, startFailure } from './agent-client.ts';
-import { FakeAgent, type FakeAgentOptions } from './fake-agent.ts';
+import { FakeAgent, type FakeAgentOptions, type FakeProcess } from './fake-agent.ts';
 import { FrameType, MAX_PAYLOAD_BYTES, encodeFrame } from './frame-codec.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -231,6 +231,33 @@ describe('AgentClient', () => {
     const late = client.nextStreamId;
     await next.hello();
     expect(next.adopt(late - 1, pid)).toBeUndefined();
+  });
+
+  it("holds what an earlier client's process sends before it is adopted (its output, its exit) for the adopter; endAdoption drops the rest", async () => {
+    const procs: FakeProcess[] = [];
+    const { agent, client } = setup({ programs: { talk: (p) => void procs.push(p) } });
+    const first = client.spawn(['talk']);
+    const other = client.spawn(['talk']);
+    const pid = (await first.started)!;
+    await other.started;
+    const firstStream = client.nextStreamId;
+    client.close('restored');
+    const strays: string[] = [];
+    const next = new AgentClient(agent.transport, { firstStream, onProtocolError: (e) => strays.push(e.message) });
+    // the restored processes write and end before the engine opened on the checkpoint adopts them
+    procs[0]!.stdout('said before\n');
+    procs[0]!.exit(3);
+    procs[1]!.stdout('nobody takes this\n');
+    await new Promise((r) => setTimeout(r, 0));
+    let out = '';
+    const adopted = next.adopt(first.stream, pid, { onStdout: (b) => (out += text(b)) })!;
+    expect(await adopted.exit).toEqual({ exitCode: 3 });
+    expect(out).toBe('said before\n');
+    next.endAdoption();
+    let late = '';
+    next.adopt(other.stream, pid, { onStdout: (b) => (late += text(b)) });
+    expect(late).toBe('');
+    expect(strays).toEqual([]);
   });
 
   it('passes other signals to the process', async () => {
