@@ -5,10 +5,12 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStaticFiles } from '../node-backends/static-files.ts';
 import { MemorySession } from './cli/memory-session.ts';
-import { openEngineHost, probeGuestFacts, staticRegistries } from './engine-host.ts';
+import { CREDENTIALS_DOCUMENT } from './api/auth-store.ts';
+import { openEngineHost, probeGuestFacts, RUNTIME_DOCUMENT, staticRegistries } from './engine-host.ts';
 import type { GuestFs } from './overlay/guest-fs.ts';
 import { MemoryGuestFs } from './overlay/guest-fs-memory.ts';
 import { MemoryBlobBackend } from './store/store-backend-memory.ts';
+import { shortRunGuest } from '../../test/unit/engine/short-run-guest.ts';
 
 const PUBLIC = resolve(import.meta.dirname, '../../public');
 const built = existsSync(resolve(PUBLIC, 'registry/v2/busybox'));
@@ -56,6 +58,56 @@ describe.skipIf(!built)('openEngineHost', () => {
     guest = undefined;
     // between boots: a clear error, not a write into the old guest's share
     await expect(host.service.images.ensureUnpacked('localhost:5000/me/bb')).rejects.toThrow(/the machine is not running/);
+  });
+
+  it("a checkpoint's documents hold the logins; the runtime's part goes to the next host once", { timeout: 30_000 }, async () => {
+    const store = new MemoryBlobBackend();
+    const first = await openEngineHost({ fetch, store, registryStore: new MemoryBlobBackend() });
+    const login = new MemorySession(['login', '-u', 'me', '-p', 'pw', 'localhost:5000']);
+    await first.cli(login);
+    expect(await login.exited, login.stderrText).toBe(0);
+    const documents = await first.readDocuments();
+    expect(JSON.parse(documents[CREDENTIALS_DOCUMENT] ?? '{}')).toEqual({ credentials: { 'localhost:5000': { username: 'me', password: 'pw' } } });
+    expect(documents[RUNTIME_DOCUMENT]).toBe('{}'); // no guest: nothing runs
+    first.dispose();
+    // a disposed host saves nothing more: its late reactions cannot land over the next host's documents
+    await first.credentials.delete('localhost:5000');
+    await first.writeDocuments(documents);
+    const next = await openEngineHost({ fetch, store });
+    expect(next.credentials.get('localhost:5000')).toEqual({ username: 'me', password: 'pw' });
+    // the runtime document is taken by the host that opens on it, once
+    expect(await store.get(RUNTIME_DOCUMENT)).toBeUndefined();
+    next.dispose();
+  });
+
+  it("a docker run typed right after a restart that follows a checkpoint restore prints its short container's output", { timeout: 30_000 }, async () => {
+    const store = new MemoryBlobBackend();
+    const options = { fetch, store, registries: staticRegistries(`${server.url}/registry/`), system: { kernelVersion: '6.6.0', operatingSystem: 'test', name: 'guest', ncpu: 1, memTotal: 1 } };
+    // "Reset lesson": a checkpoint's documents (nothing ran) written for the host that opens next
+    const before = await openEngineHost(options);
+    const documents = await before.readDocuments();
+    before.dispose();
+    await before.writeDocuments(documents);
+    let guest = shortRunGuest('restored\n');
+    let share = new MemoryGuestFs();
+    const host = await openEngineHost({ ...options, guest: () => guest, guestFs: () => share });
+    const docker = async (...argv: string[]) => {
+      const session = new MemorySession(argv);
+      await host.cli(session);
+      return { status: await session.exited, out: session.stdoutText, err: session.stderrText };
+    };
+    try {
+      expect((await docker('pull', '-q', 'busybox')).status).toBe(0);
+      // the lesson's check, a request that takes the restored guest over
+      expect((await docker('ps', '-q')).out).toBe('');
+      // the machine restarts; the engine has not looked at the new guest yet when the learner's `docker run` comes, and
+      // that run's start is what notices it: the attach the CLI made before the start must still get the output
+      guest = shortRunGuest('hi\n');
+      share = new MemoryGuestFs();
+      expect(await docker('run', '--rm', 'busybox', 'echo', 'hi')).toEqual({ status: 0, out: 'hi\n', err: '' });
+    } finally {
+      host.dispose();
+    }
   });
 
   it('probeGuestFacts reads uname and /proc, with defaults for what is missing', async () => {

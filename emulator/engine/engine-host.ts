@@ -1,6 +1,6 @@
 // The one composition of the engine (images service, in-browser registry, credentials, Engine API router, docker
 // CLI) from injected pieces, shared by the browser worker, engine:serve and tests: no Node, no DOM, no VM imports.
-import { CredentialStore } from './api/auth-store.ts';
+import { CREDENTIALS_DOCUMENT, CredentialStore } from './api/auth-store.ts';
 import { createCommitApi } from './api/commit-api.ts';
 import { ContainerProcesses, createContainerProcessApi } from './api/container-process.ts';
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
@@ -14,7 +14,7 @@ import type { CliSession } from './cli/cli-session.ts';
 import { dockerCli } from './cli/docker-cli.ts';
 import { ContainerStore } from './containers/container-store.ts';
 import { createContainersApi } from './containers/containers-api.ts';
-import { blobJsonStorage } from './containers/json-storage.ts';
+import { blobJsonStorage, type JsonStorage } from './containers/json-storage.ts';
 import { LogStore } from './containers/log-store.ts';
 import type { RunRequest } from './containers/run-options.ts';
 import { VolumeStore } from './containers/volume-store.ts';
@@ -30,6 +30,7 @@ import { GUEST_HOST_FILES, type HostFiles } from './network/etc-files.ts';
 import { createNetworkApi } from './network/network-api.ts';
 import { NETWORKS_DOCUMENT, NetworkStore } from './network/network-store.ts';
 import type { GuestExec as RuntimeGuestExec } from './runtime/guest-exec.ts';
+import type { SavedRuntimeEntry } from './runtime/runtime.ts';
 import { quoteWord } from './runtime/shell-quote.ts';
 
 export interface EngineHostOptions {
@@ -82,28 +83,61 @@ export interface EngineHost {
   api: EngineApi;
   /** the CLI handler for the guest's docker shim: `new ShimSessions(machine.agent, host.cli)` after every boot */
   cli: (session: CliSession) => Promise<void>;
-  /** The engine's state documents (containers, volumes, logs, image database and index) as text, null when absent:
-   *  saved with the VM in a lesson checkpoint so the two never disagree. */
+  /** The engine's state documents (containers, volumes, logs, networks, logins, image database and index) as text,
+   *  null when absent, and what its runtime holds of the running containers (RUNTIME_DOCUMENT): saved with the VM in
+   *  a lesson checkpoint so the two never disagree. */
   readDocuments(): Promise<Record<string, string | null>>;
-  /** Writes documents from readDocuments() back; a host opened afterwards starts from them (stores read them at open). */
+  /**
+   * Writes documents from readDocuments() back; a host opened afterwards starts from them (stores read them at open)
+   * and, as they hold RUNTIME_DOCUMENT, takes over the containers running in the guest restored with them. Waits for
+   * this host's own saves under way first: after dispose() it saves nothing more, so nothing lands over them.
+   */
   writeDocuments(documents: Record<string, string | null>): Promise<void>;
-  /** Stops the engine's timers (restart policies, the boot watcher): a host replaced by another must not act on its guest. */
+  /** Stops the engine's timers (restart policies, the boot watcher) and its saves: a host replaced by another must not act on its guest. */
   dispose(): void;
 }
 
 /** Every JSON document the engine keeps in its store (blobs are content-addressed and only ever added). */
-export const ENGINE_DOCUMENTS = ['drydock-containers.json', 'drydock-volumes.json', 'drydock-logs.json', NETWORKS_DOCUMENT, IMAGE_DB_DOCUMENT, 'index.json'] as const;
+export const ENGINE_DOCUMENTS = ['drydock-containers.json', 'drydock-volumes.json', 'drydock-logs.json', NETWORKS_DOCUMENT, CREDENTIALS_DOCUMENT, IMAGE_DB_DOCUMENT, 'index.json'] as const;
+
+/**
+ * The runtime's side of a checkpoint (ContainerProcesses.savedRuntime: spec, layout, network plan, agent stream and
+ * PID 1 of each running container). Never kept while the engine runs: readDocuments() makes it, writeDocuments()
+ * puts it in the store for the next engine, which takes it (and removes it) at open and adopts those containers.
+ */
+export const RUNTIME_DOCUMENT = 'drydock-runtime.json';
 
 export async function openEngineHost(options: EngineHostOptions): Promise<EngineHost> {
-  const credentials = new CredentialStore();
-  const containers = await ContainerStore.open(blobJsonStorage(options.store, 'drydock-containers.json'));
-  const volumes = await VolumeStore.open(blobJsonStorage(options.store, 'drydock-volumes.json'), {
+  // Saves of a disposed host are dropped, and writeDocuments waits for the ones under way: a host being replaced
+  // reacts to its machine going away (exits, releases) after the next host's documents may have been written.
+  let disposed = false;
+  const saving = new Set<Promise<void>>();
+  const documentStorage = (name: string): JsonStorage => {
+    const storage = blobJsonStorage(options.store, name);
+    return {
+      load: () => storage.load(),
+      save: async (text) => {
+        if (disposed) return;
+        const saved = storage.save(text);
+        saving.add(saved);
+        try {
+          await saved;
+        } finally {
+          saving.delete(saved);
+        }
+      },
+    };
+  };
+  const adopt = await takeSavedRuntime(options.store);
+  const credentials = await CredentialStore.open(documentStorage(CREDENTIALS_DOCUMENT));
+  const containers = await ContainerStore.open(documentStorage('drydock-containers.json'), adopt ? { guestKept: true } : {});
+  const volumes = await VolumeStore.open(documentStorage('drydock-volumes.json'), {
     usedBy: (n) => containers.usingVolume(n),
     // the data lives in the guest (created by the runtime at the first container start that mounts it)
     removeData: async (dir) => void (await options.guest?.()?.exec(['rm', '-rf', dir], { timeoutMs: 60_000 })),
   });
-  const logs = await LogStore.open(blobJsonStorage(options.store, 'drydock-logs.json'));
-  const networks = await NetworkStore.open(blobJsonStorage(options.store, NETWORKS_DOCUMENT));
+  const logs = await LogStore.open(documentStorage('drydock-logs.json'));
+  const networks = await NetworkStore.open(documentStorage(NETWORKS_DOCUMENT));
   const events = new EventLog();
   const unsubscribeEvents = [
     containerStoreEvents(events, containers),
@@ -138,6 +172,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
   const share = options.shareMount ?? '/mnt/host';
   const processes = new ContainerProcesses({
     containers, volumes, logs, networking, events, guest: options.guest ?? (() => undefined),
+    ...(adopt ? { adopt } : {}),
     ...(options.warmUpRuns ? { warmUpRuns: options.warmUpRuns } : {}),
     ensureLayers: async (record) => void (await service.images.ensureUnpacked(record.imageId)),
     imageFiles: (record) => {
@@ -197,8 +232,9 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     containers: count,
     events,
     subRouters: [
-      // any engine request (a `docker` command typed, the UI's inspectors) ends the idle-time warm-up
-      async () => (processes.noteActivity(), undefined),
+      // any engine request (a `docker` command typed, the UI's inspectors) ends the idle-time warm-up, and sees the
+      // containers of a restored checkpoint once they are taken over
+      async () => (processes.noteActivity(), await processes.adopted(), undefined),
       createEventsApi(events),
       createContainerProcessApi(processes),
       createCommitApi({ containers, content: service.content, images: service.images, guest: options.guest ?? (() => undefined) }),
@@ -209,11 +245,15 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
   });
   const readDocuments = async (): Promise<Record<string, string | null>> => {
     const out: Record<string, string | null> = {};
+    // the running containers' output so far (the log store saves it only at an exit otherwise)
+    await logs.flush();
     for (const name of ENGINE_DOCUMENTS) out[name] = (await blobJsonStorage(options.store, name).load()) ?? null;
+    out[RUNTIME_DOCUMENT] = JSON.stringify(processes.savedRuntime());
     return out;
   };
   const writeDocuments = async (documents: Record<string, string | null>): Promise<void> => {
-    for (const name of ENGINE_DOCUMENTS) {
+    while (saving.size > 0) await Promise.allSettled([...saving]);
+    for (const name of [...ENGINE_DOCUMENTS, RUNTIME_DOCUMENT]) {
       const text = documents[name];
       if (text === undefined) continue;
       if (text === null) await options.store.delete(name);
@@ -221,6 +261,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     }
   };
   const dispose = () => {
+    disposed = true;
     for (const unsubscribe of unsubscribeEvents) unsubscribe();
     processes.dispose();
     networking.dispose();
@@ -235,6 +276,19 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
  */
 export function staticRegistries(baseUrl: string): Record<string, RegistryEndpoint> {
   return { 'docker.io': { baseUrl: baseUrl.replace(/\/+$/, ''), repositoryPath: withoutLibraryPrefix, listsImages: true } };
+}
+
+/** RUNTIME_DOCUMENT when a checkpoint's documents were just written for this engine, taken out of the store (once). */
+async function takeSavedRuntime(store: BlobBackend): Promise<Record<string, SavedRuntimeEntry> | undefined> {
+  const text = await blobJsonStorage(store, RUNTIME_DOCUMENT).load();
+  if (text === undefined) return undefined;
+  await store.delete(RUNTIME_DOCUMENT);
+  try {
+    const saved = JSON.parse(text) as unknown;
+    return saved && typeof saved === 'object' && !Array.isArray(saved) ? (saved as Record<string, SavedRuntimeEntry>) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The guest's /etc/hosts and /etc/resolv.conf, which containers' files are made from (READ_FILE: no guest process). */

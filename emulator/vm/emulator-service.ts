@@ -10,7 +10,7 @@ import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth,
 import type { BlobBackend } from '../engine/store/blob-backend.ts';
 import type { AssetLoader } from './guest-assets.ts';
 import { type CliHandler, ShimSessions } from './channel/shim-sessions.ts';
-import { GuestShells } from './guest-shells.ts';
+import { GuestShells, hangUpRestored } from './guest-shells.ts';
 import { Machine, type MachineOptions } from './machine.ts';
 import type { ShareFs } from './share-fs.ts';
 import { shareTree } from './share-tree.ts';
@@ -55,7 +55,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
   let engineHost: Promise<EngineHost | null> | null = null;
   let engineBaseUrl = '';
   /** lesson checkpoints: VM state and engine documents saved together, by id */
-  const checkpoints = new Map<string, { vm: ArrayBuffer; documents: Record<string, string | null> | null }>();
+  const checkpoints = new Map<string, { vm: ArrayBuffer; documents: Record<string, string | null> | null; shellStreams: number[] }>();
   let checkpointCount = 0;
   let shims: ShimSessions | null = null;
   let facts: Promise<SystemFacts> | null = null;
@@ -286,7 +286,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       const documents = host ? await host.readDocuments() : null;
       const vm = await m.saveState();
       const id = `checkpoint-${++checkpointCount}`;
-      checkpoints.set(id, { vm, documents });
+      checkpoints.set(id, { vm, documents, shellStreams: shells.streams });
       return id;
     },
 
@@ -316,18 +316,25 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       shims = null;
       facts = null;
       const oldHost = engineHost ? await engineHost : null;
+      // The old engine's in-memory stores describe the abandoned machine. Disposed before the machine goes: its
+      // reactions to that (exits, releases) must not save over the checkpoint's documents.
+      if (checkpoint.documents) oldHost?.dispose();
       const result = await m.restoreState(checkpoint.vm);
+      hangUpRestored(m.agent, checkpoint.shellStreams);
       if (oldHost && checkpoint.documents) {
-        // The old engine's in-memory stores describe the abandoned machine: write the checkpoint's documents and
-        // open a new engine on them, the way a page reload would.
-        // disposed first: its reactions to the abandoned machine (exits, releases) must not save over them
-        oldHost.dispose();
+        // A new engine on the checkpoint's documents, in the guest restored with them: it takes over the containers
+        // they say run (engine-host's RUNTIME_DOCUMENT), where a page reload's engine finds a new guest.
         await oldHost.writeDocuments(checkpoint.documents);
         engine = null;
         engineHost = null;
         openEngine(engineBaseUrl);
       }
       await attachShims(m);
+      // The restored containers are taken over now rather than at the engine's first request: until then the client
+      // holds what their processes send (output, an exit), and after it nothing else will be adopted.
+      const host = engineHost ? await engineHost : null;
+      await host?.processes.adopted();
+      m.agent.endAdoption();
       return result;
     },
 

@@ -5,7 +5,7 @@ import type { ShellEnd } from '../protocol.ts';
 import { AgentClient } from './channel/agent-client.ts';
 import { FakeAgent, type FakeProcess } from './channel/fake-agent.ts';
 import { FrameType } from './channel/frame-codec.ts';
-import { GuestShells, LOGIN_SHELL_ARGV, type ShellPort } from './guest-shells.ts';
+import { GuestShells, hangUpRestored, LOGIN_SHELL_ARGV, type ShellPort } from './guest-shells.ts';
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -109,5 +109,17 @@ describe('GuestShells', () => {
     client.close('the machine was restored to a checkpoint');
     await settle();
     expect(ends).toEqual([{ cause: 'machine', message: 'the machine was restored to a checkpoint' }]);
+  });
+
+  it("hangs up a checkpoint's shells in the guest restored from it (its agent kept them; their tabs get new ones)", async () => {
+    const { agent, client, shells, guest } = setup();
+    await guest.open(client, fakePort(), { cols: 80, rows: 24 }, () => undefined);
+    await guest.open(client, fakePort(), { cols: 80, rows: 24 }, () => undefined);
+    const streams = guest.streams;
+    // restored in place: the client that takes over numbers past the old one's streams, and no HELLO passes
+    client.close('the machine was restored to a checkpoint');
+    hangUpRestored(new AgentClient(agent.transport, { firstStream: client.nextStreamId }), streams);
+    await settle();
+    expect(shells.map((s) => s.hungUp)).toEqual([true, true]);
   });
 });

@@ -42,6 +42,23 @@ export interface ShellSpawner {
 }
 
 
+/** What hangUpRestored needs of the agent client (AgentClient satisfies it). */
+export interface ShellAdopter {
+  adopt(stream: number, pid: number, options?: { command?: string; tty?: boolean }): AgentProcess | undefined;
+}
+
+/**
+ * The shells a checkpoint was saved with live on in the guest restored from it (its agent keeps every stream), with
+ * no tab at their terminal any more: each gets the hang-up its tab's close would have sent, so resets leak none.
+ */
+export function hangUpRestored(agent: ShellAdopter, streams: readonly number[]): void {
+  for (const stream of streams) {
+    const shell = agent.adopt(stream, 0, { command: "a terminal tab's shell", tty: true });
+    shell?.exit.catch(() => undefined);
+    shell?.hangUp();
+  }
+}
+
 /** A page's end of a shell: bytes both ways over a MessagePort (Uint8Array chunks, transferred). */
 export interface ShellPort {
   postMessage(message: Uint8Array, transfer: Transferable[]): void;
@@ -132,6 +149,11 @@ export class GuestShells {
       shell.process.hangUp(); // a no-op once the agent client is closed
       shell.onEnd({ cause: 'machine', message });
     }
+  }
+
+  /** The agent streams of the shells open now (a checkpoint keeps them: hangUpRestored). */
+  get streams(): number[] {
+    return [...this.#shells.values()].map((s) => s.process.stream);
   }
 
   /** Shells open now. */

@@ -96,8 +96,8 @@ interface Booted {
   /** TCP into the guest through v86's adapter, with MSS and flow control added */
   tcp: TcpFrameShim;
   disposers: (() => void)[];
-  /** a new control-channel client on the same line (after an in-place state restore) */
-  newAgent(): AgentClient;
+  /** a new control-channel client on the same line (after an in-place state restore); `firstStream` as AgentClientOptions */
+  newAgent(firstStream?: number): AgentClient;
 }
 
 function abortIfNeeded(signal: AbortSignal | undefined): void {
@@ -271,12 +271,15 @@ export class Machine {
       if (this.healthTimer) clearInterval(this.healthTimer);
       this.healthTimer = null;
       this.setHealth('starting');
-      // Requests in flight belong to the abandoned guest; the restored agent answers a fresh client.
+      // Requests in flight belong to the abandoned guest; the restored agent answers a fresh client. No HELLO: the
+      // restored agent keeps the streams it had at the checkpoint (the containers' processes, their pipes), which the
+      // engine adopts; the new client numbers its streams past every id the old one used, so none collides.
+      const firstStream = booted.agent.nextStreamId;
       booted.agent.close('the machine was restored to a checkpoint');
-      booted.agent = booted.newAgent();
+      booted.agent = booted.newAgent(firstStream);
       try {
         await booted.emulator.restore_state(state);
-        await booted.agent.hello({ timeoutMs: 10_000 });
+        await booted.agent.ping({ timeoutMs: 10_000 });
         await booted.agent.setTime(new Date());
         if (this.consoleSize) await booted.agent.resize(this.consoleSize.rows, this.consoleSize.cols, CONSOLE_TTY);
         const result: StartResult = { fromSnapshot: true, readyMs: Math.round(performance.now() - t0), bytesDownloaded: this.bytesDownloaded };
@@ -577,9 +580,10 @@ export class Machine {
     keepOnlyPortZeroConsole(emulator);
     const transport = virtioPortTransport(emulator, AGENT_VIRTIO_PORT);
     disposers.push(transport.dispose);
-    const newAgent = () => {
+    const newAgent = (firstStream?: number) => {
       transport.discardPending();
       return new AgentClient(transport, {
+        ...(firstStream !== undefined ? { firstStream } : {}),
         onProtocolError: (error) => this.log(error.message),
         onAgentRestart: (version) => this.log(`the agent restarted (${version})`),
       });

@@ -69,11 +69,6 @@ export class AttachHub {
     this.#listeners.delete(id);
     for (const l of set ?? []) l.end();
   }
-
-  /** A new guest: nothing runs any more (the listeners stay for the next run, as after an exit they would not). */
-  forgetProcesses(): void {
-    for (const id of [...this.#stdin.keys(), ...this.#stdinWaiters.keys(), ...this.#listeners.keys()]) this.end(id);
-  }
 }
 
 /**

@@ -20,7 +20,7 @@ import { resolveExecutable, startFailureMessage, type PathKind } from '../contai
 import type { VolumeStore } from '../containers/volume-store.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestExec, GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
-import { ContainerRuntime } from '../runtime/runtime.ts';
+import { ContainerRuntime, type SavedRuntimeEntry } from '../runtime/runtime.ts';
 import { warmUpRuntime } from '../runtime/warm-up.ts';
 import { overlayLowerDirs } from '../runtime/lower.ts';
 import { type EventLog, logContainerEvent } from './events.ts';
@@ -44,6 +44,9 @@ export interface ContainerProcessDeps {
   logs: LogStore;
   /** the agent of the guest running now; undefined between boots */
   guest: () => GuestExec | undefined;
+  /** the runtime's side of the checkpoint whose documents the engine opened on (savedRuntime() then): the first guest
+   *  is the one restored with them, and its containers are adopted rather than lost */
+  adopt?: Record<string, SavedRuntimeEntry>;
   /** unpacks the container's image layers into the share when they are not there (a new guest has an empty share) */
   ensureLayers?: (record: ContainerRecord) => Promise<void>;
   /** the image's files read straight from its layers on the share (no guest process); undefined between boots */
@@ -122,17 +125,24 @@ export class ContainerProcesses {
   readonly #attached = new AttachHub();
   /** containers running on a learner's terminal (-it): no restart policy, the terminal is gone with them */
   readonly #onTerminal = new Set<string>();
+  /** the process of each detached container while it runs (#follow): what a checkpoint saves of it */
+  readonly #detached = new Map<string, GuestProcess>();
   /** the process of each running container with a pty of its own (Tty, started by the engine): resizes go to it */
   readonly #terminals = new Map<string, GuestProcess>();
   /** each container's upper dir as last listed, with the diff read at that listing (see #upperListing) */
   readonly #upperSeen = new Map<string, { listing: string; changes?: Change[] }>();
   readonly #watch: ReturnType<typeof setInterval>;
+  /** deps.adopt until the first guest has taken it */
+  #toAdopt: Record<string, SavedRuntimeEntry> | undefined;
+  /** the first guest's containers being taken over (#adoptGuest): requests wait for it (adopted()) */
+  #adopting: Promise<void> = Promise.resolve();
   /** restart policies applied after a boot (moby's restore); tests may await it */
   booted: Promise<void> = Promise.resolve();
   /** health checks of the running containers (dockerd's monitor) */
   readonly health: HealthMonitor;
 
   constructor(private readonly deps: ContainerProcessDeps) {
+    this.#toAdopt = deps.adopt;
     // `docker rm` (containers-api) forgets the record; the runtime then clears the guest side.
     deps.containers.subscribe((record, event) => {
       if (event !== 'destroy') return;
@@ -186,6 +196,15 @@ export class ContainerProcesses {
     return { timedOut: true };
   }
 
+  /**
+   * Resolves once the containers of the checkpoint this engine opened on are taken over (at once otherwise): a request
+   * that touches them (`docker top`, `stop`, a `run -p` that needs their host ports taken) waits for that.
+   */
+  async adopted(): Promise<void> {
+    if (this.#toAdopt) this.#checkGuest();
+    await this.#adopting;
+  }
+
   /** Stops the boot watcher and pending restarts (the engine is going away). */
   dispose(): void {
     this.#disposed = true;
@@ -213,12 +232,24 @@ export class ContainerProcesses {
       const hadOne = this.#runtime !== undefined;
       this.#guest = guest;
       this.#runtime = new ContainerRuntime(guest);
-      // Only a guest that replaces another ended runs. The first one ends nothing: a client may already be
-      // attached to a container it is about to start (the stock CLI attaches before `start`, and the first
-      // start is what creates the runtime when it comes within the boot watcher's first second).
-      if (hadOne) this.#attached.forgetProcesses();
+      // Only a guest that replaces another ended runs: the clients attached to those get their end, as at an exit.
+      // A client attached to a container that was not running waits for its next run, which is this guest's: the
+      // docker CLI attaches before its start, and that start is often what notices the new guest (within the boot
+      // watcher's first second after a restart), so ending every client here lost a short container's output.
+      if (hadOne) {
+        for (const r of this.deps.containers.list()) if (r.state.status === 'running' || r.state.status === 'paused') this.#attached.end(r.id);
+        this.#detached.clear();
+      }
       this.#onTerminal.clear();
-      this.booted = (hadOne ? this.#lostGuest() : Promise.resolve()).then(() => this.#restoreAfterBoot()).catch(() => undefined);
+      // The first guest of an engine opened on a checkpoint's documents is the guest restored with them: what ran
+      // there still runs and is taken over (the daemon did not restart, so no restart policy applies to the rest).
+      const saved = hadOne ? undefined : this.#toAdopt;
+      this.#toAdopt = undefined;
+      const rt = this.#runtime;
+      if (saved) {
+        this.#adopting = this.#adoptGuest(rt, saved).catch(() => undefined);
+        this.booted = this.#adopting;
+      } else this.booted = (hadOne ? this.#lostGuest() : Promise.resolve()).then(() => this.#restoreAfterBoot()).catch(() => undefined);
       this.#startWarmUp(this.#runtime);
     }
     return this.#runtime;
@@ -250,6 +281,59 @@ export class ContainerProcesses {
       .catch(() => undefined);
   }
 
+  /** The runtime's side of a checkpoint (saved with the engine's documents): what adoption needs of each running container. */
+  savedRuntime(): Record<string, SavedRuntimeEntry> {
+    const out: Record<string, SavedRuntimeEntry> = {};
+    const guest = this.deps.guest();
+    if (!this.#runtime || !guest || guest !== this.#guest) return out;
+    for (const [id, proc] of this.#detached) {
+      const record = this.deps.containers.find(id);
+      const entry = proc.stream === undefined ? undefined : this.#runtime.saved(id, proc.stream);
+      // State.Pid is PID 1 once found (the runtime's entry may have only the wrapper's)
+      if (entry && record && (record.state.status === 'running' || record.state.status === 'paused')) out[id] = { ...entry, ...(record.state.pid > 0 ? { pid: record.state.pid } : {}) };
+    }
+    return out;
+  }
+
+  /**
+   * A checkpoint's guest restored with the documents this engine opened on: each container they say runs is taken
+   * over (its process's output and exit, its network, its health checks) when the guest has kept it; one whose
+   * process the guest has not kept is what a new guest makes of it (exited 255, or gone with `--rm`), and what is
+   * left of it in the guest is cleared.
+   */
+  async #adoptGuest(rt: ContainerRuntime, saved: Record<string, SavedRuntimeEntry>): Promise<void> {
+    const lost: ContainerRecord[] = [];
+    // `--network container:X` ones after X: they take X's /etc files
+    const joins = (r: ContainerRecord) => Number(r.hostConfig.NetworkMode.startsWith('container:'));
+    for (const r of this.deps.containers.list().sort((a, b) => joins(a) - joins(b))) {
+      if (!running(r)) continue;
+      const entry = saved[r.id];
+      // a restarting container's next run was the old engine's timer: a restart policy decides again below
+      if (!entry || r.state.status === 'restarting') {
+        lost.push(r);
+        continue;
+      }
+      const adopted = await rt.adopt(entry, { ...this.#output(r.id), ...(r.config.OpenStdin === true ? { stdin: true } : {}), ...(r.config.Tty === true ? { tty: true } : {}) }).catch(() => null);
+      // its addresses and host ports are taken again before any other container can be given them
+      await this.deps.networking?.adopt(r).catch(() => undefined);
+      if (!adopted?.proc) {
+        lost.push(r);
+        continue;
+      }
+      // A PID 1 that ended as the checkpoint was taken still has its wrapper's EXIT to come: recorded as any exit.
+      this.#follow(rt, r, adopted.proc);
+      this.#exits.set(r.id, this.#afterExit(r.id, rt.wait(r.id)));
+      if (adopted.alive) this.health.adopt(r);
+    }
+    for (const r of lost) {
+      if (this.#known(r.id)) await rt.delete(r.id, { keepUpper: true }).catch(() => undefined);
+      this.deps.logs.close(r.id);
+      if (r.hostConfig.AutoRemove) await forgetContainer(this.deps, r, { volumes: true });
+      else await this.deps.containers.markExited(r.id, { exitCode: r.state.status === 'restarting' ? r.state.exitCode : 255 });
+    }
+    await this.#restoreAfterBoot(new Set(lost.map((r) => r.id)));
+  }
+
   async #lostGuest(): Promise<void> {
     // before the exits are recorded: what the network driver made is gone with the guest
     this.deps.networking?.forgetGuest();
@@ -267,9 +351,9 @@ export class ContainerProcesses {
    * moby's restore: on a daemon start, containers whose policy says so are started again (the manual-start
    * path: RestartCount back to 0). `always` even after `docker stop`; `unless-stopped` not after one.
    */
-  async #restoreAfterBoot(): Promise<void> {
+  async #restoreAfterBoot(only?: ReadonlySet<string>): Promise<void> {
     for (const r of this.deps.containers.list()) {
-      if (running(r) || r.state.startedAt === 0 || r.state.status === 'dead') continue;
+      if ((only && !only.has(r.id)) || running(r) || r.state.startedAt === 0 || r.state.status === 'dead') continue;
       const policy = r.hostConfig.RestartPolicy?.Name ?? 'no';
       const max = r.hostConfig.RestartPolicy?.MaximumRetryCount ?? 0;
       const again =
@@ -514,29 +598,8 @@ export class ContainerProcesses {
     const openStdin = record.config.OpenStdin === true;
     // Tty: the agent relays the pty drydock-init opens in the container as one raw stream (stdout), as runc's console
     const tty = record.config.Tty === true;
-    const proc = (this.#guest as GuestExec).spawn(argv, {
-      onStdout: (b) => (this.deps.logs.append(id, 'stdout', b), this.#attached.output(id, 'stdout', b)),
-      onStderr: (b) => (this.deps.logs.append(id, 'stderr', b), this.#attached.output(id, 'stderr', b)),
-      ...(openStdin ? { stdin: true } : {}),
-      ...(tty ? { tty: true } : {}),
-    });
-    if (openStdin) this.#attached.started(id, proc);
-    // the docker CLI sizes it right after the start (MonitorTtySize): a resize before the pty exists waits in the agent
-    if (tty) this.#terminals.set(id, proc);
-    let ended = false;
-    const over = () => {
-      ended = true;
-      this.#attached.end(id);
-      if (this.#terminals.get(id) === proc) this.#terminals.delete(id);
-    };
-    // A guest that goes away (restart, checkpoint restore) ends these with its error: nobody waits for them then.
-    // Attached clients end with the output: every output frame came before the exit.
-    void proc.exit
-      .then(
-        (s) => (over(), rt.exited(id, s)),
-        () => (over(), rt.exited(id, { exitCode: 255 })),
-      )
-      .catch(() => undefined);
+    const proc = (this.#guest as GuestExec).spawn(argv, { ...this.#output(id), ...(openStdin ? { stdin: true } : {}), ...(tty ? { tty: true } : {}) });
+    const ended = this.#follow(rt, record, proc);
     const wrapper = (await proc.started) ?? 0;
     // State.Pid is PID 1 as soon as `docker run -d`/`start` returns, as dockerd reports it: a `kill -9` of the
     // wrapper would leave the container running. The wrapper's pid stands in only if PID 1 never showed up.
@@ -544,7 +607,7 @@ export class ContainerProcesses {
     // runc start: its volumes and binds are mounted by then, where a PID 1 still mounting would meet a `docker exec`,
     // `nsenter -t` or `docker cp` right after with a half-made container. With the guest's or another container's
     // PID namespace (--pid) no process of it is a PID 1 anyway.
-    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended: () => ended, timeoutMs: 30_000, pidFile: `${record.bundle}/pid` })) ?? wrapper);
+    const pid = wrapper && ((await findPidOne(this.#guest as GuestExec, rt.trace(id).cgroup, { wrapper, ended, timeoutMs: 30_000, pidFile: `${record.bundle}/pid` })) ?? wrapper);
     if (!wanted()) {
       // stopped while it was being started by its restart policy: it ends now, as `stopped` says
       await rt.delete(id, { keepUpper: true }).catch(() => undefined);
@@ -554,6 +617,39 @@ export class ContainerProcesses {
     await this.#networkStarted(rt, record, pid);
     await this.deps.containers.markStarted(id, pid);
     this.#exits.set(id, this.#afterExit(id, exited));
+  }
+
+  /** Where a detached container's output goes: its log and the clients attached to it. */
+  #output(id: string): { onStdout: (b: Uint8Array) => void; onStderr: (b: Uint8Array) => void } {
+    return {
+      onStdout: (b) => (this.deps.logs.append(id, 'stdout', b), this.#attached.output(id, 'stdout', b)),
+      onStderr: (b) => (this.deps.logs.append(id, 'stderr', b), this.#attached.output(id, 'stderr', b)),
+    };
+  }
+
+  /** A detached container's process, spawned or adopted: its stdin and pty offered to clients, its end told to the runtime. */
+  #follow(rt: ContainerRuntime, record: ContainerRecord, proc: GuestProcess): () => boolean {
+    const id = record.id;
+    if (record.config.OpenStdin === true) this.#attached.started(id, proc);
+    // the docker CLI sizes it right after the start (MonitorTtySize): a resize before the pty exists waits in the agent
+    if (record.config.Tty === true) this.#terminals.set(id, proc);
+    this.#detached.set(id, proc);
+    let ended = false;
+    const over = () => {
+      ended = true;
+      this.#attached.end(id);
+      if (this.#terminals.get(id) === proc) this.#terminals.delete(id);
+      if (this.#detached.get(id) === proc) this.#detached.delete(id);
+    };
+    // A guest that goes away (restart, checkpoint restore) ends these with its error: nobody waits for them then.
+    // Attached clients end with the output: every output frame came before the exit.
+    void proc.exit
+      .then(
+        (s) => (over(), rt.exited(id, s)),
+        () => (over(), rt.exited(id, { exitCode: 255 })),
+      )
+      .catch(() => undefined);
+    return () => ended;
   }
 
   /** Records the exit when it comes; a failure to record it (the guest went away meanwhile) is not an unhandled rejection. */

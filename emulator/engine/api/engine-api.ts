@@ -105,7 +105,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     if (path === '/auth' && method === 'DELETE') {
       // drydock extension: credentials live in the engine, so `docker logout` asks it to forget them
       const address = q.get('serveraddress') ?? '';
-      const forgot = credentials.delete(registryHost(address));
+      const forgot = await credentials.delete(registryHost(address));
       return jsonResponse({ Status: forgot ? `Removing login credentials for ${address}` : `Not logged in to ${address}` });
     }
 
@@ -203,7 +203,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
     const host = registryHost(body.serveraddress);
     const creds = { username: body.username, password: body.password };
     await checkLogin(loginFetch, baseUrl(host), creds, request.signal);
-    credentials.set(host, creds);
+    await credentials.set(host, creds);
     return jsonResponse({ Status: 'Login Succeeded', IdentityToken: '' });
   }
 
@@ -215,7 +215,7 @@ export function createEngineApi(options: EngineApiOptions): EngineApi {
       const json = JSON.parse(decodeBase64Url(header)) as { username?: string; password?: string };
       if (!json.username || !json.password) return undefined;
       const creds = { username: json.username, password: json.password };
-      credentials.set(host, creds);
+      void credentials.set(host, creds).catch(() => undefined);
       return creds;
     } catch {
       return undefined;

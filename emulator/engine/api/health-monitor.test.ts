@@ -54,6 +54,20 @@ describe('HealthMonitor', () => {
     expect(s.monitor.active).toBe(0);
     expect(s.containers.get(s.record.id).state.health?.status).toBe('unhealthy');
   });
+  it('adopt (a checkpoint restore): the probes go on from the health the container had', async () => {
+    vi.useFakeTimers();
+    const s = await setup(async () => ({ exitCode: 0, output: new Uint8Array() }));
+    await s.containers.markStarted(s.record.id, 10);
+    s.monitor.dispose();
+    await s.containers.setHealth(s.record.id, { status: 'unhealthy', failingStreak: 2, log: [] });
+    const next = new HealthMonitor({ containers: s.containers, probe: async () => ({ exitCode: 0, output: new Uint8Array() }) });
+    next.adopt(s.containers.get(s.record.id));
+    expect(s.containers.get(s.record.id).state.health?.status).toBe('unhealthy');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(s.containers.get(s.record.id).state.health).toMatchObject({ status: 'healthy', failingStreak: 0 });
+    expect(next.active).toBe(1);
+    next.dispose();
+  });
   it('a probe slower than the interval delays the next one; a result after the stop is dropped', async () => {
     vi.useFakeTimers();
     const s = await setup(() => new Promise((resolve) => setTimeout(() => resolve({ exitCode: 0, output: new Uint8Array() }), 3000)));

@@ -64,6 +64,16 @@ export class HealthMonitor {
     else begin();
   }
 
+  /** A running container taken over after a checkpoint restore: its probes go on from the health it had (no reset to `starting`). */
+  adopt(record: ContainerRecord): void {
+    const h = record.config.Healthcheck;
+    this.#stop(record.id);
+    if (!h || !probeCommand(h) || !record.state.health) return;
+    const monitor: Monitor = { stopped: false };
+    this.#monitors.set(record.id, monitor);
+    this.#schedule(record.id, monitor);
+  }
+
   #stop(id: string): void {
     const m = this.#monitors.get(id);
     if (!m) return;

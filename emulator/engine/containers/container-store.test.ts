@@ -183,6 +183,9 @@ describe('ContainerStore', () => {
     await s.containers.markStarted(done.id, 12);
     await s.containers.markExited(done.id, { exitCode: 0 });
     s.clock.now += 60_000;
+    // opened with the guest that was saved with them (a checkpoint restore): nothing is decided before the engine looks
+    const kept = await ContainerStore.open(s.storage, { now: () => s.clock.now, guestKept: true });
+    expect(kept.list().map((r) => `${r.name} ${r.state.status} ${r.state.pid}`).sort()).toEqual(['done exited 0', 'tmp running 11', 'web running 10']);
     const reloaded = await ContainerStore.open(s.storage, { now: () => s.clock.now });
     expect(reloaded.list().map((r) => r.name).sort()).toEqual(['done', 'web']);
     expect(reloaded.get('web').state).toMatchObject({ status: 'exited', exitCode: 255, pid: 0, finishedAt: s.clock.now });

@@ -50,6 +50,11 @@ export interface ContainerStoreOptions {
   random?: () => number;
   /** new container IDs (tests pin them; the default is 64 random hex digits) */
   generateId?: () => string;
+  /**
+   * The guest these records describe still runs (a checkpoint restored with them): running ones stay running until
+   * the engine has looked in the guest (ContainerProcesses adopts each, or records it as lost).
+   */
+  guestKept?: boolean;
 }
 
 export class ContainerStore {
@@ -75,6 +80,10 @@ export class ContainerStore {
     const store = new ContainerStore(storage, options);
     const text = await storage.load();
     if (!text) return store;
+    if (options.guestKept) {
+      for (const r of (JSON.parse(text) as { containers: ContainerRecord[] }).containers) store.#records.set(r.id, r);
+      return store;
+    }
     const now = store.#now();
     let changed = false;
     for (const r of (JSON.parse(text) as { containers: ContainerRecord[] }).containers) {

@@ -360,6 +360,28 @@ describe('other modes, links, a lost guest', () => {
     expect(p.network.mode === 'endpoints' && p.network.endpoints[0]?.ipAddress).toBe('172.17.0.2');
   });
 
+  it('a checkpoint restore: the next engine adopts a running container: its address, host ports and published ports stay its own', async () => {
+    const e = await engine();
+    const web = await e.create('--name web -p 8080:80 -p 127.0.0.1::443 busybox');
+    await e.start(web);
+    e.networking.dispose();
+    const driver = new FakeDriver();
+    const next = await ContainerNetworking.open({ networks: e.networks, containers: e.containers, driver });
+    await next.adopt(e.containers.get(web.id));
+    // nothing is made again: the restored guest has it
+    expect(driver.calls).toEqual([]);
+    const clash = await e.create('--name clash -p 8080:80 busybox');
+    await expect(next.prepare(clash)).rejects.toThrow(/Bind for 0\.0\.0\.0:8080 failed: port is already allocated/);
+    const other = await e.create('--name other -p 127.0.0.1::443 busybox');
+    const prepared = await next.prepare(other);
+    expect(prepared.network.mode === 'endpoints' && prepared.network.endpoints[0]?.ipAddress).toBe('172.17.0.3');
+    expect(e.containers.get(other.id).network?.ports).toEqual({ '443/tcp': [{ HostIp: '127.0.0.1', HostPort: '32769' }] });
+    // its end unmakes what it had published
+    await e.containers.markExited(web.id, { exitCode: 0 });
+    await next.release(web.id);
+    expect(driver.calls.slice(-2)).toEqual([`unpublish ${web.id.slice(0, 4)}`, `forget ${web.id.slice(0, 4)}`]);
+  });
+
   it('a reopened engine starts with the operational data cleared', async () => {
     const storage = new MemoryJsonStorage();
     const containers = await ContainerStore.open(storage);

@@ -426,6 +426,74 @@ export class ContainerNetworking {
     if (active) await this.#refreshDns(affected.filter((c) => c !== id));
   }
 
+  /**
+   * A running container of a checkpoint, in the guest restored with it: what its run holds is taken again from its
+   * record (the record and the guest were saved together, so the guest has these veths, addresses and proxies):
+   * its addresses from the pools, its host ports from the allocator, its published ports as made (a release
+   * unpublishes them), its /etc files for `--network container:` joins. A `container:` one after the one it joins.
+   */
+  adopt(record: ContainerRecord): Promise<void> {
+    return this.#serial(record.id, async () => {
+      const mode = record.hostConfig.NetworkMode;
+      const hostname = `${record.config.Hostname}\n`;
+      if (mode.startsWith('container:')) {
+        const target = this.deps.containers.find(mode.slice('container:'.length));
+        const files = target ? this.#active.get(target.id)?.files : undefined;
+        if (files) this.#active.set(record.id, { endpoints: [], ports: [], mappings: [], published: false, files, extraHosts: [] });
+        return;
+      }
+      const host = await this.#hostFiles();
+      if (mode === 'host' || mode === 'none') {
+        const files = {
+          hostname,
+          hosts: mode === 'host' ? host.hosts : hostsFile({ hostname: record.config.Hostname, domainname: record.config.Domainname, addresses: [] }),
+          'resolv.conf': resolvConfFile(mode === 'host' ? 'host' : 'legacy', host.resolvConf),
+        };
+        this.#active.set(record.id, { endpoints: [], ports: [], mappings: [], published: false, files, extraHosts: [] });
+        return;
+      }
+      const state = this.stateOf(record);
+      let extraHosts: Active['extraHosts'] = [];
+      try {
+        extraHosts = this.#legacyLinks(record, state).extraHosts;
+      } catch {
+        // a linked container that did not come back: its line is simply not there for a join
+      }
+      const active: Active = { endpoints: [], ports: [], mappings: [], published: false, files: { hostname: '', hosts: '', 'resolv.conf': '' }, extraHosts };
+      this.#active.set(record.id, active);
+      const networks: NetworkRecord[] = [];
+      for (const ep of state.endpoints) {
+        const n = this.deps.networks.find(networkTerm(ep));
+        const ip = parseIPv4(ep.settings.IPAddress);
+        if (!n) continue;
+        networks.push(n);
+        if (ip === undefined || n.subnet === undefined) continue;
+        active.endpoints.push({ networkId: n.id, ip: this.#pool(n).allocate(ip) });
+      }
+      // the ports side of the first endpoint not on an internal network (#allocatePorts)
+      const index = networks.findIndex((n) => !n.internal);
+      const containerIp = index < 0 ? '' : (state.endpoints[index]?.settings.IPAddress ?? '');
+      for (const [key, bindings] of Object.entries(state.ports ?? {})) {
+        const { port: containerPort, proto } = parsePortKey(key);
+        for (const b of bindings ?? []) {
+          const port = Number(b.HostPort);
+          if (!(port > 0)) continue;
+          const hostIp = b.HostIp || WILDCARD;
+          this.#ports.request(hostIp, proto, port, port, { containerIp, containerPort });
+          active.ports.push({ ip: hostIp, proto, port });
+          active.mappings.push({ proto: proto as PortMapping['proto'], hostIp, hostPort: port, containerIp, containerPort });
+        }
+      }
+      active.published = active.mappings.length > 0 && this.deps.driver !== undefined;
+      const embedded = networks.some((n) => isUserDefinedMode(n.name));
+      active.files = {
+        hostname,
+        hosts: hostsFile({ hostname: record.config.Hostname, domainname: record.config.Domainname, addresses: active.endpoints.flatMap((e) => (e.ip === undefined ? [] : [formatIPv4(e.ip)])), extra: extraHosts }),
+        'resolv.conf': resolvConfFile(embedded ? 'internal' : 'legacy', host.resolvConf),
+      };
+    });
+  }
+
   /** A new guest (restart, restore): nothing it had exists; the containers' exits are recorded after this. */
   forgetGuest(): void {
     this.deps.driver?.forgetGuest();

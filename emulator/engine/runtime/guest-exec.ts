@@ -13,6 +13,8 @@ export interface GuestExecResult extends GuestExitStatus {
 }
 
 export interface GuestProcess {
+  /** the agent's id for it (its stream on the control channel): what adopt() takes after a checkpoint restore */
+  readonly stream?: number;
   /** the guest pid, or null when the program could not be started */
   readonly started: Promise<number | null>;
   readonly exit: Promise<GuestExitStatus>;
@@ -38,6 +40,12 @@ export interface GuestExec {
       tty?: boolean;
     },
   ): GuestProcess;
+  /**
+   * A process an earlier engine spawned in this guest, taken over after the guest was restored to a checkpoint in
+   * place (its agent kept the stream): its output and exit from now on. Undefined when the guest no longer has
+   * that stream (a new boot, or a restore that reset the channel).
+   */
+  adopt?(stream: number, pid: number, options?: { onStdout?: (bytes: Uint8Array) => void; onStderr?: (bytes: Uint8Array) => void; stdin?: boolean; tty?: boolean }): GuestProcess | undefined;
   writeFile(path: string, data: Uint8Array | string, options?: { mode?: number }): Promise<void>;
   /** a small guest file's bytes (over the agent's serial line: kilobytes, not megabytes) */
   readFile?(path: string): Promise<Uint8Array>;

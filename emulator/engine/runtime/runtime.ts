@@ -54,6 +54,21 @@ interface Entry {
   resolveExited: (s: GuestExitStatus & { oomKilled: boolean }) => void;
 }
 
+/**
+ * A running (or paused) container as the runtime knows it, saved with a checkpoint: enough to take it over again
+ * in the restored guest (adopt): its spec, layout and network plan (the trace is lowered from them again, the same
+ * steps), its process's stream on the agent and PID 1.
+ */
+export interface SavedRuntimeEntry {
+  spec: RuntimeSpec;
+  layout: ContainerLayout;
+  network?: ContainerNetwork;
+  status: 'running' | 'paused';
+  /** the agent's stream of the process that runs it (GuestProcess.stream) */
+  stream: number;
+  pid?: number;
+}
+
 const decoder = new TextDecoder();
 
 function failed(what: string, r: GuestExecResult): EngineError {
@@ -209,6 +224,44 @@ export class ContainerRuntime {
 
   trace(id: string): RuntimeTrace {
     return this.entry(id).trace;
+  }
+
+  /** A running or paused container as a checkpoint saves it, given the stream of its process; undefined for any other. */
+  saved(id: string, stream: number): SavedRuntimeEntry | undefined {
+    const e = this.containers.get(id);
+    if (!e || (e.status !== 'running' && e.status !== 'paused') || e.exit) return undefined;
+    return { spec: e.spec, layout: e.layout, ...(e.network ? { network: e.network } : {}), status: e.status, stream, ...(e.pid ? { pid: e.pid } : {}) };
+  }
+
+  /**
+   * Takes over a container of a checkpoint in the guest restored with it (`saved()` then): its trace lowered again
+   * from the same spec, layout and network plan, its process adopted on the agent. `proc` is null when the agent no
+   * longer holds the process's stream (its exit cannot be seen then); `alive` says whether PID 1 is still in the
+   * container's cgroup. The container is the runtime's either way, so delete() clears what is left of it.
+   */
+  async adopt(saved: SavedRuntimeEntry, options: StartOptions & { stdin?: boolean; tty?: boolean } = {}): Promise<{ proc: GuestProcess | null; alive: boolean }> {
+    const id = saved.layout.id;
+    if (this.containers.has(id)) throw new EngineError('CONFLICT', `container ${id} already exists in the runtime`);
+    const trace = lowerSpec(saved.spec, saved.layout, { ...(saved.network ? { network: saved.network } : {}), budget: await budgetOf(this.guest) });
+    // the same facts as at the checkpoint, asked of the guest rather than assumed: PID 1 in the container's cgroup
+    const read = this.guest.readFile?.bind(this.guest);
+    const procs = read ? await read(`${trace.cgroup}/cgroup.procs`).then((b) => decoder.decode(b).split('\n'), () => null) : null;
+    const alive = procs !== null && (saved.pid === undefined ? procs.some(Boolean) : procs.includes(String(saved.pid)));
+    const proc =
+      this.guest.adopt?.(saved.stream, saved.pid ?? 0, {
+        ...(options.onStdout ? { onStdout: options.onStdout } : {}),
+        ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+        ...(options.stdin ? { stdin: true } : {}),
+        ...(options.tty ? { tty: true } : {}),
+      }) ?? null;
+    // its device and seccomp programs are in the guest: the container's own steps opened them
+    for (const p of trace.programs) this.programsWritten.add(p.path);
+    let resolveExited!: Entry['resolveExited'];
+    const exited = new Promise<Entry['exit'] & object>((r) => (resolveExited = r));
+    const e: Entry = { spec: saved.spec, layout: saved.layout, trace, status: saved.status, exited, resolveExited, ...(saved.network ? { network: saved.network } : {}), ...(alive && saved.pid ? { pid: saved.pid } : {}) };
+    if (proc) e.proc = proc;
+    this.containers.set(id, e);
+    return { proc, alive };
   }
 
   /**

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../engine/errors.ts';
 import { ACK_WINDOW, AgentClient, SEND_CHUNK_BYTES, parseExit, startFailure } from './agent-client.ts';
-import { FakeAgent, type FakeAgentOptions } from './fake-agent.ts';
+import { FakeAgent, type FakeAgentOptions, type FakeProcess } from './fake-agent.ts';
 import { FrameType, MAX_PAYLOAD_BYTES, encodeFrame } from './frame-codec.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -197,6 +197,67 @@ describe('AgentClient', () => {
     expect(await proc.exit).toEqual({ exitCode: 0 });
     expect(order).toEqual(['out:a', 'err:b', 'out:c']);
     await expect(proc.write('x')).rejects.toThrow(/without stdin/);
+  });
+
+  it('adopts a process an earlier client spawned on the line (a guest restored in place): its output, signals and exit', async () => {
+    const { agent, client } = setup({
+      programs: {
+        trap: (p) => {
+          p.onSignal = (s) => {
+            p.stdout(`got ${s}`);
+            p.exit(3);
+          };
+        },
+      },
+    });
+    const first = client.spawn(['trap']);
+    const pid = (await first.started)!;
+    const firstStream = client.nextStreamId;
+    client.close('restored');
+    const next = new AgentClient(agent.transport, { firstStream });
+    expect(next.adopt(firstStream, pid)).toBeUndefined(); // never used by the earlier client
+    let out = '';
+    const adopted = next.adopt(first.stream, pid, { onStdout: (b) => (out += text(b)) })!;
+    expect(adopted.stream).toBe(first.stream);
+    expect(await adopted.started).toBe(pid);
+    expect(next.adopt(first.stream, pid)).toBeUndefined(); // taken
+    // the new client's own streams come after every earlier one
+    expect((await next.exec(['echo', 'hi'])).exitCode).toBe(0);
+    expect(next.nextStreamId).toBe(firstStream + 1);
+    adopted.kill(15);
+    expect(await adopted.exit).toEqual({ exitCode: 3 });
+    expect(out).toBe('got 15');
+    // after a HELLO the agent holds no earlier stream: nothing can be adopted
+    const late = client.nextStreamId;
+    await next.hello();
+    expect(next.adopt(late - 1, pid)).toBeUndefined();
+  });
+
+  it("holds what an earlier client's process sends before it is adopted (its output, its exit) for the adopter; endAdoption drops the rest", async () => {
+    const procs: FakeProcess[] = [];
+    const { agent, client } = setup({ programs: { talk: (p) => void procs.push(p) } });
+    const first = client.spawn(['talk']);
+    const other = client.spawn(['talk']);
+    const pid = (await first.started)!;
+    await other.started;
+    const firstStream = client.nextStreamId;
+    client.close('restored');
+    const strays: string[] = [];
+    const next = new AgentClient(agent.transport, { firstStream, onProtocolError: (e) => strays.push(e.message) });
+    // the restored processes write and end before the engine opened on the checkpoint adopts them
+    procs[0]!.stdout('said before\n');
+    procs[0]!.exit(3);
+    procs[1]!.stdout('nobody takes this\n');
+    await new Promise((r) => setTimeout(r, 0));
+    let out = '';
+    const adopted = next.adopt(first.stream, pid, { onStdout: (b) => (out += text(b)) })!;
+    expect(await adopted.exit).toEqual({ exitCode: 3 });
+    expect(out).toBe('said before\n');
+    next.endAdoption();
+    let late = '';
+    next.adopt(other.stream, pid, { onStdout: (b) => (late += text(b)) });
+    expect(late).toBe('');
+    expect(strays).toEqual([]);
   });
 
   it('passes other signals to the process', async () => {

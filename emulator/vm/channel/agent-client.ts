@@ -20,6 +20,8 @@ export const ACK_WINDOW = 8;
 export const SEND_CHUNK_BYTES = 32 * 1024;
 /** Host-chosen stream ids are 1..0x7FFFFFFF (PROTOCOL.md). */
 const MAX_HOST_STREAM = 0x7fffffff;
+/** what a client taking over a restored line holds for streams not adopted yet (see AgentClient.held) */
+const HELD_BYTES_LIMIT = 1 << 20;
 const AGENT_STREAM_BIT = 0x80000000;
 /** PROTOCOL.md "The docker shim": a shim's request, and the status it exits with */
 const SHIM_OPEN = 0x40;
@@ -99,6 +101,11 @@ export interface AgentClientOptions {
   onAgentStream?: (frame: Frame) => void;
   /** the agent said HELLO without being asked: it (re)started and forgot every stream */
   onAgentRestart?: (version: string) => void;
+  /**
+   * The first host stream id: a client that takes over from another on a guest restored in place (no HELLO, so
+   * the agent keeps the streams it had) starts past every id the agent may still hold.
+   */
+  firstStream?: number;
 }
 
 /** The layer that owns agent-chosen streams (the docker shim sessions). */
@@ -278,7 +285,18 @@ class WindowedSender {
 export class AgentClient {
   private readonly decoder: FrameDecoder;
   private readonly streams = new Map<number, StreamHandler>();
-  private nextStream = 1;
+  private nextStream: number;
+  /** a HELLO has passed on this line since this client began: the agent no longer holds any earlier stream */
+  private helloSeen = false;
+  /**
+   * A client taking over a restored line (firstStream): the frames for an earlier client's streams (ids below
+   * firstStream) that nobody has adopted yet, by stream. The restored processes write and exit as soon as the guest
+   * runs again, before the engine opened on the checkpoint has adopted them; adopt() replays what they sent, and
+   * endAdoption() drops the rest. Null once adoption is over (or for a client that takes over nothing).
+   */
+  private held: Map<number, Frame[]> | null = null;
+  private heldBytes = 0;
+  private readonly adoptableBelow: number;
   private helloWaiters: ((version: string) => void)[] = [];
   private disposeTransport: () => void;
   private closed: EngineError | null = null;
@@ -291,6 +309,9 @@ export class AgentClient {
     private readonly transport: ByteTransport,
     private readonly options: AgentClientOptions = {},
   ) {
+    this.nextStream = options.firstStream !== undefined && options.firstStream >= 1 && options.firstStream <= MAX_HOST_STREAM ? options.firstStream : 1;
+    this.adoptableBelow = this.nextStream;
+    if (this.adoptableBelow > 1) this.held = new Map();
     this.decoder = new FrameDecoder({
       onFrame: (frame) => this.dispatch(frame),
       onError: (error) => {
@@ -393,6 +414,46 @@ export class AgentClient {
     this.assertOpen();
     const payload = execPayload(argv, options);
     const stream = this.allocateStream();
+    const proc = this.track(stream, argv[0]!, options);
+    this.sendFrame({ type: FrameType.EXEC, stream, payload });
+    return proc;
+  }
+
+  /** The id a client taking over this line (restoreState in place) starts from: past every stream this one used. */
+  get nextStreamId(): number {
+    return this.nextStream;
+  }
+
+  /**
+   * A process the agent started for an earlier client on this line (a guest restored in place, whose agent kept its
+   * streams): its output, exit and stdin from now on, as spawn() gives them; `pid` is what its STARTED said then.
+   * Undefined when a HELLO has passed since this client began (the agent forgot that stream) or the id is in use.
+   */
+  adopt(stream: number, pid: number, options: Omit<SpawnOptions, 'env' | 'cwd'> & { command?: string } = {}): AgentProcess | undefined {
+    this.assertOpen();
+    if (this.helloSeen || stream < 1 || stream > MAX_HOST_STREAM || this.streams.has(stream) || stream >= this.nextStream) return undefined;
+    const proc = this.track(stream, options.command ?? `stream ${stream}`, options, pid);
+    // what it sent before it was adopted, in order, before anything that comes after
+    const held = this.held?.get(stream) ?? [];
+    this.held?.delete(stream);
+    for (const frame of held) {
+      this.heldBytes -= frame.payload.length;
+      this.streams.get(stream)?.onFrame(frame);
+    }
+    return proc;
+  }
+
+  /**
+   * No earlier stream will be adopted any more (the engine has taken over what it knows of): frames held for the
+   * others are dropped, and later ones are strays as for any unknown stream.
+   */
+  endAdoption(): void {
+    this.held = null;
+    this.heldBytes = 0;
+  }
+
+  private track(stream: number, command: string, options: SpawnOptions, pid?: number): AgentProcess {
+    const argv = [command];
     const send = (frame: Frame) => this.sendFrame(frame);
     const stdin = new WindowedSender(send, stream, FrameType.STDIN);
     let stdinClosed = false;
@@ -400,6 +461,7 @@ export class AgentClient {
 
     let resolveStarted!: (pid: number | null) => void;
     const started = new Promise<number | null>((r) => (resolveStarted = r));
+    if (pid !== undefined) resolveStarted(pid);
     let resolveExit!: (status: ExitStatus) => void;
     let rejectExit!: (error: EngineError) => void;
     const exit = new Promise<ExitStatus>((resolve, reject) => {
@@ -463,7 +525,6 @@ export class AgentClient {
         rejectExit(error);
       },
     });
-    this.sendFrame({ type: FrameType.EXEC, stream, payload });
 
     return {
       stream,
@@ -589,6 +650,7 @@ export class AgentClient {
     this.closed = new EngineError('ABORTED', reason);
     this.disposeTransport();
     this.disposeTransport = () => undefined;
+    this.endAdoption();
     this.failAll(this.closed);
   }
 
@@ -689,6 +751,8 @@ export class AgentClient {
 
   private dispatch(frame: Frame): void {
     if (frame.type === FrameType.HELLO) {
+      this.helloSeen = true;
+      this.endAdoption();
       const version = decoder.decode(frame.payload);
       this.agentVersion = version;
       const waiters = this.helloWaiters;
@@ -715,6 +779,12 @@ export class AgentClient {
     }
     const handler = this.streams.get(frame.stream);
     if (handler) handler.onFrame(frame);
+    else if (this.held && frame.stream < this.adoptableBelow && this.heldBytes + frame.payload.length <= HELD_BYTES_LIMIT) {
+      const frames = this.held.get(frame.stream) ?? [];
+      if (frames.length === 0) this.held.set(frame.stream, frames);
+      frames.push(frame);
+      this.heldBytes += frame.payload.length;
+    }
     // A PONG after its PING timed out is expected when the guest was slow; not worth a log line.
     else if (frame.type !== FrameType.PONG) this.reportStray(frame, 'frame for an unknown stream');
   }
