@@ -106,7 +106,7 @@ function buildImage(
       created,
       // Docker's classic wording for a root filesystem added from a tarball.
       created_by: layer.createdBy ?? `/bin/sh -c #(nop) ADD file:${builtLayer.diffId.slice('sha256:'.length)} in / `,
-      comment: contents ? `${layer.name}: dpkg -x ${contents}` : layer.name,
+      comment: layer.comment?.([...soFar].sort((a, b) => byteOrder(a.name, b.name))) ?? (contents ? `${layer.name}: dpkg -x ${contents}` : layer.name),
     });
   });
   for (const step of spec.metadataSteps) {

@@ -11,7 +11,7 @@ import { run } from './sh.ts';
  * program records about the CPU it ran on (V8 stamps its snapshots with the features it detected and refuses them
  * elsewhere) must be what the guest has, never the build machine's CPU.
  */
-const V86_CPU = 'pentium3,+sse2,+pni,+popcnt';
+export const V86_CPU = 'pentium3,+sse2,+pni,+popcnt';
 const QEMU = '/usr/bin/qemu-i386-static';
 
 /**

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DEFAULT_PATH, type ContainerConfig } from './oci.ts';
 import { statusStanza, type DebPackage } from './packages.ts';
 import { dir, link, makeMergedUsrLinks, write } from './rootfs.ts';
-import { buildNodeSnapshot, NODE_SNAPSHOT_PATH, NODE_SNAPSHOT_RUN } from './node-snapshot.ts';
+import { buildNodeSnapshot, NODE_SNAPSHOT_PATH, NODE_SNAPSHOT_RUN, nodeSnapshotComment } from './node-snapshot.ts';
 import { compilePythonModules } from './python-bytecode.ts';
 import { nginxFiles, REDIS_ID, redisFiles } from './server-files.ts';
 import { run } from './sh.ts';
@@ -35,6 +35,8 @@ export interface LayerSpec {
   owners?: Record<string, [number, number]>;
   /** The history's `created_by` for a layer a command made (default: an ADD of the packages' files). */
   createdBy?: string;
+  /** The history's comment, from the image's packages (default: the layer's name and its packages). */
+  comment?: (allPackages: DebPackage[]) => string;
 }
 
 export interface ImageSpec {
@@ -184,7 +186,8 @@ export const IMAGES: ImageSpec[] = [
         name: 'node-snapshot',
         packages: [],
         createdBy: NODE_SNAPSHOT_RUN,
-        customize: (ctx) => buildNodeSnapshot(ctx.root, ctx.lowerRoots),
+        comment: nodeSnapshotComment,
+        customize: (ctx) => buildNodeSnapshot(ctx.root, ctx.lowerRoots, ctx.allPackages),
       },
     ],
     // NODE_OPTIONS makes every node start from the snapshot (node refuses a snapshot taken with other V8 flags:
