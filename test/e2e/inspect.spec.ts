@@ -82,6 +82,38 @@ test('a file written in a running container appears in its upper-dir view, copy-
   console.log(`[timing] ${note}`);
 });
 
+test('a container\'s process is PID 1 inside and another PID on the host, in namespaces of its own but the user one', async ({ page, terminal }, testInfo) => {
+  await sh(terminal, 'docker run -d --name box busybox sleep 1000 >/dev/null && echo started=$?', /^started=0$/, 90_000);
+  await openInspect(page);
+  const panel = page.getByRole('region', { name: 'Inspect' });
+  // the arrow keys move between the views (WAI-ARIA tabs): Left from the first wraps to the last, this one
+  await panel.getByRole('tab', { selected: true }).focus();
+  await page.keyboard.press('End');
+  await expect(panel.getByRole('tab', { name: 'Processes and namespaces' })).toBeFocused();
+  await expect(panel.getByRole('tab', { name: 'Processes and namespaces' })).toHaveAttribute('aria-selected', 'true');
+  const table = panel.getByRole('table', { name: /^Processes \(\d+, kernel threads left out\)/ });
+  const sleep = table.getByRole('row').filter({ has: page.getByRole('cell', { name: 'sleep 1000', exact: true }) });
+  await expect(sleep).toHaveCount(1, { timeout: 30_000 });
+  // columns after the PID (the row header): PID inside, parent, command, container, pid mnt net uts ipc cgroup user
+  const cells = sleep.getByRole('cell');
+  await expect(cells.nth(0)).toHaveText('1');
+  await expect(sleep.getByRole('rowheader')).not.toHaveText('1');
+  await expect(cells.nth(3)).toHaveText('box');
+  const host = table.getByRole('row').filter({ has: page.getByRole('rowheader', { name: '1', exact: true }) });
+  for (const [i, kind] of ['pid', 'mnt', 'net', 'uts', 'ipc', 'cgroup'].entries()) {
+    await expect(cells.nth(4 + i), kind).toHaveText('box');
+    await expect(host.getByRole('cell').nth(4 + i), kind).toHaveText('host');
+  }
+  await expect(cells.nth(10)).toHaveText('host');
+  await expect(panel.getByRole('list', { name: 'Namespaces of each container' })).toContainText('box: its own pid, mnt, net, uts, ipc, cgroup namespaces; shares user with the host');
+  await expect(panel.getByRole('list', { name: 'Namespaces of each container' })).toContainText('CAP_NET_BIND_SERVICE');
+  const hostPid = await sleep.getByRole('rowheader').textContent();
+  await sh(terminal, `grep NSpid /proc/${hostPid}/status`, new RegExp(`^NSpid:\\s+${hostPid}\\s+1$`));
+  const note = `processes view: last refresh took ${await panel.getAttribute('data-refresh-ms')} ms`;
+  testInfo.annotations.push({ type: 'timing', description: note });
+  console.log(`[timing] ${note}`);
+});
+
 // The guest's cost of an open panel: a shell busy-loop counts for 10 s with the panel closed, then open on the
 // container view (the dearer one: it reads the container's upper dir), alternating, three times each.
 // DRYDOCK_INSPECT_BENCH=1 runs it (it takes a minute and a half); it prints the medians.

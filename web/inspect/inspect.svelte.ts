@@ -4,8 +4,10 @@ import type { EngineResponse } from '../../emulator/protocol.ts';
 import type { LayerFiles } from '../../emulator/engine/images/layer-files.ts';
 import { type ChangeFacts, type ContainerFacts, type ContainerFsModel, containerFsModel } from './container-fs-model.ts';
 import { type ImageFacts, type LayersModel, layersModel } from './layers-model.ts';
+import type { ProcessRow } from '../../emulator/engine/api/processes-api.ts';
+import { type ProcessesModel, processesModel } from './processes-model.ts';
 
-export type InspectView = 'layers' | 'container';
+export type InspectView = 'layers' | 'container' | 'processes';
 
 /** What the panel needs of the machine (MachineState in the app). */
 export interface InspectMachine {
@@ -44,6 +46,9 @@ export class InspectState {
   /** the container the file system view shows (a name or ID), null = the first running one */
   containerRef = $state<string | null>(null);
   container = $state.raw<ContainerFsModel | null>(null);
+  /** the guest's processes and their namespaces, and the container the view highlights (a lesson's focus) */
+  processes = $state.raw<ProcessesModel | null>(null);
+  processesFocus = $state<string | null>(null);
   error = $state<string | null>(null);
   /** performance.now() of the last refresh that finished, and how long it took (ms) */
   refreshedAt = $state(0);
@@ -74,6 +79,7 @@ export class InspectState {
     this.view = view;
     if (view === 'container' && target) this.containerRef = target;
     if (view === 'layers' && target) this.focusedImage = target;
+    if (view === 'processes' && target) this.processesFocus = target;
     this.revealRequests++;
     this.setVisible(true);
   }
@@ -109,7 +115,11 @@ export class InspectState {
     const started = performance.now();
     try {
       // the container's facts name its lower layers by the layers model, but need not wait for this round's
-      await Promise.all([this.#refreshLayers(), this.view === 'container' ? this.#refreshContainer() : undefined]);
+      await Promise.all([
+        this.#refreshLayers(),
+        this.view === 'container' ? this.#refreshContainer() : undefined,
+        this.view === 'processes' ? this.#refreshProcesses() : undefined,
+      ]);
       this.error = null;
     } catch (error) {
       this.error = messageOf(error);
@@ -166,6 +176,13 @@ export class InspectState {
     }
     const next = containerFsModel(inspect, changes, this.layers ?? undefined);
     if (!this.container || JSON.stringify(next) !== JSON.stringify(this.container)) this.container = next;
+  }
+
+  /** One guest script per refresh, whatever the number of processes (the engine's `/drydock/processes`). */
+  async #refreshProcesses(): Promise<void> {
+    const { processes } = await this.#json<{ processes: ProcessRow[] }>('/drydock/processes');
+    const next = processesModel(processes);
+    if (!this.processes || JSON.stringify(next) !== JSON.stringify(this.processes)) this.processes = next;
   }
 
   async #json<T>(path: string): Promise<T> {
