@@ -101,7 +101,8 @@ export function processesModel(processes: readonly ProcessRow[]): ProcessesModel
   const containers = names.map((name): ContainerNamespaces => {
     const init = initOf.get(name) ?? processes.find((p) => p.container?.name === name);
     const own = NAMESPACE_TYPES.filter((t) => init?.namespaces[t] !== undefined && init.namespaces[t] !== host?.namespaces[t]);
-    const shared = NAMESPACE_TYPES.filter((t) => !own.includes(t));
+    // a kind the kernel did not show for either is neither: no claim without an inode to compare
+    const shared = NAMESPACE_TYPES.filter((t) => init?.namespaces[t] !== undefined && init.namespaces[t] === host?.namespaces[t]);
     const parts = [own.length ? `its own ${own.join(', ')} ${own.length === 1 ? 'namespace' : 'namespaces'}` : 'no namespace of its own'];
     if (shared.length) parts.push(`shares ${shared.join(', ')} with the host`);
     return { name, pid: initOf.get(name)?.pid, own, shared, summary: `${name}: ${parts.join('; ')}`, capEff: init?.capEff ?? [] };
