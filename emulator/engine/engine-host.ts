@@ -4,6 +4,7 @@ import { CREDENTIALS_DOCUMENT, CredentialStore } from './api/auth-store.ts';
 import { createCommitApi } from './api/commit-api.ts';
 import { ContainerProcesses, createContainerProcessApi } from './api/container-process.ts';
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
+import { createProcessesApi } from './api/processes-api.ts';
 import { containerStoreEvents, createEventsApi, EventLog } from './api/events.ts';
 import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
 import type { BlobBackend } from './store/blob-backend.ts';
@@ -240,6 +241,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       createCommitApi({ containers, content: service.content, images: service.images, guest: options.guest ?? (() => undefined) }),
       createBuildApi({ images: service.images, content: service.content, cache: buildCache, guest: options.guest ?? (() => undefined), fs: options.guestFs ?? (() => undefined), shareMount: share }),
       createNetworkApi({ networks, networking }),
+      createProcessesApi({ containers, guest: options.guest ?? (() => undefined) }),
       containersApi,
     ],
   });

@@ -11,7 +11,7 @@ async function seriousViolations(page: Page, where: string): Promise<string[]> {
     .map((v) => `${where}: ${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
 }
 
-test('axe finds no serious or critical violation on the course list, a lesson, the editor and the inspect panel', async ({ page, terminal }) => {
+test('axe finds no serious or critical violation on the course list, a lesson, the editor and the inspect panel (layers, processes)', async ({ page, terminal }) => {
   await page.goto('./');
   await terminal.waitForPrompt();
   const found = await seriousViolations(page, 'course list');
@@ -27,5 +27,8 @@ test('axe finds no serious or critical violation on the course list, a lesson, t
   await page.getByRole('button', { name: 'Inspect', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Inspect' })).toBeVisible();
   found.push(...(await seriousViolations(page, 'inspect open')));
+  await page.getByRole('tab', { name: 'Processes and namespaces' }).click();
+  await expect(page.getByRole('table', { name: /^Processes \(/ })).toBeVisible({ timeout: 60_000 });
+  found.push(...(await seriousViolations(page, 'inspect processes')));
   expect(found).toEqual([]);
 });

@@ -61,6 +61,33 @@ describe.skipIf(!imagesBuilt('busybox'))('a container\'s process typed in the gu
     expect((await docker('rm -f web')).status).toBe(0);
   });
 
+  it('GET /drydock/processes: the container\'s PID 1 with its host PID, NSpid, own namespaces but user, Docker\'s capabilities', { timeout: 300_000 }, async () => {
+    const r = await sh(`docker run -d --name pv busybox sleep 1000 >/dev/null && docker inspect -f '{{.State.Pid}}' pv`);
+    expect(r.status, r.err).toBe(0);
+    const pid = Number(r.out.trim());
+    type Row = { pid: number; command: string; nsPids: number[]; namespaces: Record<string, number>; capEff: string[]; container: { name: string } | null };
+    const took: number[] = [];
+    let rows: Row[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      const answer = await guest.machine.emulator.engineRequest('GET', '/drydock/processes');
+      took.push(Math.round(performance.now() - t0));
+      expect(answer.status, answer.body).toBe(200);
+      rows = (JSON.parse(answer.body) as { processes: Row[] }).processes;
+    }
+    console.log(`[timing] GET /drydock/processes: ${took.join(', ')} ms (${rows.length} processes)`);
+    const init = rows.find((p) => p.pid === 1);
+    const sleeping = rows.find((p) => p.pid === pid);
+    expect(init?.container).toBeNull();
+    expect(sleeping).toMatchObject({ command: 'sleep 1000', nsPids: [pid, 1], container: { name: 'pv' } });
+    for (const kind of ['pid', 'mnt', 'net', 'uts', 'ipc', 'cgroup']) expect(sleeping?.namespaces[kind], kind).not.toBe(init?.namespaces[kind]);
+    expect(sleeping?.namespaces.user).toBe(init?.namespaces.user);
+    expect(sleeping?.capEff).toContain('CAP_NET_BIND_SERVICE');
+    expect(sleeping?.capEff).not.toContain('CAP_SYS_ADMIN');
+    expect(init?.capEff).toContain('CAP_SYS_ADMIN');
+    expect((await docker('rm -f pv')).status).toBe(0);
+  });
+
   it('stats --no-stream: a busy container\'s CPU %, its --memory limit, PIDs without the runtime\'s wrapper', { timeout: 300_000 }, async () => {
     const run = await docker(`run -d --name busy --memory 32m busybox sh -c 'while :; do :; done'`);
     expect(run.status, run.err).toBe(0);

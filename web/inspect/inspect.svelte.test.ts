@@ -13,6 +13,12 @@ function fakeMachine() {
     '/images/sha256%3A1/history': [{ CreatedBy: 'ADD busybox', Size: 2 }],
     '/containers/json?all=1': [{ Id: 'c1', Names: ['/box'], State: 'running' }],
     '/containers/box/changes': [{ Path: '/root', Kind: 0 }, { Path: '/root/note.txt', Kind: 1 }],
+    '/drydock/processes': {
+      processes: [
+        { pid: 1, ppid: 0, command: '/bin/sh /init', nsPids: [1], namespaces: { pid: 10, net: 12, user: 16 }, capEff: [], capBnd: [], cgroup: '/', container: null },
+        { pid: 63, ppid: 1, command: 'sleep 1000', nsPids: [63, 1], namespaces: { pid: 20, net: 22, user: 16 }, capEff: ['CAP_KILL'], capBnd: ['CAP_KILL'], cgroup: '/drydock/c1', container: { id: 'c1', name: 'box' } },
+      ],
+    },
     '/containers/box/json?size=1': { Id: 'c1', Name: '/box', Config: { Image: 'busybox' }, State: { Status: 'running' }, GraphDriver: { Data: { LowerDir: `/mnt/host/layers/${'a'.repeat(64)}`, UpperDir: '/u' } }, SizeRw: 6 },
   };
   return {
@@ -60,6 +66,20 @@ describe('InspectState', () => {
     expect(inspect.container?.lowers[0]?.layer?.createdBy).toBe('ADD busybox');
     // the diff is asked before the size: the engine then lists the upper dir once for both
     expect(machine.asked.indexOf('/containers/box/changes')).toBeLessThan(machine.asked.indexOf('/containers/box/json?size=1'));
+    inspect.dispose();
+  });
+
+  it('a lesson reveals the processes view on a container: only that view asks for the guest\'s processes', async () => {
+    const machine = fakeMachine();
+    const inspect = new InspectState(machine);
+    inspect.setVisible(false);
+    await inspect.refresh();
+    expect(machine.asked).not.toContain('/drydock/processes');
+    inspect.reveal('processes', 'box');
+    expect(inspect.processesFocus).toBe('box');
+    await inspect.refresh();
+    expect(inspect.processes?.rows.find((r) => r.pid === 63)).toMatchObject({ innerPid: 1, owner: 'box' });
+    expect(inspect.processes?.containers[0]?.summary).toBe('box: its own pid, net namespaces; shares user with the host');
     inspect.dispose();
   });
 

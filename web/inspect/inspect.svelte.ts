@@ -4,8 +4,10 @@ import type { EngineResponse } from '../../emulator/protocol.ts';
 import type { LayerFiles } from '../../emulator/engine/images/layer-files.ts';
 import { type ChangeFacts, type ContainerFacts, type ContainerFsModel, containerFsModel } from './container-fs-model.ts';
 import { type ImageFacts, type LayersModel, layersModel } from './layers-model.ts';
+import type { ProcessRow } from '../../emulator/engine/api/processes-api.ts';
+import { type ProcessesModel, processesModel } from './processes-model.ts';
 
-export type InspectView = 'layers' | 'container';
+export type InspectView = 'layers' | 'container' | 'processes';
 
 /** What the panel needs of the machine (MachineState in the app). */
 export interface InspectMachine {
@@ -19,6 +21,13 @@ export interface InspectMachine {
  * CPU); 1 s costs the learner's machine less until the agent can list a directory without a process.
  */
 export const POLL_GAP_MS = 1000;
+
+/**
+ * The processes view's script reads all of /proc; on a busy guest it takes seconds, and a 1 s gap after it took 72 %
+ * of a guest busy loop (the e2e bench). Pausing three times as long as the last refresh keeps the view's share of
+ * the guest's CPU near a quarter at most; who watches processes does not need them every second.
+ */
+export const PROCESSES_GAP_FACTOR = 3;
 
 interface ImageSummary {
   Id: string;
@@ -44,6 +53,9 @@ export class InspectState {
   /** the container the file system view shows (a name or ID), null = the first running one */
   containerRef = $state<string | null>(null);
   container = $state.raw<ContainerFsModel | null>(null);
+  /** the guest's processes and their namespaces, and the container the view highlights (a lesson's focus) */
+  processes = $state.raw<ProcessesModel | null>(null);
+  processesFocus = $state<string | null>(null);
   error = $state<string | null>(null);
   /** performance.now() of the last refresh that finished, and how long it took (ms) */
   refreshedAt = $state(0);
@@ -74,6 +86,7 @@ export class InspectState {
     this.view = view;
     if (view === 'container' && target) this.containerRef = target;
     if (view === 'layers' && target) this.focusedImage = target;
+    if (view === 'processes' && target) this.processesFocus = target;
     this.revealRequests++;
     this.setVisible(true);
   }
@@ -109,7 +122,11 @@ export class InspectState {
     const started = performance.now();
     try {
       // the container's facts name its lower layers by the layers model, but need not wait for this round's
-      await Promise.all([this.#refreshLayers(), this.view === 'container' ? this.#refreshContainer() : undefined]);
+      await Promise.all([
+        this.#refreshLayers(),
+        this.view === 'container' ? this.#refreshContainer() : undefined,
+        this.view === 'processes' ? this.#refreshProcesses() : undefined,
+      ]);
       this.error = null;
     } catch (error) {
       this.error = messageOf(error);
@@ -168,6 +185,13 @@ export class InspectState {
     if (!this.container || JSON.stringify(next) !== JSON.stringify(this.container)) this.container = next;
   }
 
+  /** One guest script per refresh, whatever the number of processes (the engine's `/drydock/processes`). */
+  async #refreshProcesses(): Promise<void> {
+    const { processes } = await this.#json<{ processes: ProcessRow[] }>('/drydock/processes');
+    const next = processesModel(processes);
+    if (!this.processes || JSON.stringify(next) !== JSON.stringify(this.processes)) this.processes = next;
+  }
+
   async #json<T>(path: string): Promise<T> {
     const response = await this.#machine.engineRequest('GET', path);
     if (response.status !== 200) throw new EngineAnswer(response.status, messageIn(response.body) ?? `${path}: HTTP ${response.status}`);
@@ -181,7 +205,8 @@ export class InspectState {
     const round = async () => {
       if (stopped) return;
       if (this.#machine.status === 'ready') await this.refresh();
-      if (!stopped) timer = setTimeout(() => void round(), POLL_GAP_MS);
+      const gap = this.view === 'processes' ? Math.max(POLL_GAP_MS, PROCESSES_GAP_FACTOR * this.refreshMs) : POLL_GAP_MS;
+      if (!stopped) timer = setTimeout(() => void round(), gap);
     };
     this.#loop = {
       stop: () => {
