@@ -26,6 +26,8 @@ interface Series {
   setup?: string;
   command: (run: number) => string;
   runs: number;
+  /** measured only when a `series` filter names it (an A/B beside the learner's figures, not one of them) */
+  optIn?: boolean;
 }
 
 const BUILD_DOCKERFILE = String.raw`FROM busybox\nWORKDIR /app\nRUN echo one > one\nCOPY f .\nRUN cat f one > both\nCMD ["cat", "both"]\n`;
@@ -34,6 +36,8 @@ const SERIES: Series[] = [
   { key: 'docker_run_rm_busybox_true', command: () => 'docker run --rm busybox true', runs: 10 },
   { key: 'docker_run_rm_python_print', command: () => "docker run --rm python python3 -c 'print(1)'", runs: 5 },
   { key: 'docker_run_rm_node_log', command: () => "docker run --rm node node -e 'console.log(1)'", runs: 5 },
+  // The node image's NODE_OPTIONS names its startup snapshot; an empty one starts node without it (its A/B).
+  { key: 'docker_run_rm_node_nosnapshot_log', command: () => "docker run --rm -e NODE_OPTIONS= node node -e 'console.log(1)'", runs: 5, optIn: true },
   {
     key: 'docker_build_busybox_6',
     // run 1 uncached (a new directory each page), the later ones fully cached
@@ -67,7 +71,7 @@ export async function benchLearnerChromium(options: LearnerBenchOptions = {}): P
         await waitForPrompt(page, 120_000);
         await page.getByRole('region', { name: 'Terminal' }).click();
         let n = 0;
-        for (const s of SERIES.filter((x) => !options.series || options.series.some((w) => x.key.includes(w)))) {
+        for (const s of SERIES.filter((x) => (options.series ? options.series.some((w) => x.key.includes(w)) : !x.optIn))) {
           if (s.setup) await timed(page, s.setup, ++n);
           const runs: number[] = [];
           for (let i = 1; i <= s.runs; i++) runs.push(await timed(page, s.command(i), ++n));
