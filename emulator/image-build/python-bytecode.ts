@@ -21,19 +21,12 @@ export function compilePythonModules(root: string, lowerRoots: string[]): void {
     ['/usr/bin/python3.11', '-B', '-m', 'compileall', '-q', '-f', '-j', '1', '--invalidation-mode', 'checked-hash', ...MODULE_DIRS.map((d) => `/${d}`)],
     (chroot) => {
       for (const dir of MODULE_DIRS) {
-        for (const cache of pycacheDirs(join(chroot, dir))) cpSync(cache, join(root, relative(chroot, cache)), { recursive: true });
+        for (const entry of readdirSync(join(chroot, dir), { recursive: true, withFileTypes: true })) {
+          if (!entry.isDirectory() || entry.name !== '__pycache__') continue;
+          const cache = join(entry.parentPath, entry.name);
+          cpSync(cache, join(root, relative(chroot, cache)), { recursive: true });
+        }
       }
     },
   );
-}
-
-function pycacheDirs(dir: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (!entry.isDirectory()) continue;
-    const path = join(dir, entry.name);
-    if (entry.name === '__pycache__') found.push(path);
-    else found.push(...pycacheDirs(path));
-  }
-  return found;
 }
