@@ -55,18 +55,23 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1"; }
 linux_version=$(pkg_version linux-source-6.1)
 seabios_version=$(pkg_version seabios)
 
-# busybox comes as an i386 .deb that we unpack, not install (the host keeps its own).
-fetch_deb() { # name:arch -> path of the cached .deb
-  local spec=$1 ver
-  ver=$(apt-cache policy "$spec" | awk '/Candidate:/ {print $2}')
+# busybox comes as an i386 .deb that we unpack, not install (the host keeps its own). It comes from trixie:
+# bookworm's 1.35 is built without FEATURE_WGET_TIMEOUT and segfaults on `wget -T 5`; trixie's 1.37 does not.
+# The busybox image takes the same package (emulator/image-build/packages.ts, FROM_SUITE).
+busybox_suite=trixie
+fetch_deb() { # name:arch [suite] -> path of the cached .deb (bookworm unless a suite is named)
+  local spec=$1 suite=${2:-} ver apt=()
+  [[ -z $suite ]] || apt=("$repo/emulator/apt-suite.sh" "$suite")
+  ver=$("${apt[@]}" apt-cache policy "$spec" | awk '/Candidate:/ {print $2}')
+  [[ -n $ver && $ver != '(none)' ]] || { log "no ${suite:-bookworm} candidate for $spec"; exit 1; }
   local dir=$build/debs/${spec/:/_}/$ver
   if ! ls "$dir"/*.deb >/dev/null 2>&1; then
     mkdir -p "$dir"
-    (cd "$dir" && apt-get download "$spec=$ver" >&2 2>/dev/null)
+    (cd "$dir" && "${apt[@]}" apt-get download "$spec=$ver" >&2 2>/dev/null)
   fi
   ls "$dir"/*.deb | head -n1
 }
-busybox_deb=$(fetch_deb busybox-static:i386)
+busybox_deb=$(fetch_deb busybox-static:i386 "$busybox_suite")
 busybox_version=$(dpkg-deb -f "$busybox_deb" Version)
 
 # ---------------------------------------------------------------- BIOS
@@ -168,8 +173,8 @@ done
 # busybox and one symlink per applet, at the path busybox itself reports.
 bb=$build/busybox-x
 rm -rf "$bb" && dpkg-deb -x "$busybox_deb" "$bb"
-install -m 0755 "$bb/bin/busybox" "$root/bin/busybox"
-applets=$("$bb/bin/busybox" --list-full 2>/dev/null || true)
+install -m 0755 "$bb/usr/bin/busybox" "$root/bin/busybox"
+applets=$("$bb/usr/bin/busybox" --list-full 2>/dev/null || true)
 if [[ -z $applets ]]; then
   log 'cannot run the i386 busybox on this host (no ia32 support?)'
   exit 1
@@ -321,8 +326,8 @@ file_entry() {
   printf '  "serial": {"console": "ttyS0", "agent": "virtio-1"},\n'
   printf '  "share9pTag": "host9p",\n  "share9pMount": "/mnt/host",\n'
   printf '  "v86": "%s",\n' "$v86_version"
-  printf '  "debian": {"suite": "bookworm", "linux-source-6.1": "%s", "seabios": "%s", "busybox-static:i386": "%s", "libc6-dev-i386": "%s"}\n' \
-    "$linux_version" "$seabios_version" "$busybox_version" "$(pkg_version libc6-dev-i386)"
+  printf '  "debian": {"suite": "bookworm", "linux-source-6.1": "%s", "seabios": "%s", "busybox-static:i386": "%s (%s)", "libc6-dev-i386": "%s"}\n' \
+    "$linux_version" "$seabios_version" "$busybox_version" "$busybox_suite" "$(pkg_version libc6-dev-i386)"
   printf '}\n'
 } >"$out/manifest.json"
 

@@ -1,6 +1,6 @@
 // The course's images: which Debian packages go in which layer, and what maintainer scripts would have done.
 
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_PATH, type ContainerConfig } from './oci.ts';
 import { statusStanza, type DebPackage } from './packages.ts';
@@ -79,8 +79,8 @@ export const IMAGES: ImageSpec[] = [
   },
   {
     name: 'busybox',
-    tags: ['latest', '1.35'],
-    description: 'BusyBox 1.35 from Debian busybox-static: one static binary, one layer, applets as symlinks.',
+    tags: ['latest', '1.37'],
+    description: 'BusyBox 1.37 from Debian busybox-static (trixie): one static binary, one layer, applets as symlinks.',
     layers: [
       {
         name: 'busybox',
@@ -329,6 +329,9 @@ netgroup:       nis
  * itself says it belongs (`--list-full`), plus the few files a shell session expects.
  */
 function busyboxRoot(root: string): void {
+  // trixie's package installs /usr/bin/busybox (merged /usr); the image keeps busybox's own /bin/busybox.
+  dir(root, 'bin');
+  renameSync(join(root, 'usr/bin/busybox'), join(root, 'bin/busybox'));
   const applets = run(join(root, 'bin/busybox'), ['--list-full']).split('\n').filter(Boolean);
   for (const applet of applets) {
     if (applet === 'bin/busybox') continue;

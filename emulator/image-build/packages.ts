@@ -3,7 +3,25 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run } from './sh.ts';
+import { fileURLToPath } from 'node:url';
+import { run, type RunOptions } from './sh.ts';
+
+/**
+ * Packages taken from a newer Debian release than bookworm, each for a reason. The guest's busybox
+ * (emulator/guest/build.sh) comes from the same suite, so the guest and the image behave alike.
+ */
+export const FROM_SUITE: ReadonlyMap<string, string> = new Map([
+  // bookworm's busybox 1.35 is built without FEATURE_WGET_TIMEOUT and segfaults on `wget -T 5`; trixie's 1.37 does not.
+  ['busybox-static', 'trixie'],
+]);
+
+const aptSuite = fileURLToPath(new URL('../apt-suite.sh', import.meta.url));
+
+/** apt-get or apt-cache for this package: the machine's own sources, or its FROM_SUITE release's. */
+function apt(name: string, tool: 'apt-get' | 'apt-cache', args: string[], options?: RunOptions): string {
+  const suite = FROM_SUITE.get(name);
+  return suite ? run(aptSuite, [suite, tool, ...args], options) : run(tool, args, options);
+}
 
 export interface DebPackage {
   name: string;
@@ -48,7 +66,7 @@ export class PackageCache {
       file = findDeb(this.debDir, name, version);
       if (!file) {
         // apt-get download writes into the current directory; run it from the cache directory.
-        run('apt-get', ['download', '-q', resolved.spec], { cwd: this.debDir, quiet: true });
+        apt(name, 'apt-get', ['download', '-q', resolved.spec], { cwd: this.debDir, quiet: true });
         file = findDeb(this.debDir, name, version);
         if (!file) throw new Error(`apt-get download ${resolved.spec} left no .deb in ${this.debDir}`);
       }
@@ -74,7 +92,7 @@ export class PackageCache {
     const lines = [...this.lock.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([name, { version, sha256 }]) => `${name} ${version} ${sha256}`);
-    const header = '# Debian bookworm i386 packages of the images: name version sha256 (npm run images:build -- --update-lock)';
+    const header = '# Debian bookworm i386 packages of the images (FROM_SUITE in packages.ts: newer ones): name version sha256 (npm run images:build -- --update-lock)';
     writeFileSync(this.lockFile, `${header}\n${lines.join('\n')}\n`);
   }
 
@@ -88,14 +106,14 @@ export class PackageCache {
 /** Architecture: all packages have no `:i386` candidate; they are the same for every architecture. */
 function candidate(name: string): { version: string; spec: string } {
   for (const qualified of [`${name}:i386`, name]) {
-    const match = /Candidate:\s*(\S+)/.exec(run('apt-cache', ['policy', qualified]));
+    const match = /Candidate:\s*(\S+)/.exec(apt(name, 'apt-cache', ['policy', qualified]));
     if (match?.[1] && match[1] !== '(none)') return { version: match[1], spec: `${qualified}=${match[1]}` };
   }
   throw new Error(`no i386 candidate for ${name} (is i386 enabled and apt updated?)`);
 }
 
 function specFor(name: string, version: string): string {
-  const policy = run('apt-cache', ['policy', `${name}:i386`]);
+  const policy = apt(name, 'apt-cache', ['policy', `${name}:i386`]);
   return /Candidate:\s*\(none\)/.test(policy) || !policy.trim() ? `${name}=${version}` : `${name}:i386=${version}`;
 }
 
