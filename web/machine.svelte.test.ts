@@ -99,13 +99,13 @@ class FakeLink implements EmulatorLink {
 
 class FakeView implements ConsoleView {
   ports: MessagePort[] = [];
-  resets = 0;
+  notesOnStartOver: string[] = [];
   constructor(public size: TerminalSize) {}
   attach(port: MessagePort): void {
     this.ports.push(port);
   }
-  reset(): void {
-    this.resets++;
+  startOver(note: string): void {
+    this.notesOnStartOver.push(note);
   }
 }
 
@@ -187,9 +187,9 @@ describe('MachineState', () => {
     expect(stuck.disposed).toBe(true);
     expect(machine.status).toBe('ready');
     expect(machine.hung).toBe(false);
-    // The new worker got a new console port, and the screen was cleared for it.
+    // The new worker got a new console port, and a new screen with a note.
     expect(view.ports).toHaveLength(2);
-    expect(view.resets).toBeGreaterThanOrEqual(1);
+    expect(view.notesOnStartOver).toEqual(['The machine restarted; what it showed before is above.', 'A new machine replaced the one that stopped; what it showed is above.']);
   });
 
   it('ignores late callbacks from a worker it has abandoned', async () => {

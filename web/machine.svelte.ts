@@ -14,8 +14,8 @@ export interface TerminalSize {
 export interface ConsoleView {
   /** Shows bytes from this port and sends typed bytes to it; replaces any earlier port. */
   attach(port: MessagePort): void;
-  /** Clears the screen for a machine that starts over. */
-  reset(): void;
+  /** A new screen for a machine that starts over; what was shown stays in the scrollback, under this note. */
+  startOver(note: string): void;
   readonly size: TerminalSize;
 }
 
@@ -105,9 +105,10 @@ export class MachineState {
       const client = this.#options.createLink({ guestBaseUrl, coldBoot: this.#options.coldBoot });
       this.#client = client;
       const channel = new MessageChannel();
+      // a first boot has nothing on screen to keep
+      if (this.#port) this.#view?.startOver('A new machine replaced the one that stopped; what it showed is above.');
       this.#port?.close();
       this.#port = channel.port1;
-      this.#view?.reset();
       this.#view?.attach(channel.port1);
       this.status = 'booting';
       // Until a terminal is fitted, a common size; the real one follows as soon as the machine is up.
@@ -151,7 +152,7 @@ export class MachineState {
     this.error = null;
     this.result = null;
     this.progress = { phase: 'restore', loadedBytes: 0, totalBytes: 0, message: 'Restarting the machine' };
-    this.#view?.reset();
+    this.#view?.startOver('The machine restarted; what it showed before is above.');
     try {
       const result = await withTimeout(client.restart(), this.#options.restartTimeoutMs, 'The machine did not restart in time');
       if (generation !== this.#generation) return;
@@ -242,7 +243,7 @@ export class MachineState {
     this.status = 'restarting';
     this.health = 'starting';
     this.error = null;
-    this.#view?.reset();
+    this.#view?.startOver('The machine went back to a checkpoint; what it showed before is above.');
     try {
       const result = await client.restoreCheckpoint(id);
       if (generation !== this.#generation) return;

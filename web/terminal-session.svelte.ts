@@ -99,9 +99,17 @@ export class TerminalSession implements ConsoleView {
     this.#port = null;
   }
 
-  /** Clears the screen and state, for a machine that starts over. */
-  reset(): void {
-    this.terminal.reset();
+  startOver(note: string): void {
+    // Leave a full-screen program's alternate screen and reset the modes it set (DECSTR, not RIS: RIS would also
+    // drop the scrollback), then erase the screen with PuTTY's ED2, which scrolls it into the scrollback, so a
+    // learner can scroll back to what the old machine printed.
+    const terminal = this.terminal;
+    terminal.write('\x1b[?1049l\x1b[!p\x1b[0m');
+    terminal.options.scrollOnEraseInDisplay = true;
+    terminal.write('\x1b[2J\x1b[H', () => {
+      terminal.options.scrollOnEraseInDisplay = false;
+    });
+    this.note(note);
   }
 
   /** A line of the page's own, dimmed and bracketed so it does not pass for the guest's output. */

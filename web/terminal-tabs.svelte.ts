@@ -6,8 +6,8 @@ import type { TerminalSize } from './machine.svelte.ts';
 export interface TabView {
   /** Shows bytes from this port and sends typed bytes to it. */
   attach(port: MessagePort): void;
-  /** Clears the screen, for a shell that starts over. */
-  reset(): void;
+  /** A new screen for a shell that starts over; what was shown stays in the scrollback, under this note. */
+  startOver(note: string): void;
   /** Prints a note of the page's own (not the guest's) on the screen. */
   note(text: string): void;
   readonly size: TerminalSize;
@@ -124,7 +124,7 @@ export class TerminalTabs<V extends TabView> {
     if (end.cause === 'exited') return this.close(tab.number);
     if (await this.#host.whenReady(MACHINE_WAIT_MS)) {
       if (shell.closed) return;
-      tab.view.reset();
+      tab.view.startOver(`This shell ended (${end.message}); a new one starts.`);
       return this.#open(tab, shell);
     }
     if (!shell.closed) tab.view.note(`This shell ended: ${end.message}`);

@@ -8,7 +8,7 @@ import { type ShellHost, type TabView, TerminalTabs } from './terminal-tabs.svel
 class FakeView implements TabView {
   ports: MessagePort[] = [];
   notes: string[] = [];
-  resets = 0;
+  notesOnStartOver: string[] = [];
   disposed = false;
   constructor(
     public size: TerminalSize,
@@ -17,8 +17,8 @@ class FakeView implements TabView {
   attach(port: MessagePort): void {
     this.ports.push(port);
   }
-  reset(): void {
-    this.resets++;
+  startOver(note: string): void {
+    this.notesOnStartOver.push(note);
   }
   note(text: string): void {
     this.notes.push(text);
@@ -151,7 +151,7 @@ describe('TerminalTabs', () => {
     await settle();
     host.opened[0]!.onEnd({ cause: 'machine', message: 'the machine restarted' });
     await settle();
-    expect(views[0]!.resets).toBe(1);
+    expect(views[0]!.notesOnStartOver).toEqual(['This shell ended (the machine restarted); a new one starts.']);
     expect(host.opened.map((o) => o.id)).toEqual([1, 2]);
     expect(tabs.tabs.map((t) => t.number)).toEqual([1, 2]);
 

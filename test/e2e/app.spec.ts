@@ -1,5 +1,5 @@
 // The app shell against the real machine: boot to a prompt, type, restart, resize, paste.
-import { expect, test } from './fixtures.ts';
+import { expect, PROMPT, test } from './fixtures.ts';
 
 test.beforeEach(async ({ page, terminal }) => {
   await page.goto('./');
@@ -68,6 +68,13 @@ test('restart machine brings a fresh prompt back', async ({ page, terminal }) =>
   }).toPass();
   await terminal.waitForPrompt();
   await expect(page.getByRole('button', { name: 'Restart machine' })).toBeEnabled();
+  // A new screen says why it is new; what the old machine printed is still in the scrollback above it.
+  expect(await terminal.screen()).toContain('[The machine restarted; what it showed before is above.]');
+  await terminal.region.hover();
+  await page.mouse.wheel(0, -10_000);
+  await expect(async () => expect(await terminal.screen()).toContain('before-2-restart')).toPass();
+  await page.mouse.wheel(0, 10_000);
+  await expect(async () => expect(await terminal.lastLine()).toMatch(PROMPT)).toPass();
 
   await terminal.run('echo after-$((2+2))-restart');
   await terminal.waitForLine(/^after-4-restart$/);
