@@ -1,7 +1,7 @@
 // The engine's layers and the app's platform boundaries, checked in `npm run lint` (part of `npm test`).
 // emulator/engine/README.md explains the folders; a rule here is the enforceable part of it.
 const ENGINE = '^emulator/engine/';
-const DAEMON = `${ENGINE}(oci|store|registry|images|overlay|units|dockerfile|compose|runtime|containers|network|builder|api)/`;
+const DAEMON = `${ENGINE}(oci|store|registry|images|overlay|units|dockerfile|compose|runtime|containers|network|builder|daemon|api)/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
