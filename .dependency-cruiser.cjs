@@ -28,6 +28,20 @@ module.exports = {
       to: { path: ENGINE, pathNot: `${ENGINE}(dockerfile/|compose/|units/|errors\\.ts|slash-path\\.ts)` },
     },
     {
+      name: 'engine-daemon-operations-on-top',
+      comment: 'daemon/ (start, monitor, signal, exec, copy, restore...) sits on containers/, runtime/ and network/: they never call up into it; only the api/ routes and engine-host.ts use it.',
+      severity: 'error',
+      from: { path: ENGINE, pathNot: `^${ENGINE}(daemon/|api/|engine-host\\.ts$)|\\.test\\.ts$` },
+      to: { path: `${ENGINE}daemon/` },
+    },
+    {
+      name: 'engine-daemon-not-routes',
+      comment: 'The daemon is called by the routes, not the other way: of api/ it uses only the transport helpers (hijacked streams, JSON responses) and the event log.',
+      severity: 'error',
+      from: { path: `${ENGINE}daemon/`, pathNot: '\\.test\\.ts$' },
+      to: { path: `${ENGINE}api/`, pathNot: `${ENGINE}api/(hijack|http-errors|events)\\.ts$` },
+    },
+    {
       name: 'engine-platform-free',
       comment: 'The engine runs unchanged in a worker and in Node: no Node built-ins, no v86 side, no page code (tests may use Node).',
       severity: 'error',
