@@ -1,7 +1,7 @@
 // The engine's layers and the app's platform boundaries, checked in `npm run lint` (part of `npm test`).
 // emulator/engine/README.md explains the folders; a rule here is the enforceable part of it.
 const ENGINE = '^emulator/engine/';
-const DAEMON = `${ENGINE}(oci|store|registry|images|overlay|units|dockerfile|compose|runtime|containers|network|builder|api)/`;
+const DAEMON = `${ENGINE}(oci|store|registry|images|overlay|units|dockerfile|compose|runtime|containers|network|builder|daemon|api)/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -26,6 +26,20 @@ module.exports = {
       severity: 'error',
       from: { path: `${ENGINE}(dockerfile|compose)/`, pathNot: '\\.test\\.ts$' },
       to: { path: ENGINE, pathNot: `${ENGINE}(dockerfile/|compose/|units/|errors\\.ts|slash-path\\.ts)` },
+    },
+    {
+      name: 'engine-daemon-operations-on-top',
+      comment: 'daemon/ (start, monitor, signal, exec, copy, restore...) sits on containers/, runtime/ and network/: they never call up into it; only the api/ routes and engine-host.ts use it.',
+      severity: 'error',
+      from: { path: ENGINE, pathNot: `^${ENGINE}(daemon/|api/|engine-host\\.ts$)|\\.test\\.ts$` },
+      to: { path: `${ENGINE}daemon/` },
+    },
+    {
+      name: 'engine-daemon-not-routes',
+      comment: 'The daemon is called by the routes, not the other way: of api/ it uses only the transport helpers (hijacked streams, JSON responses) and the event log.',
+      severity: 'error',
+      from: { path: `${ENGINE}daemon/`, pathNot: '\\.test\\.ts$' },
+      to: { path: `${ENGINE}api/`, pathNot: `${ENGINE}api/(hijack|http-errors|events)\\.ts$` },
     },
     {
       name: 'engine-platform-free',

@@ -2,7 +2,8 @@
 // CLI) from injected pieces, shared by the browser worker, engine:serve and tests: no Node, no DOM, no VM imports.
 import { CREDENTIALS_DOCUMENT, CredentialStore } from './api/auth-store.ts';
 import { createCommitApi } from './api/commit-api.ts';
-import { ContainerProcesses, createContainerProcessApi } from './api/container-process.ts';
+import { ContainerDaemon } from './daemon/daemon.ts';
+import { createContainerProcessApi } from './api/container-process-api.ts';
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
 import { createProcessesApi } from './api/processes-api.ts';
 import { containerStoreEvents, createEventsApi, EventLog } from './api/events.ts';
@@ -77,7 +78,7 @@ export interface EngineHost {
   networking: ContainerNetworking;
   /** what `GET /events` streams */
   events: EventLog;
-  processes: ContainerProcesses;
+  processes: ContainerDaemon;
   /** the in-browser registry, when `registryStore` was given */
   registry?: RegistryServer;
   /** the Docker Engine API router */
@@ -102,7 +103,7 @@ export interface EngineHost {
 export const ENGINE_DOCUMENTS = ['drydock-containers.json', 'drydock-volumes.json', 'drydock-logs.json', NETWORKS_DOCUMENT, CREDENTIALS_DOCUMENT, IMAGE_DB_DOCUMENT, 'index.json'] as const;
 
 /**
- * The runtime's side of a checkpoint (ContainerProcesses.savedRuntime: spec, layout, network plan, agent stream and
+ * The runtime's side of a checkpoint (ContainerDaemon.savedRuntime: spec, layout, network plan, agent stream and
  * PID 1 of each running container). Never kept while the engine runs: readDocuments() makes it, writeDocuments()
  * puts it in the store for the next engine, which takes it (and removes it) at open and adopts those containers.
  */
@@ -171,7 +172,7 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     },
   });
   const share = options.shareMount ?? '/mnt/host';
-  const processes = new ContainerProcesses({
+  const processes = new ContainerDaemon({
     containers, volumes, logs, networking, events, guest: options.guest ?? (() => undefined),
     ...(adopt ? { adopt } : {}),
     ...(options.warmUpRuns ? { warmUpRuns: options.warmUpRuns } : {}),

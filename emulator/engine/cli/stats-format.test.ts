@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyValues, netDev, statsJson, systemCpu, type StatsSample } from '../api/container-stats.ts';
+import { keyValues, netDev, statsJson, systemCpu, type StatsSample } from '../daemon/container-stats.ts';
 import { cpuPercent, memoryUsage, statsRow, type StatsDocument } from './stats-format.ts';
 
 const sample = (usageUsec: number, ticks: number, extra: Partial<StatsSample> = {}): StatsSample => ({

@@ -52,7 +52,7 @@ export interface ContainerStoreOptions {
   generateId?: () => string;
   /**
    * The guest these records describe still runs (a checkpoint restored with them): running ones stay running until
-   * the engine has looked in the guest (ContainerProcesses adopts each, or records it as lost).
+   * the engine has looked in the guest (the daemon (daemon/restore.ts) adopts each, or records it as lost).
    */
   guestKept?: boolean;
 }
@@ -207,7 +207,7 @@ export class ContainerStore {
   }
 
   /**
-   * State.Health, set by the health monitor (api/health-monitor.ts) in place, so the next `docker ps` sees it; a
+   * State.Health, set by the health monitor (daemon/health-monitor.ts) in place, so the next `docker ps` sees it; a
    * change of status is an event as dockerd names it (`health_status: healthy`).
    */
   async setHealth(id: string, health: HealthState): Promise<void> {

@@ -1,6 +1,6 @@
 // Health checks as dockerd runs them (daemon/health.go): the container's HealthConfig merged with the image's, the
 // daemon's checks of it, and the state machine a probe result drives (Status, FailingStreak, the last 5 results).
-// The timers and the probe's exec are api/health-monitor.ts.
+// The timers and the probe's exec are daemon/health-monitor.ts.
 import type { HealthConfig } from '../oci/oci-types.ts';
 
 export type { HealthConfig };

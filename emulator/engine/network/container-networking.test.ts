@@ -80,7 +80,7 @@ async function engine(options: { driver?: boolean } = {}) {
     if ('help' in req) throw new Error('help');
     return createContainer({ containers, volumes, networks: { findNetwork: (t) => networks.find(t) } }, req, image);
   };
-  /** what ContainerProcesses does around the runtime: prepare, PID 1, started */
+  /** what the daemon (daemon/start.ts) does around the runtime: prepare, PID 1, started */
   const start = async (record: ContainerRecord, pid = 100) => {
     const prepared = await networking.prepare(record);
     await networking.started(containers.get(record.id), pid);

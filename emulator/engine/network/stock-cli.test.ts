@@ -1,5 +1,5 @@
 // The stock docker 28 CLI and drydock's CLI against the same engine state (the Engine API router on a unix
-// socket, a fake network driver, containers marked running the way ContainerProcesses does after the runtime):
+// socket, a fake network driver, containers marked running the way the daemon (daemon/start.ts) does after the runtime):
 // every network command, `docker port`, the PORTS column, inspect and create's network errors print the same.
 // The guest is not involved; test/integration/engine-serve.test.ts does the same against a real one.
 import { execFile } from 'node:child_process';
@@ -113,7 +113,7 @@ describe.skipIf(!existsSync(DOCKER))('stock docker CLI and drydock\'s CLI print 
     expect({ args, ...o }).toEqual({ args, ...t });
     return t;
   };
-  /** what ContainerProcesses does once the runtime has PID 1 */
+  /** what the daemon (daemon/start.ts) does once the runtime has PID 1 */
   const start = async (ref: string, pid: number) => {
     const record = containers.get(ref);
     await networking.prepare(record);

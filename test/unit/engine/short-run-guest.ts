@@ -9,7 +9,7 @@ import type { GuestExec } from '../../../emulator/engine/runtime/guest-exec.ts';
 export function shortRunGuest(output: string): GuestExec {
   const ok = (stdout = '') => ({ exitCode: 0, stdout: new TextEncoder().encode(stdout), stderr: new Uint8Array() });
   return {
-    // the probe (api/container-process.ts #probe) is one `sh -c` line per candidate path: `x` is an executable
+    // the probe (daemon/runtime-create.ts probePaths) is one `sh -c` line per candidate path: `x` is an executable
     exec: async (argv) => (argv[0] === 'sh' && argv[1] === '-c' ? ok('x\n'.repeat((argv[2] ?? '').split('\n').length)) : ok()),
     spawn: (_argv, options) => {
       const exit = Promise.resolve().then(() => (options?.onStdout?.(new TextEncoder().encode(output)), { exitCode: 0 }));
