@@ -8,7 +8,7 @@ import { FlagError, parseFlags, type FlagSpec } from '../flags.ts';
 import { parsePsArgs, psRow, PS_FORMAT } from '../ps-format.ts';
 import { formatRunError, parseRunRequest, runErrorText, runHelpText } from '../run-options.ts';
 import type { RunRequest } from '../../containers/run-options.ts';
-import { MAC_ADDRESS_API_ERROR } from '../../network/run-network-options.ts';
+import { MAC_ADDRESS_API_ERROR } from '../run-network-flags.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { EngineError } from '../../errors.ts';
 import { familiarString, isFullImageId, parseNormalizedNamed, referenceName } from '../../registry/reference.ts';
