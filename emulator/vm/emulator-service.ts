@@ -1,33 +1,20 @@
 // EmulatorApi (emulator/protocol.ts) implemented over a Machine; the worker exposes it, Node tests call it directly.
+// The parts live in small classes: the start that may begin before the page asks (machine-launch.ts), the engine and
+// the docker shim (engine-link.ts), HTTP into the guest's ports (port-forward/guest-forwards.ts), the terminal tabs'
+// shells (guest-shells.ts). Whatever is bound to the guest running now ends in one place, `leaveGuest`.
 import { transfer } from 'comlink';
-import { DEFAULT_FACTS, type SystemFacts } from '../engine/api/system-info.ts';
-import type { EngineHost } from '../engine/engine-host.ts';
-import { probeGuestFacts } from '../engine/engine-host.ts';
 import { EngineError } from '../engine/errors.ts';
-import type { GuestFs } from '../engine/overlay/guest-fs.ts';
-import { guestFsFromShare } from '../engine/overlay/guest-fs-share.ts';
-import type { BootProgress, EmulatorApi, ExecOptions, ExecResult, MachineHealth, StartOptions, StartResult } from '../protocol.ts';
+import type { EmulatorApi, ExecOptions, ExecResult, StartOptions, StartResult, BootProgress, MachineHealth } from '../protocol.ts';
 import type { BlobBackend } from '../engine/store/blob-backend.ts';
+import { EngineLink, type OpenEngine } from './engine-link.ts';
 import type { AssetLoader } from './guest-assets.ts';
-import { type CliHandler, ShimSessions } from './channel/shim-sessions.ts';
 import { GuestShells, hangUpRestored } from './guest-shells.ts';
-import { Machine, type MachineOptions } from './machine.ts';
-import type { ShareFs } from './share-fs.ts';
+import { MachineLaunch } from './machine-launch.ts';
+import type { Machine } from './machine.ts';
 import { shareTree } from './share-tree.ts';
-import { forwardHttp, type ForwardHandle } from './port-forward/guest-http.ts';
-import { PortSlots } from './port-forward/port-slots.ts';
+import { GuestForwards } from './port-forward/guest-forwards.ts';
 
-/** What the engine gets from the machine side: where the app lives, and the guest running now. */
-export interface EngineContext {
-  /** StartOptions.guestBaseUrl of the first start (the app's static registry sits next to guest/) */
-  guestBaseUrl: string;
-  /** the current guest's 9p share; undefined while no guest runs */
-  guestFs(): GuestFs | undefined;
-  /** facts for `docker version` / `docker info`, asked of the current guest once per boot */
-  system(): Promise<SystemFacts>;
-  /** the current guest's agent (containers run through it); undefined while no guest runs */
-  guest(): Machine['agent'] | undefined;
-}
+export type { EngineContext } from './engine-link.ts';
 
 export interface EmulatorServiceOptions {
   /** how guest files are fetched, given StartOptions.guestBaseUrl */
@@ -43,86 +30,33 @@ export interface EmulatorServiceOptions {
   stateCache?: Promise<BlobBackend | undefined>;
   onLog?: (line: string) => void;
   /** Opens the container engine, once, at the first start; `docker ...` typed in the guest then reaches its CLI. */
-  engine?: (context: EngineContext) => Promise<EngineHost>;
+  engine?: OpenEngine;
+}
+
+/** A lesson checkpoint: VM state and engine documents saved together. */
+interface Checkpoint {
+  vm: ArrayBuffer;
+  documents: Record<string, string | null> | null;
+  shellStreams: number[];
 }
 
 export function createEmulatorService(service: EmulatorServiceOptions): EmulatorApi {
   let machine: Machine | null = null;
   let starting = false;
   let port: MessagePort | null = null;
-  let engine: Promise<CliHandler> | null = null;
-  /** the engine behind `engine`, for engineRequest and checkpoints; null when there is none */
-  let engineHost: Promise<EngineHost | null> | null = null;
-  let engineBaseUrl = '';
-  /** lesson checkpoints: VM state and engine documents saved together, by id */
-  const checkpoints = new Map<string, { vm: ArrayBuffer; documents: Record<string, string | null> | null; shellStreams: number[] }>();
+  const engine = new EngineLink(service.engine, () => machine, service.onLog);
+  /** lesson checkpoints, by id */
+  const checkpoints = new Map<string, Checkpoint>();
   let checkpointCount = 0;
-  let shims: ShimSessions | null = null;
-  let facts: Promise<SystemFacts> | null = null;
-  let shareFs: { share: ShareFs; fs: GuestFs } | null = null;
-  /** HTTP exchanges with the guest's ports under way: they end when the guest they talk to goes away */
-  const forwards = new Set<ForwardHandle>();
-  const portSlots = new PortSlots();
+  const forwards = new GuestForwards();
   /** the terminal tabs' shells: they end with the guest they run on */
   const shells = new GuestShells();
-  const abortForwards = (message: string) => {
-    portSlots.clear();
-    for (const f of forwards) f.abort(message);
-    forwards.clear();
-  };
 
-  const currentGuestFs = (): GuestFs | undefined => {
-    let share: ShareFs;
-    try {
-      if (!machine) return undefined;
-      share = machine.share;
-    } catch {
-      return undefined; // between boots
-    }
-    if (shareFs?.share !== share) shareFs = { share, fs: guestFsFromShare(share) };
-    return shareFs.fs;
-  };
-
-  const openEngine = (guestBaseUrl: string): Promise<CliHandler> | null => {
-    const open = service.engine;
-    if (!open) return null;
-    if (engine) return engine;
-    engineBaseUrl = guestBaseUrl;
-    const opening = open({
-      guestBaseUrl,
-      guestFs: currentGuestFs,
-      guest: () => {
-        try {
-          return machine?.agent;
-        } catch {
-          return undefined; // between boots
-        }
-      },
-      system: () => (facts ??= machine ? probeGuestFacts(machine.agent).catch(() => DEFAULT_FACTS) : Promise.resolve(DEFAULT_FACTS)),
-    });
-    engineHost = opening.catch(() => null);
-    return (engine = opening.then(
-      (host) => host.cli,
-      (error: unknown) => {
-        // The machine still works without docker; each `docker ...` then says why.
-        const message = `docker: the container engine could not start: ${(error as Error).message}\n`;
-        service.onLog?.(message.trim());
-        return (session) => {
-          session.stderr(message);
-          session.exit(1);
-        };
-      },
-    ));
-  };
-
-  /** Every boot brings a new agent client: the docker shim's sessions must be attached to it again. */
-  const attachShims = async (m: Machine): Promise<void> => {
-    shims?.dispose();
-    shims = null;
-    if (!engine) return;
-    const cli = await engine;
-    if (machine !== m) return; // stopped meanwhile
-    shims = new ShimSessions(m.agent, cli, { onError: (e) => service.onLog?.(`docker shim: ${e.message}`) });
+  /** The guest running now goes away (`what` happened to the machine): everything bound to it ends here. */
+  const leaveGuest = (what: string) => {
+    forwards.abortAll(`the machine ${what} while this request was under way`);
+    shells.endAll(`the machine ${what}`);
+    engine.detach();
   };
 
   const running = (): Machine => {
@@ -130,47 +64,23 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     return machine;
   };
 
-  /** A machine starting before anyone listens: console bytes wait for the terminal, the last progress and health
-   *  are replayed to the listener that attaches. */
-  const begin = (guestBaseUrl: string, coldBoot: boolean, consoleSize?: { cols: number; rows: number }) => {
-    let terminal: MessagePort | null = null;
-    const waiting: Uint8Array[] = [];
-    const progress: { last: BootProgress | null; to: ((p: BootProgress) => void) | null } = { last: null, to: null };
-    const health: { last: MachineHealth | null; to: ((h: MachineHealth) => void) | null } = { last: null, to: null };
-    openEngine(guestBaseUrl);
-    const options: MachineOptions = {
-      loader: service.loaderFor(guestBaseUrl),
-      wasmPath: service.wasmPath,
-      ...(service.wasmModule ? { wasmModule: service.wasmModule } : {}),
+  const launch = (guestBaseUrl: string, coldBoot: boolean, consoleSize?: { cols: number; rows: number }) => {
+    engine.open(guestBaseUrl);
+    return new MachineLaunch(
+      guestBaseUrl,
       coldBoot,
-      ...(consoleSize ? { consoleSize } : {}),
-      // Chunks are fresh copies, so their buffers can be transferred rather than cloned.
-      onConsoleOutput: (bytes) => (terminal ? terminal.postMessage(bytes, [bytes.buffer]) : waiting.push(bytes)),
-      onProgress: (p) => {
-        progress.last = p;
-        if (progress.to) void Promise.resolve(progress.to(p)).catch(() => undefined);
+      {
+        loader: service.loaderFor(guestBaseUrl),
+        wasmPath: service.wasmPath,
+        ...(service.wasmModule ? { wasmModule: service.wasmModule } : {}),
+        coldBoot,
+        ...(consoleSize ? { consoleSize } : {}),
+        ...(service.onLog ? { onLog: service.onLog } : {}),
       },
-      onHealth: (h) => {
-        health.last = h;
-        if (health.to) void Promise.resolve(health.to(h)).catch(() => undefined);
-      },
-      ...(service.onLog ? { onLog: service.onLog } : {}),
-    };
-    // Without a state cache (storage refused) the machine still starts, from the download.
-    const started = (service.stateCache ?? Promise.resolve(undefined))
-      .catch(() => undefined)
-      .then((stateCache) => Machine.start(stateCache ? { ...options, stateCache } : options));
-    const attach = (port: MessagePort, onProgress: (p: BootProgress) => void, onHealth: (h: MachineHealth) => void) => {
-      terminal = port;
-      for (const bytes of waiting.splice(0)) port.postMessage(bytes, [bytes.buffer]);
-      progress.to = onProgress;
-      health.to = onHealth;
-      if (progress.last) void Promise.resolve(onProgress(progress.last)).catch(() => undefined);
-      if (health.last) void Promise.resolve(onHealth(health.last)).catch(() => undefined);
-    };
-    return { guestBaseUrl, coldBoot, started, attach };
+      service.stateCache,
+    );
   };
-  let early = service.startAt ? begin(service.startAt.guestBaseUrl, service.startAt.coldBoot) : null;
+  let early = service.startAt ? launch(service.startAt.guestBaseUrl, service.startAt.coldBoot) : null;
   early?.started.catch(() => undefined); // start() reports it
 
   return {
@@ -185,7 +95,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
         if (early && !run) void early.started.then((m) => m.destroy(), () => undefined);
         early = null;
         const takenOver = run !== null;
-        run ??= begin(options.guestBaseUrl, coldBoot, { cols: options.cols, rows: options.rows });
+        run ??= launch(options.guestBaseUrl, coldBoot, { cols: options.cols, rows: options.rows });
         run.attach(terminal, onProgress, onHealth);
         const m = await run.started;
         if (takenOver) await m.resize(options.cols, options.rows);
@@ -195,8 +105,8 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
         };
         terminal.start?.();
         machine = m;
-        facts = null;
-        await attachShims(m);
+        engine.detach();
+        await engine.attach(m);
         return m.lastStart!;
       } finally {
         starting = false;
@@ -268,7 +178,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     },
 
     async engineRequest(method, path, body) {
-      const host = engineHost ? await engineHost : null;
+      const host = await engine.host();
       if (!host) throw new EngineError('CONFLICT', 'no container engine is attached to this machine');
       const init: RequestInit = { method };
       if (body !== undefined) {
@@ -281,7 +191,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
 
     async saveCheckpoint() {
       const m = running();
-      const host = engineHost ? await engineHost : null;
+      const host = await engine.host();
       // The documents first: they are the engine's word on the VM state saved right after (nothing runs between).
       const documents = host ? await host.readDocuments() : null;
       const vm = await m.saveState();
@@ -291,18 +201,12 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
     },
 
     async forwardHttp(request, response) {
-      portSlots.run(request.port, () => {
+      forwards.run(request, response, () => {
         const m = machine;
-        const handle = forwardHttp(
-          (port) => {
-            if (!m) throw new EngineError('CONFLICT', starting ? 'the machine is still starting' : 'the machine is not running');
-            return m.tcpConnect(port);
-          },
-          request,
-          response,
-        );
-        forwards.add(handle);
-        return handle.done.then(() => void forwards.delete(handle));
+        return (port) => {
+          if (!m) throw new EngineError('CONFLICT', starting ? 'the machine is still starting' : 'the machine is not running');
+          return m.tcpConnect(port);
+        };
       });
     },
 
@@ -310,12 +214,8 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
       const m = running();
       const checkpoint = checkpoints.get(id);
       if (!checkpoint) throw new EngineError('NOT_FOUND', `no checkpoint ${id} in this worker`);
-      abortForwards('the machine was reset to a checkpoint while this request was under way');
-      shells.endAll('the machine was reset to a checkpoint');
-      shims?.dispose();
-      shims = null;
-      facts = null;
-      const oldHost = engineHost ? await engineHost : null;
+      leaveGuest('was reset to a checkpoint');
+      const oldHost = await engine.host();
       // The old engine's in-memory stores describe the abandoned machine. Disposed before the machine goes: its
       // reactions to that (exits, releases) must not save over the checkpoint's documents.
       if (checkpoint.documents) oldHost?.dispose();
@@ -325,14 +225,12 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
         // A new engine on the checkpoint's documents, in the guest restored with them: it takes over the containers
         // they say run (engine-host's RUNTIME_DOCUMENT), where a page reload's engine finds a new guest.
         await oldHost.writeDocuments(checkpoint.documents);
-        engine = null;
-        engineHost = null;
-        openEngine(engineBaseUrl);
+        engine.reopen();
       }
-      await attachShims(m);
+      await engine.attach(m);
       // The restored containers are taken over now rather than at the engine's first request: until then the client
       // holds what their processes send (output, an exit), and after it nothing else will be adopted.
-      const host = engineHost ? await engineHost : null;
+      const host = await engine.host();
       await host?.processes.adopted();
       m.agent.endAdoption();
       return result;
@@ -340,26 +238,17 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
 
     async restart() {
       const m = running();
-      abortForwards('the machine restarted while this request was under way');
-      shells.endAll('the machine restarted');
-      shims?.dispose();
-      shims = null;
-      facts = null;
+      leaveGuest('restarted');
       const result = await m.restart();
-      await attachShims(m);
+      await engine.attach(m);
       return result;
     },
 
     async stop() {
       const m = machine;
       machine = null;
-      abortForwards('the machine stopped while this request was under way');
-      shells.endAll('the machine stopped');
-      void engineHost?.then((host) => host?.dispose());
-      engine = null;
-      engineHost = null;
-      shims?.dispose();
-      shims = null;
+      leaveGuest('stopped');
+      engine.close();
       if (port) port.onmessage = null;
       port = null;
       await m?.destroy();
