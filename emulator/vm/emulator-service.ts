@@ -105,7 +105,7 @@ export function createEmulatorService(service: EmulatorServiceOptions): Emulator
         };
         terminal.start?.();
         machine = m;
-        engine.detach();
+        engine.detach(); // facts are asked of this guest
         await engine.attach(m);
         return m.lastStart!;
       } finally {
