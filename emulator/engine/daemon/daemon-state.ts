@@ -187,9 +187,10 @@ export class DaemonState {
     });
   }
 
-  /** Resolves once an exit's release of the container's mount and cgroup has finished. */
+  /** Resolves once an exit's release of the container's mount, cgroup and network has finished. */
   async released(id: string): Promise<void> {
     await this.#releasing.get(id);
+    await this.deps.networking?.settled(id);
   }
 
   async deleteInRuntime(id: string, options: { keepUpper?: boolean } = {}): Promise<void> {

@@ -62,6 +62,8 @@ export async function killAndWait(d: DaemonState, record: ContainerRecord): Prom
   await d.waitExit(record.id, 2_000);
   if (running(d.deps.containers.get(record.id))) await d.deps.containers.markExited(record.id, { exitCode: 137 });
   d.deps.logs.close(record.id);
+  // the wait above is bounded; the release it would have waited for is not skipped (its ports, docker-proxy)
+  await d.released(record.id);
 }
 
 /** `docker stop`: the stop signal, then SIGKILL after the timeout. False when it was not running. */

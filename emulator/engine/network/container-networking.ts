@@ -402,11 +402,16 @@ export class ContainerNetworking {
   }
 
   /**
-   * Waits for the other containers' releases under way. A container's exit is seen through the store's events and
-   * released from there, after `docker rm -f` or `stop` has answered; dockerd releases before it answers, so a
-   * `docker run -p 8080:80` right after `docker rm -f` of the old one finds the port free (and its docker-proxy
-   * gone). Here the new container waits for the release instead.
+   * Resolves once the container's release under way (if any) has finished. A container's exit is seen through the
+   * store's events and released from there; `docker stop`, `kill` and `rm -f` wait for this before they answer
+   * (daemon-state.ts released), as dockerd releases the network before it answers: the port is free and its
+   * docker-proxy gone when the CLI returns.
    */
+  async settled(id: string): Promise<void> {
+    await this.#releasing.get(id);
+  }
+
+  /** Waits for the other containers' releases under way: a new container's ports and addresses may be theirs. */
   async #released(except: string): Promise<void> {
     await Promise.all([...this.#releasing].filter(([id]) => id !== except).map(([, p]) => p));
   }
