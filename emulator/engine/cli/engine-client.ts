@@ -42,7 +42,8 @@ export class EngineClient {
     }
     if (options.signal) init.signal = options.signal;
     const response = await this.#api(new Request(url, init));
-    if (!response.ok) {
+    // moby's checkResponseErr: below 400 is no error (a stop or start of a container already so answers 304)
+    if (response.status < 200 || response.status >= 400) {
       const text = await response.text();
       let message = text.trim();
       try {
