@@ -1,7 +1,7 @@
 /// <reference types="vite/client" />
 // <drydock-lab>: a drydock terminal in any docs page. Shows the example and a Start button; on click, frames
 // lab.html from the drydock build this script came from, and speaks the postMessage API (web/embed/README.md) to it.
-import { encodeLabConfig, type LabConfig, type LabFile } from './lab-config.ts';
+import { dedent, encodeLabConfig, type LabConfig, type LabFile } from './lab-config.ts';
 import { checkCommand, checkFilePath, envelope, parseLabMessage, type LabMessage, type RequestId } from './lab-protocol.ts';
 
 /**
@@ -222,14 +222,6 @@ function configProblem(config: LabConfig): string | null {
     if (typeof checked !== 'string') return checked.error;
   }
   return null;
-}
-
-/** Text from inside an indented element: the first line break and the common indentation go. */
-export function dedent(text: string): string {
-  const lines = text.replace(/^[ \t]*\r?\n/, '').replace(/\s+$/, '').split(/\r?\n/);
-  const indents = lines.filter((line) => line.trim() !== '').map((line) => /^[ \t]*/.exec(line)![0].length);
-  const common = indents.length ? Math.min(...indents) : 0;
-  return lines.map((line) => line.slice(common)).join('\n') + '\n';
 }
 
 /** A CSS length the author gave as `height` ("300", "20rem", "50vh"); anything else is ignored. */

@@ -72,6 +72,14 @@ export function parseLabConfig(hash: string): Parsed<LabConfig> {
   return { ok: true, value: { commands: checkedCommands, files: checkedFiles, origins: checkedOrigins } };
 }
 
+/** Text from inside an indented element: the first line break and the common indentation go. */
+export function dedent(text: string): string {
+  const lines = text.replace(/^[ \t]*\r?\n/, '').replace(/\s+$/, '').split(/\r?\n/);
+  const indents = lines.filter((line) => line.trim() !== '').map((line) => /^[ \t]*/.exec(line)![0].length);
+  const common = indents.length ? Math.min(...indents) : 0;
+  return lines.map((line) => line.slice(common)).join('\n') + '\n';
+}
+
 function list(value: unknown, where: string, max: number): Parsed<unknown[]> {
   if (value === undefined) return { ok: true, value: [] };
   if (!Array.isArray(value)) return { ok: false, error: `${where}: expected a list` };

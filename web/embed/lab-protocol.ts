@@ -138,6 +138,8 @@ export function normaliseOrigin(value: string): string | null {
     return null;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
+  // a host name or an IPv6 literal; the URL parser would keep "*" as a name, which no page's origin can be
+  if (!/^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/.test(url.hostname)) return null;
   if (url.origin !== value.replace(/\/$/, '')) return null;
   return url.origin;
 }
