@@ -1,9 +1,9 @@
 // <drydock-lab> in a docs page on another site: click to start, the example's command runs, the page drives the lab
 // through the postMessage API, and a page of a third origin that frames the lab cannot.
-import { createServer, type Server } from 'node:http';
 import type { Page } from '@playwright/test';
 import type { DrydockLabElement } from '../../web/embed/drydock-lab.ts';
 import { expect, test } from './fixtures.ts';
+import { serveDocs, type DocsSite } from './serve-docs.ts';
 
 /** The docs site: the port after drydock's, named `localhost` so it is another site than drydock's 127.0.0.1. */
 const DOCS_PORT = Number(process.env.DRYDOCK_E2E_PORT ?? 4317) + 1;
@@ -23,22 +23,14 @@ function docsPage(drydockBase: string): string {
 </body></html>`;
 }
 
-let docs: Server;
+let docs: DocsSite;
 
 test.beforeAll(async ({ baseURL }) => {
-  const page = docsPage(baseURL!);
-  docs = createServer((req, res) => {
-    if (req.url === '/docs/') res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end(page);
-    else if (req.url === '/other.html') res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><title>other</title><link rel="icon" href="data:,"><p>another origin</p>');
-    else res.writeHead(404).end();
-  });
-  await new Promise<void>((resolve) => docs.listen(DOCS_PORT, '127.0.0.1', resolve));
+  const blank = '<!doctype html><title>other</title><link rel="icon" href="data:,"><p>another origin</p>';
+  docs = await serveDocs(DOCS_PORT, { '/docs/': docsPage(baseURL!), '/other.html': blank });
 });
 
-test.afterAll(async () => {
-  docs.closeAllConnections();
-  await new Promise((resolve) => docs.close(resolve));
-});
+test.afterAll(() => docs.close());
 
 /** The lab's terminal text, read through the element's API (postMessage to the frame and back). */
 function readTerminal(page: Page, id: string): Promise<string> {
