@@ -34,7 +34,9 @@ export class DrydockLabElement extends HTMLElement {
   readonly #root: ShadowRoot;
   #frame: HTMLIFrameElement | null = null;
   #ready = false;
-  #readyWaiters: (() => void)[] = [];
+  /** set when the lab could not start: requests fail with it instead of waiting for a "ready" that will not come */
+  #failure: string | null = null;
+  #readyWaiters: Pending[] = [];
   readonly #pending = new Map<RequestId, Pending>();
   /** run() calls waiting for their command's `exit` event */
   readonly #running = new Map<RequestId, () => void>();
@@ -129,7 +131,8 @@ export class DrydockLabElement extends HTMLElement {
 
   #whenReady(): Promise<void> {
     if (this.#ready) return Promise.resolve();
-    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+    if (this.#failure !== null) return Promise.reject(new Error(`drydock lab: ${this.#failure}`));
+    return new Promise((resolve, reject) => this.#readyWaiters.push({ resolve: () => resolve(), reject }));
   }
 
   /** Only the lab this element framed, at the build's origin, is heard; its messages are checked like any input. */
@@ -156,10 +159,13 @@ export class DrydockLabElement extends HTMLElement {
       }
       case 'ready':
         this.#ready = true;
-        for (const resolve of this.#readyWaiters.splice(0)) resolve();
+        this.#failure = null;
+        for (const waiter of this.#readyWaiters.splice(0)) waiter.resolve(undefined);
         this.dispatchEvent(new CustomEvent('drydock-ready', { bubbles: true }));
         return;
       case 'failed':
+        this.#failure = message.error;
+        for (const waiter of this.#readyWaiters.splice(0)) waiter.reject(new Error(`drydock lab: ${message.error}`));
         this.dispatchEvent(new CustomEvent('drydock-failed', { bubbles: true, detail: { error: message.error } }));
         return;
       case 'exit':
