@@ -1,12 +1,13 @@
 // <drydock-lab> in a docs page of another origin (web/embed/): from the click on Start to the prompt in the example's
 // frame, with an empty profile (cold) and after one visit (warm); the bytes received before that prompt; and a second
-// example on the same page, which should reuse what the first downloaded.
+// example on the same page, which should reuse what the first downloaded. The playground's warm prompt is measured
+// beside the embed's, in the same profile: on a loaded machine the two together say more than either alone.
 import type { BrowserContext, Page, Request } from 'playwright-core';
 import { build } from 'vite';
 import { serveDist } from '../test/e2e/serve-dist.ts';
 import { serveDocs } from '../test/e2e/serve-docs.ts';
 import { median, type Figures } from './figures.ts';
-import { PROMPT_SOURCE, withProfile } from './vm-chromium.ts';
+import { navigateToPrompt, PROMPT_SOURCE, withProfile } from './vm-chromium.ts';
 
 export interface EmbedBenchOptions {
   runs?: number;
@@ -60,6 +61,7 @@ export async function benchEmbedChromium(options: EmbedBenchOptions = {}): Promi
     }
 
     const warm: number[] = [];
+    const playgroundWarm: number[] = [];
     await withProfile(async (context) => {
       // One visit fills the caches; it stays a few seconds, as a reader does (the lab stores the machine's state).
       const visit = await context.newPage();
@@ -67,18 +69,22 @@ export async function benchEmbedChromium(options: EmbedBenchOptions = {}): Promi
       await clickToPrompt(visit, 'first');
       await visit.waitForTimeout(4000);
       await visit.close();
+      // The playground beside it, warm in the same profile and under the same load: what the embedding costs.
+      await navigateToPrompt(context, drydock.url, { lingerMs: 4000 });
       for (let i = 0; i < runs; i++) {
         const page = await context.newPage();
         await page.goto(docsUrl);
         warm.push(await clickToPrompt(page, 'first'));
-        log(`embed-chromium: warm run ${i + 1}/${runs}: ${Math.round(warm.at(-1)!)} ms`);
         await page.close();
+        playgroundWarm.push((await navigateToPrompt(context, drydock.url)).promptMs);
+        log(`embed-chromium: warm run ${i + 1}/${runs}: ${Math.round(warm.at(-1)!)} ms (the playground: ${Math.round(playgroundWarm.at(-1)!)} ms)`);
       }
     });
 
     return {
       embed_click_to_prompt_cold_ms_chromium: Math.round(median(cold)),
       embed_click_to_prompt_warm_ms_chromium: Math.round(median(warm)),
+      embed_playground_prompt_warm_same_run_ms_chromium: Math.round(median(playgroundWarm)),
       embed_bytes_before_prompt: median(coldBytes),
       embed_second_example_click_to_prompt_ms_chromium: Math.round(median(secondMs)),
       embed_second_example_bytes: median(secondBytes),
