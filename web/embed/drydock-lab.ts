@@ -182,8 +182,12 @@ export class DrydockLabElement extends HTMLElement {
   #renderPlaceholder(): void {
     const { commands, files } = this.config;
     const parts: Node[] = [style()];
+    // Five examples on a page are five "Start" buttons: each is described by its own commands.
+    const button = document.createElement('button');
     if (commands.length) {
       const pre = document.createElement('pre');
+      pre.id = 'example';
+      button.setAttribute('aria-describedby', pre.id);
       pre.className = 'example';
       pre.textContent = commands.map((c) => `$ ${c}`).join('\n');
       parts.push(pre);
@@ -196,7 +200,6 @@ export class DrydockLabElement extends HTMLElement {
     }
     const bar = document.createElement('div');
     bar.className = 'bar';
-    const button = document.createElement('button');
     button.type = 'button';
     button.textContent = this.getAttribute('start-label') ?? 'Start';
     button.addEventListener('click', () => this.start());
