@@ -1,5 +1,5 @@
 // Vite build for the drydock web app: Svelte UI in web/, emulator workers as ES modules, public/guest/ as static files.
-import { writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { defineConfig, type Connect, type Plugin, type Rollup } from 'vite';
@@ -40,6 +40,47 @@ function gzipFilesAsBytes(): Plugin {
     name: 'drydock:gzip-files-as-bytes',
     configureServer: (server) => void server.middlewares.use(middleware),
     configurePreviewServer: (server) => void server.middlewares.use(middleware),
+  };
+}
+
+/** The <drydock-lab> element's script, at the root of the build (web/embed/README.md). */
+const EMBED_SCRIPT = 'drydock-lab';
+
+const EMBED_DEMO_SOURCE = 'web/embed/embed.html';
+
+/**
+ * `embed.html`, a demo docs page, copied as it is: it loads `./drydock-lab.js` as any docs page would. Were it a Vite
+ * input, the element's code would move into a shared chunk under assets/, where its `import.meta.url` no longer
+ * names the build's root. The dev server sends the script's name to its source.
+ */
+function embedDemoPage(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'drydock:embed-demo-page',
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    // before the offline manifest (portServiceWorker), which lists every file of dist/
+    writeBundle: {
+      order: 'post',
+      sequential: true,
+      async handler() {
+        await copyFile(EMBED_DEMO_SOURCE, join(outDir, 'embed.html'));
+      },
+    },
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        if (path === '/embed.html') {
+          readFile(EMBED_DEMO_SOURCE, 'utf8').then(
+            (html) => res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' }).end(html),
+            (error: unknown) => next(error),
+          );
+        } else if (path === `/${EMBED_SCRIPT}.js`) {
+          res.writeHead(302, { Location: '/web/embed/drydock-lab.ts' }).end();
+        } else next();
+      });
+    },
   };
 }
 
@@ -102,7 +143,7 @@ export default defineConfig({
   base: './',
   // No SPA fallback: a missing file (say, public/guest/manifest.json before the guest is built) is a 404, not index.html.
   appType: 'mpa',
-  plugins: [svelte(), gzipFilesAsBytes(), portServiceWorker()],
+  plugins: [svelte(), gzipFilesAsBytes(), embedDemoPage(), portServiceWorker()],
   worker: {
     // ES module workers, so a worker can use import() and share chunks with code splitting.
     format: 'es',
@@ -111,7 +152,15 @@ export default defineConfig({
     target: 'es2022',
     // The guest snapshot and the v86 wasm are large by nature; the warning is noise here.
     chunkSizeWarningLimit: 2048,
-    rolldownOptions: { onLog: quietV86NodeImports },
+    rolldownOptions: {
+      onLog: quietV86NodeImports,
+      // The app, the embedded lab (framed by <drydock-lab>) and the element's script.
+      input: { main: 'index.html', lab: 'lab.html', [EMBED_SCRIPT]: 'web/embed/drydock-lab.ts' },
+      output: {
+        // Docs pages load the element by a name that stays put across deployments: `<base>drydock-lab.js`.
+        entryFileNames: (chunk) => (chunk.name === EMBED_SCRIPT ? `${EMBED_SCRIPT}.js` : 'assets/[name]-[hash].js'),
+      },
+    },
   },
   server: {
     // Other helpers' build caches are large and change often; the dev server need not watch them.

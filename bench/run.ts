@@ -18,6 +18,7 @@ const SUITES: Suite[] = [
   { name: 'vm-node', run: async () => (await import('./vm-node.ts')).benchVmNode() },
   { name: 'vm-chromium', run: async () => (await import('./vm-chromium.ts')).benchVmChromium({ runs, log }) },
   { name: 'learner-chromium', run: async () => (await import('./learner-chromium.ts')).benchLearnerChromium({ ...(process.env.BENCH_PAGES ? { pages: Number(process.env.BENCH_PAGES) } : {}), ...(process.env.BENCH_SERIES ? { series: process.env.BENCH_SERIES.split(',') } : {}), log }) },
+  { name: 'embed-chromium', run: async () => (await import('./embed-chromium.ts')).benchEmbedChromium({ ...(runs ? { runs } : {}), log }) },
   { name: 'preview-chromium', run: async () => (await import('./preview-chromium.ts')).benchPreviewChromium({ ...(runs ? { runs } : {}), log }) },
   { name: 'images-node', run: async () => (await import('./images-node.ts')).benchImagesNode({ ...(runs ? { runs } : {}), log }) },
   { name: 'containers-node', run: async () => (await import('./containers-node.ts')).benchContainersNode({ ...(runs ? { runs } : {}), log }) },

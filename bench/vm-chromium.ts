@@ -94,7 +94,7 @@ interface PromptRun {
   bytes: number;
 }
 
-async function navigateToPrompt(context: BrowserContext, url: string, options: { lingerMs?: number } = {}): Promise<PromptRun> {
+export async function navigateToPrompt(context: BrowserContext, url: string, options: { lingerMs?: number } = {}): Promise<PromptRun> {
   const page = await context.newPage();
   const finished: Request[] = [];
   const onFinished = (request: Request): void => void finished.push(request);

@@ -4,6 +4,8 @@ import { expose } from 'comlink';
 import wasmUrl from 'v86/build/v86.wasm?url';
 import { openEngineHost, staticRegistries } from '../engine/engine-host.ts';
 import { GuestNetworkDriver } from '../engine/network/guest-network-driver.ts';
+import type { BlobBackend } from '../engine/store/blob-backend.ts';
+import { MemoryBlobBackend } from '../engine/store/store-backend-memory.ts';
 import { OpfsBlobBackend } from '../engine/store/store-backend-opfs.ts';
 import './error-transfer.ts';
 import { createEmulatorService } from './emulator-service.ts';
@@ -31,8 +33,8 @@ expose(
       openEngineHost({
         fetch: globalThis.fetch.bind(globalThis),
         // Images survive reloads in OPFS; the localhost:5000 registry keeps its own store (another machine).
-        store: await OpfsBlobBackend.open('drydock-store'),
-        registryStore: await OpfsBlobBackend.open('drydock-registry'),
+        store: await keptOrForgotten('drydock-store'),
+        registryStore: await keptOrForgotten('drydock-registry'),
         guestFs,
         guest,
         system,
@@ -45,3 +47,16 @@ expose(
       }),
   }),
 );
+
+/**
+ * A store in OPFS; in memory, for this machine's life, when the browser refuses storage to this page (a drydock lab
+ * framed by a docs page of another site while third-party storage is blocked, as in a private window).
+ */
+async function keptOrForgotten(dirName: string): Promise<BlobBackend> {
+  try {
+    return await OpfsBlobBackend.open(dirName);
+  } catch (error) {
+    console.warn(`[emulator] storage refused (${error instanceof Error ? error.message : String(error)}): ${dirName} is kept in memory until the page closes`);
+    return new MemoryBlobBackend();
+  }
+}

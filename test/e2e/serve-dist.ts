@@ -72,6 +72,9 @@ export async function serveDist(options: ServeOptions): Promise<ServedApp> {
       const headers = {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Cache-Control': 'max-age=600',
+        // GitHub Pages (and Cloudflare Pages) send it on every file: a docs page elsewhere may load drydock-lab.js,
+        // a module script, which the browser fetches with CORS.
+        'Access-Control-Allow-Origin': '*',
         ETag: etag,
         'Last-Modified': info.mtime.toUTCString(),
       };

@@ -125,4 +125,25 @@ describe('typeLines', () => {
     await typeLines(terminal, 'echo one\necho two', { pollMs: 5 });
     expect(typed).toEqual(['\x15', 'echo one\r', 'echo two\r']);
   });
+
+  it('waits for the prompt on a later row when the terminal counts line feeds (the echo of the typing may come late)', async () => {
+    let row = 0;
+    let screen = '/ # ';
+    const terminal = {
+      input(text: string) {
+        if (!text.endsWith('\r')) return;
+        // nothing echoed for a while: the old prompt stays on the cursor's line, then the output and a new prompt
+        setTimeout(() => {
+          row += 2;
+          screen = '/ # ';
+        }, 60);
+      },
+      cursorLine: () => screen,
+      lineFeeds: () => row,
+    };
+    const started = Date.now();
+    await typeLines(terminal, 'sleep 1', { pollMs: 5 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(row).toBe(2);
+  });
 });

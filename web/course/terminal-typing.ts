@@ -6,6 +6,11 @@ export interface TypingTerminal {
   input(text: string): void;
   /** the line the cursor is on, as shown */
   cursorLine(): string;
+  /**
+   * How many line feeds the terminal has shown so far. When given, only a prompt after a line feed since the typing
+   * counts: the old prompt is still on the cursor's line until the guest echoes what was typed.
+   */
+  lineFeeds?(): number;
 }
 
 const PROMPT_END = /[#$]$/;
@@ -25,6 +30,7 @@ export async function typeLines(terminal: TypingTerminal, text: string, options:
   terminal.input('\x15');
   for (const line of lines) {
     if (signal?.aborted) return;
+    const feedsBefore = terminal.lineFeeds?.();
     terminal.input(`${line}\r`);
     const typed = line.trim();
     const deadline = Date.now() + promptTimeoutMs;
@@ -32,7 +38,8 @@ export async function typeLines(terminal: TypingTerminal, text: string, options:
     // The prompt is back when the cursor sits after `# ` / `$ ` on a line that is not the command we typed.
     while (Date.now() < deadline && !signal?.aborted) {
       const current = terminal.cursorLine().trimEnd();
-      if (PROMPT_END.test(current) && (typed === '' || !current.includes(typed))) break;
+      const moved = feedsBefore === undefined || terminal.lineFeeds!() > feedsBefore;
+      if (moved && PROMPT_END.test(current) && (typed === '' || !current.includes(typed))) break;
       await sleep(pollMs);
     }
   }
