@@ -10,8 +10,18 @@ interface EventMessage {
   Type: string;
   Action: string;
   Actor: { ID: string; Attributes?: Record<string, string> };
+  scope?: string;
   time?: number;
   timeNano?: number;
+}
+
+/**
+ * The event as a template sees it: moby's events.Message by its Go field names (`.Time`, `.TimeNano`, `.Scope`), where
+ * the JSON has `time`, `timeNano`, `scope`. TimeNano is past 2^53: its digits are taken from the line as they came.
+ */
+export function templateView(m: EventMessage, line: string): Record<string, unknown> {
+  const timeNano = /"timeNano":\s*(\d+)/.exec(line)?.[1] ?? String(m.timeNano ?? 0);
+  return { Type: m.Type, Action: m.Action, Actor: { ID: m.Actor.ID, Attributes: m.Actor.Attributes ?? {} }, Scope: m.scope ?? 'local', Time: m.time ?? 0, TimeNano: timeNano };
 }
 
 export const events: Command = {
@@ -55,7 +65,7 @@ export const events: Command = {
           if (!line.trim()) continue;
           const m = JSON.parse(line) as EventMessage;
           if (format === 'json' || format === '{{json .}}') ctx.out(`${line}\n`);
-          else if (format) ctx.out(`${renderTemplate(format, m as never)}\n`);
+          else if (format) ctx.out(`${renderTemplate(format, templateView(m, line) as never)}\n`);
           else ctx.out(prettyEvent(m, line));
         }
       }
