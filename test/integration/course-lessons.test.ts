@@ -78,7 +78,7 @@ describe.skipIf(!built)('scripted student (Node, real guest)', () => {
           log(`step ${step.number}: typing ${JSON.stringify(shell)}`);
           await student.type(shell);
           // LESSON_CONSOLE=1: what the learner's terminal shows, to write a lesson's example outputs from.
-          if (process.env['LESSON_CONSOLE']) log(`step ${step.number}: the terminal shows:\n${student.recentConsole()}`);
+          if (process.env['LESSON_CONSOLE']) log(`step ${step.number}: the terminal shows:\n${student.recentConsole(50_000)}`);
         }
         if (step.checks.length > 0) {
           t = performance.now();

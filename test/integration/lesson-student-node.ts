@@ -15,7 +15,8 @@ export interface StudentMachine {
   /** Types each line into the console, waiting for the shell prompt after it (as a learner would). */
   type(text: string): Promise<void>;
   /** The console output since the last type() began, for failure messages. */
-  recentConsole(): string;
+  /** What the terminal showed since the step began: its last `maxChars` characters (3000). */
+  recentConsole(maxChars?: number): string;
   /** Polls the checks until they pass or `timeoutMs` runs out; resolves with the last result. */
   waitForChecks(lesson: Lesson, stepIndex: number, timeoutMs?: number): Promise<ChecksResult>;
   stop(): Promise<void>;
@@ -68,7 +69,7 @@ export async function startStudentMachine(): Promise<StudentMachine> {
         }
       }
     },
-    recentConsole: () => output.slice(mark).slice(-3000),
+    recentConsole: (maxChars = 3000) => output.slice(mark).slice(-maxChars),
     async waitForChecks(lesson, stepIndex, timeoutMs = 120_000) {
       const step = lesson.steps[stepIndex]!;
       const deadline = Date.now() + timeoutMs;
