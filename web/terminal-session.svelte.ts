@@ -13,6 +13,8 @@ export class TerminalSession implements ConsoleView {
   readonly #fit = new FitAddon();
   #port: MessagePort | null = null;
   readonly #disposers: (() => void)[] = [];
+  /** counted, not read from the buffer's rows, which stop growing once the scrollback is full */
+  #lineFeeds = 0;
   /** The terminal's size in character cells, reactive for the UI. */
   size = $state.raw<TerminalSize>({ cols: 80, rows: 24 });
 
@@ -62,7 +64,8 @@ export class TerminalSession implements ConsoleView {
       this.size = { cols, rows };
       options.onResize({ cols, rows });
     });
-    this.#disposers.push(() => data.dispose(), () => binary.dispose(), () => resize.dispose());
+    const lineFeed = this.terminal.onLineFeed(() => this.#lineFeeds++);
+    this.#disposers.push(() => data.dispose(), () => binary.dispose(), () => resize.dispose(), () => lineFeed.dispose());
   }
 
   /** Attaches xterm to its element and keeps it fitted to the element's size; `keysHint` says how to leave it. */
@@ -110,6 +113,17 @@ export class TerminalSession implements ConsoleView {
       terminal.options.scrollOnEraseInDisplay = false;
     });
     this.note(note);
+  }
+
+  /** The line the cursor is on, as shown (typeLines waits for the prompt there). */
+  cursorLine(): string {
+    const buffer = this.terminal.buffer.active;
+    return buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? '';
+  }
+
+  /** How many line feeds the terminal has shown (typeLines: a prompt counts only after the typed line's echo). */
+  lineFeeds(): number {
+    return this.#lineFeeds;
   }
 
   /** A line of the page's own, dimmed and bracketed so it does not pass for the guest's output. */

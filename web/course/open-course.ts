@@ -44,10 +44,8 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
         options.showConsole?.(); // lessons type into the console (Terminal 1), whichever tab is shown
         terminal.terminal.input(text);
       },
-      cursorLine: () => {
-        const buffer = terminal.terminal.buffer.active;
-        return buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? '';
-      },
+      cursorLine: () => terminal.cursorLine(),
+      lineFeeds: () => terminal.lineFeeds(),
     },
   };
   const fixtures = new URLSearchParams(globalThis.location?.search ?? '').get('course') === 'fixtures';
