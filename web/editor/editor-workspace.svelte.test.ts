@@ -71,15 +71,13 @@ describe('EditorWorkspace', () => {
     expect(typed.at(-1)).toBe('\x15cd /root/app && docker build -t helloworld:0.1 .\r');
   });
 
-  it('remembers visibility and width, clamped', async () => {
+  it('remembers visibility', async () => {
     const { project, ws, settings } = await workspace();
     ws.setVisible(true);
-    ws.resize(0.95);
     const again = new EditorWorkspace(project, {
       typeInTerminal: () => undefined,
       settings: { getItem: (k) => settings.get(k) ?? null, setItem: () => undefined },
     });
     expect(again.visible).toBe(true);
-    expect(again.fraction).toBe(0.75);
   });
 });

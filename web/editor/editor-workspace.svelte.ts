@@ -29,7 +29,7 @@ export interface WorkspaceMachine {
 export interface WorkspaceOptions {
   /** Types text into the learner's terminal as if from the keyboard. */
   typeInTerminal(text: string): void;
-  /** Remembers pane visibility and width across reloads (localStorage in the app). */
+  /** Remembers whether the pane is open across reloads (its width is the stage's, web/layout/) (localStorage in the app). */
   settings?: Pick<Storage, 'getItem' | 'setItem'> | undefined;
 }
 
@@ -37,8 +37,6 @@ const SETTINGS_KEY = 'drydock:editor-pane';
 
 export class EditorWorkspace {
   visible = $state(false);
-  /** Share of the stage's width the editor takes, 0.25-0.75. */
-  fraction = $state(0.5);
   problems = $state.raw<Diagnostic[]>([]);
   /** null while no machine runs; otherwise whether the share holds what the editor has. */
   syncStatus = $state<'connecting' | 'synced' | 'failed' | null>(null);
@@ -57,9 +55,8 @@ export class EditorWorkspace {
     this.project = project;
     this.#options = options;
     try {
-      const saved = JSON.parse(options.settings?.getItem(SETTINGS_KEY) ?? 'null') as { visible?: unknown; fraction?: unknown } | null;
+      const saved = JSON.parse(options.settings?.getItem(SETTINGS_KEY) ?? 'null') as { visible?: unknown } | null;
       if (typeof saved?.visible === 'boolean') this.visible = saved.visible;
-      if (typeof saved?.fraction === 'number') this.fraction = clampFraction(saved.fraction);
     } catch {
       // Unreadable settings: the defaults will do.
     }
@@ -72,11 +69,6 @@ export class EditorWorkspace {
   setVisible(visible: boolean): void {
     this.visible = visible;
     this.#sync?.poll(visible ? POLL_VISIBLE_MS : POLL_HIDDEN_MS);
-    this.#saveSettings();
-  }
-
-  resize(fraction: number): void {
-    this.fraction = clampFraction(fraction);
     this.#saveSettings();
   }
 
@@ -163,13 +155,9 @@ export class EditorWorkspace {
 
   #saveSettings(): void {
     try {
-      this.#options.settings?.setItem(SETTINGS_KEY, JSON.stringify({ visible: this.visible, fraction: this.fraction }));
+      this.#options.settings?.setItem(SETTINGS_KEY, JSON.stringify({ visible: this.visible }));
     } catch {
       // Storage full or refused: the pane still works, it just will not remember.
     }
   }
-}
-
-function clampFraction(f: number): number {
-  return Number.isFinite(f) ? Math.min(0.75, Math.max(0.25, f)) : 0.5;
 }
