@@ -41,7 +41,9 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
     },
     terminal: {
       input: (text) => {
-        options.showConsole?.(); // lessons type into the console (Terminal 1), whichever tab is shown
+        // Lessons type into the console (Terminal 1), shown first; a bare Enter only redraws the prompt after a
+        // restore, which is no reason to take a learner away from the lesson they read (on a phone, the lesson's tab).
+        if (text !== '\r') options.showConsole?.();
         terminal.terminal.input(text);
       },
       cursorLine: () => terminal.cursorLine(),
