@@ -1,13 +1,11 @@
 // `docker run`, `create`, `start`, `exec`, `logs` and `ps`: the commands that parse their own argv (non-interspersed
 // for run/exec) and print their own usage errors, talking to the engine only through the Engine API.
 import { splitCpArg } from '../../containers/container-copy.ts';
-import { createBodyFor } from '../run-body.ts';
 import { demultiplex } from '../../containers/logs-api.ts';
 import { parseLogsArgs } from '../logs-args.ts';
 import { FlagError, parseFlags, type FlagSpec } from '../flags.ts';
 import { parsePsArgs, psRow, PS_FORMAT } from '../ps-format.ts';
-import { formatRunError, parseRunRequest, runErrorText, runHelpText } from '../run-options.ts';
-import type { RunRequest } from '../../containers/run-options.ts';
+import { formatRunError, parseRunOptions, runErrorText, runHelpText, type RunOptions } from '../run-options.ts';
 import { MAC_ADDRESS_API_ERROR } from '../run-network-flags.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { EngineError } from '../../errors.ts';
@@ -47,8 +45,8 @@ function startStatus(message: string): number {
   return 125;
 }
 
-async function createFor(ctx: RawContext, req: RunRequest): Promise<string> {
-  const { body, name, platform } = createBodyFor(req);
+async function createFor(ctx: RawContext, req: RunOptions): Promise<string> {
+  const { body, name, platform } = req;
   const create = async () => {
     const r = await ctx.client.json<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', { query: { name, platform }, body, signal: ctx.session.signal });
     for (const w of r.Warnings ?? []) ctx.err(`WARNING: ${w}\n`);
@@ -60,7 +58,7 @@ async function createFor(ctx: RawContext, req: RunRequest): Promise<string> {
     if (!(e instanceof DaemonError) || e.status !== 404 || !/^No such image/.test(e.message) || req.pull === 'never') throw e;
   }
   // Like the docker CLI: say so, pull with progress on stderr, create again.
-  let ref = parseNormalizedNamed(req.image);
+  let ref = parseNormalizedNamed(req.body.Image);
   if (ref.tag === undefined && ref.digest === undefined) ref = { ...ref, tag: 'latest' };
   ctx.err(`Unable to find image '${familiarString(ref)}' locally\n`);
   const response = await ctx.client.request('POST', '/images/create', { query: { fromImage: referenceName(ref), tag: ref.digest ?? ref.tag }, signal: ctx.session.signal });
@@ -85,9 +83,9 @@ function referenceError(image: string): string | undefined {
 export function runCommand(kind: 'run' | 'create'): RawCommand {
   return async (ctx) => {
     const command = ctx.path.replace(/^docker /, '') as 'run' | 'create' | 'container run' | 'container create';
-    let req: RunRequest;
+    let req: RunOptions;
     try {
-      const parsed = await parseRunRequest(ctx.argv, { command, env: ctx.session.env, cwd: ctx.session.cwd, readFile: (path) => readGuestFile(ctx, path) });
+      const parsed = await parseRunOptions(ctx.argv, { command, env: ctx.session.env, cwd: ctx.session.cwd, readFile: (path) => readGuestFile(ctx, path) });
       if ('help' in parsed) {
         ctx.out(runHelpText(command));
         return 0;
@@ -99,7 +97,7 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       return (e.details?.['exitStatus'] as number | undefined) ?? 125;
     }
     // the docker CLI parses the image reference itself (ParseAnyReference) before asking the daemon anything
-    const badReference = referenceError(req.image);
+    const badReference = referenceError(req.body.Image);
     if (badReference !== undefined) {
       if (kind === 'create') {
         ctx.err(`${badReference}\n`);
@@ -109,7 +107,7 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
       return 125;
     }
     // the docker 28 client refuses an endpoint MAC address before asking a daemon speaking API 1.43 (drydock's)
-    if (Object.values(req.endpointsConfig).some((ep) => ep.MacAddress)) {
+    if (Object.values(req.body.NetworkingConfig.EndpointsConfig).some((ep) => ep.MacAddress)) {
       if (kind === 'create') {
         ctx.err(`${MAC_ADDRESS_API_ERROR}\n`);
         return 1;
@@ -141,12 +139,12 @@ export function runCommand(kind: 'run' | 'create'): RawCommand {
     // -dit: detached with a held-open stdin (drydock has no terminal to give a detached container; attach works)
     return startAndFollow(ctx, id, {
       detach: req.detach,
-      interactive: req.interactive && req.tty && !req.detach,
-      autoRemove: req.autoRemove,
-      tty: req.tty,
+      interactive: !!req.body.OpenStdin && !!req.body.Tty && !req.detach,
+      autoRemove: !!req.body.HostConfig.AutoRemove,
+      tty: !!req.body.Tty,
       command: ctx.path,
-      stdin: req.interactive && !req.detach ? 'once' : 'none',
-      sigProxy: req.sigProxy ?? true,
+      stdin: req.body.OpenStdin && !req.detach ? 'once' : 'none',
+      sigProxy: req.sigProxy,
     });
   };
 }
