@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors.ts';
-import { formatRunError, parseRunOptions, type RunOptions, type RunParseContext } from './run-options.ts';
+import { parseRunOptions, type RunOptions, type RunParseContext } from './run-options.ts';
+import { formatRunError } from './run-usage.ts';
 import { verifyCreateRequest } from '../containers/create-config.ts';
 
 const files: Record<string, string> = {
@@ -228,7 +229,7 @@ describe('parseRunOptions errors (what the docker CLI 27/28 prints; all exit 125
 
 describe('run --help', () => {
   it('cobra layout', async () => {
-    const { runHelpText } = await import('./run-options.ts');
+    const { runHelpText } = await import('./run-usage.ts');
     await expect(runHelpText('run')).toMatchFileSnapshot('testdata/help/run.txt');
     expect(runHelpText('create')).not.toContain('--detach');
   });

@@ -1,7 +1,8 @@
 // `docker run`, `create` and `start`: the run flow as the docker CLI has it (create, pulling on `No such image`;
 // attach before the start; the wait; the ID printed for -d), `-it` on the learner's terminal (the shim spawns
 // drydock-init there), and `start -a/-i`. The streams are container-output.ts, --sig-proxy signal-proxy.ts.
-import { parseRunOptions, formatRunError, runErrorText, runHelpText, type RunOptions } from '../run-options.ts';
+import { parseRunOptions, type RunOptions } from '../run-options.ts';
+import { formatRunError, runErrorText, runHelpText } from '../run-usage.ts';
 import { MAC_ADDRESS_API_ERROR } from '../run-network-flags.ts';
 import { FlagError, parseFlags } from '../flags.ts';
 import { EngineError } from '../../errors.ts';
