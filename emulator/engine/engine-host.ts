@@ -18,7 +18,6 @@ import { ContainerStore } from './containers/container-store.ts';
 import { createContainersApi } from './containers/containers-api.ts';
 import { blobJsonStorage, type JsonStorage } from './containers/json-storage.ts';
 import { LogStore } from './containers/log-store.ts';
-import type { RunRequest } from './containers/run-options.ts';
 import { VolumeStore } from './containers/volume-store.ts';
 import { EngineError } from './errors.ts';
 import type { GuestFs } from './overlay/guest-fs.ts';
@@ -195,17 +194,14 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     },
   });
   const buildCache = await BuildCache.open(blobJsonStorage(options.store, 'drydock-build-cache.json'));
-  const image = async (request: RunRequest) => {
+  // the client pulls (with progress) and creates again; a create that finds nothing says so like dockerd
+  const image = async (ref: string) => {
     const images = service.images;
-    if (request.pull === 'always' || (request.pull === 'missing' && !images.find(request.image))) {
-      // The CLI pulls (with progress) before it creates; a create that still finds nothing says so like dockerd.
-      if (request.pull === 'always') await images.pull(request.image);
-    }
-    const record = images.find(request.image);
-    if (!record) throw new EngineError('NOT_FOUND', `No such image: ${request.image}`);
+    const record = images.find(ref);
+    if (!record) throw new EngineError('NOT_FOUND', `No such image: ${ref}`);
     const config = await images.config(record.id);
     const dirs = await images.ensureUnpacked(record.id);
-    return { id: record.id, name: request.image, ...(config.config ? { config: config.config } : {}), lowerDirs: dirs.map((d) => `${share}${d}`).reverse() };
+    return { id: record.id, name: ref, ...(config.config ? { config: config.config } : {}), lowerDirs: dirs.map((d) => `${share}${d}`).reverse() };
   };
   const containersApi = createContainersApi({
     containers,
