@@ -1,5 +1,6 @@
 // The Inspect panel in the page: a layer two images share is shown once and marked shared, a layer's files list from
-// its tar, and a file written in a running container appears in its upper-dir view (how soon: logged).
+// its tar, a file written in a running container appears in its upper-dir view (how soon: logged), a memory hog's
+// OOM kill is marked in its cgroup's view, and a published port is traced to its container in the network view.
 import type { Page } from '@playwright/test';
 import { expect, test, type TerminalDriver } from './fixtures.ts';
 
@@ -110,6 +111,40 @@ test('a container\'s process is PID 1 inside and another PID on the host, in nam
   const hostPid = await sleep.getByRole('rowheader').textContent();
   await sh(terminal, `grep NSpid /proc/${hostPid}/status`, new RegExp(`^NSpid:\\s+${hostPid}\\s+1$`));
   const note = `processes view: last refresh took ${await panel.getAttribute('data-refresh-ms')} ms`;
+  testInfo.annotations.push({ type: 'timing', description: note });
+  console.log(`[timing] ${note}`);
+});
+
+test('a memory hog\'s chart reaches its limit with an OOM kill marked; its published port leads through docker0 to it', async ({ page, terminal }, testInfo) => {
+  // the shell outlives dd's OOM kill, so the cgroup stays to be read; the pause lets the panel look before the kill
+  await sh(terminal, `docker run -d --name hog --memory 8m -p 8089:80 busybox sh -c 'sleep 4; dd if=/dev/zero of=/dev/null bs=16M count=1; sleep 1000' >/dev/null && echo started=$?`, /^started=0$/, 90_000);
+  await openInspect(page);
+  const panel = page.getByRole('region', { name: 'Inspect' });
+  await panel.getByRole('tab', { name: 'cgroups' }).click();
+  const now = panel.getByRole('table', { name: /^cgroup of hog / });
+  await expect(now.getByRole('row', { name: /^Memory [\d.]+ [KM]B .*8\.0 MB memory\.current, memory\.max$/ })).toBeVisible({ timeout: 60_000 });
+  const events = panel.getByRole('table', { name: /^Events: counters that grew/ });
+  const oom = events.getByRole('row').filter({ hasText: 'OOM kill: the kernel killed 1 process over memory.max (memory.events oom_kill +1)' });
+  await expect(oom).toHaveCount(1, { timeout: UPDATE_BOUND_MS + 60_000 });
+  await expect(now.getByRole('row', { name: 'OOM kills 1 memory.events oom_kill' })).toBeVisible();
+  // the peak reached the limit: the chart's dotted line on its dashed one
+  await expect(now.getByRole('row', { name: 'Memory peak 8.0 MB memory.peak' })).toBeVisible();
+  await expect(panel.getByRole('img', { name: /^Memory chart: .*, peak 8\.0 MB, limit 8\.0 MB; 1 OOM kill marked$/ })).toBeVisible();
+  const when = await oom.getByRole('cell').first().textContent();
+
+  await panel.getByRole('tab', { name: 'Network' }).click();
+  const docker0 = panel.getByRole('table', { name: /^Bridge docker0 \(network bridge\): 172\.17\.0\.0\/16, gateway 172\.17\.0\.1$/ });
+  const row = docker0.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'hog', exact: true }) });
+  await expect(row.getByRole('cell').nth(0)).toHaveText(/^172\.17\.0\.\d+\/16$/);
+  await expect(row.getByRole('cell').nth(1)).toHaveText(/^veth[0-9a-f]{7} = eth0$/);
+  const address = (await row.getByRole('cell').nth(0).textContent())?.split('/')[0];
+  const veth = (await row.getByRole('cell').nth(1).textContent())?.split(' ')[0];
+  const port = panel.getByRole('table', { name: /^Published ports/ }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: '0.0.0.0:8089/tcp' }) });
+  await expect(port.getByRole('cell').nth(0)).toHaveText('hog:80');
+  await expect(port.getByRole('cell').nth(1)).toHaveText(`the page's Ports button 8089 (ports/8089/ under the app's address) → the guest's every address, port 8089/tcp → DNAT to ${address}:80 → bridge docker0 → ${veth} = eth0 in hog → hog listening on 80/tcp`);
+  // the kernel agrees: that veth is docker0's
+  await sh(terminal, `readlink /sys/class/net/${veth}/master`, /\/docker0$/);
+  const note = `cgroups view: OOM kill listed (${when}); last refresh took ${await panel.getAttribute('data-refresh-ms')} ms (network view)`;
   testInfo.annotations.push({ type: 'timing', description: note });
   console.log(`[timing] ${note}`);
 });

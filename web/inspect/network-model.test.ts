@@ -46,7 +46,7 @@ describe('networkModel', () => {
     expect(m.ports).toHaveLength(1);
     expect(m.ports[0]).toMatchObject({ container: 'web', proto: 'tcp', hostIp: '0.0.0.0', hostPort: 8080, containerIp: '172.17.0.2', containerPort: 80 });
     expect(m.ports[0]!.path).toEqual([
-      'the page\'s Ports button 8080 (its 8080/ URL)',
+      'the page\'s Ports button 8080 (ports/8080/ under the app\'s address)',
       'the guest\'s every address, port 8080/tcp',
       'DNAT to 172.17.0.2:80',
       'bridge docker0',

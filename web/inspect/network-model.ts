@@ -93,7 +93,7 @@ export function networkModel(networks: readonly NetworkFacts[], containers: read
         containerIp,
         containerPort: p.PrivatePort,
         path: [
-          `the page's Ports button ${p.PublicPort} (its ${p.PublicPort}/ URL)`,
+          `the page's Ports button ${p.PublicPort} (ports/${p.PublicPort}/ under the app's address)`,
           `the guest's ${hostIp === '0.0.0.0' ? 'every address' : hostIp}, port ${p.PublicPort}/${p.Type}`,
           `DNAT to ${containerIp}:${p.PrivatePort}`,
           ...(bridge && ep ? [`bridge ${bridge.bridge}`, `${ep.hostIfName} = ${ep.ifName} in ${name}`] : []),
