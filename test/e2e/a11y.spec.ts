@@ -11,7 +11,7 @@ async function seriousViolations(page: Page, where: string): Promise<string[]> {
     .map((v) => `${where}: ${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
 }
 
-test('axe finds no serious or critical violation on the course list, a lesson, the editor and the inspect panel (layers, processes)', async ({ page, terminal }) => {
+test('axe finds no serious or critical violation on the course list, a lesson, the editor and the inspect panel (layers, processes, network)', async ({ page, terminal }) => {
   await page.goto('./');
   await terminal.waitForPrompt();
   const found = await seriousViolations(page, 'course list');
@@ -30,5 +30,8 @@ test('axe finds no serious or critical violation on the course list, a lesson, t
   await page.getByRole('tab', { name: 'Processes and namespaces' }).click();
   await expect(page.getByRole('table', { name: /^Processes \(/ })).toBeVisible({ timeout: 60_000 });
   found.push(...(await seriousViolations(page, 'inspect processes')));
+  await page.getByRole('tab', { name: 'Network' }).click();
+  await expect(page.getByRole('table', { name: /^Published ports/ })).toBeVisible({ timeout: 60_000 });
+  found.push(...(await seriousViolations(page, 'inspect network')));
   expect(found).toEqual([]);
 });

@@ -152,10 +152,20 @@ test('a memory hog\'s chart reaches its limit with an OOM kill marked; its publi
 // The guest's cost of an open panel: a shell busy-loop counts for 10 s with the panel closed, then open on the
 // container view (the dearer one: it reads the container's upper dir), alternating, three times each.
 // DRYDOCK_INSPECT_BENCH=1 runs it (it takes a minute and a half); it prints the medians. DRYDOCK_INSPECT_BENCH_VIEW=processes
-// measures the processes view instead.
+// (cgroups, network) measures that view instead.
+const BENCH_VIEWS: Record<string, { tab: string; table: RegExp }> = {
+  container: { tab: 'Container file system', table: /^Upper dir \(writable\)/ },
+  processes: { tab: 'Processes and namespaces', table: /^Processes \(/ },
+  cgroups: { tab: 'cgroups', table: /^cgroup of box / },
+  network: { tab: 'Network', table: /^Published ports/ },
+};
+
 test('bench: a busy loop in the guest with the panel closed and open', async ({ page, terminal }, testInfo) => {
   test.skip(!process.env.DRYDOCK_INSPECT_BENCH, 'DRYDOCK_INSPECT_BENCH=1 runs the benchmark');
   test.setTimeout(600_000);
+  const view = process.env.DRYDOCK_INSPECT_BENCH_VIEW ?? 'container';
+  const bench = BENCH_VIEWS[view];
+  if (!bench) throw new Error(`DRYDOCK_INSPECT_BENCH_VIEW=${view}: one of ${Object.keys(BENCH_VIEWS).join(', ')}`);
   await sh(terminal, 'docker run -d --name box busybox sleep 1000 >/dev/null && echo started=$?', /^started=0$/, 90_000);
   const loop = async (round: string): Promise<number> => {
     await terminal.run(`sh -c 'i=0; trap "echo ${round}=\\$i; exit" TERM; while :; do i=$((i+1)); done' & P=$!; sleep 10; kill $P; wait $P`);
@@ -171,14 +181,13 @@ test('bench: a busy loop in the guest with the panel closed and open', async ({ 
     closed.push(await loop(`closed${i}`));
     await openInspect(page);
     const panel = page.getByRole('region', { name: 'Inspect' });
-    const processes = process.env.DRYDOCK_INSPECT_BENCH_VIEW === 'processes';
-    await panel.getByRole('tab', { name: processes ? 'Processes and namespaces' : 'Container file system' }).click();
-    await expect(panel.getByRole('table', { name: processes ? /^Processes \(/ : /^Upper dir \(writable\)/ })).toBeVisible({ timeout: 60_000 });
+    await panel.getByRole('tab', { name: bench.tab }).click();
+    await expect(panel.getByRole('table', { name: bench.table })).toBeVisible({ timeout: 60_000 });
     open.push(await loop(`open${i}`));
     await panel.getByRole('button', { name: 'Close the Inspect panel' }).click();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
-  const note = `busy loop 10 s: panel closed ${closed.join(', ')} (median ${median(closed)}); open on the ${process.env.DRYDOCK_INSPECT_BENCH_VIEW === 'processes' ? 'processes' : 'container'} view ${open.join(', ')} (median ${median(open)}); ${(100 * (1 - median(open) / median(closed))).toFixed(1)} % fewer`;
+  const note = `busy loop 10 s: panel closed ${closed.join(', ')} (median ${median(closed)}); open on the ${view} view ${open.join(', ')} (median ${median(open)}); ${(100 * (1 - median(open) / median(closed))).toFixed(1)} % fewer`;
   testInfo.annotations.push({ type: 'timing', description: note });
   console.log(`[bench] ${note}`);
 });
