@@ -2,6 +2,7 @@
 // its tar, a file written in a running container appears in its upper-dir view (how soon: logged), a memory hog's
 // OOM kill is marked in its cgroup's view, and a published port is traced to its container in the network view.
 import type { Page } from '@playwright/test';
+import { seriousViolations } from './axe.ts';
 import { expect, test, type TerminalDriver } from './fixtures.ts';
 
 /**
@@ -131,6 +132,7 @@ test('a memory hog\'s chart reaches its limit with an OOM kill marked; its publi
   await expect(now.getByRole('row', { name: 'Memory peak 8.0 MB memory.peak' })).toBeVisible();
   await expect(panel.getByRole('img', { name: /^Memory chart: .*, peak 8\.0 MB, limit 8\.0 MB; 1 OOM kill marked$/ })).toBeVisible();
   const when = await oom.getByRole('cell').first().textContent();
+  const violations = await seriousViolations(page, 'inspect cgroups');
 
   await panel.getByRole('tab', { name: 'Network' }).click();
   const docker0 = panel.getByRole('table', { name: /^Bridge docker0 \(network bridge\): 172\.17\.0\.0\/16, gateway 172\.17\.0\.1$/ });
@@ -142,6 +144,8 @@ test('a memory hog\'s chart reaches its limit with an OOM kill marked; its publi
   const port = panel.getByRole('table', { name: /^Published ports/ }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: '0.0.0.0:8089/tcp' }) });
   await expect(port.getByRole('cell').nth(0)).toHaveText('hog:80');
   await expect(port.getByRole('cell').nth(1)).toHaveText(`the page's Ports button 8089 (ports/8089/ under the app's address) → the guest's every address, port 8089/tcp → DNAT to ${address}:80 → bridge docker0 → ${veth} = eth0 in hog → hog listening on 80/tcp`);
+  violations.push(...(await seriousViolations(page, 'inspect network')));
+  expect(violations).toEqual([]);
   // the kernel agrees: that veth is docker0's
   await sh(terminal, `readlink /sys/class/net/${veth}/master`, /\/docker0$/);
   const note = `cgroups view: OOM kill listed (${when}); last refresh took ${await panel.getAttribute('data-refresh-ms')} ms (network view)`;

@@ -90,7 +90,7 @@ describe('InspectState', () => {
   it('the cgroups view keeps a container\'s readings as charts; once it stops, the charts stay with a note why', async () => {
     const machine = fakeMachine();
     const reading = (uptime: number, usage: number, oomKill: number) =>
-      cgroupSample('c1', 'box', ['2097152', '8388608', '8388608', `oom_kill ${oomKill}`, '2', 'max', `usage_usec ${usage}`, 'max 100000', `${uptime} 1`, 'cpu0 1\n']);
+      cgroupSample('c1', 'box', ['2097152', '8388608', '8388608', `oom_kill ${oomKill}`, '2', 'max', `usage_usec ${usage}`, 'max 100000', `${uptime} 1`]);
     const inspect = new InspectState(machine);
     // what a lesson's reveal('cgroups', 'box') sets, without its polling (these refreshes are the test's own)
     inspect.view = 'cgroups';

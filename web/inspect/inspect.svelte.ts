@@ -146,7 +146,9 @@ export class InspectState {
     try {
       // the container's facts name its lower layers by the layers model, but need not wait for this round's
       await Promise.all([
-        this.#refreshLayers(),
+        // the other views have no use for the images: the machine's worker (the emulator's thread too) does only
+        // what the view shows
+        this.view === 'layers' || this.view === 'container' ? this.#refreshLayers() : undefined,
         this.view === 'container' ? this.#refreshContainer() : undefined,
         this.view === 'processes' ? this.#refreshProcesses() : undefined,
         this.view === 'cgroups' ? this.#refreshCgroups() : undefined,

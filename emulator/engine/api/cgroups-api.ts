@@ -5,7 +5,7 @@
 import { apiPath } from './route-request.ts';
 import { decodePathSegment } from './path-segment.ts';
 import type { ContainerStore } from '../containers/container-store.ts';
-import { keyValues, readGuestFiles, systemCpu } from '../daemon/container-stats.ts';
+import { keyValues, readGuestFiles } from '../daemon/container-stats.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { cgroupPath } from '../runtime/lower.ts';
@@ -24,7 +24,6 @@ export interface CgroupSample {
   cgroup: string;
   /** the guest's /proc/uptime in µs when read: the clock cpu.stat's usage_usec runs on (CPU use = Δusage / Δuptime) */
   uptimeUsec: number;
-  onlineCpus: number;
   memory: { current: number; max: number | null; peak: number | null; events: Record<string, number> };
   pids: { current: number; max: number | null };
   cpu: { stat: Record<string, number>; max: { quotaUsec: number | null; periodUsec: number } };
@@ -41,17 +40,15 @@ function count(text: string): number {
 /** A limit: a number or `max` (null). */
 const limit = (text: string): number | null => (text.trim() === 'max' ? null : count(text));
 
-/** The files' texts (in FILES order, then /proc/uptime and /proc/stat) as a sample. */
+/** The files' texts (in FILES order, then /proc/uptime) as a sample. */
 export function cgroupSample(id: string, name: string, texts: string[]): CgroupSample {
-  const [current = '', max = '', peak = '', events = '', pids = '', pidsMax = '', cpuStat = '', cpuMax = '', uptime = '', procStat = ''] = texts;
+  const [current = '', max = '', peak = '', events = '', pids = '', pidsMax = '', cpuStat = '', cpuMax = '', uptime = ''] = texts;
   const [quota = 'max', period = '100000'] = cpuMax.trim().split(/\s+/);
-  const { onlineCpus } = systemCpu(uptime, procStat);
   return {
     id,
     name,
     cgroup: cgroupPath(id),
     uptimeUsec: Math.round((Number(uptime.trim().split(/\s+/)[0]) || 0) * 1e6),
-    onlineCpus,
     memory: { current: count(current), max: limit(max), peak: peak.trim() ? limit(peak) : null, events: keyValues(events) },
     pids: { current: count(pids), max: limit(pidsMax) },
     cpu: { stat: keyValues(cpuStat), max: { quotaUsec: quota === 'max' ? null : Number(quota), periodUsec: Number(period) } },
@@ -67,7 +64,7 @@ export function createCgroupsApi(deps: CgroupsApiDeps): (request: Request) => Pr
     const guest = deps.guest();
     if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so its cgroups cannot be read now');
     const dir = cgroupPath(record.id);
-    const texts = await readGuestFiles(guest, [...FILES.map((f) => `${dir}/${f}`), '/proc/uptime', '/proc/stat']);
+    const texts = await readGuestFiles(guest, [...FILES.map((f) => `${dir}/${f}`), '/proc/uptime']);
     const sample = cgroupSample(record.id, record.name, texts);
     // a file that could not be read is a cgroup removed while it was read: the container stopped
     if (Number.isNaN(sample.memory.current)) throw new EngineError('CONFLICT', `container ${record.name} is not running, so it has no cgroup`);
