@@ -6,6 +6,8 @@ import { ContainerDaemon } from './daemon/daemon.ts';
 import { createContainerProcessApi } from './api/container-process-api.ts';
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
 import { createProcessesApi } from './api/processes-api.ts';
+import { createCgroupsApi } from './api/cgroups-api.ts';
+import { createBridgesApi } from './api/bridges-api.ts';
 import { containerStoreEvents, createEventsApi, EventLog } from './api/events.ts';
 import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
 import type { BlobBackend } from './store/blob-backend.ts';
@@ -239,6 +241,8 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       createBuildApi({ images: service.images, content: service.content, cache: buildCache, guest: options.guest ?? (() => undefined), fs: options.guestFs ?? (() => undefined), shareMount: share }),
       createNetworkApi({ networks, networking }),
       createProcessesApi({ containers, guest: options.guest ?? (() => undefined) }),
+      createCgroupsApi({ containers, guest: options.guest ?? (() => undefined) }),
+      createBridgesApi({ containers, networks }),
       containersApi,
     ],
   });
