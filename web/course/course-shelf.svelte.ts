@@ -74,17 +74,12 @@ export class CourseShelf {
     this.course.navigate(hash);
   }
 
-  /** "Open a pack...": a .tar or .tar.gz from the learner's disk; returns the hash that shows it. */
+  /** "Open a pack...": a .tar or .tar.gz from the learner's disk; returns the hash that shows it; a PackError if refused. */
   async openFile(name: string, bytes: Uint8Array): Promise<string> {
     const source = `${FILE_PREFIX}${name}`;
-    try {
-      this.#files.set(source, await packFromArchive(bytes, { source, display: name, images: await this.#options.registryImages() }));
-    } catch (error) {
-      this.#files.delete(source);
-      if (!(error instanceof PackError)) throw error;
-      this.pack = { state: 'failed', source, problems: error.problems };
-      return '';
-    }
+    const pack = await packFromArchive(bytes, { source, display: name, images: await this.#options.registryImages() });
+    if (pack.problems.length > 0) throw new PackError(pack.problems);
+    this.#files.set(source, pack);
     // Opened again under the same name: the new file replaces the old (navigate would keep the old course open).
     if (this.course.pack === source) this.pack = null;
     return `#/pack=${source}`;
