@@ -3,7 +3,6 @@
 import { parseRoute } from './course-route.ts';
 import { CourseState } from './course.svelte.ts';
 import { PackError, type Pack } from './pack.ts';
-import { fetchPack, packFromArchive } from './pack-fetch.ts';
 import type { LessonProblem } from './lesson-types.ts';
 
 export type PackStatus =
@@ -21,6 +20,8 @@ export interface ShelfOptions {
 }
 
 const FILE_PREFIX = 'file:';
+/** The fetcher and the tar reader load with the first pack: a learner who never opens one never downloads them. */
+const loadPackFetch = () => import('./pack-fetch.ts');
 
 export class CourseShelf {
   /** the course the column shows */
@@ -77,6 +78,7 @@ export class CourseShelf {
   /** "Open a pack...": a .tar or .tar.gz from the learner's disk; returns the hash that shows it; a PackError if refused. */
   async openFile(name: string, bytes: Uint8Array): Promise<string> {
     const source = `${FILE_PREFIX}${name}`;
+    const { packFromArchive } = await loadPackFetch();
     const pack = await packFromArchive(bytes, { source, display: name, images: await this.#options.registryImages() });
     if (pack.problems.length > 0) throw new PackError(pack.problems);
     this.#files.set(source, pack);
@@ -93,6 +95,7 @@ export class CourseShelf {
     if (source.startsWith(FILE_PREFIX)) {
       throw new PackError([{ file: source.slice(FILE_PREFIX.length), line: 1, field: 'pack', message: 'a pack opened from a file is gone after a reload: open the file again (Open a pack...)' }]);
     }
+    const { fetchPack } = await loadPackFetch();
     return fetchPack(source, { images: await this.#options.registryImages(), ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}) });
   }
 }
