@@ -6,6 +6,8 @@ import { ContainerDaemon } from './daemon/daemon.ts';
 import { createContainerProcessApi } from './api/container-process-api.ts';
 import { createEngineApi, type EngineApi } from './api/engine-api.ts';
 import { createProcessesApi } from './api/processes-api.ts';
+import { createCgroupsApi } from './api/cgroups-api.ts';
+import { createBridgesApi } from './api/bridges-api.ts';
 import { containerStoreEvents, createEventsApi, EventLog } from './api/events.ts';
 import { DEFAULT_FACTS, type SystemFacts } from './api/system-info.ts';
 import type { BlobBackend } from './store/blob-backend.ts';
@@ -18,7 +20,6 @@ import { ContainerStore } from './containers/container-store.ts';
 import { createContainersApi } from './containers/containers-api.ts';
 import { blobJsonStorage, type JsonStorage } from './containers/json-storage.ts';
 import { LogStore } from './containers/log-store.ts';
-import type { RunRequest } from './containers/run-options.ts';
 import { VolumeStore } from './containers/volume-store.ts';
 import { EngineError } from './errors.ts';
 import type { GuestFs } from './overlay/guest-fs.ts';
@@ -195,17 +196,14 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
     },
   });
   const buildCache = await BuildCache.open(blobJsonStorage(options.store, 'drydock-build-cache.json'));
-  const image = async (request: RunRequest) => {
+  // the client pulls (with progress) and creates again; a create that finds nothing says so like dockerd
+  const image = async (ref: string) => {
     const images = service.images;
-    if (request.pull === 'always' || (request.pull === 'missing' && !images.find(request.image))) {
-      // The CLI pulls (with progress) before it creates; a create that still finds nothing says so like dockerd.
-      if (request.pull === 'always') await images.pull(request.image);
-    }
-    const record = images.find(request.image);
-    if (!record) throw new EngineError('NOT_FOUND', `No such image: ${request.image}`);
+    const record = images.find(ref);
+    if (!record) throw new EngineError('NOT_FOUND', `No such image: ${ref}`);
     const config = await images.config(record.id);
     const dirs = await images.ensureUnpacked(record.id);
-    return { id: record.id, name: request.image, ...(config.config ? { config: config.config } : {}), lowerDirs: dirs.map((d) => `${share}${d}`).reverse() };
+    return { id: record.id, name: ref, ...(config.config ? { config: config.config } : {}), lowerDirs: dirs.map((d) => `${share}${d}`).reverse() };
   };
   const containersApi = createContainersApi({
     containers,
@@ -243,6 +241,8 @@ export async function openEngineHost(options: EngineHostOptions): Promise<Engine
       createBuildApi({ images: service.images, content: service.content, cache: buildCache, guest: options.guest ?? (() => undefined), fs: options.guestFs ?? (() => undefined), shareMount: share }),
       createNetworkApi({ networks, networking }),
       createProcessesApi({ containers, guest: options.guest ?? (() => undefined) }),
+      createCgroupsApi({ containers, guest: options.guest ?? (() => undefined) }),
+      createBridgesApi({ containers, networks }),
       containersApi,
     ],
   });

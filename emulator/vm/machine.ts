@@ -1,14 +1,15 @@
 // The guest machine: v86 booted cold or restored from the snapshot, its learner console, control agent, 9p share and health.
 //
-// The machine's lifecycle lives here (start, in-place restore, restart, teardown, health); the emulator itself is
-// `v86-emulator.ts` (the only module that touches v86), the guest's files `snapshot-loader.ts`, the console text
-// `console-transcript.ts`. It runs unchanged in Node (tests, bench, snapshot builder) and in a Web Worker (the
+// The machine's lifecycle lives here (start, in-place restore, restart, teardown); its health and pings are
+// `machine-health.ts`, the emulator itself `v86-emulator.ts` (the only module that touches v86), the guest's files
+// `snapshot-loader.ts`, the console text `console-transcript.ts`. It runs unchanged in Node (tests, bench, snapshot builder) and in a Web Worker (the
 // app); the differences come in through MachineOptions (asset loader, wasm location).
 import type { BlobBackend } from '../engine/store/blob-backend.ts';
 import { EngineError } from '../engine/errors.ts';
 import type { BootProgress, MachineHealth, StartResult } from '../protocol.ts';
 import type { AgentClient } from './channel/agent-client.ts';
 import { ConsoleTranscript } from './console-transcript.ts';
+import { MachineHealthWatch } from './machine-health.ts';
 import type { AssetLoader, GuestManifest, SnapshotCompatibility } from './guest-assets.ts';
 import type { GuestTcpConnection } from './guest-network.ts';
 import type { ShareFs } from './share-fs.ts';
@@ -56,8 +57,7 @@ function abortIfNeeded(signal: AbortSignal | undefined): void {
 export class Machine {
   private booted: Booted | null = null;
   private readonly files: SnapshotLoader;
-  private healthState: MachineHealth = 'stopped';
-  private healthTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly healthWatch: MachineHealthWatch;
   private readonly transcript = new ConsoleTranscript();
   private consoleSize: { cols: number; rows: number } | undefined;
   private starting: Promise<StartResult> | null = null;
@@ -68,6 +68,7 @@ export class Machine {
 
   private constructor(private readonly options: MachineOptions) {
     this.consoleSize = options.consoleSize;
+    this.healthWatch = new MachineHealthWatch({ ...(options.health !== undefined ? { pings: options.health } : {}), ...(options.onHealth ? { onHealth: options.onHealth } : {}) });
     this.files = new SnapshotLoader({
       loader: options.loader,
       stateCache: options.stateCache,
@@ -109,7 +110,7 @@ export class Machine {
   }
 
   get health(): MachineHealth {
-    return this.healthState;
+    return this.healthWatch.state;
   }
 
   get guestManifest(): GuestManifest {
@@ -160,9 +161,7 @@ export class Machine {
     if (booted && !this.starting) {
       // In place: the running emulator loads the state (no new emulator, no wasm instantiation), ~5x quicker.
       const t0 = performance.now();
-      if (this.healthTimer) clearInterval(this.healthTimer);
-      this.healthTimer = null;
-      this.setHealth('starting');
+      this.healthWatch.starting();
       // Requests in flight belong to the abandoned guest; the restored agent answers a fresh client. No HELLO: the
       // restored agent keeps the streams it had at the checkpoint (the containers' processes, their pipes), which the
       // engine adopts; the new client numbers its streams past every id the old one used, so none collides.
@@ -176,8 +175,7 @@ export class Machine {
         if (this.consoleSize) await booted.agent.resize(this.consoleSize.rows, this.consoleSize.cols, CONSOLE_TTY);
         const result: StartResult = { fromSnapshot: true, readyMs: Math.round(performance.now() - t0), bytesDownloaded: this.files.bytesDownloaded };
         this.lastStart = result;
-        this.setHealth('ready');
-        this.startHealthChecks();
+        this.healthWatch.ready(() => this.booted);
         return result;
       } catch (error) {
         this.log(`in-place restore failed (${(error as Error).message}); restoring in a new emulator`);
@@ -208,7 +206,7 @@ export class Machine {
   // ---------------------------------------------------------------------------------------------------------------
 
   private current(): Booted {
-    if (!this.booted) throw new EngineError('CONFLICT', `the machine is ${this.healthState === 'starting' ? 'still starting' : 'not running'}`);
+    if (!this.booted) throw new EngineError('CONFLICT', `the machine is ${this.healthWatch.state === 'starting' ? 'still starting' : 'not running'}`);
     return this.booted;
   }
 
@@ -221,7 +219,7 @@ export class Machine {
   private async bootOnce(cold: boolean): Promise<StartResult> {
     const { signal } = this.options;
     const t0 = performance.now();
-    this.setHealth('starting');
+    this.healthWatch.starting();
     try {
       await this.files.loadManifest();
       void this.files.biosImages().catch(() => undefined); // fetched while the snapshot downloads; errors surface where used
@@ -274,8 +272,7 @@ export class Machine {
         totalBytes: this.files.bytesDownloaded,
         message: result.fromSnapshot ? 'Machine ready' : `Machine ready (cold boot: ${snapshotProblem})`,
       });
-      this.setHealth('ready');
-      this.startHealthChecks();
+      this.healthWatch.ready(() => this.booted);
       return result;
     } catch (error) {
       await this.teardown();
@@ -355,40 +352,11 @@ export class Machine {
     });
   }
 
-  private startHealthChecks(): void {
-    const health = this.options.health ?? { intervalMs: 1000, hungAfterMs: 3000 };
-    if (health === false) return;
-    let inFlight = false;
-    this.healthTimer = setInterval(() => {
-      const booted = this.booted;
-      if (inFlight || !booted) return;
-      inFlight = true;
-      booted.agent
-        .ping({ timeoutMs: health.hungAfterMs })
-        .then(
-          () => this.booted === booted && this.setHealth('ready'),
-          (error: EngineError) => {
-            if (this.booted !== booted) return;
-            if (error.code === 'TIMEOUT') this.setHealth('hung');
-          },
-        )
-        .finally(() => (inFlight = false));
-    }, health.intervalMs);
-  }
-
   private async teardown(): Promise<void> {
-    if (this.healthTimer) clearInterval(this.healthTimer);
-    this.healthTimer = null;
     const booted = this.booted;
     this.booted = null;
     if (booted) await disposeEmulator(booted);
-    this.setHealth('stopped');
-  }
-
-  private setHealth(health: MachineHealth): void {
-    if (health === this.healthState) return;
-    this.healthState = health;
-    this.options.onHealth?.(health);
+    this.healthWatch.stopped();
   }
 
   private emitProgress(progress: BootProgress): void {

@@ -1,15 +1,8 @@
 // axe-core (Deque's accessibility engine) on the page as a learner meets it: no serious or critical violation on the
-// course list, a lesson step with its check, the editor rail and the inspect panel.
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+// course list, a lesson step with its check, the editor rail and the inspect panel (the cgroups and network views:
+// inspect.spec.ts, where they have a container to show).
+import { seriousViolations } from './axe.ts';
 import { expect, test } from './fixtures.ts';
-
-async function seriousViolations(page: Page, where: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${where}: ${v.id} (${v.impact}): ${v.help}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
-}
 
 test('axe finds no serious or critical violation on the course list, a lesson, the editor and the inspect panel (layers, processes)', async ({ page, terminal }) => {
   await page.goto('./');

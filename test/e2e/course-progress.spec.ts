@@ -1,6 +1,9 @@
 // Course progress without the machine: the lesson list shows it, it survives a reload, and it goes out and back in
 // as a JSON file (export / import), refusing a file that is not a progress export.
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { packTar } from 'modern-tar';
+import { bundlePack } from '../../web/course/pack-node.ts';
 import { expect, test } from './fixtures.ts';
 
 const progressFile = (done: number[]) =>
@@ -30,4 +33,23 @@ test('progress: shown in the list, kept across a reload, exported and imported',
   await page.getByLabel('Import progress').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello":1}') });
   await expect(page.getByRole('alert')).toHaveText('The file is not a drydock progress export');
   expect(await value()).toBeCloseTo(2 / 3);
+});
+
+test('Open a pack...: a hostile archive is refused with its problems located; the sample pack opens with its own progress', async ({ page }) => {
+  await page.goto('./?course=fixtures#/course');
+  const column = page.getByRole('complementary', { name: 'Course' });
+  const evil = new TextEncoder().encode('<script>alert(1)</script>');
+  const hostile = Buffer.from(await packTar([{ header: { name: '../evil/lesson.md', size: evil.length }, body: evil }]));
+  await column.getByLabel('Open a pack...').setInputFiles({ name: 'evil.tar', mimeType: 'application/x-tar', buffer: hostile });
+  await expect(column.getByRole('alert', { name: 'Pack problems' })).toHaveText('evil.tar/../evil/lesson.md:1: path: "../evil/lesson.md" is not a path inside the pack');
+
+  const { archive } = await bundlePack(resolve(import.meta.dirname, '../../lessons/packs/sample'));
+  await column.getByLabel('Open a pack...').setInputFiles({ name: 'sample.tar.gz', mimeType: 'application/gzip', buffer: Buffer.from(archive) });
+  await expect(page).toHaveURL(/#\/pack=file:sample\.tar\.gz$/);
+  await expect(column.getByRole('heading', { name: 'Sample pack', level: 2 })).toBeVisible();
+  await expect(column.getByRole('progressbar', { name: 'Progress of Hello from a pack' })).toHaveJSProperty('value', 0);
+  // The course's own lessons are not in the pack's list, and a reload asks for the file again.
+  await expect(column.getByRole('link', { name: 'Fixture lesson' })).toHaveCount(0);
+  await page.reload();
+  await expect(column.getByRole('alert', { name: 'Pack problems' })).toContainText('open the file again');
 });

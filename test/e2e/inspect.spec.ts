@@ -1,6 +1,8 @@
 // The Inspect panel in the page: a layer two images share is shown once and marked shared, a layer's files list from
-// its tar, and a file written in a running container appears in its upper-dir view (how soon: logged).
+// its tar, a file written in a running container appears in its upper-dir view (how soon: logged), a memory hog's
+// OOM kill is marked in its cgroup's view, and a published port is traced to its container in the network view.
 import type { Page } from '@playwright/test';
+import { seriousViolations } from './axe.ts';
 import { expect, test, type TerminalDriver } from './fixtures.ts';
 
 /**
@@ -114,13 +116,60 @@ test('a container\'s process is PID 1 inside and another PID on the host, in nam
   console.log(`[timing] ${note}`);
 });
 
+test('a memory hog\'s chart reaches its limit with an OOM kill marked; its published port leads through docker0 to it', async ({ page, terminal }, testInfo) => {
+  // the shell outlives dd's OOM kill, so the cgroup stays to be read; the pause lets the panel look before the kill
+  await sh(terminal, `docker run -d --name hog --memory 8m -p 8089:80 busybox sh -c 'sleep 4; dd if=/dev/zero of=/dev/null bs=16M count=1; sleep 1000' >/dev/null && echo started=$?`, /^started=0$/, 90_000);
+  await openInspect(page);
+  const panel = page.getByRole('region', { name: 'Inspect' });
+  await panel.getByRole('tab', { name: 'cgroups' }).click();
+  const now = panel.getByRole('table', { name: /^cgroup of hog / });
+  await expect(now.getByRole('row', { name: /^Memory [\d.]+ [KM]B .*8\.0 MB memory\.current, memory\.max$/ })).toBeVisible({ timeout: 60_000 });
+  const events = panel.getByRole('table', { name: /^Events: counters that grew/ });
+  const oom = events.getByRole('row').filter({ hasText: 'OOM kill: the kernel killed 1 process over memory.max (memory.events oom_kill +1)' });
+  await expect(oom).toHaveCount(1, { timeout: UPDATE_BOUND_MS + 60_000 });
+  await expect(now.getByRole('row', { name: 'OOM kills 1 memory.events oom_kill' })).toBeVisible();
+  // the peak reached the limit: the chart's dotted line on its dashed one
+  await expect(now.getByRole('row', { name: 'Memory peak 8.0 MB memory.peak' })).toBeVisible();
+  await expect(panel.getByRole('img', { name: /^Memory chart: .*, peak 8\.0 MB, limit 8\.0 MB; 1 OOM kill marked$/ })).toBeVisible();
+  const when = await oom.getByRole('cell').first().textContent();
+  const violations = await seriousViolations(page, 'inspect cgroups');
+
+  await panel.getByRole('tab', { name: 'Network' }).click();
+  const docker0 = panel.getByRole('table', { name: /^Bridge docker0 \(network bridge\): 172\.17\.0\.0\/16, gateway 172\.17\.0\.1$/ });
+  const row = docker0.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'hog', exact: true }) });
+  await expect(row.getByRole('cell').nth(0)).toHaveText(/^172\.17\.0\.\d+\/16$/);
+  await expect(row.getByRole('cell').nth(1)).toHaveText(/^veth[0-9a-f]{7} = eth0$/);
+  const address = (await row.getByRole('cell').nth(0).textContent())?.split('/')[0];
+  const veth = (await row.getByRole('cell').nth(1).textContent())?.split(' ')[0];
+  const port = panel.getByRole('table', { name: /^Published ports/ }).getByRole('row').filter({ has: page.getByRole('rowheader', { name: '0.0.0.0:8089/tcp' }) });
+  await expect(port.getByRole('cell').nth(0)).toHaveText('hog:80');
+  await expect(port.getByRole('cell').nth(1)).toHaveText(`the page's Ports button 8089 (ports/8089/ under the app's address) → the guest's every address, port 8089/tcp → DNAT to ${address}:80 → bridge docker0 → ${veth} = eth0 in hog → hog listening on 80/tcp`);
+  violations.push(...(await seriousViolations(page, 'inspect network')));
+  expect(violations).toEqual([]);
+  // the kernel agrees: that veth is docker0's
+  await sh(terminal, `readlink /sys/class/net/${veth}/master`, /\/docker0$/);
+  const note = `cgroups view: OOM kill listed (${when}); last refresh took ${await panel.getAttribute('data-refresh-ms')} ms (network view)`;
+  testInfo.annotations.push({ type: 'timing', description: note });
+  console.log(`[timing] ${note}`);
+});
+
 // The guest's cost of an open panel: a shell busy-loop counts for 10 s with the panel closed, then open on the
 // container view (the dearer one: it reads the container's upper dir), alternating, three times each.
 // DRYDOCK_INSPECT_BENCH=1 runs it (it takes a minute and a half); it prints the medians. DRYDOCK_INSPECT_BENCH_VIEW=processes
-// measures the processes view instead.
+// (cgroups, network) measures that view instead.
+const BENCH_VIEWS: Record<string, { tab: string; table: RegExp }> = {
+  container: { tab: 'Container file system', table: /^Upper dir \(writable\)/ },
+  processes: { tab: 'Processes and namespaces', table: /^Processes \(/ },
+  cgroups: { tab: 'cgroups', table: /^cgroup of box / },
+  network: { tab: 'Network', table: /^Published ports/ },
+};
+
 test('bench: a busy loop in the guest with the panel closed and open', async ({ page, terminal }, testInfo) => {
   test.skip(!process.env.DRYDOCK_INSPECT_BENCH, 'DRYDOCK_INSPECT_BENCH=1 runs the benchmark');
   test.setTimeout(600_000);
+  const view = process.env.DRYDOCK_INSPECT_BENCH_VIEW ?? 'container';
+  const bench = BENCH_VIEWS[view];
+  if (!bench) throw new Error(`DRYDOCK_INSPECT_BENCH_VIEW=${view}: one of ${Object.keys(BENCH_VIEWS).join(', ')}`);
   await sh(terminal, 'docker run -d --name box busybox sleep 1000 >/dev/null && echo started=$?', /^started=0$/, 90_000);
   const loop = async (round: string): Promise<number> => {
     await terminal.run(`sh -c 'i=0; trap "echo ${round}=\\$i; exit" TERM; while :; do i=$((i+1)); done' & P=$!; sleep 10; kill $P; wait $P`);
@@ -136,14 +185,13 @@ test('bench: a busy loop in the guest with the panel closed and open', async ({ 
     closed.push(await loop(`closed${i}`));
     await openInspect(page);
     const panel = page.getByRole('region', { name: 'Inspect' });
-    const processes = process.env.DRYDOCK_INSPECT_BENCH_VIEW === 'processes';
-    await panel.getByRole('tab', { name: processes ? 'Processes and namespaces' : 'Container file system' }).click();
-    await expect(panel.getByRole('table', { name: processes ? /^Processes \(/ : /^Upper dir \(writable\)/ })).toBeVisible({ timeout: 60_000 });
+    await panel.getByRole('tab', { name: bench.tab }).click();
+    await expect(panel.getByRole('table', { name: bench.table })).toBeVisible({ timeout: 60_000 });
     open.push(await loop(`open${i}`));
     await panel.getByRole('button', { name: 'Close the Inspect panel' }).click();
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1] as number;
-  const note = `busy loop 10 s: panel closed ${closed.join(', ')} (median ${median(closed)}); open on the ${process.env.DRYDOCK_INSPECT_BENCH_VIEW === 'processes' ? 'processes' : 'container'} view ${open.join(', ')} (median ${median(open)}); ${(100 * (1 - median(open) / median(closed))).toFixed(1)} % fewer`;
+  const note = `busy loop 10 s: panel closed ${closed.join(', ')} (median ${median(closed)}); open on the ${view} view ${open.join(', ')} (median ${median(open)}); ${(100 * (1 - median(open) / median(closed))).toFixed(1)} % fewer`;
   testInfo.annotations.push({ type: 'timing', description: note });
   console.log(`[bench] ${note}`);
 });

@@ -114,6 +114,13 @@ describe.skipIf(!imagesBuilt('busybox'))('docker diff and commit typed in the gu
     expect(await changes()).toEqual(['/big', '/big-link']);
     expect((await docker('exec sized rm /big-link')).status).toBe(0);
     expect(await changes()).toEqual(['/big']);
+    // what the Inspect panel polls costs the guest no process: the kernel's last pid (/proc/loadavg, read by the
+    // agent without one) stays where it was across both readings
+    const lastPid = async () => Number(new TextDecoder().decode(await guest.machine.emulator.readGuestFile('/proc/loadavg')).trim().split(' ').pop());
+    const pidBefore = await lastPid();
+    expect(await changes()).toEqual(['/big']);
+    expect((await size()).SizeRw).toBe(after.SizeRw);
+    expect(await lastPid()).toBe(pidBefore);
     const image = JSON.parse((await guest.machine.emulator.engineRequest('GET', '/images/busybox/json')).body) as { Size: number };
     expect(after.SizeRootFs).toBe(after.SizeRw + image.Size);
     const plain = JSON.parse((await guest.machine.emulator.engineRequest('GET', '/containers/sized/json')).body) as Record<string, unknown>;

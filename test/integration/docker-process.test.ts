@@ -114,6 +114,56 @@ describe.skipIf(!imagesBuilt('busybox'))('a container\'s process typed in the gu
     expect((await docker('rm -f busy')).status).toBe(0);
   });
 
+  it('GET /drydock/cgroups/{id} after an OOM kill: the kernel\'s figures and oom_kill; GET /drydock/bridges: the veth the kernel has', { timeout: 300_000 }, async () => {
+    // the shell survives dd's OOM kill, so the cgroup (and what the kernel counted in it) stays to be read
+    const run = await docker(`run -d --name hog8 --memory 8m busybox sh -c 'dd if=/dev/zero of=/dev/null bs=16M count=1; sleep 1000'`);
+    expect(run.status, run.err).toBe(0);
+    const id = run.out.trim();
+    const dir = `/sys/fs/cgroup/drydock/${id}`;
+    const killed = await sh(`for i in $(seq 60); do grep -q '^oom_kill 1' ${dir}/memory.events && exit 0; sleep 1; done; exit 1`);
+    expect(killed.status, (await sh(`cat ${dir}/memory.events`)).out).toBe(0);
+    const files = ['memory.current', 'memory.max', 'memory.peak', 'memory.events', 'pids.current', 'pids.max', 'cpu.max'];
+    const kernel = async () => {
+      const out = (await sh(files.map((f) => `echo "== ${f}"; cat ${dir}/${f}`).join('; '))).out;
+      return Object.fromEntries(out.split(/^== /m).filter(Boolean).map((part) => [part.slice(0, part.indexOf('\n')), part.slice(part.indexOf('\n') + 1).trim()]));
+    };
+    const before = await kernel();
+    const t0 = performance.now();
+    const answer = await guest.machine.emulator.engineRequest('GET', '/drydock/cgroups/hog8');
+    const ms = Math.round(performance.now() - t0);
+    const after = await kernel();
+    expect(answer.status, answer.body).toBe(200);
+    const c = JSON.parse(answer.body) as { memory: { current: number; max: number | null; peak: number | null; events: Record<string, number> }; pids: { current: number; max: number | null }; cpu: { max: { quotaUsec: number | null } }; uptimeUsec: number };
+    console.log(`[timing] GET /drydock/cgroups/hog8: ${ms} ms; memory ${c.memory.current} of ${c.memory.max}, peak ${c.memory.peak}, events ${JSON.stringify(c.memory.events)}`);
+    expect(c.memory.max).toBe(8 * 1024 * 1024);
+    expect(before['memory.max']).toBe('8388608');
+    // read between two readings of the kernel's file: within them (the sleeping shell's memory holds still)
+    const current = [Number(before['memory.current']), Number(after['memory.current'])];
+    expect(c.memory.current).toBeGreaterThanOrEqual(Math.min(...current));
+    expect(c.memory.current).toBeLessThanOrEqual(Math.max(...current));
+    expect(c.memory.peak).toBe(Number(after['memory.peak']));
+    const events = Object.fromEntries((after['memory.events'] ?? '').split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+    expect(c.memory.events).toEqual(events);
+    expect(c.memory.events['oom_kill']).toBe(1);
+    expect(c.pids).toEqual({ current: Number(after['pids.current']), max: null });
+    expect(after['pids.max']).toBe('max');
+    expect(c.cpu.max.quotaUsec).toBeNull();
+
+    // the veth the engine names is in the guest's kernel: on docker0, the peer of the container's eth0
+    const bridges = JSON.parse((await guest.machine.emulator.engineRequest('GET', '/drydock/bridges')).body) as { bridges: { bridge: string; veths: { container: { name: string }; ifName: string; hostIfName: string }[] }[] };
+    const docker0 = bridges.bridges.find((b) => b.bridge === 'docker0');
+    const veth = docker0?.veths.find((v) => v.container.name === 'hog8');
+    expect(veth?.ifName).toBe('eth0');
+    const link = await sh(`readlink /sys/class/net/${veth?.hostIfName}/master; cat /sys/class/net/${veth?.hostIfName}/ifindex`);
+    const [master, ifindex] = link.out.trim().split('\n');
+    expect(master).toMatch(/\/docker0$/);
+    expect((await docker('exec hog8 cat /sys/class/net/eth0/iflink')).out.trim()).toBe(ifindex);
+
+    expect((await docker('rm -f hog8')).status).toBe(0);
+    const gone = await guest.machine.emulator.engineRequest('GET', '/drydock/cgroups/hog8');
+    expect(gone.status).toBe(404);
+  });
+
   it('--sig-proxy: ^C on the terminal goes to a container attached without a tty; --sig-proxy=false detaches', { timeout: 300_000 }, async () => {
     let screen = '';
     const port = guest.machine.console;

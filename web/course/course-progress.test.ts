@@ -35,3 +35,19 @@ describe('course routes', () => {
     expect(formatRoute({ kind: 'lesson', id: '04-layers', step: 2 })).toBe('#/lesson/04-layers/2');
   });
 });
+
+describe('lesson pack routes and progress', () => {
+  it('keeps the pack URL as typed, with an optional lesson after !', () => {
+    const url = 'https://trainer.example/packs/k8s-day.tar.gz?v=2&x=1';
+    expect(parseRoute(`#/pack=${url}`)).toEqual({ kind: 'course', pack: url });
+    expect(parseRoute(`#/pack=${url}!/lesson/01-hello/2`)).toEqual({ kind: 'lesson', id: '01-hello', step: 2, pack: url });
+    expect(formatRoute({ kind: 'lesson', id: '01-hello', step: 2, pack: url })).toBe(`#/pack=${url}!/lesson/01-hello/2`);
+    expect(formatRoute({ kind: 'course', pack: 'file:day1.tar' })).toBe('#/pack=file:day1.tar');
+  });
+
+  it("carries the learner's name and the pack, trimmed and bounded", () => {
+    const text = JSON.stringify({ format: 'drydock-progress', version: 1, learner: '  Ada  ', pack: 'https://t.example/p/', lessons: {} });
+    expect(parseProgress(text)).toEqual({ format: 'drydock-progress', version: 1, learner: 'Ada', pack: 'https://t.example/p/', lessons: {} });
+    expect(parseProgress(JSON.stringify({ format: 'drydock-progress', version: 1, learner: 7, lessons: {} }))).toEqual(emptyProgress());
+  });
+});

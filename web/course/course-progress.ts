@@ -12,6 +12,10 @@ export interface LessonProgress {
 export interface CourseProgress {
   format: 'drydock-progress';
   version: 1;
+  /** the learner's name, given for a workshop (the trainer's table names rows by it) */
+  learner?: string;
+  /** the lesson pack these lessons are from (its URL); absent for the app's own course */
+  pack?: string;
   lessons: Record<string, LessonProgress>;
 }
 
@@ -39,7 +43,10 @@ export function parseProgress(text: string): CourseProgress {
     const step = Number.isInteger(v.step) && (v.step as number) > 0 && (v.step as number) < 1000 ? (v.step as number) : 1;
     lessons[id] = { done, step, completed: v.completed === true };
   }
-  return { format: 'drydock-progress', version: 1, lessons };
+  const words = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 2000) : undefined);
+  const learner = words(d.learner)?.slice(0, 80);
+  const pack = words(d.pack);
+  return { format: 'drydock-progress', version: 1, ...(learner ? { learner } : {}), ...(pack ? { pack } : {}), lessons };
 }
 
 export function serializeProgress(progress: CourseProgress): string {

@@ -4,9 +4,11 @@ import { emptyProgress, parseProgress, serializeProgress, type CourseProgress, t
 import { formatRoute, parseRoute, type CourseRoute } from './course-route.ts';
 import { formatProblem, type Course } from './course-validate.ts';
 import { LessonSession, type LessonHost } from './lesson-session.svelte.ts';
+import type { PackMarkdown } from './markdown.ts';
 import type { Lesson } from './lesson-types.ts';
 
 const PROGRESS_KEY = 'drydock:course-progress';
+const PACK_PROGRESS_PREFIX = 'drydock:pack-progress:';
 
 export interface CourseOptions {
   course: Course;
@@ -16,6 +18,8 @@ export interface CourseOptions {
   log?: CourseProblemsLogger;
   /** a step was done for the first time: the learner now has progress to lose */
   onStepDone?: () => void;
+  /** a lesson pack's course: its routes carry the pack, its progress has a key of its own, its Markdown is untrusted */
+  pack?: { source: string; base: string | undefined; title: string };
 }
 
 export class CourseState {
@@ -25,19 +29,33 @@ export class CourseState {
   /** the lesson open now, with its machine state and checks */
   session = $state.raw<LessonSession | null>(null);
   importError = $state<string | null>(null);
+  /** the pack this course is (its URL, or `file:<name>`); undefined for the app's own course */
+  readonly pack: string | undefined;
+  readonly title: string;
+  /** the learner let the pack's images load (asked once per opening; no image is fetched before) */
+  packImages = $state(false);
+  /** how LessonView renders this course's Markdown: undefined for the app's lessons */
+  readonly markdown: PackMarkdown | undefined = $derived.by(() => this.#packMarkdown(this.packImages));
 
   readonly #host: LessonHost;
   readonly #storage: Pick<Storage, 'getItem' | 'setItem'> | undefined;
   readonly #onStepDone: () => void;
+  readonly #progressKey: string;
+  readonly #packBase: string | undefined;
 
   constructor(options: CourseOptions) {
     this.lessons = options.course.lessons;
     this.#host = options.host;
     this.#storage = options.storage;
     this.#onStepDone = options.onStepDone ?? (() => undefined);
+    this.pack = options.pack?.source;
+    this.title = options.pack?.title ?? 'Course';
+    this.#packBase = options.pack?.base;
+    // A pack's lessons keep their own progress: its ids may repeat the course's, and it never sees the course's.
+    this.#progressKey = this.pack === undefined ? PROGRESS_KEY : `${PACK_PROGRESS_PREFIX}${this.pack}`;
     for (const p of options.course.problems) (options.log ?? console.warn)(`lesson problem: ${formatProblem(p)}`);
     try {
-      const saved = this.#storage?.getItem(PROGRESS_KEY);
+      const saved = this.#storage?.getItem(this.#progressKey);
       if (saved) this.progress = parseProgress(saved);
     } catch (error) {
       console.warn('Saved course progress is unreadable; starting afresh:', error);
@@ -55,9 +73,13 @@ export class CourseState {
   /** Follows the URL hash: opens the lesson and step it names (a new lesson gets its starting state). */
   navigate(hash: string): void {
     const route = parseRoute(hash);
+    if (route.pack !== this.pack) {
+      this.route = this.#routed({ kind: 'course' });
+      return;
+    }
     const lesson = route.kind === 'lesson' ? this.lesson(route.id) : undefined;
     if (route.kind === 'lesson' && !lesson) {
-      this.route = { kind: 'course' };
+      this.route = this.#routed({ kind: 'course' });
       return;
     }
     this.route = route;
@@ -85,7 +107,15 @@ export class CourseState {
 
   /** The hash for a route (the app sets location.hash; navigate() follows it). */
   href(route: CourseRoute): string {
-    return formatRoute(route);
+    return formatRoute(this.#routed(route));
+  }
+
+  /** The learner's name in exported progress, for a trainer's workshop table. */
+  setLearner(name: string): void {
+    const learner = name.trim().slice(0, 80);
+    const { learner: _old, ...rest } = this.progress;
+    this.progress = learner === '' ? rest : { ...rest, learner };
+    this.#save();
   }
 
   markDone(id: string, step: number): void {
@@ -101,12 +131,14 @@ export class CourseState {
   }
 
   exportProgress(): string {
-    return serializeProgress(this.progress);
+    return serializeProgress(this.pack === undefined ? this.progress : { ...this.progress, pack: this.pack });
   }
 
   importProgress(text: string): void {
     try {
-      this.progress = parseProgress(text);
+      const { pack, ...progress } = parseProgress(text);
+      if (pack !== this.pack) throw new Error(pack === undefined ? "This progress is the app's course's, not this pack's" : `This progress is from the lesson pack ${pack}`);
+      this.progress = progress;
       this.importError = null;
       this.#save();
     } catch (error) {
@@ -123,9 +155,18 @@ export class CourseState {
     const p = this.lessonProgress(lesson.id);
     const completed = p.completed || step > lesson.steps.length;
     if (p.step !== step || p.completed !== completed) this.#update(lesson.id, { ...p, step, completed });
-    const hash = formatRoute({ kind: 'lesson', id: lesson.id, step });
-    this.route = { kind: 'lesson', id: lesson.id, step };
+    this.route = this.#routed({ kind: 'lesson', id: lesson.id, step });
+    const hash = formatRoute(this.route);
     if (globalThis.location && globalThis.location.hash !== hash) globalThis.history?.replaceState(null, '', hash);
+  }
+
+  #routed(route: CourseRoute): CourseRoute {
+    return this.pack === undefined ? route : { ...route, pack: this.pack };
+  }
+
+  #packMarkdown(images: boolean): PackMarkdown | undefined {
+    if (this.pack === undefined) return undefined;
+    return { base: this.#packBase, images, lessonHref: (id, step) => formatRoute({ kind: 'lesson', id, step, pack: this.pack }) };
   }
 
   #update(id: string, value: LessonProgress): void {
@@ -135,7 +176,7 @@ export class CourseState {
 
   #save(): void {
     try {
-      this.#storage?.setItem(PROGRESS_KEY, serializeProgress(this.progress));
+      this.#storage?.setItem(this.#progressKey, serializeProgress(this.progress));
     } catch (error) {
       console.warn('Could not save course progress:', error);
     }

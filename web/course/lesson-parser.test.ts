@@ -48,8 +48,8 @@ describe('lesson parser', () => {
     expect(lesson?.steps[0]?.parts).toContainEqual({ kind: 'inspect', view: 'layers', focus: 'python', label: 'Open the layers view', line: 8 });
     const processes = parseLesson(source(`${HEAD}## A\n\n\`\`\`inspect view=processes focus=ns\nOpen the processes view\n\`\`\`\n`));
     expect(processes.lesson?.steps[0]?.parts).toContainEqual({ kind: 'inspect', view: 'processes', focus: 'ns', label: 'Open the processes view', line: 8 });
-    expect(problemsOf(`${HEAD}## A\n\`\`\`inspect view=cgroups size=big\n\n\`\`\`\n`)).toEqual([
-      'lessons/07-broken/lesson.md:7: inspect.view: view="cgroups" is not an Inspect view (layers, container, processes)',
+    expect(problemsOf(`${HEAD}## A\n\`\`\`inspect view=volumes size=big\n\n\`\`\`\n`)).toEqual([
+      'lessons/07-broken/lesson.md:7: inspect.view: view="volumes" is not an Inspect view (layers, container, processes, cgroups, network)',
       'lessons/07-broken/lesson.md:7: inspect: unknown attribute "size=" (view= and focus= have a meaning)',
       "lessons/07-broken/lesson.md:7: inspect: is empty: its text is the button's label",
     ]);

@@ -31,7 +31,7 @@ export type Check =
   | ({ kind: 'diff'; container: string; path: string; diffKind?: DiffKind } & CheckCommon);
 
 /** The Inspect panel's views a lesson can open. */
-export const INSPECT_VIEWS = ['layers', 'container', 'processes'] as const;
+export const INSPECT_VIEWS = ['layers', 'container', 'processes', 'cgroups', 'network'] as const;
 export type InspectViewName = (typeof INSPECT_VIEWS)[number];
 
 /**

@@ -5,13 +5,28 @@ import type { InspectState } from '../inspect/inspect.svelte.ts';
 import type { MachineState } from '../machine.svelte.ts';
 import { keepStorage } from '../storage-persist.ts';
 import type { TerminalSession } from '../terminal-session.svelte.ts';
+import { CourseShelf } from './course-shelf.svelte.ts';
 import { CourseState } from './course.svelte.ts';
 import { bundledCourse } from './lesson-bundle.ts';
+import { imageNames } from './lesson-sources.ts';
 import type { LessonHost } from './lesson-session.svelte.ts';
 
 const SYNC_WAIT_MS = 30_000;
 
-export function openCourse(options: { machine: MachineState; editor: EditorWorkspace; terminal: TerminalSession; showConsole?: () => void; inspect: InspectState }): CourseState {
+let registry: Promise<string[]> | undefined;
+/** The static registry's image names, fetched once (from the app's base, wherever it is hosted). */
+function registryImages(): Promise<string[]> {
+  registry ??= fetch(new URL('registry/images.json', document.baseURI))
+    .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`registry/images.json: ${r.status}`))))
+    .then(imageNames)
+    .catch((error: unknown) => {
+      registry = undefined;
+      throw error;
+    });
+  return registry;
+}
+
+export function openCourse(options: { machine: MachineState; editor: EditorWorkspace; terminal: TerminalSession; showConsole?: () => void; inspect: InspectState }): CourseShelf {
   const { machine, editor, terminal, inspect } = options;
   const host: LessonHost = {
     machine,
@@ -52,5 +67,18 @@ export function openCourse(options: { machine: MachineState; editor: EditorWorks
   };
   const fixtures = new URLSearchParams(globalThis.location?.search ?? '').get('course') === 'fixtures';
   // A step done is progress to lose: from then on, ask the browser to keep this origin's data (images, progress).
-  return new CourseState({ course: bundledCourse({ fixtures }), host, storage: globalThis.localStorage, onStepDone: () => void keepStorage() });
+  const onStepDone = () => void keepStorage();
+  const storage = globalThis.localStorage;
+  return new CourseShelf({
+    main: new CourseState({ course: bundledCourse({ fixtures }), host, storage, onStepDone }),
+    openPack: (pack) =>
+      new CourseState({
+        course: pack.course,
+        host,
+        storage,
+        onStepDone,
+        pack: { source: pack.source, base: pack.source.startsWith('file:') ? undefined : pack.source, title: pack.title },
+      }),
+    registryImages,
+  });
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EngineResponse } from '../../emulator/protocol.ts';
+import { cgroupSample } from '../../emulator/engine/api/cgroups-api.ts';
 import { InspectState, POLL_GAP_MS } from './inspect.svelte.ts';
 
 const LAYER = `sha256:${'a'.repeat(64)}`;
@@ -23,10 +24,13 @@ function fakeMachine() {
   };
   return {
     asked,
+    answers,
     status: 'ready',
     async engineRequest(_method: string, path: string): Promise<EngineResponse> {
       asked.push(path);
-      return path in answers ? { status: 200, body: JSON.stringify(answers[path]) } : { status: 404, body: '{"message":"no"}' };
+      const answer = answers[path];
+      if (answer instanceof Error) return { status: 409, body: JSON.stringify({ message: answer.message }) };
+      return path in answers ? { status: 200, body: JSON.stringify(answer) } : { status: 404, body: '{"message":"no"}' };
     },
   };
 }
@@ -80,6 +84,28 @@ describe('InspectState', () => {
     await inspect.refresh();
     expect(inspect.processes?.rows.find((r) => r.pid === 63)).toMatchObject({ innerPid: 1, owner: 'box' });
     expect(inspect.processes?.containers[0]?.summary).toBe('box: its own pid, net namespaces; shares user with the host');
+    inspect.dispose();
+  });
+
+  it('the cgroups view keeps a container\'s readings as charts; once it stops, the charts stay with a note why', async () => {
+    const machine = fakeMachine();
+    const reading = (uptime: number, usage: number, oomKill: number) =>
+      cgroupSample('c1', 'box', ['2097152', '8388608', '8388608', `oom_kill ${oomKill}`, '2', 'max', `usage_usec ${usage}`, 'max 100000', `${uptime} 1`]);
+    const inspect = new InspectState(machine);
+    // what a lesson's reveal('cgroups', 'box') sets, without its polling (these refreshes are the test's own)
+    inspect.view = 'cgroups';
+    inspect.selectCgroupsContainer('box');
+    machine.answers['/drydock/cgroups/box'] = reading(10, 0, 0);
+    await inspect.refresh();
+    machine.answers['/drydock/cgroups/box'] = reading(12, 500_000, 1);
+    await inspect.refresh();
+    expect(inspect.cgroups?.points.map((p) => p.cpuPercent)).toEqual([null, 25]);
+    expect(inspect.cgroups?.events).toEqual([{ kind: 'oom_kill', t: 2, count: 1, before: false }]);
+    machine.answers['/drydock/cgroups/box'] = new Error('container box is not running, so it has no cgroup');
+    await inspect.refresh();
+    expect(inspect.error).toBeNull();
+    expect(inspect.cgroupsNote).toBe('container box is not running, so it has no cgroup');
+    expect(inspect.cgroups?.points).toHaveLength(2);
     inspect.dispose();
   });
 

@@ -6,8 +6,12 @@ import { type ChangeFacts, type ContainerFacts, type ContainerFsModel, container
 import { type ImageFacts, type LayersModel, layersModel } from './layers-model.ts';
 import type { ProcessRow } from '../../emulator/engine/api/processes-api.ts';
 import { type ProcessesModel, processesModel } from './processes-model.ts';
+import type { CgroupSample } from '../../emulator/engine/api/cgroups-api.ts';
+import { appendSample, type CgroupsModel, cgroupsModel } from './cgroups-model.ts';
+import type { BridgeDevice } from '../../emulator/engine/api/bridges-api.ts';
+import { type ContainerNetFacts, type NetworkFacts, type NetworkModel, networkModel } from './network-model.ts';
 
-export type InspectView = 'layers' | 'container' | 'processes';
+export type InspectView = 'layers' | 'container' | 'processes' | 'cgroups' | 'network';
 
 /** What the panel needs of the machine (MachineState in the app). */
 export interface InspectMachine {
@@ -56,6 +60,14 @@ export class InspectState {
   /** the guest's processes and their namespaces, and the container the view highlights (a lesson's focus) */
   processes = $state.raw<ProcessesModel | null>(null);
   processesFocus = $state<string | null>(null);
+  /** the cgroups view's container (a name or ID; null = the first running one) and its readings as charts */
+  cgroupsRef = $state<string | null>(null);
+  cgroups = $state.raw<CgroupsModel | null>(null);
+  /** why the chosen container has no cgroup now (it stopped): the charts stay as they were */
+  cgroupsNote = $state<string | null>(null);
+  network = $state.raw<NetworkModel | null>(null);
+  /** the container the network view highlights (a lesson's focus) */
+  networkFocus = $state<string | null>(null);
   error = $state<string | null>(null);
   /** performance.now() of the last refresh that finished, and how long it took (ms) */
   refreshedAt = $state(0);
@@ -70,6 +82,7 @@ export class InspectState {
   readonly #images = new Map<string, ImageFacts>();
   #loop: { stop(): void } | null = null;
   #filesFor: string | null = null;
+  #cgroupSamples: CgroupSample[] = [];
 
   constructor(machine: InspectMachine) {
     this.#machine = machine;
@@ -87,6 +100,8 @@ export class InspectState {
     if (view === 'container' && target) this.containerRef = target;
     if (view === 'layers' && target) this.focusedImage = target;
     if (view === 'processes' && target) this.processesFocus = target;
+    if (view === 'cgroups' && target) this.selectCgroupsContainer(target);
+    if (view === 'network' && target) this.networkFocus = target;
     this.revealRequests++;
     this.setVisible(true);
   }
@@ -117,15 +132,27 @@ export class InspectState {
     this.container = null;
   }
 
+  selectCgroupsContainer(ref: string): void {
+    if (ref === this.cgroupsRef) return;
+    this.cgroupsRef = ref;
+    this.#cgroupSamples = [];
+    this.cgroups = null;
+    this.cgroupsNote = null;
+  }
+
   /** One refresh of what the current view shows. */
   async refresh(): Promise<void> {
     const started = performance.now();
     try {
       // the container's facts name its lower layers by the layers model, but need not wait for this round's
       await Promise.all([
-        this.#refreshLayers(),
+        // the other views have no use for the images: the machine's worker (the emulator's thread too) does only
+        // what the view shows
+        this.view === 'layers' || this.view === 'container' ? this.#refreshLayers() : undefined,
         this.view === 'container' ? this.#refreshContainer() : undefined,
         this.view === 'processes' ? this.#refreshProcesses() : undefined,
+        this.view === 'cgroups' ? this.#refreshCgroups() : undefined,
+        this.view === 'network' ? this.#refreshNetwork() : undefined,
       ]);
       this.error = null;
     } catch (error) {
@@ -160,10 +187,16 @@ export class InspectState {
     if (!this.layers || JSON.stringify(next) !== JSON.stringify(this.layers)) this.layers = next;
   }
 
-  async #refreshContainer(): Promise<void> {
+  /** `docker ps -a` for the views' container choosers, name first */
+  async #listContainers(): Promise<InspectState['containers']> {
     const list = await this.#json<ContainerSummary[]>('/containers/json?all=1');
     const containers = list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''), state: c.State }));
     if (JSON.stringify(containers) !== JSON.stringify(this.containers)) this.containers = containers;
+    return containers;
+  }
+
+  async #refreshContainer(): Promise<void> {
+    const containers = await this.#listContainers();
     const ref = this.containerRef ?? containers.find((c) => c.state === 'running')?.name ?? null;
     if (!ref) {
       this.container = null;
@@ -190,6 +223,39 @@ export class InspectState {
     const { processes } = await this.#json<{ processes: ProcessRow[] }>('/drydock/processes');
     const next = processesModel(processes);
     if (!this.processes || JSON.stringify(next) !== JSON.stringify(this.processes)) this.processes = next;
+  }
+
+  /**
+   * One reading of the chosen container's cgroup files (READ_FILE, no guest process), appended to the charts' history.
+   * A container that stopped keeps its charts, with a note: its cgroup, and what the kernel counted there, are gone.
+   */
+  async #refreshCgroups(): Promise<void> {
+    const containers = await this.#listContainers();
+    const ref = this.cgroupsRef ?? containers.find((c) => c.state === 'running')?.name ?? null;
+    if (!ref) {
+      this.cgroupsNote = 'No container is running.';
+      return;
+    }
+    try {
+      const sample = await this.#json<CgroupSample>(`/drydock/cgroups/${encodeURIComponent(ref)}`);
+      this.#cgroupSamples = appendSample(this.#cgroupSamples, sample);
+      this.cgroups = cgroupsModel(this.#cgroupSamples);
+      this.cgroupsNote = null;
+    } catch (error) {
+      if (!(error instanceof EngineAnswer) || (error.status !== 404 && error.status !== 409)) throw error;
+      this.cgroupsNote = error.message;
+    }
+  }
+
+  /** The networks, the containers' addresses and ports, and the bridge and veth names: three engine requests, no guest. */
+  async #refreshNetwork(): Promise<void> {
+    const [networks, containers, { bridges }] = await Promise.all([
+      this.#json<NetworkFacts[]>('/networks'),
+      this.#json<ContainerNetFacts[]>('/containers/json'),
+      this.#json<{ bridges: BridgeDevice[] }>('/drydock/bridges'),
+    ]);
+    const next = networkModel(networks, containers, bridges);
+    if (!this.network || JSON.stringify(next) !== JSON.stringify(this.network)) this.network = next;
   }
 
   async #json<T>(path: string): Promise<T> {

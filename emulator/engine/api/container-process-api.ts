@@ -7,6 +7,7 @@ import { drydockCopyBody, drydockExitStatus, drydockStdinChunk, execOptions, exe
 import { readJsonBody } from './go-json.ts';
 import { jsonResponse } from './http-errors.ts';
 import { hijackedInput } from './hijack.ts';
+import { jsonLinesResponse, outputResponse } from './output-response.ts';
 import type { GuestExitStatus } from '../runtime/guest-exec.ts';
 import type { ContainerDaemon, CopyBody } from '../daemon/daemon.ts';
 
@@ -55,14 +56,16 @@ export function createContainerProcessApi(p: ContainerDaemon): (request: Request
       if (method === 'GET' && action === 'changes') return jsonResponse(await p.changes(ref));
       if (method === 'GET' && action === 'stats') {
         const stream = q.get('stream');
-        return p.stats(ref, { stream: stream === null || boolValue(stream), oneShot: boolValue(q.get('one-shot')) }, request.signal);
+        if (stream === null || boolValue(stream)) return jsonLinesResponse(p.statsStream(ref, request.signal));
+        return jsonResponse(await p.stats(ref, { oneShot: boolValue(q.get('one-shot')) }, request.signal));
       }
       if (method === 'POST' && action === 'exec') {
         const body = (await readJsonBody(request, execOptions, { emptyOk: true })) ?? {};
         return jsonResponse({ Id: p.createExec(ref, body) }, 201);
       }
       if (method === 'POST' && action === 'attach') {
-        return p.attach(ref, { stream: boolValue(q.get('stream')), logs: boolValue(q.get('logs')), stdin: boolValue(q.get('stdin')), stdout: boolValue(q.get('stdout')), stderr: boolValue(q.get('stderr')) }, hijackedInput(request), request.signal);
+        const options = { stream: boolValue(q.get('stream')), logs: boolValue(q.get('logs')), stdin: boolValue(q.get('stdin')), stdout: boolValue(q.get('stdout')), stderr: boolValue(q.get('stderr')) };
+        return outputResponse(p.attach(ref, options, hijackedInput(request), request.signal));
       }
       // A terminal size for the container's pty: 200 as dockerd, also when it has none.
       if (method === 'POST' && action === 'resize') return p.resize(ref, Number(q.get('h')), Number(q.get('w'))).then(ok);
@@ -89,7 +92,9 @@ export function createContainerProcessApi(p: ContainerDaemon): (request: Request
       const action = e[2];
       if (method === 'POST' && action === 'start') {
         const body = (await readJsonBody(request, execStartOptions, { emptyOk: true })) ?? {};
-        return p.startExec(id, { detach: body.Detach === true, consoleSize: body.ConsoleSize ?? null }, hijackedInput(request), request.signal);
+        const output = await p.startExec(id, { detach: body.Detach === true, consoleSize: body.ConsoleSize ?? null }, hijackedInput(request), request.signal);
+        // detached: started, 200 with nothing to stream
+        return output ? outputResponse(output) : ok();
       }
       if (method === 'POST' && action === 'resize') return p.resizeExec(id, Number(q.get('h')), Number(q.get('w'))).then(ok);
       if (method === 'GET' && action === 'json') return jsonResponse(p.execJson(id));

@@ -2,9 +2,8 @@
 // every route that reads JSON refuses what dockerd refuses, with dockerd's words. Field names, JSON keys and Go
 // type names are moby's (they appear in the error messages); the TypeScript shape each decodes to is the
 // engine's own interface for that body.
-import type { ContainerCreateBody } from '../containers/create-body.ts';
+import type { ContainerCreateRequest, EndpointConfig } from './types/container.ts';
 import type { NetworkCreateRequest } from '../network/network-store.ts';
-import type { EndpointConfig } from '../network/run-network-options.ts';
 import { goAny, goArray, goBool, goInt, goMap, goPtr, goSlice, goString, goStruct, strSlice, type GoStruct } from './go-json.ts';
 
 const str = goString();
@@ -27,7 +26,7 @@ const healthConfig = goStruct('container.HealthConfig', {
 const portSet = goMap(goStruct('struct {}', {}), 'nat.PortSet');
 
 /** container.Config: what `docker commit` sends, and the top of a create body. */
-export const containerConfig = goStruct<ContainerCreateBody>('container.Config', {
+export const containerConfig = goStruct<ContainerCreateRequest>('container.Config', {
   Hostname: str,
   Domainname: str,
   User: str,
@@ -171,7 +170,7 @@ const endpointSettings = goStruct<EndpointConfig>('network.EndpointSettings', {
 });
 
 /** container.CreateRequest: `POST /containers/create` (the embedded Config, then HostConfig and NetworkingConfig). */
-export const containerCreateRequest: GoStruct<ContainerCreateBody> = goStruct<ContainerCreateBody>('container.CreateRequest', {
+export const containerCreateRequest: GoStruct<ContainerCreateRequest> = goStruct<ContainerCreateRequest>('container.CreateRequest', {
   Config: { embedded: containerConfig },
   HostConfig: goPtr(hostConfig),
   NetworkingConfig: goPtr(goStruct('network.NetworkingConfig', { EndpointsConfig: goMap(goPtr(endpointSettings), 'map[string]*network.EndpointSettings') })),

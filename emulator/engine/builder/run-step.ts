@@ -1,7 +1,8 @@
 // RUN: the command in a build container (the engine's own runtime, a spec from containers/spec.ts) whose root
 // is an overlay of the step's layers; its upper dir, tarred by the guest into the share, becomes the layer.
 import { unpackTar } from 'modern-tar';
-import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, type ContainerConfigJSON, type HostConfigJSON } from '../containers/container-config.ts';
+import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE } from '../containers/container-config.ts';
+import type { ContainerConfig, HostConfig } from '../api/types/container.ts';
 import { opaqueProbeScript, parseOpaque } from '../containers/container-changes.ts';
 import { layerFromUpperTar } from '../containers/container-commit.ts';
 import { buildRuntimeSpec } from '../containers/spec.ts';
@@ -58,7 +59,7 @@ function randomId(): string {
   return `build-${[...bytes].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-function hostConfig(): HostConfigJSON {
+function hostConfig(): HostConfig {
   return {
     Binds: null, NetworkMode: 'none', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, AutoRemove: true, CapAdd: null, CapDrop: null,
     Privileged: false, ReadonlyRootfs: false, ShmSize: DEFAULT_SHM_SIZE, Memory: 0, MemorySwap: 0, NanoCpus: 0, CpuPeriod: 0, CpuQuota: 0,
@@ -102,7 +103,7 @@ export async function runStep(input: RunStepInput): Promise<RunStepResult> {
   const id = randomId();
   const bundle = `${BUILD_CONTAINERS}/${id}`;
   const rootfs = { lowerDirs: [...input.layerDirs].reverse().map((d) => `${input.shareMount}${d}`), upperDir: `${bundle}/upper`, workDir: `${bundle}/work`, mergedDir: `${bundle}/rootfs` };
-  const config: ContainerConfigJSON = {
+  const config: ContainerConfig = {
     Hostname: 'buildkitsandbox', Domainname: '', User: input.user, AttachStdin: false, AttachStdout: true, AttachStderr: true, Tty: false,
     OpenStdin: false, StdinOnce: false, Env: input.env, Cmd: input.args, Image: '', Volumes: null, WorkingDir: input.workdir || '/',
     Entrypoint: null, OnBuild: null, Labels: {},

@@ -1,7 +1,7 @@
 // `docker run` / `docker create`'s flag table, in the order `docker run --help` lists it: names, value types and
 // their pflag.Value checks (Docker's messages), help text. `run-options.ts` parses argv against it with `flags.ts`.
 import { parseGoInt, type FlagSpec } from './flags.ts';
-import { parseLink } from '../network/run-network-options.ts';
+import { parseLink } from '../network/network-mode.ts';
 import { parseNetworkFlag } from './run-network-flags.ts';
 import { parseNanoCpus, ramInBytes } from '../units/parse.ts';
 import { parseGoDuration } from '../units/go-duration.ts';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseFlags } from './flags.ts';
 import { RUN_FLAGS } from './run-flags.ts';
-import { networkRequestFromFlags, parseNetworkFlag } from './run-network-flags.ts';
+import { networkOptionsFromFlags, parseNetworkFlag } from './run-network-flags.ts';
 
-const request = (argv: string[]) => networkRequestFromFlags(parseFlags([...argv, 'busybox'], RUN_FLAGS, { interspersed: false }).flags);
+const request = (argv: string[]) => networkOptionsFromFlags(parseFlags([...argv, 'busybox'], RUN_FLAGS, { interspersed: false }).flags);
 
 describe('parseNetworkFlag (opts.NetworkOpt.Set)', () => {
   it('takes a plain name, or the long form field by field', () => {
@@ -20,22 +20,22 @@ describe('parseNetworkFlag (opts.NetworkOpt.Set)', () => {
   });
 });
 
-describe('networkRequestFromFlags', () => {
+describe('networkOptionsFromFlags', () => {
   it('gives the default network when no flag is given', () => {
-    expect(request([])).toEqual({ networkMode: 'default', endpointsConfig: { default: {} }, links: [], exposedPorts: {}, portBindings: {}, publishAll: false });
+    expect(request([])).toEqual({ NetworkMode: 'default', EndpointsConfig: { default: {} }, Links: [], ExposedPorts: {}, PortBindings: {}, PublishAllPorts: false });
   });
 
   it('reads --net like --network, and -p/--expose/-P into ports', () => {
     const r = request(['--net', 'mynet', '--net-alias', 'web', '-p', '8080:80', '--expose', '53/udp', '-P']);
-    expect(r.networkMode).toBe('mynet');
-    expect(r.endpointsConfig).toEqual({ mynet: { Aliases: ['web'] } });
-    expect(Object.keys(r.exposedPorts).sort()).toEqual(['53/udp', '80/tcp']);
-    expect(r.portBindings['80/tcp']).toEqual([{ HostIp: '', HostPort: '8080' }]);
-    expect(r.publishAll).toBe(true);
+    expect(r.NetworkMode).toBe('mynet');
+    expect(r.EndpointsConfig).toEqual({ mynet: { Aliases: ['web'] } });
+    expect(Object.keys(r.ExposedPorts).sort()).toEqual(['53/udp', '80/tcp']);
+    expect(r.PortBindings['80/tcp']).toEqual([{ HostIp: '', HostPort: '8080' }]);
+    expect(r.PublishAllPorts).toBe(true);
   });
 
   it('keeps --mac-address for the create request and checks it', () => {
-    expect(request(['--mac-address', '92:d0:c6:0a:29:33']).macAddress).toBe('92:d0:c6:0a:29:33');
+    expect(request(['--mac-address', '92:d0:c6:0a:29:33']).MacAddress).toBe('92:d0:c6:0a:29:33');
     expect(() => request(['--mac-address', 'zz'])).toThrow('zz is not a valid mac address');
   });
 });

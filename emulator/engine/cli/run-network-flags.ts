@@ -1,10 +1,26 @@
 // The network flags of `docker run`/`create` as the docker CLI reads them (cli/command/container/opts.go):
 // `--network` (repeatable, with the `name=,alias=,ip=` long form), `--network-alias`, `--ip`, `--link`,
-// `--mac-address`, `-p`/`--publish`, `-P`, `--expose` -> the daemon's RunNetworkRequest, with the CLI's messages.
+// `--mac-address`, `-p`/`--publish`, `-P`, `--expose` -> their part of the create request (NetworkMode, Links, PortBindings, PublishAllPorts; ExposedPorts,
+// MacAddress; NetworkingConfig's EndpointsConfig), with the CLI's messages.
 // The flags themselves are parsed by `flags.ts` (their specs are in `run-options.ts`); this is their meaning.
-import { isMacAddress, isUserDefinedMode, type EndpointConfig, type RunNetworkRequest } from '../network/run-network-options.ts';
-import { addExposed, parsePortSpecs, toStandardNotation } from '../network/ports.ts';
+import { isMacAddress, isUserDefinedMode } from '../network/network-mode.ts';
+import { addExposed, parsePortSpecs, toStandardNotation, type PortBindingJSON, type PortSet } from '../network/ports.ts';
+import type { EndpointConfig } from '../api/types/container.ts';
 import type { FlagValues } from './flags.ts';
+
+/** The create request's fields the network flags set, named as in the body (HostConfig's, Config's, NetworkingConfig's). */
+export interface NetworkOptions {
+  /** `default` when no `--network` was given */
+  NetworkMode: string;
+  EndpointsConfig: Record<string, EndpointConfig>;
+  Links: string[];
+  /** `-p` and `--expose` */
+  ExposedPorts: PortSet;
+  PortBindings: Record<string, PortBindingJSON[]>;
+  PublishAllPorts: boolean;
+  /** `--mac-address` (refused against an API 1.43 daemon: MAC_ADDRESS_API_ERROR) */
+  MacAddress?: string;
+}
 
 export interface Attachment {
   target: string;
@@ -81,7 +97,7 @@ export interface RunNetworkFlags {
 }
 
 /** The CLI's parse(): throws its messages (printed as `docker: MESSAGE`, exit 125). */
-export function runNetworkRequest(f: RunNetworkFlags): RunNetworkRequest {
+export function networkOptions(f: RunNetworkFlags): NetworkOptions {
   if (f.mac !== undefined && f.mac !== '' && !isMacAddress(f.mac)) throw new Error(`${f.mac} is not a valid mac address`);
   const { exposed, bindings } = parsePortSpecs(toStandardNotation(f.publish));
   addExposed(exposed, f.expose);
@@ -140,22 +156,22 @@ export function runNetworkRequest(f: RunNetworkFlags): RunNetworkRequest {
   if (userDefined && other) throw new Error('conflicting options: cannot attach both user-defined and non-user-defined network-modes');
   const mode = f.networks[0]?.target ?? 'default';
   return {
-    networkMode: mode,
-    endpointsConfig: endpoints,
-    links: [...f.links],
-    exposedPorts: exposed,
-    portBindings: bindings,
-    publishAll: f.publishAll,
-    ...(f.mac ? { macAddress: f.mac } : {}),
+    NetworkMode: mode,
+    EndpointsConfig: endpoints,
+    Links: [...f.links],
+    ExposedPorts: exposed,
+    PortBindings: bindings,
+    PublishAllPorts: f.publishAll,
+    ...(f.mac ? { MacAddress: f.mac } : {}),
   };
 }
 
-/** The network flags' values as `flags.ts` parsed them (`--network` through parseNetworkFlag) -> runNetworkRequest. */
-export function networkRequestFromFlags(values: FlagValues): RunNetworkRequest {
+/** The network flags' values as `flags.ts` parsed them (`--network` through parseNetworkFlag) -> networkOptions. */
+export function networkOptionsFromFlags(values: FlagValues): NetworkOptions {
   const list = <T = string>(name: string) => (values[name] as T[] | undefined) ?? [];
   const ip = values['ip'] as string | undefined;
   const mac = values['mac-address'] as string | undefined;
-  return runNetworkRequest({
+  return networkOptions({
     networks: list<Attachment>('network'),
     aliases: list('network-alias'),
     links: list('link'),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../errors.ts';
-import type { RunRequest } from '../containers/run-options.ts';
-import { formatRunError, parseRunRequest, type RunParseContext } from './run-options.ts';
+import { parseRunOptions, type RunOptions, type RunParseContext } from './run-options.ts';
+import { formatRunError } from './run-usage.ts';
+import { verifyCreateRequest } from '../containers/create-config.ts';
 
 const files: Record<string, string> = {
   '/root/app.env': '# comment\n\n  GREETING=hello world\nFROM_ENV\nMISSING\nEMPTY=\n',
@@ -14,9 +15,9 @@ const ctx: RunParseContext = {
   readFile: async (path) => files[path],
 };
 
-async function parse(line: string | string[]): Promise<RunRequest> {
+async function parse(line: string | string[]): Promise<RunOptions> {
   const argv = Array.isArray(line) ? line : line.split(' ').filter(Boolean);
-  const r = await parseRunRequest(argv, ctx);
+  const r = await parseRunOptions(argv, ctx);
   if ('help' in r) throw new Error('help');
   return r;
 }
@@ -24,7 +25,7 @@ async function parse(line: string | string[]): Promise<RunRequest> {
 async function failure(line: string | string[]): Promise<string> {
   const argv = Array.isArray(line) ? line : line.split(' ').filter(Boolean);
   try {
-    await parseRunRequest(argv, ctx);
+    await parseRunOptions(argv, ctx);
   } catch (e) {
     expect(e).toBeInstanceOf(EngineError);
     return formatRunError(e as EngineError);
@@ -32,77 +33,83 @@ async function failure(line: string | string[]): Promise<string> {
   throw new Error(`no error for ${argv.join(' ')}`);
 }
 
-describe('parseRunRequest', () => {
-  const cases: [string, Partial<RunRequest>][] = [
-    ['busybox', { image: 'busybox', command: [], detach: false, tty: false, interactive: false, networkMode: 'default', memory: 0, endpointsConfig: { default: {} }, portBindings: {}, exposedPorts: {}, links: [], publishAll: false }],
-    ['-it busybox sh', { image: 'busybox', command: ['sh'], interactive: true, tty: true }],
-    ['-dit --rm --name web busybox', { detach: true, interactive: true, tty: true, autoRemove: true, name: 'web' }],
+describe('parseRunOptions: the create request a command line sends', () => {
+  const host = (h: object) => ({ body: { HostConfig: h } });
+  const cases: [string, object][] = [
+    ['busybox', { detach: false, pull: 'missing', sigProxy: true, body: { Image: 'busybox', Cmd: null, Tty: false, OpenStdin: false, AttachStdout: true, HostConfig: { NetworkMode: 'default', Memory: 0, PortBindings: {}, Links: null, PublishAllPorts: false }, NetworkingConfig: { EndpointsConfig: { default: {} } } } }],
+    ['-it busybox sh', { body: { Image: 'busybox', Cmd: ['sh'], OpenStdin: true, Tty: true, AttachStdin: true, StdinOnce: true } }],
+    ['-dit --rm --name web busybox', { detach: true, name: 'web', body: { OpenStdin: true, Tty: true, AttachStdin: false, AttachStdout: false, StdinOnce: false, HostConfig: { AutoRemove: true } } }],
     ['--name=/web busybox', { name: 'web' }],
-    ['busybox ls -l --color', { image: 'busybox', command: ['ls', '-l', '--color'] }],
+    ['busybox ls -l --color', { body: { Image: 'busybox', Cmd: ['ls', '-l', '--color'] } }],
     [
       '--device /dev/ttyS1 --device /dev/fuse:rw --device /dev/kmsg:/dev/log:r busybox',
-      {
-        devices: [
+      host({
+        Devices: [
           { PathOnHost: '/dev/ttyS1', PathInContainer: '/dev/ttyS1', CgroupPermissions: 'rwm' },
           { PathOnHost: '/dev/fuse', PathInContainer: '/dev/fuse', CgroupPermissions: 'rw' },
           { PathOnHost: '/dev/kmsg', PathInContainer: '/dev/log', CgroupPermissions: 'r' },
         ],
-      },
+      }),
     ],
-    ['--security-opt seccomp=unconfined --security-opt no-new-privileges busybox', { securityOpt: ['seccomp=unconfined', 'no-new-privileges'] }],
-    ['-- busybox -x', { image: 'busybox', command: ['-x'] }],
-    ['-e A=1 -e FROM_ENV -e NOPE --env B=x=y busybox', { env: ['A=1', 'FROM_ENV=yes', 'NOPE', 'B=x=y'] }],
-    ['-eA=1 busybox', { env: ['A=1'] }],
-    ['-e Z=1 --env-file app.env busybox', { env: ['GREETING=hello world', 'FROM_ENV=yes', 'EMPTY=', 'Z=1'] }],
-    ['-w /app -u 1000:1000 -h box busybox', { workingDir: '/app', user: '1000:1000', hostname: 'box' }],
-    ['-u nobody busybox', { user: 'nobody' }],
-    ['--entrypoint /bin/echo busybox hi', { entrypoint: ['/bin/echo'], command: ['hi'] }],
-    ['--entrypoint= busybox', { entrypoint: [] }],
-    ['--read-only --privileged busybox', { readOnly: true, privileged: true }],
-    ['--memory 32m busybox', { memory: 32 * 1024 * 1024 }],
-    ['-m 1g busybox', { memory: 1024 ** 3 }],
-    ['-m=64MiB busybox', { memory: 64 * 1024 * 1024 }],
-    ['--memory 10485760 busybox', { memory: 10485760 }],
-    ['--memory 6.5m busybox', { memory: 6815744 }],
-    ['--pids-limit 50 busybox', { pidsLimit: 50 }],
-    ['--pids-limit -1 busybox', { pidsLimit: 0 }],
-    ['--cpus 0.5 busybox', { nanoCpus: 500_000_000 }],
-    ['--cpus=1 busybox', { nanoCpus: 1_000_000_000 }],
-    ['--cap-add NET_ADMIN --cap-add=sys_time --cap-drop CAP_NET_RAW busybox', { capAdd: ['NET_ADMIN', 'sys_time'], capDrop: ['CAP_NET_RAW'] }],
-    ['--cap-drop ALL busybox', { capDrop: ['ALL'] }],
-    ['--network none busybox', { networkMode: 'none' }],
-    ['--network=host busybox', { networkMode: 'host' }],
-    ['--net host busybox', { networkMode: 'host', endpointsConfig: {} }],
-    ['--network mynet --network-alias web --ip 10.0.0.5 --link db:d busybox', { networkMode: 'mynet', endpointsConfig: { mynet: { Aliases: ['web'], Links: ['db:d'], IPAMConfig: { IPv4Address: '10.0.0.5' } } }, links: ['db:d'] }],
-    ['--link db:d --link cache busybox', { networkMode: 'default', endpointsConfig: { default: {} }, links: ['db:d', 'cache'] }],
-    ['--network=name=mynet,alias=a,alias=b busybox', { networkMode: 'mynet', endpointsConfig: { mynet: { Aliases: ['a', 'b'] } } }],
-    ['--network container:web busybox', { networkMode: 'container:web', endpointsConfig: {} }],
+    ['--security-opt seccomp=unconfined --security-opt no-new-privileges busybox', host({ SecurityOpt: ['seccomp=unconfined', 'no-new-privileges'] })],
+    ['-- busybox -x', { body: { Image: 'busybox', Cmd: ['-x'] } }],
+    ['-e A=1 -e FROM_ENV -e NOPE --env B=x=y busybox', { body: { Env: ['A=1', 'FROM_ENV=yes', 'NOPE', 'B=x=y'] } }],
+    ['-eA=1 busybox', { body: { Env: ['A=1'] } }],
+    ['-e Z=1 --env-file app.env busybox', { body: { Env: ['GREETING=hello world', 'FROM_ENV=yes', 'EMPTY=', 'Z=1'] } }],
+    ['-w /app -u 1000:1000 -h box busybox', { body: { WorkingDir: '/app', User: '1000:1000', Hostname: 'box' } }],
+    ['-u nobody busybox', { body: { User: 'nobody' } }],
+    ['--entrypoint /bin/echo busybox hi', { body: { Entrypoint: ['/bin/echo'], Cmd: ['hi'] } }],
+    // `--entrypoint ""` is sent as [""], the docker CLI's way of resetting the image's
+    ['--entrypoint= busybox', { body: { Entrypoint: [''] } }],
+    ['--read-only --privileged busybox', host({ ReadonlyRootfs: true, Privileged: true })],
+    ['--memory 32m busybox', host({ Memory: 32 * 1024 * 1024 })],
+    ['-m 1g busybox', host({ Memory: 1024 ** 3 })],
+    ['-m=64MiB busybox', host({ Memory: 64 * 1024 * 1024 })],
+    ['--memory 10485760 busybox', host({ Memory: 10485760 })],
+    ['--memory 6.5m busybox', host({ Memory: 6815744 })],
+    ['--pids-limit 50 busybox', host({ PidsLimit: 50 })],
+    ['--pids-limit -1 busybox', host({ PidsLimit: null })],
+    ['--cpus 0.5 busybox', host({ NanoCpus: 500_000_000 })],
+    ['--cpus=1 busybox', host({ NanoCpus: 1_000_000_000 })],
+    ['--cap-add NET_ADMIN --cap-add=sys_time --cap-drop CAP_NET_RAW busybox', host({ CapAdd: ['NET_ADMIN', 'sys_time'], CapDrop: ['CAP_NET_RAW'] })],
+    ['--cap-drop ALL busybox', host({ CapDrop: ['ALL'] })],
+    ['--network none busybox', host({ NetworkMode: 'none' })],
+    ['--network=host busybox', host({ NetworkMode: 'host' })],
+    ['--net host busybox', { body: { HostConfig: { NetworkMode: 'host' }, NetworkingConfig: { EndpointsConfig: {} } } }],
+    ['--network mynet --network-alias web --ip 10.0.0.5 --link db:d busybox', { body: { HostConfig: { NetworkMode: 'mynet', Links: ['db:d'] }, NetworkingConfig: { EndpointsConfig: { mynet: { Aliases: ['web'], Links: ['db:d'], IPAMConfig: { IPv4Address: '10.0.0.5' } } } } } }],
+    ['--link db:d --link cache busybox', { body: { HostConfig: { NetworkMode: 'default', Links: ['db:d', 'cache'] }, NetworkingConfig: { EndpointsConfig: { default: {} } } } }],
+    ['--network=name=mynet,alias=a,alias=b busybox', { body: { HostConfig: { NetworkMode: 'mynet' }, NetworkingConfig: { EndpointsConfig: { mynet: { Aliases: ['a', 'b'] } } } } }],
+    ['--network container:web busybox', { body: { HostConfig: { NetworkMode: 'container:web' }, NetworkingConfig: { EndpointsConfig: {} } } }],
     [
       '-p 8080:80 -p 127.0.0.1::53/udp -p 9000-9001:90-91 -p 7000-7010:70 --expose 100-101 --expose 80 -P busybox',
       {
-        exposedPorts: { '80/tcp': {}, '53/udp': {}, '90/tcp': {}, '91/tcp': {}, '70/tcp': {}, '100/tcp': {}, '101/tcp': {} },
-        portBindings: {
-          '80/tcp': [{ HostIp: '', HostPort: '8080' }],
-          '53/udp': [{ HostIp: '127.0.0.1', HostPort: '' }],
-          '90/tcp': [{ HostIp: '', HostPort: '9000' }],
-          '91/tcp': [{ HostIp: '', HostPort: '9001' }],
-          '70/tcp': [{ HostIp: '', HostPort: '7000-7010' }],
+        body: {
+          ExposedPorts: { '80/tcp': {}, '53/udp': {}, '90/tcp': {}, '91/tcp': {}, '70/tcp': {}, '100/tcp': {}, '101/tcp': {} },
+          HostConfig: {
+            PortBindings: {
+              '80/tcp': [{ HostIp: '', HostPort: '8080' }],
+              '53/udp': [{ HostIp: '127.0.0.1', HostPort: '' }],
+              '90/tcp': [{ HostIp: '', HostPort: '9000' }],
+              '91/tcp': [{ HostIp: '', HostPort: '9001' }],
+              '70/tcp': [{ HostIp: '', HostPort: '7000-7010' }],
+            },
+            PublishAllPorts: true,
+          },
         },
-        publishAll: true,
       },
     ],
-    ['-p published=8080,target=80,protocol=udp busybox', { portBindings: { '80/udp': [{ HostIp: '', HostPort: '8080' }] } }],
-    ['-p [::1]:80:80 busybox', { portBindings: { '80/tcp': [{ HostIp: '::1', HostPort: '80' }] } }],
-    ['--stop-signal SIGINT --stop-timeout 3 busybox', { stopSignal: 'SIGINT', stopTimeout: 3 }],
-    ['-l app=web -l tier busybox', { labels: { app: 'web', tier: '' } }],
-    ['--restart on-failure:3 busybox', { restart: { name: 'on-failure', maximumRetryCount: 3 } }],
+    ['-p published=8080,target=80,protocol=udp busybox', host({ PortBindings: { '80/udp': [{ HostIp: '', HostPort: '8080' }] } })],
+    ['-p [::1]:80:80 busybox', host({ PortBindings: { '80/tcp': [{ HostIp: '::1', HostPort: '80' }] } })],
+    ['--stop-signal SIGINT --stop-timeout 3 busybox', { body: { StopSignal: 'SIGINT', StopTimeout: 3 } }],
+    ['-l app=web -l tier busybox', { body: { Labels: { app: 'web', tier: '' } } }],
+    ['--restart on-failure:3 busybox', host({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 3 } })],
     ['--pull never busybox', { pull: 'never' }],
-    ['-v /data:/data busybox', { volumes: [{ type: 'bind', source: '/data', destination: '/data', readOnly: false }] }],
-    ['-v /srv/:/www/:ro busybox', { volumes: [{ type: 'bind', source: '/srv', destination: '/www', readOnly: true }] }],
-    ['-v ./site:/www busybox', { volumes: [{ type: 'bind', source: '/root/site', destination: '/www', readOnly: false }] }],
-    ['-v data:/var/lib/data busybox', { volumes: [{ type: 'volume', name: 'data', destination: '/var/lib/data', readOnly: false }] }],
-    ['-v cache:/cache:ro,z busybox', { volumes: [{ type: 'volume', name: 'cache', destination: '/cache', readOnly: true }] }],
-    ['-v /anon busybox', { volumes: [{ type: 'volume', destination: '/anon', readOnly: false }] }],
+    ['-v /data:/data busybox', host({ Binds: ['/data:/data'] })],
+    ['-v /srv/:/www/:ro busybox', host({ Binds: ['/srv:/www:ro'] })],
+    ['-v ./site:/www busybox', host({ Binds: ['/root/site:/www'] })],
+    ['-v data:/var/lib/data busybox', host({ Binds: ['data:/var/lib/data'] })],
+    ['-v cache:/cache:ro,z busybox', host({ Binds: ['cache:/cache:ro'] })],
+    ['-v /anon busybox', { body: { Volumes: { '/anon': {} }, HostConfig: { Binds: null } } }],
   ];
   for (const [line, expected] of cases) {
     it(line, async () => {
@@ -111,11 +118,35 @@ describe('parseRunRequest', () => {
   }
 
   it('--help asks for help', async () => {
-    expect(await parseRunRequest(['--help'], ctx)).toEqual({ help: true });
+    expect(await parseRunOptions(['--help'], ctx)).toEqual({ help: true });
   });
 });
 
-describe('parseRunRequest errors (what the docker CLI 27/28 prints; all exit 125 except a missing image)', () => {
+describe('the round trip: what the CLI sends is what dockerd\'s checks keep', () => {
+  const lines = [
+    ['-it', '--rm', 'busybox', 'sh'],
+    ['-d', '--name', 'web', '-e', 'A=1', '-w', '/srv', '-u', 'nobody', '-h', 'box', '-v', 'data:/data:ro', '-v', '/mnt/host/x:/x', '-v', '/anon', 'busybox', 'httpd', '-f'],
+    ['--entrypoint', '', 'busybox', 'echo', 'hi'],
+    ['--entrypoint', '/bin/echo', '--read-only', '--memory', '32m', '--pids-limit', '50', '--cpus', '0.5', '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--privileged', '--network', 'host', '--stop-signal', 'SIGINT', '--stop-timeout', '3', '-l', 'a=b', '--restart', 'on-failure:2', 'busybox'],
+    ['-p', '8080:80', '-p', '127.0.0.1::53/udp', '--expose', '90', '-P', '--link', 'db:d', '--device', '/dev/fuse', '--ulimit', 'nofile=64', 'busybox'],
+    ['--network', 'mynet', '--network-alias', 'web', '--ip', '10.1.0.9', 'busybox'],
+  ];
+  for (const argv of lines) {
+    it(argv.join(' '), async () => {
+      const { body, name } = await parse(argv);
+      const { HostConfig: host, NetworkingConfig: networking, ...config } = JSON.parse(JSON.stringify(body)) as typeof body;
+      const back = verifyCreateRequest(JSON.parse(JSON.stringify(body)), { name: name ?? null });
+      expect(back.Name).toBe(name);
+      expect(back.Config).toEqual(config);
+      // dockerd's router reads the CLI's `default` network (and its endpoint config) as `bridge`
+      const mode = host.NetworkMode === 'default' ? 'bridge' : host.NetworkMode;
+      expect(back.HostConfig).toEqual({ ...host, NetworkMode: mode });
+      expect(Object.keys(back.NetworkingConfig.EndpointsConfig)).toEqual(Object.keys(networking.EndpointsConfig).map((k) => (k === 'default' ? 'bridge' : k)));
+    });
+  }
+});
+
+describe('parseRunOptions errors (what the docker CLI 27/28 prints; all exit 125 except a missing image)', () => {
   const usage = "\n\nUsage:  docker run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker run --help' for more information\n";
   const daemon = "\n\nRun 'docker run --help' for more information\n";
   const see = "\nSee 'docker run --help'.\n";
@@ -175,7 +206,7 @@ describe('parseRunRequest errors (what the docker CLI 27/28 prints; all exit 125
 
   it('docker create names itself', async () => {
     try {
-      await parseRunRequest(['--x'], { ...ctx, command: 'create' });
+      await parseRunOptions(['--x'], { ...ctx, command: 'create' });
     } catch (e) {
       expect(formatRunError(e as EngineError)).toBe("unknown flag: --x\n\nUsage:  docker create [OPTIONS] IMAGE [COMMAND] [ARG...]\n\nRun 'docker create --help' for more information\n");
     }
@@ -184,7 +215,7 @@ describe('parseRunRequest errors (what the docker CLI 27/28 prints; all exit 125
   it('exit statuses', async () => {
     const status = async (argv: string[]) => {
       try {
-        await parseRunRequest(argv, ctx);
+        await parseRunOptions(argv, ctx);
         return 0;
       } catch (e) {
         return (e as EngineError).details?.['exitStatus'];
@@ -198,7 +229,7 @@ describe('parseRunRequest errors (what the docker CLI 27/28 prints; all exit 125
 
 describe('run --help', () => {
   it('cobra layout', async () => {
-    const { runHelpText } = await import('./run-options.ts');
+    const { runHelpText } = await import('./run-usage.ts');
     await expect(runHelpText('run')).toMatchFileSnapshot('testdata/help/run.txt');
     expect(runHelpText('create')).not.toContain('--detach');
   });
@@ -207,12 +238,12 @@ describe('run --help', () => {
 describe('run flags from tutorials: tmpfs, shm, ulimit, namespaces, init, health', () => {
   it('parses them as the docker CLI', async () => {
     const r = await parse('--tmpfs /run:rw,size=1m --tmpfs /x --shm-size 1g --ulimit nofile=64:128 --ulimit nproc=5 --ipc shareable --pid host --uts host --init busybox');
-    expect(r).toMatchObject({ tmpfs: { '/run': 'rw,size=1m', '/x': '' }, shmSize: 1 << 30, ipcMode: 'shareable', pidMode: 'host', utsMode: 'host', init: true });
-    expect(r.ulimits).toEqual([{ Name: 'nofile', Soft: 64, Hard: 128 }, { Name: 'nproc', Soft: 5, Hard: 5 }]);
+    expect(r.body.HostConfig).toMatchObject({ Tmpfs: { '/run': 'rw,size=1m', '/x': '' }, ShmSize: 1 << 30, IpcMode: 'shareable', PidMode: 'host', UTSMode: 'host', Init: true });
+    expect(r.body.HostConfig.Ulimits).toEqual([{ Name: 'nofile', Soft: 64, Hard: 128 }, { Name: 'nproc', Soft: 5, Hard: 5 }]);
     const h = await parse(['--health-cmd', 'wget -q -O- localhost', '--health-interval', '2s', '--health-timeout', '500ms', '--health-retries', '3', '--health-start-period', '1m', 'busybox']);
-    expect(h.healthcheck).toEqual({ Test: ['CMD-SHELL', 'wget -q -O- localhost'], Interval: 2e9, Timeout: 5e8, StartPeriod: 60e9, Retries: 3 });
-    expect((await parse('--no-healthcheck busybox')).healthcheck).toEqual({ Test: ['NONE'] });
-    expect((await parse('busybox')).healthcheck).toBeUndefined();
+    expect(h.body.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'wget -q -O- localhost'], Interval: 2e9, Timeout: 5e8, StartPeriod: 60e9, Retries: 3 });
+    expect((await parse('--no-healthcheck busybox')).body.Healthcheck).toEqual({ Test: ['NONE'] });
+    expect((await parse('busybox')).body.Healthcheck).toBeUndefined();
   });
   it('refuses with the CLI\'s words', async () => {
     expect(await failure('--ulimit nofile busybox')).toMatch(/^invalid argument "nofile" for "--ulimit" flag: invalid ulimit argument: nofile\n/);
@@ -225,17 +256,16 @@ describe('run flags from tutorials: tmpfs, shm, ulimit, namespaces, init, health
     expect(await failure('--health-retries -1 --health-cmd true busybox')).toBe("docker: --health-retries cannot be negative\n\nRun 'docker run --help' for more information\n");
   });
   it('the create body carries them and dockerd\'s checks read them back', async () => {
-    const { createBodyFor } = await import('./run-body.ts');
-    const { runRequestFromBody } = await import('../containers/create-body.ts');
     const r = await parse(['--tmpfs', '/run', '--ulimit', 'nofile=64', '--ipc', 'none', '--init', '--health-cmd', 'true', 'busybox']);
-    const back = runRequestFromBody(createBodyFor(r).body);
-    expect(back).toMatchObject({ tmpfs: { '/run': '' }, ulimits: [{ Name: 'nofile', Soft: 64, Hard: 64 }], ipcMode: 'none', init: true, healthcheck: { Test: ['CMD-SHELL', 'true'] } });
+    const back = verifyCreateRequest(JSON.parse(JSON.stringify(r.body)));
+    expect(back.HostConfig).toMatchObject({ Tmpfs: { '/run': '' }, Ulimits: [{ Name: 'nofile', Soft: 64, Hard: 64 }], IpcMode: 'none', Init: true });
+    expect(back.Config.Healthcheck).toEqual({ Test: ['CMD-SHELL', 'true'] });
     const body = (host: object, rest: object = {}) => ({ Image: 'busybox', HostConfig: host, ...rest });
-    expect(() => runRequestFromBody(body({ IpcMode: 'bogus' }))).toThrow('invalid IPC mode: bogus');
-    expect(() => runRequestFromBody(body({ UTSMode: 'host' }, { Hostname: 'x' }))).toThrow('conflicting options: hostname and the UTS mode');
-    expect(() => runRequestFromBody(body({ ShmSize: -1 }))).toThrow('SHM size can not be less than 0');
-    expect(() => runRequestFromBody(body({ Tmpfs: { run: '' } }))).toThrow("invalid mount path: 'run' mount path must be absolute");
-    expect(() => runRequestFromBody(body({ Ulimits: [{ Name: 'rttime', Soft: 1, Hard: 1 }] }))).toThrow(/no option for RLIMIT_RTTIME/);
-    expect(() => runRequestFromBody(body({}, { Healthcheck: { Test: ['CMD', 'true'], Interval: 10 } }))).toThrow('Interval in Healthcheck cannot be less than 1ms');
+    expect(() => verifyCreateRequest(body({ IpcMode: 'bogus' }))).toThrow('invalid IPC mode: bogus');
+    expect(() => verifyCreateRequest(body({ UTSMode: 'host' }, { Hostname: 'x' }))).toThrow('conflicting options: hostname and the UTS mode');
+    expect(() => verifyCreateRequest(body({ ShmSize: -1 }))).toThrow('SHM size can not be less than 0');
+    expect(() => verifyCreateRequest(body({ Tmpfs: { run: '' } }))).toThrow("invalid mount path: 'run' mount path must be absolute");
+    expect(() => verifyCreateRequest(body({ Ulimits: [{ Name: 'rttime', Soft: 1, Hard: 1 }] }))).toThrow(/no option for RLIMIT_RTTIME/);
+    expect(() => verifyCreateRequest(body({}, { Healthcheck: { Test: ['CMD', 'true'], Interval: 10 } }))).toThrow('Interval in Healthcheck cannot be less than 1ms');
   });
 });

@@ -1,15 +1,35 @@
 // `docker run` / `docker create` command lines parsed like the docker CLI (pflag rules, Docker's flag value
-// types and messages) into the daemon's RunRequest; their help text and how their errors print.
-import { EngineError } from '../errors.ts';
-import { FlagError, flagsHelp, parseFlags, type FlagValues } from './flags.ts';
-import type { RunNetworkRequest } from '../network/run-network-options.ts';
+// types and messages) into the Engine API create request they send (cli/command/container/opts.go `parse`: Config,
+// HostConfig and NetworkingConfig built from the flags, in this one place) and the options that stay with the
+// client (-d, -q, --pull, --sig-proxy, --detach-keys). Their help text and how their errors print: run-usage.ts.
+import { FlagError, parseFlags, type FlagValues } from './flags.ts';
+import { runUsageError, type RunErrorOrigin } from './run-usage.ts';
 import { RUN_FLAGS } from './run-flags.ts';
-import { networkRequestFromFlags } from './run-network-flags.ts';
+import { networkOptionsFromFlags, type NetworkOptions } from './run-network-flags.ts';
 import { parseSignal } from '../containers/signals.ts';
 import type { HealthConfig } from '../containers/health.ts';
 import { validIpcMode, validPidMode, validUtsMode } from '../containers/namespace-modes.ts';
 import { ulimitList, type Ulimit } from '../containers/ulimits.ts';
-import { parseVolume, type RestartPolicy, type RunRequest } from '../containers/run-options.ts';
+import { parseVolume } from '../containers/volume-spec.ts';
+import { emptyEndpointSettings, type EndpointSettingsJSON } from '../network/endpoint-settings.ts';
+import type { ContainerCreateRequest, HostConfigBody, RestartPolicy } from '../api/types/container.ts';
+
+/** The body of `POST /containers/create` the CLI sends (its HostConfig and NetworkingConfig always there). */
+export type CreateBody = ContainerCreateRequest & { HostConfig: HostConfigBody; NetworkingConfig: { EndpointsConfig: Record<string, EndpointSettingsJSON> } };
+
+/** A parsed `docker run`/`create`: the create request (body, `name` and `platform` query), and the client's own options. */
+export interface RunOptions {
+  body: CreateBody;
+  name?: string;
+  platform?: string;
+  detach: boolean;
+  quiet: boolean;
+  pull: 'missing' | 'always' | 'never';
+  /** forward the signals the CLI gets (^C) to the container while attached without a tty */
+  sigProxy: boolean;
+  /** --detach-keys as typed (`ctrl-p,ctrl-q` when not given) */
+  detachKeys?: string;
+}
 
 export interface RunParseContext {
   /** `docker run` or `docker create`: named in `See '... --help'.` */
@@ -20,51 +40,6 @@ export interface RunParseContext {
   cwd: string;
   /** reads an `--env-file` (path as typed, resolved against cwd); undefined when missing */
   readFile(path: string): Promise<string | undefined>;
-}
-
-/** Exit status of the docker CLI when `run`/`create` fail before the container runs. */
-const RUN_FAILURE_STATUS = 125;
-
-/**
- * Where a run/create error comes from decides how the docker CLI (27/28, like the rest of drydock's CLI)
- * prints it: `flag` (pflag, through cobra's FlagErrorFunc), `cli` (the CLI's own option checks, reportError),
- * `option` (docker 28.2's option parsing, e.g. `-p` and `--network`: `docker: MESSAGE`, a blank line, `Run ... --help`),
- * `daemon` (`Error response from daemon:`), `args` (no image given).
- */
-export type RunErrorOrigin = 'flag' | 'cli' | 'option' | 'daemon' | 'args';
-
-function runUsageError(message: string, ctx: Pick<RunParseContext, 'command'>, origin: RunErrorOrigin = 'cli'): EngineError {
-  return new EngineError('INVALID_ARGUMENT', message, {
-    details: { exitStatus: origin === 'args' ? 1 : RUN_FAILURE_STATUS, origin, command: `docker ${ctx.command}` },
-  });
-}
-
-/** `docker run [OPTIONS] IMAGE [COMMAND] [ARG...]` for `docker run` (or create, container run, ...). */
-function runUsageLine(command: string): string {
-  return `${command} [OPTIONS] IMAGE [COMMAND] [ARG...]`;
-}
-
-/** The text the docker CLI prints for a run/create error of that origin (stderr; exit status in `details.exitStatus`). */
-export function runErrorText(message: string, command: string, origin: RunErrorOrigin): string {
-  switch (origin) {
-    case 'flag':
-      return `${message}\n\nUsage:  ${runUsageLine(command)}\n\nRun '${command} --help' for more information\n`;
-    case 'cli':
-      return `docker: ${message.replace(/\.$/, '')}.\nSee '${command} --help'.\n`;
-    case 'option':
-      return `docker: ${message}\n\nRun '${command} --help' for more information\n`;
-    case 'daemon':
-      return `docker: Error response from daemon: ${message}\n\nRun '${command} --help' for more information\n`;
-    case 'args':
-      return `docker: '${command}' requires at least 1 argument\n\nUsage:  ${runUsageLine(command)}\n\nSee '${command} --help' for more information\n`;
-  }
-}
-
-/** How the CLI prints an error thrown by parseRunRequest (or createContainer: those are daemon errors). */
-export function formatRunError(error: EngineError, command = 'docker run'): string {
-  const details = error.details ?? {};
-  const origin = (details['origin'] as RunErrorOrigin | undefined) ?? 'daemon';
-  return runErrorText(error.message, (details['command'] as string | undefined) ?? command, origin);
 }
 
 /** `--device /dev/X[:/dev/Y][:rwm]` as the docker CLI's parseDevice reads it. */
@@ -83,32 +58,12 @@ function parseDevice(spec: string, fail: (message: string) => Error): { PathOnHo
   return { PathOnHost: src, PathInContainer: dst, CgroupPermissions: perms };
 }
 
-/** `docker run --help` / `docker create --help`, laid out like cobra and pflag (descriptions at the widest flag + 3). */
-export function runHelpText(command: 'run' | 'create' | 'container run' | 'container create'): string {
-  const create = command.endsWith('create');
-  const shown = RUN_FLAGS.filter((f) => !(create && (f.name === 'detach' || f.name === 'detach-keys' || f.name === 'sig-proxy')));
-  const verb = create ? 'create' : 'run';
-  return [
-    '',
-    `Usage:  ${runUsageLine(`docker ${command}`)}`,
-    '',
-    create ? 'Create a new container' : 'Create and run a new container from an image',
-    '',
-    'Aliases:',
-    `  docker container ${verb}, docker ${verb}`,
-    '',
-    'Options:',
-    flagsHelp(shown),
-    '',
-  ].join('\n');
-}
-
 /**
  * Parses the arguments after `docker run` (or `create`). Flags stop at the image name, as in the docker
  * CLI (`SetInterspersed(false)`), so `docker run busybox ls -l` keeps `-l` for `ls`.
  * Throws EngineError INVALID_ARGUMENT with `details.exitStatus` 125 (see formatRunError).
  */
-export async function parseRunRequest(argv: readonly string[], ctx: RunParseContext): Promise<RunRequest | { help: true }> {
+export async function parseRunOptions(argv: readonly string[], ctx: RunParseContext): Promise<RunOptions | { help: true }> {
   let parsed;
   try {
     parsed = parseFlags(argv, RUN_FLAGS, { interspersed: false });
@@ -128,9 +83,9 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
   }
   const fail = (message: string, origin: RunErrorOrigin = 'cli') => runUsageError(message, ctx, origin);
 
-  let network: RunNetworkRequest;
+  let network: NetworkOptions;
   try {
-    network = networkRequestFromFlags(v);
+    network = networkOptionsFromFlags(v);
   } catch (e) {
     throw fail((e as Error).message, 'option');
   }
@@ -177,16 +132,12 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     }
   }
 
-  const namespaces: Pick<RunRequest, 'ipcMode' | 'pidMode' | 'utsMode'> = {};
   const pidMode = str('pid') ?? '';
   if (!validPidMode(pidMode)) throw fail('--pid: invalid PID mode', 'option');
-  if (pidMode) namespaces.pidMode = pidMode;
   const utsMode = str('uts') ?? '';
   if (!validUtsMode(utsMode)) throw fail('--uts: invalid UTS mode', 'option');
-  if (utsMode) namespaces.utsMode = utsMode;
   const ipcMode = str('ipc') ?? '';
   if (!validIpcMode(ipcMode)) throw fail('--ipc: invalid IPC mode', 'option');
-  if (ipcMode) namespaces.ipcMode = ipcMode;
   const tmpfs: Record<string, string> = {};
   for (const t of list('tmpfs')) {
     const colon = t.indexOf(':');
@@ -206,7 +157,7 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
 
   const restart = parseRestart(str('restart'), fail);
   const autoRemove = bool('rm');
-  if (autoRemove && restart.name !== 'no' && (restart.name as string) !== '') throw fail('conflicting options: cannot specify both --restart and --rm', 'option');
+  if (autoRemove && restart.Name !== 'no' && restart.Name !== '') throw fail('conflicting options: cannot specify both --restart and --rm', 'option');
   for (const spec of list('volume')) {
     const bad = volumeSpecError(spec);
     if (bad !== undefined) throw fail(bad, 'option');
@@ -221,58 +172,82 @@ export async function parseRunRequest(argv: readonly string[], ctx: RunParseCont
     throw fail(`image with reference ${image} was found but does not match the specified platform: wanted ${platform}; drydock's guest runs linux/386 only`, 'daemon');
   }
 
-  const entrypointFlag = str('entrypoint');
-  const request: RunRequest = {
-    image,
-    command,
-    detach: bool('detach'),
-    interactive: bool('interactive'),
-    tty: bool('tty'),
-    autoRemove,
-    quiet: bool('quiet'),
-    env,
-    volumes: list('volume').map((spec) => parseVolume(spec, ctx.cwd, fail)),
-    readOnly: bool('read-only'),
-    memory,
-    pidsLimit,
-    nanoCpus,
-    capAdd: list('cap-add'),
-    capDrop: list('cap-drop'),
-    ...(list('group-add').length > 0 ? { groupAdd: list('group-add') } : {}),
-    ...(securityOpt.length > 0 ? { securityOpt } : {}),
-    ...(devices.length > 0 ? { devices } : {}),
-    privileged: bool('privileged'),
-    ...namespaces,
-    ...(Object.keys(tmpfs).length > 0 ? { tmpfs } : {}),
-    ...(v['shm-size'] !== undefined ? { shmSize: v['shm-size'] as number } : {}),
-    ...(ulimits.length > 0 ? { ulimits } : {}),
-    ...(bool('init') ? { init: true } : {}),
-    ...(healthcheck ? { healthcheck } : {}),
-    ...network,
-    labels,
-    restart,
-    pull,
-  };
-  if (name) request.name = name.replace(/^\//, '');
-  if (v['sig-proxy'] === false) request.sigProxy = false;
-  const detachKeys = str('detach-keys');
-  if (detachKeys !== undefined) request.detachKeys = detachKeys;
-  const workdir = str('workdir');
-  if (workdir !== undefined) {
-    if (workdir !== '' && !workdir.startsWith('/')) throw fail(`the working directory '${workdir}' is invalid, it needs to be an absolute path`, 'daemon');
-    if (workdir !== '') request.workingDir = workdir;
+  // the CLI sends `-v ./dir` absolute, and refuses what dockerd would before asking it
+  const binds: string[] = [];
+  const anonymous: Record<string, Record<string, never>> = {};
+  for (const spec of list('volume')) {
+    const mount = parseVolume(spec, ctx.cwd, fail);
+    if (mount.type === 'bind') binds.push(`${mount.source}:${mount.destination}${mount.readOnly ? ':ro' : ''}`);
+    else if (mount.name !== undefined) {
+      const modes = [...(mount.readOnly ? ['ro'] : []), ...(mount.noCopy ? ['nocopy'] : [])];
+      binds.push(`${mount.name}:${mount.destination}${modes.length ? `:${modes.join(',')}` : ''}`);
+    } else anonymous[mount.destination] = {};
   }
-  const user = str('user');
-  if (user) request.user = user;
-  const hostname = str('hostname');
-  if (hostname) request.hostname = hostname;
-  // The CLI passes --entrypoint as a single argument (no shell splitting); "" resets the image's entrypoint.
-  if (entrypointFlag !== undefined) request.entrypoint = entrypointFlag === '' ? [] : [entrypointFlag];
-  if (stopSignal !== undefined) request.stopSignal = stopSignal;
+  const workdir = str('workdir');
+  if (workdir !== undefined && workdir !== '' && !workdir.startsWith('/')) throw fail(`the working directory '${workdir}' is invalid, it needs to be an absolute path`, 'daemon');
+  const entrypoint = str('entrypoint');
+  const detach = bool('detach');
+  const interactive = bool('interactive');
+  const groupAdd = list('group-add');
   const stopTimeout = v['stop-timeout'] as number | undefined;
-  if (stopTimeout !== undefined) request.stopTimeout = stopTimeout;
-  if (platform !== undefined) request.platform = platform;
-  return request;
+
+  const body: CreateBody = {
+    Hostname: str('hostname') ?? '',
+    User: str('user') ?? '',
+    AttachStdin: interactive && !detach,
+    AttachStdout: !detach,
+    AttachStderr: !detach,
+    Tty: bool('tty'),
+    OpenStdin: interactive,
+    StdinOnce: interactive && !detach,
+    Env: env,
+    Cmd: command.length > 0 ? command : null,
+    Image: image,
+    Volumes: Object.keys(anonymous).length > 0 ? anonymous : null,
+    WorkingDir: workdir ?? '',
+    // --entrypoint is one argument (no shell splitting); "" resets the image's, sent as [""] as the docker CLI does
+    Entrypoint: entrypoint === undefined ? null : [entrypoint],
+    Labels: labels,
+    ...(Object.keys(network.ExposedPorts).length > 0 ? { ExposedPorts: network.ExposedPorts } : {}),
+    ...(network.MacAddress ? { MacAddress: network.MacAddress } : {}),
+    HostConfig: {
+      Binds: binds.length > 0 ? binds : null,
+      NetworkMode: network.NetworkMode,
+      PortBindings: network.PortBindings,
+      Links: network.Links.length > 0 ? network.Links : null,
+      PublishAllPorts: network.PublishAllPorts,
+      RestartPolicy: restart,
+      AutoRemove: autoRemove,
+      CapAdd: list('cap-add').length > 0 ? list('cap-add') : null,
+      CapDrop: list('cap-drop').length > 0 ? list('cap-drop') : null,
+      ...(groupAdd.length > 0 ? { GroupAdd: groupAdd } : {}),
+      Privileged: bool('privileged'),
+      ...(securityOpt.length > 0 ? { SecurityOpt: securityOpt } : {}),
+      ...(devices.length > 0 ? { Devices: devices } : {}),
+      ReadonlyRootfs: bool('read-only'),
+      Memory: memory,
+      NanoCpus: nanoCpus,
+      PidsLimit: pidsLimit > 0 ? pidsLimit : null,
+      ...(Object.keys(tmpfs).length > 0 ? { Tmpfs: tmpfs } : {}),
+      ...(v['shm-size'] !== undefined ? { ShmSize: v['shm-size'] as number } : {}),
+      Ulimits: ulimits,
+      IpcMode: ipcMode,
+      PidMode: pidMode,
+      UTSMode: utsMode,
+      ...(bool('init') ? { Init: true } : {}),
+    },
+    // the CLI sends every endpoint's EndpointSettings whole (zero values included)
+    NetworkingConfig: { EndpointsConfig: Object.fromEntries(Object.entries(network.EndpointsConfig).map(([k, ep]) => [k, { ...emptyEndpointSettings(), ...ep }])) },
+  };
+  if (stopSignal !== undefined) body.StopSignal = stopSignal;
+  if (stopTimeout !== undefined) body.StopTimeout = stopTimeout;
+  if (healthcheck) body.Healthcheck = healthcheck;
+  const options: RunOptions = { body, detach, quiet: bool('quiet'), pull, sigProxy: v['sig-proxy'] !== false };
+  if (name) options.name = name.replace(/^\//, '');
+  if (platform !== undefined) options.platform = platform;
+  const detachKeys = str('detach-keys');
+  if (detachKeys !== undefined) options.detachKeys = detachKeys;
+  return options;
 }
 
 /** The CLI's health options (opts.go parse): `--no-healthcheck` is Test NONE; any --health-* makes a HealthConfig. */
@@ -327,13 +302,13 @@ function parseEnvFile(content: string, env: Readonly<Record<string, string>>, fa
 
 /** The docker CLI's ParseRestartPolicy: the format only; the policy's name is the daemon's to check. */
 function parseRestart(value: string | undefined, fail: (m: string, origin?: RunErrorOrigin) => Error): RestartPolicy {
-  if (value === undefined || value === '' || value === 'no') return { name: 'no', maximumRetryCount: 0 };
+  if (value === undefined || value === '' || value === 'no') return { Name: 'no', MaximumRetryCount: 0 };
   const colon = value.indexOf(':');
   const name = colon >= 0 ? value.slice(0, colon) : value;
   const count = colon >= 0 ? value.slice(colon + 1) : '';
   if (colon >= 0 && name === '') throw fail('invalid restart policy format: no policy provided before colon', 'option');
   if (count !== '' && !/^[+-]?\d+$/.test(count)) throw fail('invalid restart policy format: maximum retry count must be an integer', 'option');
-  return { name: name as RestartPolicy['name'], maximumRetryCount: count === '' ? 0 : Number(count) };
+  return { Name: name as RestartPolicy['Name'], MaximumRetryCount: count === '' ? 0 : Number(count) };
 }
 
 /**

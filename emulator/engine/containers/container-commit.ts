@@ -8,7 +8,8 @@ import { MediaType } from '../oci/media-types.ts';
 import type { Descriptor, ImageConfig, ImageManifest } from '../oci/oci-types.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { quoteWord } from '../runtime/shell-quote.ts';
-import { addedInitPaths, changesScript, parseOpaque, readUpperListing } from './container-changes.ts';
+import { addedInitPaths } from './container-changes.ts';
+import { readUpper } from './upper-tree.ts';
 import type { ContainerRecord } from './container-store.ts';
 
 export interface CommitDeps {
@@ -72,11 +73,7 @@ export async function commitContainer(deps: CommitDeps, record: ContainerRecord,
   const parent = deps.images.find(record.imageId);
   if (!parent) throw new EngineError('NOT_FOUND', `No such image: ${record.imageId}`);
   const upper = record.overlay.upperDir;
-  const listing = await deps.guest.exec(['sh', '-c', changesScript(upper, record.overlay.lowerDirs)], { timeoutMs: 120_000 });
-  const text = new TextDecoder().decode(listing.stdout);
-  const opaque = parseOpaque(text);
-  if (!opaque) throw new EngineError('INTERNAL', `could not read the container's changes: ${new TextDecoder().decode(listing.stderr).trim()}`);
-  const entries = readUpperListing(text);
+  const { entries, opaque } = await readUpper(deps.guest, upper, record.overlay.lowerDirs);
   const whiteouts = new Set(entries.filter((e) => e.whiteout).map((e) => e.path));
   const tarred = await deps.guest.exec(['sh', '-c', `cd ${quoteWord(upper)} && exec tar -c .`], { timeoutMs: 600_000 });
   if (tarred.exitCode !== 0) {

@@ -1,4 +1,4 @@
-// `docker create` in the engine: RunRequest + image -> validated Config/HostConfig, volumes resolved (named ones
+// `docker create` in the engine: a checked ContainerCreateConfig + image -> the stored Config/HostConfig, volumes resolved (named ones
 // created on first use, anonymous ones generated), a container record; nothing is left behind on a refusal.
 import { EngineError } from '../errors.ts';
 import { createNetwork, type CreateNetworkLookups } from '../network/create-network.ts';
@@ -6,7 +6,8 @@ import type { ContainerConfig } from '../oci/oci-types.ts';
 import { normalizeCapabilities } from './capabilities.ts';
 import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';
-import type { RunRequest } from './run-options.ts';
+import type { ContainerCreateConfig } from '../api/types/container.ts';
+import { createMounts } from './create-config.ts';
 import { defaultContainerPaths, type ResolvedMount } from './spec.ts';
 import { execWordsError } from '../runtime/lower.ts';
 import { volumeMountpoint, type VolumeStore } from './volume-store.ts';
@@ -33,21 +34,24 @@ export interface CreateDeps {
 const daemonError = (message: string, code: 'INVALID_ARGUMENT' | 'CONFLICT' = 'INVALID_ARGUMENT') => new EngineError(code, message, { details: { origin: 'daemon' } });
 
 /** `warnings` receives what dockerd answers as create Warnings (the CLI prints `WARNING: ...`). */
-export async function createContainer(deps: CreateDeps, request: RunRequest, image: ImageForCreate, warnings: string[] = []): Promise<ContainerRecord> {
-  if (request.name !== undefined) deps.containers.checkName(request.name);
+export async function createContainer(deps: CreateDeps, create: ContainerCreateConfig, image: ImageForCreate, warnings: string[] = []): Promise<ContainerRecord> {
+  const name = create.Name;
+  if (name !== undefined) deps.containers.checkName(name);
   const id = deps.containers.newId();
-  const network = createNetwork(request, {
+  const host = create.HostConfig;
+  const requested = createMounts({ HostConfig: host, Volumes: create.Config.Volumes ?? null });
+  const network = createNetwork(create, {
     findNetwork: (term) => deps.networks?.findNetwork(term),
     findContainer: (ref) => deps.containers.find(ref),
   });
   warnings.push(...network.warnings);
   let config;
   try {
-    config = mergeContainerConfig({ ...request, networkMode: network.mode }, image.config, { id, imageName: image.name, hostHostname: deps.hostHostname ?? 'drydock' });
-    normalizeCapabilities(request.capAdd);
-    normalizeCapabilities(request.capDrop);
+    config = mergeContainerConfig(create, image.config, { id, imageName: image.name, hostHostname: deps.hostHostname ?? 'drydock', mounts: requested, networkMode: network.mode });
+    normalizeCapabilities(host.CapAdd ?? []);
+    normalizeCapabilities(host.CapDrop ?? []);
     // refused here rather than at every start: PATH, HOSTNAME, TERM and HOME may join the environment, docker-init 5 arguments
-    const args = (config.Entrypoint?.length ?? 0) + (config.Cmd?.length ?? 0) + (request.init ? 5 : 0);
+    const args = (config.Entrypoint?.length ?? 0) + (config.Cmd?.length ?? 0) + (host.Init ? 5 : 0);
     const tooMany = execWordsError(config.Env.length + 4, args);
     if (tooMany) throw new Error(tooMany);
   } catch (e) {
@@ -58,7 +62,7 @@ export async function createContainer(deps: CreateDeps, request: RunRequest, ima
   try {
     const mounts: ResolvedMount[] = [];
     const binds: string[] = [];
-    for (const v of request.volumes) {
+    for (const v of requested) {
       if (v.type === 'bind') {
         mounts.push({ type: 'bind', source: v.source, destination: v.destination, readOnly: v.readOnly });
         binds.push(`${v.source}:${v.destination}${v.readOnly ? ':ro' : ''}`);
@@ -73,11 +77,11 @@ export async function createContainer(deps: CreateDeps, request: RunRequest, ima
     const paths = defaultContainerPaths(id);
     return await deps.containers.create({
       id,
-      ...(request.name !== undefined ? { name: request.name } : {}),
+      ...(name !== undefined ? { name } : {}),
       imageId: image.id,
       imageName: image.name,
       config,
-      hostConfig: hostConfigFor(request, binds, network),
+      hostConfig: hostConfigFor(host, binds, network.mode),
       network: network.state,
       mounts,
       overlay: { lowerDirs: [...image.lowerDirs], upperDir: `${paths.bundle}/upper`, workDir: `${paths.bundle}/work`, mergedDir: paths.rootfs },

@@ -6,8 +6,7 @@ import { commandString, containerInspect, containerSummary } from './container-j
 import { ContainerStore } from './container-store.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { PS_FORMAT, psRow } from '../cli/ps-format.ts';
-import { parseRunRequest } from '../cli/run-options.ts';
-import type { RunRequest } from './run-options.ts';
+import { createConfigFor } from '../../../test/unit/engine/run-line.ts';
 import { VolumeStore } from './volume-store.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 15, 0, 0);
@@ -24,12 +23,6 @@ const PYTHON: ImageForCreate = {
   lowerDirs: ['/mnt/host/layers/cc33', '/mnt/host/layers/bb22'],
 };
 
-async function request(line: string): Promise<RunRequest> {
-  const r = await parseRunRequest(line.split(' ').filter(Boolean), { command: 'run', env: {}, cwd: '/', readFile: async () => undefined });
-  if ('help' in r) throw new Error('help');
-  return r;
-}
-
 async function fixture() {
   const clock = { now: T0 };
   let n = 0;
@@ -39,7 +32,7 @@ async function fixture() {
   const volumes = await VolumeStore.open(new MemoryJsonStorage(), { now: () => clock.now, usedBy: (n) => containers.usingVolume(n) });
   const deps = { containers, volumes };
   const make = async (line: string, image = BUSYBOX) => {
-    const record = await createContainer(deps, await request(line), image);
+    const record = await createContainer(deps, await createConfigFor(line), image);
     clock.now += 1000;
     return record;
   };

@@ -3,7 +3,7 @@
 import { emptyEndpointSettings, type ContainerNetworkState } from '../network/endpoint-settings.ts';
 import { networkSettingsJSON, networkSettingsSummary, type NetworkSettingsJSON } from '../network/network-json.ts';
 import { portSummaries, type PortSummary } from '../network/port-format.ts';
-import type { ContainerConfigJSON, HostConfigJSON } from './container-config.ts';
+import type { ContainerConfig, HostConfig } from '../api/types/container.ts';
 import { stateJSON, statusString, type ContainerStatus, type StateJSON } from './container-state.ts';
 import type { ContainerRecord } from './container-store.ts';
 import { rfc3339Nano } from '../units/time-format.ts';
@@ -57,21 +57,21 @@ export interface ContainerInspect {
   ProcessLabel: string;
   AppArmorProfile: string;
   ExecIDs: string[] | null;
-  HostConfig: HostConfigJSON;
+  HostConfig: HostConfig;
   GraphDriver: { Data: { LowerDir: string; MergedDir: string; UpperDir: string; WorkDir: string }; Name: 'overlay2' };
   Mounts: MountPointJSON[];
-  Config: ContainerConfigJSON;
+  Config: ContainerConfig;
   NetworkSettings: NetworkSettingsJSON;
 }
 
 /** Path and Args as the daemon splits the command: first word of Entrypoint+Cmd, then the rest. */
-export function pathAndArgs(config: ContainerConfigJSON): { path: string; args: string[] } {
+export function pathAndArgs(config: ContainerConfig): { path: string; args: string[] } {
   const all = [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])];
   return { path: all[0] ?? '', args: all.slice(1) };
 }
 
 /** daemon/list.go: arguments with a space are single-quoted. */
-export function commandString(config: ContainerConfigJSON): string {
+export function commandString(config: ContainerConfig): string {
   const { path, args } = pathAndArgs(config);
   if (args.length === 0) return path;
   return `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
@@ -159,7 +159,7 @@ export function containerInspect(record: ContainerRecord, nameOf: (id: string) =
 }
 
 /** HostConfig as stored, with the fields records from before networks lack, in Go's order. */
-function hostConfigJSON(record: ContainerRecord, nameOf: (id: string) => string | undefined): HostConfigJSON {
+function hostConfigJSON(record: ContainerRecord, nameOf: (id: string) => string | undefined): HostConfig {
   const h = structuredClone(record.hostConfig);
   const { Binds, NetworkMode, PortBindings, RestartPolicy, AutoRemove, CapAdd, CapDrop, GroupAdd, Links: _links, Privileged, PublishAllPorts, ...rest } = h;
   return {

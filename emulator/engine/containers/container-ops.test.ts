@@ -3,12 +3,10 @@ import { bundleFiles } from './bundle.ts';
 import { createContainer, type ImageForCreate } from './container-create.ts';
 import { pruneContainers, waitContainer } from './container-ops.ts';
 import { ContainerStore } from './container-store.ts';
-import { createBodyFor } from '../cli/run-body.ts';
-import { runRequestFromBody } from './create-body.ts';
+import { verifyCreateRequest } from './create-config.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { LogStore } from './log-store.ts';
-import { parseRunRequest } from '../cli/run-options.ts';
-import type { RunRequest } from './run-options.ts';
+import { createConfigFor } from '../../../test/unit/engine/run-line.ts';
 import { VolumeStore } from './volume-store.ts';
 
 const BUSYBOX: ImageForCreate = {
@@ -18,11 +16,7 @@ const BUSYBOX: ImageForCreate = {
   lowerDirs: ['/mnt/host/layers/aa11'],
 };
 
-async function request(argv: string[]): Promise<RunRequest> {
-  const r = await parseRunRequest(argv, { command: 'run', env: {}, cwd: '/root', readFile: async () => undefined });
-  if ('help' in r) throw new Error('help');
-  return r;
-}
+const request = (argv: string[]) => createConfigFor(argv, '/root');
 
 async function setup() {
   const containers = await ContainerStore.open(new MemoryJsonStorage());
@@ -31,45 +25,27 @@ async function setup() {
   return { containers, volumes, logs };
 }
 
-describe('create body round trip (CLI -> Engine API -> engine)', () => {
-  const lines = [
-    ['-it', '--rm', 'busybox', 'sh'],
-    ['-d', '--name', 'web', '-e', 'A=1', '-w', '/srv', '-u', 'nobody', '-h', 'box', '-v', 'data:/data:ro', '-v', '/mnt/host/x:/x', '-v', '/anon', 'busybox', 'httpd', '-f'],
-    ['--entrypoint', '', 'busybox', 'echo', 'hi'],
-    ['--entrypoint', '/bin/echo', '--read-only', '--memory', '32m', '--pids-limit', '50', '--cpus', '0.5', '--cap-drop', 'ALL', '--cap-add', 'CHOWN', '--privileged', '--network', 'host', '--stop-signal', 'SIGINT', '--stop-timeout', '3', '-l', 'a=b', '--restart', 'on-failure:2', 'busybox'],
-    ['-p', '8080:80', '-p', '127.0.0.1::53/udp', '--expose', '90', '-P', '--link', 'db:d', 'busybox'],
-    ['--network', 'mynet', '--network-alias', 'web', '--ip', '10.1.0.9', 'busybox'],
-  ];
-  for (const argv of lines) {
-    it(argv.join(' '), async () => {
-      const req = await request(argv);
-      const { body, name } = createBodyFor(req);
-      const back = runRequestFromBody(JSON.parse(JSON.stringify(body)), { name: name ?? null });
-      // dockerd's router turns the CLI's `default` network (and its endpoint config) into `bridge`
-      const endpoints = Object.fromEntries(Object.entries(req.endpointsConfig).map(([k, v]) => [k === 'default' ? 'bridge' : k, v]));
-      expect(back).toEqual({ ...req, networkMode: req.networkMode === 'default' ? 'bridge' : req.networkMode, endpointsConfig: endpoints, pull: 'never', quiet: false });
-    });
-  }
+describe("a create body checked as dockerd checks it", () => {
   it('API clients: no NetworkMode means the default bridge; port bindings checked like dockerd', () => {
-    expect(runRequestFromBody({ Image: 'busybox' }).networkMode).toBe('bridge');
-    expect(runRequestFromBody({ Image: 'busybox', HostConfig: { NetworkMode: 'default' }, NetworkingConfig: { EndpointsConfig: { default: { Aliases: ['x'] } } } }).endpointsConfig).toEqual({ bridge: { Aliases: ['x'] } });
-    expect(() => runRequestFromBody({ Image: 'busybox', HostConfig: { PortBindings: { 'x/tcp': [] } } })).toThrow('invalid port specification: "x"');
-    expect(() => runRequestFromBody({ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: 'y' }] } } })).toThrow('invalid port specification: "y"');
-    expect(() => runRequestFromBody({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { a: {}, b: {} } } })).toThrow('Container cannot be created with multiple network endpoints: a, b');
-    expect(() => runRequestFromBody({ Image: '' })).toThrow('No image was specified');
-    expect(() => runRequestFromBody({ Image: 'busybox' }, { name: 'a b' })).toThrow('Invalid container name (a b)');
+    expect(verifyCreateRequest({ Image: 'busybox' }).HostConfig.NetworkMode).toBe('bridge');
+    expect(verifyCreateRequest({ Image: 'busybox', HostConfig: { NetworkMode: 'default' }, NetworkingConfig: { EndpointsConfig: { default: { Aliases: ['x'] } } } }).NetworkingConfig.EndpointsConfig).toEqual({ bridge: { Aliases: ['x'] } });
+    expect(() => verifyCreateRequest({ Image: 'busybox', HostConfig: { PortBindings: { 'x/tcp': [] } } })).toThrow('invalid port specification: "x"');
+    expect(() => verifyCreateRequest({ Image: 'busybox', HostConfig: { PortBindings: { '80/tcp': [{ HostIp: '', HostPort: 'y' }] } } })).toThrow('invalid port specification: "y"');
+    expect(() => verifyCreateRequest({ Image: 'busybox', NetworkingConfig: { EndpointsConfig: { a: {}, b: {} } } })).toThrow('Container cannot be created with multiple network endpoints: a, b');
+    expect(() => verifyCreateRequest({ Image: '' })).toThrow('No image was specified');
+    expect(() => verifyCreateRequest({ Image: 'busybox' }, { name: 'a b' })).toThrow('Invalid container name (a b)');
   });
 
   it("the daemon's restart policy and hostname checks (moby's words)", () => {
-    const restart = (Name: string, MaximumRetryCount = 0, AutoRemove = false) => () => runRequestFromBody({ Image: 'busybox', HostConfig: { RestartPolicy: { Name, MaximumRetryCount }, AutoRemove } });
+    const restart = (Name: string, MaximumRetryCount = 0, AutoRemove = false) => () => verifyCreateRequest({ Image: 'busybox', HostConfig: { RestartPolicy: { Name, MaximumRetryCount }, AutoRemove } });
     expect(restart('bogus')).toThrow("invalid restart policy: unknown policy 'bogus'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'");
     expect(restart('always', 3)).toThrow("invalid restart policy: maximum retry count can only be used with 'on-failure'");
     expect(restart('no', -1)).toThrow("invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative");
     expect(restart('on-failure', -1)).toThrow('invalid restart policy: maximum retry count cannot be negative');
     expect(restart('bogus', 0, true)).toThrow("can't create 'AutoRemove' container with restart policy");
-    expect(runRequestFromBody({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } }).restart).toEqual({ name: 'on-failure', maximumRetryCount: 2 });
-    expect(runRequestFromBody({ Image: 'busybox', Hostname: 'h'.repeat(64) }).hostname).toBe('h'.repeat(64));
-    expect(() => runRequestFromBody({ Image: 'busybox', Hostname: 'h'.repeat(65) })).toThrow(`hostname "${'h'.repeat(65)}" is too long (maximum 64 bytes)`);
+    expect(verifyCreateRequest({ Image: 'busybox', HostConfig: { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } } }).HostConfig.RestartPolicy).toEqual({ Name: 'on-failure', MaximumRetryCount: 2 });
+    expect(verifyCreateRequest({ Image: 'busybox', Hostname: 'h'.repeat(64) }).Config.Hostname).toBe('h'.repeat(64));
+    expect(() => verifyCreateRequest({ Image: 'busybox', Hostname: 'h'.repeat(65) })).toThrow(`hostname "${'h'.repeat(65)}" is too long (maximum 64 bytes)`);
   });
 });
 

@@ -7,8 +7,7 @@ import { ContainerStore } from './container-store.ts';
 import { generateId, matchPrefix, shortId } from './ids.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { NAME_WORDS, randomName } from './names.ts';
-import { parseRunRequest } from '../cli/run-options.ts';
-import type { RunRequest } from './run-options.ts';
+import { createConfigFor } from '../../../test/unit/engine/run-line.ts';
 import { VolumeStore } from './volume-store.ts';
 
 const T0 = Date.UTC(2026, 10, 25, 15, 0, 0);
@@ -19,18 +18,12 @@ const BUSYBOX: ImageForCreate = {
   lowerDirs: ['/mnt/host/layers/1111'],
 };
 
-async function request(line: string): Promise<RunRequest> {
-  const r = await parseRunRequest(line.split(' ').filter(Boolean), { command: 'run', env: {}, cwd: '/', readFile: async () => undefined });
-  if ('help' in r) throw new Error('help');
-  return r;
-}
-
 async function setup(storage = new MemoryJsonStorage(), volumeStorage = new MemoryJsonStorage()) {
   const clock = { now: T0 };
   const containers = await ContainerStore.open(storage, { now: () => clock.now });
   const volumes = await VolumeStore.open(volumeStorage, { now: () => clock.now, usedBy: (n) => containers.usingVolume(n) });
   const deps = { containers, volumes };
-  const create = async (line: string) => createContainer(deps, await request(line), BUSYBOX);
+  const create = async (line: string) => createContainer(deps, await createConfigFor(line), BUSYBOX);
   return { clock, containers, volumes, deps, create, storage, volumeStorage };
 }
 
@@ -111,7 +104,7 @@ describe('ContainerStore', () => {
 
   it('no command: refused before anything exists', async () => {
     const { containers, volumes, deps } = await setup();
-    await expect(createContainer(deps, await request('-v data:/data scratch'), { ...BUSYBOX, config: {} })).rejects.toThrow('no command specified');
+    await expect(createContainer(deps, await createConfigFor('-v data:/data scratch'), { ...BUSYBOX, config: {} })).rejects.toThrow('no command specified');
     expect(containers.list()).toHaveLength(0);
     expect(volumes.list()).toHaveLength(0);
   });

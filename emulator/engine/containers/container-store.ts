@@ -1,7 +1,7 @@
 // The engine's containers: records keyed by 64-hex ID, names, lookup by ID, name or unique prefix, state
 // transitions with Docker's refusals, and persistence as JSON (after a reload what ran shows as exited).
 import { EngineError } from '../errors.ts';
-import type { ContainerConfigJSON, HostConfigJSON } from './container-config.ts';
+import type { ContainerConfig, HostConfig } from '../api/types/container.ts';
 import { initialState, removalRefusal, transitions, type ContainerState } from './container-state.ts';
 import { generateId, matchPrefix } from './ids.ts';
 import { SaveQueue, type JsonStorage } from './json-storage.ts';
@@ -29,8 +29,8 @@ export interface ContainerRecord {
   imageId: string;
   /** the image as the user named it (`busybox`), what `docker ps` shows */
   imageName: string;
-  config: ContainerConfigJSON;
-  hostConfig: HostConfigJSON;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
   mounts: ResolvedMount[];
   state: ContainerState;
   restartCount: number;

@@ -3,10 +3,9 @@ import { EngineError } from '../errors.ts';
 import type { ImageForCreate } from './container-create.ts';
 import { ContainerStore } from './container-store.ts';
 import { createContainersApi } from './containers-api.ts';
-import { createBodyFor } from '../cli/run-body.ts';
 import { MemoryJsonStorage } from './json-storage.ts';
 import { LogStore } from './log-store.ts';
-import { parseRunRequest } from '../cli/run-options.ts';
+import { createRequestFor } from '../../../test/unit/engine/run-line.ts';
 import { VolumeStore } from './volume-store.ts';
 
 const BUSYBOX: ImageForCreate = {
@@ -25,8 +24,8 @@ async function setup(options: { kill?: boolean } = {}) {
     containers,
     volumes,
     logs,
-    image: async (run) => {
-      if (run.image !== 'busybox') throw new EngineError('NOT_FOUND', `No such image: ${run.image}:latest`);
+    image: async (ref) => {
+      if (ref !== 'busybox') throw new EngineError('NOT_FOUND', `No such image: ${ref}:latest`);
       return BUSYBOX;
     },
     ...(options.kill
@@ -44,9 +43,7 @@ async function setup(options: { kill?: boolean } = {}) {
     return res;
   };
   const run = async (line: string) => {
-    const req = await parseRunRequest(line.split(' '), { command: 'run', env: {}, cwd: '/', readFile: async () => undefined });
-    if ('help' in req) throw new Error('help');
-    const { body, name } = createBodyFor(req);
+    const { body, name } = await createRequestFor(line);
     const res = await call('POST', `/v1.43/containers/create${name ? `?name=${name}` : ''}`, body);
     return (await res.json()) as { Id: string };
   };

@@ -10,12 +10,11 @@ import { listContainers } from './container-filters.ts';
 import { containerInspect, containerSummary } from './container-json.ts';
 import { forgetContainer, pruneContainers, waitContainer, type WaitCondition } from './container-ops.ts';
 import type { ContainerRecord, ContainerStore } from './container-store.ts';
-import { runRequestFromBody } from './create-body.ts';
+import { verifyCreateRequest } from './create-config.ts';
 import { containerConfig, containerCreateRequest, volumeCreateOptions } from '../api/docker-types.ts';
 import { readJsonBody } from '../api/go-json.ts';
 import { encodeLogEntry, parseLogsQuery } from './logs-api.ts';
 import type { LogStore } from './log-store.ts';
-import type { RunRequest } from './run-options.ts';
 import type { VolumeStore } from './volume-store.ts';
 import { parseFilters } from '../api/image-filters.ts';
 
@@ -23,8 +22,8 @@ export interface ContainersApiDeps {
   containers: ContainerStore;
   volumes: VolumeStore;
   logs: LogStore;
-  /** the image for a create (pulled per `request.pull`, unpacked); throws `No such image: x` (NOT_FOUND) */
-  image(request: RunRequest): Promise<ImageForCreate>;
+  /** the image a create names (Config.Image), unpacked; throws `No such image: x` (NOT_FOUND): the client pulls */
+  image(ref: string): Promise<ImageForCreate>;
   /** an image reference -> its ID, for `ancestor=` */
   resolveImage?: (ref: string) => string | undefined;
   /** stops a running container for `rm -f` (SIGKILL, resolves once it has exited); without it rm -f refuses */
@@ -63,14 +62,14 @@ export function createContainersApi(deps: ContainersApiDeps): ContainersApi {
       const body = await readJsonBody(request, containerCreateRequest);
       // the embedded *Config stays nil unless one of its keys came (dockerd: ErrEmptyConfig)
       if (body === undefined || ![...containerConfig.keys.keys()].some((k) => k in body)) throw new EngineError('INVALID_ARGUMENT', 'config cannot be empty in order to create a container');
-      const run = runRequestFromBody(body, { name: q.get('name'), platform: q.get('platform') });
+      const create = verifyCreateRequest(body, { name: q.get('name'), platform: q.get('platform') });
       // A taken name is refused before the image is looked at (nothing pulled for nothing).
-      if (run.name !== undefined) deps.containers.checkName(run.name);
-      const image = await deps.image(run);
+      if (create.Name !== undefined) deps.containers.checkName(create.Name);
+      const image = await deps.image(create.Config.Image);
       const warnings: string[] = [];
       const record = await createContainer(
         { containers: deps.containers, volumes: deps.volumes, ...(deps.hostHostname ? { hostHostname: deps.hostHostname } : {}), ...(deps.networks ? { networks: deps.networks } : {}) },
-        run,
+        create,
         image,
         warnings,
       );

@@ -3,8 +3,9 @@ import type { ContainerConfig } from '../oci/oci-types.ts';
 import { effectiveCapabilities, DEFAULT_CAPABILITIES } from './capabilities.ts';
 import { hostConfigFor, mergeContainerConfig } from './container-config.ts';
 import { resolveUser } from './passwd.ts';
-import { parseRunRequest } from '../cli/run-options.ts';
-import type { RunRequest } from './run-options.ts';
+import { createConfigFor } from '../../../test/unit/engine/run-line.ts';
+import type { ContainerCreateConfig } from '../api/types/container.ts';
+import { createMounts } from './create-config.ts';
 import { buildRuntimeSpec, defaultContainerPaths, type ResolvedMount } from './spec.ts';
 import { specJson } from './runtime-spec.ts';
 
@@ -14,21 +15,22 @@ const BUSYBOX: ContainerConfig = { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/u
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\ndaemon:x:1:1:daemon:/usr/sbin:/bin/false\nnobody:x:65534:65534:nobody:/home:/bin/false\n';
 const GROUP = 'root:x:0:\ndaemon:x:1:\nwheel:x:10:root,daemon\nnogroup:x:65534:\n';
 
-async function request(line: string): Promise<RunRequest> {
-  const r = await parseRunRequest(line.split(' ').filter(Boolean), { command: 'run', env: {}, cwd: '/root', readFile: async () => undefined });
-  if ('help' in r) throw new Error('help');
-  return r;
+const request = (line: string) => createConfigFor(line, '/root');
+
+function configFor(req: ContainerCreateConfig, image: ContainerConfig = BUSYBOX) {
+  const mounts = createMounts({ HostConfig: req.HostConfig, Volumes: req.Config.Volumes ?? null });
+  return mergeContainerConfig(req, image, { id: ID, imageName: req.Config.Image, hostHostname: 'drydock', mounts, networkMode: req.HostConfig.NetworkMode });
 }
 
 async function specFor(line: string, image: ContainerConfig = BUSYBOX) {
   const req = await request(line);
-  const config = mergeContainerConfig(req, image, { id: ID, imageName: req.image, hostHostname: 'drydock' });
-  const mounts: ResolvedMount[] = req.volumes.map((v) =>
+  const config = configFor(req, image);
+  const mounts: ResolvedMount[] = createMounts({ HostConfig: req.HostConfig, Volumes: req.Config.Volumes ?? null }).map((v) =>
     v.type === 'bind'
       ? { type: 'bind', source: v.source, destination: v.destination, readOnly: v.readOnly }
       : { type: 'volume', name: v.name ?? 'anon', source: `/var/lib/drydock/volumes/${v.name ?? 'anon'}/_data`, destination: v.destination, readOnly: v.readOnly },
   );
-  const hostConfig = hostConfigFor(req, []);
+  const hostConfig = hostConfigFor(req.HostConfig, []);
   return buildRuntimeSpec({ id: ID, config, hostConfig, mounts, paths: defaultContainerPaths(ID), passwd: PASSWD, group: GROUP });
 }
 
@@ -115,9 +117,9 @@ describe('spec details', () => {
   });
   it('--network container:X joins its namespace; links put their variables before the container\'s Env', async () => {
     const req = await request('-e DB_NAME=mine busybox');
-    const config = mergeContainerConfig(req, BUSYBOX, { id: ID, imageName: 'busybox', hostHostname: 'drydock' });
+    const config = configFor(req);
     const spec = buildRuntimeSpec({
-      id: ID, config, hostConfig: { ...hostConfigFor(req, []), NetworkMode: `container:${'b'.repeat(64)}` }, mounts: [], paths: defaultContainerPaths(ID),
+      id: ID, config, hostConfig: { ...hostConfigFor(req.HostConfig, []), NetworkMode: `container:${'b'.repeat(64)}` }, mounts: [], paths: defaultContainerPaths(ID),
       networkNamespacePath: '/proc/42/ns/net', linkEnv: ['DB_PORT=tcp://172.17.0.2:5432', 'DB_NAME=/web/db'],
     });
     expect(spec.linux.namespaces).toContainEqual({ type: 'network', path: '/proc/42/ns/net' });
@@ -174,9 +176,9 @@ describe('user resolution (runc GetExecUser)', () => {
 describe('run flags in the spec and its lowering', () => {
   const lower = async (line: string, joined?: Parameters<typeof buildRuntimeSpec>[0]['joined']) => {
     const req = await request(line);
-    const config = mergeContainerConfig(req, BUSYBOX, { id: ID, imageName: req.image, hostHostname: 'drydock' });
+    const config = configFor(req);
     const paths = defaultContainerPaths(ID);
-    const spec = buildRuntimeSpec({ id: ID, config, hostConfig: hostConfigFor(req, []), mounts: [], paths, passwd: PASSWD, group: GROUP, ...(joined ? { joined } : {}) });
+    const spec = buildRuntimeSpec({ id: ID, config, hostConfig: hostConfigFor(req.HostConfig, []), mounts: [], paths, passwd: PASSWD, group: GROUP, ...(joined ? { joined } : {}) });
     const { lowerSpec } = await import('../runtime/lower.ts');
     const trace = lowerSpec(spec, { id: ID, bundle: paths.bundle, rootfs: { lowerDirs: ['/l'], upperDir: `${paths.bundle}/upper`, workDir: `${paths.bundle}/work`, mergedDir: paths.rootfs } });
     return { spec, trace };

@@ -1,7 +1,8 @@
 // A container's OCI runtime spec (config.json) built from its Docker Config and HostConfig the way moby's
 // daemon/oci_linux.go does: default mounts, masked paths, namespaces, capabilities, user, env and cgroup limits.
 import { effectiveCapabilities } from './capabilities.ts';
-import { DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE, type ContainerConfigJSON, type HostConfigJSON } from './container-config.ts';
+import { DEFAULT_MASKED_PATHS, DEFAULT_PATH, DEFAULT_READONLY_PATHS, DEFAULT_SHM_SIZE } from './container-config.ts';
+import type { ContainerConfig, HostConfig } from '../api/types/container.ts';
 import { resolveAdditionalGroups, resolveUser, type ExecUser } from './passwd.ts';
 import { OCI_VERSION, type RuntimeSpec, type SpecUser, type SpecDeviceCgroup, type SpecMount, type SpecNamespace } from './runtime-spec.ts';
 import { defaultSeccompProfile } from './seccomp-profile.ts';
@@ -50,8 +51,8 @@ export function defaultContainerPaths(id: string): ContainerPaths {
 
 export interface SpecInput {
   id: string;
-  config: ContainerConfigJSON;
-  hostConfig: HostConfigJSON;
+  config: ContainerConfig;
+  hostConfig: HostConfig;
   mounts: readonly ResolvedMount[];
   paths: ContainerPaths;
   /** `--device` nodes, with the numbers the guest's node has (resolved at start) */
@@ -185,7 +186,7 @@ export function buildRuntimeSpec(input: SpecInput): RuntimeSpec {
  * legacy links' variables, then the container's Env replacing or appending (a bare `KEY` unsets it), and HOME
  * when none of those set it.
  */
-export function processEnv(config: ContainerConfigJSON, home: string, linkEnv: readonly string[] = []): string[] {
+export function processEnv(config: ContainerConfig, home: string, linkEnv: readonly string[] = []): string[] {
   const defaults = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${config.Hostname}`];
   if (config.Tty) defaults.push('TERM=xterm');
   defaults.push(...linkEnv);

@@ -1,7 +1,7 @@
 // Why a container's process could not start, decided in TypeScript before exec (PATH lookup like Go's exec.LookPath
 // in runc), and the messages and exit codes Docker gives: 127 not found, 126 not executable.
 import { DEFAULT_PATH } from './container-config.ts';
-import { normalize } from './run-options.ts';
+import { normalize } from './volume-spec.ts';
 
 /** What the guest says about a path inside the container's root (e.g. one `stat` through the agent). */
 export type PathKind = 'executable' | 'not-executable' | 'directory' | 'missing';

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { daemonFixture, type DaemonFixture } from '../../../test/unit/engine/daemon-fixture.ts';
 import { shortRunGuest } from '../../../test/unit/engine/short-run-guest.ts';
+import type { OutputChunk } from './container-attach.ts';
 
 let fx: DaemonFixture;
 afterEach(() => fx?.dispose());
@@ -14,8 +15,8 @@ describe('attached clients', () => {
     const guest = {} as GuestExec;
     const processes = fx.daemon(() => guest);
     const record = await fx.create('--name', 'hi', 'busybox', 'echo', 'hi');
-    const response = processes.attach(record.id, { stream: true, logs: false, stdin: false, stdout: true, stderr: true }, undefined);
-    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const output = processes.attach(record.id, { stream: true, logs: false, stdin: false, stdout: true, stderr: true }, undefined);
+    const reader = output.chunks.getReader();
     processes.runtime(); // the first guest: what a start does first
     const state = await Promise.race([reader.read().then((r) => (r.done ? 'ended' : 'data')), new Promise((ok) => setTimeout(() => ok('open'), 20))]);
     expect(state).toBe('open');
@@ -23,22 +24,18 @@ describe('attached clients', () => {
   });
 });
 
-/** An attach body's stdcopy frames, their payloads as text, once it ends. */
-async function attachedText(body: ReadableStream<Uint8Array>): Promise<string> {
-  const bytes = new Uint8Array(await new Response(body).arrayBuffer());
+/** An attach's output chunks as text, once it ends. */
+async function attachedText(chunks: ReadableStream<OutputChunk>): Promise<string> {
   let text = '';
-  for (let at = 0; at + 8 <= bytes.length; ) {
-    const size = new DataView(bytes.buffer, bytes.byteOffset + at + 4, 4).getUint32(0);
-    text += new TextDecoder().decode(bytes.subarray(at + 8, at + 8 + size));
-    at += 8 + size;
-  }
+  const reader = chunks.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) text += new TextDecoder().decode(r.value.data);
   return text;
 }
 
 describe('attached clients across a guest change', () => {
   it("after a restore's guest was taken over and the machine restarted, an attach made before a start gets the short container's output; a client of what the old guest ran gets its end", async () => {
     fx = await daemonFixture();
-    const attach = (id: string) => processes.attach(id, { stream: true, logs: false, stdin: false, stdout: true, stderr: true }, undefined).body as ReadableStream<Uint8Array>;
+    const attach = (id: string) => processes.attach(id, { stream: true, logs: false, stdin: false, stdout: true, stderr: true }, undefined).chunks;
     let guest = shortRunGuest('restored\n');
     // the engine opened on a checkpoint's documents (nothing ran then), as "Reset lesson" opens it
     const processes = fx.daemon(() => guest, { adopt: {} });

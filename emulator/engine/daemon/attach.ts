@@ -1,10 +1,10 @@
 // `docker attach` and a container's stdin (moby's daemon/attach.go): the output of its run from now on, what it
 // logged first, and the client's input as the stdin of a container started with OpenStdin (`-i`).
-import { encodeLogEntry } from '../containers/logs-api.ts';
+import { formatLogLine } from '../containers/log-store.ts';
 import { EngineError } from '../errors.ts';
-import { MULTIPLEXED_STREAM, pumpInput, RAW_STREAM } from '../api/hijack.ts';
+import { pumpInput } from '../api/hijack.ts';
 import { running, type DaemonState } from './daemon-state.ts';
-import { attachBody } from './container-attach.ts';
+import { attachOutput, type ContainerOutput, type OutputChunk } from './container-attach.ts';
 
 export interface AttachOptions {
   stream: boolean;
@@ -22,21 +22,22 @@ export interface AttachOptions {
  * container says StdinOnce (`run -i`), as the docker CLI's half-close does (the CLI half-closes at once when it
  * attaches no stdin, so a half-close never means the client has gone).
  */
-export function attach(d: DaemonState, ref: string, options: AttachOptions, input: ReadableStream<Uint8Array> | undefined, signal?: AbortSignal): Response {
+export function attach(d: DaemonState, ref: string, options: AttachOptions, input: ReadableStream<Uint8Array> | undefined, signal?: AbortSignal): ContainerOutput {
   const record = d.deps.containers.get(ref);
   const id = record.id;
   const tty = record.config.Tty;
-  const before = options.logs ? d.deps.logs.read(id, { stdout: options.stdout, stderr: options.stderr }).map((e) => encodeLogEntry(e, { tty, timestamps: false })) : [];
-  const body = options.stream
-    ? attachBody({ tty, stdout: options.stdout, stderr: options.stderr, before }, (l) => d.attached.listen(id, l))
-    : new ReadableStream<Uint8Array>({ start: (c) => (before.forEach((b) => c.enqueue(b)), c.close()) });
+  const encoder = new TextEncoder();
+  const before: OutputChunk[] = options.logs ? d.deps.logs.read(id, { stdout: options.stdout, stderr: options.stderr }).map((e) => ({ stream: e.stream, data: encoder.encode(formatLogLine(e, false)) })) : [];
+  const chunks = options.stream
+    ? attachOutput({ stdout: options.stdout, stderr: options.stderr, before }, (l) => d.attached.listen(id, l))
+    : new ReadableStream<OutputChunk>({ start: (c) => (before.forEach((b) => c.enqueue(b)), c.close()) });
   if (input) {
     if (options.stdin && options.stream && record.config.OpenStdin) void pumpStdin(d, id, record.config.StdinOnce === true, input, signal);
     // nothing reads it: drained so the transport is never held up by it
     else void pumpInput(input, async () => {}, signal);
   }
   d.event(record, 'attach');
-  return new Response(body, { status: 200, headers: { 'Content-Type': tty ? RAW_STREAM : MULTIPLEXED_STREAM } });
+  return { tty, chunks };
 }
 
 /** An attached client's stdin into the container's (its next run's, when it has not started yet). */

@@ -2,20 +2,24 @@
 // guest, where it lives until `docker rm` or a reboot.
 import type { ContainerRecord } from '../containers/container-store.ts';
 import { sizeFromListing, upperListingArgv } from '../containers/container-size.ts';
-import { changesScript, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
+import { changesScript, dockerChanges, parseChanges, withoutInitPaths, type Change } from '../containers/container-changes.ts';
+import { listUpperTree, treeSize, upperEntries } from '../containers/upper-tree.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestExec } from '../runtime/guest-exec.ts';
 import { decoder, type DaemonState } from './daemon-state.ts';
 
 /**
- * `docker diff`. The full reading forks a stat per entry, so it is redone only when a one-process listing of the
- * upper dir differs from the one taken before the last reading (the Inspect panel asks every few hundred ms).
+ * `docker diff`: the agent lists the upper dir without a process (the Inspect panel asks every few hundred ms). An
+ * agent without that frame is read by a script that forks a stat per entry, so the script is redone only when a
+ * one-process listing of the upper dir differs from the one taken before the last reading.
  */
 export async function changes(d: DaemonState, ref: string): Promise<Change[]> {
   const record = d.deps.containers.get(ref);
   const guest = d.deps.guest();
   if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s changes cannot be read now');
   await d.released(record.id);
+  const tree = await listUpperTree(guest, record.overlay.upperDir, record.overlay.lowerDirs);
+  if (tree) return dockerChanges(upperEntries(tree));
   const listing = await upperListing(d, record, guest);
   const seen = d.upperSeen.get(record.id);
   if (seen?.changes && seen.listing === listing) return seen.changes;
@@ -35,6 +39,8 @@ export async function sizeRw(d: DaemonState, ref: string): Promise<number> {
   const guest = d.deps.guest();
   if (!guest) throw new EngineError('CONFLICT', 'the machine is not running, so the container\'s size cannot be read now');
   await d.released(record.id);
+  const tree = await listUpperTree(guest, record.overlay.upperDir);
+  if (tree) return treeSize(tree);
   return sizeFromListing(await upperListing(d, record, guest));
 }
 

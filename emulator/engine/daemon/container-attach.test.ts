@@ -1,38 +1,41 @@
 import { describe, expect, it } from 'vitest';
-import { demultiplex } from '../containers/logs-api.ts';
 import type { GuestProcess } from '../runtime/guest-exec.ts';
-import { AttachHub, attachBody } from './container-attach.ts';
+import { AttachHub, attachOutput, type OutputChunk } from './container-attach.ts';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
-const all = async (body: ReadableStream<Uint8Array>) => new Uint8Array(await new Response(body).arrayBuffer());
+const all = async (chunks: ReadableStream<OutputChunk>) => {
+  const out: [string, string][] = [];
+  const reader = chunks.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) out.push([r.value.stream, text(r.value.data)]);
+  return out;
+};
 
-describe('AttachHub and attachBody', () => {
-  it('frames each chunk as it comes without a tty (stderr apart), and ends with the run', async () => {
+describe('AttachHub and attachOutput', () => {
+  it('gives each chunk as it comes (stderr apart), and ends with the run', async () => {
     const hub = new AttachHub();
-    const body = attachBody({ tty: false, stdout: true, stderr: true }, (l) => hub.listen('c', l));
+    const body = attachOutput({ stdout: true, stderr: true }, (l) => hub.listen('c', l));
     hub.output('c', 'stdout', bytes('# '));
     hub.output('c', 'stderr', bytes('oops\n'));
     hub.end('c');
     hub.output('c', 'stdout', bytes('after the end\n'));
-    const frames = demultiplex(await all(body)).map((f) => [f.stream, text(f.data)]);
-    expect(frames).toEqual([['stdout', '# '], ['stderr', 'oops\n']]);
+    expect(await all(body)).toEqual([['stdout', '# '], ['stderr', 'oops\n']]);
     expect(hub.attached('c')).toBe(false);
   });
 
-  it('with a tty the bytes go raw; a stream not asked for is left out; logs come first', async () => {
+  it('a stream not asked for is left out; logs come first', async () => {
     const hub = new AttachHub();
-    const body = attachBody({ tty: true, stdout: true, stderr: false, before: [bytes('old\n')] }, (l) => hub.listen('c', l));
+    const body = attachOutput({ stdout: true, stderr: false, before: [{ stream: 'stdout', data: bytes('old\n') }] }, (l) => hub.listen('c', l));
     hub.output('c', 'stdout', bytes('new\n'));
     hub.output('c', 'stderr', bytes('hidden\n'));
     hub.end('c');
-    expect(text(await all(body))).toBe('old\nnew\n');
+    expect(await all(body)).toEqual([['stdout', 'old\n'], ['stdout', 'new\n']]);
   });
 
   it('a client that goes away stops listening and is told', async () => {
     const hub = new AttachHub();
     let gone = false;
-    const body = attachBody({ tty: true, stdout: true, stderr: true }, (l) => hub.listen('c', l), () => (gone = true));
+    const body = attachOutput({ stdout: true, stderr: true }, (l) => hub.listen('c', l), () => (gone = true));
     expect(hub.attached('c')).toBe(true);
     await body.cancel();
     expect(hub.attached('c')).toBe(false);

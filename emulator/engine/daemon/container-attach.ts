@@ -1,14 +1,21 @@
 // Attached clients of containers (dockerd's attach, the stream config of a container): the output of a container's
 // process fanned out to every attached client as it comes (not line by line, as logs are: a prompt has no newline),
 // its stdin handed to the clients that write it, and the end of the run. Transport-independent: a client is a
-// listener, and `attachBody` makes the response body an attach sends (raw with a tty, stdcopy frames without).
+// listener, and `attachOutput` is what an attach (or exec start) gives its client: the chunks, unframed (the API
+// route frames them, api/output-response.ts).
 import type { GuestProcess } from '../runtime/guest-exec.ts';
 import type { LogStream } from '../containers/log-store.ts';
-import { stdcopyFrame } from '../containers/logs-api.ts';
 
 export interface OutputChunk {
   stream: LogStream;
   data: Uint8Array;
+}
+
+/** What an attach or an exec start gives its client: the process's output as it comes, and whether it has a tty. */
+export interface ContainerOutput {
+  /** one stream of a pty (sent raw) rather than stdout and stderr apart (sent multiplexed) */
+  tty: boolean;
+  chunks: ReadableStream<OutputChunk>;
 }
 
 export interface AttachListener {
@@ -72,24 +79,24 @@ export class AttachHub {
 }
 
 /**
- * The body of an attach (or exec start): the chunks `subscribe` delivers, framed for the client, closed at the end.
- * `cancel` runs when the client goes away.
+ * The output of an attach (or exec start): `before` (what it logged first), then the chunks `subscribe` delivers of
+ * the streams asked for, closed at the end. `cancel` runs when the client goes away.
  */
-export function attachBody(
-  options: { tty: boolean; stdout: boolean; stderr: boolean; before?: Uint8Array[] },
+export function attachOutput(
+  options: { stdout: boolean; stderr: boolean; before?: OutputChunk[] },
   subscribe: (listener: AttachListener) => () => void,
   cancel?: () => void,
-): ReadableStream<Uint8Array> {
+): ReadableStream<OutputChunk> {
   let dispose: (() => void) | undefined;
   let closed = false;
-  return new ReadableStream<Uint8Array>({
+  return new ReadableStream<OutputChunk>({
     start(c) {
       for (const b of options.before ?? []) c.enqueue(b);
       dispose = subscribe({
         chunk: ({ stream, data }) => {
           if (closed || data.length === 0) return;
           if (stream === 'stdout' ? !options.stdout : !options.stderr) return;
-          c.enqueue(options.tty ? data.slice() : stdcopyFrame(stream, data));
+          c.enqueue({ stream, data: data.slice() });
         },
         end: () => {
           if (closed) return;

@@ -57,16 +57,24 @@ export function netDev(text: string): StatsSample['networks'] {
 }
 
 /**
+ * The texts of guest files, in order ('' for one that cannot be read), all at once: with READ_FILE when the agent has
+ * it (no guest process), else one `cat` script.
+ */
+export async function readGuestFiles(guest: Pick<GuestExec, 'exec' | 'readFile'>, files: string[]): Promise<string[]> {
+  const read = guest.readFile?.bind(guest);
+  if (read) return Promise.all(files.map((f) => read(f).then((b) => decoder.decode(b), () => '')));
+  const r = await guest.exec(['sh', '-c', files.map((f) => `cat ${f} 2>/dev/null; echo @@`).join('; ')], { timeoutMs: 10_000 });
+  return decoder.decode(r.stdout).split('@@\n');
+}
+
+/**
  * One sample of a running container. Every file is read with READ_FILE when the agent has it (no guest process,
  * nothing added to the CPU figures being measured); `pid` (PID 1) is for the network namespace, when it has one.
  */
 export async function sampleStats(guest: GuestExec, cgroup: string, options: { pid?: number; ownNetwork: boolean }): Promise<StatsSample> {
   const files = [`${cgroup}/cpu.stat`, `${cgroup}/memory.current`, `${cgroup}/memory.max`, `${cgroup}/memory.stat`, `${cgroup}/pids.current`, `${cgroup}/pids.max`, '/proc/uptime', '/proc/stat', '/proc/meminfo'];
   if (options.pid && options.ownNetwork) files.push(`/proc/${options.pid}/net/dev`);
-  const read = guest.readFile?.bind(guest);
-  const texts = read
-    ? await Promise.all(files.map((f) => read(f).then((b) => decoder.decode(b), () => '')))
-    : await guest.exec(['sh', '-c', files.map((f) => `cat ${f} 2>/dev/null; echo @@`).join('; ')], { timeoutMs: 10_000 }).then((r) => decoder.decode(r.stdout).split('@@\n'));
+  const texts = await readGuestFiles(guest, files);
   const [cpuStat = '', current = '', max = '', memStat = '', pids = '', pidsMax = '', uptime = '', procStat = '', meminfo = '', net = ''] = texts;
   const memTotal = Number(/^MemTotal:\s+(\d+)/m.exec(meminfo)?.[1] ?? 0) * 1024;
   const { systemNs, onlineCpus } = systemCpu(uptime, procStat);

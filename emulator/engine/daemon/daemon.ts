@@ -14,12 +14,13 @@ import { interactive, interactiveEnded, start } from './start.ts';
 import { kill, killAndWait, pause, restart, stop, unpause } from './signal.ts';
 import { joinedNamespaces } from './runtime-create.ts';
 import { attach, writeStdin, type AttachOptions } from './attach.ts';
+import type { ContainerOutput } from './container-attach.ts';
 import { resize } from './resize.ts';
 import { createExec, execArgv, execEnded, execJson, resizeExec, startExec, type ExecCreateBody } from './exec.ts';
 import { copy, guestFile, type CopyBody } from './copy.ts';
 import { changes, sizeRw } from './changes.ts';
 import { top } from './top.ts';
-import { stats } from './stats.ts';
+import { stats, statsStream, type StatsDocument } from './stats.ts';
 
 export type { DaemonDeps } from './daemon-state.ts';
 export type { CopyBody } from './copy.ts';
@@ -121,7 +122,7 @@ export class ContainerDaemon {
   unpause(ref: string): Promise<void> {
     return unpause(this.#d, ref);
   }
-  attach(ref: string, options: AttachOptions, input: ReadableStream<Uint8Array> | undefined, signal?: AbortSignal): Response {
+  attach(ref: string, options: AttachOptions, input: ReadableStream<Uint8Array> | undefined, signal?: AbortSignal): ContainerOutput {
     return attach(this.#d, ref, options, input, signal);
   }
   writeStdin(ref: string, data: Uint8Array, eof: boolean): Promise<void> {
@@ -133,7 +134,7 @@ export class ContainerDaemon {
   createExec(ref: string, body: ExecCreateBody): string {
     return createExec(this.#d, ref, body);
   }
-  startExec(id: string, options?: { detach?: boolean; consoleSize?: readonly number[] | null }, input?: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Response> {
+  startExec(id: string, options?: { detach?: boolean; consoleSize?: readonly number[] | null }, input?: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<ContainerOutput | undefined> {
     return startExec(this.#d, id, options, input, signal);
   }
   resizeExec(id: string, h: number, w: number): Promise<void> {
@@ -163,8 +164,12 @@ export class ContainerDaemon {
   sizeRw(ref: string): Promise<number> {
     return sizeRw(this.#d, ref);
   }
-  stats(ref: string, options: { stream: boolean; oneShot: boolean }, signal?: AbortSignal): Promise<Response> {
+  stats(ref: string, options: { oneShot: boolean }, signal?: AbortSignal): Promise<StatsDocument> {
     return stats(this.#d, ref, options, signal);
+  }
+
+  statsStream(ref: string, signal?: AbortSignal): ReadableStream<StatsDocument> {
+    return statsStream(this.#d, ref, signal);
   }
 }
 

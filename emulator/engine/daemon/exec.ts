@@ -7,9 +7,9 @@ import type { SpecUser } from '../containers/runtime-spec.ts';
 import { EngineError } from '../errors.ts';
 import type { GuestExitStatus, GuestProcess } from '../runtime/guest-exec.ts';
 import type { ContainerRuntime } from '../runtime/runtime.ts';
-import { MULTIPLEXED_STREAM, pumpInput, RAW_STREAM } from '../api/hijack.ts';
+import { pumpInput } from '../api/hijack.ts';
 import { decoder, exitStatusOf, running, type DaemonState } from './daemon-state.ts';
-import { AttachHub, attachBody } from './container-attach.ts';
+import { AttachHub, attachOutput, type ContainerOutput } from './container-attach.ts';
 import { imageEtc } from './runtime-create.ts';
 import { checkSize, resizeTerminal } from './resize.ts';
 
@@ -92,9 +92,9 @@ async function containerEtc(d: DaemonState, record: ContainerRecord): Promise<{ 
  * `POST /exec/{id}/start` (dockerd's ContainerExecStart): the body streams the process's output as it comes (raw
  * with a tty, stdcopy frames without) and ends when it exits, ExitCode recorded by then (the docker CLI reads it
  * from `/exec/{id}/json` once the stream ends). A hijacked request's input is its stdin when it was created with
- * AttachStdin; the client's half-close is EOF. `detach`: started, nothing streamed.
+ * AttachStdin; the client's half-close is EOF. `detach`: started, nothing streamed (undefined).
  */
-export async function startExec(d: DaemonState, id: string, options: { detach?: boolean; consoleSize?: readonly number[] | null } = {}, input?: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<Response> {
+export async function startExec(d: DaemonState, id: string, options: { detach?: boolean; consoleSize?: readonly number[] | null } = {}, input?: ReadableStream<Uint8Array>, signal?: AbortSignal): Promise<ContainerOutput | undefined> {
   const e = execInstance(d, id);
   if (e.running) throw new EngineError('CONFLICT', `Error: Exec command ${id} is already running`);
   if (e.exitCode !== null) throw new EngineError('CONFLICT', `Error: Exec command ${id} has already run`);
@@ -116,7 +116,7 @@ export async function startExec(d: DaemonState, id: string, options: { detach?: 
     const [h = 0, w = 0] = options.consoleSize ?? [];
     if (h > 0 && w > 0) void resizeTerminal(proc, h, w).catch(() => undefined);
   }
-  const body = attachBody({ tty: e.tty, stdout: true, stderr: true }, (l) => hub.listen(id, l));
+  const chunks = attachOutput({ stdout: true, stderr: true }, (l) => hub.listen(id, l));
   // a process the guest could not run (or a guest gone meanwhile) ends as one that could not be invoked: 126
   void proc.exit
     .then((s) => exitStatusOf(s), () => 126)
@@ -133,10 +133,10 @@ export async function startExec(d: DaemonState, id: string, options: { detach?: 
     });
   } else if (input) void pumpInput(input, async () => {}, signal);
   if (options.detach) {
-    await body.cancel();
-    return new Response(null, { status: 200 });
+    await chunks.cancel();
+    return undefined;
   }
-  return new Response(body, { status: 200, headers: { 'Content-Type': e.tty ? RAW_STREAM : MULTIPLEXED_STREAM } });
+  return { tty: e.tty, chunks };
 }
 
 /** `POST /exec/{id}/resize`, as the container's resize. */

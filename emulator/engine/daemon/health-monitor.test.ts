@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createContainer } from '../containers/container-create.ts';
 import { ContainerStore } from '../containers/container-store.ts';
 import { MemoryJsonStorage } from '../containers/json-storage.ts';
-import { parseRunRequest } from '../cli/run-options.ts';
+import { createConfigFor } from '../../../test/unit/engine/run-line.ts';
 import { VolumeStore } from '../containers/volume-store.ts';
 import { HealthMonitor, type ProbeOutcome } from './health-monitor.ts';
 
@@ -26,9 +26,7 @@ async function setup(probe: (argv: string[]) => Promise<ProbeOutcome>) {
       }
     },
   });
-  const r = await parseRunRequest(['busybox'], { command: 'run', env: {}, cwd: '/', readFile: async () => undefined });
-  if ('help' in r) throw new Error('help');
-  const record = await createContainer({ containers, volumes }, r, IMAGE);
+  const record = await createContainer({ containers, volumes }, await createConfigFor('busybox'), IMAGE);
   const events: string[] = [];
   containers.subscribe((_r, e) => events.push(e));
   return { containers, monitor, record, calls, events, most: () => most };

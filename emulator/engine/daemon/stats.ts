@@ -1,7 +1,6 @@
-// `docker stats` (moby's daemon/stats.go): samples of a running container's cgroup (container-stats.ts), streamed a
-// second apart or given once.
+// `docker stats` (moby's daemon/stats.go): samples of a running container's cgroup (container-stats.ts), as stats
+// documents streamed a second apart or given once (the route frames them as JSON lines).
 import type { ContainerRecord } from '../containers/container-store.ts';
-import { jsonResponse } from '../api/http-errors.ts';
 import type { DaemonState } from './daemon-state.ts';
 import { sampleStats, statsJson, STATS_INTERVAL_MS, type StatsSample } from './container-stats.ts';
 
@@ -14,35 +13,49 @@ async function statsSample(d: DaemonState, record: ContainerRecord): Promise<Sta
   return sampleStats(d.guest, cgroup, { pid: record.state.pid, ownNetwork: record.hostConfig.NetworkMode !== 'host' }).catch(() => undefined);
 }
 
-/**
- * `GET /containers/{id}/stats`. As dockerd: `stream` (the default) sends a document a second with the one before
- * as precpu_stats; `stream=false` waits for a second sample so CPU % has a delta; `one-shot` is one sample alone.
- */
-export async function stats(d: DaemonState, ref: string, options: { stream: boolean; oneShot: boolean }, signal?: AbortSignal): Promise<Response> {
+/** A stats document (moby's StatsResponse), as `statsJson` makes it. */
+export type StatsDocument = ReturnType<typeof statsJson>;
+
+function documents(d: DaemonState, ref: string, signal?: AbortSignal) {
   const record = d.deps.containers.get(ref);
-  const doc = (cur: StatsSample | undefined, pre?: StatsSample) => statsJson(record.id, d.deps.containers.find(record.id)?.name ?? record.name, cur, pre);
-  const sample = () => statsSample(d, d.deps.containers.find(record.id) ?? record);
-  const pause = (ms: number) => new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
-  });
-  if (!options.stream) {
-    const first = await sample();
-    if (options.oneShot || !first) return jsonResponse(doc(first));
-    await pause(STATS_INTERVAL_MS);
-    const second = await sample();
-    return jsonResponse(second ? doc(second, first) : doc(undefined));
-  }
-  const encoder = new TextEncoder();
+  return {
+    doc: (cur: StatsSample | undefined, pre?: StatsSample) => statsJson(record.id, d.deps.containers.find(record.id)?.name ?? record.name, cur, pre),
+    sample: () => statsSample(d, d.deps.containers.find(record.id) ?? record),
+    pause: (ms: number) => new Promise<void>((r) => {
+      const t = setTimeout(r, ms);
+      signal?.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+    }),
+  };
+}
+
+/**
+ * `GET /containers/{id}/stats?stream=false`. As dockerd: it waits for a second sample so CPU % has a delta;
+ * `oneShot` is one sample alone.
+ */
+export async function stats(d: DaemonState, ref: string, options: { oneShot: boolean }, signal?: AbortSignal): Promise<StatsDocument> {
+  const { doc, sample, pause } = documents(d, ref, signal);
+  const first = await sample();
+  if (options.oneShot || !first) return doc(first);
+  await pause(STATS_INTERVAL_MS);
+  const second = await sample();
+  return second ? doc(second, first) : doc(undefined);
+}
+
+/**
+ * `GET /containers/{id}/stats` streamed (the default): a document a second with the one before as precpu_stats,
+ * until the container stops running (one all-zero document) or the client goes.
+ */
+export function statsStream(d: DaemonState, ref: string, signal?: AbortSignal): ReadableStream<StatsDocument> {
+  const { doc, sample, pause } = documents(d, ref, signal);
   let cancelled = false;
-  const body = new ReadableStream<Uint8Array>({
+  return new ReadableStream<StatsDocument>({
     start: (c) => {
       void (async () => {
         let pre: StatsSample | undefined;
         while (!cancelled && !signal?.aborted) {
           const cur = await sample();
           if (cancelled) return;
-          c.enqueue(encoder.encode(`${JSON.stringify(doc(cur, pre))}\n`));
+          c.enqueue(doc(cur, pre));
           // a container that is not running has nothing more to say
           if (!cur) break;
           pre = cur;
@@ -55,5 +68,4 @@ export async function stats(d: DaemonState, ref: string, options: { stream: bool
       cancelled = true;
     },
   });
-  return new Response(body, { headers: { 'Content-Type': 'application/json' } });
 }

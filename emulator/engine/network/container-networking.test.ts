@@ -6,7 +6,7 @@ import { listContainers } from '../containers/container-filters.ts';
 import { containerInspect, containerSummary } from '../containers/container-json.ts';
 import { ContainerStore, type ContainerRecord } from '../containers/container-store.ts';
 import { MemoryJsonStorage } from '../containers/json-storage.ts';
-import { parseRunRequest } from '../cli/run-options.ts';
+import { createConfigFor } from '../../../test/unit/engine/run-line.ts';
 import { VolumeStore } from '../containers/volume-store.ts';
 import { ContainerNetworking } from './container-networking.ts';
 import type { DnsRecord, EndpointPlan, NetworkDriver, NetworkPlan, PortMapping } from './endpoint.ts';
@@ -76,9 +76,7 @@ async function engine(options: { driver?: boolean } = {}) {
     randomBytes: (k) => Uint8Array.from({ length: k }, (_, i) => (r++ * 7 + i) & 0xff),
   });
   const create = async (line: string, image = BUSYBOX) => {
-    const req = await parseRunRequest(line.split(' '), { command: 'run', env: {}, cwd: '/', readFile: async () => undefined });
-    if ('help' in req) throw new Error('help');
-    return createContainer({ containers, volumes, networks: { findNetwork: (t) => networks.find(t) } }, req, image);
+    return createContainer({ containers, volumes, networks: { findNetwork: (t) => networks.find(t) } }, await createConfigFor(line), image);
   };
   /** what the daemon (daemon/start.ts) does around the runtime: prepare, PID 1, started */
   const start = async (record: ContainerRecord, pid = 100) => {
@@ -388,8 +386,7 @@ describe('other modes, links, a lost guest', () => {
     const networks = await NetworkStore.open(new MemoryJsonStorage());
     const networking = await ContainerNetworking.open({ networks, containers });
     const volumes = await VolumeStore.open(new MemoryJsonStorage(), { usedBy: () => [] });
-    const req = await parseRunRequest(['busybox'], { command: 'run', env: {}, cwd: '/', readFile: async () => undefined });
-    if ('help' in req) throw new Error('help');
+    const req = await createConfigFor('busybox');
     const a = await createContainer({ containers, volumes }, req, BUSYBOX);
     await networking.prepare(a);
     await containers.markStarted(a.id, 1);

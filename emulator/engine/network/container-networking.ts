@@ -18,7 +18,8 @@ import { linkEnvVars } from './link-env.ts';
 import { bridgeName, type NetworkRecord, type NetworkStore } from './network-store.ts';
 import { PortAllocationError, PortAllocator, WILDCARD } from './port-allocator.ts';
 import { parsePortKey, parsePortRange, sortedKeys, splitProtoPort, type PortBindingJSON, type PortMap } from './ports.ts';
-import { isUserDefinedMode, type EndpointConfig } from './run-network-options.ts';
+import { isUserDefinedMode } from './network-mode.ts';
+import type { EndpointConfig } from '../api/types/container.ts';
 
 export interface ContainerNetworkingDeps {
   networks: NetworkStore;

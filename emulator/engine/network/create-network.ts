@@ -8,7 +8,8 @@ import type { ContainerRecord } from '../containers/container-store.ts';
 import { emptyEndpointSettings, type ContainerEndpoint, type ContainerNetworkState, type LegacyLink } from './endpoint-settings.ts';
 import { contains, parseIPv4, parsePrefix } from './ipv4.ts';
 import type { NetworkRecord } from './network-store.ts';
-import { isMacAddress, isUserDefinedMode, parseLink, type EndpointConfig, type RunNetworkRequest } from './run-network-options.ts';
+import { isMacAddress, isUserDefinedMode, parseLink } from './network-mode.ts';
+import type { ContainerCreateConfig, EndpointConfig } from '../api/types/container.ts';
 
 export interface CreateNetworkLookups {
   /** dockerd's FindNetwork (may throw `network x is ambiguous`); undefined when absent */
@@ -28,15 +29,16 @@ export interface CreatedNetwork {
 const invalid = (message: string) => new EngineError('INVALID_ARGUMENT', message, { details: { origin: 'daemon' } });
 
 /** The network mode's conflicts (runconfig's validateNetContainerMode and validateNetMode). */
-function validateMode(request: RunNetworkRequest & { hostname?: string }, mode: string): void {
+function validateMode(create: ContainerCreateConfig, mode: string): void {
+  const links = create.HostConfig.Links ?? [];
   if (mode === 'container' || mode.startsWith('container:')) {
     if (mode.slice('container:'.length) === '') throw invalid('invalid network mode: invalid container format container:<name|id>');
-    if (request.hostname) throw invalid('conflicting options: hostname and the network mode');
-    if (request.links.length > 0) throw invalid("conflicting options: container type network can't be used with links. This would result in undefined behavior");
-    if (Object.keys(request.portBindings).length > 0 || request.publishAll) throw invalid('conflicting options: port publishing and the container type network mode');
-    if (Object.keys(request.exposedPorts).length > 0) throw invalid('conflicting options: port exposing and the container type network mode');
+    if (create.Config.Hostname) throw invalid('conflicting options: hostname and the network mode');
+    if (links.length > 0) throw invalid("conflicting options: container type network can't be used with links. This would result in undefined behavior");
+    if (Object.keys(create.HostConfig.PortBindings).length > 0 || create.HostConfig.PublishAllPorts) throw invalid('conflicting options: port publishing and the container type network mode');
+    if (Object.keys(create.Config.ExposedPorts ?? {}).length > 0) throw invalid('conflicting options: port exposing and the container type network mode');
   }
-  if (mode === 'host' && request.links.length > 0) throw invalid("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
+  if (mode === 'host' && links.length > 0) throw invalid("conflicting options: host type networking can't be used with links. This would result in undefined behavior");
 }
 
 /** dockerd's validateEndpointSettings for one endpoint config (errors collected as its multierror prints them). */
@@ -65,32 +67,31 @@ function validateEndpoint(name: string, ep: EndpointConfig, nw: NetworkRecord | 
   }
 }
 
-export function createNetwork(request: RunNetworkRequest & { hostname?: string }, lookups: CreateNetworkLookups): CreatedNetwork {
-  let mode = request.networkMode === '' || request.networkMode === 'default' ? 'bridge' : request.networkMode;
-  const configs: Record<string, EndpointConfig> = { ...request.endpointsConfig };
-  if ('default' in configs) {
-    configs['bridge'] = configs['default'] as EndpointConfig;
-    delete configs['default'];
-  }
-  validateMode(request, mode);
+/** `create` as verifyCreateRequest gave it: `default` already read as the bridge. */
+export function createNetwork(create: ContainerCreateConfig, lookups: CreateNetworkLookups): CreatedNetwork {
+  let mode = create.HostConfig.NetworkMode;
+  const configs: Record<string, EndpointConfig> = { ...create.NetworkingConfig.EndpointsConfig };
+  validateMode(create, mode);
   const warnings: string[] = [];
-  if (mode === 'host' && Object.keys(request.portBindings).length > 0) warnings.push('Published ports are discarded when using host network mode');
-  for (const b of Object.values(request.portBindings).flat()) {
+  const bindings = create.HostConfig.PortBindings;
+  if (mode === 'host' && Object.keys(bindings).length > 0) warnings.push('Published ports are discarded when using host network mode');
+  for (const b of Object.values(bindings).flat()) {
     if (b.HostIp.includes(':')) throw invalid(`publishing on an IPv6 address (${b.HostIp}) is not supported in drydock: the machine's network is IPv4 only`);
     if (b.HostIp !== '' && parseIPv4(b.HostIp) === undefined) throw invalid(`invalid host IP address: ${b.HostIp}`);
   }
   for (const [name, ep] of Object.entries(configs)) validateEndpoint(name, ep, lookups.findNetwork(name));
 
-  if (request.macAddress) {
+  const macAddress = create.Config.MacAddress;
+  if (macAddress) {
     if (mode !== 'bridge' && !isUserDefinedMode(mode)) throw invalid('conflicting options: mac-address and the network mode');
     const key = Object.keys(configs).find((k) => k === mode || lookups.findNetwork(k)?.name === mode) ?? mode;
-    configs[key] = { ...(configs[key] ?? {}), MacAddress: request.macAddress };
+    configs[key] = { ...(configs[key] ?? {}), MacAddress: macAddress };
   }
 
   // legacy links (not on user networks, where --link is an endpoint alias)
   const links: LegacyLink[] = [];
   if (!isUserDefinedMode(mode)) {
-    for (const l of request.links) {
+    for (const l of create.HostConfig.Links ?? []) {
       let link;
       try {
         link = parseLink(l);

@@ -8,7 +8,7 @@ import { rfc3339Nano } from '../units/time-format.ts';
 import { aliasesForApi, type ContainerNetworkState, type EndpointSettingsJSON } from './endpoint-settings.ts';
 import type { IpamConfigJSON } from './ipam.ts';
 import { isPredefined, type NetworkRecord } from './network-store.ts';
-import { isUserDefinedMode } from './run-network-options.ts';
+import { isUserDefinedMode } from './network-mode.ts';
 import type { PortMap } from './ports.ts';
 
 export interface EndpointResourceJSON {

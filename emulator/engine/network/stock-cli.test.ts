@@ -77,9 +77,9 @@ describe.skipIf(!existsSync(DOCKER))('stock docker CLI and drydock\'s CLI print 
           volumes,
           logs: new LogStore(),
           networks: { findNetwork: (t) => networks.find(t) },
-          image: async (req) => {
-            const image = IMAGES[req.image];
-            if (!image) throw new EngineError('NOT_FOUND', `No such image: ${req.image}`);
+          image: async (ref) => {
+            const image = IMAGES[ref];
+            if (!image) throw new EngineError('NOT_FOUND', `No such image: ${ref}`);
             return image;
           },
         }),

@@ -49,4 +49,7 @@ export interface GuestExec {
   writeFile(path: string, data: Uint8Array | string, options?: { mode?: number }): Promise<void>;
   /** a small guest file's bytes (over the agent's serial line: kilobytes, not megabytes) */
   readFile?(path: string): Promise<Uint8Array>;
+  /** a directory tree's entries and their stat in the topmost of `lowers` with the same path, read by the agent
+   *  without a process (containers/upper-tree.ts reads them) */
+  listTree?(root: string, lowers?: readonly string[]): Promise<Uint8Array>;
 }

@@ -4,7 +4,7 @@
 // (the same spec pipeline, seccomp and device programs), run those paths first. Their root is the guest's own
 // file system (no image is pulled, nothing shows in `docker ps` or `docker images`), their bundle on /run.
 import { hostConfigFor, mergeContainerConfig, DEFAULT_PATH } from '../containers/container-config.ts';
-import { runRequestFromBody } from '../containers/create-body.ts';
+import { verifyCreateRequest } from '../containers/create-config.ts';
 import { buildRuntimeSpec } from '../containers/spec.ts';
 import type { ContainerLayout } from './lower.ts';
 import type { ContainerRuntime } from './runtime.ts';
@@ -29,12 +29,12 @@ export function warmUpLayout(n: number): ContainerLayout {
 export async function warmUpRuntime(runtime: ContainerRuntime, options: WarmUpOptions = {}): Promise<number> {
   const runs = options.runs ?? 3;
   // what `docker run --rm --network none drydock-warm-up true` sends, read as the daemon reads any create body
-  const request = runRequestFromBody({ Image: 'drydock-warm-up', Cmd: ['true'], AttachStdout: true, AttachStderr: true, HostConfig: { AutoRemove: true, NetworkMode: 'none' } });
+  const create = verifyCreateRequest({ Image: 'drydock-warm-up', Cmd: ['true'], AttachStdout: true, AttachStderr: true, HostConfig: { AutoRemove: true, NetworkMode: 'none' } });
   let done = 0;
   for (let n = 0; n < runs && !options.stop?.(); n++) {
     const layout = warmUpLayout(n);
-    const config = mergeContainerConfig(request, { Env: [`PATH=${DEFAULT_PATH}`] }, { id: layout.id, imageName: 'drydock-warm-up', hostHostname: 'drydock' });
-    const spec = buildRuntimeSpec({ id: layout.id, config, hostConfig: hostConfigFor(request, []), mounts: [], paths: { bundle: layout.bundle, rootfs: layout.rootfs.mergedDir } });
+    const config = mergeContainerConfig(create, { Env: [`PATH=${DEFAULT_PATH}`] }, { id: layout.id, imageName: 'drydock-warm-up', hostHostname: 'drydock', mounts: [], networkMode: create.HostConfig.NetworkMode });
+    const spec = buildRuntimeSpec({ id: layout.id, config, hostConfig: hostConfigFor(create.HostConfig, []), mounts: [], paths: { bundle: layout.bundle, rootfs: layout.rootfs.mergedDir } });
     // hostname, hosts and resolv.conf are the engine's files in the bundle, written at a real start: left out here
     spec.mounts = spec.mounts.filter((m) => !m.source?.startsWith(`${layout.bundle}/`));
     try {

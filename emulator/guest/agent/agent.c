@@ -21,6 +21,8 @@
 #include <sys/types.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
+#include <ftw.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,7 +40,7 @@ enum {
   T_HELLO = 0x01, T_PING = 0x02, T_PONG = 0x03,
   T_EXEC = 0x10, T_STARTED = 0x11, T_STDIN = 0x12, T_STDOUT = 0x13, T_STDERR = 0x14,
   T_EXIT = 0x15, T_KILL = 0x16, T_ACK = 0x17, T_HANGUP = 0x18, T_ERROR = 0x1F,
-  T_READ_FILE = 0x20, T_DATA = 0x21, T_END = 0x22, T_WRITE_FILE = 0x23, T_OK = 0x24,
+  T_READ_FILE = 0x20, T_DATA = 0x21, T_END = 0x22, T_WRITE_FILE = 0x23, T_OK = 0x24, T_LIST_TREE = 0x25,
   T_RESIZE = 0x30, T_SET_TIME = 0x31,
   T_SHIM_OPEN = 0x40, T_SHIM_STDIN = 0x41, T_SHIM_EXIT = 0x42, T_SHIM_SPAWN = 0x43,
   T_SHIM_CHILD_EXIT = 0x44, T_SHIM_CLOSED = 0x45, T_SHIM_RAW = 0x47,
@@ -476,6 +478,85 @@ static void pump_read_file(struct stream *s) {
   send_frame(T_DATA, s->id, data, (size_t)n);
 }
 
+/* LIST_TREE: a directory tree's entries with what `docker diff` and SizeRw need, read here so that the host's
+ * polling (the Inspect panel) costs the guest no process: a fork and exec in an emulated CPU is what made it dear. */
+#define LIST_TREE_MAX (16u << 20)
+static struct buf tree_out;
+static size_t tree_root_len;
+static char **tree_lowers;
+static size_t tree_lower_count;
+static int tree_too_big;
+
+static void tree_stat_fields(const struct stat *st) {
+  char f[160];
+  int n = snprintf(f, sizeof f, "%x|%x|%x|%lld.%09ld|%lld|%llu|%lu", (unsigned)st->st_mode, major(st->st_rdev), minor(st->st_rdev),
+                   (long long)st->st_mtim.tv_sec, (long)st->st_mtim.tv_nsec, (long long)st->st_size,
+                   (unsigned long long)st->st_ino, (unsigned long)st->st_nlink);
+  buf_put(&tree_out, f, (size_t)n);
+}
+
+static int tree_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)flag;
+  if (ftw->level == 0) return 0;
+  if (tree_out.len > LIST_TREE_MAX) { tree_too_big = 1; return 1; }
+  const char *rel = path + tree_root_len; /* "/etc/passwd" */
+  tree_stat_fields(st);
+  char opaque = '0';
+  if (S_ISDIR(st->st_mode)) {
+    char v[2];
+    ssize_t n = lgetxattr(path, "trusted.overlay.opaque", v, sizeof v);
+    if (n == 1 && v[0] == 'y') opaque = '1';
+  }
+  char mark[4] = {'|', opaque, '|', 0};
+  buf_put(&tree_out, mark, 3);
+  /* the same path in the topmost lower dir that has it, as the image shows it */
+  int found = 0;
+  for (size_t i = 0; i < tree_lower_count && !found; i++) {
+    char *lower;
+    struct stat lst;
+    if (asprintf(&lower, "%s%s", tree_lowers[i], rel) < 0) continue;
+    if (lstat(lower, &lst) == 0) { tree_stat_fields(&lst); found = 1; }
+    free(lower);
+  }
+  if (!found) buf_put(&tree_out, "-", 1);
+  buf_put(&tree_out, "|.", 2);
+  buf_put(&tree_out, rel, strlen(rel) + 1); /* NUL-terminated record */
+  return 0;
+}
+
+static void do_list_tree(uint32_t id, const uint8_t *p, size_t len) {
+  /* payload: the root, then the lower dirs (topmost first), each NUL-terminated (the last NUL may be left out) */
+  char *args = malloc(len + 1);
+  memcpy(args, p, len);
+  args[len] = 0;
+  char *end = args + len, *root = args;
+  tree_lower_count = 0;
+  for (char *q = args + strlen(args) + 1; q < end; q += strlen(q) + 1) tree_lower_count++;
+  tree_lowers = calloc(tree_lower_count + 1, sizeof *tree_lowers);
+  size_t i = 0;
+  for (char *q = args + strlen(args) + 1; q < end; q += strlen(q) + 1) tree_lowers[i++] = q;
+  tree_root_len = strlen(root);
+  while (tree_root_len > 1 && root[tree_root_len - 1] == '/') root[--tree_root_len] = 0;
+  tree_out.off = tree_out.len = 0;
+  tree_too_big = 0;
+  struct stat st;
+  if (lstat(root, &st) < 0) send_errno(id, errno, root);
+  else if (!S_ISDIR(st.st_mode)) send_errno(id, ENOTDIR, root);
+  else if (nftw(root, tree_entry, 16, FTW_PHYS) < 0) send_errno(id, errno, root);
+  else if (tree_too_big) send_text(T_ERROR, id, "EFBIG File too large: the listing of %s passed %u bytes", root, LIST_TREE_MAX);
+  else {
+    for (size_t off = 0; off < tree_out.len; off += MAX_PAYLOAD) {
+      size_t n = tree_out.len - off < MAX_PAYLOAD ? tree_out.len - off : MAX_PAYLOAD;
+      send_frame(T_DATA, id, tree_out.p + tree_out.off + off, n);
+    }
+    send_frame(T_END, id, NULL, 0);
+  }
+  free(tree_out.p);
+  tree_out = (struct buf){0};
+  free(tree_lowers);
+  free(args);
+}
+
 /* cgroup2, proc and sysfs files are kernel knobs: no temporary file can be made next to them, and a write is
  * an action (cgroup.kill, cgroup.freeze) that must need no new process: a guest out of pids can still be told. */
 static int kernel_file(const char *path) {
@@ -687,6 +768,10 @@ static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len
       if (s) send_text(T_ERROR, id, "EBUSY Device or resource busy: stream %u is in use", id);
       else do_read_file(id, p, len);
       return;
+    case T_LIST_TREE:
+      if (s) send_text(T_ERROR, id, "EBUSY Device or resource busy: stream %u is in use", id);
+      else do_list_tree(id, p, len);
+      return;
     case T_WRITE_FILE:
       if (s) send_text(T_ERROR, id, "EBUSY Device or resource busy: stream %u is in use", id);
       else do_write_file(id, p, len);
@@ -705,7 +790,7 @@ static void handle_frame(uint8_t type, uint32_t id, const uint8_t *p, size_t len
 
 /* A header the host could have sent: the magic, a type the host sends, flags 0, a length within the limit. */
 static int plausible_header(const uint8_t *h) {
-  static const uint8_t host_types[] = {T_HELLO, T_PING, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_KILL, T_HANGUP, T_ACK, T_READ_FILE,
+  static const uint8_t host_types[] = {T_HELLO, T_PING, T_EXEC, T_STDIN, T_STDOUT, T_STDERR, T_KILL, T_HANGUP, T_ACK, T_READ_FILE, T_LIST_TREE,
                                        T_DATA, T_END, T_WRITE_FILE, T_RESIZE, T_SET_TIME, T_SHIM_EXIT, T_SHIM_SPAWN, T_SHIM_RAW};
   if (h[0] != MAGIC || h[2] || h[3] || le32(h + 8) > MAX_PAYLOAD) return 0;
   for (size_t i = 0; i < sizeof host_types; i++) if (h[1] == host_types[i]) return 1;

@@ -563,6 +563,24 @@ export class AgentClient {
     };
   }
 
+  /**
+   * A directory tree's entries, read by the agent itself (no process): NUL-terminated records as PROTOCOL.md's
+   * LIST_TREE says, each with the same path's stat in the topmost of `lowers` that has it.
+   */
+  listTree(root: string, lowers: readonly string[] = [], options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    const chunks: Uint8Array[] = [];
+    return this.request(
+      { type: FrameType.LIST_TREE, payload: encoder.encode([root, ...lowers].join('\0')) },
+      (frame, settle) => {
+        if (frame.type === FrameType.DATA) chunks.push(frame.payload);
+        else if (frame.type === FrameType.END) settle.resolve(concatBytes(chunks));
+        else settle.unexpected(frame);
+      },
+      `list ${root}`,
+      options,
+    );
+  }
+
   /** The contents of a file anywhere in the guest. */
   readFile(path: string, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];

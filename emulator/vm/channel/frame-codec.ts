@@ -25,6 +25,7 @@ export const FrameType = {
   END: 0x22,
   WRITE_FILE: 0x23,
   OK: 0x24,
+  LIST_TREE: 0x25,
   RESIZE: 0x30,
   SET_TIME: 0x31,
 } as const;

@@ -5,7 +5,7 @@ import { ContainerStore, type ContainerRecord } from '../../../emulator/engine/c
 import { MemoryJsonStorage } from '../../../emulator/engine/containers/json-storage.ts';
 import { LogStore } from '../../../emulator/engine/containers/log-store.ts';
 import { VolumeStore } from '../../../emulator/engine/containers/volume-store.ts';
-import { parseRunRequest } from '../../../emulator/engine/cli/run-options.ts';
+import { createConfigFor } from './run-line.ts';
 import { EventLog } from '../../../emulator/engine/api/events.ts';
 import type { GuestExec } from '../../../emulator/engine/runtime/guest-exec.ts';
 import { ContainerDaemon, type DaemonDeps } from '../../../emulator/engine/daemon/daemon.ts';
@@ -34,9 +34,7 @@ export async function daemonFixture(): Promise<DaemonFixture> {
     logs,
     events,
     create: async (...args) => {
-      const req = await parseRunRequest(args, { command: 'run', env: {}, cwd: '/', readFile: async () => undefined });
-      if ('help' in req) throw new Error('help');
-      return createContainer({ containers, volumes, networks: { findNetwork: () => undefined } }, req, BUSYBOX);
+      return createContainer({ containers, volumes, networks: { findNetwork: () => undefined } }, await createConfigFor(args), BUSYBOX);
     },
     daemon: (guest, extra = {}) => {
       const d = new ContainerDaemon({ containers, volumes, logs, events, guest, imageFiles: () => undefined, ...extra });

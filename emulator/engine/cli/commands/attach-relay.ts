@@ -2,7 +2,7 @@
 // process it spawns on the learner's terminal (`docker drydock-attach-relay TOKEN`). The shim ignores ^C while its
 // child runs and reports how the child ended, so a ^C kills only the child and tells the CLI which signal to
 // forward to the container; the CLI then spawns the next relay and stays attached, as the docker CLI does.
-import type { RawCommand } from './containers-run.ts';
+import type { RawCommand } from './raw-command.ts';
 
 export const RELAY_COMMAND = 'drydock-attach-relay';
 

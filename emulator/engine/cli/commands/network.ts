@@ -3,7 +3,7 @@
 import { filtersQuery } from '../filter-flag.ts';
 import { portLines } from '../../network/port-format.ts';
 import { naturalCompare } from '../../network/port-format.ts';
-import { parseLink } from '../../network/run-network-options.ts';
+import { parseLink } from '../../network/network-mode.ts';
 import { parseCidr, parseIPv4 } from '../../network/ipv4.ts';
 import type { NetworkJSON } from '../../network/network-json.ts';
 import type { PortMap } from '../../network/ports.ts';

@@ -2,7 +2,7 @@
 // Compose prints them (the bare message, exit 1); flag errors as cobra's.
 import { EngineError } from '../../errors.ts';
 import { CliError } from '../command.ts';
-import type { RawCommand } from '../commands/containers-run.ts';
+import type { RawCommand } from '../commands/raw-command.ts';
 import { DaemonError, StreamError } from '../engine-client.ts';
 import { FlagError, flagsHelp, parseFlags, type FlagSpec } from '../flags.ts';
 import { ComposeContext } from './compose-context.ts';

@@ -5,7 +5,7 @@ import { loadProject } from '../../compose/load.ts';
 import { resolvePath } from '../../compose/normalize.ts';
 import type { ContainerSummary } from '../../containers/container-json.ts';
 import { CliError } from '../command.ts';
-import type { RawContext } from '../commands/containers-run.ts';
+import type { RawContext } from '../commands/raw-command.ts';
 import { DaemonError } from '../engine-client.ts';
 import { ComposeProgress } from './progress.ts';
 import { LABEL } from './service-container.ts';

@@ -3,7 +3,7 @@
 import { parseGoDuration } from '../../compose/durations.ts';
 import type { ComposeProject, ServiceConfig } from '../../compose/model.ts';
 import { serviceConfigHash } from '../../compose/config-hash.ts';
-import type { ContainerCreateBody } from '../../containers/create-body.ts';
+import type { ContainerCreateRequest } from '../../api/types/container.ts';
 
 export const COMPOSE_VERSION = '2.29.7';
 export const LABEL = {
@@ -39,7 +39,7 @@ function nanos(duration: string | undefined): number | undefined {
 
 export interface ContainerPlan {
   name: string;
-  body: ContainerCreateBody & { Healthcheck?: Record<string, unknown> };
+  body: ContainerCreateRequest & { Healthcheck?: Record<string, unknown> };
   /** networks after the first, connected once the container exists */
   extraNetworks: { network: string; aliases: string[] }[];
 }
