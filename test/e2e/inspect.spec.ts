@@ -88,9 +88,11 @@ test('a container\'s process is PID 1 inside and another PID on the host, in nam
   await sh(terminal, 'docker run -d --name box busybox sleep 1000 >/dev/null && echo started=$?', /^started=0$/, 90_000);
   await openInspect(page);
   const panel = page.getByRole('region', { name: 'Inspect' });
-  // the arrow keys move between the views (WAI-ARIA tabs): Left from the first wraps to the last, this one
+  // the arrow keys move between the views (WAI-ARIA tabs): End to the last (network), then Left past cgroups
   await panel.getByRole('tab', { selected: true }).focus();
   await page.keyboard.press('End');
+  await page.keyboard.press('ArrowLeft');
+  await page.keyboard.press('ArrowLeft');
   await expect(panel.getByRole('tab', { name: 'Processes and namespaces' })).toBeFocused();
   await expect(panel.getByRole('tab', { name: 'Processes and namespaces' })).toHaveAttribute('aria-selected', 'true');
   const table = panel.getByRole('table', { name: /^Processes \(\d+, kernel threads left out\)/ });
